@@ -1,0 +1,193 @@
+"""The catalog: every definition of every plugin, validated, immutable, looked up by id.
+
+Built by ``core.loading.load_catalog``; never built by hand outside tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from core.evaluation import Evaluator
+from core.models import (
+    AggregationRule,
+    Competency,
+    CompetencyBlock,
+    Curriculum,
+    Employer,
+    Evaluation,
+    Gesture,
+    LevelScale,
+    Module,
+    Sector,
+    Territory,
+)
+from core.sources import Location, Problem
+
+Kind = Literal[
+    "sector",
+    "curriculum",
+    "block",
+    "competency",
+    "gesture",
+    "evaluation",
+    "module",
+    "territory",
+    "employer",
+]
+
+KIND_LABELS: Mapping[Kind, str] = {
+    "sector": "filière",
+    "curriculum": "parcours",
+    "block": "bloc de compétences",
+    "competency": "compétence",
+    "gesture": "geste professionnel",
+    "evaluation": "épreuve pratique",
+    "module": "module",
+    "territory": "territoire",
+    "employer": "employeur",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One definition in the catalog index: what it is, where it was written, who owns it."""
+
+    id: str
+    kind: Kind
+    definition: BaseModel
+    location: Location
+    plugin: str
+    sector: str | None = None  # the sector an id belongs to (None for territories, employers)
+
+
+@dataclass(frozen=True)
+class PluginSummary:
+    """What ``gestes plugins`` prints for one plugin."""
+
+    name: str
+    version: str
+    distribution: str
+    counts: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    sectors: Mapping[str, Sector]
+    territories: Mapping[str, Territory]
+    employers: Mapping[str, Employer]
+    evaluators: Mapping[str, Evaluator]
+    entries: Mapping[str, Entry]
+    plugins: tuple[PluginSummary, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    version: str = field(default="")
+
+    def __post_init__(self) -> None:
+        for name in ("sectors", "territories", "employers", "evaluators", "entries"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        if not self.version:
+            digest = hashlib.sha256(self._definitions_json().encode()).hexdigest()
+            object.__setattr__(self, "version", digest[:12])
+
+    # ------------------------------------------------------------ lookups
+
+    def __contains__(self, definition_id: object) -> bool:
+        return definition_id in self.entries
+
+    def entry(self, definition_id: str) -> Entry:
+        return self.entries[definition_id]
+
+    def get(self, definition_id: str) -> BaseModel:
+        return self.entries[definition_id].definition
+
+    def _typed(self, definition_id: str, kind: Kind, cls: type[Any]) -> Any:
+        entry = self.entries.get(definition_id)
+        if entry is None or entry.kind != kind:
+            raise KeyError(f"no {kind} with id {definition_id!r}")
+        assert isinstance(entry.definition, cls)
+        return entry.definition
+
+    def competency(self, definition_id: str) -> Competency:
+        result: Competency = self._typed(definition_id, "competency", Competency)
+        return result
+
+    def gesture(self, definition_id: str) -> Gesture:
+        result: Gesture = self._typed(definition_id, "gesture", Gesture)
+        return result
+
+    def evaluation(self, definition_id: str) -> Evaluation:
+        result: Evaluation = self._typed(definition_id, "evaluation", Evaluation)
+        return result
+
+    def module(self, definition_id: str) -> Module:
+        result: Module = self._typed(definition_id, "module", Module)
+        return result
+
+    def block(self, definition_id: str) -> CompetencyBlock:
+        result: CompetencyBlock = self._typed(definition_id, "block", CompetencyBlock)
+        return result
+
+    def sector_of(self, definition_id: str) -> Sector:
+        sector = self.entries[definition_id].sector
+        if sector is None:
+            raise KeyError(f"{definition_id!r} belongs to no sector")
+        return self.sectors[sector]
+
+    def curriculum_of(self, definition_id: str) -> Curriculum:
+        return self.sector_of(definition_id).curriculum
+
+    def grading(self, competency_id: str) -> tuple[LevelScale, AggregationRule]:
+        """The scale and rule that grade a competency (its sector's curriculum)."""
+        curriculum = self.curriculum_of(competency_id)
+        return curriculum.scale, curriculum.rule
+
+    def ids(self, kind: Kind | None = None) -> list[str]:
+        return [i for i, entry in self.entries.items() if kind is None or entry.kind == kind]
+
+    def employers_in(self, territory_id: str) -> list[Employer]:
+        return [e for e in self.employers.values() if territory_id in e.territories]
+
+    def gestures_for(self, competency_id: str) -> list[Gesture]:
+        sector = self.sector_of(competency_id)
+        return [g for g in sector.gestures if competency_id in g.competencies]
+
+    def evaluations_for(self, competency_id: str) -> list[Evaluation]:
+        sector = self.sector_of(competency_id)
+        return [e for e in sector.evaluations if competency_id in e.competencies]
+
+    # ------------------------------------------------------------ export
+
+    def _definitions(self) -> dict[str, Any]:
+        return {
+            "sectors": [s.model_dump(mode="json") for s in self.sectors.values()],
+            "territories": [t.model_dump(mode="json") for t in self.territories.values()],
+            "employers": [e.model_dump(mode="json") for e in self.employers.values()],
+            "evaluators": [
+                {
+                    "id": e.id,
+                    "plugin": e.plugin,
+                    "description": e.description,
+                    "needs_measurements": list(e.needs_measurements),
+                    "needs_criteria": list(e.needs_criteria),
+                    "needs_params": list(e.needs_params),
+                }
+                for e in self.evaluators.values()
+            ],
+        }
+
+    def _definitions_json(self) -> str:
+        return json.dumps(self._definitions(), sort_keys=True, ensure_ascii=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole catalog as JSON-ready data (``gestes catalog --format json``)."""
+        plugins = [
+            {"name": p.name, "version": p.version, "distribution": p.distribution, **p.counts}
+            for p in self.plugins
+        ]
+        return {"version": self.version, "plugins": plugins, **self._definitions()}

@@ -1,0 +1,160 @@
+"""The level of each competency, from what trainers observed, under a curriculum's rule.
+
+Inputs are plain facts (an attempt passed on a day with some autonomy, an evaluation passed,
+a level a trainer decided); the store turns its rows into these facts. Nothing here reads a
+database or a clock, so the same facts always give the same levels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+from core.models import AggregationRule, Autonomy, LevelCondition, LevelScale, Sector
+
+
+class AttemptFact(BaseModel):
+    """A judged gesture attempt (see ``core.attempts.attempt_outcome``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    gesture: str
+    day: dt.date
+    passed: bool
+    autonomy: Autonomy
+    assessor: str = ""
+
+
+class EvaluationFact(BaseModel):
+    """A scored practical evaluation (see ``core.evaluation.score_evaluation``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    evaluation: str
+    day: dt.date
+    passed: bool
+    assessor: str = ""
+
+
+class LevelDecision(BaseModel):
+    """A level a trainer set directly, with a justification. The latest one stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    competency: str
+    at: dt.datetime
+    level: str
+    justification: str
+    assessor: str = ""
+
+
+class CompetencyLevel(BaseModel):
+    """A competency's level and the evidence trail behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    competency: str
+    level: str
+    successes: int
+    autonomous_successes: int
+    success_days: tuple[dt.date, ...]
+    evaluation_passed: bool
+    attempts: tuple[AttemptFact, ...] = ()
+    evaluations: tuple[EvaluationFact, ...] = ()
+    decision: LevelDecision | None = None
+
+    @property
+    def assessors(self) -> tuple[str, ...]:
+        names = [a.assessor for a in self.attempts if a.passed and a.assessor]
+        names += [e.assessor for e in self.evaluations if e.passed and e.assessor]
+        return tuple(dict.fromkeys(names))
+
+
+def meets(
+    condition: LevelCondition, attempts: Iterable[AttemptFact], evaluations: Iterable[EvaluationFact]
+) -> bool:
+    """Whether the evidence satisfies one rung of the rule."""
+    floor = Autonomy.from_key(condition.min_autonomy)
+    qualifying = [a for a in attempts if a.passed and a.autonomy >= floor]
+    if len(qualifying) < condition.min_successes:
+        return False
+    if condition.min_successes and len({a.day for a in qualifying}) < condition.min_days:
+        return False
+    return not condition.evaluation_passed or any(e.passed for e in evaluations)
+
+
+def competency_level(
+    competency: str,
+    rule: AggregationRule,
+    scale: LevelScale,
+    attempts: Iterable[AttemptFact] = (),
+    evaluations: Iterable[EvaluationFact] = (),
+    decisions: Iterable[LevelDecision] = (),
+) -> CompetencyLevel:
+    """Apply the rule: the highest condition met wins; a trainer's latest decision overrides.
+
+    With no observation at all the level is the scale's first ("non évalué"); with some but no
+    condition met it is the rule's ``observed_floor``. Failed attempts never lower a level:
+    a trainer who sees a regression records a decision, with its justification.
+    """
+    attempts = sorted(attempts, key=lambda a: a.day)
+    evaluations = sorted(evaluations, key=lambda e: e.day)
+    decision = max(decisions, key=lambda d: d.at, default=None)
+    if decision is not None:
+        level = decision.level
+    elif not attempts and not evaluations:
+        level = scale.levels[0].code
+    else:
+        level = next(
+            (c.level for c in rule.conditions if meets(c, attempts, evaluations)),
+            rule.observed_floor,
+        )
+    successes = [a for a in attempts if a.passed]
+    return CompetencyLevel(
+        competency=competency,
+        level=level,
+        successes=len(successes),
+        autonomous_successes=sum(a.autonomy >= Autonomy.AUTONOME for a in successes),
+        success_days=tuple(sorted({a.day for a in successes})),
+        evaluation_passed=any(e.passed for e in evaluations),
+        attempts=tuple(attempts),
+        evaluations=tuple(evaluations),
+        decision=decision,
+    )
+
+
+def sector_levels(
+    sector: Sector,
+    attempts: Iterable[AttemptFact] = (),
+    evaluations: Iterable[EvaluationFact] = (),
+    decisions: Iterable[LevelDecision] = (),
+) -> dict[str, CompetencyLevel]:
+    """Every competency of a sector, each fed the attempts of the gestures that evidence it."""
+    gestures = {g.id: g.competencies for g in sector.gestures}
+    tests = {e.id: e.competencies for e in sector.evaluations}
+    by_competency: dict[str, tuple[list[AttemptFact], list[EvaluationFact], list[LevelDecision]]]
+    by_competency = {c.id: ([], [], []) for c in sector.competencies}
+    for attempt in attempts:
+        for competency in gestures.get(attempt.gesture, ()):
+            by_competency[competency][0].append(attempt)
+    for evaluation in evaluations:
+        for competency in tests.get(evaluation.evaluation, ()):
+            by_competency[competency][1].append(evaluation)
+    for decision in decisions:
+        if decision.competency in by_competency:
+            by_competency[decision.competency][2].append(decision)
+    curriculum = sector.curriculum
+    return {
+        competency: competency_level(competency, curriculum.rule, curriculum.scale, *facts)
+        for competency, facts in by_competency.items()
+    }
+
+
+def level_counts(levels: Mapping[str, CompetencyLevel], scale: LevelScale) -> dict[str, int]:
+    """How many competencies sit at each level of the scale (every level present, maybe 0)."""
+    counts = dict.fromkeys(scale.codes, 0)
+    for level in levels.values():
+        counts[level.level] += 1
+    return counts

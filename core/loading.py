@@ -1,0 +1,424 @@
+"""Build the one immutable Catalog from every plugin, or say everything that is wrong.
+
+The order is: ask every plugin for its sectors, evaluators and employers; read and validate
+each YAML source with pydantic (errors mapped back to file, line and field); index every id
+(duplicates name both places); check every cross-reference (unknown ids get a "did you mean");
+then let plugins check the whole catalog. Any error and nothing is returned: no half-loaded
+catalog can reach the store or the web app.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from core.catalog import KIND_LABELS, Catalog, Entry, Kind, PluginSummary
+from core.evaluation import Evaluator
+from core.models import Employer, EmployerDocument, Sector, Territory
+from core.plugins import get_plugin_manager, installed_plugins
+from core.sources import FieldPath, Location, Problem, SourceError, read_source
+
+Locate = Callable[[FieldPath], Location]
+
+
+class CatalogError(Exception):
+    """The catalog did not load; ``problems`` lists every reason, each with its place."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = [p for p in problems if p.severity == "error"]
+        self.warnings = [p for p in problems if p.severity != "error"]
+        count = len(self.problems)
+        super().__init__(f"{count} problem(s) in the catalog:\n" + "\n".join(map(str, self.problems)))
+
+
+@dataclass
+class _Contribution:
+    plugin: str
+    definition: BaseModel
+    locate: Locate
+
+
+@dataclass
+class _Collected:
+    sectors: list[_Contribution] = field(default_factory=list)
+    documents: list[_Contribution] = field(default_factory=list)  # EmployerDocument
+    evaluators: list[tuple[str, Evaluator]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_catalog(pm: pluggy.PluginManager | None = None) -> Catalog:
+    """The catalog of every installed plugin (or of ``pm``'s plugins); CatalogError if wrong."""
+    pm = pm or get_plugin_manager()
+    collected = _Collected()
+    for plugin, result in _call_each(pm, "gestes_sectors", collected.problems):
+        for item in result:
+            _add_source(collected, plugin, item, Sector, collected.sectors)
+    for plugin, result in _call_each(pm, "gestes_employers", collected.problems):
+        for item in result:
+            if isinstance(item, Employer):
+                item = EmployerDocument(employers=(item,))
+            _add_source(collected, plugin, item, EmployerDocument, collected.documents)
+    for plugin, result in _call_each(pm, "gestes_evaluators", collected.problems):
+        for evaluator in result:
+            if not isinstance(evaluator, Evaluator):
+                message = f"gestes_evaluators returned {type(evaluator).__name__}, not an Evaluator"
+                collected.problems.append(Problem(message, Location(f"plugin {plugin}")))
+                continue
+            collected.evaluators.append((plugin, evaluator))
+
+    catalog = _assemble(collected)
+    if any(p.severity == "error" for p in collected.problems):
+        raise CatalogError(collected.problems)
+    assert catalog is not None
+
+    for plugin, result in _call_each(pm, "gestes_validate", collected.problems, catalog=catalog):
+        for problem in result:
+            if isinstance(problem, str):
+                problem = Problem(problem, Location(f"plugin {plugin}"))
+            collected.problems.append(problem)
+    if any(p.severity == "error" for p in collected.problems):
+        raise CatalogError(collected.problems)
+    warnings = tuple(p for p in collected.problems if p.severity != "error")
+    return replace(catalog, plugins=_summaries(pm, catalog), warnings=warnings)
+
+
+def _call_each(
+    pm: pluggy.PluginManager, hook_name: str, problems: list[Problem], **kwargs: Any
+) -> Iterable[tuple[str, list[Any]]]:
+    """Call a hook plugin by plugin, so that every result is attributed to its plugin."""
+    caller = getattr(pm.hook, hook_name)
+    for impl in reversed(caller.get_hookimpls()):  # pluggy calls the last registered first
+        plugin = impl.plugin_name
+        try:
+            result = impl.function(*[kwargs[name] for name in impl.argnames])
+        except Exception as error:  # a plugin's bug must be named, not crash the loader
+            message = f"{hook_name}() raised {error!r}"
+            problems.append(Problem(message, Location(f"plugin {plugin}")))
+            continue
+        if result is None:
+            continue
+        if not isinstance(result, list | tuple):
+            message = f"{hook_name}() must return a list, not {type(result).__name__}"
+            problems.append(Problem(message, Location(f"plugin {plugin}")))
+            continue
+        yield plugin, list(result)
+
+
+def _add_source(
+    collected: _Collected,
+    plugin: str,
+    item: object,
+    model: type[BaseModel],
+    into: list[_Contribution],
+) -> None:
+    if isinstance(item, model):
+
+        def locate_python(path: FieldPath, plugin: str = plugin) -> Location:
+            return Location(f"plugin {plugin} (Python)", 0, path)
+
+        into.append(_Contribution(plugin, item, locate_python))
+        return
+    if not isinstance(item, str | Path):
+        message = f"expected a path or a {model.__name__}, got {type(item).__name__}"
+        collected.problems.append(Problem(message, Location(f"plugin {plugin}")))
+        return
+    try:
+        source = read_source(Path(item), display_root=_display_root(Path(item)))
+    except SourceError as error:
+        collected.problems.extend(error.problems)
+        return
+    try:
+        definition = model.model_validate(source.data)
+    except ValidationError as error:
+        collected.problems.extend(_validation_problems(error, source.locate))
+        return
+    into.append(_Contribution(plugin, definition, source.locate))
+
+
+def _display_root(path: Path) -> Path | None:
+    """Show paths relative to the working directory when they are under it."""
+    cwd = Path.cwd()
+    return cwd if path.resolve().is_relative_to(cwd) else None
+
+
+def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        path = tuple(part for part in detail["loc"] if not _is_type_tag(part))
+        message = detail["msg"]
+        hint = None
+        if detail["type"] == "extra_forbidden" and path:
+            message = f"unknown field '{path[-1]}'"
+            hint = _did_you_mean(str(path[-1]), _FIELD_NAMES)
+        elif detail["type"] == "missing":
+            message = f"missing field '{path[-1]}'" if path else "missing field"
+        elif detail["type"] == "string_pattern_mismatch" and "input" in detail:
+            message = f"{detail['input']!r} is not a valid value here ({message})"
+        problems.append(Problem(message, locate(path), hint))
+    return problems
+
+
+def _is_type_tag(part: object) -> bool:
+    # pydantic inserts the union member it tried ('float', 'int'...) into error locations
+    return isinstance(part, str) and part in {"float", "int", "str", "bool", "function-after[]"}
+
+
+def _model_fields() -> set[str]:
+    from core import models
+
+    names: set[str] = set()
+    for value in vars(models).values():
+        if isinstance(value, type) and issubclass(value, models.Definition):
+            names.update(value.model_fields)
+    return names
+
+
+_FIELD_NAMES = _model_fields()
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+# ---------------------------------------------------------------- indexing and checks
+
+
+@dataclass
+class _Index:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, entry: Entry) -> None:
+        previous = self.entries.get(entry.id)
+        if previous is not None:
+            message = f"duplicate id '{entry.id}', first defined at {previous.location}"
+            self.problems.append(Problem(message, entry.location))
+            return
+        self.entries[entry.id] = entry
+
+    def ids(self, kind: Kind) -> list[str]:
+        return [i for i, e in self.entries.items() if e.kind == kind]
+
+    def reference(self, ref: str, kind: Kind, location: Location) -> bool:
+        """Check that ``ref`` names a definition of ``kind``; report it where it is written."""
+        entry = self.entries.get(ref)
+        if entry is not None and entry.kind == kind:
+            return True
+        label = KIND_LABELS[kind]
+        if entry is not None:
+            message = f"'{ref}' is a {KIND_LABELS[entry.kind]}, not a {label} ({kind})"
+            self.problems.append(Problem(message, location))
+        else:
+            hint = _did_you_mean(ref, self.ids(kind))
+            self.problems.append(Problem(f"unknown {kind} id '{ref}'", location, hint))
+        return False
+
+
+def _assemble(collected: _Collected) -> Catalog | None:
+    index = _Index()
+    evaluators: dict[str, Evaluator] = {}
+    for plugin, evaluator in collected.evaluators:
+        if evaluator.id in evaluators:
+            first = evaluators[evaluator.id].plugin
+            message = f"duplicate evaluator id '{evaluator.id}', first registered by plugin {first}"
+            index.problems.append(Problem(message, Location(f"plugin {plugin}")))
+            continue
+        evaluators[evaluator.id] = _with_plugin(evaluator, plugin)
+
+    sectors: dict[str, Sector] = {}
+    for contribution in collected.sectors:
+        sector = contribution.definition
+        assert isinstance(sector, Sector)
+        if sector.id in sectors:
+            first = index.entries[sector.id].location
+            message = f"duplicate sector '{sector.id}', first defined at {first}"
+            index.problems.append(Problem(message, contribution.locate(("sector", "id"))))
+            continue
+        sectors[sector.id] = sector
+        _index_sector(index, contribution, sector)
+
+    territories: dict[str, Territory] = {}
+    employers: dict[str, Employer] = {}
+    employer_places: list[tuple[Employer, Locate, FieldPath]] = []
+    for contribution in collected.documents:
+        document = contribution.definition
+        assert isinstance(document, EmployerDocument)
+        for i, territory in enumerate(document.territories):
+            location = contribution.locate(("territories", i, "id"))
+            index.add(Entry(territory.id, "territory", territory, location, contribution.plugin))
+            territories.setdefault(territory.id, territory)
+        for i, employer in enumerate(document.employers):
+            location = contribution.locate(("employers", i, "id"))
+            index.add(Entry(employer.id, "employer", employer, location, contribution.plugin))
+            employers.setdefault(employer.id, employer)
+            employer_places.append((employer, contribution.locate, ("employers", i)))
+
+    for contribution in collected.sectors:
+        sector = contribution.definition
+        assert isinstance(sector, Sector)
+        if sectors.get(sector.id) is sector:
+            _check_sector(index, evaluators, sector, contribution.locate)
+    for employer, locate, base in employer_places:
+        _check_employer(index, sectors, employer, locate, base)
+
+    collected.problems.extend(index.problems)
+    if any(p.severity == "error" for p in collected.problems):
+        return None
+    return Catalog(
+        sectors=sectors,
+        territories=territories,
+        employers=employers,
+        evaluators=evaluators,
+        entries=index.entries,
+    )
+
+
+def _with_plugin(evaluator: Evaluator, plugin: str) -> Evaluator:
+    return evaluator if evaluator.plugin else replace(evaluator, plugin=plugin)
+
+
+def _index_sector(index: _Index, contribution: _Contribution, sector: Sector) -> None:
+    locate, plugin, sid = contribution.locate, contribution.plugin, sector.id
+
+    def add(definition_id: str, kind: Kind, definition: BaseModel, path: FieldPath) -> None:
+        location = locate((*path, "id"))
+        if kind != "sector" and not definition_id.startswith(f"{sid}."):
+            message = f"id '{definition_id}' must start with its sector's id '{sid}.'"
+            index.problems.append(Problem(message, location))
+        index.add(Entry(definition_id, kind, definition, location, plugin, sid))
+
+    add(sid, "sector", sector, ("sector",))
+    add(sector.curriculum.id, "curriculum", sector.curriculum, ("curriculum",))
+    for i, block in enumerate(sector.blocks):
+        add(block.id, "block", block, ("blocks", i))
+        for j, competency in enumerate(block.competencies):
+            add(competency.id, "competency", competency, ("blocks", i, "competencies", j))
+    for i, gesture in enumerate(sector.gestures):
+        add(gesture.id, "gesture", gesture, ("gestures", i))
+    for i, evaluation in enumerate(sector.evaluations):
+        add(evaluation.id, "evaluation", evaluation, ("evaluations", i))
+    for i, module in enumerate(sector.curriculum.modules):
+        add(module.id, "module", module, ("curriculum", "modules", i))
+
+
+def _check_sector(
+    index: _Index, evaluators: dict[str, Evaluator], sector: Sector, locate: Locate
+) -> None:
+    problems = index.problems
+    for i, gesture in enumerate(sector.gestures):
+        for j, ref in enumerate(gesture.competencies):
+            index.reference(ref, "competency", locate(("gestures", i, "competencies", j)))
+    for i, evaluation in enumerate(sector.evaluations):
+        base: FieldPath = ("evaluations", i)
+        for j, ref in enumerate(evaluation.competencies):
+            index.reference(ref, "competency", locate((*base, "competencies", j)))
+        evaluator = evaluators.get(evaluation.evaluator)
+        if evaluator is None:
+            hint = _did_you_mean(evaluation.evaluator, evaluators)
+            message = f"unknown evaluator '{evaluation.evaluator}'"
+            problems.append(Problem(message, locate((*base, "evaluator")), hint))
+        else:
+            for path, message in evaluator.check(evaluation):
+                problems.append(Problem(message, locate((*base, *path))))
+
+    curriculum = sector.curriculum
+    for i, module in enumerate(curriculum.modules):
+        base = ("curriculum", "modules", i)
+        for field_name, kind in (
+            ("gestures", "gesture"),
+            ("evaluations", "evaluation"),
+            ("competencies", "competency"),
+        ):
+            for j, ref in enumerate(getattr(module, field_name)):
+                index.reference(ref, kind, locate((*base, field_name, j)))  # type: ignore[arg-type]
+
+    scale = curriculum.scale
+    rule = curriculum.rule
+    ranks = []
+    for i, condition in enumerate(rule.conditions):
+        where = locate(("curriculum", "rule", "conditions", i, "level"))
+        if condition.level not in scale.codes:
+            hint = _did_you_mean(condition.level, scale.codes)
+            problems.append(Problem(f"level '{condition.level}' is not in the scale", where, hint))
+        else:
+            ranks.append(scale.rank(condition.level))
+    if rule.observed_floor not in scale.codes:
+        where = locate(("curriculum", "rule", "observed_floor"))
+        hint = _did_you_mean(rule.observed_floor, scale.codes)
+        problems.append(Problem(f"level '{rule.observed_floor}' is not in the scale", where, hint))
+    elif ranks and (ranks != sorted(ranks, reverse=True) or len(set(ranks)) != len(ranks)
+                    or ranks[-1] <= scale.rank(rule.observed_floor)):
+        message = "conditions must go from the highest level down, each above observed_floor"
+        problems.append(Problem(message, locate(("curriculum", "rule", "conditions"))))
+
+    available = curriculum.weeks * curriculum.hours_per_week
+    if curriculum.total_hours > available:
+        message = (
+            f"modules add up to {curriculum.total_hours} h, more than {curriculum.weeks} weeks "
+            f"of {curriculum.hours_per_week} h ({available} h)"
+        )
+        problems.append(Problem(message, locate(("curriculum", "modules"))))
+
+    evidenced = {c for g in sector.gestures for c in g.competencies}
+    evidenced |= {c for e in sector.evaluations for c in e.competencies}
+    for i, block in enumerate(sector.blocks):
+        for j, competency in enumerate(block.competencies):
+            if competency.id not in evidenced:
+                where = locate(("blocks", i, "competencies", j, "id"))
+                message = f"competency '{competency.id}' is evidenced by no gesture or evaluation"
+                problems.append(Problem(message, where, severity="warning"))
+    taught = {g for m in curriculum.modules for g in m.gestures}
+    for i, gesture in enumerate(sector.gestures):
+        if gesture.id not in taught:
+            message = f"gesture '{gesture.id}' is taught in no module"
+            problems.append(Problem(message, locate(("gestures", i, "id")), severity="warning"))
+
+
+def _check_employer(
+    index: _Index, sectors: dict[str, Sector], employer: Employer, locate: Locate, base: FieldPath
+) -> None:
+    for j, territory in enumerate(employer.territories):
+        index.reference(territory, "territory", locate((*base, "territories", j)))
+    for j, requirement in enumerate(employer.requirements):
+        path = (*base, "requirements", j)
+        if not index.reference(requirement.competency, "competency", locate((*path, "competency"))):
+            continue
+        sector = sectors[index.entries[requirement.competency].sector or ""]
+        scale = sector.curriculum.scale
+        if requirement.min_level not in scale.codes:
+            hint = _did_you_mean(requirement.min_level, scale.codes)
+            message = f"level '{requirement.min_level}' is not in the scale of sector {sector.id}"
+            index.problems.append(Problem(message, locate((*path, "min_level")), hint))
+
+
+def _summaries(pm: pluggy.PluginManager, catalog: Catalog) -> tuple[PluginSummary, ...]:
+    installed = {info.name: info for info in installed_plugins()}
+    kinds = Counter((entry.plugin, entry.kind) for entry in catalog.entries.values())
+    evaluators = Counter(e.plugin for e in catalog.evaluators.values())
+    summaries = []
+    for name, _plugin in pm.list_name_plugin():
+        info = installed.get(name)
+        counts = {
+            kind: kinds[(name, kind)]
+            for kind in ("sector", "block", "competency", "gesture", "evaluation", "module")
+        }
+        counts["employer"] = kinds[(name, "employer")]
+        counts["territory"] = kinds[(name, "territory")]
+        counts["evaluator"] = evaluators[name]
+        summaries.append(
+            PluginSummary(
+                name=name,
+                version=info.version if info else ("built-in" if name == "core" else "-"),
+                distribution=info.distribution if info else "-",
+                counts=counts,
+            )
+        )
+    return tuple(summaries)

@@ -1,0 +1,231 @@
+"""Read plugin YAML while remembering where every value came from.
+
+PyYAML's node tree carries line numbers; plain ``yaml.safe_load`` throws them away. We compose
+the nodes ourselves, build ordinary Python data, and keep a map ``field path -> line`` so that
+any later problem (a pydantic error, an unknown id) can name the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml is several times faster when the wheel ships it
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - pure-Python fallback
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+FieldPath = tuple[str | int, ...]
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def format_path(path: FieldPath) -> str:
+    """``('blocks', 0, 'competencies', 2, 'name')`` -> ``blocks[0].competencies[2].name``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a value was written: a file, a 1-based line, and the field path inside the file."""
+
+    file: str
+    line: int = 0
+    path: FieldPath = ()
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {format_path(self.path)}" if self.path else where
+
+    def child(self, *parts: str | int, line: int | None = None) -> Location:
+        return Location(self.file, self.line if line is None else line, self.path + parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the catalog, said so that its author can fix it at once."""
+
+    message: str
+    location: Location | None = None
+    hint: str | None = None
+    severity: str = "error"  # "error" stops loading, "warning" is only reported
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class SourceError(Exception):
+    """The YAML itself could not be read (syntax error, duplicate key, wrong top level)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class YamlDocument:
+    """A YAML mapping plus the line of every field path in it."""
+
+    file: str
+    data: dict[str, Any]
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+
+    def locate(self, path: Iterable[str | int]) -> Location:
+        """The location of ``path``; for a missing field, the nearest parent that exists."""
+        path = tuple(path)
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return Location(self.file, line, path)
+        return Location(self.file, 1, path)
+
+
+def read_yaml(file: Path, display_name: str | None = None) -> YamlDocument:
+    """Parse one YAML file whose top level is a mapping; SourceError says what and where."""
+    name = display_name or str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceError([Problem(f"cannot read the file: {error}", Location(name))]) from None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        message = f"invalid YAML: {error.problem or error.context}"
+        raise SourceError([Problem(message, Location(name, line))]) from None
+    document = YamlDocument(name, {})
+    if root is None:
+        return document
+    if not isinstance(root, yaml.MappingNode):
+        found = _kind(root)
+        raise SourceError([Problem(f"the top level must be a mapping, not {found}", Location(name, 1))])
+    problems: list[Problem] = []
+    data = _to_python(root, (), document, problems)
+    if problems:
+        raise SourceError(problems)
+    document.data = data
+    return document
+
+
+def _to_python(
+    node: yaml.Node, path: FieldPath, document: YamlDocument, problems: list[Problem]
+) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key_node.tag.endswith(":merge"):
+                line = key_node.start_mark.line + 1
+                problems.append(Problem("unsupported key", Location(document.file, line, path)))
+                continue
+            key = str(key)
+            child = (*path, key)
+            line = key_node.start_mark.line + 1
+            if key in result:
+                first = document.lines[child]
+                message = f"duplicate key '{key}' (first written on line {first})"
+                problems.append(Problem(message, Location(document.file, line, child)))
+                continue
+            document.lines[child] = line
+            result[key] = _to_python(value_node, child, document, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item_node in enumerate(node.value):
+            child = (*path, index)
+            document.lines[child] = item_node.start_mark.line + 1
+            items.append(_to_python(item_node, child, document, problems))
+        return items
+    return _constructor.construct_object(node, deep=True)
+
+
+def _kind(node: yaml.Node) -> str:
+    return {yaml.SequenceNode: "a list"}.get(type(node), "a single value")
+
+
+@dataclass
+class Source:
+    """The data of one definition document, possibly merged from several files.
+
+    A plugin may split a sector over a folder of YAML files (``sector.yaml``,
+    ``gestures.yaml``...). Lists under the same top-level key are concatenated in file-name
+    order; any other top-level key may be written in one file only.
+    """
+
+    name: str
+    data: dict[str, Any]
+    _parts: list[YamlDocument]
+    # merged list index -> (document, index in that document), per top-level key
+    _origins: dict[str, list[tuple[YamlDocument, int]]]
+    _owner: dict[str, YamlDocument]
+
+    def locate(self, path: Iterable[str | int]) -> Location:
+        path = tuple(path)
+        if not path:
+            return Location(self.name)
+        key = str(path[0])
+        if key in self._origins and len(path) > 1 and isinstance(path[1], int):
+            origins = self._origins[key]
+            if 0 <= path[1] < len(origins):
+                document, index = origins[path[1]]
+                return document.locate((key, index, *path[2:]))
+        document = self._owner.get(key, self._parts[0] if self._parts else None)
+        return document.locate(path) if document else Location(self.name, 0, path)
+
+
+def read_source(path: Path, display_root: Path | None = None) -> Source:
+    """Read a YAML file, or every ``*.yaml``/``*.yml`` file of a folder, as one Source."""
+
+    def shown(file: Path) -> str:
+        if display_root is not None:
+            try:
+                return str(file.relative_to(display_root))
+            except ValueError:
+                pass
+        return str(file)
+
+    if path.is_dir():
+        files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+        if not files:
+            raise SourceError([Problem("no .yaml file in this folder", Location(shown(path)))])
+    elif path.is_file():
+        files = [path]
+    else:
+        raise SourceError([Problem("no such file or folder", Location(shown(path)))])
+
+    problems: list[Problem] = []
+    documents: list[YamlDocument] = []
+    for file in files:
+        try:
+            documents.append(read_yaml(file, shown(file)))
+        except SourceError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise SourceError(problems)
+
+    data: dict[str, Any] = {}
+    origins: dict[str, list[tuple[YamlDocument, int]]] = {}
+    owner: dict[str, YamlDocument] = {}
+    for document in documents:
+        for key, value in document.data.items():
+            if isinstance(value, list) and (key not in data or key in origins):
+                data.setdefault(key, []).extend(value)
+                origins.setdefault(key, []).extend((document, i) for i in range(len(value)))
+            elif key in data:
+                first = owner.get(key) or origins[key][0][0]
+                message = f"'{key}' is already written in {first.file}:{first.lines[(key,)]}"
+                problems.append(Problem(message, document.locate((key,))))
+            else:
+                data[key] = value
+                owner[key] = document
+    if problems:
+        raise SourceError(problems)
+    return Source(shown(path), data, documents, origins, owner)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -28,7 +28,7 @@ from core.models import (
     Sector,
     Territory,
 )
-from core.sources import Location, Problem
+from core.sources import FieldPath, Location, Problem
 
 Kind = Literal[
     "sector",
@@ -65,6 +65,8 @@ class Entry:
     location: Location
     plugin: str
     sector: str | None = None  # the sector an id belongs to (None for territories, employers)
+    path: FieldPath = ()  # where the definition sits in its document
+    locator: Callable[[FieldPath], Location] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,13 @@ class Catalog:
 
     def entry(self, definition_id: str) -> Entry:
         return self.entries[definition_id]
+
+    def locate(self, definition_id: str, *fields: str | int) -> Location:
+        """File, line and path of a definition's field: for plugins' own problems."""
+        entry = self.entries[definition_id]
+        if entry.locator is None:
+            return entry.location.child(*fields)
+        return entry.locator((*entry.path, *fields))
 
     def get(self, definition_id: str) -> BaseModel:
         return self.entries[definition_id].definition

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.catalog import KIND_LABELS, Catalog, Entry, Kind, PluginSummary
 from core.evaluation import Evaluator
-from core.models import Employer, EmployerDocument, Sector, Territory
+from core.models import DottedId, Employer, EmployerDocument, Key, Sector, Territory
 from core.plugins import get_plugin_manager, installed_plugins
 from core.sources import FieldPath, Location, Problem, SourceError, read_source
 
@@ -73,6 +73,9 @@ def load_catalog(pm: pluggy.PluginManager | None = None) -> Catalog:
                 continue
             collected.evaluators.append((plugin, evaluator))
 
+    # Schema errors first: cross-checking a half-read sector would only add echoes of them.
+    if any(p.severity == "error" for p in collected.problems):
+        raise CatalogError(collected.problems)
     catalog = _assemble(collected)
     if any(p.severity == "error" for p in collected.problems):
         raise CatalogError(collected.problems)
@@ -94,7 +97,7 @@ def _call_each(
 ) -> Iterable[tuple[str, list[Any]]]:
     """Call a hook plugin by plugin, so that every result is attributed to its plugin."""
     caller = getattr(pm.hook, hook_name)
-    for impl in reversed(caller.get_hookimpls()):  # pluggy calls the last registered first
+    for impl in caller.get_hookimpls():  # registration order; core defaults (trylast) first
         plugin = impl.plugin_name
         try:
             result = impl.function(*[kwargs[name] for name in impl.argnames])
@@ -150,7 +153,12 @@ def _display_root(path: Path) -> Path | None:
 
 def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem]:
     problems = []
-    for detail in error.errors(include_url=False):
+    details = error.errors(include_url=False)
+    failed_items = {tuple(d["loc"][:i]) for d in details for i in range(len(d["loc"]))}
+    for detail in details:
+        # pydantic also says "too short" of a list whose only items were invalid: noise.
+        if detail["type"] == "too_short" and tuple(detail["loc"]) in failed_items:
+            continue
         path = tuple(part for part in detail["loc"] if not _is_type_tag(part))
         message = detail["msg"]
         hint = None
@@ -160,9 +168,17 @@ def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem
         elif detail["type"] == "missing":
             message = f"missing field '{path[-1]}'" if path else "missing field"
         elif detail["type"] == "string_pattern_mismatch" and "input" in detail:
-            message = f"{detail['input']!r} is not a valid value here ({message})"
+            pattern = detail.get("ctx", {}).get("pattern")
+            what = _PATTERN_NAMES.get(pattern, f"a value matching {pattern}")
+            message = f"{detail['input']!r} is not {what}"
         problems.append(Problem(message, locate(path), hint))
     return problems
+
+
+_PATTERN_NAMES = {
+    DottedId.__metadata__[0].pattern: "a valid id (lower-case words joined by dots: 'fibre.g.soudure')",
+    Key.__metadata__[0].pattern: "a valid key (lower case, digits and _: 'pertes_db')",
+}
 
 
 def _is_type_tag(part: object) -> bool:
@@ -252,12 +268,18 @@ def _assemble(collected: _Collected) -> Catalog | None:
         document = contribution.definition
         assert isinstance(document, EmployerDocument)
         for i, territory in enumerate(document.territories):
-            location = contribution.locate(("territories", i, "id"))
-            index.add(Entry(territory.id, "territory", territory, location, contribution.plugin))
+            path: FieldPath = ("territories", i)
+            location = contribution.locate((*path, "id"))
+            entry = Entry(territory.id, "territory", territory, location, contribution.plugin,
+                          None, path, contribution.locate)
+            index.add(entry)
             territories.setdefault(territory.id, territory)
         for i, employer in enumerate(document.employers):
-            location = contribution.locate(("employers", i, "id"))
-            index.add(Entry(employer.id, "employer", employer, location, contribution.plugin))
+            path = ("employers", i)
+            location = contribution.locate((*path, "id"))
+            entry = Entry(employer.id, "employer", employer, location, contribution.plugin,
+                          None, path, contribution.locate)
+            index.add(entry)
             employers.setdefault(employer.id, employer)
             employer_places.append((employer, contribution.locate, ("employers", i)))
 
@@ -293,7 +315,7 @@ def _index_sector(index: _Index, contribution: _Contribution, sector: Sector) ->
         if kind != "sector" and not definition_id.startswith(f"{sid}."):
             message = f"id '{definition_id}' must start with its sector's id '{sid}.'"
             index.problems.append(Problem(message, location))
-        index.add(Entry(definition_id, kind, definition, location, plugin, sid))
+        index.add(Entry(definition_id, kind, definition, location, plugin, sid, path, locate))
 
     add(sid, "sector", sector, ("sector",))
     add(sector.curriculum.id, "curriculum", sector.curriculum, ("curriculum",))

@@ -38,6 +38,6 @@ def gestes_validate(catalog: Catalog) -> list[Problem]:
             if evaluation.evaluator == "fibre.connector_losses" and grade not in CONNECTOR_GRADES:
                 known = ", ".join(CONNECTOR_GRADES)
                 message = f"unknown connector grade {grade!r} (known: {known})"
-                location = catalog.entry(evaluation.id).location.child("params", "grade")
+                location = catalog.locate(evaluation.id, "params", "grade")
                 problems.append(Problem(message, location))
     return problems

@@ -1,0 +1,42 @@
+"""Smart-city / low-voltage technician: the sector, its evaluators, its employers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import hookimpl
+from core.catalog import Catalog
+from core.evaluation import Evaluator
+from core.sources import Problem
+from plugins.smartcity.evaluators import DORI_PX_PER_M, EVALUATORS
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def gestes_sectors() -> list[Path]:
+    return [HERE / "sector"]
+
+
+@hookimpl
+def gestes_evaluators() -> list[Evaluator]:
+    return EVALUATORS
+
+
+@hookimpl
+def gestes_employers() -> list[Path]:
+    return [HERE / "employers.yaml"]
+
+
+@hookimpl
+def gestes_validate(catalog: Catalog) -> list[Problem]:
+    """A camera evaluation's ``purpose`` must be one of the four DORI levels."""
+    problems = []
+    for sector in catalog.sectors.values():
+        for evaluation in sector.evaluations:
+            purpose = evaluation.params.get("purpose")
+            if evaluation.evaluator == "smartcity.camera_commissioning" and purpose not in DORI_PX_PER_M:
+                known = ", ".join(DORI_PX_PER_M)
+                location = catalog.locate(evaluation.id, "params", "purpose")
+                problems.append(Problem(f"unknown DORI purpose {purpose!r} (known: {known})", location))
+    return problems

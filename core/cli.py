@@ -1,0 +1,130 @@
+"""The ``gestes`` command line.
+
+Imports stay inside commands so that ``gestes --help`` starts fast and never loads the web
+stack or WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+CATALOG_EXIT = 1
+
+
+def build_cli() -> typer.Typer:
+    """A fresh Typer app (tests build their own instead of reloading modules)."""
+    app = typer.Typer(
+        name="gestes",
+        help="Gestes: author and assess hands-on vocational training.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.command("plugins")
+    def plugins_command() -> None:
+        """List every plugin, its version and what it contributes."""
+        catalog = _load_or_exit()
+        columns = ("sector", "block", "competency", "gesture", "evaluation", "module",
+                   "employer", "territory", "evaluator")
+        plural = {"competency": "competencies", "territory": "territories"}
+        header = ("plugin", "version", *[plural.get(c, c + "s") for c in columns])
+        rows = [(p.name, p.version, *[str(p.counts[c]) for c in columns]) for p in catalog.plugins]
+        typer.echo(_table(header, rows))
+
+    @app.command("validate")
+    def validate_command() -> None:
+        """Load and check every plugin; list every problem, exit 1 if any is an error."""
+        catalog = _load_or_exit()
+        for warning in catalog.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        sectors = len(catalog.sectors)
+        competencies = len(catalog.ids("competency"))
+        gestures = len(catalog.ids("gesture"))
+        evaluations = len(catalog.ids("evaluation"))
+        typer.echo(
+            f"Catalog {catalog.version} is valid: {sectors} sectors, {competencies} competencies, "
+            f"{gestures} gestures, {evaluations} evaluations, {len(catalog.employers)} employers "
+            f"in {len(catalog.territories)} territories ({len(catalog.warnings)} warnings)."
+        )
+
+    @app.command("catalog")
+    def catalog_command(
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="Only json for now.")
+        ] = "json",
+    ) -> None:
+        """Print the whole validated catalog (for tooling and checks)."""
+        if output_format != "json":
+            raise typer.BadParameter("only 'json' is supported", param_hint="--format")
+        catalog = _load_or_exit()
+        json.dump(catalog.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+    @app.command("show")
+    def show_command(
+        definition_id: Annotated[str, typer.Argument(metavar="ID", help="A dotted id.")],
+    ) -> None:
+        """Show one definition (sector, competency, gesture, evaluation, employer...)."""
+        from core.show import describe, suggest
+
+        catalog = _load_or_exit()
+        if definition_id not in catalog:
+            typer.echo(f"No definition with id '{definition_id}'.{suggest(catalog, definition_id)}",
+                       err=True)
+            raise typer.Exit(CATALOG_EXIT)
+        typer.echo(describe(catalog, definition_id))
+
+    @app.command("new-plugin")
+    def new_plugin_command(
+        name: Annotated[str, typer.Argument(help="Sector id: lower case, e.g. 'electricite'.")],
+        path: Annotated[Path, typer.Option("--path", help="Folder to create.")],
+    ) -> None:
+        """Scaffold an external sector plugin package, ready for `pip install -e`."""
+        from core.scaffold import ScaffoldError, scaffold_plugin
+
+        try:
+            created = scaffold_plugin(name, path)
+        except ScaffoldError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        for file in created:
+            typer.echo(f"created {file}")
+        typer.echo(f"\nNext: pip install -e {path} && gestes validate")
+
+    return app
+
+
+def _load_or_exit():  # type: ignore[no-untyped-def]
+    """The catalog, or every problem printed to stderr and exit 1."""
+    from core.loading import CatalogError, load_catalog
+    from core.plugins import PluginLoadError
+
+    try:
+        return load_catalog()
+    except PluginLoadError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(CATALOG_EXIT) from None
+    except CatalogError as error:
+        for problem in error.problems:
+            typer.echo(f"error: {problem}", err=True)
+        for warning in error.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"{len(error.problems)} error(s): the catalog was not loaded.", err=True)
+        raise typer.Exit(CATALOG_EXIT) from None
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in (header, *rows)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    build_cli()()

@@ -54,12 +54,13 @@ def attempt_outcome(
     """Judge an attempt.
 
     1. A critical step *à reprendre* fails the attempt, whatever else happened.
-    2. A critical step not observed leaves it *incomplete*: nobody saw the safety step done.
-    3. Over the time limit (``pass_rule.max_seconds``) fails it.
-    4. Otherwise it passes when at least ``pass_rule.min_ratio`` of all steps passed; it is
-       *incomplete* if the unobserved steps could still have made up the difference, and
-       failed if not.
+    2. Over the time limit (``pass_rule.max_seconds``) fails it.
+    3. Fewer than ``pass_rule.min_ratio`` of the steps passed even counting every unobserved
+       step as a success: failed, nothing left to see could save it.
+    4. A critical step not observed leaves it *incomplete*: nobody saw the safety step done.
+    5. Otherwise it passes when enough steps passed, and is *incomplete* if not yet.
 
+    So *incomplete* always means "could still pass once the rest is observed".
     Steps missing from ``steps`` count as not observed; keys that are not steps of the gesture
     raise ``KeyError`` (the store refuses them before this is reached).
     """
@@ -86,16 +87,16 @@ def attempt_outcome(
     failed_critical = [step.label for step, result in critical if result is StepResult.A_REPRENDRE]
     if failed_critical:
         return verdict(Outcome.FAILED, *(f"Étape critique à reprendre : {s}" for s in failed_critical))
+    limit = gesture.pass_rule.max_seconds
+    if limit is not None and seconds is not None and seconds > limit:
+        return verdict(Outcome.FAILED, f"Temps dépassé : {seconds} s pour {limit} s maximum")
+    if passed + unobserved < needed:
+        return verdict(Outcome.FAILED, f"{passed} étape(s) réussie(s) sur {needed} requises")
     unseen_critical = [step.label for step, result in critical if result is StepResult.NON_OBSERVE]
     if unseen_critical:
         return verdict(
             Outcome.INCOMPLETE, *(f"Étape critique non observée : {s}" for s in unseen_critical)
         )
-    limit = gesture.pass_rule.max_seconds
-    if limit is not None and seconds is not None and seconds > limit:
-        return verdict(Outcome.FAILED, f"Temps dépassé : {seconds} s pour {limit} s maximum")
     if passed >= needed:
         return verdict(Outcome.PASSED)
-    if passed + unobserved >= needed:
-        return verdict(Outcome.INCOMPLETE, f"{passed} étape(s) réussie(s) sur {needed} requises")
-    return verdict(Outcome.FAILED, f"{passed} étape(s) réussie(s) sur {needed} requises")
+    return verdict(Outcome.INCOMPLETE, f"{passed} étape(s) réussie(s) sur {needed} requises")

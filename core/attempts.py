@@ -83,10 +83,14 @@ def attempt_outcome(
             reasons=reasons,
         )
 
-    critical = [(step, result) for step, result in zip(gesture.steps, results, strict=True) if step.critical]
+    critical = [
+        (step, result) for step, result in zip(gesture.steps, results, strict=True) if step.critical
+    ]
     failed_critical = [step.label for step, result in critical if result is StepResult.A_REPRENDRE]
     if failed_critical:
-        return verdict(Outcome.FAILED, *(f"Étape critique à reprendre : {s}" for s in failed_critical))
+        return verdict(
+            Outcome.FAILED, *(f"Étape critique à reprendre : {s}" for s in failed_critical)
+        )
     limit = gesture.pass_rule.max_seconds
     if limit is not None and seconds is not None and seconds > limit:
         return verdict(Outcome.FAILED, f"Temps dépassé : {seconds} s pour {limit} s maximum")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from core.catalog import Catalog
 
 CATALOG_EXIT = 1
 
@@ -30,8 +33,17 @@ def build_cli() -> typer.Typer:
     def plugins_command() -> None:
         """List every plugin, its version and what it contributes."""
         catalog = _load_or_exit()
-        columns = ("sector", "block", "competency", "gesture", "evaluation", "module",
-                   "employer", "territory", "evaluator")
+        columns = (
+            "sector",
+            "block",
+            "competency",
+            "gesture",
+            "evaluation",
+            "module",
+            "employer",
+            "territory",
+            "evaluator",
+        )
         plural = {"competency": "competencies", "territory": "territories"}
         header = ("plugin", "version", *[plural.get(c, c + "s") for c in columns])
         rows = [(p.name, p.version, *[str(p.counts[c]) for c in columns]) for p in catalog.plugins]
@@ -75,8 +87,10 @@ def build_cli() -> typer.Typer:
 
         catalog = _load_or_exit()
         if definition_id not in catalog:
-            typer.echo(f"No definition with id '{definition_id}'.{suggest(catalog, definition_id)}",
-                       err=True)
+            typer.echo(
+                f"No definition with id '{definition_id}'.{suggest(catalog, definition_id)}",
+                err=True,
+            )
             raise typer.Exit(CATALOG_EXIT)
         typer.echo(describe(catalog, definition_id))
 
@@ -100,7 +114,7 @@ def build_cli() -> typer.Typer:
     return app
 
 
-def _load_or_exit():  # type: ignore[no-untyped-def]
+def _load_or_exit() -> Catalog:
     """The catalog, or every problem printed to stderr and exit 1."""
     from core.loading import CatalogError, load_catalog
     from core.plugins import PluginLoadError
@@ -121,8 +135,10 @@ def _load_or_exit():  # type: ignore[no-untyped-def]
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in (header, *rows)]
+    lines = [
+        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *rows)
+    ]
     return "\n".join(lines)
 
 

@@ -67,7 +67,9 @@ class EvaluationScore(BaseModel):
         critical_failed = [check for check in checks if check.critical and not check.ok]
         passed = total > 0 and not critical_failed and ratio >= min_ratio - 1e-9
         if critical_failed:
-            summary = "Point critique non satisfait : " + ", ".join(c.label for c in critical_failed)
+            summary = "Point critique non satisfait : " + ", ".join(
+                c.label for c in critical_failed
+            )
         else:
             summary = f"{ok} point(s) sur {total} satisfait(s)"
         return cls(
@@ -106,7 +108,9 @@ class Evaluator:
         measured = {m.key for m in evaluation.measurements}
         for key in self.needs_measurements:
             if key not in measured:
-                problems.append((("measurements",), f"evaluator {self.id} needs measurement '{key}'"))
+                problems.append(
+                    (("measurements",), f"evaluator {self.id} needs measurement '{key}'")
+                )
         criteria = {c.key for c in evaluation.criteria}
         for key in self.needs_criteria:
             if key not in criteria:
@@ -149,14 +153,15 @@ def parse_submission(
             errors.append(FieldError(measurement.key, f"{measurement.label} : valeur manquante."))
             continue
         if len(texts) != measurement.count:
-            message = f"{measurement.label} : {measurement.count} valeur(s) attendue(s), {len(texts)} saisie(s)."
+            expected, typed = measurement.count, len(texts)
+            message = f"{measurement.label} : {expected} valeur(s) attendue(s), {typed} saisie(s)."
             errors.append(FieldError(measurement.key, message))
             continue
         parsed: list[float] = []
         for text in texts:
-            number, message = _parse_number(text, measurement)
-            if message:
-                errors.append(FieldError(measurement.key, message))
+            number, problem = _parse_number(text, measurement)
+            if problem:
+                errors.append(FieldError(measurement.key, problem))
                 break
             parsed.append(number)
         else:

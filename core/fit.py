@@ -64,7 +64,9 @@ def requirement_status(
     return Status.NON_ACQUIS
 
 
-def employer_fit(employer: Employer, levels: Mapping[str, str], grading: GradingLookup) -> EmployerFit:
+def employer_fit(
+    employer: Employer, levels: Mapping[str, str], grading: GradingLookup
+) -> EmployerFit:
     """Compare a trainee's levels (competency id -> level code) with an employer's needs.
 
     A competency absent from ``levels`` (another sector, never observed) is at its scale's

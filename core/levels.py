@@ -73,7 +73,9 @@ class CompetencyLevel(BaseModel):
 
 
 def meets(
-    condition: LevelCondition, attempts: Iterable[AttemptFact], evaluations: Iterable[EvaluationFact]
+    condition: LevelCondition,
+    attempts: Iterable[AttemptFact],
+    evaluations: Iterable[EvaluationFact],
 ) -> bool:
     """Whether the evidence satisfies one rung of the rule."""
     floor = Autonomy.from_key(condition.min_autonomy)

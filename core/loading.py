@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.catalog import KIND_LABELS, Catalog, Entry, Kind, PluginSummary
 from core.evaluation import Evaluator
-from core.models import DottedId, Employer, EmployerDocument, Key, Sector, Territory
+from core.models import ID_PATTERN, KEY_PATTERN, Employer, EmployerDocument, Sector, Territory
 from core.plugins import get_plugin_manager, installed_plugins
 from core.sources import FieldPath, Location, Problem, SourceError, read_source
 
@@ -35,7 +35,9 @@ class CatalogError(Exception):
         self.problems = [p for p in problems if p.severity == "error"]
         self.warnings = [p for p in problems if p.severity != "error"]
         count = len(self.problems)
-        super().__init__(f"{count} problem(s) in the catalog:\n" + "\n".join(map(str, self.problems)))
+        super().__init__(
+            f"{count} problem(s) in the catalog:\n" + "\n".join(map(str, self.problems))
+        )
 
 
 @dataclass
@@ -168,7 +170,7 @@ def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem
         elif detail["type"] == "missing":
             message = f"missing field '{path[-1]}'" if path else "missing field"
         elif detail["type"] == "string_pattern_mismatch" and "input" in detail:
-            pattern = detail.get("ctx", {}).get("pattern")
+            pattern = str(detail.get("ctx", {}).get("pattern", ""))
             what = _PATTERN_NAMES.get(pattern, f"a value matching {pattern}")
             message = f"{detail['input']!r} is not {what}"
         problems.append(Problem(message, locate(path), hint))
@@ -176,8 +178,8 @@ def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem
 
 
 _PATTERN_NAMES = {
-    DottedId.__metadata__[0].pattern: "a valid id (lower-case words joined by dots: 'fibre.g.soudure')",
-    Key.__metadata__[0].pattern: "a valid key (lower case, digits and _: 'pertes_db')",
+    ID_PATTERN: "a valid id (lower-case words joined by dots: 'fibre.g.soudure')",
+    KEY_PATTERN: "a valid key (lower case, digits and _: 'pertes_db')",
 }
 
 
@@ -254,8 +256,8 @@ def _assemble(collected: _Collected) -> Catalog | None:
         sector = contribution.definition
         assert isinstance(sector, Sector)
         if sector.id in sectors:
-            first = index.entries[sector.id].location
-            message = f"duplicate sector '{sector.id}', first defined at {first}"
+            where = index.entries[sector.id].location
+            message = f"duplicate sector '{sector.id}', first defined at {where}"
             index.problems.append(Problem(message, contribution.locate(("sector", "id"))))
             continue
         sectors[sector.id] = sector
@@ -270,15 +272,31 @@ def _assemble(collected: _Collected) -> Catalog | None:
         for i, territory in enumerate(document.territories):
             path: FieldPath = ("territories", i)
             location = contribution.locate((*path, "id"))
-            entry = Entry(territory.id, "territory", territory, location, contribution.plugin,
-                          None, path, contribution.locate)
+            entry = Entry(
+                territory.id,
+                "territory",
+                territory,
+                location,
+                contribution.plugin,
+                None,
+                path,
+                contribution.locate,
+            )
             index.add(entry)
             territories.setdefault(territory.id, territory)
         for i, employer in enumerate(document.employers):
             path = ("employers", i)
             location = contribution.locate((*path, "id"))
-            entry = Entry(employer.id, "employer", employer, location, contribution.plugin,
-                          None, path, contribution.locate)
+            entry = Entry(
+                employer.id,
+                "employer",
+                employer,
+                location,
+                contribution.plugin,
+                None,
+                path,
+                contribution.locate,
+            )
             index.add(entry)
             employers.setdefault(employer.id, employer)
             employer_places.append((employer, contribution.locate, ("employers", i)))
@@ -376,8 +394,11 @@ def _check_sector(
         where = locate(("curriculum", "rule", "observed_floor"))
         hint = _did_you_mean(rule.observed_floor, scale.codes)
         problems.append(Problem(f"level '{rule.observed_floor}' is not in the scale", where, hint))
-    elif ranks and (ranks != sorted(ranks, reverse=True) or len(set(ranks)) != len(ranks)
-                    or ranks[-1] <= scale.rank(rule.observed_floor)):
+    elif ranks and (
+        ranks != sorted(ranks, reverse=True)
+        or len(set(ranks)) != len(ranks)
+        or ranks[-1] <= scale.rank(rule.observed_floor)
+    ):
         message = "conditions must go from the highest level down, each above observed_floor"
         problems.append(Problem(message, locate(("curriculum", "rule", "conditions"))))
 

@@ -13,12 +13,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # A dotted id: lower-case words joined by dots, at least two parts (``fibre.splice``).
-DottedId = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$", max_length=120),
-]
+ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$"
+DottedId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
 # A single-word key local to its parent (a level code, a criterion, a measurement key).
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
@@ -144,7 +143,9 @@ class Step(Definition):
     key: Key
     label: Text
     critical: bool = False
-    why: Text | None = Field(default=None, description="Safety or quality reason, shown to trainees")
+    why: Text | None = Field(
+        default=None, description="Safety or quality reason, shown to trainees"
+    )
     expected_seconds: int | None = Field(default=None, gt=0, le=8 * 3600)
     tools: tuple[Text, ...] = ()
     safety_gear: tuple[Text, ...] = ()
@@ -398,7 +399,9 @@ class Priority(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"essentielle": "Essentielle", "importante": "Importante"}.get(self.value, "Appréciée")
+        return {"essentielle": "Essentielle", "importante": "Importante"}.get(
+            self.value, "Appréciée"
+        )
 
     @property
     def rank(self) -> int:

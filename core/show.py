@@ -41,19 +41,23 @@ def describe(catalog: Catalog, definition_id: str) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _body(catalog: Catalog, d: object) -> list[str]:  # noqa: C901 - one branch per kind
+def _body(catalog: Catalog, d: object) -> list[str]:
     lines: list[str] = []
     if isinstance(d, Sector):
         c = d.curriculum
         lines.append(f"Parcours {c.id} v{c.version} : {c.total_hours} h sur {c.weeks} semaines")
         lines.extend(f"  {phase.label} : {hours} h" for phase, hours in c.hours_by_phase().items())
-        lines.append(f"{len(d.blocks)} blocs, {len(d.competencies)} compétences, "
-                     f"{len(d.gestures)} gestes, {len(d.evaluations)} épreuves")
+        lines.append(
+            f"{len(d.blocks)} blocs, {len(d.competencies)} compétences, "
+            f"{len(d.gestures)} gestes, {len(d.evaluations)} épreuves"
+        )
         for block in d.blocks:
             lines.append(f"  {block.id} — {block.name}")
     elif isinstance(d, Curriculum):
-        lines.append(f"Version {d.version}, {d.weeks} semaines de {d.hours_per_week} h, "
-                     f"échelle « {d.scale.name} »")
+        lines.append(
+            f"Version {d.version}, {d.weeks} semaines de {d.hours_per_week} h, "
+            f"échelle « {d.scale.name} »"
+        )
         for module in d.modules:
             lines.append(f"  [{module.phase.label}] {module.id} — {module.name} ({module.hours} h)")
     elif isinstance(d, CompetencyBlock):
@@ -65,8 +69,11 @@ def _body(catalog: Catalog, d: object) -> list[str]:  # noqa: C901 - one branch 
         lines.extend(f"  {g.id} — {g.name}" for g in gestures)
         lines.append("Épreuves qui l'évaluent :")
         lines.extend(f"  {e.id} — {e.name}" for e in evaluations)
-        employers = [e for e in catalog.employers.values()
-                     if any(r.competency == d.id for r in e.requirements)]
+        employers = [
+            e
+            for e in catalog.employers.values()
+            if any(r.competency == d.id for r in e.requirements)
+        ]
         if employers:
             lines.append("Employeurs qui la demandent :")
             lines.extend(f"  {e.id} — {e.name}" for e in employers)
@@ -98,7 +105,9 @@ def _body(catalog: Catalog, d: object) -> list[str]:  # noqa: C901 - one branch 
         lines.extend(f"  geste {g}" for g in d.gestures)
         lines.extend(f"  épreuve {e}" for e in d.evaluations)
     elif isinstance(d, Employer):
-        lines.append("Territoires : " + ", ".join(catalog.territories[t].name for t in d.territories))
+        lines.append(
+            "Territoires : " + ", ".join(catalog.territories[t].name for t in d.territories)
+        )
         for r in d.requirements:
             name = catalog.competency(r.competency).name
             lines.append(f"  [{r.priority.label}] {name} — niveau {r.min_level} ({r.competency})")

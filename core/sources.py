@@ -106,7 +106,9 @@ def read_yaml(file: Path, display_name: str | None = None) -> YamlDocument:
         return document
     if not isinstance(root, yaml.MappingNode):
         found = _kind(root)
-        raise SourceError([Problem(f"the top level must be a mapping, not {found}", Location(name, 1))])
+        raise SourceError(
+            [Problem(f"the top level must be a mapping, not {found}", Location(name, 1))]
+        )
     problems: list[Problem] = []
     data = _to_python(root, (), document, problems)
     if problems:
@@ -148,7 +150,7 @@ def _to_python(
 
 
 def _kind(node: yaml.Node) -> str:
-    return {yaml.SequenceNode: "a list"}.get(type(node), "a single value")
+    return "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
 
 
 @dataclass
@@ -177,8 +179,8 @@ class Source:
             if 0 <= path[1] < len(origins):
                 document, index = origins[path[1]]
                 return document.locate((key, index, *path[2:]))
-        document = self._owner.get(key, self._parts[0] if self._parts else None)
-        return document.locate(path) if document else Location(self.name, 0, path)
+        owner = self._owner.get(key) or (self._parts[0] if self._parts else None)
+        return owner.locate(path) if owner else Location(self.name, 0, path)
 
 
 def read_source(path: Path, display_root: Path | None = None) -> Source:

@@ -25,7 +25,11 @@ class YamlPlugin:
         employers: Iterable[Any] = (),
         evaluators: Iterable[Any] = (),
     ) -> None:
-        self.sectors, self.employers, self.evaluators = list(sectors), list(employers), list(evaluators)
+        self.sectors, self.employers, self.evaluators = (
+            list(sectors),
+            list(employers),
+            list(evaluators),
+        )
 
     @hookimpl
     def gestes_sectors(self) -> list[Any]:

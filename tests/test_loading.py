@@ -45,8 +45,11 @@ def test_unknown_reference_names_file_line_field_and_suggests(load_tiny, tiny_co
 
 
 def test_reference_to_the_wrong_kind_says_what_it_is(load_tiny, tiny_copy):
-    edit(tiny_copy / "sector.yaml", "gestures: [tiny.g.visser, tiny.g.percer]",
-         "gestures: [tiny.g.visser, tiny.c.percer]")
+    edit(
+        tiny_copy / "sector.yaml",
+        "gestures: [tiny.g.visser, tiny.g.percer]",
+        "gestures: [tiny.g.visser, tiny.c.percer]",
+    )
     [problem] = problems_of(load_tiny)
     assert "'tiny.c.percer' is a compétence, not a geste professionnel (gesture)" in problem
 
@@ -67,15 +70,17 @@ def test_missing_field_and_bad_value_are_all_listed(load_tiny, tiny_copy):
     problems = problems_of(load_tiny)
     assert len(problems) == 2
     assert any("gestures[1].steps[0].label: missing field 'label'" in p for p in problems)
-    assert any(f":{line_of(sector_file, 'hours: -3')}: curriculum.modules[1].hours" in p
-               for p in problems)
+    assert any(
+        f":{line_of(sector_file, 'hours: -3')}: curriculum.modules[1].hours" in p for p in problems
+    )
 
 
 def test_invalid_id_is_explained(load_tiny, tiny_copy):
     edit(tiny_copy / "sector.yaml", "id: tiny.g.percer", "id: Tiny.G.Percer")
     problems = problems_of(load_tiny)
-    assert any("'Tiny.G.Percer' is not a valid id (lower-case words joined by dots" in p
-               for p in problems)
+    assert any(
+        "'Tiny.G.Percer' is not a valid id (lower-case words joined by dots" in p for p in problems
+    )
 
 
 def test_yaml_syntax_error_names_the_line(load_tiny, tiny_copy):
@@ -96,7 +101,9 @@ def test_duplicate_yaml_key_is_an_error(load_tiny, tiny_copy):
 def test_duplicate_ids_across_plugins_name_both_places(tiny_copy):
     other = tiny_copy.parent / "other.yaml"
     other.write_text(
-        (tiny_copy / "sector.yaml").read_text(encoding="utf-8").replace("id: tiny\n", "id: tiny2\n"),
+        (tiny_copy / "sector.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: tiny\n", "id: tiny2\n"),
         encoding="utf-8",
     )
     first = YamlPlugin(sectors=[tiny_copy / "sector.yaml"])
@@ -114,7 +121,9 @@ def test_duplicate_ids_across_plugins_name_both_places(tiny_copy):
 
 def test_duplicate_id_with_a_real_plugin(tiny_copy):
     edit(tiny_copy / "employers.yaml", "id: employeur.tiny", "id: employeur.ovhcloud")
-    plugin = YamlPlugin(sectors=[tiny_copy / "sector.yaml"], employers=[tiny_copy / "employers.yaml"])
+    plugin = YamlPlugin(
+        sectors=[tiny_copy / "sector.yaml"], employers=[tiny_copy / "employers.yaml"]
+    )
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("tiny", plugin), installed=True))
     [problem] = caught.value.problems
@@ -138,12 +147,16 @@ def test_employer_level_must_exist_in_the_competency_scale(load_tiny, tiny_copy)
 
 
 def test_rule_levels_must_be_in_the_scale_and_ordered(load_tiny, tiny_copy):
-    edit(tiny_copy / "sector.yaml", "  weeks: 12\n", """  weeks: 12
+    edit(
+        tiny_copy / "sector.yaml",
+        "  weeks: 12\n",
+        """  weeks: 12
   rule:
     conditions:
       - {level: en_cours, min_successes: 1}
       - {level: acquis, min_successes: 2, min_days: 2}
-""")
+""",
+    )
     [problem] = problems_of(load_tiny)
     assert "conditions must go from the highest level down" in problem
     edit(tiny_copy / "sector.yaml", "level: en_cours,", "level: en_cour,")
@@ -152,7 +165,10 @@ def test_rule_levels_must_be_in_the_scale_and_ordered(load_tiny, tiny_copy):
 
 
 def test_custom_scale_and_rule_are_used(load_tiny, tiny_copy):
-    edit(tiny_copy / "sector.yaml", "  weeks: 12\n", """  weeks: 12
+    edit(
+        tiny_copy / "sector.yaml",
+        "  weeks: 12\n",
+        """  weeks: 12
   scale:
     id: tiny.scale.ecole
     name: Échelle de l'école
@@ -166,7 +182,8 @@ def test_custom_scale_and_rule_are_used(load_tiny, tiny_copy):
     conditions:
       - {level: satisfaisante, min_successes: 3, min_days: 2, min_autonomy: autonome}
       - {level: fragile, min_successes: 1}
-""")
+""",
+    )
     edit(tiny_copy / "employers.yaml", "min_level: acquis", "min_level: satisfaisante")
     edit(tiny_copy / "employers.yaml", "min_level: en_cours", "min_level: fragile")
     catalog = load_tiny()
@@ -184,12 +201,17 @@ def test_hours_must_fit_in_the_program(load_tiny, tiny_copy):
 def test_evaluator_must_exist_and_get_what_it_needs(load_tiny, tiny_copy):
     edit(tiny_copy / "sector.yaml", "evaluator: core.standard", "evaluator: core.standrd")
     [problem] = problems_of(load_tiny)
-    assert "unknown evaluator 'core.standrd'" in problem and "did you mean 'core.standard'" in problem
+    assert (
+        "unknown evaluator 'core.standrd'" in problem and "did you mean 'core.standard'" in problem
+    )
 
 
 def test_warnings_do_not_stop_loading(load_tiny, tiny_copy):
-    edit(tiny_copy / "sector.yaml", "gestures: [tiny.g.visser, tiny.g.percer]",
-         "gestures: [tiny.g.visser]")
+    edit(
+        tiny_copy / "sector.yaml",
+        "gestures: [tiny.g.visser, tiny.g.percer]",
+        "gestures: [tiny.g.visser]",
+    )
     catalog = load_tiny()
     [warning] = catalog.warnings
     assert "gesture 'tiny.g.percer' is taught in no module" in str(warning)
@@ -216,7 +238,9 @@ def test_sector_split_over_a_folder(tmp_path):
 def test_a_key_written_in_two_files_of_a_folder_is_an_error(tmp_path):
     folder = tmp_path / "sector"
     folder.mkdir()
-    (folder / "a.yaml").write_text((TINY / "sector.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "a.yaml").write_text(
+        (TINY / "sector.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (folder / "b.yaml").write_text("sector:\n  id: tiny\n  name: Encore\n", encoding="utf-8")
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("tiny", YamlPlugin(sectors=[folder]))))
@@ -226,8 +250,7 @@ def test_a_key_written_in_two_files_of_a_folder_is_an_error(tmp_path):
 def test_python_built_sector_is_accepted(catalog):
     sector = catalog.sectors["fibre"]
     renamed = Sector.model_validate(
-        sector.model_dump(mode="json")
-        | {"sector": sector.sector.model_dump() | {"id": "fibre2"}}
+        sector.model_dump(mode="json") | {"sector": sector.sector.model_dump() | {"id": "fibre2"}}
     )
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("py", YamlPlugin(sectors=[renamed])), installed=True))

@@ -34,9 +34,7 @@ R, F, U = StepResult.REUSSI, StepResult.A_REPRENDRE, StepResult.NON_OBSERVE
 
 
 def gesture(critical: tuple[bool, ...], min_ratio: float = 1.0, max_seconds: int | None = None):
-    steps = tuple(
-        Step(key=f"s{i}", label=f"Étape {i}", critical=c) for i, c in enumerate(critical)
-    )
+    steps = tuple(Step(key=f"s{i}", label=f"Étape {i}", critical=c) for i, c in enumerate(critical))
     return Gesture(
         id="t.g.x",
         name="Geste",
@@ -82,7 +80,7 @@ def test_time_limit_fails_the_attempt():
 
 
 def test_unknown_step_key_is_refused():
-    with pytest.raises(KeyError, match="not steps of t.g.x: zz"):
+    with pytest.raises(KeyError, match=r"not steps of t\.g\.x: zz"):
         attempt_outcome(gesture((False, False)), {"zz": R})
 
 
@@ -100,8 +98,9 @@ def test_real_gesture(catalog):
 def gestures_and_results(draw):
     critical = tuple(draw(st.lists(st.booleans(), min_size=2, max_size=8)))
     ratio = draw(st.sampled_from([0.5, 0.75, 0.8, 1.0]))
-    results = draw(st.lists(st.sampled_from(list(StepResult)), min_size=len(critical),
-                            max_size=len(critical)))
+    results = draw(
+        st.lists(st.sampled_from(list(StepResult)), min_size=len(critical), max_size=len(critical))
+    )
     g = gesture(critical, min_ratio=ratio)
     return g, {f"s{i}": r for i, r in enumerate(results)}
 
@@ -109,9 +108,7 @@ def gestures_and_results(draw):
 @given(gestures_and_results())
 def test_property_a_failed_critical_step_always_fails(case):
     g, results = case
-    has_failed_critical = any(
-        step.critical and results[step.key] is F for step in g.steps
-    )
+    has_failed_critical = any(step.critical and results[step.key] is F for step in g.steps)
     outcome = attempt_outcome(g, results).outcome
     assert (outcome is Outcome.FAILED) >= has_failed_critical  # implies
     if outcome is Outcome.PASSED:
@@ -155,13 +152,19 @@ DAY = dt.date(2026, 3, 2)
 
 
 def attempt(day: int, passed: bool = True, autonomy: Autonomy = Autonomy.AUTONOME) -> AttemptFact:
-    return AttemptFact(gesture="t.g.x", day=DAY + dt.timedelta(days=day), passed=passed,
-                       autonomy=autonomy, assessor="Mme Martin")
+    return AttemptFact(
+        gesture="t.g.x",
+        day=DAY + dt.timedelta(days=day),
+        passed=passed,
+        autonomy=autonomy,
+        assessor="Mme Martin",
+    )
 
 
 def level(attempts=(), evaluations=(), decisions=()):
-    return competency_level("t.c.x", DEFAULT_RULE, DEFAULT_SCALE, attempts, evaluations,
-                            decisions).level
+    return competency_level(
+        "t.c.x", DEFAULT_RULE, DEFAULT_SCALE, attempts, evaluations, decisions
+    ).level
 
 
 def test_default_rule_ladder():
@@ -182,20 +185,30 @@ def test_default_rule_ladder():
 
 def test_latest_decision_overrides_with_its_justification():
     decisions = [
-        LevelDecision(competency="t.c.x", at=dt.datetime(2026, 3, 5, 10), level="acquis",
-                      justification="Vu en entreprise"),
-        LevelDecision(competency="t.c.x", at=dt.datetime(2026, 3, 9, 10), level="en_cours",
-                      justification="Régression constatée"),
+        LevelDecision(
+            competency="t.c.x",
+            at=dt.datetime(2026, 3, 5, 10),
+            level="acquis",
+            justification="Vu en entreprise",
+        ),
+        LevelDecision(
+            competency="t.c.x",
+            at=dt.datetime(2026, 3, 9, 10),
+            level="en_cours",
+            justification="Régression constatée",
+        ),
     ]
-    result = competency_level("t.c.x", DEFAULT_RULE, DEFAULT_SCALE,
-                              [attempt(0), attempt(3)], (), decisions)
+    result = competency_level(
+        "t.c.x", DEFAULT_RULE, DEFAULT_SCALE, [attempt(0), attempt(3)], (), decisions
+    )
     assert result.level == "en_cours"
     assert result.decision is not None and result.decision.justification == "Régression constatée"
 
 
 def test_evidence_trail():
-    result = competency_level("t.c.x", DEFAULT_RULE, DEFAULT_SCALE,
-                              [attempt(3), attempt(0), attempt(1, passed=False)])
+    result = competency_level(
+        "t.c.x", DEFAULT_RULE, DEFAULT_SCALE, [attempt(3), attempt(0), attempt(1, passed=False)]
+    )
     assert result.successes == 2 and result.autonomous_successes == 2
     assert result.success_days == (DAY, DAY + dt.timedelta(days=3))
     assert [a.day for a in result.attempts] == sorted(a.day for a in result.attempts)
@@ -213,16 +226,27 @@ attempts_strategy = st.lists(
     max_size=12,
 )
 evaluations_strategy = st.lists(
-    st.builds(EvaluationFact, evaluation=st.just("t.e.x"),
-              day=st.dates(min_value=DAY, max_value=DAY + dt.timedelta(days=90)),
-              passed=st.booleans()),
+    st.builds(
+        EvaluationFact,
+        evaluation=st.just("t.e.x"),
+        day=st.dates(min_value=DAY, max_value=DAY + dt.timedelta(days=90)),
+        passed=st.booleans(),
+    ),
     max_size=3,
 )
 
 
-@given(attempts_strategy, evaluations_strategy, st.builds(
-    AttemptFact, gesture=st.just("t.g.x"), day=st.dates(min_value=DAY), passed=st.just(True),
-    autonomy=st.sampled_from(list(Autonomy))))
+@given(
+    attempts_strategy,
+    evaluations_strategy,
+    st.builds(
+        AttemptFact,
+        gesture=st.just("t.g.x"),
+        day=st.dates(min_value=DAY),
+        passed=st.just(True),
+        autonomy=st.sampled_from(list(Autonomy)),
+    ),
+)
 def test_property_a_success_never_lowers_a_level(attempts, evaluations, success):
     before = DEFAULT_SCALE.rank(level(attempts, evaluations))
     after = DEFAULT_SCALE.rank(level([*attempts, success], evaluations))
@@ -254,10 +278,15 @@ def test_property_failures_alone_never_go_above_the_floor(attempts):
 def test_sector_levels_route_attempts_to_their_competencies(catalog):
     sector = catalog.sectors["fibre"]
     attempts = [
-        AttemptFact(gesture="fibre.g.soudure_fusion", day=DAY, passed=True,
-                    autonomy=Autonomy.AUTONOME),
-        AttemptFact(gesture="fibre.g.soudure_fusion", day=DAY + dt.timedelta(days=7),
-                    passed=True, autonomy=Autonomy.AUTONOME),
+        AttemptFact(
+            gesture="fibre.g.soudure_fusion", day=DAY, passed=True, autonomy=Autonomy.AUTONOME
+        ),
+        AttemptFact(
+            gesture="fibre.g.soudure_fusion",
+            day=DAY + dt.timedelta(days=7),
+            passed=True,
+            autonomy=Autonomy.AUTONOME,
+        ),
     ]
     evaluations = [EvaluationFact(evaluation="fibre.e.epissures", day=DAY, passed=True)]
     levels = sector_levels(sector, attempts, evaluations)
@@ -291,11 +320,18 @@ EMPLOYER = Employer(
 
 
 def test_fit_counts_and_orders_by_priority():
-    fit = employer_fit(EMPLOYER, {"t.c.a": "maitrise", "t.c.b": "acquis", "t.c.c": "en_cours",
-                                  "t.c.d": "acquis"}, grading)
+    fit = employer_fit(
+        EMPLOYER,
+        {"t.c.a": "maitrise", "t.c.b": "acquis", "t.c.c": "en_cours", "t.c.d": "acquis"},
+        grading,
+    )
     assert (fit.met, fit.total, fit.percent) == (3, 4, 75)
-    assert [r.requirement.competency for r in fit.requirements] == ["t.c.b", "t.c.d", "t.c.a",
-                                                                     "t.c.c"]
+    assert [r.requirement.competency for r in fit.requirements] == [
+        "t.c.b",
+        "t.c.d",
+        "t.c.a",
+        "t.c.c",
+    ]
     assert [r.requirement.competency for r in fit.missing] == ["t.c.b"]
     assert fit.missing[0].status is Status.EN_COURS
     assert not fit.essentials_met
@@ -304,8 +340,12 @@ def test_fit_counts_and_orders_by_priority():
 def test_fit_statuses():
     fit = employer_fit(EMPLOYER, {"t.c.a": "non_acquis"}, grading)
     statuses = {r.requirement.competency: r.status for r in fit.requirements}
-    assert statuses == {"t.c.a": Status.NON_ACQUIS, "t.c.b": Status.NON_ACQUIS,
-                        "t.c.c": Status.NON_ACQUIS, "t.c.d": Status.NON_ACQUIS}
+    assert statuses == {
+        "t.c.a": Status.NON_ACQUIS,
+        "t.c.b": Status.NON_ACQUIS,
+        "t.c.c": Status.NON_ACQUIS,
+        "t.c.d": Status.NON_ACQUIS,
+    }
     assert fit.percent == 0 and fit.requirements[0].level == "non_evalue"
 
 
@@ -341,4 +381,6 @@ def test_fit_against_a_real_employer(catalog):
     assert fit.percent == 100 and fit.essentials_met
     levels["datacenter.c.racker"] = "acquis"  # OVHcloud wants it mastered
     fit = employer_fit(ovh, levels, catalog.grading)
-    assert fit.met == fit.total - 1 and fit.missing[0].requirement.competency == "datacenter.c.racker"
+    assert (
+        fit.met == fit.total - 1 and fit.missing[0].requirement.competency == "datacenter.c.racker"
+    )

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from core.evaluation import Check, EvaluationScore, Evaluator, Submission, criteria_checks
-from core.evaluation import value_check
+from core.evaluation import (
+    Check,
+    EvaluationScore,
+    Evaluator,
+    Submission,
+    criteria_checks,
+    value_check,
+)
 from core.models import Evaluation, Threshold
 
 
@@ -16,11 +22,22 @@ def score_racking(evaluation: Evaluation, submission: Submission) -> EvaluationS
     minutes = submission.value("duree_min")
     measurement = evaluation.measurement("duree_min")
     if minutes is None:
-        checks.append(Check(key="duree_min", label=measurement.label, ok=False, critical=True,
-                            found="non mesuré"))
+        checks.append(
+            Check(
+                key="duree_min",
+                label=measurement.label,
+                ok=False,
+                critical=True,
+                found="non mesuré",
+            )
+        )
     else:
-        check = value_check(measurement, minutes, Threshold(max=limit),
-                            message="Trop lent : reprendre le geste pour gagner en fluidité.")
+        check = value_check(
+            measurement,
+            minutes,
+            Threshold(max=limit),
+            message="Trop lent : reprendre le geste pour gagner en fluidité.",
+        )
         checks.append(check)
     score = EvaluationScore.from_checks(evaluation, "datacenter.racking_time", checks)
     if minutes is not None:
@@ -38,17 +55,39 @@ def score_labelling(evaluation: Evaluation, submission: Submission) -> Evaluatio
     duplicates = submission.value("doublons") or 0
     checks = criteria_checks(evaluation, submission)
     if conforming > checked:
-        checks.append(Check(key="etiquettes_conformes", label="Étiquettes conformes", ok=False,
-                            critical=True, found=f"{conforming:g} sur {checked:g}",
-                            message="Plus d'étiquettes conformes que d'étiquettes contrôlées."))
+        checks.append(
+            Check(
+                key="etiquettes_conformes",
+                label="Étiquettes conformes",
+                ok=False,
+                critical=True,
+                found=f"{conforming:g} sur {checked:g}",
+                message="Plus d'étiquettes conformes que d'étiquettes contrôlées.",
+            )
+        )
     else:
         rate = conforming / checked if checked else 0.0
-        checks.append(Check(key="taux_conformite", label="Taux de conformité", ok=rate >= minimum,
-                            critical=True, found=f"{rate:.0%}".replace("%", " %"),
-                            expected=f"≥ {minimum:.0%}".replace("%", " %")))
-    checks.append(Check(key="doublons", label="Identifiants en double", ok=duplicates == 0,
-                        critical=True, found=f"{duplicates:g}", expected="0",
-                        message=None if duplicates == 0 else "Chaque élément doit avoir un identifiant unique."))
+        checks.append(
+            Check(
+                key="taux_conformite",
+                label="Taux de conformité",
+                ok=rate >= minimum,
+                critical=True,
+                found=f"{rate:.0%}".replace("%", " %"),
+                expected=f"≥ {minimum:.0%}".replace("%", " %"),
+            )
+        )
+    checks.append(
+        Check(
+            key="doublons",
+            label="Identifiants en double",
+            ok=duplicates == 0,
+            critical=True,
+            found=f"{duplicates:g}",
+            expected="0",
+            message=None if duplicates == 0 else "Chaque élément doit avoir un identifiant unique.",
+        )
+    )
     return EvaluationScore.from_checks(evaluation, "datacenter.labelling", checks)
 
 

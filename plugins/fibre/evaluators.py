@@ -46,7 +46,10 @@ def score_splices(evaluation: Evaluation, submission: Submission) -> EvaluationS
         mean = sum(losses) / len(losses)
         worst = max(losses)
         redo = sum(loss > redo_above for loss in losses)
-        extra = f" — perte moyenne {mean:.3f} dB, pire {worst:.2f} dB, {redo} au-delà de {redo_above:g} dB"
+        extra = (
+            f" — perte moyenne {mean:.3f} dB, pire {worst:.2f} dB,"
+            f" {redo} au-delà de {redo_above:g} dB"
+        )
         score = score.model_copy(update={"summary": score.summary + extra.replace(".", ",")})
     return score
 
@@ -104,8 +107,15 @@ def score_link_budget(evaluation: Evaluation, submission: Submission) -> Evaluat
     checks = criteria_checks(evaluation, submission)
     measurement = evaluation.measurement("perte_1310_db")
     if length is None or loss is None:
-        checks.append(Check(key="perte_1310_db", label=measurement.label, ok=False, critical=True,
-                            found="non mesuré"))
+        checks.append(
+            Check(
+                key="perte_1310_db",
+                label=measurement.label,
+                ok=False,
+                critical=True,
+                found="non mesuré",
+            )
+        )
     else:
         limit = link_limit(length)
         if limit is None:
@@ -128,7 +138,7 @@ def score_link_budget(evaluation: Evaluation, submission: Submission) -> Evaluat
                     loss,
                     Threshold(max=limit),
                     label=f"{measurement.label} (lien de {band})",
-                    message="Perte au-delà du bilan : chercher la soudure ou le connecteur fautif à l'OTDR.",
+                    message="Perte au-delà du bilan : chercher à l'OTDR l'élément fautif.",
                 )
             )
     return EvaluationScore.from_checks(evaluation, "fibre.link_budget", checks)

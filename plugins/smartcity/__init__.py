@@ -35,8 +35,13 @@ def gestes_validate(catalog: Catalog) -> list[Problem]:
     for sector in catalog.sectors.values():
         for evaluation in sector.evaluations:
             purpose = evaluation.params.get("purpose")
-            if evaluation.evaluator == "smartcity.camera_commissioning" and purpose not in DORI_PX_PER_M:
+            if (
+                evaluation.evaluator == "smartcity.camera_commissioning"
+                and purpose not in DORI_PX_PER_M
+            ):
                 known = ", ".join(DORI_PX_PER_M)
                 location = catalog.locate(evaluation.id, "params", "purpose")
-                problems.append(Problem(f"unknown DORI purpose {purpose!r} (known: {known})", location))
+                problems.append(
+                    Problem(f"unknown DORI purpose {purpose!r} (known: {known})", location)
+                )
     return problems

@@ -7,8 +7,14 @@ given as parameters in the evaluation.
 
 from __future__ import annotations
 
-from core.evaluation import Check, EvaluationScore, Evaluator, Submission, criteria_checks
-from core.evaluation import value_check
+from core.evaluation import (
+    Check,
+    EvaluationScore,
+    Evaluator,
+    Submission,
+    criteria_checks,
+    value_check,
+)
 from core.models import Evaluation, Threshold
 
 POE_DEVICE_WATTS = {1: 3.84, 2: 6.49, 3: 12.95, 4: 25.5}
@@ -57,8 +63,10 @@ def score_camera(evaluation: Evaluation, submission: Submission) -> EvaluationSc
             )
         )
     missing = [m for m in evaluation.measurements if not submission.values(m.key)]
-    checks += [Check(key=m.key, label=m.label, ok=False, critical=True, found="non mesuré")
-               for m in missing]
+    checks += [
+        Check(key=m.key, label=m.label, ok=False, critical=True, found="non mesuré")
+        for m in missing
+    ]
     return EvaluationScore.from_checks(evaluation, "smartcity.camera_commissioning", checks)
 
 

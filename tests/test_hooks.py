@@ -1,0 +1,198 @@
+"""One test per hook; meta-tests keep tests and the README's plugin guide complete."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from core import hookimpl, hookspecs
+from core.booklet_sections import BookletSection, SectionRow
+from core.evaluation import EvaluationScore, Evaluator
+from core.loading import CatalogError, load_catalog
+from core.models import Employer, EmployerDocument, Requirement, Territory
+from core.sources import Problem
+from tests.conftest import TINY, line_of, manager
+from tests.plugins import tiny as tiny_plugin
+
+ROOT = Path(__file__).parent.parent
+HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("gestes_"))
+
+
+def test_every_hook_has_a_test():
+    tested = {
+        name.removeprefix("test_hook_") for name in globals() if name.startswith("test_hook_")
+    }
+    assert set(HOOKS) <= tested, f"untested hooks: {set(HOOKS) - tested}"
+
+
+def test_every_hook_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### `(gestes_\w+)\(", readme, flags=re.MULTILINE))
+    assert set(HOOKS) == headings
+
+
+def test_every_hookspec_says_who_calls_it():
+    for name in HOOKS:
+        doc = getattr(hookspecs, name).__doc__ or ""
+        assert "Called" in doc and ":returns:" in doc, name
+
+
+def test_hook_gestes_sectors(catalog):
+    assert set(catalog.sectors) == {"datacenter", "fibre", "smartcity"}
+    tiny = load_catalog(manager(("tiny", tiny_plugin)))
+    assert set(tiny.sectors) == {"tiny"}
+    assert tiny.entry("tiny.c.visser").plugin == "tiny"
+
+
+def test_hook_gestes_evaluators(tmp_path):
+    def always(evaluation, submission):
+        return EvaluationScore.from_checks(evaluation, "tiny.always", [])
+
+    class Plugin:
+        def __init__(self, sector):
+            self.sector = sector
+
+        @hookimpl
+        def gestes_sectors(self):
+            return [self.sector]
+
+        @hookimpl
+        def gestes_evaluators(self):
+            return [Evaluator("tiny.always", always, "Toujours", needs_params=("seuil",))]
+
+    catalog = load_catalog(manager(("plugin", Plugin(TINY / "sector.yaml"))))
+    assert catalog.evaluators["tiny.always"].plugin == "plugin"
+    # an evaluation naming it must provide what the evaluator says it needs
+    sector = tmp_path / "sector.yaml"
+    text = (TINY / "sector.yaml").read_text(encoding="utf-8")
+    sector.write_text(
+        text.replace("evaluator: core.standard", "evaluator: tiny.always"), encoding="utf-8"
+    )
+    with pytest.raises(CatalogError, match=r"evaluator tiny\.always needs parameter 'seuil'"):
+        load_catalog(manager(("plugin", Plugin(sector))))
+
+
+def test_hook_gestes_evaluators_duplicate_id_is_refused():
+    class Twice:
+        @hookimpl
+        def gestes_evaluators(self):
+            return [Evaluator("core.checklist", lambda e, s: None)]  # type: ignore[arg-type,return-value]
+
+    with pytest.raises(
+        CatalogError,
+        match=r"duplicate evaluator id 'core\.checklist', first registered by plugin core",
+    ):
+        load_catalog(manager(("twice", Twice())))
+
+
+def test_hook_gestes_employers():
+    class Plugin:
+        @hookimpl
+        def gestes_sectors(self):
+            return [TINY / "sector.yaml"]
+
+        @hookimpl
+        def gestes_employers(self):
+            employer = Employer(
+                id="employeur.atelier",
+                name="Atelier",
+                territories=("territoire.vallee",),
+                requirements=(Requirement(competency="tiny.c.visser"),),
+            )
+            territory = Territory(id="territoire.vallee", name="Vallée", region="Auvergne")
+            return [employer, EmployerDocument(territories=(territory,))]
+
+    catalog = load_catalog(manager(("plugin", Plugin())))
+    assert [e.id for e in catalog.employers_in("territoire.vallee")] == ["employeur.atelier"]
+    assert catalog.entry("employeur.atelier").location.file == "plugin plugin (Python)"
+
+
+def test_hook_gestes_validate():
+    seen = []
+
+    class Strict:
+        @hookimpl
+        def gestes_sectors(self):
+            return [TINY / "sector.yaml"]
+
+        @hookimpl
+        def gestes_validate(self, catalog):
+            seen.append(catalog.version)
+            gesture = catalog.gesture("tiny.g.percer")
+            if not gesture.critical_steps:
+                return [
+                    Problem(
+                        "every gesture needs a safety step", catalog.locate(gesture.id, "steps")
+                    ),
+                    Problem("consider a time limit", severity="warning"),
+                ]
+            return []
+
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(manager(("strict", Strict())))
+    [problem] = caught.value.problems
+    assert str(problem).endswith("gestures[1].steps: every gesture needs a safety step")
+    line = line_of(TINY / "sector.yaml", "- key: marquer") - 1  # the 'steps:' line
+    assert str(problem).startswith(f"tests/plugins/tiny/sector.yaml:{line}: ")
+    assert [str(w) for w in caught.value.warnings] == ["consider a time limit"]
+    assert len(seen) == 1, "called once, with the complete catalog"
+
+
+def test_hook_gestes_validate_in_real_plugins(tmp_path):
+    """The fibre and smart-city plugins check their evaluators' parameters."""
+    fibre_evaluations = ROOT / "plugins" / "fibre" / "sector" / "evaluations.yaml"
+    assert "grade: B1" in fibre_evaluations.read_text(encoding="utf-8")
+    import plugins.fibre as fibre
+
+    sector = tmp_path / "sector"
+    sector.mkdir()
+    for file in (ROOT / "plugins" / "fibre" / "sector").glob("*.yaml"):
+        text = file.read_text(encoding="utf-8").replace("grade: B1", "grade: B2")
+        (sector / file.name).write_text(text, encoding="utf-8")
+
+    class Fibre:
+        gestes_evaluators = staticmethod(fibre.gestes_evaluators)
+        gestes_employers = staticmethod(fibre.gestes_employers)
+        gestes_validate = staticmethod(fibre.gestes_validate)
+
+        @hookimpl
+        def gestes_sectors(self):
+            return [sector]
+
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(manager(("fibre", Fibre())))
+    [problem] = caught.value.problems
+    assert "unknown connector grade 'B2' (known: B1, C1)" in str(problem)
+    assert str(problem.location).startswith(str(sector / "evaluations.yaml"))
+    assert problem.location.path[-2:] == ("params", "grade")
+
+
+def test_hook_gestes_booklet_sections():
+    class Sections:
+        @hookimpl
+        def gestes_booklet_sections(self, record, employer):
+            if record.get("sector") != "fibre":
+                return []
+            return [
+                BookletSection(
+                    title="Pertes mesurées",
+                    columns=("Soudure", "Perte"),
+                    rows=(SectionRow(cells=("1", "0,05 dB"), ok=True),),
+                )
+            ]
+
+    class Other:
+        @hookimpl
+        def gestes_booklet_sections(self, record):  # fewer arguments than the spec
+            return [BookletSection(title="Autre", order=10)]
+
+    pm = manager(("sections", Sections()), ("other", Other()))
+    results = pm.hook.gestes_booklet_sections(record={"sector": "fibre"}, employer=None)
+    titles = sorted(section.title for sections in results for section in sections)
+    assert titles == ["Autre", "Pertes mesurées"]
+    results = pm.hook.gestes_booklet_sections(record={"sector": "datacenter"}, employer=None)
+    assert sorted(s.title for sections in results for s in sections) == ["Autre"]
+    with pytest.raises(ValueError, match="title"):
+        BookletSection(title="")

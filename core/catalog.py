@@ -6,7 +6,6 @@ Built by ``core.loading.load_catalog``; never built by hand outside tests.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -94,8 +93,7 @@ class Catalog:
         for name in ("sectors", "territories", "employers", "evaluators", "entries"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         if not self.version:
-            digest = hashlib.sha256(self._definitions_json().encode()).hexdigest()
-            object.__setattr__(self, "version", digest[:12])
+            object.__setattr__(self, "version", self._digest())
 
     # ------------------------------------------------------------ lookups
 
@@ -177,21 +175,29 @@ class Catalog:
             "sectors": [s.model_dump(mode="json") for s in self.sectors.values()],
             "territories": [t.model_dump(mode="json") for t in self.territories.values()],
             "employers": [e.model_dump(mode="json") for e in self.employers.values()],
-            "evaluators": [
-                {
-                    "id": e.id,
-                    "plugin": e.plugin,
-                    "description": e.description,
-                    "needs_measurements": list(e.needs_measurements),
-                    "needs_criteria": list(e.needs_criteria),
-                    "needs_params": list(e.needs_params),
-                }
-                for e in self.evaluators.values()
-            ],
+            "evaluators": [self._evaluator_data(e) for e in self.evaluators.values()],
         }
 
-    def _definitions_json(self) -> str:
-        return json.dumps(self._definitions(), sort_keys=True, ensure_ascii=False)
+    def _digest(self) -> str:
+        """A short hash of every definition: changes whenever any content changes."""
+        digest = hashlib.sha256()
+        for group in (self.sectors, self.territories, self.employers):
+            for key in sorted(group):
+                digest.update(group[key].model_dump_json().encode())  # type: ignore[attr-defined]
+        for key in sorted(self.evaluators):
+            digest.update(repr(self._evaluator_data(self.evaluators[key])).encode())
+        return digest.hexdigest()[:12]
+
+    @staticmethod
+    def _evaluator_data(evaluator: Evaluator) -> dict[str, Any]:
+        return {
+            "id": evaluator.id,
+            "plugin": evaluator.plugin,
+            "description": evaluator.description,
+            "needs_measurements": list(evaluator.needs_measurements),
+            "needs_criteria": list(evaluator.needs_criteria),
+            "needs_params": list(evaluator.needs_params),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The whole catalog as JSON-ready data (``gestes catalog --format json``)."""

@@ -146,7 +146,12 @@ def _to_python(
             document.lines[child] = item_node.start_mark.line + 1
             items.append(_to_python(item_node, child, document, problems))
         return items
+    if node.tag == _STR_TAG:  # most scalars: skip the constructor's dispatch
+        return node.value
     return _constructor.construct_object(node, deep=True)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _kind(node: yaml.Node) -> str:

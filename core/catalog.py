@@ -183,7 +183,7 @@ class Catalog:
         digest = hashlib.sha256()
         for group in (self.sectors, self.territories, self.employers):
             for key in sorted(group):
-                digest.update(group[key].model_dump_json().encode())  # type: ignore[attr-defined]
+                digest.update(group[key].model_dump_json().encode())
         for key in sorted(self.evaluators):
             digest.update(repr(self._evaluator_data(self.evaluators[key])).encode())
         return digest.hexdigest()[:12]

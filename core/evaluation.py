@@ -222,7 +222,7 @@ def threshold_checks(evaluation: Evaluation, submission: Submission) -> list[Che
             continue
         values = submission.values(measurement.key)
         if not values:
-            checks.append(_missing(measurement))
+            checks.append(missing_check(measurement))
         for index, value in enumerate(values):
             label = measurement.label if len(values) == 1 else f"{measurement.label} n° {index + 1}"
             checks.append(value_check(measurement, value, measurement.threshold, label=label))
@@ -252,7 +252,8 @@ def value_check(
     )
 
 
-def _missing(measurement: Measurement) -> Check:
+def missing_check(measurement: Measurement) -> Check:
+    """A failed, critical check for a measurement the assessor did not enter."""
     return Check(
         key=measurement.key, label=measurement.label, ok=False, found="non mesuré", critical=True
     )

@@ -235,6 +235,30 @@ class _Index:
             return
         self.entries[entry.id] = entry
 
+    def add_definition(
+        self,
+        definition_id: str,
+        kind: Kind,
+        definition: BaseModel,
+        contribution: _Contribution,
+        path: FieldPath,
+        sector: str | None = None,
+    ) -> Location:
+        location = contribution.locate((*path, "id"))
+        self.add(
+            Entry(
+                definition_id,
+                kind,
+                definition,
+                location,
+                contribution.plugin,
+                sector,
+                path,
+                contribution.locate,
+            )
+        )
+        return location
+
     def ids(self, kind: Kind) -> list[str]:
         return [i for i, e in self.entries.items() if e.kind == kind]
 
@@ -284,33 +308,10 @@ def _assemble(collected: _Collected) -> Catalog | None:
         assert isinstance(document, EmployerDocument)
         for i, territory in enumerate(document.territories):
             path: FieldPath = ("territories", i)
-            location = contribution.locate((*path, "id"))
-            entry = Entry(
-                territory.id,
-                "territory",
-                territory,
-                location,
-                contribution.plugin,
-                None,
-                path,
-                contribution.locate,
-            )
-            index.add(entry)
+            index.add_definition(territory.id, "territory", territory, contribution, path)
             territories.setdefault(territory.id, territory)
         for i, employer in enumerate(document.employers):
-            path = ("employers", i)
-            location = contribution.locate((*path, "id"))
-            entry = Entry(
-                employer.id,
-                "employer",
-                employer,
-                location,
-                contribution.plugin,
-                None,
-                path,
-                contribution.locate,
-            )
-            index.add(entry)
+            index.add_definition(employer.id, "employer", employer, contribution, ("employers", i))
             employers.setdefault(employer.id, employer)
             employer_places.append((employer, contribution.locate, ("employers", i)))
 
@@ -339,14 +340,13 @@ def _with_plugin(evaluator: Evaluator, plugin: str) -> Evaluator:
 
 
 def _index_sector(index: _Index, contribution: _Contribution, sector: Sector) -> None:
-    locate, plugin, sid = contribution.locate, contribution.plugin, sector.id
+    sid = sector.id
 
     def add(definition_id: str, kind: Kind, definition: BaseModel, path: FieldPath) -> None:
-        location = locate((*path, "id"))
+        location = index.add_definition(definition_id, kind, definition, contribution, path, sid)
         if kind != "sector" and not definition_id.startswith(f"{sid}."):
             message = f"id '{definition_id}' must start with its sector's id '{sid}.'"
             index.problems.append(Problem(message, location))
-        index.add(Entry(definition_id, kind, definition, location, plugin, sid, path, locate))
 
     add(sid, "sector", sector, ("sector",))
     add(sector.curriculum.id, "curriculum", sector.curriculum, ("curriculum",))

@@ -8,6 +8,7 @@ from core.evaluation import (
     Evaluator,
     Submission,
     criteria_checks,
+    missing_check,
     value_check,
 )
 from core.models import Evaluation, Threshold
@@ -22,15 +23,7 @@ def score_racking(evaluation: Evaluation, submission: Submission) -> EvaluationS
     minutes = submission.value("duree_min")
     measurement = evaluation.measurement("duree_min")
     if minutes is None:
-        checks.append(
-            Check(
-                key="duree_min",
-                label=measurement.label,
-                ok=False,
-                critical=True,
-                found="non mesuré",
-            )
-        )
+        checks.append(missing_check(measurement))
     else:
         check = value_check(
             measurement,

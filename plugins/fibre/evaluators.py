@@ -14,6 +14,7 @@ from core.evaluation import (
     Evaluator,
     Submission,
     criteria_checks,
+    missing_check,
     value_check,
 )
 from core.models import Evaluation, Threshold
@@ -107,15 +108,7 @@ def score_link_budget(evaluation: Evaluation, submission: Submission) -> Evaluat
     checks = criteria_checks(evaluation, submission)
     measurement = evaluation.measurement("perte_1310_db")
     if length is None or loss is None:
-        checks.append(
-            Check(
-                key="perte_1310_db",
-                label=measurement.label,
-                ok=False,
-                critical=True,
-                found="non mesuré",
-            )
-        )
+        checks.append(missing_check(measurement))
     else:
         limit = link_limit(length)
         if limit is None:

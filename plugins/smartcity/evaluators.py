@@ -13,6 +13,7 @@ from core.evaluation import (
     Evaluator,
     Submission,
     criteria_checks,
+    missing_check,
     value_check,
 )
 from core.models import Evaluation, Threshold
@@ -62,11 +63,7 @@ def score_camera(evaluation: Evaluation, submission: Submission) -> EvaluationSc
                 message="Vérifier le serveur NTP : l'horodatage fait foi.",
             )
         )
-    missing = [m for m in evaluation.measurements if not submission.values(m.key)]
-    checks += [
-        Check(key=m.key, label=m.label, ok=False, critical=True, found="non mesuré")
-        for m in missing
-    ]
+    checks += [missing_check(m) for m in evaluation.measurements if not submission.values(m.key)]
     return EvaluationScore.from_checks(evaluation, "smartcity.camera_commissioning", checks)
 
 

@@ -93,3 +93,120 @@ def problems_of(load: Callable[[], Catalog]) -> list[str]:
     with pytest.raises(CatalogError) as caught:
         load()
     return [str(p) for p in caught.value.problems]
+
+
+# ---------------------------------------------------------------- store fixtures (both backends)
+
+import datetime as dt  # noqa: E402
+import os  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from sqlalchemy import Engine, text  # noqa: E402
+
+from core.directory import Directory, NewTrainee  # noqa: E402
+from core.records import Records  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.store import tables as t  # noqa: E402
+from core.store.engine import make_engine, upgrade  # noqa: E402
+
+# CI and development machines run PostgreSQL here (trust auth). A missing server is a failure,
+# not a skip: the store must be proven on both backends.
+POSTGRES_URL = os.environ.get(
+    "GESTES_TEST_POSTGRES", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def fresh_engine(backend: str, folder: Path) -> tuple[Engine, Callable[[], None]]:
+    """An empty database of that backend, and how to drop it."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{folder / f'{uuid.uuid4().hex}.sqlite3'}")
+        return engine, engine.dispose
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+
+    def drop() -> None:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return engine, drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A database per backend, migrated once per session; tables are emptied per test."""
+    engine, drop = fresh_engine(request.param, tmp_path_factory.mktemp("db"))
+    upgrade(engine)
+    yield engine
+    drop()
+
+
+def empty_tables(engine: Engine) -> None:
+    names = [table.name for table in reversed(t.Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def records(engine: Engine, catalog: Catalog, tmp_path: Path) -> Records:
+    empty_tables(engine)
+    return Records(engine, catalog, Settings(data_dir=tmp_path / "data", evidence_max_bytes=2048))
+
+
+@dataclass
+class World:
+    records: Records
+    directory: Directory
+    school: int
+    trainer: int
+    coordinator: int
+    cohort: int
+    trainees: list[int]
+    other_cohort: int  # a datacenter cohort of the same school
+
+
+@pytest.fixture
+def world(records: Records) -> World:
+    directory = Directory(records)
+    school = directory.create_school(
+        "marseille", "École de Marseille", "Marseille", "territoire.marseille"
+    )
+    trainer = directory.create_user(
+        "formateur@example.org", "Karim Formateur", "mot-de-passe-long", t.Role.TRAINER, [school]
+    )
+    coordinator = directory.create_user(
+        "coord@example.org", "Inès Coordinatrice", "mot-de-passe-long", t.Role.COORDINATOR, [school]
+    )
+    cohort = directory.create_cohort(
+        school, "fibre", "Fibre 2026-1", dt.date(2026, 1, 5), dt.date(2026, 4, 10), [trainer]
+    )
+    other = directory.create_cohort(
+        school,
+        "datacenter",
+        "Datacenter 2026-1",
+        dt.date(2026, 1, 5),
+        dt.date(2026, 5, 1),
+        [trainer],
+    )
+    trainees = directory.add_trainees(
+        cohort,
+        [
+            NewTrainee("Awa", "Diallo", "awa@example.org"),
+            NewTrainee("Lucas", "Martin"),
+            NewTrainee("Nour", "Benali"),
+        ],
+    )
+    return World(records, directory, school, trainer, coordinator, cohort, trainees, other)

@@ -1,0 +1,724 @@
+"""The records service: every write to the store, and the views derived from it.
+
+Writes are append-only and idempotent: each carries a key, and the same key twice stores one
+row (the second call returns the first row). A correction is a new observation that
+supersedes an old one. Ids are checked against the cohort's sector before anything is
+written, and a write either commits whole or leaves the store as it was.
+
+On SQLite, writes go one at a time through a process-wide lock with short transactions
+(``BEGIN IMMEDIATE``): competing writers queue in Python instead of backing off on SQLite's
+file lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Select, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from core.attempts import AttemptOutcome, StepResult, attempt_outcome
+from core.catalog import Catalog, Kind
+from core.evaluation import EvaluationScore, Submission, score_evaluation
+from core.levels import AttemptFact, LevelDecision
+from core.models import Autonomy
+from core.settings import Settings
+from core.store import tables as t
+from core.trainee_record import (
+    CommentEntry,
+    EvaluationResult,
+    ExitInfo,
+    TraineeInfo,
+    TraineeRecord,
+    derive_record,
+)
+
+RETRACTION = "retraction"  # kind of an observation that cancels another one
+
+
+class RecordError(ValueError):
+    """A refused write. The message is French: it is shown to the trainer as it is."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a write returns: the observation's id and whether this call created it."""
+
+    id: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class RecordedAttempt(Recorded):
+    outcome: AttemptOutcome
+
+
+@dataclass(frozen=True)
+class RecordedEvaluation(Recorded):
+    score: EvaluationScore
+
+
+# Content sniffing: the browser's declared type is not trusted.
+_SIGNATURES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
+
+
+def _sniff(data: bytes) -> str | None:
+    for media_type, signatures in _SIGNATURES.items():
+        if data.startswith(signatures):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+class Records:
+    def __init__(self, engine: Engine, catalog: Catalog, settings: Settings | None = None):
+        self.engine = engine
+        self.catalog = catalog
+        self.settings = settings or Settings()
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+
+    # ------------------------------------------------------------ plumbing
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._lock, self._sessions.begin() as session:
+            yield session
+
+    def _read(self) -> Session:
+        return self._sessions()
+
+    def _trainee(self, session: Session, trainee_id: int) -> tuple[t.Trainee, t.Cohort]:
+        row = session.execute(
+            select(t.Trainee, t.Cohort)
+            .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+            .where(t.Trainee.id == trainee_id)
+        ).first()
+        if row is None:
+            raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
+        trainee, cohort = row
+        if trainee.erased_at is not None:
+            raise RecordError("Ce ou cette stagiaire a été effacé·e (RGPD) : aucun ajout possible.")
+        return trainee, cohort
+
+    def _check_definition(self, cohort: t.Cohort, definition_id: str, kind: Kind) -> None:
+        entry = self.catalog.entries.get(definition_id)
+        if entry is None or entry.kind != kind or entry.sector != cohort.sector:
+            raise RecordError(
+                f"« {definition_id} » n'est pas défini par le parcours {cohort.curriculum} "
+                f"de la promotion."
+            )
+
+    def _insert(self, session: Session, row: t.Observation) -> Recorded:
+        """Insert once per idempotency key; a repeat returns the row already stored."""
+        existing = session.scalar(
+            select(t.Observation).where(t.Observation.idempotency_key == row.idempotency_key)
+        )
+        if existing is None:
+            try:
+                with session.begin_nested():
+                    session.add(row)
+                return Recorded(row.id, created=True)
+            except IntegrityError:  # another writer stored the same key meanwhile
+                existing = session.scalar(
+                    select(t.Observation).where(
+                        t.Observation.idempotency_key == row.idempotency_key
+                    )
+                )
+                if existing is None:
+                    raise
+        if existing.trainee_id != row.trainee_id or existing.kind != row.kind:
+            raise RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
+        return Recorded(existing.id, created=False)
+
+    def _observation(
+        self,
+        session: Session,
+        trainee: t.Trainee,
+        cohort: t.Cohort,
+        author_id: int,
+        kind: str,
+        definition: str,
+        observed_on: dt.date,
+        key: str,
+        supersedes: int | None,
+        **columns: Any,
+    ) -> t.Observation:
+        if observed_on > dt.date.today() + dt.timedelta(days=1):
+            raise RecordError("La date d'observation est dans le futur.")
+        if supersedes is not None:
+            self._check_supersedable(session, supersedes, trainee.id)
+        row = t.Observation(
+            idempotency_key=key,
+            trainee_id=trainee.id,
+            cohort_id=cohort.id,
+            author_id=author_id,
+            kind=kind,
+            definition=definition,
+            catalog_version=self.catalog.version,
+            observed_on=observed_on,
+            supersedes_id=supersedes,
+            **columns,
+        )
+        return row
+
+    def _check_supersedable(self, session: Session, old_id: int, trainee_id: int) -> None:
+        old = session.get(t.Observation, old_id)
+        if old is None or old.trainee_id != trainee_id:
+            raise RecordError("La saisie à corriger n'existe pas pour ce ou cette stagiaire.")
+        if session.scalar(select(exists().where(t.Observation.supersedes_id == old_id))):
+            raise RecordError("Cette saisie a déjà été corrigée : corrigez la plus récente.")
+
+    # ------------------------------------------------------------ writes
+
+    def record_step(
+        self,
+        trainee_id: int,
+        author_id: int,
+        gesture_id: str,
+        attempt_key: str,
+        step: str,
+        result: StepResult,
+        observed_on: dt.date,
+        key: str,
+    ) -> Recorded:
+        """One tap on one step during a live attempt (grouped by ``attempt_key``)."""
+        with self._write() as session:
+            trainee, cohort = self._trainee(session, trainee_id)
+            self._check_definition(cohort, gesture_id, "gesture")
+            if step not in {s.key for s in self.catalog.gesture(gesture_id).steps}:
+                raise RecordError(f"Étape « {step} » inconnue pour ce geste.")
+            row = self._observation(
+                session,
+                trainee,
+                cohort,
+                author_id,
+                t.Kind.STEP,
+                gesture_id,
+                observed_on,
+                key,
+                None,
+                attempt_key=attempt_key,
+                step=step,
+                result=StepResult(result).value,
+            )
+            return self._insert(session, row)
+
+    def record_attempt(
+        self,
+        trainee_id: int,
+        author_id: int,
+        gesture_id: str,
+        steps: Mapping[str, StepResult],
+        autonomy: Autonomy,
+        observed_on: dt.date,
+        key: str,
+        *,
+        seconds: int | None = None,
+        attempt_key: str | None = None,
+        supersedes: int | None = None,
+    ) -> RecordedAttempt:
+        """A whole gesture attempt; its outcome is judged here, by the pure rule."""
+        if seconds is not None and not 0 < seconds <= 24 * 3600:
+            raise RecordError("Durée impossible : entre 1 seconde et 24 heures.")
+        with self._write() as session:
+            trainee, cohort = self._trainee(session, trainee_id)
+            self._check_definition(cohort, gesture_id, "gesture")
+            gesture = self.catalog.gesture(gesture_id)
+            try:
+                outcome = attempt_outcome(gesture, steps, seconds)
+            except KeyError:
+                raise RecordError("Étape inconnue pour ce geste.") from None
+            row = self._observation(
+                session,
+                trainee,
+                cohort,
+                author_id,
+                t.Kind.ATTEMPT,
+                gesture_id,
+                observed_on,
+                key,
+                supersedes,
+                attempt_key=attempt_key,
+                result=outcome.outcome.value,
+                passed=outcome.passed,
+                autonomy=int(autonomy),
+                seconds=seconds,
+                payload={
+                    "steps": {k: StepResult(v).value for k, v in steps.items()},
+                    "reasons": list(outcome.reasons),
+                },
+            )
+            recorded = self._insert(session, row)
+        return RecordedAttempt(recorded.id, recorded.created, outcome)
+
+    def record_evaluation(
+        self,
+        trainee_id: int,
+        author_id: int,
+        evaluation_id: str,
+        submission: Submission,
+        observed_on: dt.date,
+        key: str,
+        *,
+        supersedes: int | None = None,
+    ) -> RecordedEvaluation:
+        """A practical evaluation's measurements, scored by its evaluator, kept with the score."""
+        with self._write() as session:
+            trainee, cohort = self._trainee(session, trainee_id)
+            self._check_definition(cohort, evaluation_id, "evaluation")
+            evaluation = self.catalog.evaluation(evaluation_id)
+            score = score_evaluation(self.catalog.evaluators, evaluation, submission)
+            row = self._observation(
+                session,
+                trainee,
+                cohort,
+                author_id,
+                t.Kind.EVALUATION,
+                evaluation_id,
+                observed_on,
+                key,
+                supersedes,
+                passed=score.passed,
+                result="passed" if score.passed else "failed",
+                payload={
+                    "submission": submission.model_dump(mode="json"),
+                    "score": score.model_dump(mode="json"),
+                },
+            )
+            recorded = self._insert(session, row)
+        return RecordedEvaluation(recorded.id, recorded.created, score)
+
+    def record_level(
+        self,
+        trainee_id: int,
+        author_id: int,
+        competency_id: str,
+        level: str,
+        justification: str,
+        observed_on: dt.date,
+        key: str,
+        *,
+        supersedes: int | None = None,
+    ) -> Recorded:
+        """A level set directly by a trainer; the justification is required."""
+        if len(justification.strip()) < 5:
+            raise RecordError("Une justification est obligatoire pour fixer un niveau.")
+        with self._write() as session:
+            trainee, cohort = self._trainee(session, trainee_id)
+            self._check_definition(cohort, competency_id, "competency")
+            scale, _ = self.catalog.grading(competency_id)
+            if level not in scale.codes:
+                raise RecordError(f"Niveau « {level} » inconnu dans l'échelle du parcours.")
+            row = self._observation(
+                session,
+                trainee,
+                cohort,
+                author_id,
+                t.Kind.LEVEL,
+                competency_id,
+                observed_on,
+                key,
+                supersedes,
+                level=level,
+                payload={"justification": justification.strip()},
+            )
+            return self._insert(session, row)
+
+    def record_comment(
+        self,
+        trainee_id: int,
+        author_id: int,
+        text: str,
+        observed_on: dt.date,
+        key: str,
+        *,
+        about: str | None = None,
+        supersedes: int | None = None,
+    ) -> Recorded:
+        text = text.strip()
+        if not text or len(text) > 4000:
+            raise RecordError("Le commentaire doit faire entre 1 et 4 000 caractères.")
+        with self._write() as session:
+            trainee, cohort = self._trainee(session, trainee_id)
+            if about is not None and self.catalog.entries.get(about, None) is None:
+                raise RecordError(f"« {about} » n'est pas défini par le catalogue.")
+            row = self._observation(
+                session,
+                trainee,
+                cohort,
+                author_id,
+                t.Kind.COMMENT,
+                about or cohort.sector,
+                observed_on,
+                key,
+                supersedes,
+                payload={"text": text},
+            )
+            return self._insert(session, row)
+
+    def retract(self, observation_id: int, author_id: int, reason: str, key: str) -> Recorded:
+        """Cancel a mistaken entry (wrong trainee, wrong gesture): it stays, superseded."""
+        if len(reason.strip()) < 5:
+            raise RecordError("Indiquez pourquoi cette saisie est annulée.")
+        with self._write() as session:
+            old = session.get(t.Observation, observation_id)
+            if old is None:
+                raise RecordError("La saisie à annuler n'existe pas.")
+            trainee, cohort = self._trainee(session, old.trainee_id)
+            row = self._observation(
+                session,
+                trainee,
+                cohort,
+                author_id,
+                RETRACTION,
+                old.definition,
+                dt.date.today(),
+                key,
+                observation_id,
+                payload={"reason": reason.strip()},
+            )
+            return self._insert(session, row)
+
+    def record_outcome(
+        self,
+        trainee_id: int,
+        author_id: int,
+        kind: t.Exit,
+        on: dt.date,
+        key: str,
+        *,
+        employer: str | None = None,
+        employer_name: str | None = None,
+    ) -> Recorded:
+        if employer is not None and employer not in self.catalog.employers:
+            raise RecordError(f"Employeur « {employer} » inconnu du catalogue.")
+        with self._write() as session:
+            self._trainee(session, trainee_id)
+            existing = session.scalar(select(t.Outcome).where(t.Outcome.idempotency_key == key))
+            if existing is not None:
+                return Recorded(existing.id, created=False)
+            row = t.Outcome(
+                idempotency_key=key,
+                trainee_id=trainee_id,
+                kind=t.Exit(kind).value,
+                on=on,
+                employer=employer,
+                employer_name=employer_name,
+                author_id=author_id,
+            )
+            session.add(row)
+            session.flush()
+            return Recorded(row.id, created=True)
+
+    def add_evidence(
+        self, observation_id: int, data: bytes, filename: str, declared_type: str | None = None
+    ) -> int:
+        """Attach a file, stored once by content hash under the data directory."""
+        if len(data) > self.settings.evidence_max_bytes:
+            limit = self.settings.evidence_max_bytes // (1024 * 1024)
+            raise RecordError(f"Fichier trop lourd : {limit} Mo au maximum.")
+        media_type = _sniff(data)
+        if media_type is None or media_type not in self.settings.evidence_types:
+            raise RecordError("Type de fichier refusé : photo JPEG, PNG ou WebP, ou PDF.")
+        if declared_type and declared_type != media_type:
+            raise RecordError("Le contenu du fichier ne correspond pas à son type.")
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.evidence_path(digest)
+        if not path.exists():  # written first: a failed insert leaves only an orphan file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            partial.write_bytes(data)
+            partial.replace(path)
+        with self._write() as session:
+            observation = session.get(t.Observation, observation_id)
+            if observation is None:
+                raise RecordError("La saisie à laquelle joindre le fichier n'existe pas.")
+            self._trainee(session, observation.trainee_id)
+            row = t.Evidence(
+                observation_id=observation_id,
+                sha256=digest,
+                size=len(data),
+                media_type=media_type,
+                filename=Path(filename).name[:200] or "fichier",
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def evidence_path(self, digest: str) -> Path:
+        return self.settings.evidence_dir / digest[:2] / digest[2:4] / digest
+
+    # ------------------------------------------------------------ reads
+
+    def current(self, *where: Any) -> Select[t.Observation]:
+        """Observations that nothing supersedes, retractions excluded."""
+        newer = aliased(t.Observation)
+        return select(t.Observation).where(
+            *where,
+            t.Observation.kind != RETRACTION,
+            ~exists().where(newer.supersedes_id == t.Observation.id),
+        )
+
+    def trainee_info(self, session: Session, trainee_id: int) -> TraineeInfo:
+        row = session.execute(
+            select(t.Trainee, t.Cohort, t.School)
+            .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+            .join(t.School, t.School.id == t.Cohort.school_id)
+            .where(t.Trainee.id == trainee_id)
+        ).first()
+        if row is None:
+            raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
+        trainee, cohort, school = row
+        return _info(trainee, cohort, school)
+
+    def trainee_record(self, trainee_id: int) -> TraineeRecord:
+        with self._read() as session:
+            info = self.trainee_info(session, trainee_id)
+            rows = session.scalars(self.current(t.Observation.trainee_id == trainee_id)).all()
+            authors = self._authors(session, {r.author_id for r in rows})
+            outcome = session.scalars(
+                select(t.Outcome)
+                .where(t.Outcome.trainee_id == trainee_id)
+                .order_by(t.Outcome.on.desc(), t.Outcome.id.desc())
+                .limit(1)
+            ).first()
+        return self._derive(info, rows, authors, outcome)
+
+    def _derive(
+        self,
+        info: TraineeInfo,
+        rows: Sequence[t.Observation],
+        authors: Mapping[int, str],
+        outcome: t.Outcome | None,
+    ) -> TraineeRecord:
+        attempts, evaluations, decisions, comments = [], [], [], []
+        for row in rows:
+            author = authors.get(row.author_id, "")
+            if row.kind == t.Kind.ATTEMPT and row.result in {"passed", "failed"}:
+                attempts.append(
+                    AttemptFact(
+                        gesture=row.definition,
+                        day=row.observed_on,
+                        passed=bool(row.passed),
+                        autonomy=Autonomy(row.autonomy or 1),
+                        assessor=author,
+                    )
+                )
+            elif row.kind == t.Kind.EVALUATION:
+                score = row.payload.get("score", {})
+                evaluations.append(
+                    EvaluationResult(
+                        evaluation=row.definition,
+                        day=row.observed_on,
+                        passed=bool(row.passed),
+                        score=float(score.get("score", 0)),
+                        summary=str(score.get("summary", "")),
+                        assessor=author,
+                    )
+                )
+            elif row.kind == t.Kind.LEVEL and row.level:
+                decisions.append(
+                    LevelDecision(
+                        competency=row.definition,
+                        at=_aware(row.recorded_at),
+                        level=row.level,
+                        justification=str(row.payload.get("justification", "")),
+                        assessor=author,
+                    )
+                )
+            elif row.kind == t.Kind.COMMENT:
+                comments.append(
+                    CommentEntry(
+                        day=row.observed_on,
+                        author=author,
+                        text=str(row.payload.get("text", "")),
+                        about=row.definition,
+                    )
+                )
+        exit_info = (
+            ExitInfo(
+                kind=outcome.kind,
+                on=outcome.on,
+                employer=outcome.employer,
+                employer_name=outcome.employer_name,
+            )
+            if outcome is not None
+            else None
+        )
+        sector = self.catalog.sectors[info.sector]
+        return derive_record(sector, info, attempts, evaluations, decisions, comments, exit_info)
+
+    def _authors(self, session: Session, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        return dict(session.execute(select(t.User.id, t.User.name).where(t.User.id.in_(ids))).all())
+
+    def cohort_records(self, cohort_id: int) -> list[TraineeRecord]:
+        """Every trainee's record of a cohort, from one query per table."""
+        with self._read() as session:
+            cohort = session.get(t.Cohort, cohort_id)
+            if cohort is None:
+                raise RecordError(f"Promotion n° {cohort_id} introuvable.")
+            school = session.get(t.School, cohort.school_id)
+            assert school is not None
+            trainees = session.scalars(
+                select(t.Trainee)
+                .where(t.Trainee.cohort_id == cohort_id)
+                .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
+            ).all()
+            rows = session.scalars(
+                self.current(
+                    t.Observation.cohort_id == cohort_id,
+                    t.Observation.kind.in_([t.Kind.ATTEMPT, t.Kind.EVALUATION, t.Kind.LEVEL]),
+                )
+            ).all()
+            authors = self._authors(session, {r.author_id for r in rows})
+            outcomes: dict[int, t.Outcome] = {}
+            for outcome in session.scalars(
+                select(t.Outcome)
+                .join(t.Trainee, t.Trainee.id == t.Outcome.trainee_id)
+                .where(t.Trainee.cohort_id == cohort_id)
+                .order_by(t.Outcome.on, t.Outcome.id)
+            ):
+                outcomes[outcome.trainee_id] = outcome
+        by_trainee: dict[int, list[t.Observation]] = {trainee.id: [] for trainee in trainees}
+        for row in rows:
+            by_trainee.setdefault(row.trainee_id, []).append(row)
+        return [
+            self._derive(
+                _info(trainee, cohort, school),
+                by_trainee[trainee.id],
+                authors,
+                outcomes.get(trainee.id),
+            )
+            for trainee in trainees
+        ]
+
+    def cohort_grid(self, cohort_id: int) -> CohortGrid:
+        records = self.cohort_records(cohort_id)
+        with self._read() as session:
+            cohort = session.get(t.Cohort, cohort_id)
+            assert cohort is not None
+            sector = self.catalog.sectors[cohort.sector]
+        competencies = tuple(c.id for c in sector.competencies)
+        return CohortGrid(
+            cohort_id=cohort_id,
+            sector=sector.id,
+            competencies=competencies,
+            rows=tuple(
+                (r.trainee, tuple(r.levels[c].level for c in competencies)) for r in records
+            ),
+        )
+
+    def outcome_stats(self, by: str = "cohort") -> list[ExitStats]:
+        """Positive-exit rate per cohort, school or territory (CDI, CDD, intérim, alternance
+        and formation count as positive), over trainees with a recorded exit."""
+        group = {
+            "cohort": (t.Cohort.id, t.Cohort.name),
+            "school": (t.School.id, t.School.name),
+            "territory": (t.School.territory, t.School.territory),
+        }[by]
+        latest = (
+            select(t.Outcome.trainee_id, func.max(t.Outcome.id).label("id"))
+            .group_by(t.Outcome.trainee_id)
+            .subquery()
+        )
+        with self._read() as session:
+            totals = session.execute(
+                select(group[0], group[1], func.count(t.Trainee.id))
+                .select_from(t.Trainee)
+                .join(t.Cohort)
+                .join(t.School)
+                .group_by(*group)
+            ).all()
+            exits = session.execute(
+                select(group[0], t.Outcome.kind, func.count())
+                .select_from(t.Outcome)
+                .join(latest, latest.c.id == t.Outcome.id)
+                .join(t.Trainee, t.Trainee.id == t.Outcome.trainee_id)
+                .join(t.Cohort)
+                .join(t.School)
+                .group_by(group[0], t.Outcome.kind)
+            ).all()
+        counts: dict[Any, dict[str, int]] = {}
+        for key, kind, count in exits:
+            counts.setdefault(key, {})[kind] = count
+        stats = []
+        for key, label, trainees in totals:
+            kinds = counts.get(key, {})
+            exited = sum(kinds.values())
+            positive = sum(n for kind, n in kinds.items() if t.Exit(kind).positive)
+            if by == "territory" and label in self.catalog.territories:
+                label = self.catalog.territories[label].name
+            stats.append(
+                ExitStats(
+                    key=str(key),
+                    label=str(label),
+                    trainees=trainees,
+                    exited=exited,
+                    positive=positive,
+                    by_kind=kinds,
+                )
+            )
+        return sorted(stats, key=lambda s: s.label)
+
+
+@dataclass(frozen=True)
+class CohortGrid:
+    cohort_id: int
+    sector: str
+    competencies: tuple[str, ...]
+    rows: tuple[tuple[TraineeInfo, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class ExitStats:
+    key: str
+    label: str
+    trainees: int
+    exited: int
+    positive: int
+    by_kind: Mapping[str, int]
+
+    @property
+    def rate(self) -> float | None:
+        """Share of positive exits among trainees whose exit is known."""
+        return self.positive / self.exited if self.exited else None
+
+
+def _info(trainee: t.Trainee, cohort: t.Cohort, school: t.School) -> TraineeInfo:
+    return TraineeInfo(
+        id=trainee.id,
+        first_name=trainee.first_name,
+        last_name=trainee.last_name,
+        cohort_id=cohort.id,
+        cohort=cohort.name,
+        school=school.name,
+        territory=school.territory,
+        sector=cohort.sector,
+        curriculum_version=cohort.curriculum_version,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        erased=trainee.erased_at is not None,
+    )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

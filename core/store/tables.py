@@ -1,0 +1,196 @@
+"""The tables. Definitions live in the catalog; rows here only refer to catalog ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so that migrations read the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    TRAINER = "trainer"
+
+
+class Kind(enum.StrEnum):
+    """What an observation records."""
+
+    STEP = "step"  # one step result, tapped live during an attempt
+    ATTEMPT = "attempt"  # a whole gesture attempt: steps, autonomy, time, outcome
+    EVALUATION = "evaluation"  # a practical evaluation's measurements and its score
+    LEVEL = "level"  # a level set directly by a trainer, with a justification
+    COMMENT = "comment"
+
+
+class Exit(enum.StrEnum):
+    """Where a trainee went (sortie). The first five count as positive exits."""
+
+    CDI = "cdi"
+    CDD = "cdd"
+    INTERIM = "interim"
+    ALTERNANCE = "alternance"
+    FORMATION = "formation"
+    SANS_SOLUTION = "sans_solution"
+
+    @property
+    def positive(self) -> bool:
+        return self is not Exit.SANS_SOLUTION
+
+
+class School(Base):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    territory: Mapped[str] = mapped_column(String(120))  # catalog id: territoire.marseille
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserSchool(Base):
+    """The schools a coordinator or trainer works for (admins see every school)."""
+
+    __tablename__ = "user_schools"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(60))
+    curriculum: Mapped[str] = mapped_column(String(120))
+    curriculum_version: Mapped[str] = mapped_column(String(20))  # pinned when created
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class CohortTrainer(Base):
+    __tablename__ = "cohort_trainers"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class Trainee(Base):
+    """Only the personal data the job needs: a name to address them, an email to reach them."""
+
+    __tablename__ = "trainees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    external_ref: Mapped[str | None] = mapped_column(String(60))  # e.g. France Travail id
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Observation(Base):
+    """What a trainer saw. Never updated or deleted: a correction supersedes."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        Index("ix_observations_trainee_kind", "trainee_id", "kind"),
+        Index("ix_observations_cohort_kind", "cohort_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    definition: Mapped[str] = mapped_column(String(120))  # gesture, evaluation or competency id
+    catalog_version: Mapped[str] = mapped_column(String(20))
+    observed_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"), index=True)
+    # Typed columns for what aggregation reads; the rest of the observation is in payload.
+    attempt_key: Mapped[str | None] = mapped_column(String(80), index=True)
+    step: Mapped[str | None] = mapped_column(String(60))
+    result: Mapped[str | None] = mapped_column(String(20))  # step result or attempt outcome
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    autonomy: Mapped[int | None] = mapped_column(Integer)
+    seconds: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[str | None] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Evidence(Base):
+    """A file (photo of a splice, a certification report) attached to an observation."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(60))
+    filename: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Outcome(Base):
+    """A trainee's exit (sortie). The latest by date is the trainee's outcome."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    on: Mapped[dt.date] = mapped_column(Date)
+    employer: Mapped[str | None] = mapped_column(String(120))  # catalog id, when known
+    employer_name: Mapped[str | None] = mapped_column(String(200))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,406 @@
+"""The store and the records service, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from core.attempts import Outcome, StepResult
+from core.evaluation import Submission
+from core.models import Autonomy, Phase
+from core.records import RecordError
+from core.rgpd import ERASED_NAME, erase_trainee, export_trainee
+from core.store import tables as t
+
+DAY = dt.date(2026, 2, 2)
+SPLICE = "fibre.g.soudure_fusion"
+
+
+def all_passed(records, gesture=SPLICE):
+    return {s.key: StepResult.REUSSI for s in records.catalog.gesture(gesture).steps}
+
+
+def attempt(world, trainee=0, day=DAY, autonomy=Autonomy.AUTONOME, steps=None, key=None, **kw):
+    return world.records.record_attempt(
+        world.trainees[trainee],
+        world.trainer,
+        SPLICE,
+        steps if steps is not None else all_passed(world.records),
+        autonomy,
+        day,
+        key or uuid.uuid4().hex,
+        **kw,
+    )
+
+
+def count(records, table=t.Observation):
+    with records._read() as session:
+        return session.scalar(select(func.count()).select_from(table))
+
+
+def test_attempt_is_judged_and_moves_competency_levels(world):
+    first = attempt(world)
+    assert first.created and first.outcome.outcome is Outcome.PASSED
+    record = world.records.trainee_record(world.trainees[0])
+    assert record.levels["fibre.c.souder"].level == "en_cours"
+    attempt(world, day=DAY + dt.timedelta(days=2))
+    record = world.records.trainee_record(world.trainees[0])
+    assert record.levels["fibre.c.souder"].level == "acquis"
+    assert record.levels["fibre.c.souder"].assessors == ("Karim Formateur",)
+    assert record.gestures[SPLICE].autonomous_passed == 2
+    soudure = next(m for m in record.modules if m.module == "fibre.m.soudure")
+    assert soudure.done == pytest.approx(1 / 3)  # 1 of 2 gestures, evaluation not yet passed
+    assert 0 < record.phases[Phase.GESTE] < 1
+    assert record.phases[Phase.REMISE_A_NIVEAU] == 0
+
+
+def test_failed_critical_step_is_stored_as_failed(world):
+    steps = all_passed(world.records) | {"manchon": StepResult.A_REPRENDRE}
+    result = attempt(world, steps=steps)
+    assert result.outcome.outcome is Outcome.FAILED
+    with world.records._read() as session:
+        row = session.get(t.Observation, result.id)
+        assert (row.passed, row.result, row.autonomy) == (False, "failed", 3)
+        assert row.payload["steps"]["manchon"] == "a_reprendre"
+        assert row.catalog_version == world.records.catalog.version
+
+
+def test_same_submit_twice_stores_one_observation(world):
+    first = attempt(world, key="tablette-42-envoi-7")
+    again = attempt(world, key="tablette-42-envoi-7")
+    assert (first.created, again.created) == (True, False)
+    assert again.id == first.id and count(world.records) == 1
+    with pytest.raises(RecordError, match="Clé d'envoi déjà utilisée"):
+        attempt(world, trainee=1, key="tablette-42-envoi-7")
+
+
+def test_ids_outside_the_cohort_curriculum_are_refused(world):
+    records = world.records
+    with pytest.raises(RecordError, match=r"n'est pas défini par le parcours fibre\.parcours"):
+        records.record_attempt(
+            world.trainees[0],
+            world.trainer,
+            "datacenter.g.racker_serveur",
+            {},
+            Autonomy.AUTONOME,
+            DAY,
+            "k1",
+        )
+    with pytest.raises(RecordError, match="n'est pas défini"):
+        records.record_level(
+            world.trainees[0],
+            world.trainer,
+            "fibre.g.soudure_fusion",
+            "acquis",
+            "vu sur chantier",
+            DAY,
+            "k2",
+        )
+    with pytest.raises(RecordError, match="Étape « clive » inconnue"):
+        records.record_step(
+            world.trainees[0], world.trainer, SPLICE, "a1", "clive", StepResult.REUSSI, DAY, "k3"
+        )
+    with pytest.raises(RecordError, match="Niveau « expert » inconnu"):
+        records.record_level(
+            world.trainees[0],
+            world.trainer,
+            "fibre.c.souder",
+            "expert",
+            "vu sur chantier",
+            DAY,
+            "k4",
+        )
+    with pytest.raises(RecordError, match="justification est obligatoire"):
+        records.record_level(
+            world.trainees[0], world.trainer, "fibre.c.souder", "acquis", " ", DAY, "k5"
+        )
+    with pytest.raises(RecordError, match="dans le futur"):
+        attempt(world, day=dt.date.today() + dt.timedelta(days=3))
+    assert count(records) == 0
+
+
+def test_a_failed_transaction_leaves_nothing_behind(world):
+    records = world.records
+
+    def failing_write():
+        with records._write() as session:
+            session.add(t.Trainee(cohort_id=world.cohort, first_name="Temp", last_name="Orary"))
+            session.flush()  # the row reached the database inside the transaction...
+            raise RuntimeError("disk full")  # ...and the failure rolls all of it back
+
+    with pytest.raises(RuntimeError):
+        failing_write()
+    with records._read() as session:
+        names = session.scalars(select(t.Trainee.first_name)).all()
+    assert "Temp" not in names and len(names) == 3
+
+
+def test_adding_trainees_is_all_or_nothing(world):
+    from core.directory import NewTrainee
+
+    with pytest.raises(RecordError) as caught:
+        world.directory.add_trainees(
+            world.cohort,
+            [
+                NewTrainee("Ok", "Fine"),
+                NewTrainee("", "Sans prénom"),
+                NewTrainee("Mail", "Faux", "pas-un-mail"),
+            ],
+        )
+    assert "ligne 2 : prénom manquant" in str(caught.value)
+    assert "ligne 3 : adresse e-mail invalide « pas-un-mail »" in str(caught.value)
+    assert count(world.records, t.Trainee) == 3
+
+
+def test_correction_supersedes_and_never_erases(world):
+    records = world.records
+    wrong = attempt(world, autonomy=Autonomy.AVEC_AIDE)
+    fixed = attempt(world, autonomy=Autonomy.AUTONOME, supersedes=wrong.id)
+    assert count(records) == 2
+    record = records.trainee_record(world.trainees[0])
+    assert record.levels["fibre.c.souder"].autonomous_successes == 1
+    assert len(record.levels["fibre.c.souder"].attempts) == 1
+    with pytest.raises(RecordError, match="déjà été corrigée"):
+        attempt(world, supersedes=wrong.id)
+    records.retract(fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1")
+    assert records.trainee_record(world.trainees[0]).levels["fibre.c.souder"].level == "non_evalue"
+    assert count(records) == 3
+
+
+def test_evaluation_level_decision_and_comment(world):
+    records = world.records
+    evaluation = records.catalog.evaluation("fibre.e.epissures")
+    submission = Submission(
+        criteria={c.key: True for c in evaluation.criteria},
+        measurements={"pertes_db": (0.03,) * 11 + (0.25,)},
+    )
+    failed = records.record_evaluation(
+        world.trainees[0], world.trainer, "fibre.e.epissures", submission, DAY, "e1"
+    )
+    assert not failed.score.passed
+    good = submission.model_copy(update={"measurements": {"pertes_db": (0.03,) * 12}})
+    passed = records.record_evaluation(
+        world.trainees[0],
+        world.trainer,
+        "fibre.e.epissures",
+        good,
+        DAY + dt.timedelta(days=1),
+        "e2",
+    )
+    assert passed.score.passed
+    records.record_level(
+        world.trainees[0],
+        world.coordinator,
+        "fibre.c.photometre",
+        "acquis",
+        "Mesures validées en entreprise",
+        DAY,
+        "l1",
+    )
+    records.record_comment(
+        world.trainees[0], world.trainer, "Très soigneuse.", DAY, "c1", about=SPLICE
+    )
+    record = records.trainee_record(world.trainees[0])
+    assert record.evaluations["fibre.e.epissures"].passed  # the latest result
+    assert record.levels["fibre.c.photometre"].level == "acquis"
+    assert record.levels["fibre.c.photometre"].decision.assessor == "Inès Coordinatrice"
+    assert record.comments[0].text == "Très soigneuse." and record.comments[0].about == SPLICE
+
+
+def test_live_steps_are_stored_one_tap_at_a_time(world):
+    records = world.records
+    for step in records.catalog.gesture(SPLICE).steps:
+        records.record_step(
+            world.trainees[0],
+            world.trainer,
+            SPLICE,
+            "tentative-1",
+            step.key,
+            StepResult.REUSSI,
+            DAY,
+            f"tap-{step.key}",
+        )
+    records.record_step(
+        world.trainees[0],
+        world.trainer,
+        SPLICE,
+        "tentative-1",
+        "manchon",
+        StepResult.REUSSI,
+        DAY,
+        "tap-manchon",
+    )  # double tap: still one row
+    with records._read() as session:
+        taps = session.scalars(
+            select(t.Observation.step).where(t.Observation.attempt_key == "tentative-1")
+        ).all()
+    assert len(taps) == 8 and len(set(taps)) == 8
+
+
+@pytest.mark.parametrize("separate_services", [False, True])
+def test_concurrent_writers_on_one_trainee_lose_nothing(world, separate_services):
+    """Two writers (threads, or two services with their own engines like two processes)."""
+    from core.records import Records
+
+    services = [world.records, world.records]
+    if separate_services:
+        url = world.records.engine.url
+        from core.store.engine import make_engine
+
+        kwargs = {}
+        if world.records.engine.dialect.name == "postgresql":  # same test schema
+            with world.records.engine.connect() as connection:
+                path = connection.exec_driver_sql("SHOW search_path").scalar()
+            kwargs = {"connect_args": {"options": f"-csearch_path={path}"}}
+        other = make_engine(url.render_as_string(hide_password=False), **kwargs)
+        services[1] = Records(other, world.records.catalog, world.records.settings)
+    errors = []
+
+    def write(service, writer):
+        try:
+            for n in range(25):
+                service.record_attempt(
+                    world.trainees[0],
+                    world.trainer,
+                    SPLICE,
+                    all_passed(service),
+                    Autonomy.AUTONOME,
+                    DAY + dt.timedelta(days=n % 5),
+                    f"w{writer}-{n}",
+                )
+                # the same submit from both writers: must end up as one row
+                service.record_comment(
+                    world.trainees[0], world.trainer, f"note {n}", DAY, f"shared-{n}"
+                )
+        except Exception as error:  # surfaced below; a thread's exception is otherwise lost
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(s, i)) for i, s in enumerate(services)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with world.records._read() as session:
+        kinds = dict(
+            session.execute(
+                select(t.Observation.kind, func.count()).group_by(t.Observation.kind)
+            ).all()
+        )
+    assert kinds == {"attempt": 50, "comment": 25}
+    record = world.records.trainee_record(world.trainees[0])
+    assert record.gestures[SPLICE].attempts == 50
+
+
+def test_cohort_grid(world):
+    attempt(world, trainee=0)
+    attempt(world, trainee=0, day=DAY + dt.timedelta(days=1))
+    attempt(world, trainee=1, autonomy=Autonomy.AVEC_AIDE)
+    grid = world.records.cohort_grid(world.cohort)
+    assert grid.sector == "fibre" and len(grid.competencies) == 14
+    souder = grid.competencies.index("fibre.c.souder")
+    levels = {info.last_name: row[souder] for info, row in grid.rows}
+    assert levels == {"Diallo": "acquis", "Martin": "en_cours", "Benali": "non_evalue"}
+    assert [info.last_name for info, _ in grid.rows] == ["Benali", "Diallo", "Martin"]
+
+
+def test_outcome_statistics(world):
+    records = world.records
+    records.record_outcome(
+        world.trainees[0], world.coordinator, t.Exit.SANS_SOLUTION, dt.date(2026, 4, 20), "o1"
+    )
+    # a later exit replaces the first one: found a job after all
+    records.record_outcome(
+        world.trainees[0],
+        world.coordinator,
+        t.Exit.CDI,
+        dt.date(2026, 6, 1),
+        "o2",
+        employer="employeur.telenco",
+    )
+    records.record_outcome(
+        world.trainees[1], world.coordinator, t.Exit.SANS_SOLUTION, dt.date(2026, 4, 20), "o3"
+    )
+    records.record_outcome(
+        world.trainees[1], world.coordinator, t.Exit.SANS_SOLUTION, dt.date(2026, 4, 20), "o3"
+    )  # double submit
+    with pytest.raises(RecordError, match=r"Employeur « employeur\.nope » inconnu"):
+        records.record_outcome(
+            world.trainees[2], world.coordinator, t.Exit.CDD, DAY, "o4", employer="employeur.nope"
+        )
+    [cohort] = [s for s in records.outcome_stats("cohort") if s.label == "Fibre 2026-1"]
+    assert (cohort.trainees, cohort.exited, cohort.positive) == (3, 2, 1)
+    assert cohort.rate == 0.5 and cohort.by_kind == {"cdi": 1, "sans_solution": 1}
+    [territory] = records.outcome_stats("territory")
+    assert territory.label == "Marseille" and territory.trainees == 3  # datacenter cohort empty
+    [school] = records.outcome_stats("school")
+    assert school.positive == 1
+    assert records.trainee_record(world.trainees[0]).outcome.kind == "cdi"
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+
+
+def test_evidence_is_stored_by_content_with_limits(world):
+    records = world.records
+    observation = attempt(world).id
+    first = records.add_evidence(observation, JPEG, "soudure.jpg", "image/jpeg")
+    second = records.add_evidence(observation, JPEG, "../../etc/passwd")
+    assert first != second
+    with records._read() as session:
+        rows = session.scalars(select(t.Evidence)).all()
+    assert {r.sha256 for r in rows} == {rows[0].sha256} and rows[1].filename == "passwd"
+    assert records.evidence_path(rows[0].sha256).read_bytes() == JPEG
+    with pytest.raises(RecordError, match="trop lourd : 0 Mo"):
+        records.add_evidence(observation, JPEG + b"\x00" * 4096, "big.jpg")
+    with pytest.raises(RecordError, match="Type de fichier refusé"):
+        records.add_evidence(observation, b"<script>alert(1)</script>", "x.jpg", "image/jpeg")
+    with pytest.raises(RecordError, match="ne correspond pas"):
+        records.add_evidence(observation, JPEG, "x.png", "image/png")
+
+
+def test_rgpd_export_and_erase(world):
+    records = world.records
+    kept = attempt(world)
+    attempt(world, day=DAY + dt.timedelta(days=3))
+    records.record_comment(world.trainees[0], world.trainer, "Awa habite rue X.", DAY, "c1")
+    records.add_evidence(kept.id, JPEG, "photo.jpg")
+    records.record_outcome(world.trainees[0], world.coordinator, t.Exit.CDI, DAY, "o1")
+    exported = export_trainee(records, world.trainees[0])
+    assert exported["trainee"]["first_name"] == "Awa"
+    assert len(exported["observations"]) == 3 and len(exported["evidence"]) == 1
+    assert exported["record"]["levels"]["fibre.c.souder"]["level"] == "acquis"
+    import json
+
+    json.dumps(exported)  # JSON-ready
+
+    digest = exported["evidence"][0]["sha256"]
+    assert erase_trainee(records, world.trainees[0]) == 1
+    assert not records.evidence_path(digest).exists()
+    after = export_trainee(records, world.trainees[0])
+    assert after["trainee"]["first_name"] == ERASED_NAME and after["trainee"]["email"] is None
+    assert "Awa" not in json.dumps(after)
+    comment = next(o for o in after["observations"] if o["kind"] == "comment")
+    assert comment["payload"]["text"] == "[effacé]"
+    # statistics and levels stay right
+    assert after["record"]["levels"]["fibre.c.souder"]["level"] == "acquis"
+    [cohort] = [s for s in records.outcome_stats("cohort") if s.label == "Fibre 2026-1"]
+    assert (cohort.trainees, cohort.positive) == (3, 1)
+    with pytest.raises(RecordError, match="effacé"):
+        attempt(world)
+
+
+def test_authentication(world):
+    directory = world.directory
+    assert directory.authenticate("Formateur@Example.org ", "mot-de-passe-long").id == world.trainer
+    assert directory.authenticate("formateur@example.org", "wrong-password") is None
+    assert directory.authenticate("nobody@example.org", "mot-de-passe-long") is None
+    with world.records._read() as session:
+        stored = session.get(t.User, world.trainer).password_hash
+    assert stored.startswith("$argon2") and "mot-de-passe" not in stored
+    with pytest.raises(RecordError, match="au moins 10 caractères"):
+        directory.create_user("x@example.org", "X", "court", t.Role.TRAINER)

@@ -15,6 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from core.catalog import Catalog
+    from core.records import Records
 
 CATALOG_EXIT = 1
 
@@ -113,7 +114,159 @@ def build_cli() -> typer.Typer:
             typer.echo(f"created {file}")
         typer.echo(f"\nNext: pip install -e {path} && gestes validate")
 
+    _add_store_commands(app)
     return app
+
+
+def _add_store_commands(app: typer.Typer) -> None:
+    """Commands on the store: the database, the demo, imports, exports and RGPD."""
+    db = typer.Typer(help="The database.", no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(db, name="db")
+    import_app = typer.Typer(help="Import data.", no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(import_app, name="import")
+    export_app = typer.Typer(help="Export data.", no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(export_app, name="export")
+    trainee_app = typer.Typer(
+        help="One trainee (RGPD).", no_args_is_help=True, rich_markup_mode=None
+    )
+    app.add_typer(trainee_app, name="trainee")
+
+    @db.command("upgrade")
+    def db_upgrade() -> None:
+        """Create or migrate the database to the current schema."""
+        from core.settings import Settings
+        from core.store.engine import current_revision, make_engine, upgrade
+
+        settings = Settings()
+        engine = make_engine(settings.url)
+        upgrade(engine)
+        typer.echo(f"Database at revision {current_revision(engine)}: {_safe_url(settings.url)}")
+
+    @app.command("demo")
+    def demo_command() -> None:
+        """Seed a realistic demo store (if empty) and print the logins."""
+        from sqlalchemy import func, select
+
+        from core.demo import seed_demo
+        from core.store import tables as t
+
+        records = _records_or_exit(migrate=True)
+        with records._read() as session:
+            schools = session.scalar(select(func.count()).select_from(t.School)) or 0
+        if schools:
+            typer.echo("The store already holds data: nothing seeded.")
+            return
+        logins = seed_demo(records)
+        typer.echo("Demo seeded. Logins:")
+        for login in logins:
+            typer.echo(f"  {login.email:<34} {login.password:<20} {login.role:<12} {login.scope}")
+
+    @import_app.command("trainees")
+    def import_trainees(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+    ) -> None:
+        """Add the trainees of a CSV or XLSX file to a cohort: all of them, or none."""
+        from core.records import RecordError
+        from core.tabular import TableImportError, parse_trainees, read_rows
+
+        records = _records_or_exit()
+        from core.directory import Directory
+
+        try:
+            trainees = parse_trainees(read_rows(file.name, file.read_bytes()))
+            ids = Directory(records).add_trainees(cohort, trainees)
+        except TableImportError as error:
+            for problem in error.problems:
+                typer.echo(f"error: {problem}", err=True)
+            typer.echo("Nothing imported.", err=True)
+            raise typer.Exit(1) from None
+        except RecordError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"{len(ids)} trainees added to cohort {cohort}.")
+
+    @export_app.command("grid")
+    def export_grid(
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+        output_format: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+        output: Annotated[
+            Path | None, typer.Option("-o", "--output", help="File to write.")
+        ] = None,
+    ) -> None:
+        """The cohort grid (trainees × competencies, level labels)."""
+        from core.records import RecordError
+        from core.tabular import grid_table, write_csv, write_xlsx
+
+        if output_format not in {"csv", "xlsx"}:
+            raise typer.BadParameter("csv or xlsx", param_hint="--format")
+        records = _records_or_exit()
+        try:
+            grid = records.cohort_grid(cohort)
+        except RecordError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        if output_format == "csv":
+            data = write_csv(grid_table(grid, records.catalog))
+        else:
+            data = write_xlsx(grid, records.catalog)
+        if output is None:
+            if output_format == "xlsx":
+                raise typer.BadParameter("xlsx needs -o FILE", param_hint="--output")
+            sys.stdout.write(data.decode("utf-8-sig"))
+        else:
+            output.write_bytes(data)
+            typer.echo(f"Wrote {output} ({len(grid.rows)} trainees).")
+
+    @trainee_app.command("export")
+    def trainee_export(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
+        """Everything about a trainee, as JSON (RGPD right of access)."""
+        from core.records import RecordError
+        from core.rgpd import export_trainee
+
+        try:
+            data = export_trainee(_records_or_exit(), trainee)
+        except RecordError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+
+    @trainee_app.command("erase")
+    def trainee_erase(
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        yes: Annotated[bool, typer.Option("--yes", help="Confirm the erasure.")] = False,
+    ) -> None:
+        """Erase a trainee's personal data (RGPD); statistics stay right."""
+        from core.records import RecordError
+        from core.rgpd import erase_trainee
+
+        if not yes:
+            typer.echo("Erasure cannot be undone: add --yes to confirm.", err=True)
+            raise typer.Exit(2)
+        try:
+            files = erase_trainee(_records_or_exit(), trainee)
+        except RecordError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"Trainee {trainee} erased ({files} evidence files deleted).")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _records_or_exit(*, migrate: bool = False) -> Records:
+    from core.records import RecordError, open_records
+
+    catalog = _load_or_exit()
+    try:
+        return open_records(catalog=catalog, migrate=migrate)
+    except RecordError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _load_or_exit() -> Catalog:

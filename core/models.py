@@ -224,6 +224,8 @@ class Measurement(Definition):
     threshold: Threshold | None = None
     count: int = Field(default=1, ge=1, le=200)
     help: Text | None = None
+    # A typical correct value: the form's placeholder, and what the demo data is drawn around.
+    example: float | None = None
 
 
 class Criterion(Definition):

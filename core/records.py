@@ -722,3 +722,23 @@ def _info(trainee: t.Trainee, cohort: t.Cohort, school: t.School) -> TraineeInfo
 def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def open_records(
+    settings: Settings | None = None, catalog: Catalog | None = None, *, migrate: bool = False
+) -> Records:
+    """The records service on the configured database (upgraded first if ``migrate``)."""
+    from alembic.script import ScriptDirectory
+
+    from core.loading import load_catalog
+    from core.store.engine import alembic_config, current_revision, make_engine, upgrade
+
+    settings = settings or Settings()
+    engine = make_engine(settings.url)
+    if migrate:
+        upgrade(engine)
+    else:
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        if current_revision(engine) != head:
+            raise RecordError("La base n'est pas à jour : lancez « gestes db upgrade ».")
+    return Records(engine, catalog or load_catalog(), settings)

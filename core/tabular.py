@@ -1,0 +1,152 @@
+"""Trainee lists in (CSV, XLSX) and cohort grids out (CSV, XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from core.catalog import Catalog
+from core.directory import NewTrainee, trainee_problems
+from core.records import CohortGrid
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 500
+
+# Accepted column titles (compared without accents, case or spaces).
+COLUMNS = {
+    "first_name": {"prenom", "firstname", "first_name"},
+    "last_name": {"nom", "nomdefamille", "lastname", "last_name"},
+    "email": {"email", "e-mail", "courriel", "mail", "adresseemail"},
+    "external_ref": {"identifiant", "external_ref", "idfrancetravail", "reference", "ref"},
+}
+
+
+class TableImportError(ValueError):
+    """The file cannot be imported; ``problems`` lists every reason, row by row, in French."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _norm(title: object) -> str:
+    text = unicodedata.normalize("NFKD", str(title or "")).encode("ascii", "ignore").decode()
+    return "".join(text.lower().split()).replace("_", "") if text else ""
+
+
+def read_rows(filename: str, data: bytes) -> list[list[str]]:
+    """The cells of a CSV (UTF-8, ``,`` or ``;``) or XLSX file, as text."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TableImportError(
+            [f"Fichier trop lourd : {MAX_IMPORT_BYTES // 1024 // 1024} Mo au maximum."]
+        )
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception:  # openpyxl raises many kinds for a broken file
+            raise TableImportError(["Ce fichier XLSX est illisible."]) from None
+        return [
+            ["" if c is None else str(c).strip() for c in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    if suffix == ".csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")  # Excel's "CSV" on a French Windows
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else "excel"
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    raise TableImportError(["Format non pris en charge : fichier .csv ou .xlsx attendu."])
+
+
+def parse_trainees(rows: Sequence[Sequence[str]]) -> list[NewTrainee]:
+    """Trainees from a header row and data rows; every problem is reported, by line."""
+    rows = [row for row in rows if any(cell for cell in row)]
+    if not rows:
+        raise TableImportError(["Le fichier est vide."])
+    header = [_norm(cell) for cell in rows[0]]
+    positions = {}
+    for field, names in COLUMNS.items():
+        found = [i for i, title in enumerate(header) if title in {_norm(n) for n in names}]
+        if found:
+            positions[field] = found[0]
+    missing = [
+        name
+        for name, field in (("prénom", "first_name"), ("nom", "last_name"))
+        if field not in positions
+    ]
+    if missing:
+        raise TableImportError([f"Colonne manquante : {', '.join(missing)} (ligne 1 : titres)."])
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise TableImportError(
+            [f"Trop de lignes : {MAX_IMPORT_ROWS} stagiaires au plus par import."]
+        )
+    trainees, problems = [], []
+    for number, row in enumerate(rows[1:], start=2):
+
+        def cell(field: str, row: Sequence[str] = row) -> str:
+            position = positions.get(field)
+            return row[position].strip() if position is not None and position < len(row) else ""
+
+        trainee = NewTrainee(
+            cell("first_name"),
+            cell("last_name"),
+            cell("email") or None,
+            cell("external_ref") or None,
+        )
+        problems += [f"ligne {number} : {p}" for p in trainee_problems(trainee)]
+        trainees.append(trainee)
+    if problems:
+        raise TableImportError(problems)
+    return trainees
+
+
+def grid_table(grid: CohortGrid, catalog: Catalog) -> list[list[str]]:
+    """Header + one row per trainee: level labels in the curriculum's words."""
+    scale = catalog.sectors[grid.sector].curriculum.scale
+    header = ["Stagiaire", *[catalog.competency(c).name for c in grid.competencies]]
+    return [header] + [
+        [info.full_name, *[scale.label(level) for level in levels]] for info, levels in grid.rows
+    ]
+
+
+def write_csv(rows: Iterable[Sequence[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)  # ';' : what French Excel opens directly
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+LEVEL_FILLS = {0: "FFFFFF", 1: "F4CCCC", 2: "FCE5CD", 3: "D9EAD3", 4: "93C47D"}
+
+
+def write_xlsx(grid: CohortGrid, catalog: Catalog) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    scale = catalog.sectors[grid.sector].curriculum.scale
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Grille"
+    table = grid_table(grid, catalog)
+    sheet.append(table[0])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for (_, levels), row in zip(grid.rows, table[1:], strict=True):
+        sheet.append(row)
+        for column, level in enumerate(levels, start=2):
+            rank = min(scale.rank(level), max(LEVEL_FILLS))
+            color = LEVEL_FILLS[rank]
+            sheet.cell(sheet.max_row, column).fill = PatternFill("solid", fgColor=color)
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 28
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

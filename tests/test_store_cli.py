@@ -1,0 +1,141 @@
+"""Store commands: db upgrade, demo, trainee import, grid export, RGPD (on SQLite files)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from core.cli import build_cli
+from core.records import open_records
+from core.settings import Settings
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("GESTES_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("GESTES_DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
+def run(*args):
+    return CliRunner().invoke(build_cli(), [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory):
+    """Seed the demo once per module; each test gets its own copy of the database file."""
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GESTES_DATA_DIR", str(folder))
+        patch.delenv("GESTES_DATABASE_URL", raising=False)
+        result = run("demo")
+    assert result.exit_code == 0, result.output
+    return folder, result
+
+
+@pytest.fixture
+def demo(demo_template, data_dir):
+    folder, result = demo_template
+    shutil.copytree(folder, data_dir)
+    return result
+
+
+def test_commands_refuse_a_database_that_is_not_migrated(data_dir):
+    result = run("export", "grid", "--cohort", 1)
+    assert result.exit_code == 1
+    assert "lancez « gestes db upgrade »" in result.stderr
+    upgraded = run("db", "upgrade")
+    assert upgraded.exit_code == 0 and "Database at revision 0001" in upgraded.stdout
+    assert (data_dir / "gestes.sqlite3").exists()
+
+
+def test_demo_seeds_once_and_prints_logins(demo):
+    assert "admin@gestes.demo" in demo.stdout and "gestes-demo-2026" in demo.stdout
+    records = open_records(Settings())
+    stats = records.outcome_stats("cohort")
+    assert sum(s.trainees for s in stats) == 40
+    assert {records.cohort_grid(c).sector for c in (1, 2, 3)} == {
+        "smartcity",
+        "datacenter",
+        "fibre",
+    }
+    finished = next(s for s in stats if s.exited)
+    assert 0.5 <= finished.rate <= 0.95
+    again = run("demo")
+    assert again.exit_code == 0 and "nothing seeded" in again.stdout
+    assert sum(s.trainees for s in open_records(Settings()).outcome_stats("cohort")) == 40
+
+
+def test_import_trainees_csv_all_or_nothing(demo, tmp_path):
+    bad = tmp_path / "liste.csv"
+    bad.write_text(
+        "Prénom;Nom;E-mail\nAwa;Traoré;awa@exemple.fr\n;Sans;x@exemple.fr\nJo;Faux;pas-un-mail\n",
+        encoding="utf-8",
+    )
+    result = run("import", "trainees", bad, "--cohort", 3)
+    assert result.exit_code == 1
+    assert "error: ligne 3 : prénom manquant" in result.stderr
+    assert "error: ligne 4 : adresse e-mail invalide « pas-un-mail »" in result.stderr
+    assert "Nothing imported." in result.stderr
+    before = len(open_records(Settings()).cohort_grid(3).rows)
+    good = tmp_path / "ok.csv"
+    good.write_bytes("\ufeffprenom,nom,identifiant\nAwa,Traoré,FT-1\nJo,Martin,\n".encode())
+    result = run("import", "trainees", good, "--cohort", 3)
+    assert result.exit_code == 0 and "2 trainees added to cohort 3" in result.stdout
+    assert len(open_records(Settings()).cohort_grid(3).rows) == before + 2
+
+
+def test_import_trainees_xlsx_and_bad_files(demo, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["NOM", "Prénom", "Courriel"])
+    sheet.append(["Cissé", "Adama", "adama@exemple.fr"])
+    path = tmp_path / "liste.xlsx"
+    workbook.save(path)
+    assert run("import", "trainees", path, "--cohort", 1).exit_code == 0
+    no_columns = tmp_path / "x.csv"
+    no_columns.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = run("import", "trainees", no_columns, "--cohort", 1)
+    assert "Colonne manquante : prénom, nom" in result.stderr
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    assert "illisible" in run("import", "trainees", broken, "--cohort", 1).stderr
+    wrong = tmp_path / "list.pdf"
+    wrong.write_bytes(b"%PDF-1.4")
+    assert "fichier .csv ou .xlsx attendu" in run("import", "trainees", wrong, "--cohort", 1).stderr
+    unknown_cohort = run("import", "trainees", path, "--cohort", 99)
+    assert unknown_cohort.exit_code == 1 and "Promotion n° 99 introuvable" in unknown_cohort.stderr
+
+
+def test_export_grid_csv_and_xlsx(demo, tmp_path):
+    result = run("export", "grid", "--cohort", 3)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Stagiaire;Lire un dossier d'intervention")
+    assert len(lines) == 13 and all(len(line.split(";")) == 15 for line in lines)
+    assert any("Maîtrisé" in line for line in lines[1:])
+    target = tmp_path / "grille.xlsx"
+    assert run("export", "grid", "--cohort", 3, "--format", "xlsx", "-o", target).exit_code == 0
+    sheet = load_workbook(io.BytesIO(target.read_bytes())).active
+    assert sheet.max_row == 13 and sheet.max_column == 15
+    assert sheet["A1"].value == "Stagiaire"
+    assert run("export", "grid", "--cohort", 3, "--format", "pdf").exit_code == 2
+
+
+def test_trainee_export_and_erase(demo):
+    exported = run("trainee", "export", 1)
+    assert exported.exit_code == 0
+    data = json.loads(exported.stdout)
+    name = data["trainee"]["last_name"]
+    assert data["observations"] and data["record"]["trainee"]["last_name"] == name
+    assert run("trainee", "erase", 1).exit_code == 2  # needs --yes
+    assert run("trainee", "erase", 1, "--yes").exit_code == 0
+    after = json.loads(run("trainee", "export", 1).stdout)
+    assert after["trainee"]["first_name"] == "Stagiaire effacé·e"
+    assert len(after["observations"]) == len(data["observations"])
+    assert run("trainee", "export", 999).exit_code == 1

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Select, exists, func, select
+from sqlalchemy import Engine, Select, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -468,12 +468,48 @@ class Records:
 
     def current(self, *where: Any) -> Select[t.Observation]:
         """Observations that nothing supersedes, retractions excluded."""
+        return select(t.Observation).where(*self._current(*where))
+
+    def _current(self, *where: Any) -> tuple[Any, ...]:
         newer = aliased(t.Observation)
-        return select(t.Observation).where(
+        return (
             *where,
             t.Observation.kind != RETRACTION,
             ~exists().where(newer.supersedes_id == t.Observation.id),
         )
+
+    def _facts(self, session: Session, *where: Any) -> list[Any]:
+        """The current observations that derivation reads, as light rows.
+
+        Attempts are by far the most numerous and are read without their payload (the step
+        details): levels only need the day, the outcome and the autonomy.
+        """
+        o = t.Observation
+        columns = (
+            o.trainee_id,
+            o.kind,
+            o.definition,
+            o.observed_on,
+            o.recorded_at,
+            o.passed,
+            o.autonomy,
+            o.level,
+            o.author_id,
+            o.result,
+        )
+        attempts = session.execute(
+            select(*columns, literal(None).label("payload")).where(
+                *self._current(*where, o.kind == t.Kind.ATTEMPT)
+            )
+        ).all()
+        others = session.execute(
+            select(*columns, o.payload).where(
+                *self._current(
+                    *where, o.kind.in_([t.Kind.EVALUATION, t.Kind.LEVEL, t.Kind.COMMENT])
+                )
+            )
+        ).all()
+        return [*attempts, *others]
 
     def trainee_info(self, session: Session, trainee_id: int) -> TraineeInfo:
         row = session.execute(
@@ -490,7 +526,7 @@ class Records:
     def trainee_record(self, trainee_id: int) -> TraineeRecord:
         with self._read() as session:
             info = self.trainee_info(session, trainee_id)
-            rows = session.scalars(self.current(t.Observation.trainee_id == trainee_id)).all()
+            rows = self._facts(session, t.Observation.trainee_id == trainee_id)
             authors = self._authors(session, {r.author_id for r in rows})
             outcome = session.scalars(
                 select(t.Outcome)
@@ -503,7 +539,7 @@ class Records:
     def _derive(
         self,
         info: TraineeInfo,
-        rows: Sequence[t.Observation],
+        rows: Sequence[Any],
         authors: Mapping[int, str],
         outcome: t.Outcome | None,
     ) -> TraineeRecord:
@@ -582,12 +618,7 @@ class Records:
                 .where(t.Trainee.cohort_id == cohort_id)
                 .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
             ).all()
-            rows = session.scalars(
-                self.current(
-                    t.Observation.cohort_id == cohort_id,
-                    t.Observation.kind.in_([t.Kind.ATTEMPT, t.Kind.EVALUATION, t.Kind.LEVEL]),
-                )
-            ).all()
+            rows = self._facts(session, t.Observation.cohort_id == cohort_id)
             authors = self._authors(session, {r.author_id for r in rows})
             outcomes: dict[int, t.Outcome] = {}
             for outcome in session.scalars(
@@ -597,7 +628,7 @@ class Records:
                 .order_by(t.Outcome.on, t.Outcome.id)
             ):
                 outcomes[outcome.trainee_id] = outcome
-        by_trainee: dict[int, list[t.Observation]] = {trainee.id: [] for trainee in trainees}
+        by_trainee: dict[int, list[Any]] = {trainee.id: [] for trainee in trainees}
         for row in rows:
             by_trainee.setdefault(row.trainee_id, []).append(row)
         return [

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from core.models import AggregationRule, Autonomy, LevelCondition, LevelScale, Sector
 
 
-class AttemptFact(BaseModel):
-    """A judged gesture attempt (see ``core.attempts.attempt_outcome``)."""
+class AttemptFact(NamedTuple):
+    """A judged gesture attempt (see ``core.attempts.attempt_outcome``).
 
-    model_config = ConfigDict(frozen=True)
+    A named tuple, not a model: a cohort's grid reads thousands of them per request.
+    """
 
     gesture: str
     day: dt.date
@@ -51,25 +53,21 @@ class LevelDecision(BaseModel):
 
 
 class CompetencyLevel(BaseModel):
-    """A competency's level and the evidence trail behind it."""
+    """A competency's level and the evidence behind it, as an employer reads it."""
 
     model_config = ConfigDict(frozen=True)
 
     competency: str
     level: str
+    attempts: int
     successes: int
     autonomous_successes: int
     success_days: tuple[dt.date, ...]
+    last_day: dt.date | None
     evaluation_passed: bool
-    attempts: tuple[AttemptFact, ...] = ()
+    assessors: tuple[str, ...] = ()  # who saw the successes, in order of first appearance
     evaluations: tuple[EvaluationFact, ...] = ()
     decision: LevelDecision | None = None
-
-    @property
-    def assessors(self) -> tuple[str, ...]:
-        names = [a.assessor for a in self.attempts if a.passed and a.assessor]
-        names += [e.assessor for e in self.evaluations if e.passed and e.assessor]
-        return tuple(dict.fromkeys(names))
 
 
 def meets(
@@ -101,7 +99,7 @@ def competency_level(
     condition met it is the rule's ``observed_floor``. Failed attempts never lower a level:
     a trainer who sees a regression records a decision, with its justification.
     """
-    attempts = sorted(attempts, key=lambda a: a.day)
+    attempts = list(attempts)
     evaluations = sorted(evaluations, key=lambda e: e.day)
     decision = max(decisions, key=lambda d: d.at, default=None)
     if decision is not None:
@@ -113,15 +111,18 @@ def competency_level(
             (c.level for c in rule.conditions if meets(c, attempts, evaluations)),
             rule.observed_floor,
         )
-    successes = [a for a in attempts if a.passed]
+    successes = sorted((a for a in attempts if a.passed), key=lambda a: a.day)
+    assessors = [a.assessor for a in successes] + [e.assessor for e in evaluations if e.passed]
     return CompetencyLevel(
         competency=competency,
         level=level,
+        attempts=len(attempts),
         successes=len(successes),
         autonomous_successes=sum(a.autonomy >= Autonomy.AUTONOME for a in successes),
         success_days=tuple(sorted({a.day for a in successes})),
+        last_day=max((a.day for a in attempts), default=None),
         evaluation_passed=any(e.passed for e in evaluations),
-        attempts=tuple(attempts),
+        assessors=tuple(name for name in dict.fromkeys(assessors) if name),
         evaluations=tuple(evaluations),
         decision=decision,
     )

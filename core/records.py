@@ -16,7 +16,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from core.attempts import AttemptOutcome, StepResult, attempt_outcome
 from core.catalog import Catalog, Kind
 from core.evaluation import EvaluationScore, Submission, score_evaluation
-from core.levels import AttemptFact, LevelDecision
+from core.levels import AttemptFact, EvaluationFact, LevelDecision, sector_levels
 from core.models import Autonomy
 from core.settings import Settings
 from core.store import tables as t
@@ -497,12 +497,14 @@ class Records:
             o.author_id,
             o.result,
         )
-        attempts = session.execute(
+        # Through the Core connection: plain tuples, without the ORM's row loading.
+        connection = session.connection()
+        attempts = connection.execute(
             select(*columns, literal(None).label("payload")).where(
                 *self._current(*where, o.kind == t.Kind.ATTEMPT)
             )
         ).all()
-        others = session.execute(
+        others = connection.execute(
             select(*columns, o.payload).where(
                 *self._current(
                     *where, o.kind.in_([t.Kind.EVALUATION, t.Kind.LEVEL, t.Kind.COMMENT])
@@ -543,50 +545,7 @@ class Records:
         authors: Mapping[int, str],
         outcome: t.Outcome | None,
     ) -> TraineeRecord:
-        attempts, evaluations, decisions, comments = [], [], [], []
-        for row in rows:
-            author = authors.get(row.author_id, "")
-            if row.kind == t.Kind.ATTEMPT and row.result in {"passed", "failed"}:
-                attempts.append(
-                    AttemptFact(
-                        gesture=row.definition,
-                        day=row.observed_on,
-                        passed=bool(row.passed),
-                        autonomy=Autonomy(row.autonomy or 1),
-                        assessor=author,
-                    )
-                )
-            elif row.kind == t.Kind.EVALUATION:
-                score = row.payload.get("score", {})
-                evaluations.append(
-                    EvaluationResult(
-                        evaluation=row.definition,
-                        day=row.observed_on,
-                        passed=bool(row.passed),
-                        score=float(score.get("score", 0)),
-                        summary=str(score.get("summary", "")),
-                        assessor=author,
-                    )
-                )
-            elif row.kind == t.Kind.LEVEL and row.level:
-                decisions.append(
-                    LevelDecision(
-                        competency=row.definition,
-                        at=_aware(row.recorded_at),
-                        level=row.level,
-                        justification=str(row.payload.get("justification", "")),
-                        assessor=author,
-                    )
-                )
-            elif row.kind == t.Kind.COMMENT:
-                comments.append(
-                    CommentEntry(
-                        day=row.observed_on,
-                        author=author,
-                        text=str(row.payload.get("text", "")),
-                        about=row.definition,
-                    )
-                )
+        facts = _Facts.from_rows(rows, authors)
         exit_info = (
             ExitInfo(
                 kind=outcome.kind,
@@ -598,15 +557,23 @@ class Records:
             else None
         )
         sector = self.catalog.sectors[info.sector]
-        return derive_record(sector, info, attempts, evaluations, decisions, comments, exit_info)
+        return derive_record(
+            sector,
+            info,
+            facts.attempts,
+            facts.evaluations,
+            facts.decisions,
+            facts.comments,
+            exit_info,
+        )
 
     def _authors(self, session: Session, ids: set[int]) -> dict[int, str]:
         if not ids:
             return {}
         return dict(session.execute(select(t.User.id, t.User.name).where(t.User.id.in_(ids))).all())
 
-    def cohort_records(self, cohort_id: int) -> list[TraineeRecord]:
-        """Every trainee's record of a cohort, from one query per table."""
+    def _cohort(self, cohort_id: int, outcomes: bool = True) -> _CohortRows:
+        """A cohort's trainees and current observations, from one query per table."""
         with self._read() as session:
             cohort = session.get(t.Cohort, cohort_id)
             if cohort is None:
@@ -619,42 +586,44 @@ class Records:
                 .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
             ).all()
             rows = self._facts(session, t.Observation.cohort_id == cohort_id)
-            authors = self._authors(session, {r.author_id for r in rows})
-            outcomes: dict[int, t.Outcome] = {}
-            for outcome in session.scalars(
-                select(t.Outcome)
-                .join(t.Trainee, t.Trainee.id == t.Outcome.trainee_id)
-                .where(t.Trainee.cohort_id == cohort_id)
-                .order_by(t.Outcome.on, t.Outcome.id)
-            ):
-                outcomes[outcome.trainee_id] = outcome
+            authors = self._authors(session, {row.author_id for row in rows})
+            exits: dict[int, t.Outcome] = {}
+            if outcomes:
+                for outcome in session.scalars(
+                    select(t.Outcome)
+                    .join(t.Trainee, t.Trainee.id == t.Outcome.trainee_id)
+                    .where(t.Trainee.cohort_id == cohort_id)
+                    .order_by(t.Outcome.on, t.Outcome.id)
+                ):
+                    exits[outcome.trainee_id] = outcome  # the latest wins
         by_trainee: dict[int, list[Any]] = {trainee.id: [] for trainee in trainees}
         for row in rows:
-            by_trainee.setdefault(row.trainee_id, []).append(row)
+            by_trainee.setdefault(row[0], []).append(row)
+        infos = [_info(trainee, cohort, school) for trainee in trainees]
+        return _CohortRows(cohort, infos, by_trainee, authors, exits)
+
+    def cohort_records(self, cohort_id: int) -> list[TraineeRecord]:
+        """Every trainee's full record (levels, gestures, modules, phases) of a cohort."""
+        data = self._cohort(cohort_id)
         return [
-            self._derive(
-                _info(trainee, cohort, school),
-                by_trainee[trainee.id],
-                authors,
-                outcomes.get(trainee.id),
-            )
-            for trainee in trainees
+            self._derive(info, data.rows[info.id], data.authors, data.exits.get(info.id))
+            for info in data.trainees
         ]
 
     def cohort_grid(self, cohort_id: int) -> CohortGrid:
-        records = self.cohort_records(cohort_id)
-        with self._read() as session:
-            cohort = session.get(t.Cohort, cohort_id)
-            assert cohort is not None
-            sector = self.catalog.sectors[cohort.sector]
+        """Trainees × competencies: levels only (no module or gesture progress)."""
+        data = self._cohort(cohort_id, outcomes=False)
+        sector = self.catalog.sectors[data.cohort.sector]
         competencies = tuple(c.id for c in sector.competencies)
+        rows = []
+        for info in data.trainees:
+            facts = _Facts.from_rows(data.rows[info.id], data.authors)
+            levels = sector_levels(
+                sector, facts.attempts, facts.evaluation_facts(), facts.decisions
+            )
+            rows.append((info, tuple(levels[c].level for c in competencies)))
         return CohortGrid(
-            cohort_id=cohort_id,
-            sector=sector.id,
-            competencies=competencies,
-            rows=tuple(
-                (r.trainee, tuple(r.levels[c].level for c in competencies)) for r in records
-            ),
+            cohort_id=cohort_id, sector=sector.id, competencies=competencies, rows=tuple(rows)
         )
 
     def outcome_stats(self, by: str = "cohort") -> list[ExitStats]:
@@ -708,6 +677,94 @@ class Records:
                 )
             )
         return sorted(stats, key=lambda s: s.label)
+
+
+@dataclass(frozen=True)
+class _CohortRows:
+    cohort: t.Cohort
+    trainees: list[TraineeInfo]
+    rows: dict[int, list[Any]]
+    authors: Mapping[int, str]
+    exits: dict[int, t.Outcome]
+
+
+@dataclass
+class _Facts:
+    """Observation rows turned into the inputs of the pure derivation functions."""
+
+    attempts: list[AttemptFact]
+    evaluations: list[EvaluationResult]
+    decisions: list[LevelDecision]
+    comments: list[CommentEntry]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Any], authors: Mapping[int, str]) -> _Facts:
+        facts = cls([], [], [], [])
+        attempt, evaluation, level, comment = (
+            t.Kind.ATTEMPT.value,
+            t.Kind.EVALUATION.value,
+            t.Kind.LEVEL.value,
+            t.Kind.COMMENT.value,
+        )
+        # Plain tuple unpacking: a cohort grid reads thousands of attempt rows per request.
+        for (
+            _trainee,
+            kind,
+            definition,
+            day,
+            recorded_at,
+            passed,
+            autonomy,
+            level_code,
+            author_id,
+            result,
+            payload,
+        ) in rows:
+            author = authors.get(author_id, "")
+            if kind == attempt:
+                if result in _JUDGED:
+                    facts.attempts.append(
+                        AttemptFact(definition, day, bool(passed), _AUTONOMY[autonomy or 1], author)
+                    )
+            elif kind == evaluation:
+                score = payload.get("score", {})
+                facts.evaluations.append(
+                    EvaluationResult(
+                        evaluation=definition,
+                        day=day,
+                        passed=bool(passed),
+                        score=float(score.get("score", 0)),
+                        summary=str(score.get("summary", "")),
+                        assessor=author,
+                    )
+                )
+            elif kind == level and level_code:
+                facts.decisions.append(
+                    LevelDecision(
+                        competency=definition,
+                        at=_aware(recorded_at),
+                        level=level_code,
+                        justification=str(payload.get("justification", "")),
+                        assessor=author,
+                    )
+                )
+            elif kind == comment:
+                facts.comments.append(
+                    CommentEntry(
+                        day=day, author=author, text=str(payload.get("text", "")), about=definition
+                    )
+                )
+        return facts
+
+    def evaluation_facts(self) -> list[EvaluationFact]:
+        return [
+            EvaluationFact(evaluation=e.evaluation, day=e.day, passed=e.passed, assessor=e.assessor)
+            for e in self.evaluations
+        ]
+
+
+_JUDGED = frozenset({"passed", "failed"})  # an incomplete attempt is no evidence either way
+_AUTONOMY = {int(a): a for a in Autonomy}
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def test_correction_supersedes_and_never_erases(world):
     assert count(records) == 2
     record = records.trainee_record(world.trainees[0])
     assert record.levels["fibre.c.souder"].autonomous_successes == 1
-    assert len(record.levels["fibre.c.souder"].attempts) == 1
+    assert record.levels["fibre.c.souder"].attempts == 1
     with pytest.raises(RecordError, match="déjà été corrigée"):
         attempt(world, supersedes=wrong.id)
     records.retract(fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1")

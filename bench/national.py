@@ -39,6 +39,7 @@ from core.store.engine import make_engine, upgrade  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://root@127.0.0.1:5432"
 CACHE = ROOT / "bench" / ".data"
+COMPLETE = "generation-complete"  # a school row written last: the store is whole
 TERRITORIES = [
     "territoire.marseille",
     "territoire.hauts_de_france",
@@ -87,8 +88,8 @@ def national_store(backend: str, scale: Scale, catalog: Catalog | None = None) -
     upgrade(engine)
     records = Records(engine, catalog, settings)
     with records._read() as session:
-        done = session.scalar(select(func.count()).select_from(t.Trainee))
-    if done != scale.trainees:
+        done = session.scalar(select(t.School.id).where(t.School.slug == COMPLETE))
+    if done is None:
         started = time.perf_counter()
         rows = generate(records, scale)
         seconds = time.perf_counter() - started
@@ -143,7 +144,7 @@ def generate(records: Records, scale: Scale, seed: int = 7) -> int:
     ]
     sectors = sorted(catalog.sectors)
     cohorts: list[tuple[int, int, str, dt.date, list[int]]] = []
-    for n in range(scale.trainees // 16):
+    for n in range(-(-scale.trainees // 16)):  # cohorts of 16, rounded up
         school = n % len(schools)
         sector = sectors[n % len(sectors)]
         starts = today - dt.timedelta(days=30 + 7 * (n % 60))
@@ -156,11 +157,12 @@ def generate(records: Records, scale: Scale, seed: int = 7) -> int:
         )
         cohorts.append((cohort, trainers[school], sector, starts, ids))
 
-    per_trainee = scale.step_results // scale.trainees
+    per_trainee = scale.step_results // (16 * len(cohorts))
     written = 0
     for batch in _batches(_observations(catalog, cohorts, per_trainee, rng), 50_000):
         _bulk_insert(records, batch)
         written += len(batch)
+    directory.create_school(COMPLETE, "(marqueur de génération)", "-", TERRITORIES[0])
     return written
 
 
@@ -271,3 +273,22 @@ def _bulk_insert(records: Records, rows: list[tuple[Any, ...]]) -> None:
             ):
                 for row in rows:
                     copy.write_row(row)
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Generate (or find) the national-scale stores.")
+    parser.add_argument("--quick", action="store_true", help="the tiny store: a smoke test")
+    args = parser.parse_args()
+    scale = QUICK if args.quick else FULL
+    catalog = load_catalog()
+    for backend in ("sqlite", "postgresql"):
+        records = national_store(backend, scale, catalog)
+        with records._read() as session:
+            count = session.scalar(select(func.count()).select_from(t.Observation))
+        print(f"{backend} {scale.name}: {count:,} observations ready")
+
+
+if __name__ == "__main__":
+    main()

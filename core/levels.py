@@ -102,30 +102,53 @@ def competency_level(
     attempts = list(attempts)
     evaluations = sorted(evaluations, key=lambda e: e.day)
     decision = max(decisions, key=lambda d: d.at, default=None)
+    # One pass: the days of the successes at each autonomy; every condition then reads these.
+    success_days: dict[Autonomy, list[dt.date]] = {}
+    assessors = []
+    for attempt in attempts:
+        if attempt.passed:
+            success_days.setdefault(attempt.autonomy, []).append(attempt.day)
+            assessors.append(attempt.assessor)
+    evaluation_passed = any(e.passed for e in evaluations)
     if decision is not None:
         level = decision.level
     elif not attempts and not evaluations:
         level = scale.levels[0].code
     else:
         level = next(
-            (c.level for c in rule.conditions if meets(c, attempts, evaluations)),
+            (c.level for c in rule.conditions if _met(c, success_days, evaluation_passed)),
             rule.observed_floor,
         )
-    successes = sorted((a for a in attempts if a.passed), key=lambda a: a.day)
-    assessors = [a.assessor for a in successes] + [e.assessor for e in evaluations if e.passed]
+    every_day = [day for days in success_days.values() for day in days]
+    assessors += [e.assessor for e in evaluations if e.passed]
     return CompetencyLevel(
         competency=competency,
         level=level,
         attempts=len(attempts),
-        successes=len(successes),
-        autonomous_successes=sum(a.autonomy >= Autonomy.AUTONOME for a in successes),
-        success_days=tuple(sorted({a.day for a in successes})),
+        successes=len(every_day),
+        autonomous_successes=sum(
+            len(days) for autonomy, days in success_days.items() if autonomy >= Autonomy.AUTONOME
+        ),
+        success_days=tuple(sorted(set(every_day))),
         last_day=max((a.day for a in attempts), default=None),
-        evaluation_passed=any(e.passed for e in evaluations),
+        evaluation_passed=evaluation_passed,
         assessors=tuple(name for name in dict.fromkeys(assessors) if name),
         evaluations=tuple(evaluations),
         decision=decision,
     )
+
+
+def _met(
+    condition: LevelCondition, success_days: Mapping[Autonomy, list[dt.date]], evaluated: bool
+) -> bool:
+    """``meets`` on the one-pass summary: same rule, without rescanning the attempts."""
+    floor = Autonomy.from_key(condition.min_autonomy)
+    days = [day for autonomy, found in success_days.items() if autonomy >= floor for day in found]
+    if len(days) < condition.min_successes:
+        return False
+    if condition.min_successes and len(set(days)) < condition.min_days:
+        return False
+    return not condition.evaluation_passed or evaluated
 
 
 def sector_levels(

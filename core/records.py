@@ -16,12 +16,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Select, exists, func, literal, select
+from sqlalchemy import Engine, Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -478,40 +478,46 @@ class Records:
             ~exists().where(newer.supersedes_id == t.Observation.id),
         )
 
-    def _facts(self, session: Session, *where: Any) -> list[Any]:
-        """The current observations that derivation reads, as light rows.
+    def _rows(self, session: Session, *where: Any) -> _Rows:
+        """The current observations that derivation reads, as plain tuples.
 
-        Attempts are by far the most numerous and are read without their payload (the step
-        details): levels only need the day, the outcome and the autonomy.
+        Attempts are by far the most numerous (a 16-trainee cohort holds thousands), so they
+        are read through the driver, without SQLAlchemy's per-row type processing, only the
+        judged ones, without their payload; each distinct day string is parsed once.
         """
         o = t.Observation
-        columns = (
-            o.trainee_id,
-            o.kind,
-            o.definition,
-            o.observed_on,
-            o.recorded_at,
-            o.passed,
-            o.autonomy,
-            o.level,
-            o.author_id,
-            o.result,
+        statement = select(
+            o.trainee_id, o.definition, o.observed_on, o.passed, o.autonomy, o.author_id
+        ).where(*self._current(*where, o.kind == t.Kind.ATTEMPT, o.result.in_(sorted(_JUDGED))))
+        # Only integers and constants are bound here, so literal binds are safe.
+        sql = str(
+            statement.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True})
         )
-        # Through the Core connection: plain tuples, without the ORM's row loading.
         connection = session.connection()
-        attempts = connection.execute(
-            select(*columns, literal(None).label("payload")).where(
-                *self._current(*where, o.kind == t.Kind.ATTEMPT)
-            )
-        ).all()
+        days: dict[Any, dt.date] = {}
+        attempts = []
+        for trainee, definition, day, passed, autonomy, author in connection.exec_driver_sql(sql):
+            if day not in days:
+                days[day] = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+            attempts.append((trainee, definition, days[day], bool(passed), autonomy or 1, author))
         others = connection.execute(
-            select(*columns, o.payload).where(
+            select(
+                o.trainee_id,
+                o.kind,
+                o.definition,
+                o.observed_on,
+                o.recorded_at,
+                o.passed,
+                o.level,
+                o.author_id,
+                o.payload,
+            ).where(
                 *self._current(
                     *where, o.kind.in_([t.Kind.EVALUATION, t.Kind.LEVEL, t.Kind.COMMENT])
                 )
             )
         ).all()
-        return [*attempts, *others]
+        return _Rows(attempts, list(others))
 
     def trainee_info(self, session: Session, trainee_id: int) -> TraineeInfo:
         row = session.execute(
@@ -528,8 +534,8 @@ class Records:
     def trainee_record(self, trainee_id: int) -> TraineeRecord:
         with self._read() as session:
             info = self.trainee_info(session, trainee_id)
-            rows = self._facts(session, t.Observation.trainee_id == trainee_id)
-            authors = self._authors(session, {r.author_id for r in rows})
+            rows = self._rows(session, t.Observation.trainee_id == trainee_id)
+            authors = self._authors(session, rows.authors())
             outcome = session.scalars(
                 select(t.Outcome)
                 .where(t.Outcome.trainee_id == trainee_id)
@@ -541,7 +547,7 @@ class Records:
     def _derive(
         self,
         info: TraineeInfo,
-        rows: Sequence[Any],
+        rows: _Rows,
         authors: Mapping[int, str],
         outcome: t.Outcome | None,
     ) -> TraineeRecord:
@@ -585,8 +591,8 @@ class Records:
                 .where(t.Trainee.cohort_id == cohort_id)
                 .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
             ).all()
-            rows = self._facts(session, t.Observation.cohort_id == cohort_id)
-            authors = self._authors(session, {row.author_id for row in rows})
+            rows = self._rows(session, t.Observation.cohort_id == cohort_id)
+            authors = self._authors(session, rows.authors())
             exits: dict[int, t.Outcome] = {}
             if outcomes:
                 for outcome in session.scalars(
@@ -596,9 +602,11 @@ class Records:
                     .order_by(t.Outcome.on, t.Outcome.id)
                 ):
                     exits[outcome.trainee_id] = outcome  # the latest wins
-        by_trainee: dict[int, list[Any]] = {trainee.id: [] for trainee in trainees}
-        for row in rows:
-            by_trainee.setdefault(row[0], []).append(row)
+        by_trainee = {trainee.id: _Rows([], []) for trainee in trainees}
+        for attempt in rows.attempts:
+            by_trainee[attempt[0]].attempts.append(attempt)
+        for other in rows.others:
+            by_trainee[other[0]].others.append(other)
         infos = [_info(trainee, cohort, school) for trainee in trainees]
         return _CohortRows(cohort, infos, by_trainee, authors, exits)
 
@@ -683,9 +691,21 @@ class Records:
 class _CohortRows:
     cohort: t.Cohort
     trainees: list[TraineeInfo]
-    rows: dict[int, list[Any]]
+    rows: dict[int, _Rows]
     authors: Mapping[int, str]
     exits: dict[int, t.Outcome]
+
+
+@dataclass
+class _Rows:
+    """Current observation rows: attempts (trainee, gesture, day, passed, autonomy, author)
+    and the few others (evaluations, level decisions, comments) with their payload."""
+
+    attempts: list[tuple[Any, ...]]
+    others: list[Any]
+
+    def authors(self) -> set[int]:
+        return {a[5] for a in self.attempts} | {o[7] for o in self.others}
 
 
 @dataclass
@@ -698,15 +718,17 @@ class _Facts:
     comments: list[CommentEntry]
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Any], authors: Mapping[int, str]) -> _Facts:
+    def from_rows(cls, rows: _Rows, authors: Mapping[int, str]) -> _Facts:
         facts = cls([], [], [], [])
-        attempt, evaluation, level, comment = (
-            t.Kind.ATTEMPT.value,
+        facts.attempts = [
+            AttemptFact(definition, day, passed, _AUTONOMY[autonomy], authors.get(author, ""))
+            for _trainee, definition, day, passed, autonomy, author in rows.attempts
+        ]
+        evaluation, level, comment = (
             t.Kind.EVALUATION.value,
             t.Kind.LEVEL.value,
             t.Kind.COMMENT.value,
         )
-        # Plain tuple unpacking: a cohort grid reads thousands of attempt rows per request.
         for (
             _trainee,
             kind,
@@ -714,19 +736,12 @@ class _Facts:
             day,
             recorded_at,
             passed,
-            autonomy,
             level_code,
             author_id,
-            result,
             payload,
-        ) in rows:
+        ) in rows.others:
             author = authors.get(author_id, "")
-            if kind == attempt:
-                if result in _JUDGED:
-                    facts.attempts.append(
-                        AttemptFact(definition, day, bool(passed), _AUTONOMY[autonomy or 1], author)
-                    )
-            elif kind == evaluation:
+            if kind == evaluation:
                 score = payload.get("score", {})
                 facts.evaluations.append(
                     EvaluationResult(

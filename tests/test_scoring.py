@@ -16,14 +16,17 @@ from core.levels import (
     LevelDecision,
     competency_level,
     level_counts,
+    meets,
     sector_levels,
 )
 from core.models import (
     DEFAULT_RULE,
     DEFAULT_SCALE,
+    AggregationRule,
     Autonomy,
     Employer,
     Gesture,
+    LevelCondition,
     PassRule,
     Priority,
     Requirement,
@@ -384,3 +387,27 @@ def test_fit_against_a_real_employer(catalog):
     assert (
         fit.met == fit.total - 1 and fit.missing[0].requirement.competency == "datacenter.c.racker"
     )
+
+
+conditions_strategy = st.builds(
+    lambda successes, days, autonomy, evaluated: LevelCondition(
+        level="acquis",
+        min_successes=successes,
+        min_days=min(days, max(successes, 1)),
+        min_autonomy=autonomy,
+        evaluation_passed=evaluated,
+    ),
+    st.integers(0, 4),
+    st.integers(1, 3),
+    st.sampled_from(["avec_aide", "sous_controle", "autonome", "transmet"]),
+    st.booleans(),
+)
+
+
+@given(attempts_strategy, evaluations_strategy, conditions_strategy)
+def test_property_one_pass_summary_agrees_with_meets(attempts, evaluations, condition):
+    """competency_level's one-pass summary applies exactly the rule ``meets`` states."""
+    rule = AggregationRule(conditions=(condition,), observed_floor="non_acquis")
+    result = competency_level("t.c.x", rule, DEFAULT_SCALE, attempts, evaluations)
+    if attempts or evaluations:
+        assert (result.level == "acquis") == meets(condition, attempts, evaluations)

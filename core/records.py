@@ -494,9 +494,15 @@ class Records:
             statement.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True})
         )
         connection = session.connection()
+        cursor = connection.connection.cursor()  # the DBAPI cursor: fetchall in one call
+        try:
+            cursor.execute(sql)
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
         days: dict[Any, dt.date] = {}
         attempts = []
-        for trainee, definition, day, passed, autonomy, author in connection.exec_driver_sql(sql):
+        for trainee, definition, day, passed, autonomy, author in fetched:
             if day not in days:
                 days[day] = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
             attempts.append((trainee, definition, days[day], bool(passed), autonomy or 1, author))

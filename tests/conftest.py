@@ -210,3 +210,19 @@ def world(records: Records) -> World:
         ],
     )
     return World(records, directory, school, trainer, coordinator, cohort, trainees, other)
+
+
+def pytest_report_header() -> list[str]:
+    """The database versions this run is proven against (STYLE.md: print them)."""
+    import sqlite3
+
+    lines = [f"SQLite {sqlite3.sqlite_version}"]
+    try:
+        engine = make_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            version = connection.exec_driver_sql("SHOW server_version").scalar()
+        engine.dispose()
+        lines.append(f"PostgreSQL {version} ({POSTGRES_URL.rsplit('@', 1)[-1]})")
+    except Exception as error:  # the store tests will fail loudly; say why up front
+        lines.append(f"PostgreSQL unreachable: {error.__class__.__name__}")
+    return lines

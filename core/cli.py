@@ -142,24 +142,30 @@ def _add_store_commands(app: typer.Typer) -> None:
         upgrade(engine)
         typer.echo(f"Database at revision {current_revision(engine)}: {_safe_url(settings.url)}")
 
+    @app.command("serve")
+    def serve_command(
+        demo: Annotated[bool, typer.Option("--demo", help="Seed the demo store if empty.")] = False,
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    ) -> None:
+        """Run the web app (uvicorn)."""
+        import uvicorn
+
+        from web import create_app
+
+        records = _records_or_exit(migrate=True)
+        if demo:
+            _seed_if_empty(records)
+        typer.echo(f"Gestes on http://{host}:{port}/ ({_safe_url(records.settings.url)})")
+        uvicorn.run(
+            create_app(records.settings, records), host=host, port=port, log_level="warning"
+        )
+
     @app.command("demo")
     def demo_command() -> None:
         """Seed a realistic demo store (if empty) and print the logins."""
-        from sqlalchemy import func, select
 
-        from core.demo import seed_demo
-        from core.store import tables as t
-
-        records = _records_or_exit(migrate=True)
-        with records._read() as session:
-            schools = session.scalar(select(func.count()).select_from(t.School)) or 0
-        if schools:
-            typer.echo("The store already holds data: nothing seeded.")
-            return
-        logins = seed_demo(records)
-        typer.echo("Demo seeded. Logins:")
-        for login in logins:
-            typer.echo(f"  {login.email:<34} {login.password:<20} {login.role:<12} {login.scope}")
+        _seed_if_empty(_records_or_exit(migrate=True))
 
     @import_app.command("trainees")
     def import_trainees(
@@ -250,6 +256,28 @@ def _add_store_commands(app: typer.Typer) -> None:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None
         typer.echo(f"Trainee {trainee} erased ({files} evidence files deleted).")
+
+
+def _seed_if_empty(records: Records) -> None:
+    """Seed the demo into an empty store and print the logins (they stay valid afterwards)."""
+    from sqlalchemy import func, select
+
+    from core.demo import ADMIN_PASSWORD, PASSWORD, seed_demo
+    from core.store import tables as t
+
+    with records._read() as session:
+        schools = session.scalar(select(func.count()).select_from(t.School)) or 0
+    if schools:
+        typer.echo("The store already holds data: nothing seeded.")
+        typer.echo(
+            f"Demo logins, if this is the demo store: admin@gestes.demo / {ADMIN_PASSWORD}, "
+            f"formateur.marseille@gestes.demo / {PASSWORD}"
+        )
+        return
+    logins = seed_demo(records)
+    typer.echo("Demo seeded. Logins:")
+    for login in logins:
+        typer.echo(f"  {login.email:<34} {login.password:<20} {login.role:<12} {login.scope}")
 
 
 def _safe_url(url: str) -> str:

@@ -1,0 +1,137 @@
+"""The web app factory: ``create_app(settings)`` builds a fresh app (tests build their own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from core.records import RecordError, Records, open_records
+from core.settings import Settings
+from web import i18n
+from web.security import (
+    COOKIE,
+    CurrentUser,
+    LoginLimiter,
+    SecurityHeaders,
+    check_csrf,
+    session_user,
+)
+
+HERE = Path(__file__).parent
+
+
+class LoginRequired(Exception):
+    """Raised by ``user_of`` for an anonymous request: the page redirects to the login form."""
+
+
+def create_app(settings: Settings | None = None, records: Records | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Gestes", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+    )
+    app.state.records = records or open_records(settings)
+    app.state.limiter = LoginLimiter()
+    # One environment per language, translations installed once: requests in different
+    # languages never share mutable template state.
+    app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    from web import api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _error: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return Response(
+                '{"detail": "Connexion requise."}', status_code=401, media_type="application/json"
+            )
+        target = request.url.path
+        if request.headers.get("hx-request"):  # htmx: ask the browser to load the login page
+            return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return Response(
+                f'{{"detail": "{error.detail}"}}',
+                status_code=error.status_code,
+                media_type="application/json",
+            )
+        return render(
+            request,
+            "error.html",
+            {"status": error.status_code, "message": str(error.detail)},
+            status_code=error.status_code,
+        )
+
+    @app.exception_handler(RecordError)
+    async def _refused(request: Request, error: RecordError) -> Response:
+        return render(
+            request, "error.html", {"status": 400, "message": str(error)}, status_code=400
+        )
+
+    return app
+
+
+def _templates(language: str) -> Jinja2Blocks:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),  # every value is escaped unless marked safe
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["languages"] = i18n.LANGUAGES
+    return Jinja2Blocks(env=env)
+
+
+def records_of(request: Request) -> Records:
+    records: Records = request.app.state.records
+    return records
+
+
+async def user_of(request: Request) -> CurrentUser:
+    """The signed-in user; checks the CSRF token of every state-changing request."""
+    user = session_user(records_of(request), request.cookies.get(COOKIE))
+    if user is None:
+        raise LoginRequired()
+    await check_csrf(request, user)
+    request.state.user = user
+    return user
+
+
+def is_htmx(request: Request) -> bool:
+    """One place that knows how htmx announces itself."""
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    blocks: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page, or only some of its named blocks (htmx swaps): same template either way."""
+    language = i18n.pick_language(request.cookies.get("lang"))
+    templates: Jinja2Blocks = request.app.state.templates[language]
+    context = {"user": getattr(request.state, "user", None), "lang": language, **context}
+    if blocks:
+        response = templates.TemplateResponse(
+            request, template, context, status_code=status_code, block_names=blocks
+        )
+    else:
+        response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    assert isinstance(response, HTMLResponse)
+    return response

@@ -1,0 +1,459 @@
+"""HTML pages. Each route computes a view and renders one template (or named blocks of it).
+
+Every route takes the current user through ``user_of`` (login, CSRF) and checks the school
+of what it touches with ``require_school``: a trainer of another school gets a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from core.attempts import StepResult, attempt_outcome
+from core.directory import Directory
+from core.evaluation import FieldError, parse_submission
+from core.models import Autonomy, Phase
+from core.records import RecordError, Records
+from core.store import tables as t
+from web.app import is_htmx, records_of, render, user_of
+from web.i18n import LANGUAGES
+from web.security import (
+    COOKIE,
+    SESSION_HOURS,
+    CurrentUser,
+    close_session,
+    open_session,
+    require_school,
+)
+
+router = APIRouter()
+User = Annotated[CurrentUser, Depends(user_of)]
+
+
+# ---------------------------------------------------------------- sign in and out
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=300)] = "/",
+) -> Response:
+    records = records_of(request)
+    limiter = request.app.state.limiter
+    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.lower()}")
+    if limiter.blocked(*keys):
+        message = "Trop de tentatives : réessayez dans quinze minutes."
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": message, "email": email},
+            status_code=429,
+        )
+    user = Directory(records).authenticate(email, password)
+    if user is None:
+        limiter.failed(*keys)
+        return render(
+            request,
+            "login.html",
+            {
+                "next": _safe_next(next),
+                "email": email,
+                "error": "Adresse ou mot de passe incorrect.",
+            },
+            status_code=401,
+        )
+    limiter.succeeded(*keys)
+    token = open_session(records, user.id, request.cookies.get(COOKIE))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, user: User) -> Response:
+    close_session(records_of(request), request.cookies.get(COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/lang/{language}")
+def choose_language(language: str, request: Request) -> Response:
+    """A display preference kept in the browser, not a change of server state."""
+    if language not in LANGUAGES:
+        raise HTTPException(status_code=404, detail="Langue inconnue.")
+    back = _safe_next(request.headers.get("referer", "/").split(str(request.base_url))[-1])
+    response = RedirectResponse(back if back.startswith("/") else "/", status_code=303)
+    response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a signed-in user to another site."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+# ---------------------------------------------------------------- cohorts
+
+
+@router.get("/")
+def home(user: User) -> Response:
+    return RedirectResponse("/cohorts", status_code=303)
+
+
+@router.get("/cohorts")
+def cohorts(request: Request, user: User) -> Response:
+    records = records_of(request)
+    with records._read() as session:
+        query = select(t.Cohort, t.School).join(t.School).order_by(t.Cohort.starts_on.desc())
+        if not user.is_admin:
+            query = query.where(t.Cohort.school_id.in_(user.schools))
+        rows = session.execute(query).all()
+    items = [
+        {
+            "cohort": cohort,
+            "school": school,
+            "sector": records.catalog.sectors[cohort.sector].sector.name,
+        }
+        for cohort, school in rows
+    ]
+    return render(request, "cohorts.html", {"items": items})
+
+
+def _cohort(records: Records, user: CurrentUser, cohort_id: int) -> t.Cohort:
+    with records._read() as session:
+        cohort = session.get(t.Cohort, cohort_id)
+    require_school(user, cohort.school_id if cohort else None)
+    assert cohort is not None
+    return cohort
+
+
+@router.get("/cohorts/{cohort_id}")
+def cohort_grid(request: Request, user: User, cohort_id: int, block: str = "") -> Response:
+    records = records_of(request)
+    cohort = _cohort(records, user, cohort_id)
+    sector = records.catalog.sectors[cohort.sector]
+    grid = records.cohort_grid(cohort_id)
+    blocks = [b for b in sector.blocks if not block or b.id == block]
+    shown = [c.id for b in blocks for c in b.competencies]
+    columns = [grid.competencies.index(c) for c in shown]
+    scale = sector.curriculum.scale
+    rows = [(info, [levels[i] for i in columns]) for info, levels in grid.rows]
+    return render(
+        request,
+        "cohort.html",
+        {
+            "cohort": cohort,
+            "sector": sector,
+            "blocks": sector.blocks,
+            "block": block,
+            "competencies": [records.catalog.competency(c) for c in shown],
+            "rows": rows,
+            "scale": scale,
+        },
+        blocks=["grid"] if is_htmx(request) else None,
+    )
+
+
+# ---------------------------------------------------------------- trainee
+
+
+def _trainee(records: Records, user: CurrentUser, trainee_id: int) -> tuple[t.Trainee, t.Cohort]:
+    with records._read() as session:
+        row = session.execute(
+            select(t.Trainee, t.Cohort).join(t.Cohort).where(t.Trainee.id == trainee_id)
+        ).first()
+    require_school(user, row[1].school_id if row else None)
+    assert row is not None
+    return row[0], row[1]
+
+
+@router.get("/trainees/{trainee_id}")
+def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
+    records = records_of(request)
+    _, cohort = _trainee(records, user, trainee_id)
+    record = records.trainee_record(trainee_id)
+    sector = records.catalog.sectors[cohort.sector]
+    return render(
+        request,
+        "trainee.html",
+        {
+            "record": record,
+            "sector": sector,
+            "catalog": records.catalog,
+            "phases": list(Phase),
+            "scale": sector.curriculum.scale,
+        },
+    )
+
+
+# ---------------------------------------------------------------- scoring a gesture
+
+
+def _taps(records: Records, trainee_id: int, attempt: str) -> dict[str, StepResult]:
+    """The latest tap of each step of a live attempt."""
+    with records._read() as session:
+        rows = session.execute(
+            select(t.Observation.step, t.Observation.result)
+            .where(
+                t.Observation.trainee_id == trainee_id,
+                t.Observation.attempt_key == attempt,
+                t.Observation.kind == t.Kind.STEP,
+            )
+            .order_by(t.Observation.id)
+        ).all()
+    taps: dict[str, StepResult] = {}
+    for step, result in rows:
+        if step and result:
+            taps[step] = StepResult(result)
+    return taps
+
+
+def _tap_counts(records: Records, trainee_id: int, attempt: str) -> dict[str, int]:
+    with records._read() as session:
+        steps = session.scalars(
+            select(t.Observation.step).where(
+                t.Observation.trainee_id == trainee_id,
+                t.Observation.attempt_key == attempt,
+                t.Observation.kind == t.Kind.STEP,
+            )
+        ).all()
+    counts: dict[str, int] = {}
+    for step in steps:
+        counts[step or ""] = counts.get(step or "", 0) + 1
+    return counts
+
+
+def _gesture_view(
+    records: Records,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: str,
+    recorded: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    gesture = records.catalog.gesture(gesture_id)
+    taps = _taps(records, trainee_id, attempt)
+    record = records.trainee_record(trainee_id)
+    scale = records.catalog.sectors[record.trainee.sector].curriculum.scale
+    return {
+        "trainee": record.trainee,
+        "gesture": gesture,
+        "attempt": attempt,
+        "taps": taps,
+        "counts": _tap_counts(records, trainee_id, attempt),
+        "outcome": attempt_outcome(gesture, taps) if taps else None,
+        "levels": [(records.catalog.competency(c), record.levels[c]) for c in gesture.competencies],
+        "scale": scale,
+        "autonomies": list(Autonomy),
+        "results": list(StepResult),
+        "recorded": recorded,
+        "progress": record.gestures[gesture_id],
+    }
+
+
+def _check_gesture(records: Records, cohort: t.Cohort, gesture_id: str) -> None:
+    entry = records.catalog.entries.get(gesture_id)
+    if entry is None or entry.kind != "gesture" or entry.sector != cohort.sector:
+        raise HTTPException(status_code=404, detail="Geste inconnu pour cette promotion.")
+
+
+@router.get("/trainees/{trainee_id}/gestures/{gesture_id}")
+def gesture_page(
+    request: Request, user: User, trainee_id: int, gesture_id: str, attempt: str = ""
+) -> Response:
+    records = records_of(request)
+    _, cohort = _trainee(records, user, trainee_id)
+    _check_gesture(records, cohort, gesture_id)
+    attempt = attempt if _valid_key(attempt) else uuid.uuid4().hex
+    return render(request, "gesture.html", _gesture_view(records, trainee_id, gesture_id, attempt))
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/steps")
+def tap_step(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: Annotated[str, Form(max_length=40)],
+    step: Annotated[str, Form(max_length=60)],
+    result: Annotated[StepResult, Form()],
+    tap: Annotated[int, Form(ge=0, le=1000)] = 0,
+) -> Response:
+    records = records_of(request)
+    _, cohort = _trainee(records, user, trainee_id)
+    _check_gesture(records, cohort, gesture_id)
+    if not _valid_key(attempt):
+        raise HTTPException(status_code=400, detail="Tentative invalide.")
+    # The same rendered button submitted twice carries the same tap number: stored once.
+    records.record_step(
+        trainee_id,
+        user.id,
+        gesture_id,
+        attempt,
+        step,
+        result,
+        dt.date.today(),
+        f"{attempt}:{step}:{tap}:{result.value}",
+    )
+    if is_htmx(request):
+        view = _gesture_view(records, trainee_id, gesture_id, attempt)
+        return render(request, "gesture.html", view, blocks=["steps", "outcome"])
+    return RedirectResponse(
+        f"{request.url.path.rsplit('/', 1)[0]}?attempt={attempt}#etape-{step}", status_code=303
+    )
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/attempts")
+def validate_attempt(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: Annotated[str, Form(max_length=40)],
+    autonomy: Annotated[str, Form(max_length=20)],
+    minutes: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    records = records_of(request)
+    _, cohort = _trainee(records, user, trainee_id)
+    _check_gesture(records, cohort, gesture_id)
+    if not _valid_key(attempt) or autonomy.upper() not in Autonomy.__members__:
+        raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    seconds = None
+    if minutes.strip():
+        try:
+            seconds = round(float(minutes.replace(",", ".")) * 60)
+        except ValueError:
+            seconds = -1
+        if not 0 < seconds <= 24 * 3600:
+            view = _gesture_view(records, trainee_id, gesture_id, attempt)
+            view["error"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
+            return render(
+                request,
+                "gesture.html",
+                view,
+                blocks=["outcome"] if is_htmx(request) else None,
+                status_code=200,
+            )
+    before = {c: lvl.level for c, lvl in records.trainee_record(trainee_id).levels.items()}
+    taps = _taps(records, trainee_id, attempt)
+    recorded = records.record_attempt(
+        trainee_id,
+        user.id,
+        gesture_id,
+        taps,
+        Autonomy.from_key(autonomy),
+        dt.date.today(),
+        f"{attempt}:final",
+        seconds=seconds,
+        attempt_key=attempt,
+    )
+    view = _gesture_view(
+        records,
+        trainee_id,
+        gesture_id,
+        attempt,
+        recorded={
+            "outcome": recorded.outcome,
+            "before": before,
+            "id": recorded.id,
+            "next": uuid.uuid4().hex,
+        },
+    )
+    return render(
+        request, "gesture.html", view, blocks=["outcome", "levels"] if is_htmx(request) else None
+    )
+
+
+def _valid_key(key: str) -> bool:
+    return 8 <= len(key) <= 40 and key.isalnum()
+
+
+# ---------------------------------------------------------------- practical evaluations
+
+
+def _evaluation_view(records: Records, trainee_id: int, evaluation_id: str) -> dict[str, Any]:
+    record = records.trainee_record(trainee_id)
+    return {
+        "trainee": record.trainee,
+        "evaluation": records.catalog.evaluation(evaluation_id),
+        "errors": {},
+        "values": {},
+        "checked": {},
+        "score": None,
+        "latest": record.evaluations.get(evaluation_id),
+        "submit": uuid.uuid4().hex,
+    }
+
+
+def _check_evaluation(records: Records, cohort: t.Cohort, evaluation_id: str) -> None:
+    entry = records.catalog.entries.get(evaluation_id)
+    if entry is None or entry.kind != "evaluation" or entry.sector != cohort.sector:
+        raise HTTPException(status_code=404, detail="Épreuve inconnue pour cette promotion.")
+
+
+@router.get("/trainees/{trainee_id}/evaluations/{evaluation_id}")
+def evaluation_page(request: Request, user: User, trainee_id: int, evaluation_id: str) -> Response:
+    records = records_of(request)
+    _, cohort = _trainee(records, user, trainee_id)
+    _check_evaluation(records, cohort, evaluation_id)
+    return render(request, "evaluation.html", _evaluation_view(records, trainee_id, evaluation_id))
+
+
+@router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
+async def submit_evaluation(
+    request: Request, user: User, trainee_id: int, evaluation_id: str
+) -> Response:
+    records = records_of(request)
+    _, cohort = _trainee(records, user, trainee_id)
+    _check_evaluation(records, cohort, evaluation_id)
+    evaluation = records.catalog.evaluation(evaluation_id)
+    form = await request.form()
+    criteria = {c.key: form.get(f"critere_{c.key}") for c in evaluation.criteria}
+    measurements = {
+        m.key: [str(v) for v in form.getlist(f"mesure_{m.key}")] for m in evaluation.measurements
+    }
+    view = _evaluation_view(records, trainee_id, evaluation_id)
+    view["values"] = measurements
+    view["checked"] = {k: bool(v) for k, v in criteria.items()}
+    submit = str(form.get("submit_id", ""))
+    parsed = parse_submission(evaluation, criteria, measurements)
+    if isinstance(parsed, list):
+        view["errors"] = _by_field(parsed)
+        view["submit"] = submit if _valid_key(submit) else view["submit"]
+    else:
+        key = f"eval:{submit}" if _valid_key(submit) else uuid.uuid4().hex
+        try:
+            view["score"] = records.record_evaluation(
+                trainee_id, user.id, evaluation_id, parsed, dt.date.today(), key
+            ).score
+        except RecordError as error:
+            view["errors"] = {"": [str(error)]}
+    return render(request, "evaluation.html", view, blocks=["form"] if is_htmx(request) else None)
+
+
+def _by_field(errors: list[FieldError]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for error in errors:
+        grouped.setdefault(error.field, []).append(error.message)
+    return grouped

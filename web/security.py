@@ -1,0 +1,168 @@
+"""Sessions, CSRF, roles and school scope, login rate limiting, security headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from sqlalchemy import delete, select
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from core.records import Records
+from core.store import tables as t
+
+COOKIE = "gestes_session"
+SESSION_HOURS = 12  # a training day, with margin; then sign in again
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    name: str
+    email: str
+    role: t.Role
+    schools: frozenset[int]
+    csrf_token: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is t.Role.ADMIN
+
+    def can_see_school(self, school_id: int) -> bool:
+        return self.is_admin or school_id in self.schools
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(records: Records, user_id: int, previous_token: str | None = None) -> str:
+    """A new session for a user who just signed in; the previous one (if any) is dropped, so
+    a session id planted before login is worthless after it (rotation)."""
+    token = secrets.token_urlsafe(32)
+    with records._write() as session:
+        if previous_token:
+            stale = t.WebSession.token_hash == _hash(previous_token)
+            session.execute(delete(t.WebSession).where(stale))
+        session.add(
+            t.WebSession(
+                token_hash=_hash(token),
+                user_id=user_id,
+                csrf_token=secrets.token_urlsafe(32),
+                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=SESSION_HOURS),
+            )
+        )
+    return token
+
+
+def close_session(records: Records, token: str) -> None:
+    with records._write() as session:
+        session.execute(delete(t.WebSession).where(t.WebSession.token_hash == _hash(token)))
+
+
+def session_user(records: Records, token: str | None) -> CurrentUser | None:
+    if not token:
+        return None
+    with records._read() as session:
+        row = session.execute(
+            select(t.WebSession, t.User)
+            .join(t.User, t.User.id == t.WebSession.user_id)
+            .where(t.WebSession.token_hash == _hash(token))
+        ).first()
+        if row is None:
+            return None
+        web_session, user = row
+        expires = web_session.expires_at
+        if expires.tzinfo is None:  # SQLite hands back naive UTC
+            expires = expires.replace(tzinfo=dt.UTC)
+        if expires < dt.datetime.now(dt.UTC) or not user.active:
+            return None
+        schools = frozenset(
+            session.scalars(select(t.UserSchool.school_id).where(t.UserSchool.user_id == user.id))
+        )
+    return CurrentUser(
+        user.id, user.name, user.email, t.Role(user.role), schools, web_session.csrf_token
+    )
+
+
+def require_role(user: CurrentUser, roles: Iterable[t.Role]) -> None:
+    if user.role not in set(roles) and not user.is_admin:
+        raise HTTPException(status_code=403, detail="Accès réservé.")
+
+
+def require_school(user: CurrentUser, school_id: int | None) -> None:
+    """Outside the user's schools: 404, so that ids of other schools reveal nothing."""
+    if school_id is None or not user.can_see_school(school_id):
+        raise HTTPException(status_code=404, detail="Introuvable.")
+
+
+async def check_csrf(request: Request, user: CurrentUser) -> None:
+    """Every state change must carry the session's token: the htmx header or a form field."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, user.csrf_token):
+        message = "Jeton de sécurité manquant ou périmé : rechargez la page."
+        raise HTTPException(status_code=403, detail=message)
+
+
+class LoginLimiter:
+    """At most ``attempts`` failed sign-ins per address and per account in ``window`` seconds."""
+
+    def __init__(self, attempts: int = 5, window: float = 15 * 60) -> None:
+        self.attempts, self.window = attempts, window
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        while failures and failures[0] < now - self.window:
+            failures.popleft()
+        return failures
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(key, now)) >= self.attempts for key in keys)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.path != "/static" and not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

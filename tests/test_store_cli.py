@@ -50,7 +50,12 @@ def test_commands_refuse_a_database_that_is_not_migrated(data_dir):
     assert result.exit_code == 1
     assert "lancez « gestes db upgrade »" in result.stderr
     upgraded = run("db", "upgrade")
-    assert upgraded.exit_code == 0 and "Database at revision 0001" in upgraded.stdout
+    from alembic.script import ScriptDirectory
+
+    from core.store.engine import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert upgraded.exit_code == 0 and f"Database at revision {head}" in upgraded.stdout
     assert (data_dir / "gestes.sqlite3").exists()
 
 

@@ -33,7 +33,11 @@ class LoginRequired(Exception):
 def create_app(settings: Settings | None = None, records: Records | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
-        title="Gestes", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+        title="Gestes",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.records = records or open_records(settings)
     app.state.limiter = LoginLimiter()

@@ -1,0 +1,437 @@
+"""Web routes: authorization matrix, CSRF, escaping, sessions, the scoring flow (no browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from core.directory import Directory, NewTrainee
+from core.records import Records, open_records
+from core.settings import Settings
+from core.store import tables as t
+from web import create_app
+from web.security import COOKIE
+
+PASSWORD = "mot-de-passe-long"
+HOSTILE = "<script>alert(1)</script>"
+GESTURE = "fibre.g.soudure_fusion"
+EVALUATION = "fibre.e.bilan_liaison"
+
+
+@dataclass
+class Site:
+    records: Records
+    app: object
+    cohort: int
+    trainee: int
+    hostile: int
+    other_trainee: int
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, catalog):
+    folder = tmp_path_factory.mktemp("web")
+    settings = Settings(data_dir=folder)
+    records = open_records(settings, catalog, migrate=True)
+    directory = Directory(records)
+    marseille = directory.create_school(
+        "marseille", "École de Marseille", "Marseille", "territoire.marseille"
+    )
+    lyon = directory.create_school("lyon", "École de Lyon", "Lyon", "territoire.lyon")
+    for email, role, schools in (
+        ("admin@example.org", t.Role.ADMIN, []),
+        ("coord@example.org", t.Role.COORDINATOR, [marseille]),
+        ("trainer@example.org", t.Role.TRAINER, [marseille]),
+        ("lyon@example.org", t.Role.TRAINER, [lyon]),
+    ):
+        directory.create_user(email, email.split("@")[0].capitalize(), PASSWORD, role, schools)
+    today = dt.date.today()
+    cohort = directory.create_cohort(
+        marseille,
+        "fibre",
+        "Fibre Marseille",
+        today - dt.timedelta(days=30),
+        today + dt.timedelta(days=60),
+    )
+    trainee, hostile = directory.add_trainees(
+        cohort, [NewTrainee("Awa", "Diallo"), NewTrainee(HOSTILE, "O'Brien & <b>fils</b>")]
+    )
+    other_cohort = directory.create_cohort(
+        lyon, "fibre", "Fibre Lyon", today, today + dt.timedelta(days=90)
+    )
+    [other] = directory.add_trainees(other_cohort, [NewTrainee("Jo", "Lyonnais")])
+    return Site(records, create_app(settings, records), cohort, trainee, hostile, other)
+
+
+def client(site: Site, email: str | None = None) -> tuple[TestClient, str]:
+    """A browser signed in as ``email`` (or anonymous), and its CSRF token."""
+    browser = TestClient(site.app)
+    if email is None:
+        return browser, ""
+    response = browser.post(
+        "/login", data={"email": email, "password": PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    page = browser.get("/cohorts")
+    return browser, re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def observations(site: Site) -> int:
+    with site.records._read() as session:
+        return session.scalar(select(func.count()).select_from(t.Observation)) or 0
+
+
+# ---------------------------------------------------------------- authorization matrix
+
+WHO = {
+    "anonymous": None,
+    "other_school": "lyon@example.org",
+    "trainer": "trainer@example.org",
+    "coordinator": "coord@example.org",
+    "admin": "admin@example.org",
+}
+
+
+def routes(site: Site) -> list[tuple[str, str, dict]]:
+    """Every route that touches school data, with a request that would succeed if allowed."""
+    tr, co = site.trainee, site.cohort
+    return [
+        ("GET", "/cohorts/{cohort_id}".replace("{cohort_id}", str(co)), {}),
+        ("GET", f"/trainees/{tr}", {}),
+        ("GET", f"/trainees/{tr}/gestures/{GESTURE}", {}),
+        (
+            "POST",
+            f"/trainees/{tr}/gestures/{GESTURE}/steps",
+            {"attempt": "abcdef1234", "step": "manchon", "result": "reussi"},
+        ),
+        (
+            "POST",
+            f"/trainees/{tr}/gestures/{GESTURE}/attempts",
+            {"attempt": "abcdef5678", "autonomy": "autonome"},
+        ),
+        ("GET", f"/trainees/{tr}/evaluations/{EVALUATION}", {}),
+        (
+            "POST",
+            f"/trainees/{tr}/evaluations/{EVALUATION}",
+            {"mesure_longueur_m": "300", "mesure_perte_1310_db": "1"},
+        ),
+        ("GET", f"/api/cohorts/{co}/grid", {}),
+        ("GET", f"/api/trainees/{tr}", {}),
+        ("POST", f"/api/trainees/{tr}/attempts", {"json": True}),
+        ("POST", f"/api/trainees/{tr}/evaluations/{EVALUATION}", {"json": True}),
+    ]
+
+
+def call(browser: TestClient, csrf: str, method: str, path: str, data: dict):
+    if method == "GET":
+        return browser.get(path, follow_redirects=False)
+    if data.get("json"):
+        body = (
+            {"gesture": GESTURE, "steps": {"manchon": "reussi"}, "key": "api-key-123"}
+            if path.endswith("attempts")
+            else {
+                "measurements": {"longueur_m": ["300"], "perte_1310_db": ["1"]},
+                "key": "api-eval-123",
+            }
+        )
+        return browser.post(path, json=body, headers={"X-CSRF-Token": csrf}, follow_redirects=False)
+    return browser.post(path, data={**data, "csrf_token": csrf}, follow_redirects=False)
+
+
+@pytest.mark.parametrize("who", list(WHO))
+def test_authorization_matrix(site, who):
+    browser, csrf = client(site, WHO[who])
+    for method, path, data in routes(site):
+        response = call(browser, csrf, method, path, data)
+        if who == "anonymous":
+            expected = {401} if path.startswith("/api/") else {303}
+        elif who == "other_school":
+            expected = {404}  # another school's ids reveal nothing
+        else:
+            expected = {200, 303}  # 303: a form posted without htmx redirects back to its page
+        assert response.status_code in expected, (who, method, path, response.status_code)
+        if who not in {"anonymous", "other_school"} and response.status_code == 303:
+            assert not response.headers["location"].startswith("/login"), path
+        if who == "anonymous" and not path.startswith("/api/"):
+            assert response.headers["location"].startswith("/login?next=")
+
+
+def test_every_route_is_in_the_matrix(site):
+    open_routes = {
+        "",
+        "/login",
+        "/logout",
+        "/lang/{language}",
+        "/",
+        "/cohorts",
+        "/static",
+        "/api/docs",
+        "/api/openapi.json",
+    }
+    templates = {
+        re.sub(r"\d+", "X", p).replace(GESTURE, "G").replace(EVALUATION, "E")
+        for _, p, _ in routes(site)
+    }
+    for route in site.app.routes:
+        path = getattr(route, "path", "")
+        if path in open_routes:
+            continue
+        shape = re.sub(r"\{[^}]+\}", "X", path).replace("/gestures/X", "/gestures/G")
+        shape = shape.replace("/evaluations/X", "/evaluations/E")
+        assert shape in templates, f"{path} is not covered by the authorization matrix"
+
+
+def test_other_school_does_not_see_the_cohort_in_its_list(site):
+    lyon, _ = client(site, "lyon@example.org")
+    assert "Fibre Marseille" not in lyon.get("/cohorts").text
+    admin, _ = client(site, "admin@example.org")
+    page = admin.get("/cohorts").text
+    assert "Fibre Marseille" in page and "Fibre Lyon" in page
+
+
+# ---------------------------------------------------------------- CSRF, escaping, headers
+
+
+def test_state_changes_without_csrf_are_refused_and_store_nothing(site):
+    browser, csrf = client(site, "trainer@example.org")
+    before = observations(site)
+    path = f"/trainees/{site.trainee}/gestures/{GESTURE}/steps"
+    form = {"attempt": "csrfcheck01", "step": "manchon", "result": "reussi"}
+    assert browser.post(path, data=form).status_code == 403
+    assert browser.post(path, data={**form, "csrf_token": "forged"}).status_code == 403
+    api = browser.post(
+        f"/api/trainees/{site.trainee}/attempts",
+        json={"gesture": GESTURE, "steps": {}, "key": "no-csrf-123"},
+    )
+    assert api.status_code == 403
+    assert browser.post("/logout").status_code == 403
+    assert observations(site) == before
+    ok = browser.post(path, data=form, headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert ok.status_code == 200 and observations(site) == before + 1
+
+
+def test_hostile_names_are_escaped(site):
+    browser, _ = client(site, "trainer@example.org")
+    for path in (
+        f"/cohorts/{site.cohort}",
+        f"/trainees/{site.hostile}",
+        f"/trainees/{site.hostile}/gestures/{GESTURE}",
+    ):
+        page = browser.get(path).text
+        assert HOSTILE not in page and "<b>fils</b>" not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_security_headers(site):
+    browser, _ = client(site, "trainer@example.org")
+    response = browser.get(f"/trainees/{site.trainee}")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    assert '<script src="/static/htmx.min.js"' in response.text
+    assert "<script>" not in response.text  # no inline script anywhere
+
+
+def test_htmx_is_served_locally(site):
+    response = TestClient(site.app).get("/static/htmx.min.js")
+    assert response.status_code == 200 and "htmx" in response.text[:200]
+
+
+# ---------------------------------------------------------------- sessions and login
+
+
+def test_session_rotates_at_login_and_dies_at_logout(site):
+    browser = TestClient(site.app)
+    browser.cookies.set(COOKIE, "planted-by-an-attacker")
+    login = browser.post(
+        "/login",
+        data={"email": "trainer@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    token = login.cookies.get(COOKIE)
+    assert token and token != "planted-by-an-attacker"
+    browser.cookies.clear()
+    browser.cookies.set(COOKIE, token)
+    second = TestClient(site.app)
+    again = second.post(
+        "/login",
+        data={"email": "trainer@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert again.cookies.get(COOKIE) != token  # a new session per sign-in
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/cohorts").text).group(1)
+    assert (
+        browser.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code
+        == 303
+    )
+    stale = TestClient(site.app)
+    stale.cookies.set(COOKIE, token)
+    assert stale.get("/cohorts", follow_redirects=False).status_code == 303
+    assert second.get("/cohorts").status_code == 200  # other sessions live on
+
+
+def test_login_is_rate_limited(site):
+    browser = TestClient(site.app)
+    for _ in range(5):
+        wrong = browser.post("/login", data={"email": "coord@example.org", "password": "nope"})
+        assert wrong.status_code == 401 and "Adresse ou mot de passe incorrect." in wrong.text
+    blocked = browser.post("/login", data={"email": "coord@example.org", "password": PASSWORD})
+    assert blocked.status_code == 429 and "Trop de tentatives" in blocked.text
+    site.app.state.limiter.succeeded("ip:testclient", "email:coord@example.org")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "/\\evil"])
+def test_login_never_redirects_elsewhere(site, target):
+    browser = TestClient(site.app)
+    response = browser.post(
+        "/login",
+        data={"email": "admin@example.org", "password": PASSWORD, "next": target},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+# ---------------------------------------------------------------- scoring without JavaScript
+
+
+def test_gesture_scoring_works_without_javascript(site):
+    browser, csrf = client(site, "trainer@example.org")
+    base = f"/trainees/{site.trainee}/gestures/{GESTURE}"
+    attempt = re.search(r'name="attempt" value="([^"]+)"', browser.get(base).text).group(1)
+    steps = [s.key for s in site.records.catalog.gesture(GESTURE).steps]
+    for step in steps:
+        response = browser.post(
+            f"{base}/steps",
+            data={
+                "csrf_token": csrf,
+                "attempt": attempt,
+                "step": step,
+                "result": "reussi",
+                "tap": 0,
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == f"{base}?attempt={attempt}#etape-{step}"
+    page = browser.get(f"{base}?attempt={attempt}").text
+    assert page.count('aria-pressed="true"') == len(steps)
+    assert "Réussie" in page  # the provisional outcome
+    # a double submit of the same rendered button stores one tap
+    before = observations(site)
+    for _ in range(2):
+        browser.post(
+            f"{base}/steps",
+            data={
+                "csrf_token": csrf,
+                "attempt": attempt,
+                "step": steps[0],
+                "result": "reussi",
+                "tap": 1,
+            },
+        )
+    assert observations(site) == before + 1
+    done = browser.post(
+        f"{base}/attempts",
+        data={"csrf_token": csrf, "attempt": attempt, "autonomy": "autonome", "minutes": "7,5"},
+    )
+    assert done.status_code == 200 and "Tentative enregistrée" in done.text
+    assert "En cours d&#39;acquisition" in done.text or "En cours d'acquisition" in done.text
+    bad = browser.post(
+        f"{base}/attempts",
+        data={
+            "csrf_token": csrf,
+            "attempt": "abcdef99999",
+            "autonomy": "autonome",
+            "minutes": "douze",
+        },
+    )
+    assert "Durée invalide" in bad.text
+
+
+def test_evaluation_form_reports_errors_next_to_fields(site):
+    browser, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/evaluations/{EVALUATION}"
+    page = browser.get(path).text
+    assert 'inputmode="decimal"' in page and 'placeholder="0,9"' in page
+    bad = browser.post(
+        path,
+        data={
+            "csrf_token": csrf,
+            "submit_id": "submit000001",
+            "mesure_longueur_m": "12,5",
+            "mesure_perte_1310_db": "-3",
+        },
+    )
+    assert 'aria-invalid="true"' in bad.text
+    assert "Longueur du lien : un nombre entier est attendu." in bad.text
+    assert "est impossible (attendu entre 0 et 40 dB)" in bad.text
+    assert 'value="12,5"' in bad.text  # what was typed is kept
+    good = browser.post(
+        path,
+        data={
+            "csrf_token": csrf,
+            "submit_id": "submit000001",
+            "mesure_longueur_m": "420",
+            "mesure_perte_1310_db": "1,7",
+            "critere_reference": "oui",
+            "critere_consigne": "oui",
+        },
+    )
+    assert "Épreuve enregistrée" in good.text and "à reprendre" in good.text  # 1.7 > 1.5 dB
+    again = browser.post(
+        path,
+        data={
+            "csrf_token": csrf,
+            "submit_id": "submit000001",
+            "mesure_longueur_m": "420",
+            "mesure_perte_1310_db": "1,7",
+        },
+    )
+    assert again.status_code == 200
+    with site.records._read() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(t.Observation)
+            .where(t.Observation.idempotency_key == "eval:submit000001")
+        )
+    assert count == 1  # the same submit id twice: one evaluation
+
+
+# ---------------------------------------------------------------- languages
+
+
+def test_english_catalog_covers_every_template_message(site):
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    from web.i18n import LOCALES
+
+    with (LOCALES / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        english = {m.id: m.string for m in read_po(po) if m.id}
+    templates = Path(__file__).parent.parent / "web" / "templates"
+    method_map = [("**.html", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+    missing = [
+        message
+        for _, _, message, *_ in extract_from_dir(templates, method_map, options_map=options)
+        if isinstance(message, str) and not english.get(message)
+    ]
+    assert missing == []
+
+
+def test_english_is_available(site):
+    browser, _ = client(site, "trainer@example.org")
+    browser.cookies.set("lang", "en")
+    page = browser.get(f"/trainees/{site.trainee}/gestures/{GESTURE}").text
+    assert "Record the attempt" in page and '<html lang="en">' in page

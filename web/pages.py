@@ -381,7 +381,10 @@ def validate_attempt(
         },
     )
     return render(
-        request, "gesture.html", view, blocks=["outcome", "levels"] if is_htmx(request) else None
+        request,
+        "gesture.html",
+        view,
+        blocks=["steps", "outcome", "levels"] if is_htmx(request) else None,
     )
 
 

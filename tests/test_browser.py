@@ -1,0 +1,147 @@
+"""In a real browser: Debian's Chromium driven by Playwright (never a downloaded browser).
+
+A trainer logs in, scores a whole gesture step by step, sees the outcome and a competency
+level change without a page reload, submits a practical evaluation with an invalid then a
+valid measurement, and logs out. Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from core.demo import PASSWORD, seed_demo
+from core.directory import Directory, NewTrainee
+from core.records import open_records
+from core.settings import Settings
+from core.store import tables as t
+from web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, catalog) -> Iterator[tuple[str, int]]:
+    """The app on demo data, plus a new trainee with no observation yet."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser"))
+    records = open_records(settings, catalog, migrate=True)
+    seed_demo(records)
+    from sqlalchemy import select
+
+    with records._read() as session:
+        cohort = session.scalar(select(t.Cohort.id).where(t.Cohort.sector == "fibre"))
+    assert cohort is not None
+    [trainee] = Directory(records).add_trainees(cohort, [NewTrainee("Nina", "Nouvelle")])
+    # Bound and listening before the server thread starts: the browser's first request
+    # simply waits in the backlog, no polling needed.
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(settings, records), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}", trainee
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: .ci/run installs it"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_trainer_scores_a_gesture_and_an_evaluation(server, browser):
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(f"{base}/cohorts")
+    expect(page).to_have_url(f"{base}/login?next=/cohorts")
+    page.fill("#email", "formatrice.lyon@gestes.demo")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Mes promotions")).to_be_visible()
+    shot(page, "01-promotions")
+
+    page.get_by_role("link", name="Fibre — promotion 2026-2").click()
+    expect(page.locator("table.grid")).to_be_visible()
+    shot(page, "02-grille")
+
+    page.goto(f"{base}/trainees/{trainee}")
+    expect(page.get_by_role("heading", name="Nina Nouvelle")).to_be_visible()
+    page.get_by_role("link", name="Soudure par fusion").click()
+    expect(page.get_by_role("heading", name="Soudure par fusion")).to_be_visible()
+    page.evaluate("window.notReloaded = true")  # lost if anything reloads the page
+    levels = page.locator("#niveaux")
+    expect(levels).to_contain_text("Non évalué")
+
+    steps = page.locator("li.step")
+    for index in range(steps.count()):
+        button = steps.nth(index).get_by_role("button", name="Réussi")
+        button.click()
+        expect(steps.nth(index).get_by_role("button", name="Réussi")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+    expect(page.locator("#resultat")).to_contain_text("Réussie")
+    shot(page, "03-geste-note")
+
+    page.get_by_role("button", name="Valider la tentative").click()
+    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
+    expect(levels).to_contain_text("Non évalué → En cours d'acquisition")
+    assert page.evaluate("window.notReloaded") is True, "the page reloaded"
+    expect(steps.first.get_by_role("button", name="Réussi")).to_be_disabled()  # attempt closed
+    shot(page, "04-tentative-enregistree")
+
+    page.goto(f"{base}/trainees/{trainee}/evaluations/fibre.e.bilan_liaison")
+    page.get_by_label("Longueur du lien").fill("quatre cents")
+    page.get_by_label("Perte à 1310 nm").fill("0,9")
+    page.get_by_role("button", name="Enregistrer l'épreuve").click()
+    error = page.locator("#erreur-longueur_m")
+    expect(error).to_contain_text("« quatre cents » n'est pas un nombre")
+    expect(page.get_by_label("Longueur du lien")).to_have_attribute("aria-invalid", "true")
+    shot(page, "05-epreuve-erreur")
+    page.get_by_label("Longueur du lien").fill("420")
+    page.get_by_label("Référence faite avec deux jarretières").check()
+    page.get_by_label("Résultat consigné dans le tableau de recette").check()
+    page.get_by_role("button", name="Enregistrer l'épreuve").click()
+    expect(page.locator("#epreuve")).to_contain_text("Épreuve enregistrée")
+    expect(page.locator("#epreuve")).to_contain_text("réussie")
+    shot(page, "06-epreuve-enregistree")
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+    page.goto(f"{base}/cohorts")
+    expect(page).to_have_url(f"{base}/login?next=/cohorts")
+    context.close()

@@ -89,6 +89,10 @@ class Records:
         self.catalog = catalog
         self.settings = settings or Settings()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Writes start with BEGIN IMMEDIATE on SQLite (see core.store.engine.make_engine).
+        self._write_sessions = sessionmaker(
+            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+        )
         self._lock: contextlib.AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
@@ -97,7 +101,7 @@ class Records:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Session]:
-        with self._lock, self._sessions.begin() as session:
+        with self._lock, self._write_sessions.begin() as session:
             yield session
 
     def _read(self) -> Session:
@@ -126,22 +130,17 @@ class Records:
 
     def _insert(self, session: Session, row: t.Observation) -> Recorded:
         """Insert once per idempotency key; a repeat returns the row already stored."""
-        existing = session.scalar(
-            select(t.Observation).where(t.Observation.idempotency_key == row.idempotency_key)
-        )
-        if existing is None:
-            try:
-                with session.begin_nested():
-                    session.add(row)
-                return Recorded(row.id, created=True)
-            except IntegrityError:  # another writer stored the same key meanwhile
-                existing = session.scalar(
-                    select(t.Observation).where(
-                        t.Observation.idempotency_key == row.idempotency_key
-                    )
-                )
-                if existing is None:
-                    raise
+        # The unique constraint decides: no look-up first on the common (new) path.
+        try:
+            with session.begin_nested():
+                session.add(row)
+            return Recorded(row.id, created=True)
+        except IntegrityError:  # this key is already stored: a repeated submit
+            existing = session.scalar(
+                select(t.Observation).where(t.Observation.idempotency_key == row.idempotency_key)
+            )
+            if existing is None:
+                raise
         if existing.trainee_id != row.trainee_id or existing.kind != row.kind:
             raise RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
         return Recorded(existing.id, created=False)

@@ -211,38 +211,31 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
 # ---------------------------------------------------------------- scoring a gesture
 
 
-def _taps(records: Records, trainee_id: int, attempt: str) -> dict[str, StepResult]:
-    """The latest tap of each step of a live attempt."""
+def _taps(
+    records: Records, trainee_id: int, attempt: str
+) -> tuple[dict[str, StepResult], dict[str, int]]:
+    """The latest tap of each step of a live attempt, and how many taps each step had."""
+    # Only attempt_key in SQL: it is random and unique per attempt, whereas with trainee_id in
+    # the WHERE SQLite chose the (trainee_id, kind) index and scanned every step the trainee
+    # ever had (bench/web.py). Trainee and kind are checked here instead.
     with records._read() as session:
         rows = session.execute(
-            select(t.Observation.step, t.Observation.result)
-            .where(
-                t.Observation.trainee_id == trainee_id,
-                t.Observation.attempt_key == attempt,
-                t.Observation.kind == t.Kind.STEP,
+            select(
+                t.Observation.step,
+                t.Observation.result,
+                t.Observation.trainee_id,
+                t.Observation.kind,
             )
+            .where(t.Observation.attempt_key == attempt)
             .order_by(t.Observation.id)
         ).all()
     taps: dict[str, StepResult] = {}
-    for step, result in rows:
-        if step and result:
-            taps[step] = StepResult(result)
-    return taps
-
-
-def _tap_counts(records: Records, trainee_id: int, attempt: str) -> dict[str, int]:
-    with records._read() as session:
-        steps = session.scalars(
-            select(t.Observation.step).where(
-                t.Observation.trainee_id == trainee_id,
-                t.Observation.attempt_key == attempt,
-                t.Observation.kind == t.Kind.STEP,
-            )
-        ).all()
     counts: dict[str, int] = {}
-    for step in steps:
-        counts[step or ""] = counts.get(step or "", 0) + 1
-    return counts
+    for step, result, trainee, kind in rows:
+        if step and result and trainee == trainee_id and kind == t.Kind.STEP:
+            taps[step] = StepResult(result)
+            counts[step] = counts.get(step, 0) + 1
+    return taps, counts
 
 
 def _gesture_view(
@@ -251,25 +244,34 @@ def _gesture_view(
     gesture_id: str,
     attempt: str,
     recorded: dict[str, Any] | None = None,
+    *,
+    levels: bool = True,
 ) -> dict[str, Any]:
+    """What gesture.html shows. A tap re-renders only the steps and the provisional outcome,
+    so it skips deriving the trainee's record (``levels=False``): the hot path stays light."""
     gesture = records.catalog.gesture(gesture_id)
-    taps = _taps(records, trainee_id, attempt)
-    record = records.trainee_record(trainee_id)
-    scale = records.catalog.sectors[record.trainee.sector].curriculum.scale
-    return {
-        "trainee": record.trainee,
+    taps, counts = _taps(records, trainee_id, attempt)
+    view: dict[str, Any] = {
         "gesture": gesture,
         "attempt": attempt,
         "taps": taps,
-        "counts": _tap_counts(records, trainee_id, attempt),
+        "counts": counts,
         "outcome": attempt_outcome(gesture, taps) if taps else None,
-        "levels": [(records.catalog.competency(c), record.levels[c]) for c in gesture.competencies],
-        "scale": scale,
         "autonomies": list(Autonomy),
         "results": list(StepResult),
         "recorded": recorded,
-        "progress": record.gestures[gesture_id],
     }
+    if not levels:  # the steps and outcome blocks only need the trainee's id
+        view["trainee"] = {"id": trainee_id}
+        return view
+    record = records.trainee_record(trainee_id)
+    view.update(
+        trainee=record.trainee,
+        progress=record.gestures[gesture_id],
+        scale=records.catalog.sectors[record.trainee.sector].curriculum.scale,
+        levels=[(records.catalog.competency(c), record.levels[c]) for c in gesture.competencies],
+    )
+    return view
 
 
 def _check_gesture(records: Records, cohort: t.Cohort, gesture_id: str) -> None:
@@ -317,7 +319,7 @@ def tap_step(
         f"{attempt}:{step}:{tap}:{result.value}",
     )
     if is_htmx(request):
-        view = _gesture_view(records, trainee_id, gesture_id, attempt)
+        view = _gesture_view(records, trainee_id, gesture_id, attempt, levels=False)
         return render(request, "gesture.html", view, blocks=["steps", "outcome"])
     return RedirectResponse(
         f"{request.url.path.rsplit('/', 1)[0]}?attempt={attempt}#etape-{step}", status_code=303
@@ -356,7 +358,7 @@ def validate_attempt(
                 status_code=200,
             )
     before = {c: lvl.level for c, lvl in records.trainee_record(trainee_id).levels.items()}
-    taps = _taps(records, trainee_id, attempt)
+    taps, _ = _taps(records, trainee_id, attempt)
     recorded = records.record_attempt(
         trainee_id,
         user.id,

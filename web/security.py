@@ -11,11 +11,11 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from fastapi import HTTPException, Request
 from sqlalchemy import delete, select
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.records import Records
 from core.store import tables as t
@@ -156,13 +156,30 @@ class LoginLimiter:
                 self._failures.pop(key, None)
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path != "/static" and not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+class SecurityHeaders:
+    """Security headers on every response. A plain ASGI middleware: Starlette's
+    BaseHTTPMiddleware re-streams each response and cost more than the headers themselves
+    (bench/web.py)."""
+
+    STATIC: ClassVar[list[tuple[bytes, bytes]]] = [
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cache = [] if scope["path"].startswith("/static/") else [(b"cache-control", b"no-store")]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.STATIC, *cache]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -15,9 +15,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the settings Gestes relies on.
 
-    SQLite: WAL (readers never block the writer), foreign keys on, a busy timeout, and
-    ``BEGIN IMMEDIATE`` so that a write transaction takes the write lock at its start instead
-    of failing half-way when it upgrades from reading to writing.
+    SQLite: WAL (readers never block the writer), foreign keys on, a busy timeout. A write
+    transaction (execution option ``sqlite_begin="IMMEDIATE"``, set by the records service)
+    takes the write lock at its start instead of failing half-way when it upgrades from
+    reading to writing; every other transaction is a plain deferred ``BEGIN``: a snapshot that
+    never waits for the writer. (Taking the write lock for reads too serialised every page
+    behind every write: bench/web.py.)
     """
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -37,7 +40,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 

@@ -1,0 +1,308 @@
+"""Web benchmark: the app against a bare FastAPI fragment, measured in the same run.
+
+    ./dev python bench/web.py            # full
+    ./dev python bench/web.py --quick    # smoke test (CI)
+
+Starts the app (uvicorn, one process, SQLite demo store) and a bare FastAPI endpoint that
+renders a comparable Jinja fragment; loads both from this process over keep-alive HTTP/1.1
+(bounded in count and time) and prints requests/s, p50 and p99 for the scoring POST (one tap
+on a step: a write and an htmx fragment), the cohort grid page and the trainee page, in two
+regimes: saturation (32 connections) and a fixed arrival rate of 100 requests/s (open loop:
+latency counts from the scheduled send time, so queueing shows).
+
+Targets on 2 cores: scoring at saturation >= 0.5x the bare fragment, 0 errors, 0 timeouts;
+p99 <= 30 ms at 100 requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TIMEOUT = 5.0
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    timeouts: int = 0
+    elapsed: float = 0.0
+
+    def line(self, label: str) -> str:
+        if not self.latencies:
+            return f"  {label:<34} no successful request ({self.errors} errors)"
+        ordered = sorted(self.latencies)
+        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+        rate = len(self.latencies) / self.elapsed
+        return (
+            f"  {label:<34} {rate:8.0f} req/s   p50 {statistics.median(ordered) * 1000:6.1f} ms"
+            f"   p99 {p99 * 1000:7.1f} ms   errors {self.errors}   timeouts {self.timeouts}"
+        )
+
+
+Request = Callable[[], bytes]
+
+
+async def _send(
+    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
+) -> int:
+    reader, writer = connection
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    match = re.search(rb"content-length: *(\d+)", head, re.IGNORECASE)
+    if match:
+        await reader.readexactly(int(match.group(1)))
+    return status
+
+
+async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection("127.0.0.1", port)
+
+
+async def saturate(
+    port: int, make: Request, total: int, seconds: float, connections: int = 32
+) -> Result:
+    """``connections`` clients, each sending its next request as soon as the last answered."""
+    result = Result()
+    left = [total]
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        connection = await _connect(port)
+        while left[0] > 0 and time.perf_counter() < deadline:
+            left[0] -= 1
+            started = time.perf_counter()
+            try:
+                status = await asyncio.wait_for(_send(connection, make()), TIMEOUT)
+            except TimeoutError:
+                result.timeouts += 1
+                connection[1].close()
+                connection = await _connect(port)
+                continue
+            if status >= 400:
+                result.errors += 1
+            else:
+                result.latencies.append(time.perf_counter() - started)
+        connection[1].close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(connections)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+async def open_loop(port: int, make: Request, rate: float, seconds: float) -> Result:
+    """Requests sent on a fixed schedule whatever the server does; latency from schedule."""
+    result = Result()
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def one(scheduled: float) -> None:
+        connection = idle.pop() if idle else await _connect(port)
+        try:
+            status = await asyncio.wait_for(_send(connection, make()), TIMEOUT)
+        except TimeoutError:
+            result.timeouts += 1
+            connection[1].close()
+            return
+        if status >= 400:
+            result.errors += 1
+        else:
+            result.latencies.append(time.perf_counter() - scheduled)
+        idle.append(connection)
+
+    start = time.perf_counter() + 0.05
+    tasks = []
+    for n in range(int(rate * seconds)):
+        scheduled = start + n / rate
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))  # the arrival schedule
+        tasks.append(asyncio.create_task(one(scheduled)))
+    await asyncio.gather(*tasks)
+    result.elapsed = seconds
+    for connection in idle:
+        connection[1].close()
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(args: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            *args,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:  # readiness of a separate process: poll its port
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def login(port: int) -> tuple[str, str]:
+    """The session cookie and CSRF token of the Lyon trainer of the demo."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    body = urlencode({"email": "formatrice.lyon@gestes.demo", "password": "gestes-demo-2026"})
+    connection.request(
+        "POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    response = connection.getresponse()
+    response.read()
+    cookie = response.getheader("set-cookie", "").split(";", 1)[0]
+    connection.request("GET", "/cohorts", headers={"Cookie": cookie})
+    page = connection.getresponse().read().decode()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf, "login failed"
+    return cookie, csrf.group(1)
+
+
+def http(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    data = body.encode()
+    if method == "POST":
+        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(data)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few seconds: a smoke test")
+    options = parser.parse_args()
+    total, seconds, rate_seconds = (200, 5.0, 2.0) if options.quick else (3000, 30.0, 10.0)
+
+    from sqlalchemy import select
+
+    from core.demo import seed_demo
+    from core.records import open_records
+    from core.settings import Settings
+    from core.store import tables as t
+
+    data = Path(tempfile.mkdtemp(prefix="gestes-bench-web-"))
+    records = open_records(Settings(data_dir=data), migrate=True)
+    seed_demo(records)
+    with records._read() as session:
+        cohort = session.scalar(select(t.Cohort.id).where(t.Cohort.sector == "fibre"))
+        trainees = list(session.scalars(select(t.Trainee.id).where(t.Trainee.cohort_id == cohort)))
+    records.engine.dispose()
+
+    env = {**os.environ, "GESTES_DATA_DIR": str(data)}
+    app_port, bare_port = free_port(), free_port()
+    servers = [
+        start(["--factory", "web.app:create_app"], app_port, env),
+        start(["--app-dir", str(ROOT / "bench"), "_bare_app:app"], bare_port, env),
+    ]
+    try:
+        cookie, csrf = login(app_port)
+        counter = [0]
+
+        def next_trainee() -> int:
+            counter[0] += 1
+            return trainees[counter[0] % len(trainees)]
+
+        def tap(path_prefix: str = "") -> bytes:
+            trainee = next_trainee()
+            body = urlencode(
+                {
+                    "csrf_token": csrf,
+                    "attempt": uuid.uuid4().hex[:16],
+                    "step": "manchon",
+                    "result": "reussi",
+                    "tap": 0,
+                }
+            )
+            return http(
+                "POST",
+                f"/trainees/{trainee}/gestures/fibre.g.soudure_fusion/steps",
+                {"Cookie": cookie, "HX-Request": "true"},
+                body,
+            )
+
+        def bare() -> bytes:
+            body = urlencode(
+                {"attempt": uuid.uuid4().hex[:16], "step": "etape_0", "result": "reussi"}
+            )
+            return http("POST", "/fragment", {}, body)
+
+        def grid() -> bytes:
+            return http("GET", f"/cohorts/{cohort}", {"Cookie": cookie})
+
+        def trainee_page() -> bytes:
+            return http("GET", f"/trainees/{next_trainee()}", {"Cookie": cookie})
+
+        scenarios = [
+            ("bare fragment (baseline)", bare_port, bare),
+            ("scoring POST (tap a step)", app_port, tap),
+            ("cohort grid page", app_port, grid),
+            ("trainee page", app_port, trainee_page),
+        ]
+        print(f"saturation: 32 connections, {total} requests or {seconds:g} s each")
+        saturated = {}
+        for label, port, make in scenarios:
+            saturated[label] = asyncio.run(saturate(port, make, total, seconds))
+            print(saturated[label].line(label))
+        print(f"open loop: 100 requests/s for {rate_seconds:g} s each")
+        looped = {}
+        for label, port, make in scenarios:
+            looped[label] = asyncio.run(open_loop(port, make, 100, rate_seconds))
+            print(looped[label].line(label))
+
+        base, score = saturated["bare fragment (baseline)"], saturated["scoring POST (tap a step)"]
+        ratio = (len(score.latencies) / score.elapsed) / (len(base.latencies) / base.elapsed)
+        clean = score.errors == 0 and score.timeouts == 0
+        p99 = sorted(looped["scoring POST (tap a step)"].latencies)[
+            int(0.99 * len(looped["scoring POST (tap a step)"].latencies)) - 1
+        ]
+        print(
+            f"\nscoring / bare at saturation: {ratio:.2f}x (target >= 0.5x, 0 errors and 0 "
+            f"timeouts: {'ok' if ratio >= 0.5 and clean else 'MISSED'})"
+        )
+        print(
+            f"scoring p99 at 100 requests/s: {p99 * 1000:.1f} ms (target <= 30 ms: "
+            f"{'ok' if p99 <= 0.030 else 'MISSED'})"
+        )
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

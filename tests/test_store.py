@@ -166,7 +166,11 @@ def test_correction_supersedes_and_never_erases(world):
     assert record.levels["fibre.c.souder"].attempts == 1
     with pytest.raises(RecordError, match="déjà été corrigée"):
         attempt(world, supersedes=wrong.id)
-    records.retract(fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1")
+    first = records.retract(fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1")
+    again = records.retract(fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1")
+    assert (again.id, again.created) == (first.id, False)  # a double submit, answered once
+    with pytest.raises(RecordError, match="déjà été corrigée"):
+        records.retract(fixed.id, world.trainer, "Autre motif encore", "r2")
     assert records.trainee_record(world.trainees[0]).levels["fibre.c.souder"].level == "non_evalue"
     assert count(records) == 3
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.attempts import StepResult, attempt_outcome
 from core.directory import Directory
@@ -195,6 +195,26 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
     _, cohort = _trainee(records, user, trainee_id)
     record = records.trainee_record(trainee_id)
     sector = records.catalog.sectors[cohort.sector]
+    with records._read() as session:
+        history = (
+            session.execute(
+                records.current(
+                    t.Observation.trainee_id == trainee_id,
+                    t.Observation.kind.in_([t.Kind.ATTEMPT, t.Kind.EVALUATION]),
+                )
+                .order_by(t.Observation.id.desc())
+                .limit(15)
+            )
+            .scalars()
+            .all()
+        )
+        photos = dict(
+            session.execute(
+                select(t.Evidence.observation_id, func.count())
+                .where(t.Evidence.observation_id.in_([h.id for h in history]))
+                .group_by(t.Evidence.observation_id)
+            ).all()
+        )
     return render(
         request,
         "trainee.html",
@@ -204,6 +224,11 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
             "catalog": records.catalog,
             "phases": list(Phase),
             "scale": sector.curriculum.scale,
+            "history": history,
+            "photos": photos,
+            "exits": list(t.Exit),
+            "submit": uuid.uuid4().hex,
+            "today": dt.date.today(),
         },
     )
 
@@ -462,3 +487,153 @@ def _by_field(errors: list[FieldError]) -> dict[str, list[str]]:
     for error in errors:
         grouped.setdefault(error.field, []).append(error.message)
     return grouped
+
+
+# ---------------------------------------------------------------- coordinators
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+def _require_coordinator(user: CurrentUser) -> None:
+    if user.role not in {t.Role.COORDINATOR, t.Role.ADMIN}:
+        raise HTTPException(status_code=403, detail="Réservé à la coordination.")
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, user: User) -> Response:
+    """Cohorts of the user's schools with their exits, the import and outcome forms."""
+    _require_coordinator(user)
+    records = records_of(request)
+    with records._read() as session:
+        query = select(t.Cohort, t.School).join(t.School).order_by(t.Cohort.starts_on.desc())
+        if not user.is_admin:
+            query = query.where(t.Cohort.school_id.in_(user.schools))
+        cohorts = session.execute(query).all()
+    stats = {int(s.key): s for s in records.outcome_stats("cohort")}
+    items = [{"cohort": c, "school": s, "stats": stats.get(c.id)} for c, s in cohorts]
+    return render(
+        request,
+        "dashboard.html",
+        {"items": items, "exits": list(t.Exit), "message": request.query_params.get("ok")},
+    )
+
+
+@router.post("/cohorts/{cohort_id}/trainees")
+async def import_trainees(request: Request, user: User, cohort_id: int) -> Response:
+    """Add the trainees of an uploaded CSV or XLSX file: all of them, or none."""
+    from core.tabular import TableImportError, parse_trainees, read_rows
+
+    _require_coordinator(user)
+    records = records_of(request)
+    _cohort(records, user, cohort_id)
+    form = await request.form()
+    upload = form.get("file")
+    problems: list[str] = []
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        problems = ["Choisissez un fichier .csv ou .xlsx."]
+    else:
+        data = await upload.read(MAX_IMPORT_BYTES + 1)
+        try:
+            trainees = parse_trainees(read_rows(upload.filename, data))
+            added = Directory(records).add_trainees(cohort_id, trainees)
+        except TableImportError as error:
+            problems = error.problems
+        except RecordError as error:
+            problems = [str(error)]
+    if problems:
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "message": " ".join(["Aucun stagiaire importé.", *problems])},
+            status_code=400,
+        )
+    return RedirectResponse(f"/dashboard?ok={len(added)}+stagiaire(s)+ajouté(s)", status_code=303)
+
+
+@router.post("/trainees/{trainee_id}/outcome")
+def record_outcome(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    kind: Annotated[t.Exit, Form()],
+    on: Annotated[dt.date, Form()],
+    submit_id: Annotated[str, Form(max_length=40)],
+    employer_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
+    _require_coordinator(user)
+    records = records_of(request)
+    _trainee(records, user, trainee_id)
+    if not _valid_key(submit_id):
+        raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    records.record_outcome(
+        trainee_id,
+        user.id,
+        kind,
+        on,
+        f"exit:{submit_id}",
+        employer_name=employer_name.strip() or None,
+    )
+    return RedirectResponse(f"/trainees/{trainee_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- comments, evidence, corrections
+
+
+@router.post("/trainees/{trainee_id}/comments")
+def add_comment(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    text: Annotated[str, Form(max_length=4000)],
+    submit_id: Annotated[str, Form(max_length=40)],
+) -> Response:
+    records = records_of(request)
+    _trainee(records, user, trainee_id)
+    if not _valid_key(submit_id):
+        raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    records.record_comment(trainee_id, user.id, text, dt.date.today(), f"comment:{submit_id}")
+    return RedirectResponse(f"/trainees/{trainee_id}#commentaires", status_code=303)
+
+
+def _observation_scope(records: Records, user: CurrentUser, observation_id: int) -> t.Observation:
+    with records._read() as session:
+        row = session.execute(
+            select(t.Observation, t.Cohort.school_id)
+            .join(t.Cohort, t.Cohort.id == t.Observation.cohort_id)
+            .where(t.Observation.id == observation_id)
+        ).first()
+    require_school(user, row[1] if row else None)
+    assert row is not None
+    return row[0]
+
+
+@router.post("/observations/{observation_id}/evidence")
+async def add_evidence(request: Request, user: User, observation_id: int) -> Response:
+    """A photo (or PDF report) for an observation; size and type checked by the store."""
+    records = records_of(request)
+    observation = _observation_scope(records, user, observation_id)
+    limit = records.settings.evidence_max_bytes
+    if int(request.headers.get("content-length", "0")) > limit + 64 * 1024:
+        raise RecordError(f"Fichier trop lourd : {limit // (1024 * 1024)} Mo au maximum.")
+    form = await request.form()
+    upload = form.get("photo")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise RecordError("Choisissez une photo.")
+    data = await upload.read(limit + 1)
+    records.add_evidence(observation_id, data, upload.filename, upload.content_type)
+    return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)
+
+
+@router.post("/observations/{observation_id}/retract")
+def retract(
+    request: Request,
+    user: User,
+    observation_id: int,
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
+    records = records_of(request)
+    observation = _observation_scope(records, user, observation_id)
+    records.retract(observation_id, user.id, reason, f"retract:{observation_id}")
+    return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)

@@ -227,6 +227,7 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
             "history": history,
             "photos": photos,
             "exits": list(t.Exit),
+            "exits_by_code": {e.value: e for e in t.Exit},
             "submit": uuid.uuid4().hex,
             "today": dt.date.today(),
         },

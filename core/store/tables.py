@@ -69,6 +69,20 @@ class Exit(enum.StrEnum):
     def positive(self) -> bool:
         return self is not Exit.SANS_SOLUTION
 
+    @property
+    def label(self) -> str:
+        return _EXIT_LABELS[self]
+
+
+_EXIT_LABELS = {
+    Exit.CDI: "CDI",
+    Exit.CDD: "CDD",
+    Exit.INTERIM: "Intérim",
+    Exit.ALTERNANCE: "Alternance",
+    Exit.FORMATION: "Formation",
+    Exit.SANS_SOLUTION: "Sans solution",
+}
+
 
 class School(Base):
     __tablename__ = "schools"

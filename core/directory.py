@@ -155,3 +155,16 @@ class Directory:
 
 
 _DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+def set_active(records: Records, user_id: int, active: bool) -> None:
+    """Deactivate (or reactivate) an account; its sessions stop working at once."""
+    from sqlalchemy import delete
+
+    with records._write() as session:
+        user = session.get(t.User, user_id)
+        if user is None:
+            raise RecordError(f"Compte n° {user_id} introuvable.")
+        user.active = active
+        if not active:
+            session.execute(delete(t.WebSession).where(t.WebSession.user_id == user_id))

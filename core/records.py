@@ -160,11 +160,12 @@ class Records:
     ) -> t.Observation:
         if observed_on > dt.date.today() + dt.timedelta(days=1):
             raise RecordError("La date d'observation est dans le futur.")
-        repeated = session.scalar(
-            select(t.Observation.id).where(t.Observation.idempotency_key == key)
-        )
-        if supersedes is not None and repeated is None:  # a repeated submit is answered later
-            self._check_supersedable(session, supersedes, trainee.id)
+        if supersedes is not None:
+            repeated = session.scalar(
+                select(t.Observation.id).where(t.Observation.idempotency_key == key)
+            )
+            if repeated is None:  # a repeated submit is answered by _insert, not refused here
+                self._check_supersedable(session, supersedes, trainee.id)
         row = t.Observation(
             idempotency_key=key,
             trainee_id=trainee.id,

@@ -39,6 +39,7 @@ class Site:
     hostile: int
     other_trainee: int
     observations: dict[str, int]
+    spare_user: int
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +81,16 @@ def site(tmp_path_factory, catalog):
         ).id
         for who in WHO
     }
+    spare = directory.create_user("spare@example.org", "Spare", PASSWORD, t.Role.TRAINER)
     return Site(
-        records, create_app(settings, records), cohort, trainee, hostile, other, observations
+        records,
+        create_app(settings, records),
+        cohort,
+        trainee,
+        hostile,
+        other,
+        observations,
+        spare,
     )
 
 
@@ -115,6 +124,7 @@ WHO = {
 
 
 COORDINATORS_ONLY = {"trainer": {403}, "other_school": {403}}
+ADMINS_ONLY = {"trainer": {403}, "other_school": {403}, "coordinator": {403}}
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
@@ -166,6 +176,19 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {"kind": "cdd", "on": "2026-06-01", "submit_id": "outcome001"},
             COORDINATORS_ONLY,
         ),
+        ("GET", "/admin/users", {}, ADMINS_ONLY),
+        (
+            "POST",
+            "/admin/users",
+            {
+                "email": f"new-{who}@example.org",
+                "name": "Nouveau",
+                "password": PASSWORD,
+                "role": "trainer",
+            },
+            ADMINS_ONLY,
+        ),
+        ("POST", f"/admin/users/{site.spare_user}/active", {"active": "true"}, ADMINS_ONLY),
         ("GET", f"/api/cohorts/{co}/grid", {}, {}),
         ("GET", f"/api/trainees/{tr}", {}, {}),
         ("POST", f"/api/trainees/{tr}/attempts", {"json": True}, {}),
@@ -477,3 +500,42 @@ def test_english_is_available(site):
     browser.cookies.set("lang", "en")
     page = browser.get(f"/trainees/{site.trainee}/gestures/{GESTURE}").text
     assert "Record the attempt" in page and '<html lang="en">' in page
+
+
+def test_admin_creates_and_deactivates_accounts(site):
+    admin, csrf = client(site, "admin@example.org")
+    bad = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "email": "x@example.org",
+            "name": "X",
+            "password": "court",
+            "role": "trainer",
+        },
+    )
+    assert bad.status_code == 400 and "au moins 10 caractères" in bad.text
+    assert 'value="x@example.org"' in bad.text  # what was typed is kept
+    made = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "email": "nadia@example.org",
+            "name": "Nadia",
+            "password": PASSWORD,
+            "role": "trainer",
+            "schools": ["1"],
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    nadia, _ = client(site, "nadia@example.org")
+    assert "Fibre Marseille" in nadia.get("/cohorts").text  # scoped to school 1
+    with site.records._read() as session:
+        nadia_id = session.scalar(select(t.User.id).where(t.User.email == "nadia@example.org"))
+    admin.post(f"/admin/users/{nadia_id}/active", data={"csrf_token": csrf, "active": "false"})
+    assert nadia.get("/cohorts", follow_redirects=False).status_code == 303  # session ended
+    relogin = TestClient(site.app).post(
+        "/login", data={"email": "nadia@example.org", "password": PASSWORD}
+    )
+    assert relogin.status_code == 401

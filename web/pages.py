@@ -638,3 +638,73 @@ def retract(
     observation = _observation_scope(records, user, observation_id)
     records.retract(observation_id, user.id, reason, f"retract:{observation_id}")
     return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)
+
+
+# ---------------------------------------------------------------- user administration
+
+
+def _require_admin(user: CurrentUser) -> None:
+    if not user.is_admin:
+        raise HTTPException(status_code=403, detail="Réservé à l'administration.")
+
+
+def _users_view(records: Records) -> dict[str, Any]:
+    with records._read() as session:
+        users = session.scalars(select(t.User).order_by(t.User.name)).all()
+        schools = session.scalars(select(t.School).order_by(t.School.name)).all()
+        links = session.execute(select(t.UserSchool.user_id, t.UserSchool.school_id)).all()
+    names = {school.id: school.name for school in schools}
+    scopes: dict[int, list[str]] = {}
+    for user_id, school_id in links:
+        scopes.setdefault(user_id, []).append(names[school_id])
+    return {
+        "users": users,
+        "schools": schools,
+        "scopes": scopes,
+        "roles": list(t.Role),
+        "error": None,
+        "form": {},
+    }
+
+
+@router.get("/admin/users")
+def users_page(request: Request, user: User) -> Response:
+    _require_admin(user)
+    return render(request, "users.html", _users_view(records_of(request)))
+
+
+@router.post("/admin/users")
+async def create_user(request: Request, user: User) -> Response:
+    _require_admin(user)
+    records = records_of(request)
+    form = await request.form()
+    fields = {key: str(form.get(key, "")).strip() for key in ("email", "name", "password", "role")}
+    try:
+        role = t.Role(fields["role"])
+        schools = [int(str(value)) for value in form.getlist("schools")]
+        if not fields["name"]:
+            raise RecordError("Le nom est obligatoire.")
+        Directory(records).create_user(
+            fields["email"], fields["name"], fields["password"], role, schools
+        )
+    except (ValueError, RecordError) as error:
+        view = _users_view(records)
+        message = str(error) if isinstance(error, RecordError) else "Rôle ou école invalide."
+        view.update(error=message, form=fields)
+        return render(request, "users.html", view, status_code=400)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/active")
+def toggle_user(
+    request: Request, user: User, user_id: int, active: Annotated[bool, Form()]
+) -> Response:
+    _require_admin(user)
+    if user_id == user.id and not active:
+        raise HTTPException(
+            status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."
+        )
+    from core.directory import set_active
+
+    set_active(records_of(request), user_id, active)
+    return RedirectResponse("/admin/users", status_code=303)

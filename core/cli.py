@@ -161,6 +161,39 @@ def _add_store_commands(app: typer.Typer) -> None:
             create_app(records.settings, records), host=host, port=port, log_level="warning"
         )
 
+    @app.command("booklet")
+    def booklet_command(
+        trainee: Annotated[int, typer.Option("--trainee", help="Trainee id.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write.")],
+        employer: Annotated[str | None, typer.Option(help="Employer id.")] = None,
+        territory: Annotated[
+            str | None, typer.Option(help="Territory id (default: the trainee's).")
+        ] = None,
+    ) -> None:
+        """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
+        from core.booklet import build_booklet, render_pdf
+        from core.plugins import get_plugin_manager
+        from core.records import RecordError
+
+        if employer and territory:
+            raise typer.BadParameter("give --employer or --territory, not both")
+        records = _records_or_exit()
+        try:
+            record = records.trainee_record(trainee)
+            data = build_booklet(
+                records.catalog,
+                record,
+                employer=employer,
+                territory=territory,
+                pm=get_plugin_manager(),
+            )
+        except (RecordError, KeyError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        output.write_bytes(render_pdf(data))
+        fits = ", ".join(f"{e.name} {e.percent} %" for e in data.employers) or "no employer"
+        typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
+
     @app.command("demo")
     def demo_command() -> None:
         """Seed a realistic demo store (if empty) and print the logins."""

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core.attempts import AttemptOutcome, StepResult, attempt_outcome
 from core.catalog import Catalog, Kind
-from core.evaluation import EvaluationScore, Submission, score_evaluation
+from core.evaluation import Check, EvaluationScore, Submission, score_evaluation
 from core.levels import AttemptFact, EvaluationFact, LevelDecision, sector_levels
 from core.models import Autonomy
 from core.settings import Settings
@@ -760,6 +760,7 @@ class _Facts:
                         score=float(score.get("score", 0)),
                         summary=str(score.get("summary", "")),
                         assessor=author,
+                        checks=tuple(Check.model_validate(c) for c in score.get("checks", ())),
                     )
                 )
             elif kind == level and level_code:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
+from core.evaluation import Check
 from core.levels import AttemptFact, CompetencyLevel, EvaluationFact, LevelDecision, sector_levels
 from core.models import Phase, Sector
 
@@ -53,6 +54,7 @@ class EvaluationResult(Frozen):
     score: float
     summary: str
     assessor: str = ""
+    checks: tuple[Check, ...] = ()  # what was measured against what: booklets show them
 
 
 class ModuleProgress(Frozen):

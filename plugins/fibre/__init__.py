@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from core import hookimpl
+from core.booklet_sections import BookletSection, SectionRow
 from core.catalog import Catalog
 from core.evaluation import Evaluator
 from core.sources import Problem
@@ -41,3 +43,46 @@ def gestes_validate(catalog: Catalog) -> list[Problem]:
                 location = catalog.locate(evaluation.id, "params", "grade")
                 problems.append(Problem(message, location))
     return problems
+
+
+MEASURED = ("pertes_db", "insertion_db", "retour_db")  # keys of the measured checks
+
+
+@hookimpl
+def gestes_booklet_sections(record: Any) -> list[BookletSection]:
+    """Splice and connector losses of the latest evaluations, against their thresholds."""
+    if record.trainee.sector != "fibre":
+        return []
+    sections = []
+    for evaluation_id, title in (
+        ("fibre.e.epissures", "Pertes d'épissure mesurées"),
+        ("fibre.e.connecteurs", "Connecteurs SC/APC mesurés"),
+    ):
+        result = record.evaluations.get(evaluation_id)
+        if result is None:
+            continue
+        rows = tuple(
+            SectionRow(
+                cells=(
+                    check.label,
+                    check.found,
+                    check.expected,
+                    "conforme" if check.ok else "non conforme",
+                ),
+                ok=check.ok,
+            )
+            for check in result.checks
+            if check.key.startswith(MEASURED)
+        )
+        if rows:
+            intro = f"Épreuve du {result.day.strftime('%d/%m/%Y')} : {result.summary}"
+            sections.append(
+                BookletSection(
+                    title=title,
+                    intro=intro,
+                    rows=rows,
+                    order=10,
+                    columns=("Mesure", "Valeur", "Seuil", "Verdict"),
+                )
+            )
+    return sections

@@ -1,0 +1,269 @@
+"""The skill booklet (livret de compétences): data for one reader who hires, then HTML, then PDF.
+
+``build_booklet`` turns a ``TraineeRecord`` and an employer (or a whole territory) into a
+``BookletData``: that employer's requirements come first, with the trainee's status and the
+evidence behind each; then the full grid, the gestures mastered, the practical evaluations,
+the sections plugins add, the trainers' appreciation. ``render_html`` gives the same HTML the
+browser previews; ``render_pdf`` prints it with WeasyPrint (fonts from the OS, no network).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+import pluggy
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict
+
+from core.booklet_sections import BookletSection
+from core.catalog import Catalog
+from core.fit import employer_fit
+from core.models import Autonomy, Employer, Phase
+from core.trainee_record import TraineeRecord
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RequirementLine(Frozen):
+    competency: str
+    name: str
+    priority: str
+    required: str
+    level: str
+    status: str  # acquis / en_cours / non_acquis
+    status_label: str
+    autonomous_successes: int
+    days: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+    assessors: tuple[str, ...]
+    evaluation_passed: bool
+
+
+class EmployerPart(Frozen):
+    id: str
+    name: str
+    description: str | None
+    percent: int
+    met: int
+    total: int
+    essentials_met: bool
+    lines: tuple[RequirementLine, ...]
+
+
+class GridLine(Frozen):
+    name: str
+    level: str
+    rank: int
+    autonomous_successes: int
+    days: int
+
+
+class GridBlock(Frozen):
+    name: str
+    lines: tuple[GridLine, ...]
+
+
+class GestureLine(Frozen):
+    name: str
+    passed: int
+    autonomous_passed: int
+    last_day: dt.date | None
+
+
+class EvaluationLine(Frozen):
+    name: str
+    day: dt.date
+    passed: bool
+    summary: str
+    assessor: str
+
+
+class BookletData(Frozen):
+    trainee: str
+    sector: str
+    program: str
+    curriculum_version: str
+    school: str
+    territory: str
+    starts_on: dt.date
+    ends_on: dt.date
+    hours: tuple[tuple[str, int], ...]
+    reader: str  # the employer, or the territory, this booklet is written for
+    employers: tuple[EmployerPart, ...]
+    grid: tuple[GridBlock, ...]
+    gestures: tuple[GestureLine, ...]
+    evaluations: tuple[EvaluationLine, ...]
+    sections: tuple[BookletSection, ...]
+    appreciation: tuple[tuple[dt.date, str, str], ...]
+    outcome: str | None
+    issued_on: dt.date
+    catalog_version: str
+
+
+def build_booklet(
+    catalog: Catalog,
+    record: TraineeRecord,
+    *,
+    employer: str | None = None,
+    territory: str | None = None,
+    pm: pluggy.PluginManager | None = None,
+    today: dt.date | None = None,
+) -> BookletData:
+    """One employer's booklet, or a territory's (every employer there, best fit first)."""
+    info = record.trainee
+    sector = catalog.sectors[info.sector]
+    curriculum = sector.curriculum
+    scale = curriculum.scale
+    territory = territory or (None if employer else info.territory)
+    if employer is not None:
+        if employer not in catalog.employers:
+            raise KeyError(f"no employer with id {employer!r}")
+        readers = [catalog.employers[employer]]
+        reader = catalog.employers[employer].name
+    else:
+        if territory is None or territory not in catalog.territories:
+            raise KeyError(f"no territory with id {territory!r}")
+        readers = catalog.employers_in(territory)
+        reader = catalog.territories[territory].name
+    levels = record.level_codes()
+    parts = [_employer_part(catalog, record, e, levels) for e in readers]
+    parts.sort(key=lambda p: (-p.percent, p.name))
+    grid = tuple(
+        GridBlock(
+            name=block.name,
+            lines=tuple(
+                GridLine(
+                    name=c.name,
+                    level=scale.label(record.levels[c.id].level),
+                    rank=scale.rank(record.levels[c.id].level),
+                    autonomous_successes=record.levels[c.id].autonomous_successes,
+                    days=len(record.levels[c.id].success_days),
+                )
+                for c in block.competencies
+            ),
+        )
+        for block in sector.blocks
+    )
+    gestures = tuple(
+        GestureLine(
+            name=catalog.gesture(g.gesture).name,
+            passed=g.passed,
+            autonomous_passed=g.autonomous_passed,
+            last_day=g.last_day,
+        )
+        for g in record.gestures.values()
+        if g.autonomous_passed > 0
+    )
+    evaluations = tuple(
+        EvaluationLine(
+            name=catalog.evaluation(e.evaluation).name,
+            day=e.day,
+            passed=e.passed,
+            summary=e.summary,
+            assessor=e.assessor,
+        )
+        for e in sorted(record.evaluations.values(), key=lambda e: e.day)
+    )
+    sections: list[BookletSection] = []
+    if pm is not None:
+        employer_model: Employer | None = catalog.employers.get(employer) if employer else None
+        for found in pm.hook.gestes_booklet_sections(record=record, employer=employer_model):
+            sections.extend(found or [])
+    sections.sort(key=lambda s: s.order)
+    hours = curriculum.hours_by_phase()
+    return BookletData(
+        trainee=info.full_name,
+        sector=sector.sector.name,
+        program=curriculum.title,
+        curriculum_version=curriculum.version,
+        school=info.school,
+        territory=catalog.territories[info.territory].name
+        if info.territory in catalog.territories
+        else info.territory,
+        starts_on=info.starts_on,
+        ends_on=info.ends_on,
+        hours=tuple((phase.label, hours[phase]) for phase in Phase),
+        reader=reader,
+        employers=tuple(parts),
+        grid=grid,
+        gestures=gestures,
+        evaluations=evaluations,
+        sections=tuple(sections),
+        appreciation=tuple((c.day, c.author, c.text) for c in record.comments[-6:]),
+        outcome=record.outcome.kind if record.outcome else None,
+        issued_on=today or dt.date.today(),
+        catalog_version=catalog.version,
+    )
+
+
+def _employer_part(
+    catalog: Catalog, record: TraineeRecord, employer: Employer, levels: dict[str, str]
+) -> EmployerPart:
+    fit = employer_fit(employer, levels, catalog.grading)
+    lines = []
+    for status in fit.requirements:
+        competency = status.requirement.competency
+        scale, _ = catalog.grading(competency)
+        evidence = record.levels.get(competency)
+        lines.append(
+            RequirementLine(
+                competency=competency,
+                name=catalog.competency(competency).name,
+                priority=status.requirement.priority.label,
+                required=scale.label(status.requirement.min_level),
+                level=scale.label(status.level),
+                status=status.status.value,
+                status_label=status.status.label,
+                autonomous_successes=evidence.autonomous_successes if evidence else 0,
+                days=len(evidence.success_days) if evidence else 0,
+                first_day=evidence.success_days[0] if evidence and evidence.success_days else None,
+                last_day=evidence.success_days[-1] if evidence and evidence.success_days else None,
+                assessors=evidence.assessors if evidence else (),
+                evaluation_passed=evidence.evaluation_passed if evidence else False,
+            )
+        )
+    return EmployerPart(
+        id=employer.id,
+        name=employer.name,
+        description=employer.description,
+        percent=fit.percent,
+        met=fit.met,
+        total=fit.total,
+        essentials_met=fit.essentials_met,
+        lines=tuple(lines),
+    )
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.filters["date"] = lambda d: d.strftime("%d/%m/%Y") if d else "—"
+    env.globals["autonomy"] = Autonomy
+    return env
+
+
+def render_html(data: BookletData) -> str:
+    """The booklet as HTML: printed by ``render_pdf``, previewed as is in a browser."""
+    css = (TEMPLATES / "booklet.css").read_text(encoding="utf-8")
+    return _environment().get_template("booklet.html").render(b=data, css=css)
+
+
+def render_pdf(data: BookletData) -> bytes:
+    """Print the booklet. Only ``data:`` URLs may be fetched: never a file or the network."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    fonts = FontConfiguration()
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    html = HTML(string=render_html(data), url_fetcher=fetcher, base_url=str(TEMPLATES))
+    pdf = html.write_pdf(font_config=fonts)
+    assert pdf is not None
+    return bytes(pdf)

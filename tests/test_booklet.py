@@ -1,0 +1,165 @@
+"""Skill booklets: read the PDF back and check what an employer relies on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from core.attempts import StepResult
+from core.booklet import build_booklet, render_html, render_pdf
+from core.cli import build_cli
+from core.directory import Directory, NewTrainee
+from core.evaluation import Submission
+from core.models import Autonomy
+from core.plugins import get_plugin_manager
+from core.records import open_records
+from core.settings import Settings
+from core.store import tables as t
+
+SPLICE = "fibre.g.soudure_fusion"
+
+
+@pytest.fixture(scope="module")
+def fibre(tmp_path_factory, catalog):
+    """A fibre trainee in Lyon with two autonomous splices on two days and a splice test."""
+    folder = tmp_path_factory.mktemp("booklet")
+    records = open_records(Settings(data_dir=folder), catalog, migrate=True)
+    directory = Directory(records)
+    school = directory.create_school("lyon", "E2C Rhône", "Lyon", "territoire.lyon")
+    trainer = directory.create_user(
+        "nadia@example.org", "Nadia Morel", "mot-de-passe-long", t.Role.TRAINER, [school]
+    )
+    today = dt.date.today()
+    cohort = directory.create_cohort(
+        school, "fibre", "Fibre Lyon", today - dt.timedelta(days=40), today + dt.timedelta(days=50)
+    )
+    [trainee] = directory.add_trainees(cohort, [NewTrainee("Awa", "<b>Diallo</b>")])
+    steps = {s.key: StepResult.REUSSI for s in catalog.gesture(SPLICE).steps}
+    for days_ago in (9, 2):
+        records.record_attempt(
+            trainee,
+            trainer,
+            SPLICE,
+            steps,
+            Autonomy.AUTONOME,
+            today - dt.timedelta(days=days_ago),
+            f"a{days_ago}",
+        )
+    evaluation = catalog.evaluation("fibre.e.epissures")
+    submission = Submission(
+        criteria={c.key: True for c in evaluation.criteria},
+        measurements={"pertes_db": (0.04,) * 11 + (0.15,)},
+    )
+    records.record_evaluation(trainee, trainer, "fibre.e.epissures", submission, today, "e1")
+    records.record_comment(trainee, trainer, "Geste précis et soigné.", today, "c1")
+    return records, trainee
+
+
+def pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_employer_requirements_come_first(fibre):
+    records, trainee = fibre
+    record = records.trainee_record(trainee)
+    data = build_booklet(
+        records.catalog,
+        record,
+        employer="employeur.infranum_lyon_deploiement",
+        pm=get_plugin_manager(),
+    )
+    [part] = data.employers
+    souder = next(line for line in part.lines if line.competency == "fibre.c.souder")
+    assert souder.status == "acquis" and souder.autonomous_successes == 2 and souder.days == 2
+    assert souder.assessors == ("Nadia Morel",) and souder.evaluation_passed
+    reader, text = pdf_text(render_pdf(data))
+    flat = re.sub(r"\s+", " ", text)
+    assert "Awa <b>Diallo</b>" in flat  # the name, as typed (escaped in HTML, plain in the PDF)
+    assert "Installateur·rice de réseaux fibre optique" in flat
+    assert f"{part.percent} % des exigences satisfaites ({part.met} sur {part.total})" in flat
+    assert flat.index("Réaliser une soudure par fusion conforme") < flat.index(
+        "Grille de compétences"
+    )
+    assert flat.index("Pour Entreprise de déploiement FTTH") < flat.index("Grille de compétences")
+    assert 2 <= len(reader.pages) <= 12
+    assert "page 2 / " in flat
+
+
+def test_fonts_are_embedded(fibre):
+    records, trainee = fibre
+    data = build_booklet(records.catalog, records.trainee_record(trainee))
+    reader, _ = pdf_text(render_pdf(data))
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object().get("/FontDescriptor")
+            if descriptor is None:  # composite font: the descriptor is on the descendant
+                descriptor = font.get_object()["/DescendantFonts"][0].get_object()[
+                    "/FontDescriptor"
+                ]
+            descriptor = descriptor.get_object()
+            fonts.append(
+                (
+                    descriptor["/FontName"],
+                    any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")),
+                )
+            )
+    assert fonts and all(embedded for _, embedded in fonts), fonts
+    assert any("DejaVu-Sans" in str(name) for name, _ in fonts)  # the OS font, subset
+
+
+def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
+    records, trainee = fibre
+    data = build_booklet(catalog, records.trainee_record(trainee))  # the trainee's territory
+    assert data.reader == "Lyon"
+    assert {e.id for e in data.employers} == {e.id for e in catalog.employers_in("territoire.lyon")}
+    percents = [e.percent for e in data.employers]
+    assert percents == sorted(percents, reverse=True)
+
+
+def test_fibre_plugin_adds_splice_losses(fibre):
+    records, trainee = fibre
+    data = build_booklet(records.catalog, records.trainee_record(trainee), pm=get_plugin_manager())
+    [section] = [s for s in data.sections if s.title == "Pertes d'épissure mesurées"]
+    assert len(section.rows) == 12 and all(row.ok for row in section.rows)
+    assert section.rows[-1].cells == ("Soudure n° 12", "0,15 dB", "≤ 0,2 dB", "conforme")
+    _, text = pdf_text(render_pdf(data))
+    assert "Pertes d'épissure mesurées" in text and "Soudure n° 12" in text
+
+
+def test_html_escapes_names_and_fetches_nothing(fibre):
+    records, trainee = fibre
+    html = render_html(build_booklet(records.catalog, records.trainee_record(trainee)))
+    assert "&lt;b&gt;Diallo&lt;/b&gt;" in html and "<b>Diallo</b>" not in html
+    assert "src=" not in html and "@import" not in html  # nothing for the fetcher to load
+
+
+def test_booklet_command(fibre, tmp_path, monkeypatch):
+    records, trainee = fibre
+    monkeypatch.setenv("GESTES_DATA_DIR", str(records.settings.data_dir))
+    target = tmp_path / "livret.pdf"
+    result = CliRunner().invoke(
+        build_cli(),
+        [
+            "booklet",
+            "--trainee",
+            str(trainee),
+            "--employer",
+            "employeur.telenco",
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"%PDF") and "Telenco" in result.stdout
+    unknown = CliRunner().invoke(
+        build_cli(),
+        ["booklet", "--trainee", str(trainee), "--employer", "employeur.nope", "-o", str(target)],
+    )
+    assert unknown.exit_code == 1 and "employeur.nope" in unknown.stderr

@@ -95,8 +95,8 @@ def gestes_validate(catalog: Catalog) -> list[Problem | str]:  # type: ignore[em
 def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[BookletSection]:  # type: ignore[empty-body]
     """Extra sections for a trainee's skill booklet (livret de compétences).
 
-    Called by the booklet builder each time a booklet is built, once per booklet, after the
-    core sections are assembled. Sections are placed after the practical evaluations, in
+    Called by ``core.booklet.build_booklet`` each time a booklet is built, once per booklet,
+    after the core sections are assembled. Sections are placed after the practical evaluations, in
     ``order`` then plugin order. Return an empty list for trainees of other sectors.
 
     :param record: the trainee's ``TraineeRecord`` (levels, attempts and evaluations).

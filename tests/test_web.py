@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import warnings
 from dataclasses import dataclass
@@ -539,3 +540,26 @@ def test_admin_creates_and_deactivates_accounts(site):
         "/login", data={"email": "nadia@example.org", "password": PASSWORD}
     )
     assert relogin.status_code == 401
+
+
+def test_grid_filters_by_block_and_module(site):
+    browser, _ = client(site, "trainer@example.org")
+    catalog = site.records.catalog
+
+    def columns(query: str) -> list[str]:
+        page = browser.get(f"/cohorts/{site.cohort}{query}").text
+        return [
+            html.unescape(name)
+            for name in re.findall(r'<th scope="col"><span title="([^"]+)"', page)
+        ]
+
+    everything = columns("")
+    assert len(everything) == 14
+    block = catalog.block("fibre.bloc.mesurer")
+    assert columns("?block=fibre.bloc.mesurer") == [c.name for c in block.competencies]
+    soudure = columns("?module=fibre.m.soudure")
+    expected = {"fibre.c.souder", "fibre.c.outillage", "fibre.c.lover"}  # gestures + evaluation
+    assert set(soudure) == {catalog.competency(c).name for c in expected}
+    both = columns("?block=fibre.bloc.raccorder&module=fibre.m.soudure")
+    assert both == [catalog.competency("fibre.c.souder").name]
+    assert columns("?module=fibre.m.inconnu") == []

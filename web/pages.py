@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from core.attempts import StepResult, attempt_outcome
 from core.directory import Directory
 from core.evaluation import FieldError, parse_submission
-from core.models import Autonomy, Phase
+from core.models import Autonomy, Phase, Sector
 from core.records import RecordError, Records
 from core.store import tables as t
 from web.app import is_htmx, records_of, render, user_of
@@ -150,15 +150,19 @@ def _cohort(records: Records, user: CurrentUser, cohort_id: int) -> t.Cohort:
 
 
 @router.get("/cohorts/{cohort_id}")
-def cohort_grid(request: Request, user: User, cohort_id: int, block: str = "") -> Response:
+def cohort_grid(
+    request: Request, user: User, cohort_id: int, block: str = "", module: str = ""
+) -> Response:
+    """Trainees × competencies, filtered by competency block and/or by module."""
     records = records_of(request)
     cohort = _cohort(records, user, cohort_id)
     sector = records.catalog.sectors[cohort.sector]
     grid = records.cohort_grid(cohort_id)
-    blocks = [b for b in sector.blocks if not block or b.id == block]
-    shown = [c.id for b in blocks for c in b.competencies]
+    shown = [c.id for b in sector.blocks if not block or b.id == block for c in b.competencies]
+    if module:
+        taught = module_competencies(records, sector, module)
+        shown = [c for c in shown if c in taught]
     columns = [grid.competencies.index(c) for c in shown]
-    scale = sector.curriculum.scale
     rows = [(info, [levels[i] for i in columns]) for info, levels in grid.rows]
     return render(
         request,
@@ -168,12 +172,32 @@ def cohort_grid(request: Request, user: User, cohort_id: int, block: str = "") -
             "sector": sector,
             "blocks": sector.blocks,
             "block": block,
+            "modules": [
+                m for m in sector.curriculum.modules if module_competencies(records, sector, m.id)
+            ],
+            "module": module,
             "competencies": [records.catalog.competency(c) for c in shown],
             "rows": rows,
-            "scale": scale,
+            "scale": sector.curriculum.scale,
         },
         blocks=["grid"] if is_htmx(request) else None,
     )
+
+
+def module_competencies(records: Records, sector: Sector, module_id: str) -> set[str]:
+    """What a module works on: its own competencies and those its gestures and evaluations
+    evidence. An unknown module id works on nothing (an empty grid, not an error page)."""
+    found = [m for m in sector.curriculum.modules if m.id == module_id]
+    if not found:
+        return set()
+    module = found[0]
+    catalog = records.catalog
+    competencies = set(module.competencies)
+    for gesture in module.gestures:
+        competencies.update(catalog.gesture(gesture).competencies)
+    for evaluation in module.evaluations:
+        competencies.update(catalog.evaluation(evaluation).competencies)
+    return competencies
 
 
 # ---------------------------------------------------------------- trainee

@@ -10,6 +10,8 @@ browser previews; ``render_pdf`` prints it with WeasyPrint (fonts from the OS, n
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -267,3 +269,59 @@ def render_pdf(data: BookletData) -> bytes:
     pdf = html.write_pdf(font_config=fonts)
     assert pdf is not None
     return bytes(pdf)
+
+
+def booklet_key(data: BookletData) -> str:
+    """A booklet's identity: the hash of everything it shows (so of its content)."""
+    import hashlib
+
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def cached_pdf(data: BookletData, cache_dir: Path) -> bytes:
+    """The PDF, printed once per content: asking again for an unchanged booklet reads a file.
+
+    Written to a temporary name then renamed, so a half-written file is never served.
+    """
+    path = cache_dir / f"{booklet_key(data)}.pdf"
+    if path.exists():
+        return path.read_bytes()
+    pdf = render_pdf(data)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(pdf)
+    partial.replace(path)
+    return pdf
+
+
+def _render_to(args: tuple[BookletData, Path, Path | None]) -> Path:
+    data, target, cache_dir = args
+    target.write_bytes(cached_pdf(data, cache_dir) if cache_dir else render_pdf(data))
+    return target
+
+
+def render_many(
+    jobs: list[tuple[BookletData, Path]],
+    *,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Print many booklets over the machine's cores (WeasyPrint is CPU-bound, one per core)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    workers = workers or os.cpu_count() or 1
+    done: list[Path] = []
+    if workers == 1:
+        for data, target in jobs:
+            done.append(_render_to((data, target, cache_dir)))
+            if progress:
+                progress(len(done), len(jobs))
+        return done
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_render_to, (data, target, cache_dir)) for data, target in jobs]
+        for future in as_completed(futures):
+            done.append(future.result())
+            if progress:
+                progress(len(done), len(jobs))
+    return done

@@ -171,7 +171,7 @@ def _add_store_commands(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
-        from core.booklet import build_booklet, render_pdf
+        from core.booklet import build_booklet, cached_pdf
         from core.plugins import get_plugin_manager
         from core.records import RecordError
 
@@ -190,9 +190,48 @@ def _add_store_commands(app: typer.Typer) -> None:
         except (RecordError, KeyError) as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None
-        output.write_bytes(render_pdf(data))
+        output.write_bytes(cached_pdf(data, records.settings.data_dir / "booklets"))
         fits = ", ".join(f"{e.name} {e.percent} %" for e in data.employers) or "no employer"
         typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
+
+    @app.command("booklets")
+    def booklets_command(
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write.")],
+        workers: Annotated[int, typer.Option(help="Processes (default: one per core).")] = 0,
+    ) -> None:
+        """Write every booklet of a cohort (territory booklets), in parallel."""
+        import re as regex
+
+        from core.booklet import build_booklet, render_many
+        from core.plugins import get_plugin_manager
+        from core.records import RecordError
+
+        records = _records_or_exit()
+        pm = get_plugin_manager()
+        try:
+            cohort_records = records.cohort_records(cohort)
+        except RecordError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        output.mkdir(parents=True, exist_ok=True)
+        jobs = []
+        for record in cohort_records:
+            name = regex.sub(r"[^a-z0-9]+", "-", record.trainee.full_name.lower()).strip("-")
+            target = output / f"livret-{record.trainee.id}-{name or 'stagiaire'}.pdf"
+            jobs.append((build_booklet(records.catalog, record, pm=pm), target))
+
+        def progress(done: int, total: int) -> None:
+            bar = "#" * (30 * done // total)
+            typer.echo(f"\r[{bar:<30}] {done}/{total}", nl=done == total, err=True)
+
+        written = render_many(
+            jobs,
+            workers=workers or None,
+            progress=progress,
+            cache_dir=records.settings.data_dir / "booklets",
+        )
+        typer.echo(f"Wrote {len(written)} booklets to {output}.")
 
     @app.command("demo")
     def demo_command() -> None:

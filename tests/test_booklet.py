@@ -163,3 +163,38 @@ def test_booklet_command(fibre, tmp_path, monkeypatch):
         ["booklet", "--trainee", str(trainee), "--employer", "employeur.nope", "-o", str(target)],
     )
     assert unknown.exit_code == 1 and "employeur.nope" in unknown.stderr
+
+
+def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch):
+    from core import booklet
+
+    records, trainee = fibre
+    data = build_booklet(records.catalog, records.trainee_record(trainee))
+    first = booklet.cached_pdf(data, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{booklet.booklet_key(data)}.pdf"]
+
+    def must_not_print(_data):
+        raise AssertionError("an unchanged booklet was printed again")
+
+    monkeypatch.setattr(booklet, "render_pdf", must_not_print)
+    same = build_booklet(records.catalog, records.trainee_record(trainee))
+    assert booklet.cached_pdf(same, tmp_path) == first  # same content, same key, a file read
+    changed = same.model_copy(update={"appreciation": (*same.appreciation,
+                                                       (dt.date.today(), "X", "Nouveau"))})
+    assert booklet.booklet_key(changed) != booklet.booklet_key(same)
+
+
+def test_cohort_booklets_in_parallel(fibre, tmp_path, monkeypatch):
+    records, trainee = fibre
+    monkeypatch.setenv("GESTES_DATA_DIR", str(records.settings.data_dir))
+    with records._read() as session:
+        from sqlalchemy import select
+
+        cohort = session.scalar(select(t.Trainee.cohort_id).where(t.Trainee.id == trainee))
+    result = CliRunner().invoke(build_cli(), ["booklets", "--cohort", str(cohort), "-o",
+                                              str(tmp_path / "livrets"), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "livrets").iterdir())
+    assert [f.name for f in files] == [f"livret-{trainee}-awa-b-diallo-b.pdf"]
+    assert files[0].read_bytes().startswith(b"%PDF")
+    assert "1/1" in result.stderr and "Wrote 1 booklets" in result.stdout

@@ -179,8 +179,9 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
     monkeypatch.setattr(booklet, "render_pdf", must_not_print)
     same = build_booklet(records.catalog, records.trainee_record(trainee))
     assert booklet.cached_pdf(same, tmp_path) == first  # same content, same key, a file read
-    changed = same.model_copy(update={"appreciation": (*same.appreciation,
-                                                       (dt.date.today(), "X", "Nouveau"))})
+    changed = same.model_copy(
+        update={"appreciation": (*same.appreciation, (dt.date.today(), "X", "Nouveau"))}
+    )
     assert booklet.booklet_key(changed) != booklet.booklet_key(same)
 
 
@@ -191,8 +192,10 @@ def test_cohort_booklets_in_parallel(fibre, tmp_path, monkeypatch):
         from sqlalchemy import select
 
         cohort = session.scalar(select(t.Trainee.cohort_id).where(t.Trainee.id == trainee))
-    result = CliRunner().invoke(build_cli(), ["booklets", "--cohort", str(cohort), "-o",
-                                              str(tmp_path / "livrets"), "--workers", "2"])
+    result = CliRunner().invoke(
+        build_cli(),
+        ["booklets", "--cohort", str(cohort), "-o", str(tmp_path / "livrets"), "--workers", "2"],
+    )
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "livrets").iterdir())
     assert [f.name for f in files] == [f"livret-{trainee}-awa-b-diallo-b.pdf"]

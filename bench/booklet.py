@@ -1,0 +1,146 @@
+"""Booklet benchmark: our printing against raw WeasyPrint and against Chromium, same HTML.
+
+    ./dev python bench/booklet.py            # full
+    ./dev python bench/booklet.py --quick    # smoke test (CI)
+
+Prints, in one run: one booklet through Gestes (data -> HTML -> PDF) against raw WeasyPrint
+on the same HTML (our overhead; target <= 1.2x); the same HTML printed by Debian's Chromium
+through Playwright with a warm browser (the fastest peer; target: within 2x); peak memory; a
+16-trainee cohort printed sequentially then in parallel (target >= 1.7x on 2 cores); an
+unchanged booklet asked for again (cache; target <= 50 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def median_time(function: Callable[[], Any], repeat: int) -> float:
+    function()  # warm: fonts, caches, imports, as a running server has them
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few repetitions: a smoke test")
+    options = parser.parse_args()
+    repeat = 2 if options.quick else 5
+
+    from sqlalchemy import func, select
+    from weasyprint import HTML
+
+    from core.booklet import build_booklet, cached_pdf, render_html, render_many, render_pdf
+    from core.demo import seed_demo
+    from core.plugins import get_plugin_manager
+    from core.records import open_records
+    from core.settings import Settings
+    from core.store import tables as t
+
+    data_dir = Path(tempfile.mkdtemp(prefix="gestes-bench-booklet-"))
+    records = open_records(Settings(data_dir=data_dir), migrate=True)
+    seed_demo(records)
+    pm = get_plugin_manager()
+    with records._read() as session:
+        cohort = session.scalar(
+            select(t.Trainee.cohort_id).group_by(t.Trainee.cohort_id).having(func.count() == 16)
+        )
+    cohort_records = records.cohort_records(cohort)
+    data = build_booklet(records.catalog, cohort_records[0], pm=pm)
+    html = render_html(data)
+    pdf = render_pdf(data)
+    import io
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(
+        f"one booklet: {data.trainee}, territory {data.reader}, {pages} pages, "
+        f"{len(data.employers)} employers"
+    )
+
+    ours = median_time(lambda: render_pdf(data), repeat)
+    raw = median_time(lambda: HTML(string=html).write_pdf(), repeat)
+    verdict = "ok" if ours / raw <= 1.2 else "MISSED"
+    print(f"  Gestes (data -> HTML -> PDF)   {ours * 1000:7.0f} ms")
+    print(
+        f"  raw WeasyPrint, same HTML      {raw * 1000:7.0f} ms   overhead {ours / raw:.2f}x "
+        f"(target <= 1.2x: {verdict})"
+    )
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+
+        def chromium() -> bytes:
+            page.set_content(html)
+            return page.pdf(format="A4")
+
+        peer = median_time(chromium, repeat)
+        browser.close()
+    verdict = "ok" if ours / peer <= 2 else "MISSED"
+    print(
+        f"  Chromium print, same HTML      {peer * 1000:7.0f} ms   Gestes / Chromium "
+        f"{ours / peer:.2f}x (target <= 2x: {verdict})"
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory of this process    {peak:7.0f} MiB")
+
+    jobs_data = [build_booklet(records.catalog, r, pm=pm) for r in cohort_records]
+    if options.quick:
+        jobs_data = jobs_data[:4]
+    out = data_dir / "out"
+    out.mkdir()
+    jobs = [(d, out / f"{n}.pdf") for n, d in enumerate(jobs_data)]
+    started = time.perf_counter()
+    render_many(jobs, workers=1)
+    sequential = time.perf_counter() - started
+    started = time.perf_counter()
+    render_many(jobs, workers=2)
+    parallel = time.perf_counter() - started
+    verdict = "ok" if sequential / parallel >= 1.7 else "MISSED"
+    print(
+        f"cohort of {len(jobs)}: sequential {sequential:.1f} s, 2 processes {parallel:.1f} s, "
+        f"speed-up {sequential / parallel:.2f}x (target >= 1.7x: {verdict})"
+    )
+
+    cache = data_dir / "cache"
+    cached_pdf(data, cache)
+    hit = median_time(
+        lambda: cached_pdf(
+            build_booklet(
+                records.catalog, records.trainee_record(cohort_records[0].trainee.id), pm=pm
+            ),
+            cache,
+        ),
+        repeat,
+    )
+    verdict = "ok" if hit <= 0.050 else "MISSED"
+    print(
+        f"unchanged booklet asked again (record + data + cache): {hit * 1000:.1f} ms "
+        f"(target <= 50 ms: {verdict})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -252,11 +252,19 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(data: BookletData, *, inline_css: bool = True) -> str:
-    """The booklet as HTML: previewed as is in a browser (stylesheet inline), or handed to
-    ``render_pdf`` without it (the parsed stylesheet is reused there)."""
+def render_html(
+    data: BookletData, *, inline_css: bool = True, stylesheet_href: str | None = None
+) -> str:
+    """The booklet as HTML: standalone (stylesheet inline), for a web preview (stylesheet
+    linked, so a strict Content-Security-Policy holds), or for ``render_pdf`` (no stylesheet:
+    the parsed one is reused there)."""
     css = (TEMPLATES / "booklet.css").read_text(encoding="utf-8") if inline_css else ""
-    return _environment().get_template("booklet.html").render(b=data, css=css)
+    template = _environment().get_template("booklet.html")
+    return template.render(b=data, css=css, stylesheet_href=stylesheet_href)
+
+
+def stylesheet() -> str:
+    return (TEMPLATES / "booklet.css").read_text(encoding="utf-8")
 
 
 @cache

@@ -164,6 +164,8 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         ("POST", f"/observations/{ob}/evidence", {"files": {"photo": ("p.jpg", JPEG)}}, {}),
         ("POST", f"/observations/{ob}/retract", {"reason": "Saisie en double"}, {}),
+        ("GET", f"/trainees/{tr}/booklet", {}, {}),
+        ("GET", f"/trainees/{tr}/booklet.pdf", {}, {}),
         ("GET", "/dashboard", {}, COORDINATORS_ONLY),
         (
             "POST",
@@ -563,3 +565,19 @@ def test_grid_filters_by_block_and_module(site):
     both = columns("?block=fibre.bloc.raccorder&module=fibre.m.soudure")
     assert both == [catalog.competency("fibre.c.souder").name]
     assert columns("?module=fibre.m.inconnu") == []
+
+
+def test_booklet_download_and_preview(site):
+    browser, _ = client(site, "trainer@example.org")
+    pdf = browser.get(f"/trainees/{site.trainee}/booklet.pdf?employer=employeur.telenco")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert 'filename="livret-' in pdf.headers["content-disposition"]
+    preview = browser.get(f"/trainees/{site.hostile}/booklet")
+    assert preview.status_code == 200 and "Pour Telenco" in preview.text  # Marseille employers
+    assert '<link rel="stylesheet" href="/booklet.css">' in preview.text
+    assert "<style>" not in preview.text  # the CSP forbids inline styles: the sheet is linked
+    assert "&lt;script&gt;" in preview.text and HOSTILE not in preview.text
+    assert browser.get("/booklet.css").headers["content-type"].startswith("text/css")
+    unknown = browser.get(f"/trainees/{site.trainee}/booklet.pdf?employer=employeur.nope")
+    assert unknown.status_code == 404

@@ -252,6 +252,7 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
             "photos": photos,
             "exits": list(t.Exit),
             "exits_by_code": {e.value: e for e in t.Exit},
+            "employers": records.catalog.employers_in(record.trainee.territory),
             "submit": uuid.uuid4().hex,
             "today": dt.date.today(),
         },
@@ -732,3 +733,63 @@ def toggle_user(
 
     set_active(records_of(request), user_id, active)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+# ---------------------------------------------------------------- skill booklets
+
+
+def _booklet(
+    request: Request, user: CurrentUser, trainee_id: int, employer: str, territory: str
+) -> Any:
+    from core.booklet import build_booklet
+    from core.plugins import get_plugin_manager
+
+    records = records_of(request)
+    _trainee(records, user, trainee_id)
+    try:
+        return build_booklet(
+            records.catalog,
+            records.trainee_record(trainee_id),
+            employer=employer or None,
+            territory=territory or None,
+            pm=get_plugin_manager(),
+        )
+    except KeyError:
+        raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
+
+
+@router.get("/trainees/{trainee_id}/booklet")
+def booklet_preview(
+    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+) -> Response:
+    """The booklet in the browser: the same HTML that is printed."""
+    from core.booklet import render_html
+
+    data = _booklet(request, user, trainee_id, employer, territory)
+    return Response(
+        render_html(data, inline_css=False, stylesheet_href="/booklet.css"),
+        media_type="text/html; charset=utf-8",
+    )
+
+
+@router.get("/trainees/{trainee_id}/booklet.pdf")
+def booklet_pdf(
+    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+) -> Response:
+    from core.booklet import cached_pdf
+
+    data = _booklet(request, user, trainee_id, employer, territory)
+    pdf = cached_pdf(data, records_of(request).settings.data_dir / "booklets")
+    name = "".join(ch if ch.isalnum() else "-" for ch in data.trainee.lower()).strip("-")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="livret-{trainee_id}-{name}.pdf"'},
+    )
+
+
+@router.get("/booklet.css", include_in_schema=False)
+def booklet_stylesheet() -> Response:
+    from core.booklet import stylesheet
+
+    return Response(stylesheet(), media_type="text/css")

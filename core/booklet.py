@@ -24,6 +24,7 @@ from core.booklet_sections import BookletSection
 from core.catalog import Catalog
 from core.fit import employer_fit
 from core.models import Autonomy, Employer, Phase
+from core.settings import Settings
 from core.trainee_record import TraineeRecord
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -108,6 +109,34 @@ class BookletData(Frozen):
     outcome: str | None
     issued_on: dt.date
     catalog_version: str
+    verify_url: str | None = None
+    qr_svg: str | None = None  # the verification link as an inline SVG QR code
+
+
+def with_verification(
+    data: BookletData,
+    trainee: int,
+    settings: Settings,
+    *,
+    employer: str | None = None,
+    territory: str | None = None,
+) -> BookletData:
+    """Add the signed verification link (and its QR code) employers use to check the paper."""
+    import segno
+
+    from core.verification import Claim, content_key, sign
+
+    claim = Claim(
+        trainee=trainee,
+        employer=employer,
+        territory=territory,
+        content=content_key(data),
+        issued=data.issued_on,
+        expires=data.issued_on + dt.timedelta(days=settings.verification_days),
+    )
+    url = f"{settings.public_url.rstrip('/')}/verify/{sign(claim, settings.signing_key())}"
+    svg = segno.make(url, error="m").svg_inline(scale=2, dark="#1b1f24")
+    return data.model_copy(update={"verify_url": url, "qr_svg": svg})
 
 
 def build_booklet(

@@ -171,7 +171,7 @@ def _add_store_commands(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
-        from core.booklet import build_booklet, cached_pdf
+        from core.booklet import build_booklet, cached_pdf, with_verification
         from core.plugins import get_plugin_manager
         from core.records import RecordError
 
@@ -186,6 +186,9 @@ def _add_store_commands(app: typer.Typer) -> None:
                 employer=employer,
                 territory=territory,
                 pm=get_plugin_manager(),
+            )
+            data = with_verification(
+                data, trainee, records.settings, employer=employer, territory=territory
             )
         except (RecordError, KeyError) as error:
             typer.echo(f"error: {error}", err=True)
@@ -203,7 +206,7 @@ def _add_store_commands(app: typer.Typer) -> None:
         """Write every booklet of a cohort (territory booklets), in parallel."""
         import re as regex
 
-        from core.booklet import build_booklet, render_many
+        from core.booklet import build_booklet, render_many, with_verification
         from core.plugins import get_plugin_manager
         from core.records import RecordError
 
@@ -219,7 +222,8 @@ def _add_store_commands(app: typer.Typer) -> None:
         for record in cohort_records:
             name = regex.sub(r"[^a-z0-9]+", "-", record.trainee.full_name.lower()).strip("-")
             target = output / f"livret-{record.trainee.id}-{name or 'stagiaire'}.pdf"
-            jobs.append((build_booklet(records.catalog, record, pm=pm), target))
+            data = build_booklet(records.catalog, record, pm=pm)
+            jobs.append((with_verification(data, record.trainee.id, records.settings), target))
 
         def progress(done: int, total: int) -> None:
             bar = "#" * (30 * done // total)

@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     evidence_max_bytes: int = 10 * MEBIBYTE
     evidence_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+    # Where employers reach the verification page printed in booklets' QR codes.
+    public_url: str = "http://127.0.0.1:8000"
+    # Signs booklet verification links. Unset: a random key kept in the data directory.
+    secret_key: str | None = None
+    verification_days: int = 365
 
     @property
     def url(self) -> str:
@@ -28,3 +33,18 @@ class Settings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
+
+    def signing_key(self) -> bytes:
+        """The secret that signs verification links: set, or created once (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import os
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()

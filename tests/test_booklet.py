@@ -158,6 +158,8 @@ def test_booklet_command(fibre, tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"%PDF") and "Telenco" in result.stdout
+    _, text = pdf_text(target.read_bytes())
+    assert "Vérifier ce livret" in text and "/verify/" in text.replace("\n", "")
     unknown = CliRunner().invoke(
         build_cli(),
         ["booklet", "--trainee", str(trainee), "--employer", "employeur.nope", "-o", str(target)],

@@ -240,7 +240,8 @@ def test_authorization_matrix(site, who):
 
 def test_every_route_is_in_the_matrix(site):
     """The OpenAPI schema lists every route the app serves; each must be in the matrix."""
-    open_routes = {"/login", "/logout", "/lang/{language}", "/", "/cohorts"}
+    # /verify is public on purpose: the signed token is the authorisation (test below).
+    open_routes = {"/login", "/logout", "/lang/{language}", "/", "/cohorts", "/verify/{token}"}
     served = {
         (method.upper(), path)
         for path, item in site.app.openapi()["paths"].items()
@@ -581,3 +582,27 @@ def test_booklet_download_and_preview(site):
     assert browser.get("/booklet.css").headers["content-type"].startswith("text/css")
     unknown = browser.get(f"/trainees/{site.trainee}/booklet.pdf?employer=employeur.nope")
     assert unknown.status_code == 404
+
+
+def test_verification_link_says_authentic_then_outdated(site):
+    from core.booklet import build_booklet, with_verification
+
+    records = site.records
+    record = records.trainee_record(site.trainee)
+    data = with_verification(build_booklet(records.catalog, record), site.trainee, records.settings)
+    token = data.verify_url.rsplit("/", 1)[1]
+    assert data.qr_svg.startswith("<svg")
+    employer = TestClient(site.app)  # anonymous: whoever holds the paper
+    page = employer.get(f"/verify/{token}")
+    assert page.status_code == 200
+    assert "Document authentique" in page.text and "Il est à jour" in page.text
+    assert "Awa Diallo" in page.text
+    steps = {s.key: StepResult.REUSSI for s in records.catalog.gesture(GESTURE).steps}
+    records.record_attempt(
+        site.trainee, 1, GESTURE, steps, Autonomy.AUTONOME, dt.date.today(), "after-the-booklet"
+    )
+    later = employer.get(f"/verify/{token}")
+    assert "Document authentique" in later.text and "n'est plus à jour" in later.text
+    tampered = employer.get(f"/verify/{token[:-3]}xyz")
+    assert tampered.status_code == 400
+    assert "n'est pas authentique" in html.unescape(tampered.text)

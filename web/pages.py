@@ -793,3 +793,51 @@ def booklet_stylesheet() -> Response:
     from core.booklet import stylesheet
 
     return Response(stylesheet(), media_type="text/css")
+
+
+@router.get("/verify/{token}")
+def verify_booklet(request: Request, token: str) -> Response:
+    """Public: what an employer sees after scanning a booklet's QR code. No sign-in: the
+    signed token is the authorisation, and it shows only the booklet's key facts."""
+    from core.booklet import build_booklet
+    from core.plugins import get_plugin_manager
+    from core.verification import InvalidToken, content_key, verify
+
+    records = records_of(request)
+    try:
+        claim = verify(token, records.settings.signing_key())
+    except InvalidToken as error:
+        return render(request, "verify.html", {"error": str(error)}, status_code=400)
+    try:
+        record = records.trainee_record(claim.trainee)
+    except RecordError:
+        return render(
+            request,
+            "verify.html",
+            {"error": "Ce livret ne correspond à aucun dossier."},
+            status_code=404,
+        )
+    if record.trainee.erased:
+        return render(
+            request,
+            "verify.html",
+            {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
+        )
+    data = build_booklet(
+        records.catalog,
+        record,
+        employer=claim.employer,
+        territory=claim.territory,
+        pm=get_plugin_manager(),
+        today=claim.issued,
+    )
+    return render(
+        request,
+        "verify.html",
+        {
+            "claim": claim,
+            "data": data,
+            "error": None,
+            "current": content_key(data) == claim.content,
+        },
+    )

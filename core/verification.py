@@ -1,0 +1,73 @@
+"""Signed, expiring verification links printed in booklets (as a QR code).
+
+A token says which booklet it vouches for (trainee, employer or territory) and what it showed
+(the hash of its content); an HMAC-SHA256 with the deployment's secret makes it unforgeable.
+The verification page checks the signature and the expiry, rebuilds the booklet from today's
+records and says whether the paper in the employer's hands is authentic and still current.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class InvalidToken(ValueError):
+    """A token that is malformed, tampered with or expired. The message is French."""
+
+
+class Claim(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    trainee: int
+    employer: str | None = None
+    territory: str | None = None
+    content: str  # content_key() of the booklet as printed
+    issued: dt.date
+    expires: dt.date
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(claim: Claim, key: bytes) -> str:
+    body = _b64(claim.model_dump_json().encode())
+    mac = hmac.new(key, body.encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64(mac)}"
+
+
+def verify(token: str, key: bytes, today: dt.date | None = None) -> Claim:
+    """The claim of a genuine, unexpired token; InvalidToken otherwise."""
+    try:
+        body, mac = token.split(".", 1)
+        expected = hmac.new(key, body.encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, _unb64(mac)):
+            raise InvalidToken("Ce lien de vérification n'est pas authentique.")
+        claim = Claim.model_validate_json(_unb64(body))
+    except (ValueError, binascii.Error, ValidationError) as error:
+        if isinstance(error, InvalidToken):
+            raise
+        raise InvalidToken("Ce lien de vérification est illisible.") from None
+    if (today or dt.date.today()) > claim.expires:
+        raise InvalidToken(f"Ce lien de vérification a expiré le {claim.expires:%d/%m/%Y}.")
+    return claim
+
+
+def content_key(data: Any) -> str:
+    """What a booklet shows, without the day it was printed nor its own verification link:
+    the same key today means the same levels, evidence and results as on paper."""
+    shown = data.model_dump(mode="json", exclude={"issued_on", "verify_url", "qr_svg"})
+    # 128 bits tell any change apart and keep the link (and its QR code) short.
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]

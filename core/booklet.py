@@ -89,8 +89,20 @@ class EvaluationLine(Frozen):
     assessor: str
 
 
+class AcquiredCompetency(Frozen):
+    """A competency at "acquis" or above, as the Open Badges attachment describes it."""
+
+    id: str
+    name: str
+    level: str
+    evidence: str
+    rome: tuple[str, ...] = ()
+    rncp: tuple[str, ...] = ()
+
+
 class BookletData(Frozen):
     trainee: str
+    trainee_ref: str = ""  # an opaque reference (no personal data) for the credentials
     sector: str
     program: str
     curriculum_version: str
@@ -109,6 +121,7 @@ class BookletData(Frozen):
     outcome: str | None
     issued_on: dt.date
     catalog_version: str
+    acquired: tuple[AcquiredCompetency, ...] = ()
     verify_url: str | None = None
     qr_svg: str | None = None  # the verification link as an inline SVG QR code
 
@@ -210,8 +223,35 @@ def build_booklet(
             sections.extend(found or [])
     sections.sort(key=lambda s: s.order)
     hours = curriculum.hours_by_phase()
+    acquired_rank = scale.rank("acquis") if "acquis" in scale.codes else len(scale.codes) - 2
+    acquired = []
+    for block in sector.blocks:
+        for competency in block.competencies:
+            level = record.levels[competency.id]
+            if scale.rank(level.level) < acquired_rank:
+                continue
+            refs = competency.references
+            evidence = (
+                f"{level.autonomous_successes} réussite(s) en autonomie sur "
+                f"{len(level.success_days)} jour(s) différents, observées sur le plateau "
+                f"technique" + (" ; épreuve pratique réussie." if level.evaluation_passed else ".")
+            )
+            if level.decision is not None:
+                evidence = f"Niveau fixé par l'équipe pédagogique : {level.decision.justification}"
+            acquired.append(
+                AcquiredCompetency(
+                    id=competency.id,
+                    name=competency.name,
+                    level=scale.label(level.level),
+                    evidence=evidence,
+                    rome=refs.rome or block.references.rome or sector.sector.references.rome,
+                    rncp=refs.rncp or block.references.rncp or curriculum.references.rncp,
+                )
+            )
     return BookletData(
         trainee=info.full_name,
+        trainee_ref=f"{info.cohort_id}-{info.id}",
+        acquired=tuple(acquired),
         sector=sector.sector.name,
         program=curriculum.title,
         curriculum_version=curriculum.version,
@@ -313,14 +353,29 @@ def _printing() -> tuple[Any, Any, Any]:
 
 
 def render_pdf(data: BookletData) -> bytes:
-    """Print the booklet. Only ``data:`` URLs may be fetched: never a file or the network."""
-    from weasyprint import HTML
+    """Print the booklet as PDF/A-3b, its acquired competencies attached as Open Badges 3.0
+    credentials (``open-badges.json``). Only ``data:`` URLs may be fetched: never a file or
+    the network."""
+    import json
+
+    from weasyprint import HTML, Attachment
+
+    from core.badges import credentials
 
     fonts, fetcher, stylesheet = _printing()
     html = HTML(
         string=render_html(data, inline_css=False), url_fetcher=fetcher, base_url=str(TEMPLATES)
     )
-    pdf = html.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    badges = Attachment(
+        string=json.dumps(credentials(data), ensure_ascii=False, indent=1),
+        name="open-badges.json",
+        relationship="Data",
+        url_fetcher=fetcher,
+        description="Compétences acquises, Open Badges 3.0 (OpenBadgeCredential)",
+    )
+    pdf = html.write_pdf(
+        stylesheets=[stylesheet], font_config=fonts, attachments=[badges], pdf_variant="pdf/a-3b"
+    )
     assert pdf is not None
     return bytes(pdf)
 

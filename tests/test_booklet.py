@@ -203,3 +203,43 @@ def test_cohort_booklets_in_parallel(fibre, tmp_path, monkeypatch):
     assert [f.name for f in files] == [f"livret-{trainee}-awa-b-diallo-b.pdf"]
     assert files[0].read_bytes().startswith(b"%PDF")
     assert "1/1" in result.stderr and "Wrote 1 booklets" in result.stdout
+
+
+def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    records, trainee = fibre
+    record = records.trainee_record(trainee)
+    data = build_booklet(records.catalog, record)
+    reader, _ = pdf_text(render_pdf(data))
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert re.search(r'pdfaid:part(="|>)3', metadata) and re.search(
+        r'pdfaid:conformance(="|>)B', metadata
+    )
+    credentials = json.loads(reader.attachments["open-badges.json"][0])
+    acquired = {c.id for c in data.acquired}
+    expected = {
+        cid for cid, level in record.level_codes().items() if level in {"acquis", "maitrise"}
+    }
+    assert acquired == expected and "fibre.c.souder" in acquired
+    assert len(credentials) == len(acquired)
+    schema_file = (
+        Path(__file__).parent.parent / "core" / "data" / "open_badges_credential.schema.json"
+    )
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    for credential in credentials:
+        jsonschema.validate(credential, schema)
+    souder = next(c for c in credentials if c["name"] == "Réaliser une soudure par fusion conforme")
+    achievement = souder["credentialSubject"]["achievement"]
+    assert "2 réussite(s) en autonomie sur 2 jour(s)" in achievement["criteria"]["narrative"]
+    codes = {a["targetCode"] for a in achievement["alignment"]}
+    assert {"RNCP37336", "I1311"} <= codes  # block RNCP, sector ROME
+    assert souder["issuer"]["name"] == "E2C Rhône"
+    assert "Diallo" not in json.dumps(credentials)  # no personal data in the credentials
+    broken = json.loads(json.dumps(souder))
+    del broken["credentialSubject"]["achievement"]["criteria"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)

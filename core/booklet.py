@@ -420,6 +420,7 @@ def render_many(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     workers = workers or os.cpu_count() or 1
+    _printing()  # parse the stylesheet and load fonts once, before forking: workers inherit them
     done: list[Path] = []
     if workers == 1:
         for data, target in jobs:

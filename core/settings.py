@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     # Signs booklet verification links. Unset: a random key kept in the data directory.
     secret_key: str | None = None
     verification_days: int = 365
+    share_days: int = 30  # links a coordinator sends to an employer to download a booklet
 
     @property
     def url(self) -> str:

@@ -26,6 +26,9 @@ class InvalidToken(ValueError):
 class Claim(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    # Signed with the rest: a link made to share a booklet cannot pass as a verification
+    # link, nor the other way round.
+    purpose: str = "verify"
     trainee: int
     employer: str | None = None
     territory: str | None = None
@@ -48,8 +51,8 @@ def sign(claim: Claim, key: bytes) -> str:
     return f"{body}.{_b64(mac)}"
 
 
-def verify(token: str, key: bytes, today: dt.date | None = None) -> Claim:
-    """The claim of a genuine, unexpired token; InvalidToken otherwise."""
+def verify(token: str, key: bytes, today: dt.date | None = None, purpose: str = "verify") -> Claim:
+    """The claim of a genuine, unexpired token made for ``purpose``; InvalidToken otherwise."""
     try:
         body, mac = token.split(".", 1)
         expected = hmac.new(key, body.encode(), hashlib.sha256).digest()
@@ -60,6 +63,8 @@ def verify(token: str, key: bytes, today: dt.date | None = None) -> Claim:
         if isinstance(error, InvalidToken):
             raise
         raise InvalidToken("Ce lien de vérification est illisible.") from None
+    if claim.purpose != purpose:
+        raise InvalidToken("Ce lien ne sert pas à cela.")
     if (today or dt.date.today()) > claim.expires:
         raise InvalidToken(f"Ce lien de vérification a expiré le {claim.expires:%d/%m/%Y}.")
     return claim

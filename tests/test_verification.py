@@ -51,3 +51,12 @@ def test_expired_and_garbage_tokens_are_refused():
     for garbage in ("", "abc", "a.b", "!!!.???"):
         with pytest.raises(InvalidToken):
             verify(garbage, KEY)
+
+
+def test_a_link_only_serves_its_purpose():
+    share = sign(CLAIM.model_copy(update={"purpose": "share"}), KEY)
+    assert verify(share, KEY, today=dt.date(2026, 7, 1), purpose="share").purpose == "share"
+    with pytest.raises(InvalidToken, match="ne sert pas à cela"):
+        verify(share, KEY, today=dt.date(2026, 7, 1))  # used as a verification link
+    with pytest.raises(InvalidToken, match="ne sert pas à cela"):
+        verify(sign(CLAIM, KEY), KEY, today=dt.date(2026, 7, 1), purpose="share")

@@ -166,6 +166,12 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", f"/observations/{ob}/retract", {"reason": "Saisie en double"}, {}),
         ("GET", f"/trainees/{tr}/booklet", {}, {}),
         ("GET", f"/trainees/{tr}/booklet.pdf", {}, {}),
+        (
+            "POST",
+            f"/trainees/{tr}/booklet/share",
+            {"employer": "employeur.telenco"},
+            COORDINATORS_ONLY,
+        ),
         ("GET", "/dashboard", {}, COORDINATORS_ONLY),
         (
             "POST",
@@ -241,7 +247,15 @@ def test_authorization_matrix(site, who):
 def test_every_route_is_in_the_matrix(site):
     """The OpenAPI schema lists every route the app serves; each must be in the matrix."""
     # /verify is public on purpose: the signed token is the authorisation (test below).
-    open_routes = {"/login", "/logout", "/lang/{language}", "/", "/cohorts", "/verify/{token}"}
+    open_routes = {
+        "/login",
+        "/logout",
+        "/lang/{language}",
+        "/",
+        "/cohorts",
+        "/verify/{token}",
+        "/share/{token}",
+    }
     served = {
         (method.upper(), path)
         for path, item in site.app.openapi()["paths"].items()
@@ -606,3 +620,25 @@ def test_verification_link_says_authentic_then_outdated(site):
     tampered = employer.get(f"/verify/{token[:-3]}xyz")
     assert tampered.status_code == 400
     assert "n'est pas authentique" in html.unescape(tampered.text)
+
+
+def test_coordinator_shares_a_booklet_with_an_employer(site):
+    coordinator, csrf = client(site, "coord@example.org")
+    page = coordinator.post(
+        f"/trainees/{site.trainee}/booklet/share",
+        data={"csrf_token": csrf, "employer": "employeur.telenco"},
+    )
+    assert page.status_code == 200
+    url = re.search(r'id="lien" readonly value="([^"]+)"', page.text).group(1)
+    token = url.rsplit("/", 1)[1]
+    employer = TestClient(site.app)  # anonymous: whoever received the link
+    pdf = employer.get(f"/share/{token}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert employer.get(f"/verify/{token}").status_code == 400  # not a verification link
+    assert employer.get(f"/share/{token[:-3]}xyz").status_code == 400
+    trainer, trainer_csrf = client(site, "trainer@example.org")
+    refused = trainer.post(
+        f"/trainees/{site.trainee}/booklet/share",
+        data={"csrf_token": trainer_csrf, "employer": "employeur.telenco"},
+    )
+    assert refused.status_code == 403

@@ -841,3 +841,61 @@ def verify_booklet(request: Request, token: str) -> Response:
             "current": content_key(data) == claim.content,
         },
     )
+
+
+@router.post("/trainees/{trainee_id}/booklet/share")
+def share_booklet(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    employer: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """A coordinator makes an expiring link that lets one employer download the booklet."""
+    from core.verification import Claim, sign
+
+    _require_coordinator(user)
+    records = records_of(request)
+    _trainee(records, user, trainee_id)
+    if employer and employer not in records.catalog.employers:
+        raise HTTPException(status_code=404, detail="Employeur inconnu.")
+    settings = records.settings
+    today = dt.date.today()
+    claim = Claim(
+        purpose="share",
+        trainee=trainee_id,
+        employer=employer or None,
+        content="",
+        issued=today,
+        expires=today + dt.timedelta(days=settings.share_days),
+    )
+    url = f"{settings.public_url.rstrip('/')}/share/{sign(claim, settings.signing_key())}"
+    return render(request, "share.html", {"url": url, "claim": claim, "trainee_id": trainee_id})
+
+
+@router.get("/share/{token}")
+def shared_booklet(request: Request, token: str) -> Response:
+    """Public: the booklet a coordinator shared, as a PDF, while the link is valid."""
+    from core.booklet import build_booklet, cached_pdf, with_verification
+    from core.plugins import get_plugin_manager
+    from core.verification import InvalidToken, verify
+
+    records = records_of(request)
+    try:
+        claim = verify(token, records.settings.signing_key(), purpose="share")
+        record = records.trainee_record(claim.trainee)
+    except (InvalidToken, RecordError) as error:
+        return render(request, "verify.html", {"error": str(error)}, status_code=400)
+    if record.trainee.erased:
+        return render(
+            request,
+            "verify.html",
+            {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
+        )
+    data = build_booklet(records.catalog, record, employer=claim.employer, pm=get_plugin_manager())
+    data = with_verification(data, claim.trainee, records.settings, employer=claim.employer)
+    pdf = cached_pdf(data, records.settings.data_dir / "booklets")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="livret-{claim.trainee}.pdf"'},
+    )

@@ -41,6 +41,7 @@ class Site:
     other_trainee: int
     observations: dict[str, int]
     spare_user: int
+    export: str
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +84,15 @@ def site(tmp_path_factory, catalog):
         for who in WHO
     }
     spare = directory.create_user("spare@example.org", "Spare", PASSWORD, t.Role.TRAINER)
-    return Site(
-        records,
-        create_app(settings, records),
-        cohort,
-        trainee,
-        hostile,
-        other,
-        observations,
-        spare,
-    )
+    app = create_app(settings, records)
+    from web.pages import Export
+
+    zipped = folder / "done.zip"
+    zipped.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty ZIP archive
+    export = Export(id="20261123", cohort=cohort, user=1, total=0, path=zipped)
+    export.finished.set()  # finished, owned by the admin (user 1)
+    app.state.exports[export.id] = export
+    return Site(records, app, cohort, trainee, hostile, other, observations, spare, export.id)
 
 
 def client(site: Site, email: str | None = None) -> tuple[TestClient, str]:
@@ -126,6 +126,7 @@ WHO = {
 
 COORDINATORS_ONLY = {"trainer": {403}, "other_school": {403}}
 ADMINS_ONLY = {"trainer": {403}, "other_school": {403}, "coordinator": {403}}
+OWNER_ONLY = {"trainer": {404}, "coordinator": {404}}  # the fixture's export is the admin's
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
@@ -172,6 +173,9 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {"employer": "employeur.telenco"},
             COORDINATORS_ONLY,
         ),
+        ("POST", f"/cohorts/{co}/booklets", {}, COORDINATORS_ONLY),
+        ("GET", f"/exports/{site.export}", {}, OWNER_ONLY),
+        ("GET", f"/exports/{site.export}/download", {}, OWNER_ONLY),
         ("GET", "/dashboard", {}, COORDINATORS_ONLY),
         (
             "POST",

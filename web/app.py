@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
     )
     app.state.records = records or open_records(settings)
     app.state.limiter = LoginLimiter()
+    app.state.exports = {}  # cohort booklet exports in progress (web.pages.Export)
     # One environment per language, translations installed once: requests in different
     # languages never share mutable template state.
     app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}

@@ -6,8 +6,11 @@ of what it touches with ``require_school``: a trainer of another school gets a 4
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import threading
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -898,4 +901,100 @@ def shared_booklet(request: Request, token: str) -> Response:
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="livret-{claim.trainee}.pdf"'},
+    )
+
+
+# ---------------------------------------------------------------- whole-cohort booklet exports
+
+
+@dataclasses.dataclass
+class Export:
+    """A cohort's booklets being zipped in the background; polled by the page."""
+
+    id: str
+    cohort: int
+    user: int
+    total: int
+    done: int = 0
+    error: str | None = None
+    path: Path | None = None
+    finished: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
+def _run_export(records: Records, export: Export, jobs: list[tuple[Any, str]]) -> None:
+    import zipfile
+
+    from core.booklet import cached_pdf
+
+    folder = records.settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{export.id}.zip"
+    try:
+        with zipfile.ZipFile(target.with_suffix(".part"), "w") as archive:
+            for data, name in jobs:
+                archive.writestr(name, cached_pdf(data, records.settings.data_dir / "booklets"))
+                export.done += 1
+        target.with_suffix(".part").replace(target)
+        export.path = target
+    except Exception as error:  # reported on the page: the coordinator can try again
+        export.error = f"Export interrompu : {error}"
+    finally:
+        export.finished.set()
+
+
+@router.post("/cohorts/{cohort_id}/booklets")
+def export_booklets(request: Request, user: User, cohort_id: int) -> Response:
+    """Start zipping every booklet of a cohort; answers with the progress block."""
+    import re as regex
+
+    from core.booklet import build_booklet, with_verification
+    from core.plugins import get_plugin_manager
+
+    _require_coordinator(user)
+    records = records_of(request)
+    _cohort(records, user, cohort_id)
+    pm = get_plugin_manager()
+    jobs = []
+    for record in records.cohort_records(cohort_id):
+        data = with_verification(
+            build_booklet(records.catalog, record, pm=pm), record.trainee.id, records.settings
+        )
+        slug = regex.sub(r"[^a-z0-9]+", "-", record.trainee.full_name.lower()).strip("-")
+        jobs.append((data, f"livret-{record.trainee.id}-{slug or 'stagiaire'}.pdf"))
+    export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))
+    request.app.state.exports[export.id] = export
+    threading.Thread(target=_run_export, args=(records, export, jobs), daemon=True).start()
+    return _export_page(request, export)
+
+
+def _export_of(request: Request, user: CurrentUser, export_id: str) -> Export:
+    export: Export | None = request.app.state.exports.get(export_id)
+    if export is None or (export.user != user.id and not user.is_admin):
+        raise HTTPException(status_code=404, detail="Export introuvable.")
+    return export
+
+
+def _export_page(request: Request, export: Export) -> Response:
+    return render(
+        request,
+        "export.html",
+        {"export": export},
+        blocks=["progress"] if is_htmx(request) else None,
+    )
+
+
+@router.get("/exports/{export_id}")
+def export_progress(request: Request, user: User, export_id: str) -> Response:
+    return _export_page(request, _export_of(request, user, export_id))
+
+
+@router.get("/exports/{export_id}/download")
+def export_download(request: Request, user: User, export_id: str) -> Response:
+    from fastapi.responses import FileResponse
+
+    export = _export_of(request, user, export_id)
+    if export.path is None:
+        raise HTTPException(status_code=404, detail="L'export n'est pas encore prêt.")
+    return FileResponse(
+        export.path, media_type="application/zip", filename=f"livrets-promotion-{export.cohort}.zip"
     )

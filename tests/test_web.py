@@ -646,3 +646,25 @@ def test_coordinator_shares_a_booklet_with_an_employer(site):
         data={"csrf_token": trainer_csrf, "employer": "employeur.telenco"},
     )
     assert refused.status_code == 403
+
+
+def test_cohort_booklets_zip_with_progress(site):
+    import io
+    import zipfile
+
+    coordinator, csrf = client(site, "coord@example.org")
+    started = coordinator.post(f"/cohorts/{site.cohort}/booklets", data={"csrf_token": csrf})
+    assert started.status_code == 200 and 'id="export"' in started.text
+    export_id = re.search(r"/exports/([0-9a-f]{32})", started.text).group(1)
+    export = site.app.state.exports[export_id]
+    assert export.finished.wait(timeout=120), "the export did not finish"
+    assert export.error is None
+    block = coordinator.get(f"/exports/{export_id}", headers={"HX-Request": "true"})
+    assert "hx-trigger" not in block.text  # finished: the block stops polling
+    assert f"{export.total} livret(s) prêt(s)." in block.text
+    archive = coordinator.get(f"/exports/{export_id}/download")
+    assert archive.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    assert len(names) == export.total == 2 and all(n.endswith(".pdf") for n in names)
+    other, _ = client(site, "trainer@example.org")
+    assert other.get(f"/exports/{export_id}").status_code == 404  # not theirs

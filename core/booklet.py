@@ -122,6 +122,7 @@ class BookletData(Frozen):
     issued_on: dt.date
     catalog_version: str
     acquired: tuple[AcquiredCompetency, ...] = ()
+    immersion: tuple[tuple[str, int, int], ...] = ()  # module, hours, % done
     verify_url: str | None = None
     qr_svg: str | None = None  # the verification link as an inline SVG QR code
 
@@ -248,9 +249,24 @@ def build_booklet(
                     rncp=refs.rncp or block.references.rncp or curriculum.references.rncp,
                 )
             )
+    immersion = tuple(
+        (catalog.module(m.module).name, m.hours, round(m.done * 100))
+        for m in record.modules
+        if m.phase is Phase.IMMERSION
+    )
+    outcome = None
+    if record.outcome is not None:
+        from core.store.tables import Exit
+
+        outcome = (
+            Exit(record.outcome.kind).label
+            + (f" chez {record.outcome.employer_name}" if record.outcome.employer_name else "")
+            + f", le {record.outcome.on:%d/%m/%Y}"
+        )
     return BookletData(
         trainee=info.full_name,
         trainee_ref=f"{info.cohort_id}-{info.id}",
+        immersion=immersion,
         acquired=tuple(acquired),
         sector=sector.sector.name,
         program=curriculum.title,
@@ -269,7 +285,7 @@ def build_booklet(
         evaluations=evaluations,
         sections=tuple(sections),
         appreciation=tuple((c.day, c.author, c.text) for c in record.comments[-6:]),
-        outcome=record.outcome.kind if record.outcome else None,
+        outcome=outcome,
         issued_on=today or dt.date.today(),
         catalog_version=catalog.version,
     )

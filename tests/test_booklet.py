@@ -243,3 +243,14 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
     del broken["credentialSubject"]["achievement"]["criteria"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+def test_immersion_summary_and_exit(fibre):
+    records, trainee = fibre
+    records.record_outcome(trainee, 1, t.Exit.ALTERNANCE, dt.date(2026, 12, 1), "exit-1",
+                           employer_name="Fibre Rhône")
+    data = build_booklet(records.catalog, records.trainee_record(trainee))
+    assert [name for name, _, _ in data.immersion] == ["Immersion en entreprise (alternance)"]
+    assert data.outcome == "Alternance chez Fibre Rhône, le 01/12/2026"
+    _, text = pdf_text(render_pdf(data))
+    assert "Immersion en entreprise" in text and "Alternance chez Fibre Rhône" in text

@@ -247,8 +247,9 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
 
 def test_immersion_summary_and_exit(fibre):
     records, trainee = fibre
-    records.record_outcome(trainee, 1, t.Exit.ALTERNANCE, dt.date(2026, 12, 1), "exit-1",
-                           employer_name="Fibre Rhône")
+    records.record_outcome(
+        trainee, 1, t.Exit.ALTERNANCE, dt.date(2026, 12, 1), "exit-1", employer_name="Fibre Rhône"
+    )
     data = build_booklet(records.catalog, records.trainee_record(trainee))
     assert [name for name, _, _ in data.immersion] == ["Immersion en entreprise (alternance)"]
     assert data.outcome == "Alternance chez Fibre Rhône, le 01/12/2026"

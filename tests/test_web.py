@@ -5,16 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from fastapi.testclient import TestClient
 
 from core.attempts import StepResult
 from core.directory import Directory, NewTrainee

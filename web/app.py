@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from core.plugins import get_plugin_manager
 from core.records import RecordError, Records, open_records
 from core.settings import Settings
 from web import i18n
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
     app.state.records = records or open_records(settings)
     app.state.limiter = LoginLimiter()
     app.state.exports = {}  # cohort booklet exports in progress (web.pages.Export)
+    # Booklet sections come from plugins: one manager for the app, not one per request.
+    app.state.plugins = get_plugin_manager()
     # One environment per language, translations installed once: requests in different
     # languages never share mutable template state.
     app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}

@@ -745,7 +745,6 @@ def _booklet(
     request: Request, user: CurrentUser, trainee_id: int, employer: str, territory: str
 ) -> Any:
     from core.booklet import build_booklet
-    from core.plugins import get_plugin_manager
 
     records = records_of(request)
     _trainee(records, user, trainee_id)
@@ -755,7 +754,7 @@ def _booklet(
             records.trainee_record(trainee_id),
             employer=employer or None,
             territory=territory or None,
-            pm=get_plugin_manager(),
+            pm=request.app.state.plugins,
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
@@ -803,7 +802,6 @@ def verify_booklet(request: Request, token: str) -> Response:
     """Public: what an employer sees after scanning a booklet's QR code. No sign-in: the
     signed token is the authorisation, and it shows only the booklet's key facts."""
     from core.booklet import build_booklet
-    from core.plugins import get_plugin_manager
     from core.verification import InvalidToken, content_key, verify
 
     records = records_of(request)
@@ -831,7 +829,7 @@ def verify_booklet(request: Request, token: str) -> Response:
         record,
         employer=claim.employer,
         territory=claim.territory,
-        pm=get_plugin_manager(),
+        pm=request.app.state.plugins,
         today=claim.issued,
     )
     return render(
@@ -879,7 +877,6 @@ def share_booklet(
 def shared_booklet(request: Request, token: str) -> Response:
     """Public: the booklet a coordinator shared, as a PDF, while the link is valid."""
     from core.booklet import build_booklet, cached_pdf, with_verification
-    from core.plugins import get_plugin_manager
     from core.verification import InvalidToken, verify
 
     records = records_of(request)
@@ -894,7 +891,9 @@ def shared_booklet(request: Request, token: str) -> Response:
             "verify.html",
             {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
         )
-    data = build_booklet(records.catalog, record, employer=claim.employer, pm=get_plugin_manager())
+    data = build_booklet(
+        records.catalog, record, employer=claim.employer, pm=request.app.state.plugins
+    )
     data = with_verification(data, claim.trainee, records.settings, employer=claim.employer)
     pdf = cached_pdf(data, records.settings.data_dir / "booklets")
     return Response(
@@ -948,12 +947,11 @@ def export_booklets(request: Request, user: User, cohort_id: int) -> Response:
     import re as regex
 
     from core.booklet import build_booklet, with_verification
-    from core.plugins import get_plugin_manager
 
     _require_coordinator(user)
     records = records_of(request)
     _cohort(records, user, cohort_id)
-    pm = get_plugin_manager()
+    pm = request.app.state.plugins
     jobs = []
     for record in records.cohort_records(cohort_id):
         data = with_verification(

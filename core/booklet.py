@@ -451,3 +451,30 @@ def render_many(
             if progress:
                 progress(len(done), len(jobs))
     return done
+
+
+def verified_booklet(
+    catalog: Catalog,
+    record: TraineeRecord,
+    settings: Settings,
+    *,
+    employer: str | None = None,
+    territory: str | None = None,
+    pm: pluggy.PluginManager | None = None,
+) -> BookletData:
+    """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
+    built, then signed with its verification link and QR code."""
+    data = build_booklet(catalog, record, employer=employer, territory=territory, pm=pm)
+    return with_verification(
+        data, record.trainee.id, settings, employer=employer, territory=territory
+    )
+
+
+def booklet_filename(trainee_id: int, full_name: str) -> str:
+    """``livret-12-lea-martin.pdf``: ASCII, safe in a Content-Disposition header or a ZIP."""
+    import re
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", full_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return f"livret-{trainee_id}-{slug or 'stagiaire'}.pdf"

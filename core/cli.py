@@ -171,7 +171,7 @@ def _add_store_commands(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
-        from core.booklet import build_booklet, cached_pdf, with_verification
+        from core.booklet import cached_pdf, verified_booklet
         from core.plugins import get_plugin_manager
         from core.records import RecordError
 
@@ -179,16 +179,13 @@ def _add_store_commands(app: typer.Typer) -> None:
             raise typer.BadParameter("give --employer or --territory, not both")
         records = _records_or_exit()
         try:
-            record = records.trainee_record(trainee)
-            data = build_booklet(
+            data = verified_booklet(
                 records.catalog,
-                record,
+                records.trainee_record(trainee),
+                records.settings,
                 employer=employer,
                 territory=territory,
                 pm=get_plugin_manager(),
-            )
-            data = with_verification(
-                data, trainee, records.settings, employer=employer, territory=territory
             )
         except (RecordError, KeyError) as error:
             typer.echo(f"error: {error}", err=True)
@@ -204,9 +201,7 @@ def _add_store_commands(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(help="Processes (default: one per core).")] = 0,
     ) -> None:
         """Write every booklet of a cohort (territory booklets), in parallel."""
-        import re as regex
-
-        from core.booklet import build_booklet, render_many, with_verification
+        from core.booklet import booklet_filename, render_many, verified_booklet
         from core.plugins import get_plugin_manager
         from core.records import RecordError
 
@@ -220,10 +215,11 @@ def _add_store_commands(app: typer.Typer) -> None:
         output.mkdir(parents=True, exist_ok=True)
         jobs = []
         for record in cohort_records:
-            name = regex.sub(r"[^a-z0-9]+", "-", record.trainee.full_name.lower()).strip("-")
-            target = output / f"livret-{record.trainee.id}-{name or 'stagiaire'}.pdf"
-            data = build_booklet(records.catalog, record, pm=pm)
-            jobs.append((with_verification(data, record.trainee.id, records.settings), target))
+            info = record.trainee
+            target = output / booklet_filename(info.id, info.full_name)
+            jobs.append(
+                (verified_booklet(records.catalog, record, records.settings, pm=pm), target)
+            )
 
         def progress(done: int, total: int) -> None:
             bar = "#" * (30 * done // total)

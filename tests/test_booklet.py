@@ -255,3 +255,12 @@ def test_immersion_summary_and_exit(fibre):
     assert data.outcome == "Alternance chez Fibre Rhône, le 01/12/2026"
     _, text = pdf_text(render_pdf(data))
     assert "Immersion en entreprise" in text and "Alternance chez Fibre Rhône" in text
+
+
+def test_booklet_filename_is_ascii_for_any_name():
+    from core.booklet import booklet_filename
+
+    assert booklet_filename(3, "Léa Núñez") == "livret-3-lea-nunez.pdf"
+    assert booklet_filename(4, "Nguyễn Thị Ánh") == "livret-4-nguyen-thi-anh.pdf"
+    assert booklet_filename(5, "محمد") == "livret-5-stagiaire.pdf"  # nothing ASCII left
+    assert booklet_filename(6, '<script>"x"</script>') == "livret-6-script-x-script.pdf"

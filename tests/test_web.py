@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -588,6 +589,13 @@ def test_booklet_download_and_preview(site):
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert 'filename="livret-' in pdf.headers["content-disposition"]
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Vérifier ce livret" in text  # a downloaded booklet carries its verification QR
+    hostile = browser.get(f"/trainees/{site.hostile}/booklet.pdf")
+    disposition = hostile.headers["content-disposition"]
+    assert disposition.isascii() and "<" not in disposition and '"' not in disposition[22:-1]
     preview = browser.get(f"/trainees/{site.hostile}/booklet")
     assert preview.status_code == 200 and "Pour Telenco" in preview.text  # Marseille employers
     assert '<link rel="stylesheet" href="/booklet.css">' in preview.text

@@ -744,14 +744,15 @@ def toggle_user(
 def _booklet(
     request: Request, user: CurrentUser, trainee_id: int, employer: str, territory: str
 ) -> Any:
-    from core.booklet import build_booklet
+    from core.booklet import verified_booklet
 
     records = records_of(request)
     _trainee(records, user, trainee_id)
-    try:
-        return build_booklet(
+    try:  # with its verification QR code: a downloaded booklet is handed to employers too
+        return verified_booklet(
             records.catalog,
             records.trainee_record(trainee_id),
+            records.settings,
             employer=employer or None,
             territory=territory or None,
             pm=request.app.state.plugins,
@@ -778,15 +779,18 @@ def booklet_preview(
 def booklet_pdf(
     request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
 ) -> Response:
-    from core.booklet import cached_pdf
+    from core.booklet import booklet_filename, cached_pdf
 
     data = _booklet(request, user, trainee_id, employer, territory)
     pdf = cached_pdf(data, records_of(request).settings.data_dir / "booklets")
-    name = "".join(ch if ch.isalnum() else "-" for ch in data.trainee.lower()).strip("-")
+    return _pdf_response(pdf, booklet_filename(trainee_id, data.trainee))
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="livret-{trainee_id}-{name}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -876,7 +880,7 @@ def share_booklet(
 @router.get("/share/{token}")
 def shared_booklet(request: Request, token: str) -> Response:
     """Public: the booklet a coordinator shared, as a PDF, while the link is valid."""
-    from core.booklet import build_booklet, cached_pdf, with_verification
+    from core.booklet import booklet_filename, cached_pdf, verified_booklet
     from core.verification import InvalidToken, verify
 
     records = records_of(request)
@@ -891,16 +895,15 @@ def shared_booklet(request: Request, token: str) -> Response:
             "verify.html",
             {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
         )
-    data = build_booklet(
-        records.catalog, record, employer=claim.employer, pm=request.app.state.plugins
+    data = verified_booklet(
+        records.catalog,
+        record,
+        records.settings,
+        employer=claim.employer,
+        pm=request.app.state.plugins,
     )
-    data = with_verification(data, claim.trainee, records.settings, employer=claim.employer)
     pdf = cached_pdf(data, records.settings.data_dir / "booklets")
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="livret-{claim.trainee}.pdf"'},
-    )
+    return _pdf_response(pdf, booklet_filename(claim.trainee, data.trainee))
 
 
 # ---------------------------------------------------------------- whole-cohort booklet exports
@@ -944,9 +947,7 @@ def _run_export(records: Records, export: Export, jobs: list[tuple[Any, str]]) -
 @router.post("/cohorts/{cohort_id}/booklets")
 def export_booklets(request: Request, user: User, cohort_id: int) -> Response:
     """Start zipping every booklet of a cohort; answers with the progress block."""
-    import re as regex
-
-    from core.booklet import build_booklet, with_verification
+    from core.booklet import booklet_filename, verified_booklet
 
     _require_coordinator(user)
     records = records_of(request)
@@ -954,11 +955,8 @@ def export_booklets(request: Request, user: User, cohort_id: int) -> Response:
     pm = request.app.state.plugins
     jobs = []
     for record in records.cohort_records(cohort_id):
-        data = with_verification(
-            build_booklet(records.catalog, record, pm=pm), record.trainee.id, records.settings
-        )
-        slug = regex.sub(r"[^a-z0-9]+", "-", record.trainee.full_name.lower()).strip("-")
-        jobs.append((data, f"livret-{record.trainee.id}-{slug or 'stagiaire'}.pdf"))
+        data = verified_booklet(records.catalog, record, records.settings, pm=pm)
+        jobs.append((data, booklet_filename(record.trainee.id, record.trainee.full_name)))
     export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))
     request.app.state.exports[export.id] = export
     threading.Thread(target=_run_export, args=(records, export, jobs), daemon=True).start()

@@ -176,11 +176,3 @@ def sector_levels(
         competency: competency_level(competency, curriculum.rule, curriculum.scale, *facts)
         for competency, facts in by_competency.items()
     }
-
-
-def level_counts(levels: Mapping[str, CompetencyLevel], scale: LevelScale) -> dict[str, int]:
-    """How many competencies sit at each level of the scale (every level present, maybe 0)."""
-    counts = dict.fromkeys(scale.codes, 0)
-    for level in levels.values():
-        counts[level.level] += 1
-    return counts

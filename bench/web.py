@@ -115,9 +115,17 @@ async def open_loop(port: int, make: Request, rate: float, seconds: float) -> Re
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def one(scheduled: float) -> None:
+        request = make()
         connection = idle.pop() if idle else await _connect(port)
         try:
-            status = await asyncio.wait_for(_send(connection, make()), TIMEOUT)
+            try:
+                status = await asyncio.wait_for(_send(connection, request), TIMEOUT)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                # The server closed a keep-alive connection that sat idle too long (uvicorn:
+                # 5 s): as any HTTP client does, send again on a new one.
+                connection[1].close()
+                connection = await _connect(port)
+                status = await asyncio.wait_for(_send(connection, request), TIMEOUT)
         except TimeoutError:
             result.timeouts += 1
             connection[1].close()

@@ -16,12 +16,14 @@ import contextlib
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Select, exists, func, select
+from sqlalchemy import Connection, Engine, Select, bindparam, exists, func, select
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -32,6 +34,7 @@ from core.levels import AttemptFact, EvaluationFact, LevelDecision, sector_level
 from core.models import Autonomy
 from core.settings import Settings
 from core.store import tables as t
+from core.taps import LiveAttempt, RecordedTap, Tap, live_attempts
 from core.trainee_record import (
     CommentEntry,
     EvaluationResult,
@@ -54,6 +57,13 @@ class Recorded:
 
     id: int
     created: bool
+
+
+@dataclass(frozen=True)
+class TraineeScope:
+    cohort_id: int
+    school_id: int
+    sector: str
 
 
 @dataclass(frozen=True)
@@ -90,9 +100,9 @@ class Records:
         self.settings = settings or Settings()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Writes start with BEGIN IMMEDIATE on SQLite (see core.store.engine.make_engine).
-        self._write_sessions = sessionmaker(
-            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        )
+        self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._scopes: dict[int, TraineeScope] = {}
         self._lock: contextlib.AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
@@ -104,8 +114,30 @@ class Records:
         with self._lock, self._write_sessions.begin() as session:
             yield session
 
+    @contextlib.contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        """A write transaction without the ORM, for the hot path (taps)."""
+        with self._lock, self._write_engine.begin() as connection:
+            yield connection
+
     def _read(self) -> Session:
         return self._sessions()
+
+    def trainee_scope(self, trainee_id: int) -> TraineeScope | None:
+        """Where a trainee belongs. Asked by every request about a trainee, and it never
+        changes (a trainee stays in their cohort), so it is remembered once known."""
+        scope = self._scopes.get(trainee_id)
+        if scope is None:
+            with self._read() as session:
+                row = session.execute(
+                    select(t.Trainee.cohort_id, t.Cohort.school_id, t.Cohort.sector)
+                    .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+                    .where(t.Trainee.id == trainee_id)
+                ).first()
+            if row is None:
+                return None
+            scope = self._scopes[trainee_id] = TraineeScope(*row)
+        return scope
 
     def _trainee(self, session: Session, trainee_id: int) -> tuple[t.Trainee, t.Cohort]:
         row = session.execute(
@@ -199,28 +231,109 @@ class Records:
         result: StepResult,
         observed_on: dt.date,
         key: str,
-    ) -> Recorded:
+    ) -> RecordedTap:
         """One tap on one step during a live attempt (grouped by ``attempt_key``)."""
-        with self._write() as session:
-            trainee, cohort = self._trainee(session, trainee_id)
-            self._check_definition(cohort, gesture_id, "gesture")
-            if step not in {s.key for s in self.catalog.gesture(gesture_id).steps}:
-                raise RecordError(f"Étape « {step} » inconnue pour ce geste.")
-            row = self._observation(
-                session,
-                trainee,
-                cohort,
-                author_id,
-                t.Kind.STEP,
-                gesture_id,
-                observed_on,
-                key,
-                None,
-                attempt_key=attempt_key,
-                step=step,
-                result=StepResult(result).value,
+        tap = Tap(trainee_id, author_id, gesture_id, attempt_key, step, result, observed_on, key)
+        (outcome,) = self.record_steps([tap])
+        if isinstance(outcome, RecordError):
+            raise outcome
+        return outcome
+
+    def record_steps(self, taps: Sequence[Tap]) -> list[RecordedTap | RecordError]:
+        """Many taps in one short transaction (``core.taps.TapWriter`` groups the web's).
+
+        Each tap is checked on its own: a refused one gets its error in the list and the
+        others are written. Each result carries its attempt as it stands after the batch,
+        read in the same transaction, so the page can be redrawn without another query.
+        """
+        outcomes: dict[int, RecordedTap | RecordError] = {}
+        with self._write_connection() as connection:
+            ids = list({tap.trainee_id for tap in taps})
+            trainees = {row.id: row for row in connection.execute(_TAP_TRAINEES, {"ids": ids})}
+            rows: dict[str, dict[str, Any]] = {}  # by idempotency key: a repeat in the batch
+            for n, tap in enumerate(taps):  # is answered like a repeat of a stored tap
+                try:
+                    cohort = self._check_tap(tap, trainees.get(tap.trainee_id))
+                except RecordError as error:
+                    outcomes[n] = error
+                    continue
+                rows.setdefault(
+                    tap.key,
+                    {
+                        "idempotency_key": tap.key,
+                        "trainee_id": tap.trainee_id,
+                        "cohort_id": cohort,
+                        "author_id": tap.author_id,
+                        "kind": t.Kind.STEP,
+                        "definition": tap.gesture_id,
+                        "catalog_version": self.catalog.version,
+                        "observed_on": tap.observed_on,
+                        "attempt_key": tap.attempt_key,
+                        "step": tap.step,
+                        "result": StepResult(tap.result).value,
+                    },
+                )
+            created: dict[str, int] = {}
+            if rows:
+                insert = _TAP_INSERTS[self.engine.dialect.name]
+                returned = connection.execute(insert, list(rows.values()))
+                created = dict(returned.all())  # key -> id of each row inserted
+            stored = {}
+            if repeated := [key for key in rows if key not in created]:
+                stored = {
+                    row.idempotency_key: row
+                    for row in connection.execute(_STORED_KEYS, {"keys": repeated})
+                }
+            wanted = {tap.attempt_key: tap.trainee_id for tap in taps}
+            attempts = self._live_attempts(connection, wanted)
+        first: set[str] = set()
+        for n, tap in enumerate(taps):
+            if n in outcomes:
+                continue
+            new = tap.key in created and tap.key not in first
+            first.add(tap.key)
+            if tap.key in created:
+                row_id = created[tap.key]
+            else:
+                row = stored[tap.key]
+                if row.trainee_id != tap.trainee_id or row.kind != t.Kind.STEP:
+                    outcomes[n] = RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
+                    continue
+                row_id = row.id
+            outcomes[n] = RecordedTap(row_id, new, attempts[tap.attempt_key])
+        return [outcomes[n] for n in range(len(taps))]
+
+    def _check_tap(self, tap: Tap, trainee: Any) -> int:
+        """The tap's cohort id, once the tap is known to be possible."""
+        if trainee is None:
+            raise RecordError(f"Stagiaire n° {tap.trainee_id} introuvable.")
+        if trainee.erased_at is not None:
+            raise RecordError("Ce ou cette stagiaire a été effacé·e (RGPD) : aucun ajout possible.")
+        entry = self.catalog.entries.get(tap.gesture_id)
+        if entry is None or entry.kind != "gesture" or entry.sector != trainee.sector:
+            raise RecordError(
+                f"« {tap.gesture_id} » n'est pas défini par le parcours {trainee.curriculum} "
+                f"de la promotion."
             )
-            return self._insert(session, row)
+        if tap.step not in {s.key for s in self.catalog.gesture(tap.gesture_id).steps}:
+            raise RecordError(f"Étape « {tap.step} » inconnue pour ce geste.")
+        if tap.observed_on > dt.date.today() + dt.timedelta(days=1):
+            raise RecordError("La date d'observation est dans le futur.")
+        cohort: int = trainee.cohort
+        return cohort
+
+    def live_attempt(self, trainee_id: int, attempt_key: str) -> LiveAttempt:
+        """The taps of a live attempt so far."""
+        with self._read() as session:
+            return self._live_attempts(session.connection(), {attempt_key: trainee_id})[attempt_key]
+
+    @staticmethod
+    def _live_attempts(connection: Connection, wanted: dict[str, int]) -> dict[str, LiveAttempt]:
+        # Only attempt_key in SQL: it is random and unique per attempt, whereas with
+        # trainee_id in the WHERE SQLite chose the (trainee_id, kind) index and scanned every
+        # step the trainee ever had (bench/web.py). Trainee and kind are checked in Python.
+        rows = connection.execute(_LIVE_TAPS, {"keys": list(wanted)})
+        return live_attempts(rows, wanted, t.Kind.STEP)  # type: ignore[arg-type]
 
     def record_attempt(
         self,
@@ -855,3 +968,34 @@ def open_records(
         if current_revision(engine) != head:
             raise RecordError("La base n'est pas à jour : lancez « gestes db upgrade ».")
     return Records(engine, catalog or load_catalog(), settings)
+
+
+# The statements of the tap path, built once: building a statement cost more than running it
+# (core.taps, bench/web.py).
+_TAP_TRAINEES = (
+    select(t.Trainee.id, t.Trainee.erased_at, t.Cohort.id.label("cohort"))
+    .add_columns(t.Cohort.sector, t.Cohort.curriculum)
+    .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+    .where(t.Trainee.id.in_(bindparam("ids", expanding=True)))
+)
+_STORED_KEYS = select(
+    t.Observation.idempotency_key, t.Observation.id, t.Observation.trainee_id, t.Observation.kind
+).where(t.Observation.idempotency_key.in_(bindparam("keys", expanding=True)))
+_LIVE_TAPS = (
+    select(
+        t.Observation.attempt_key,
+        t.Observation.step,
+        t.Observation.result,
+        t.Observation.trainee_id,
+        t.Observation.kind,
+    )
+    .where(t.Observation.attempt_key.in_(bindparam("keys", expanding=True)))
+    .order_by(t.Observation.id)
+)
+# Insert, skipping a row whose idempotency key is already stored; returns what it inserted.
+_TAP_INSERTS = {
+    name: dialect.insert(t.Observation)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(t.Observation.idempotency_key, t.Observation.id)
+    for name, dialect in (("sqlite", sqlite_dialect), ("postgresql", postgresql_dialect))
+}

@@ -58,7 +58,7 @@ def record_attempt(
 ) -> dict[str, Any]:
     records = records_of(request)
     _, cohort = _trainee(records, user, trainee_id)
-    _check_gesture(records, cohort, body.gesture)
+    _check_gesture(records, cohort.sector, body.gesture)
     recorded = records.record_attempt(
         trainee_id,
         user.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +12,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.concurrency import run_in_threadpool
 
 from core.plugins import get_plugin_manager
 from core.records import RecordError, Records, open_records
 from core.settings import Settings
+from core.taps import TapWriter
 from web import i18n
 from web.security import (
     COOKIE,
     CurrentUser,
     LoginLimiter,
     SecurityHeaders,
+    SessionCache,
     check_csrf,
     session_user,
 )
@@ -33,7 +38,14 @@ class LoginRequired(Exception):
 
 def create_app(settings: Settings | None = None, records: Records | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.taps.close()  # the taps still queued are written before the process ends
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Gestes",
         docs_url="/api/docs",
         redoc_url=None,
@@ -42,6 +54,9 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
     )
     app.state.records = records or open_records(settings)
     app.state.limiter = LoginLimiter()
+    app.state.sessions = SessionCache()
+    # Live step taps go through one writer thread that commits them in groups (core.taps).
+    app.state.taps = TapWriter(app.state.records)
     app.state.exports = {}  # cohort booklet exports in progress (web.pages.Export)
     # Booklet sections come from plugins: one manager for the app, not one per request.
     app.state.plugins = get_plugin_manager()
@@ -96,6 +111,9 @@ def _templates(language: str) -> Jinja2Blocks:
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"]),  # every value is escaped unless marked safe
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # templates ship with the package: no stat() per render
+        trim_blocks=True,  # no blank lines where tags were: smaller htmx swaps
+        lstrip_blocks=True,
     )
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
@@ -110,9 +128,16 @@ def records_of(request: Request) -> Records:
 
 async def user_of(request: Request) -> CurrentUser:
     """The signed-in user; checks the CSRF token of every state-changing request."""
-    user = session_user(records_of(request), request.cookies.get(COOKIE))
-    if user is None:
+    token = request.cookies.get(COOKIE)
+    if not token:
         raise LoginRequired()
+    sessions: SessionCache = request.app.state.sessions
+    user = sessions.get(token)
+    if user is None:  # the store is asked off the event loop
+        user = await run_in_threadpool(session_user, records_of(request), token)
+        if user is None:
+            raise LoginRequired()
+        sessions.put(token, user)
     await check_csrf(request, user)
     request.state.user = user
     return user

@@ -6,6 +6,7 @@ of what it touches with ``require_school``: a trainer of another school gets a 4
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import threading
@@ -23,6 +24,8 @@ from core.evaluation import FieldError, parse_submission
 from core.models import Autonomy, Phase, Sector
 from core.records import RecordError, Records
 from core.store import tables as t
+from core.taps import LiveAttempt, Tap, TapWriter
+from web import i18n
 from web.app import is_htmx, records_of, render, user_of
 from web.i18n import LANGUAGES
 from web.security import (
@@ -78,7 +81,10 @@ def login(
             status_code=401,
         )
     limiter.succeeded(*keys)
-    token = open_session(records, user.id, request.cookies.get(COOKIE))
+    previous = request.cookies.get(COOKIE)
+    token = open_session(records, user.id, previous)
+    if previous:
+        request.app.state.sessions.forget(previous)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         COOKIE,
@@ -93,7 +99,9 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, user: User) -> Response:
-    close_session(records_of(request), request.cookies.get(COOKIE, ""))
+    token = request.cookies.get(COOKIE, "")
+    close_session(records_of(request), token)
+    request.app.state.sessions.forget(token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -265,54 +273,31 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
 # ---------------------------------------------------------------- scoring a gesture
 
 
-def _taps(
-    records: Records, trainee_id: int, attempt: str
-) -> tuple[dict[str, StepResult], dict[str, int]]:
-    """The latest tap of each step of a live attempt, and how many taps each step had."""
-    # Only attempt_key in SQL: it is random and unique per attempt, whereas with trainee_id in
-    # the WHERE SQLite chose the (trainee_id, kind) index and scanned every step the trainee
-    # ever had (bench/web.py). Trainee and kind are checked here instead.
-    with records._read() as session:
-        rows = session.execute(
-            select(
-                t.Observation.step,
-                t.Observation.result,
-                t.Observation.trainee_id,
-                t.Observation.kind,
-            )
-            .where(t.Observation.attempt_key == attempt)
-            .order_by(t.Observation.id)
-        ).all()
-    taps: dict[str, StepResult] = {}
-    counts: dict[str, int] = {}
-    for step, result, trainee, kind in rows:
-        if step and result and trainee == trainee_id and kind == t.Kind.STEP:
-            taps[step] = StepResult(result)
-            counts[step] = counts.get(step, 0) + 1
-    return taps, counts
-
-
 def _gesture_view(
-    records: Records,
+    request: Request,
     trainee_id: int,
     gesture_id: str,
     attempt: str,
     recorded: dict[str, Any] | None = None,
     *,
+    live: LiveAttempt | None = None,
     levels: bool = True,
 ) -> dict[str, Any]:
     """What gesture.html shows. A tap re-renders only the steps and the provisional outcome,
-    so it skips deriving the trainee's record (``levels=False``): the hot path stays light."""
+    with the attempt the write returned (``live``) and without deriving the trainee's record
+    (``levels=False``): the hot path reads nothing more."""
+    records = records_of(request)
+    translate = i18n.translator(request)
     gesture = records.catalog.gesture(gesture_id)
-    taps, counts = _taps(records, trainee_id, attempt)
+    live = live or records.live_attempt(trainee_id, attempt)
     view: dict[str, Any] = {
         "gesture": gesture,
         "attempt": attempt,
-        "taps": taps,
-        "counts": counts,
-        "outcome": attempt_outcome(gesture, taps) if taps else None,
+        "taps": live.taps,
+        "counts": live.counts,
+        "outcome": attempt_outcome(gesture, live.taps) if live.taps else None,
         "autonomies": list(Autonomy),
-        "results": list(StepResult),
+        "results": [(result, translate(result.label)) for result in StepResult],
         "recorded": recorded,
     }
     if not levels:  # the steps and outcome blocks only need the trainee's id
@@ -328,9 +313,9 @@ def _gesture_view(
     return view
 
 
-def _check_gesture(records: Records, cohort: t.Cohort, gesture_id: str) -> None:
+def _check_gesture(records: Records, sector: str, gesture_id: str) -> None:
     entry = records.catalog.entries.get(gesture_id)
-    if entry is None or entry.kind != "gesture" or entry.sector != cohort.sector:
+    if entry is None or entry.kind != "gesture" or entry.sector != sector:
         raise HTTPException(status_code=404, detail="Geste inconnu pour cette promotion.")
 
 
@@ -340,13 +325,13 @@ def gesture_page(
 ) -> Response:
     records = records_of(request)
     _, cohort = _trainee(records, user, trainee_id)
-    _check_gesture(records, cohort, gesture_id)
+    _check_gesture(records, cohort.sector, gesture_id)
     attempt = attempt if _valid_key(attempt) else uuid.uuid4().hex
-    return render(request, "gesture.html", _gesture_view(records, trainee_id, gesture_id, attempt))
+    return render(request, "gesture.html", _gesture_view(request, trainee_id, gesture_id, attempt))
 
 
 @router.post("/trainees/{trainee_id}/gestures/{gesture_id}/steps")
-def tap_step(
+async def tap_step(
     request: Request,
     user: User,
     trainee_id: int,
@@ -356,24 +341,26 @@ def tap_step(
     result: Annotated[StepResult, Form()],
     tap: Annotated[int, Form(ge=0, le=1000)] = 0,
 ) -> Response:
+    """The hottest route: a trainer taps a step. It runs on the event loop and waits for the
+    store without blocking it: the scope is remembered, the write goes to the tap writer
+    (group commit) and comes back with the attempt to redraw."""
     records = records_of(request)
-    _, cohort = _trainee(records, user, trainee_id)
-    _check_gesture(records, cohort, gesture_id)
+    scope = records.trainee_scope(trainee_id)  # remembered: one read per trainee
+    require_school(user, scope.school_id if scope else None)
+    assert scope is not None
+    _check_gesture(records, scope.sector, gesture_id)
     if not _valid_key(attempt):
         raise HTTPException(status_code=400, detail="Tentative invalide.")
     # The same rendered button submitted twice carries the same tap number: stored once.
-    records.record_step(
-        trainee_id,
-        user.id,
-        gesture_id,
-        attempt,
-        step,
-        result,
-        dt.date.today(),
-        f"{attempt}:{step}:{tap}:{result.value}",
-    )
+    key = f"{attempt}:{step}:{tap}:{result.value}"
+    writer: TapWriter = request.app.state.taps
+    today = dt.date.today()
+    pending = writer.submit(Tap(trainee_id, user.id, gesture_id, attempt, step, result, today, key))
+    recorded = await asyncio.wrap_future(pending)
     if is_htmx(request):
-        view = _gesture_view(records, trainee_id, gesture_id, attempt, levels=False)
+        view = _gesture_view(
+            request, trainee_id, gesture_id, attempt, live=recorded.attempt, levels=False
+        )
         return render(request, "gesture.html", view, blocks=["steps", "outcome"])
     return RedirectResponse(
         f"{request.url.path.rsplit('/', 1)[0]}?attempt={attempt}#etape-{step}", status_code=303
@@ -392,7 +379,7 @@ def validate_attempt(
 ) -> Response:
     records = records_of(request)
     _, cohort = _trainee(records, user, trainee_id)
-    _check_gesture(records, cohort, gesture_id)
+    _check_gesture(records, cohort.sector, gesture_id)
     if not _valid_key(attempt) or autonomy.upper() not in Autonomy.__members__:
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
     seconds = None
@@ -402,17 +389,18 @@ def validate_attempt(
         except ValueError:
             seconds = -1
         if not 0 < seconds <= 24 * 3600:
-            view = _gesture_view(records, trainee_id, gesture_id, attempt)
+            view = _gesture_view(request, trainee_id, gesture_id, attempt)
             view["error"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
+            view["minutes"] = minutes
             return render(
                 request,
                 "gesture.html",
                 view,
-                blocks=["outcome"] if is_htmx(request) else None,
+                blocks=["validate"] if is_htmx(request) else None,
                 status_code=200,
             )
     before = {c: lvl.level for c, lvl in records.trainee_record(trainee_id).levels.items()}
-    taps, _ = _taps(records, trainee_id, attempt)
+    taps = records.live_attempt(trainee_id, attempt).taps
     recorded = records.record_attempt(
         trainee_id,
         user.id,
@@ -425,7 +413,7 @@ def validate_attempt(
         attempt_key=attempt,
     )
     view = _gesture_view(
-        records,
+        request,
         trainee_id,
         gesture_id,
         attempt,
@@ -440,7 +428,7 @@ def validate_attempt(
         request,
         "gesture.html",
         view,
-        blocks=["steps", "outcome", "levels"] if is_htmx(request) else None,
+        blocks=["steps", "outcome", "validate", "levels"] if is_htmx(request) else None,
     )
 
 
@@ -735,6 +723,7 @@ def toggle_user(
     from core.directory import set_active
 
     set_active(records_of(request), user_id, active)
+    request.app.state.sessions.clear()  # a deactivated user's sessions end now
     return RedirectResponse("/admin/users", status_code=303)
 
 

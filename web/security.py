@@ -100,6 +100,41 @@ def session_user(records: Records, token: str | None) -> CurrentUser | None:
     )
 
 
+class SessionCache:
+    """Signed-in users by session token, for a few seconds.
+
+    Every request asks who is signed in and the answer rarely changes; reading it from the
+    store each time was a third of a tap's cost (bench/web.py). Sign-out and changes made in
+    the admin pages take effect at once in this process (``forget``, ``clear``); another
+    process (a second worker, the CLI) is seen within ``ttl`` seconds. Only signed-in users
+    are kept: an unknown token always asks the store.
+    """
+
+    def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._users: dict[str, tuple[float, CurrentUser]] = {}
+
+    def get(self, token: str) -> CurrentUser | None:
+        entry = self._users.get(token)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, token: str, user: CurrentUser) -> None:
+        now = time.monotonic()
+        if len(self._users) >= self.size:  # bounded: drop what has expired, else everything
+            self._users = {k: v for k, v in self._users.items() if v[0] >= now}
+            if len(self._users) >= self.size:
+                self._users = {}
+        self._users[token] = (now + self.ttl, user)
+
+    def forget(self, token: str) -> None:
+        self._users.pop(token, None)
+
+    def clear(self) -> None:
+        self._users = {}
+
+
 def require_role(user: CurrentUser, roles: Iterable[t.Role]) -> None:
     if user.role not in set(roles) and not user.is_admin:
         raise HTTPException(status_code=403, detail="Accès réservé.")

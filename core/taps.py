@@ -1,0 +1,151 @@
+"""Live step taps: what one tap is, what a live attempt looks like, and the group-commit
+writer that the web app's scoring route goes through.
+
+A trainer taps each step of a gesture as it happens, so taps are the store's hottest write.
+Written one transaction per request, concurrent taps queued on SQLite's single write lock and
+each paid a whole transaction (bench/web.py: 0.07x the bare baseline). ``TapWriter`` keeps one
+writer thread that takes every tap waiting and writes them in one short transaction
+(``Records.record_steps``): under load the batches grow and the cost per tap falls; alone, a
+tap is written at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.attempts import StepResult
+
+if TYPE_CHECKING:
+    from core.records import Records
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One tap on one step during a live attempt (grouped by ``attempt_key``)."""
+
+    trainee_id: int
+    author_id: int
+    gesture_id: str
+    attempt_key: str
+    step: str
+    result: StepResult
+    observed_on: dt.date
+    key: str  # idempotency: the same rendered button submitted twice carries the same key
+
+
+@dataclass(frozen=True)
+class LiveAttempt:
+    """The latest tap of each step of a live attempt, and how many taps each step had."""
+
+    taps: dict[str, StepResult]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RecordedTap:
+    id: int
+    created: bool
+    attempt: LiveAttempt
+
+
+def live_attempts(
+    rows: Iterable[tuple[str, str | None, str | None, int, str]],
+    wanted: dict[str, int],
+    step_kind: str,
+) -> dict[str, LiveAttempt]:
+    """Fold (attempt_key, step, result, trainee_id, kind) rows, in insertion order, into live
+    attempts; only the taps of the trainee ``wanted`` maps each attempt key to count."""
+    taps: dict[str, dict[str, StepResult]] = {key: {} for key in wanted}
+    counts: dict[str, dict[str, int]] = {key: {} for key in wanted}
+    for attempt, step, result, trainee, kind in rows:
+        if step and result and kind == step_kind and wanted.get(attempt) == trainee:
+            taps[attempt][step] = StepResult(result)
+            counts[attempt][step] = counts[attempt].get(step, 0) + 1
+    return {key: LiveAttempt(taps[key], counts[key]) for key in wanted}
+
+
+class TapWriter:
+    """One thread writes every waiting tap in one transaction (group commit).
+
+    ``submit`` returns a future at once; an asyncio caller awaits it with
+    ``asyncio.wrap_future`` and never blocks its event loop on the database. A refused tap
+    fails its own future only.
+    """
+
+    MAX_BATCH = 128  # bounds one transaction's length, hence the wait of the next batch
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self._queue: queue.SimpleQueue[tuple[Tap, Future[RecordedTap]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.batches = 0  # how many transactions, for tests and the benchmark
+        self.written = 0
+
+    def submit(self, tap: Tap) -> Future[RecordedTap]:
+        future: Future[RecordedTap] = Future()
+        self._ensure_thread()
+        self._queue.put((tap, future))
+        return future
+
+    def record(self, tap: Tap) -> RecordedTap:
+        """Submit and wait: for synchronous callers."""
+        return self.submit(tap).result()
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="tap-writer", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:  # close(): finish this batch, then stop
+                    self._write(batch)
+                    return
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[Tap, Future[RecordedTap]]]) -> None:
+        try:
+            results = self.records.record_steps([tap for tap, _ in batch])
+        except Exception as error:
+            if len(batch) > 1:  # the store refused the transaction: one by one, so only the
+                for one in batch:  # tap at fault fails
+                    self._write([one])
+            else:
+                batch[0][1].set_exception(error)
+            return
+        self.batches += 1
+        for (_, future), result in zip(batch, results, strict=True):
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                self.written += 1
+                future.set_result(result)

@@ -19,9 +19,9 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Select, bindparam, exists, func, select
+from sqlalchemy import Connection, Engine, Select, bindparam, exists, func, or_, select
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
@@ -103,6 +103,7 @@ class Records:
         self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         self._scopes: dict[int, TraineeScope] = {}
+        self._compiled: dict[Scope, tuple[str, Any, dict[str, Any]]] = {}
         self._lock: contextlib.AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
@@ -584,35 +585,22 @@ class Records:
 
     def current(self, *where: Any) -> Select[t.Observation]:
         """Observations that nothing supersedes, retractions excluded."""
-        return select(t.Observation).where(*self._current(*where))
+        return select(t.Observation).where(*_current(*where))
 
-    def _current(self, *where: Any) -> tuple[Any, ...]:
-        newer = aliased(t.Observation)
-        return (
-            *where,
-            t.Observation.kind != RETRACTION,
-            ~exists().where(newer.supersedes_id == t.Observation.id),
-        )
-
-    def _rows(self, session: Session, *where: Any) -> _Rows:
-        """The current observations that derivation reads, as plain tuples.
+    def _rows(self, session: Session, scope: Scope, scope_id: int) -> _Rows:
+        """The current observations of a trainee or a cohort that derivation reads.
 
         Attempts are by far the most numerous (a 16-trainee cohort holds thousands), so they
         are read through the driver, without SQLAlchemy's per-row type processing, only the
-        judged ones, without their payload; each distinct day string is parsed once.
+        judged ones, without their payload; each distinct day string is parsed once. Both
+        statements are built and compiled once per scope: building them cost more than
+        running them on a small cohort (bench/web.py).
         """
-        o = t.Observation
-        statement = select(
-            o.trainee_id, o.definition, o.observed_on, o.passed, o.autonomy, o.author_id
-        ).where(*self._current(*where, o.kind == t.Kind.ATTEMPT, o.result.in_(sorted(_JUDGED))))
-        # Only integers and constants are bound here, so literal binds are safe.
-        sql = str(
-            statement.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True})
-        )
         connection = session.connection()
+        sql, parameters = self._attempts_sql(scope, scope_id)
         cursor = connection.connection.cursor()  # the DBAPI cursor: fetchall in one call
         try:
-            cursor.execute(sql)
+            cursor.execute(sql, parameters)
             fetched = cursor.fetchall()
         finally:
             cursor.close()
@@ -622,24 +610,20 @@ class Records:
             if day not in days:
                 days[day] = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
             attempts.append((trainee, definition, days[day], bool(passed), autonomy or 1, author))
-        others = connection.execute(
-            select(
-                o.trainee_id,
-                o.kind,
-                o.definition,
-                o.observed_on,
-                o.recorded_at,
-                o.passed,
-                o.level,
-                o.author_id,
-                o.payload,
-            ).where(
-                *self._current(
-                    *where, o.kind.in_([t.Kind.EVALUATION, t.Kind.LEVEL, t.Kind.COMMENT])
-                )
-            )
-        ).all()
+        others = connection.execute(_OTHER_ROWS[scope], {"scope_id": scope_id}).all()
         return _Rows(attempts, list(others))
+
+    def _attempts_sql(self, scope: Scope, scope_id: int) -> tuple[str, Any]:
+        """The attempts statement as the driver takes it, with its parameters: a list for a
+        positional driver (sqlite3), a dict for a named one (psycopg)."""
+        if scope not in self._compiled:
+            compiled = _ATTEMPT_ROWS[scope].compile(dialect=self.engine.dialect)
+            positions = compiled.positiontup
+            constants = compiled.construct_params({"scope_id": 0})  # kind, judged results
+            self._compiled[scope] = (str(compiled), positions, dict(constants))
+        sql, positions, constants = self._compiled[scope]
+        values = {**constants, "scope_id": scope_id}
+        return sql, [values[name] for name in positions] if positions else values
 
     def trainee_info(self, session: Session, trainee_id: int) -> TraineeInfo:
         row = session.execute(
@@ -656,7 +640,7 @@ class Records:
     def trainee_record(self, trainee_id: int) -> TraineeRecord:
         with self._read() as session:
             info = self.trainee_info(session, trainee_id)
-            rows = self._rows(session, t.Observation.trainee_id == trainee_id)
+            rows = self._rows(session, "trainee", trainee_id)
             authors = self._authors(session, rows.authors())
             outcome = session.scalars(
                 select(t.Outcome)
@@ -713,7 +697,7 @@ class Records:
                 .where(t.Trainee.cohort_id == cohort_id)
                 .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
             ).all()
-            rows = self._rows(session, t.Observation.cohort_id == cohort_id)
+            rows = self._rows(session, "cohort", cohort_id)
             authors = self._authors(session, rows.authors())
             exits: dict[int, t.Outcome] = {}
             if outcomes:
@@ -902,6 +886,57 @@ class _Facts:
 
 
 _JUDGED = frozenset({"passed", "failed"})  # an incomplete attempt is no evidence either way
+_NEWER = aliased(t.Observation, name="newer")  # built once: aliasing is costly
+
+
+def _current(*where: Any) -> tuple[Any, ...]:
+    """Conditions for observations that nothing supersedes, retractions excluded."""
+    return (
+        *where,
+        t.Observation.kind != RETRACTION,
+        ~exists().where(_NEWER.supersedes_id == t.Observation.id),
+    )
+
+
+Scope = Literal["trainee", "cohort"]
+_SCOPE_COLUMNS = {"trainee": t.Observation.trainee_id, "cohort": t.Observation.cohort_id}
+_ATTEMPT_ROWS = {
+    scope: select(
+        t.Observation.trainee_id,
+        t.Observation.definition,
+        t.Observation.observed_on,
+        t.Observation.passed,
+        t.Observation.autonomy,
+        t.Observation.author_id,
+    ).where(
+        *_current(
+            column == bindparam("scope_id"),
+            t.Observation.kind == t.Kind.ATTEMPT,
+            # OR, not IN: an IN list is rendered at execution, and this is compiled once
+            or_(*(t.Observation.result == result for result in sorted(_JUDGED))),
+        )
+    )
+    for scope, column in _SCOPE_COLUMNS.items()
+}
+_OTHER_ROWS = {
+    scope: select(
+        t.Observation.trainee_id,
+        t.Observation.kind,
+        t.Observation.definition,
+        t.Observation.observed_on,
+        t.Observation.recorded_at,
+        t.Observation.passed,
+        t.Observation.level,
+        t.Observation.author_id,
+        t.Observation.payload,
+    ).where(
+        *_current(
+            column == bindparam("scope_id"),
+            t.Observation.kind.in_([t.Kind.EVALUATION, t.Kind.LEVEL, t.Kind.COMMENT]),
+        )
+    )
+    for scope, column in _SCOPE_COLUMNS.items()
+}
 _AUTONOMY = {int(a): a for a in Autonomy}
 
 

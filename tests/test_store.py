@@ -15,6 +15,7 @@ from core.models import Autonomy, Phase
 from core.records import RecordError
 from core.rgpd import ERASED_NAME, erase_trainee, export_trainee
 from core.store import tables as t
+from core.taps import Tap, TapWriter
 
 DAY = dt.date(2026, 2, 2)
 SPLICE = "fibre.g.soudure_fusion"
@@ -243,6 +244,137 @@ def test_live_steps_are_stored_one_tap_at_a_time(world):
             select(t.Observation.step).where(t.Observation.attempt_key == "tentative-1")
         ).all()
     assert len(taps) == 8 and len(set(taps)) == 8
+
+
+def tap(world, step="manchon", key=None, trainee=0, attempt="tentative-2", **kw):
+    fields = {
+        "trainee_id": world.trainees[trainee],
+        "author_id": world.trainer,
+        "gesture_id": SPLICE,
+        "attempt_key": attempt,
+        "step": step,
+        "result": StepResult.REUSSI,
+        "observed_on": DAY,
+        "key": key or uuid.uuid4().hex,
+    }
+    return Tap(**(fields | kw))
+
+
+def test_a_batch_of_taps_refuses_each_bad_tap_alone(world):
+    records = world.records
+    results = records.record_steps(
+        [
+            tap(world, "manchon", key="k-manchon"),
+            tap(world, "clive"),  # no such step
+            tap(world, "denuder", trainee_id=999_999),  # no such trainee
+            tap(world, "denuder", observed_on=dt.date.today() + dt.timedelta(days=9)),
+            tap(world, "denuder", key="k-denuder"),
+            tap(world, "denuder", key="k-denuder"),  # a double tap inside the batch
+            tap(world, "nettoyer", trainee=1, attempt="tentative-3"),
+        ]
+    )
+    assert [type(r).__name__ for r in results] == [
+        "RecordedTap",
+        "RecordError",
+        "RecordError",
+        "RecordError",
+        "RecordedTap",
+        "RecordedTap",
+        "RecordedTap",
+    ]
+    assert "Étape « clive » inconnue" in str(results[1])
+    assert "introuvable" in str(results[2]) and "futur" in str(results[3])
+    assert (results[4].created, results[5].created) == (True, False)
+    assert results[4].id == results[5].id
+    # each tap comes back with its attempt as it stands after the whole batch
+    live = results[0].attempt
+    assert live.taps == {"manchon": StepResult.REUSSI, "denuder": StepResult.REUSSI}
+    assert live.counts == {"manchon": 1, "denuder": 1}
+    assert results[6].attempt.taps == {"nettoyer": StepResult.REUSSI}
+    assert count(records) == 3
+    assert records.live_attempt(world.trainees[0], "tentative-2") == live
+    # a repeat of a stored tap answers with the stored row; a key of another trainee is refused
+    (again,) = records.record_steps([tap(world, "manchon", key="k-manchon")])
+    assert not isinstance(again, RecordError)
+    assert (again.id, again.created) == (results[0].id, False)
+    (stolen,) = records.record_steps([tap(world, "manchon", key="k-manchon", trainee=1)])
+    assert isinstance(stolen, RecordError) and "Clé d'envoi déjà utilisée" in str(stolen)
+    assert count(records) == 3
+
+
+def test_taps_of_an_erased_trainee_are_refused(world):
+    erase_trainee(world.records, world.trainees[0])
+    with pytest.raises(RecordError, match="effacé"):
+        world.records.record_step(
+            world.trainees[0],
+            world.trainer,
+            SPLICE,
+            "a12345678",
+            "manchon",
+            StepResult.REUSSI,
+            DAY,
+            "k",
+        )
+
+
+def test_tap_writer_groups_concurrent_taps_in_few_transactions(world):
+    writer = TapWriter(world.records)
+    gate = threading.Event()
+    real = world.records.record_steps
+
+    def held_back(taps):  # the first batch waits until every tap has been submitted
+        gate.wait()
+        return real(taps)
+
+    world.records.record_steps = held_back
+    try:
+        futures = [
+            writer.submit(tap(world, "manchon", attempt=f"tentative-{n:03}")) for n in range(40)
+        ]
+        futures.append(writer.submit(tap(world, "clive")))  # refused: fails alone
+        gate.set()
+        results = [f.result(timeout=30) for f in futures[:-1]]
+        with pytest.raises(RecordError, match="clive"):
+            futures[-1].result(timeout=30)
+    finally:
+        writer.close()
+        world.records.record_steps = real
+    assert all(r.created for r in results) and count(world.records) == 40
+    assert writer.batches <= 2  # the first tap alone, then the 40 that queued behind it
+    assert writer.written == 40
+
+
+def test_tap_writer_isolates_a_failing_transaction(world):
+    """A transaction the store refuses is retried tap by tap: only the tap at fault fails."""
+    writer = TapWriter(world.records)
+    real = world.records.record_steps
+    gate = threading.Event()
+
+    def fragile(taps):
+        gate.wait()
+        if any(t.step == "lover" for t in taps):
+            raise RuntimeError("disk full")
+        return real(taps)
+
+    world.records.record_steps = fragile
+    try:
+        futures = [writer.submit(tap(world, step)) for step in ("manchon", "lover", "denuder")]
+        gate.set()
+        assert futures[0].result(timeout=30).created
+        with pytest.raises(RuntimeError, match="disk full"):
+            futures[1].result(timeout=30)
+        assert futures[2].result(timeout=30).created
+    finally:
+        writer.close()
+        world.records.record_steps = real
+    assert count(world.records) == 2
+
+
+def test_closing_the_tap_writer_writes_what_is_queued(world):
+    writer = TapWriter(world.records)
+    futures = [writer.submit(tap(world, "manchon", attempt=f"t{n:08}")) for n in range(25)]
+    writer.close()
+    assert all(f.done() for f in futures) and count(world.records) == 25
 
 
 @pytest.mark.parametrize("separate_services", [False, True])

@@ -20,7 +20,7 @@ from core.records import Records, open_records
 from core.settings import Settings
 from core.store import tables as t
 from web import create_app
-from web.security import COOKIE
+from web.security import COOKIE, CurrentUser, SessionCache
 
 PASSWORD = "mot-de-passe-long"
 HOSTILE = "<script>alert(1)</script>"
@@ -441,6 +441,41 @@ def test_gesture_scoring_works_without_javascript(site):
         },
     )
     assert "Durée invalide" in bad.text
+
+
+def test_a_tap_redraws_only_its_step_and_the_outcome(site):
+    browser, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/gestures/{GESTURE}"
+    form = {"csrf_token": csrf, "attempt": "redraw0001", "step": "cliver", "result": "reussi"}
+    swap = browser.post(f"{path}/steps", data=form, headers={"HX-Request": "true"}).text
+    assert swap.count('<li id="etape-') == 1 and 'id="etape-cliver"' in swap
+    assert 'class="step critical done-reussi"' in swap and 'aria-pressed="true"' in swap
+    assert 'name="tap" value="1"' in swap  # the next tap on this button is a new tap
+    assert '<section id="resultat"' in swap and 'hx-swap-oob="true"' in swap
+    assert "Incomplète" in swap  # the provisional outcome, with the other steps still to do
+    assert "Valider la tentative" not in swap  # the validation form is not redrawn
+    wrong = browser.post(
+        f"{path}/attempts",
+        data={"csrf_token": csrf, "attempt": "redraw0001", "autonomy": "autonome", "minutes": "x"},
+        headers={"HX-Request": "true"},
+    ).text
+    assert 'aria-describedby="erreur-minutes"' in wrong and 'value="x"' in wrong
+    assert '<li id="etape-' not in wrong  # only the form, with its message next to the field
+
+
+def test_session_cache_forgets_and_expires():
+    user = CurrentUser(1, "A", "a@example.org", t.Role.TRAINER, frozenset({1}), "csrf")
+    cache = SessionCache(ttl=60, size=3)
+    cache.put("one", user)
+    assert cache.get("one") == user
+    cache.forget("one")
+    assert cache.get("one") is None
+    for token in ("a", "b", "c", "d"):  # bounded: past its size it starts afresh
+        cache.put(token, user)
+    assert cache.get("d") == user and cache.get("a") is None
+    expired = SessionCache(ttl=0)  # another process's sign-out is seen once the entry expires
+    expired.put("one", user)
+    assert expired.get("one") is None
 
 
 def test_evaluation_form_reports_errors_next_to_fields(site):

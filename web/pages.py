@@ -361,7 +361,8 @@ async def tap_step(
         view = _gesture_view(
             request, trainee_id, gesture_id, attempt, live=recorded.attempt, levels=False
         )
-        return render(request, "gesture.html", view, blocks=["steps", "outcome"])
+        view["step"] = next(s for s in view["gesture"].steps if s.key == step)
+        return render(request, "gesture.html", view, blocks=["step", "outcome"])
     return RedirectResponse(
         f"{request.url.path.rsplit('/', 1)[0]}?attempt={attempt}#etape-{step}", status_code=303
     )

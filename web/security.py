@@ -116,7 +116,7 @@ class SessionCache:
 
     def get(self, token: str) -> CurrentUser | None:
         entry = self._users.get(token)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] <= time.monotonic():
             return None
         return entry[1]
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from core.attempts import StepResult
-from core.booklet import build_booklet, render_html, render_pdf
+from core.booklet import TEMPLATES, build_booklet, render_html, render_pdf
 from core.cli import build_cli
 from core.directory import Directory, NewTrainee
 from core.evaluation import Submission
@@ -264,3 +264,32 @@ def test_booklet_filename_is_ascii_for_any_name():
     assert booklet_filename(4, "Nguyễn Thị Ánh") == "livret-4-nguyen-thi-anh.pdf"
     assert booklet_filename(5, "محمد") == "livret-5-stagiaire.pdf"  # nothing ASCII left
     assert booklet_filename(6, '<script>"x"</script>') == "livret-6-script-x-script.pdf"
+
+
+INLINE = {"span", "strong", "em", "small", "a", "b", "i", "br", "svg", "path", "rect", "g"}
+
+
+def test_booklet_user_agent_stylesheet_knows_every_element(fibre):
+    """The booklet prints with its own user-agent stylesheet (core/templates/booklet_ua.css):
+    an element it does not list would silently render inline."""
+    records, trainee = fibre
+    html = render_html(build_booklet(records.catalog, records.trainee_record(trainee)))
+    rules = (TEMPLATES / "booklet_ua.css").read_text(encoding="utf-8")
+    listed = set(re.findall(r"(?<![\w.#:-])([a-z][a-z0-9]*)(?=[\s,{])", rules))
+    used = set(re.findall(r"<([a-z][a-z0-9]*)", html)) - INLINE
+    assert used <= listed, f"missing from booklet_ua.css: {sorted(used - listed)}"
+
+
+def test_pdf_has_an_outline_from_the_headings(fibre):
+    records, trainee = fibre
+    reader = PdfReader(
+        io.BytesIO(render_pdf(build_booklet(records.catalog, records.trainee_record(trainee))))
+    )
+
+    def titles(outline):
+        for item in outline:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    found = list(titles(reader.outline))
+    assert found[0] == "Awa <b>Diallo</b>"  # the cover's h1, then its sections under it
+    assert "Grille de compétences" in found

@@ -150,10 +150,11 @@ class Records:
             raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
         trainee, cohort = row
         if trainee.erased_at is not None:
-            raise RecordError("Ce ou cette stagiaire a été effacé·e (RGPD) : aucun ajout possible.")
+            raise RecordError(_ERASED)
         return trainee, cohort
 
-    def _check_definition(self, cohort: t.Cohort, definition_id: str, kind: Kind) -> None:
+    def _check_definition(self, cohort: Any, definition_id: str, kind: Kind) -> None:
+        """``cohort``: anything with the cohort's ``sector`` and ``curriculum`` (a row will do)."""
         entry = self.catalog.entries.get(definition_id)
         if entry is None or entry.kind != kind or entry.sector != cohort.sector:
             raise RecordError(
@@ -191,8 +192,7 @@ class Records:
         supersedes: int | None,
         **columns: Any,
     ) -> t.Observation:
-        if observed_on > dt.date.today() + dt.timedelta(days=1):
-            raise RecordError("La date d'observation est dans le futur.")
+        _check_day(observed_on)
         if supersedes is not None:
             repeated = session.scalar(
                 select(t.Observation.id).where(t.Observation.idempotency_key == key)
@@ -309,17 +309,11 @@ class Records:
         if trainee is None:
             raise RecordError(f"Stagiaire n° {tap.trainee_id} introuvable.")
         if trainee.erased_at is not None:
-            raise RecordError("Ce ou cette stagiaire a été effacé·e (RGPD) : aucun ajout possible.")
-        entry = self.catalog.entries.get(tap.gesture_id)
-        if entry is None or entry.kind != "gesture" or entry.sector != trainee.sector:
-            raise RecordError(
-                f"« {tap.gesture_id} » n'est pas défini par le parcours {trainee.curriculum} "
-                f"de la promotion."
-            )
+            raise RecordError(_ERASED)
+        self._check_definition(trainee, tap.gesture_id, "gesture")
         if tap.step not in {s.key for s in self.catalog.gesture(tap.gesture_id).steps}:
             raise RecordError(f"Étape « {tap.step} » inconnue pour ce geste.")
-        if tap.observed_on > dt.date.today() + dt.timedelta(days=1):
-            raise RecordError("La date d'observation est dans le futur.")
+        _check_day(tap.observed_on)
         cohort: int = trainee.cohort
         return cohort
 
@@ -883,6 +877,14 @@ class _Facts:
             EvaluationFact(evaluation=e.evaluation, day=e.day, passed=e.passed, assessor=e.assessor)
             for e in self.evaluations
         ]
+
+
+_ERASED = "Ce ou cette stagiaire a été effacé·e (RGPD) : aucun ajout possible."
+
+
+def _check_day(observed_on: dt.date) -> None:
+    if observed_on > dt.date.today() + dt.timedelta(days=1):
+        raise RecordError("La date d'observation est dans le futur.")
 
 
 _JUDGED = frozenset({"passed", "failed"})  # an incomplete attempt is no evidence either way

@@ -71,21 +71,27 @@ class Directory:
     ) -> int:
         if not EMAIL.match(email):
             raise RecordError(f"Adresse e-mail invalide « {email} ».")
+        if not name.strip() or len(name) > 200:
+            raise RecordError("Le nom est obligatoire (200 caractères au plus).")
         if len(password) < 10:
             raise RecordError("Le mot de passe doit faire au moins 10 caractères.")
         with self.records._write() as session:
             if session.scalar(select(t.User.id).where(t.User.email == email.lower())):
                 raise RecordError(f"Un compte existe déjà pour {email}.")
+            wanted = set(schools)
+            known = set(session.scalars(select(t.School.id).where(t.School.id.in_(wanted))))
+            if wanted - known:
+                raise RecordError("École inconnue.")
             user = t.User(
                 email=email.lower(),
-                name=name,
+                name=name.strip(),
                 password_hash=hash_password(password),
                 role=t.Role(role).value,
                 active=True,
             )
             session.add(user)
             session.flush()
-            session.add_all(t.UserSchool(user_id=user.id, school_id=s) for s in schools)
+            session.add_all(t.UserSchool(user_id=user.id, school_id=s) for s in wanted)
             return user.id
 
     def create_cohort(

@@ -145,3 +145,28 @@ def test_trainer_scores_a_gesture_and_an_evaluation(server, browser):
     page.goto(f"{base}/cohorts")
     expect(page).to_have_url(f"{base}/login?next=/cohorts")
     context.close()
+
+
+def test_api_documentation_runs_offline_under_the_csp(server, browser):
+    """Swagger UI is served from web/static (no CDN) and starts from a script file: the strict
+    Content-Security-Policy must not block anything, and every API route is listed."""
+    from playwright.sync_api import expect
+
+    base, _ = server
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+    page.goto(f"{base}/api/docs")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    listed = set(page.locator(".opblock-summary-path").all_inner_texts())
+    assert {"/api/trainees/{trainee_id}/taps", "/api/users/{user_id}/active"} <= {
+        path.replace("\u200b", "") for path in listed
+    }
+    shot(page, "07-api-docs")
+    assert problems == [] and outside == []
+    context.close()

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from core.attempts import StepResult
+from core.catalog import Catalog
 from core.directory import Directory, NewTrainee
 from core.models import Autonomy
 from core.records import Records, open_records
@@ -43,7 +44,11 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, catalog):
-    folder = tmp_path_factory.mktemp("web")
+    return build_site(tmp_path_factory.mktemp("web"), catalog)
+
+
+def build_site(folder: Path, catalog: Catalog) -> Site:
+    """Two schools, one account per role, a cohort with a hostile name in it, an export."""
     settings = Settings(data_dir=folder)
     records = open_records(settings, catalog, migrate=True)
     directory = Directory(records)
@@ -82,7 +87,7 @@ def site(tmp_path_factory, catalog):
     }
     spare = directory.create_user("spare@example.org", "Spare", PASSWORD, t.Role.TRAINER)
     app = create_app(settings, records)
-    from web.pages import Export
+    from web.booklets import Export
 
     zipped = folder / "done.zip"
     zipped.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty ZIP archive
@@ -199,26 +204,87 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             ADMINS_ONLY,
         ),
         ("POST", f"/admin/users/{site.spare_user}/active", {"active": "true"}, ADMINS_ONLY),
+        ("GET", "/api/me", {}, {"other_school": {200}}),
+        ("GET", "/api/cohorts", {}, {"other_school": {200}}),  # an empty list for Lyon
         ("GET", f"/api/cohorts/{co}/grid", {}, {}),
         ("GET", f"/api/trainees/{tr}", {}, {}),
-        ("POST", f"/api/trainees/{tr}/attempts", {"json": True}, {}),
-        ("POST", f"/api/trainees/{tr}/evaluations/{EVALUATION}", {"json": True}, {}),
+        ("GET", f"/api/trainees/{tr}/booklet", {}, {}),
+        (
+            "POST",
+            f"/api/trainees/{tr}/taps",
+            {
+                "json": {
+                    "gesture": GESTURE,
+                    "attempt": "apitap1234",
+                    "step": "manchon",
+                    "result": "reussi",
+                }
+            },
+            {},
+        ),
+        (
+            "POST",
+            f"/api/trainees/{tr}/attempts",
+            {"json": {"gesture": GESTURE, "steps": {"manchon": "reussi"}, "key": "api-key-123"}},
+            {},
+        ),
+        (
+            "POST",
+            f"/api/trainees/{tr}/evaluations/{EVALUATION}",
+            {
+                "json": {
+                    "measurements": {"longueur_m": ["300"], "perte_1310_db": ["1"]},
+                    "key": "api-eval-123",
+                }
+            },
+            {},
+        ),
+        (
+            "POST",
+            f"/api/trainees/{tr}/comments",
+            {"json": {"text": "Par l'API.", "key": f"api-comment-{who}"}},
+            {},
+        ),
+        ("POST", f"/api/observations/{ob}/evidence", {"files": {"photo": ("p.jpg", JPEG)}}, {}),
+        ("POST", f"/api/observations/{ob}/retract", {"json": {"reason": "Saisie en double"}}, {}),
+        ("GET", "/api/exits", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            f"/api/cohorts/{co}/trainees",
+            {"json": [{"first_name": "Api", "last_name": who}]},
+            COORDINATORS_ONLY,
+        ),
+        (
+            "POST",
+            f"/api/trainees/{tr}/outcome",
+            {"json": {"kind": "cdi", "on": "2026-07-01", "key": "api-exit-1"}},
+            COORDINATORS_ONLY,
+        ),
+        ("GET", "/api/users", {}, ADMINS_ONLY),
+        (
+            "POST",
+            "/api/users",
+            {
+                "json": {
+                    "email": f"api-{who}@example.org",
+                    "name": "Par API",
+                    "password": PASSWORD,
+                    "role": "trainer",
+                }
+            },
+            ADMINS_ONLY,
+        ),
+        ("POST", f"/api/users/{site.spare_user}/active", {"json": {"active": True}}, ADMINS_ONLY),
     ]
 
 
 def call(browser: TestClient, csrf: str, method: str, path: str, data: dict):
     if method == "GET":
         return browser.get(path, follow_redirects=False)
-    if data.get("json"):
-        body = (
-            {"gesture": GESTURE, "steps": {"manchon": "reussi"}, "key": "api-key-123"}
-            if path.endswith("attempts")
-            else {
-                "measurements": {"longueur_m": ["300"], "perte_1310_db": ["1"]},
-                "key": "api-eval-123",
-            }
+    if "json" in data:
+        return browser.post(
+            path, json=data["json"], headers={"X-CSRF-Token": csrf}, follow_redirects=False
         )
-        return browser.post(path, json=body, headers={"X-CSRF-Token": csrf}, follow_redirects=False)
     if "files" in data:
         return browser.post(
             path, data={"csrf_token": csrf}, files=data["files"], follow_redirects=False

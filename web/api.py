@@ -1,29 +1,91 @@
-"""JSON API under /api/: the same operations as the pages, the same checks (session, CSRF
-header on writes, role and school scope). Documented at /api/docs by FastAPI."""
+"""JSON API under /api/: the operations of the pages, with the same checks (session, CSRF
+header on writes, role and school scope, see ``web.scope``) and the same core calls.
+Documented at /api/docs (Swagger UI, served locally) from FastAPI's OpenAPI schema.
+
+A client signs in like the browser (``POST /login`` with ``email`` and ``password`` as a
+form; keep the session cookie), reads its CSRF token from ``GET /api/me`` and sends it as
+the ``X-CSRF-Token`` header of every write. Writes carry an idempotency ``key`` chosen by
+the client: the same request sent again (a retry after a lost answer) stores nothing new
+and answers ``created: false``. Errors are ``{"detail": ...}`` in French.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
 
-from core.attempts import StepResult
+from core.attempts import StepResult, attempt_outcome
+from core.directory import Directory, NewTrainee, trainee_problems
 from core.evaluation import parse_submission
 from core.models import Autonomy
-from web.app import records_of, user_of
-from web.pages import _check_evaluation, _check_gesture, _cohort, _trainee
-from web.security import CurrentUser
+from core.records import RecordError
+from core.store import tables as t
+from web.app import records_of
+from web.cohorts import receive_evidence
+from web.coordination import set_account_active
+from web.scope import (
+    User,
+    check_evaluation,
+    check_gesture,
+    cohort_of,
+    observation_of,
+    require_admin,
+    require_coordinator,
+    trainee_of,
+    visible_cohorts,
+)
+from web.scoring import submit_tap
 
 router = APIRouter(prefix="/api", tags=["api"])
-User = Annotated[CurrentUser, Depends(user_of)]
+
+Key = Field(min_length=8, max_length=80, description="Idempotency key of this submit")
+
+
+def _recorded(recorded: Any, **more: Any) -> dict[str, Any]:
+    return {"id": recorded.id, "created": recorded.created, **more}
+
+
+# ---------------------------------------------------------------- reading
+
+
+@router.get("/me")
+def me(user: User) -> dict[str, Any]:
+    """Who is signed in, and the CSRF token to send as ``X-CSRF-Token`` on every write."""
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "role": user.role,
+        "schools": sorted(user.schools),
+        "csrf_token": user.csrf_token,
+    }
+
+
+@router.get("/cohorts")
+def cohorts(request: Request, user: User) -> list[dict[str, Any]]:
+    """The cohorts of the user's schools, newest first."""
+    return [
+        {
+            "id": cohort.id,
+            "name": cohort.name,
+            "sector": cohort.sector,
+            "school": school.name,
+            "territory": school.territory,
+            "starts_on": cohort.starts_on,
+            "ends_on": cohort.ends_on,
+        }
+        for cohort, school in visible_cohorts(records_of(request), user)
+    ]
 
 
 @router.get("/cohorts/{cohort_id}/grid")
 def cohort_grid(request: Request, user: User, cohort_id: int) -> dict[str, Any]:
     records = records_of(request)
-    _cohort(records, user, cohort_id)
+    cohort_of(records, user, cohort_id)
     grid = records.cohort_grid(cohort_id)
     return {
         "cohort": cohort_id,
@@ -39,17 +101,78 @@ def cohort_grid(request: Request, user: User, cohort_id: int) -> dict[str, Any]:
 @router.get("/trainees/{trainee_id}")
 def trainee_record(request: Request, user: User, trainee_id: int) -> dict[str, Any]:
     records = records_of(request)
-    _trainee(records, user, trainee_id)
+    trainee_of(records, user, trainee_id)
     return records.trainee_record(trainee_id).model_dump(mode="json")
+
+
+@router.get("/trainees/{trainee_id}/booklet")
+def booklet(
+    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+) -> dict[str, Any]:
+    """The booklet's data (what the PDF prints), for one employer or a whole territory."""
+    from core.booklet import build_booklet
+
+    records = records_of(request)
+    trainee_of(records, user, trainee_id)
+    try:
+        data = build_booklet(
+            records.catalog,
+            records.trainee_record(trainee_id),
+            employer=employer or None,
+            territory=territory or None,
+            pm=request.app.state.plugins,
+        )
+    except KeyError:
+        raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
+    return data.model_dump(mode="json")
+
+
+# ---------------------------------------------------------------- scoring
+
+
+class TapIn(BaseModel):
+    gesture: str
+    attempt: str = Field(pattern=r"^[A-Za-z0-9]{8,40}$", description="Key of the live attempt")
+    step: str = Field(max_length=60)
+    result: StepResult
+    tap: int = Field(default=0, ge=0, le=1000, description="How many times this step was tapped")
+
+
+@router.post("/trainees/{trainee_id}/taps")
+async def tap_step(request: Request, user: User, trainee_id: int, body: TapIn) -> dict[str, Any]:
+    """One step of a live attempt, as the gesture page's buttons record it; answers with the
+    attempt so far and its provisional outcome. Validate it with ``attempts``."""
+    recorded = await submit_tap(
+        request, user, trainee_id, body.gesture, body.attempt, body.step, body.result, body.tap
+    )
+    gesture = records_of(request).catalog.gesture(body.gesture)
+    taps = recorded.attempt.taps
+    return _recorded(
+        recorded,
+        steps={step: result.value for step, result in taps.items()},
+        counts=recorded.attempt.counts,
+        outcome=attempt_outcome(gesture, taps).model_dump(mode="json"),
+    )
 
 
 class AttemptIn(BaseModel):
     gesture: str
-    steps: dict[str, StepResult]
+    steps: dict[str, StepResult] = Field(
+        default={}, description="Every step's result; or leave empty and name a live attempt"
+    )
+    attempt: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9]{8,40}$", description="Validate these live taps"
+    )
     autonomy: Autonomy = Autonomy.AUTONOME
     seconds: int | None = Field(default=None, gt=0, le=24 * 3600)
-    key: str = Field(min_length=8, max_length=80, description="Idempotency key of this submit")
+    key: str = Key
     supersedes: int | None = None
+
+    @model_validator(mode="after")
+    def _steps_or_attempt(self) -> AttemptIn:
+        if bool(self.steps) == bool(self.attempt):
+            raise ValueError("give either steps or the key of a live attempt")
+        return self
 
 
 @router.post("/trainees/{trainee_id}/attempts")
@@ -57,30 +180,30 @@ def record_attempt(
     request: Request, user: User, trainee_id: int, body: AttemptIn
 ) -> dict[str, Any]:
     records = records_of(request)
-    _, cohort = _trainee(records, user, trainee_id)
-    _check_gesture(records, cohort.sector, body.gesture)
+    _, cohort = trainee_of(records, user, trainee_id)
+    check_gesture(records, cohort.sector, body.gesture)
+    steps = body.steps or records.live_attempt(trainee_id, body.attempt or "").taps
+    if not steps:
+        raise RecordError("Aucune étape enregistrée pour cette tentative.")
     recorded = records.record_attempt(
         trainee_id,
         user.id,
         body.gesture,
-        body.steps,
+        steps,
         body.autonomy,
         dt.date.today(),
         body.key,
         seconds=body.seconds,
+        attempt_key=body.attempt,
         supersedes=body.supersedes,
     )
-    return {
-        "id": recorded.id,
-        "created": recorded.created,
-        "outcome": recorded.outcome.model_dump(mode="json"),
-    }
+    return _recorded(recorded, outcome=recorded.outcome.model_dump(mode="json"))
 
 
 class EvaluationIn(BaseModel):
     criteria: dict[str, bool] = {}
     measurements: dict[str, list[str]] = {}
-    key: str = Field(min_length=8, max_length=80)
+    key: str = Key
 
 
 @router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
@@ -88,18 +211,200 @@ def record_evaluation(
     request: Request, user: User, trainee_id: int, evaluation_id: str, body: EvaluationIn
 ) -> dict[str, Any]:
     records = records_of(request)
-    _, cohort = _trainee(records, user, trainee_id)
-    _check_evaluation(records, cohort, evaluation_id)
+    _, cohort = trainee_of(records, user, trainee_id)
+    check_evaluation(records, cohort.sector, evaluation_id)
     parsed = parse_submission(
         records.catalog.evaluation(evaluation_id), body.criteria, body.measurements
     )
     if isinstance(parsed, list):
-        raise HTTPException(status_code=422, detail=" ".join(e.message for e in parsed))
+        errors = [{"field": e.field, "message": e.message} for e in parsed]
+        raise HTTPException(status_code=422, detail=errors)
     recorded = records.record_evaluation(
         trainee_id, user.id, evaluation_id, parsed, dt.date.today(), body.key
     )
-    return {
-        "id": recorded.id,
-        "created": recorded.created,
-        "score": recorded.score.model_dump(mode="json"),
-    }
+    return _recorded(recorded, score=recorded.score.model_dump(mode="json"))
+
+
+# ---------------------------------------------------------------- comments, evidence, corrections
+
+
+class CommentIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+    key: str = Key
+
+
+@router.post("/trainees/{trainee_id}/comments")
+def add_comment(request: Request, user: User, trainee_id: int, body: CommentIn) -> dict[str, Any]:
+    records = records_of(request)
+    trainee_of(records, user, trainee_id)
+    recorded = records.record_comment(
+        trainee_id, user.id, body.text, dt.date.today(), f"comment:{body.key}"
+    )
+    return _recorded(recorded)
+
+
+@router.post(
+    "/observations/{observation_id}/evidence",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"photo": {"type": "string", "format": "binary"}},
+                        "required": ["photo"],
+                    }
+                }
+            }
+        }
+    },
+)
+async def add_evidence(request: Request, user: User, observation_id: int) -> dict[str, Any]:
+    """A photo (JPEG, PNG, WebP) or PDF report for an observation, posted as ``photo``."""
+    await receive_evidence(request, user, observation_id)
+    return {"observation": observation_id}
+
+
+class RetractIn(BaseModel):
+    reason: str = Field(min_length=5, max_length=500)
+
+
+@router.post("/observations/{observation_id}/retract")
+def retract(request: Request, user: User, observation_id: int, body: RetractIn) -> dict[str, Any]:
+    """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
+    records = records_of(request)
+    observation_of(records, user, observation_id)
+    recorded = records.retract(observation_id, user.id, body.reason, f"retract:{observation_id}")
+    return _recorded(recorded)
+
+
+# ---------------------------------------------------------------- coordination
+
+
+@router.get("/exits")
+def exits(request: Request, user: User) -> list[dict[str, Any]]:
+    """Per cohort of the user's schools: trainees, known exits, positive exits and rate."""
+    require_coordinator(user)
+    records = records_of(request)
+    stats = {int(s.key): s for s in records.outcome_stats("cohort")}
+    answer = []
+    for cohort, _ in visible_cohorts(records, user):
+        if (found := stats.get(cohort.id)) is not None:
+            answer.append(
+                {
+                    "cohort": cohort.id,
+                    "trainees": found.trainees,
+                    "exited": found.exited,
+                    "positive": found.positive,
+                    "rate": found.rate,
+                    "by_kind": dict(found.by_kind),
+                }
+            )
+    return answer
+
+
+class TraineeIn(BaseModel):
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    external_ref: str | None = Field(default=None, max_length=100)
+
+
+@router.post("/cohorts/{cohort_id}/trainees")
+def import_trainees(
+    request: Request, user: User, cohort_id: int, body: list[TraineeIn]
+) -> dict[str, Any]:
+    """Add trainees to a cohort: all of them, or none (every problem is listed)."""
+    require_coordinator(user)
+    records = records_of(request)
+    cohort_of(records, user, cohort_id)
+    trainees = [NewTrainee(**trainee.model_dump()) for trainee in body]
+    problems = [
+        f"stagiaire {n} : {problem}"
+        for n, trainee in enumerate(trainees, start=1)
+        for problem in trainee_problems(trainee)
+    ]
+    if problems or not trainees:
+        raise HTTPException(status_code=422, detail=problems or ["Aucun stagiaire."])
+    return {"trainees": Directory(records).add_trainees(cohort_id, trainees)}
+
+
+class OutcomeIn(BaseModel):
+    kind: t.Exit
+    on: dt.date
+    employer: str | None = Field(default=None, description="An employer of the catalog")
+    employer_name: str | None = Field(default=None, max_length=200)
+    key: str = Key
+
+
+@router.post("/trainees/{trainee_id}/outcome")
+def record_outcome(
+    request: Request, user: User, trainee_id: int, body: OutcomeIn
+) -> dict[str, Any]:
+    """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
+    require_coordinator(user)
+    records = records_of(request)
+    trainee_of(records, user, trainee_id)
+    recorded = records.record_outcome(
+        trainee_id,
+        user.id,
+        body.kind,
+        body.on,
+        f"exit:{body.key}",
+        employer=body.employer,
+        employer_name=body.employer_name,
+    )
+    return _recorded(recorded)
+
+
+# ---------------------------------------------------------------- user administration
+
+
+@router.get("/users")
+def users(request: Request, user: User) -> list[dict[str, Any]]:
+    """Every account with its role, state and schools (never its password hash)."""
+    require_admin(user)
+    with records_of(request)._read() as session:
+        accounts = session.scalars(select(t.User).order_by(t.User.name)).all()
+        links = session.execute(select(t.UserSchool.user_id, t.UserSchool.school_id)).all()
+    schools: dict[int, list[int]] = {}
+    for user_id, school_id in links:
+        schools.setdefault(user_id, []).append(school_id)
+    return [
+        {
+            "id": account.id,
+            "email": account.email,
+            "name": account.name,
+            "role": account.role,
+            "active": account.active,
+            "schools": sorted(schools.get(account.id, [])),
+        }
+        for account in accounts
+    ]
+
+
+class UserIn(BaseModel):
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=200)
+    password: str = Field(max_length=200)
+    role: t.Role
+    schools: list[int] = []
+
+
+@router.post("/users")
+def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
+    require_admin(user)
+    new = Directory(records_of(request)).create_user(
+        body.email, body.name, body.password, body.role, body.schools
+    )
+    return {"id": new}
+
+
+class ActiveIn(BaseModel):
+    active: bool
+
+
+@router.post("/users/{user_id}/active")
+def toggle_user(request: Request, user: User, user_id: int, body: ActiveIn) -> dict[str, Any]:
+    set_account_active(request, user, user_id, body.active)
+    return {"id": user_id, "active": body.active}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -32,6 +32,25 @@ from web.security import (
 HERE = Path(__file__).parent
 
 
+# Swagger UI, vendored under web/static/swagger/ and started by a script file (strict CSP).
+API_DOCS = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gestes — API</title>
+<link rel="icon" href="/static/swagger/favicon-32x32.png">
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui" data-openapi="/api/openapi.json"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/swagger/init.js"></script>
+</body>
+</html>
+"""
+
+
 class LoginRequired(Exception):
     """Raised by ``user_of`` for an anonymous request: the page redirects to the login form."""
 
@@ -47,7 +66,7 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
     app = FastAPI(
         lifespan=lifespan,
         title="Gestes",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from vendored files: no CDN, no inline script
         redoc_url=None,
         openapi_url="/api/openapi.json",
         swagger_ui_oauth2_redirect_url=None,
@@ -57,26 +76,31 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
     app.state.sessions = SessionCache()
     # Live step taps go through one writer thread that commits them in groups (core.taps).
     app.state.taps = TapWriter(app.state.records)
-    app.state.exports = {}  # cohort booklet exports in progress (web.pages.Export)
+    app.state.exports = {}  # cohort booklet exports in progress (web.booklets.Export)
     # Booklet sections come from plugins: one manager for the app, not one per request.
     app.state.plugins = get_plugin_manager()
     # One environment per language, translations installed once: requests in different
     # languages never share mutable template state.
     app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}
     app.add_middleware(SecurityHeaders)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS)
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from web import api, pages
+    from web import api, auth, booklets, cohorts, coordination, scoring
 
-    app.include_router(pages.router)
+    for pages in (auth, cohorts, scoring, coordination, booklets):
+        app.include_router(pages.router)
     app.include_router(api.router)
+    app.description = api.__doc__ or ""
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _error: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
-            return Response(
-                '{"detail": "Connexion requise."}', status_code=401, media_type="application/json"
-            )
+            return JSONResponse({"detail": "Connexion requise."}, status_code=401)
         target = request.url.path
         if request.headers.get("hx-request"):  # htmx: ask the browser to load the login page
             return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
@@ -85,11 +109,7 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:
         if request.url.path.startswith("/api/"):
-            return Response(
-                f'{{"detail": "{error.detail}"}}',
-                status_code=error.status_code,
-                media_type="application/json",
-            )
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
         return render(
             request,
             "error.html",
@@ -99,6 +119,9 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
 
     @app.exception_handler(RecordError)
     async def _refused(request: Request, error: RecordError) -> Response:
+        """The store refused a write (bad value, unknown id): nothing was stored."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(error)}, status_code=400)
         return render(
             request, "error.html", {"status": 400, "message": str(error)}, status_code=400
         )

@@ -1,0 +1,97 @@
+"""Signing in and out, and the display language."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from core.directory import Directory
+from web.app import records_of, render
+from web.i18n import LANGUAGES
+from web.scope import User
+from web.security import COOKIE, SESSION_HOURS, close_session, open_session
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=300)] = "/",
+) -> Response:
+    records = records_of(request)
+    limiter = request.app.state.limiter
+    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.lower()}")
+    if limiter.blocked(*keys):
+        message = "Trop de tentatives : réessayez dans quinze minutes."
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": message, "email": email},
+            status_code=429,
+        )
+    user = Directory(records).authenticate(email, password)
+    if user is None:
+        limiter.failed(*keys)
+        return render(
+            request,
+            "login.html",
+            {
+                "next": _safe_next(next),
+                "email": email,
+                "error": "Adresse ou mot de passe incorrect.",
+            },
+            status_code=401,
+        )
+    limiter.succeeded(*keys)
+    previous = request.cookies.get(COOKIE)
+    token = open_session(records, user.id, previous)
+    if previous:
+        request.app.state.sessions.forget(previous)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, user: User) -> Response:
+    token = request.cookies.get(COOKIE, "")
+    close_session(records_of(request), token)
+    request.app.state.sessions.forget(token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/lang/{language}")
+def choose_language(language: str, request: Request) -> Response:
+    """A display preference kept in the browser, not a change of server state."""
+    if language not in LANGUAGES:
+        raise HTTPException(status_code=404, detail="Langue inconnue.")
+    back = _safe_next(request.headers.get("referer", "/").split(str(request.base_url))[-1])
+    response = RedirectResponse(back if back.startswith("/") else "/", status_code=303)
+    response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a signed-in user to another site."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -1,0 +1,279 @@
+"""Skill booklets on the web: preview, download, verification and sharing links, and a
+whole cohort's booklets zipped in the background."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import Response
+
+from core.records import RecordError, Records
+from web.app import is_htmx, records_of, render
+from web.scope import User, cohort_of, require_coordinator, trainee_of
+from web.security import CurrentUser
+
+router = APIRouter(tags=["pages"])
+
+
+# ---------------------------------------------------------------- skill booklets
+
+
+def _booklet(
+    request: Request, user: CurrentUser, trainee_id: int, employer: str, territory: str
+) -> Any:
+    from core.booklet import verified_booklet
+
+    records = records_of(request)
+    trainee_of(records, user, trainee_id)
+    try:  # with its verification QR code: a downloaded booklet is handed to employers too
+        return verified_booklet(
+            records.catalog,
+            records.trainee_record(trainee_id),
+            records.settings,
+            employer=employer or None,
+            territory=territory or None,
+            pm=request.app.state.plugins,
+        )
+    except KeyError:
+        raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
+
+
+@router.get("/trainees/{trainee_id}/booklet")
+def booklet_preview(
+    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+) -> Response:
+    """The booklet in the browser: the same HTML that is printed."""
+    from core.booklet import render_html
+
+    data = _booklet(request, user, trainee_id, employer, territory)
+    return Response(
+        render_html(data, inline_css=False, stylesheet_href="/booklet.css"),
+        media_type="text/html; charset=utf-8",
+    )
+
+
+@router.get("/trainees/{trainee_id}/booklet.pdf")
+def booklet_pdf(
+    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+) -> Response:
+    from core.booklet import booklet_filename, cached_pdf
+
+    data = _booklet(request, user, trainee_id, employer, territory)
+    pdf = cached_pdf(data, records_of(request).settings.data_dir / "booklets")
+    return _pdf_response(pdf, booklet_filename(trainee_id, data.trainee))
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/booklet.css", include_in_schema=False)
+def booklet_stylesheet() -> Response:
+    from core.booklet import stylesheet
+
+    return Response(stylesheet(), media_type="text/css")
+
+
+@router.get("/verify/{token}")
+def verify_booklet(request: Request, token: str) -> Response:
+    """Public: what an employer sees after scanning a booklet's QR code. No sign-in: the
+    signed token is the authorisation, and it shows only the booklet's key facts."""
+    from core.booklet import build_booklet
+    from core.verification import InvalidToken, content_key, verify
+
+    records = records_of(request)
+    try:
+        claim = verify(token, records.settings.signing_key())
+    except InvalidToken as error:
+        return render(request, "verify.html", {"error": str(error)}, status_code=400)
+    try:
+        record = records.trainee_record(claim.trainee)
+    except RecordError:
+        return render(
+            request,
+            "verify.html",
+            {"error": "Ce livret ne correspond à aucun dossier."},
+            status_code=404,
+        )
+    if record.trainee.erased:
+        return render(
+            request,
+            "verify.html",
+            {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
+        )
+    data = build_booklet(
+        records.catalog,
+        record,
+        employer=claim.employer,
+        territory=claim.territory,
+        pm=request.app.state.plugins,
+        today=claim.issued,
+    )
+    return render(
+        request,
+        "verify.html",
+        {
+            "claim": claim,
+            "data": data,
+            "error": None,
+            "current": content_key(data) == claim.content,
+        },
+    )
+
+
+@router.post("/trainees/{trainee_id}/booklet/share")
+def share_booklet(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    employer: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """A coordinator makes an expiring link that lets one employer download the booklet."""
+    from core.verification import Claim, sign
+
+    require_coordinator(user)
+    records = records_of(request)
+    trainee_of(records, user, trainee_id)
+    if employer and employer not in records.catalog.employers:
+        raise HTTPException(status_code=404, detail="Employeur inconnu.")
+    settings = records.settings
+    today = dt.date.today()
+    claim = Claim(
+        purpose="share",
+        trainee=trainee_id,
+        employer=employer or None,
+        content="",
+        issued=today,
+        expires=today + dt.timedelta(days=settings.share_days),
+    )
+    url = f"{settings.public_url.rstrip('/')}/share/{sign(claim, settings.signing_key())}"
+    return render(request, "share.html", {"url": url, "claim": claim, "trainee_id": trainee_id})
+
+
+@router.get("/share/{token}")
+def shared_booklet(request: Request, token: str) -> Response:
+    """Public: the booklet a coordinator shared, as a PDF, while the link is valid."""
+    from core.booklet import booklet_filename, cached_pdf, verified_booklet
+    from core.verification import InvalidToken, verify
+
+    records = records_of(request)
+    try:
+        claim = verify(token, records.settings.signing_key(), purpose="share")
+        record = records.trainee_record(claim.trainee)
+    except (InvalidToken, RecordError) as error:
+        return render(request, "verify.html", {"error": str(error)}, status_code=400)
+    if record.trainee.erased:
+        return render(
+            request,
+            "verify.html",
+            {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
+        )
+    data = verified_booklet(
+        records.catalog,
+        record,
+        records.settings,
+        employer=claim.employer,
+        pm=request.app.state.plugins,
+    )
+    pdf = cached_pdf(data, records.settings.data_dir / "booklets")
+    return _pdf_response(pdf, booklet_filename(claim.trainee, data.trainee))
+
+
+# ---------------------------------------------------------------- whole-cohort booklet exports
+
+
+@dataclasses.dataclass
+class Export:
+    """A cohort's booklets being zipped in the background; polled by the page."""
+
+    id: str
+    cohort: int
+    user: int
+    total: int
+    done: int = 0
+    error: str | None = None
+    path: Path | None = None
+    finished: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
+def _run_export(records: Records, export: Export, jobs: list[tuple[Any, str]]) -> None:
+    import zipfile
+
+    from core.booklet import cached_pdf
+
+    folder = records.settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{export.id}.zip"
+    try:
+        with zipfile.ZipFile(target.with_suffix(".part"), "w") as archive:
+            for data, name in jobs:
+                archive.writestr(name, cached_pdf(data, records.settings.data_dir / "booklets"))
+                export.done += 1
+        target.with_suffix(".part").replace(target)
+        export.path = target
+    except Exception as error:  # reported on the page: the coordinator can try again
+        export.error = f"Export interrompu : {error}"
+    finally:
+        export.finished.set()
+
+
+@router.post("/cohorts/{cohort_id}/booklets")
+def export_booklets(request: Request, user: User, cohort_id: int) -> Response:
+    """Start zipping every booklet of a cohort; answers with the progress block."""
+    from core.booklet import booklet_filename, verified_booklet
+
+    require_coordinator(user)
+    records = records_of(request)
+    cohort_of(records, user, cohort_id)
+    pm = request.app.state.plugins
+    jobs = []
+    for record in records.cohort_records(cohort_id):
+        data = verified_booklet(records.catalog, record, records.settings, pm=pm)
+        jobs.append((data, booklet_filename(record.trainee.id, record.trainee.full_name)))
+    export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))
+    request.app.state.exports[export.id] = export
+    threading.Thread(target=_run_export, args=(records, export, jobs), daemon=True).start()
+    return _export_page(request, export)
+
+
+def _export_of(request: Request, user: CurrentUser, export_id: str) -> Export:
+    export: Export | None = request.app.state.exports.get(export_id)
+    if export is None or (export.user != user.id and not user.is_admin):
+        raise HTTPException(status_code=404, detail="Export introuvable.")
+    return export
+
+
+def _export_page(request: Request, export: Export) -> Response:
+    return render(
+        request,
+        "export.html",
+        {"export": export},
+        blocks=["progress"] if is_htmx(request) else None,
+    )
+
+
+@router.get("/exports/{export_id}")
+def export_progress(request: Request, user: User, export_id: str) -> Response:
+    return _export_page(request, _export_of(request, user, export_id))
+
+
+@router.get("/exports/{export_id}/download")
+def export_download(request: Request, user: User, export_id: str) -> Response:
+    from fastapi.responses import FileResponse
+
+    export = _export_of(request, user, export_id)
+    if export.path is None:
+        raise HTTPException(status_code=404, detail="L'export n'est pas encore prêt.")
+    return FileResponse(
+        export.path, media_type="application/zip", filename=f"livrets-promotion-{export.cohort}.zip"
+    )

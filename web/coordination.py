@@ -1,0 +1,173 @@
+"""Coordinators and admins: the dashboard, trainee import, exits, user accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from core.directory import Directory, set_active
+from core.records import RecordError, Records
+from core.store import tables as t
+from web.app import records_of, render
+from web.scope import (
+    User,
+    cohort_of,
+    require_admin,
+    require_coordinator,
+    trainee_of,
+    valid_key,
+    visible_cohorts,
+)
+from web.security import CurrentUser
+
+router = APIRouter(tags=["pages"])
+
+
+# ---------------------------------------------------------------- coordinators
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, user: User) -> Response:
+    """Cohorts of the user's schools with their exits, the import and outcome forms."""
+    require_coordinator(user)
+    records = records_of(request)
+    cohorts = visible_cohorts(records, user)
+    stats = {int(s.key): s for s in records.outcome_stats("cohort")}
+    items = [{"cohort": c, "school": s, "stats": stats.get(c.id)} for c, s in cohorts]
+    return render(
+        request,
+        "dashboard.html",
+        {"items": items, "exits": list(t.Exit), "message": request.query_params.get("ok")},
+    )
+
+
+@router.post("/cohorts/{cohort_id}/trainees")
+async def import_trainees(request: Request, user: User, cohort_id: int) -> Response:
+    """Add the trainees of an uploaded CSV or XLSX file: all of them, or none."""
+    from core.tabular import TableImportError, parse_trainees, read_rows
+
+    require_coordinator(user)
+    records = records_of(request)
+    cohort_of(records, user, cohort_id)
+    form = await request.form()
+    upload = form.get("file")
+    problems: list[str] = []
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        problems = ["Choisissez un fichier .csv ou .xlsx."]
+    else:
+        data = await upload.read(MAX_IMPORT_BYTES + 1)
+        try:
+            trainees = parse_trainees(read_rows(upload.filename, data))
+            added = Directory(records).add_trainees(cohort_id, trainees)
+        except TableImportError as error:
+            problems = error.problems
+        except RecordError as error:
+            problems = [str(error)]
+    if problems:
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "message": " ".join(["Aucun stagiaire importé.", *problems])},
+            status_code=400,
+        )
+    return RedirectResponse(f"/dashboard?ok={len(added)}+stagiaire(s)+ajouté(s)", status_code=303)
+
+
+@router.post("/trainees/{trainee_id}/outcome")
+def record_outcome(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    kind: Annotated[t.Exit, Form()],
+    on: Annotated[dt.date, Form()],
+    submit_id: Annotated[str, Form(max_length=40)],
+    employer_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
+    require_coordinator(user)
+    records = records_of(request)
+    trainee_of(records, user, trainee_id)
+    if not valid_key(submit_id):
+        raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    records.record_outcome(
+        trainee_id,
+        user.id,
+        kind,
+        on,
+        f"exit:{submit_id}",
+        employer_name=employer_name.strip() or None,
+    )
+    return RedirectResponse(f"/trainees/{trainee_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- user administration
+
+
+def _users_view(records: Records) -> dict[str, Any]:
+    with records._read() as session:
+        users = session.scalars(select(t.User).order_by(t.User.name)).all()
+        schools = session.scalars(select(t.School).order_by(t.School.name)).all()
+        links = session.execute(select(t.UserSchool.user_id, t.UserSchool.school_id)).all()
+    names = {school.id: school.name for school in schools}
+    scopes: dict[int, list[str]] = {}
+    for user_id, school_id in links:
+        scopes.setdefault(user_id, []).append(names[school_id])
+    return {
+        "users": users,
+        "schools": schools,
+        "scopes": scopes,
+        "roles": list(t.Role),
+        "error": None,
+        "form": {},
+    }
+
+
+@router.get("/admin/users")
+def users_page(request: Request, user: User) -> Response:
+    require_admin(user)
+    return render(request, "users.html", _users_view(records_of(request)))
+
+
+@router.post("/admin/users")
+async def create_user(request: Request, user: User) -> Response:
+    require_admin(user)
+    records = records_of(request)
+    form = await request.form()
+    fields = {key: str(form.get(key, "")).strip() for key in ("email", "name", "password", "role")}
+    try:
+        role = t.Role(fields["role"])
+        schools = [int(str(value)) for value in form.getlist("schools")]
+        Directory(records).create_user(
+            fields["email"], fields["name"], fields["password"], role, schools
+        )
+    except (ValueError, RecordError) as error:
+        view = _users_view(records)
+        message = str(error) if isinstance(error, RecordError) else "Rôle ou école invalide."
+        view.update(error=message, form=fields)
+        return render(request, "users.html", view, status_code=400)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/active")
+def toggle_user(
+    request: Request, user: User, user_id: int, active: Annotated[bool, Form()]
+) -> Response:
+    set_account_active(request, user, user_id, active)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def set_account_active(request: Request, user: CurrentUser, user_id: int, active: bool) -> None:
+    """Deactivate or reactivate an account (page or API); never one's own."""
+    require_admin(user)
+    if user_id == user.id and not active:
+        raise HTTPException(
+            status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."
+        )
+    set_active(records_of(request), user_id, active)
+    request.app.state.sessions.clear()  # a deactivated user's sessions end now

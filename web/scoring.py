@@ -1,0 +1,258 @@
+"""Scoring on the training floor: a gesture step by step, a practical evaluation."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from core.attempts import StepResult, attempt_outcome
+from core.evaluation import FieldError, parse_submission
+from core.models import Autonomy
+from core.records import RecordError, Records
+from core.taps import LiveAttempt, RecordedTap, Tap, TapWriter
+from web import i18n
+from web.app import is_htmx, records_of, render
+from web.scope import User, check_evaluation, check_gesture, trainee_of, valid_key
+from web.security import CurrentUser, require_school
+
+router = APIRouter(tags=["pages"])
+
+
+# ---------------------------------------------------------------- scoring a gesture
+
+
+def _gesture_view(
+    request: Request,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: str,
+    recorded: dict[str, Any] | None = None,
+    *,
+    live: LiveAttempt | None = None,
+    levels: bool = True,
+) -> dict[str, Any]:
+    """What gesture.html shows. A tap re-renders only the steps and the provisional outcome,
+    with the attempt the write returned (``live``) and without deriving the trainee's record
+    (``levels=False``): the hot path reads nothing more."""
+    records = records_of(request)
+    translate = i18n.translator(request)
+    gesture = records.catalog.gesture(gesture_id)
+    live = live or records.live_attempt(trainee_id, attempt)
+    view: dict[str, Any] = {
+        "gesture": gesture,
+        "attempt": attempt,
+        "taps": live.taps,
+        "counts": live.counts,
+        "outcome": attempt_outcome(gesture, live.taps) if live.taps else None,
+        "autonomies": list(Autonomy),
+        "results": [(result, translate(result.label)) for result in StepResult],
+        "recorded": recorded,
+    }
+    if not levels:  # the steps and outcome blocks only need the trainee's id
+        view["trainee"] = {"id": trainee_id}
+        return view
+    record = records.trainee_record(trainee_id)
+    view.update(
+        trainee=record.trainee,
+        progress=record.gestures[gesture_id],
+        scale=records.catalog.sectors[record.trainee.sector].curriculum.scale,
+        levels=[(records.catalog.competency(c), record.levels[c]) for c in gesture.competencies],
+    )
+    return view
+
+
+@router.get("/trainees/{trainee_id}/gestures/{gesture_id}")
+def gesture_page(
+    request: Request, user: User, trainee_id: int, gesture_id: str, attempt: str = ""
+) -> Response:
+    records = records_of(request)
+    _, cohort = trainee_of(records, user, trainee_id)
+    check_gesture(records, cohort.sector, gesture_id)
+    attempt = attempt if valid_key(attempt) else uuid.uuid4().hex
+    return render(request, "gesture.html", _gesture_view(request, trainee_id, gesture_id, attempt))
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/steps")
+async def tap_step(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: Annotated[str, Form(max_length=40)],
+    step: Annotated[str, Form(max_length=60)],
+    result: Annotated[StepResult, Form()],
+    tap: Annotated[int, Form(ge=0, le=1000)] = 0,
+) -> Response:
+    """The hottest route: a trainer taps a step (see ``submit_tap``)."""
+    recorded = await submit_tap(request, user, trainee_id, gesture_id, attempt, step, result, tap)
+    if is_htmx(request):
+        view = _gesture_view(
+            request, trainee_id, gesture_id, attempt, live=recorded.attempt, levels=False
+        )
+        view["step"] = next(s for s in view["gesture"].steps if s.key == step)
+        return render(request, "gesture.html", view, blocks=["step", "outcome"])
+    return RedirectResponse(
+        f"{request.url.path.rsplit('/', 1)[0]}?attempt={attempt}#etape-{step}", status_code=303
+    )
+
+
+async def submit_tap(
+    request: Request,
+    user: CurrentUser,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: str,
+    step: str,
+    result: StepResult,
+    tap: int,
+) -> RecordedTap:
+    """One step tap, from the page or the API. It runs on the event loop and waits for the
+    store without blocking it: the scope is remembered, the write goes to the tap writer
+    (group commit) and comes back with the attempt to redraw."""
+    records = records_of(request)
+    scope = records.trainee_scope(trainee_id)  # remembered: one read per trainee
+    require_school(user, scope.school_id if scope else None)
+    assert scope is not None
+    check_gesture(records, scope.sector, gesture_id)
+    if not valid_key(attempt):
+        raise HTTPException(status_code=400, detail="Tentative invalide.")
+    # The same rendered button submitted twice carries the same tap number: stored once.
+    key = f"{attempt}:{step}:{tap}:{result.value}"
+    writer: TapWriter = request.app.state.taps
+    today = dt.date.today()
+    pending = writer.submit(Tap(trainee_id, user.id, gesture_id, attempt, step, result, today, key))
+    return await asyncio.wrap_future(pending)
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/attempts")
+def validate_attempt(
+    request: Request,
+    user: User,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: Annotated[str, Form(max_length=40)],
+    autonomy: Annotated[str, Form(max_length=20)],
+    minutes: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    records = records_of(request)
+    _, cohort = trainee_of(records, user, trainee_id)
+    check_gesture(records, cohort.sector, gesture_id)
+    if not valid_key(attempt) or autonomy.upper() not in Autonomy.__members__:
+        raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    seconds = None
+    if minutes.strip():
+        try:
+            seconds = round(float(minutes.replace(",", ".")) * 60)
+        except ValueError:
+            seconds = -1
+        if not 0 < seconds <= 24 * 3600:
+            view = _gesture_view(request, trainee_id, gesture_id, attempt)
+            view["error"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
+            view["minutes"] = minutes
+            return render(
+                request,
+                "gesture.html",
+                view,
+                blocks=["validate"] if is_htmx(request) else None,
+                status_code=200,
+            )
+    before = {c: lvl.level for c, lvl in records.trainee_record(trainee_id).levels.items()}
+    taps = records.live_attempt(trainee_id, attempt).taps
+    recorded = records.record_attempt(
+        trainee_id,
+        user.id,
+        gesture_id,
+        taps,
+        Autonomy.from_key(autonomy),
+        dt.date.today(),
+        f"{attempt}:final",
+        seconds=seconds,
+        attempt_key=attempt,
+    )
+    view = _gesture_view(
+        request,
+        trainee_id,
+        gesture_id,
+        attempt,
+        recorded={
+            "outcome": recorded.outcome,
+            "before": before,
+            "id": recorded.id,
+            "next": uuid.uuid4().hex,
+        },
+    )
+    return render(
+        request,
+        "gesture.html",
+        view,
+        blocks=["steps", "outcome", "validate", "levels"] if is_htmx(request) else None,
+    )
+
+
+# ---------------------------------------------------------------- practical evaluations
+
+
+def _evaluation_view(records: Records, trainee_id: int, evaluation_id: str) -> dict[str, Any]:
+    record = records.trainee_record(trainee_id)
+    return {
+        "trainee": record.trainee,
+        "evaluation": records.catalog.evaluation(evaluation_id),
+        "errors": {},
+        "values": {},
+        "checked": {},
+        "score": None,
+        "latest": record.evaluations.get(evaluation_id),
+        "submit": uuid.uuid4().hex,
+    }
+
+
+@router.get("/trainees/{trainee_id}/evaluations/{evaluation_id}")
+def evaluation_page(request: Request, user: User, trainee_id: int, evaluation_id: str) -> Response:
+    records = records_of(request)
+    _, cohort = trainee_of(records, user, trainee_id)
+    check_evaluation(records, cohort.sector, evaluation_id)
+    return render(request, "evaluation.html", _evaluation_view(records, trainee_id, evaluation_id))
+
+
+@router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
+async def submit_evaluation(
+    request: Request, user: User, trainee_id: int, evaluation_id: str
+) -> Response:
+    records = records_of(request)
+    _, cohort = trainee_of(records, user, trainee_id)
+    check_evaluation(records, cohort.sector, evaluation_id)
+    evaluation = records.catalog.evaluation(evaluation_id)
+    form = await request.form()
+    criteria = {c.key: form.get(f"critere_{c.key}") for c in evaluation.criteria}
+    measurements = {
+        m.key: [str(v) for v in form.getlist(f"mesure_{m.key}")] for m in evaluation.measurements
+    }
+    view = _evaluation_view(records, trainee_id, evaluation_id)
+    view["values"] = measurements
+    view["checked"] = {k: bool(v) for k, v in criteria.items()}
+    submit = str(form.get("submit_id", ""))
+    parsed = parse_submission(evaluation, criteria, measurements)
+    if isinstance(parsed, list):
+        view["errors"] = _by_field(parsed)
+        view["submit"] = submit if valid_key(submit) else view["submit"]
+    else:
+        key = f"eval:{submit}" if valid_key(submit) else uuid.uuid4().hex
+        try:
+            view["score"] = records.record_evaluation(
+                trainee_id, user.id, evaluation_id, parsed, dt.date.today(), key
+            ).score
+        except RecordError as error:
+            view["errors"] = {"": [str(error)]}
+    return render(request, "evaluation.html", view, blocks=["form"] if is_htmx(request) else None)
+
+
+def _by_field(errors: list[FieldError]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for error in errors:
+        grouped.setdefault(error.field, []).append(error.message)
+    return grouped

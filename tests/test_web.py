@@ -352,6 +352,23 @@ def test_other_school_does_not_see_the_cohort_in_its_list(site):
 # ---------------------------------------------------------------- CSRF, escaping, headers
 
 
+def test_malformed_form_fields_are_explained_in_the_page(site):
+    coordinator, csrf = client(site, "coord@example.org")
+    with site.records._read() as session:
+        before = session.scalar(select(func.count()).select_from(t.Outcome))
+    response = coordinator.post(
+        f"/trainees/{site.trainee}/outcome",
+        data={"csrf_token": csrf, "kind": "loterie", "on": "demain", "submit_id": "bad00001"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    page = html.unescape(response.text)
+    assert "« kind » : choix non proposé" in page
+    assert "« on » : date attendue (AAAA-MM-JJ)" in page
+    with site.records._read() as session:
+        assert session.scalar(select(func.count()).select_from(t.Outcome)) == before
+
+
 def test_state_changes_without_csrf_are_refused_and_store_nothing(site):
     browser, csrf = client(site, "trainer@example.org")
     before = observations(site)

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -117,6 +119,19 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
             status_code=error.status_code,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        """A form a page posted with a missing or malformed field: said in the page."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+        problems = "; ".join(_field_problem(problem) for problem in error.errors())
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "message": f"Formulaire invalide : {problems}."},
+            status_code=400,
+        )
+
     @app.exception_handler(RecordError)
     async def _refused(request: Request, error: RecordError) -> Response:
         """The store refused a write (bad value, unknown id): nothing was stored."""
@@ -127,6 +142,25 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
         )
 
     return app
+
+
+# What was wrong with a form field, by pydantic error type (the rest: "valeur invalide").
+FIELD_PROBLEMS = {
+    "missing": "champ obligatoire",
+    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
+    "date_parsing": "date attendue (AAAA-MM-JJ)",
+    "int_parsing": "nombre entier attendu",
+    "bool_parsing": "oui ou non attendu",
+    "enum": "choix non proposé",
+    "string_too_long": "texte trop long",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+}
+
+
+def _field_problem(problem: dict[str, Any]) -> str:
+    field = str(problem["loc"][-1]) if problem.get("loc") else "?"
+    return f"« {field} » : {FIELD_PROBLEMS.get(problem.get('type', ''), 'valeur invalide')}"
 
 
 def _templates(language: str) -> Jinja2Blocks:

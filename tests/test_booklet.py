@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from core.attempts import StepResult
-from core.booklet import TEMPLATES, build_booklet, render_html, render_pdf
+from core.booklet import TEMPLATES, build_booklet, render_html, render_pdf, verified_booklet
 from core.cli import build_cli
 from core.directory import Directory, NewTrainee
 from core.evaluation import Submission
@@ -266,16 +266,17 @@ def test_booklet_filename_is_ascii_for_any_name():
     assert booklet_filename(6, '<script>"x"</script>') == "livret-6-script-x-script.pdf"
 
 
-INLINE = {"span", "strong", "em", "small", "a", "b", "i", "br", "svg", "path", "rect", "g"}
+INLINE = {"span", "strong", "em", "small", "a", "b", "i", "svg", "path", "rect", "g"}
 
 
 def test_booklet_user_agent_stylesheet_knows_every_element(fibre):
     """The booklet prints with its own user-agent stylesheet (core/templates/booklet_ua.css):
     an element it does not list would silently render inline."""
     records, trainee = fibre
-    html = render_html(build_booklet(records.catalog, records.trainee_record(trainee)))
+    data = verified_booklet(records.catalog, records.trainee_record(trainee), records.settings)
+    html = render_html(data)  # verified: with the QR code and its link, like every channel
     rules = (TEMPLATES / "booklet_ua.css").read_text(encoding="utf-8")
-    listed = set(re.findall(r"(?<![\w.#:-])([a-z][a-z0-9]*)(?=[\s,{])", rules))
+    listed = set(re.findall(r"(?<![\w.#:-])([a-z][a-z0-9]*)(?=[\s,{:])", rules))
     used = set(re.findall(r"<([a-z][a-z0-9]*)", html)) - INLINE
     assert used <= listed, f"missing from booklet_ua.css: {sorted(used - listed)}"
 
@@ -293,3 +294,20 @@ def test_pdf_has_an_outline_from_the_headings(fibre):
     found = list(titles(reader.outline))
     assert found[0] == "Awa <b>Diallo</b>"  # the cover's h1, then its sections under it
     assert "Grille de compétences" in found
+
+
+def test_cover_draws_the_verification_qr_code_and_line_breaks(fibre):
+    """The QR code is vector paths on the cover (an <svg> the printer did not recognise
+    would silently vanish), and <br/> breaks lines."""
+    records, trainee = fibre
+    record = records.trainee_record(trainee)
+
+    def cover(data):
+        page = PdfReader(io.BytesIO(render_pdf(data))).pages[0]
+        return page.get_contents().get_data(), page.extract_text()
+
+    plain, _ = cover(build_booklet(records.catalog, record))
+    verified, text = cover(verified_booklet(records.catalog, record, records.settings))
+    # Each dark run of the code is a path segment: hundreds more than the plain cover's rules.
+    assert verified.count(b" l\n") - plain.count(b" l\n") > 300
+    assert "Vérifier ce livret\nScannez ce code" in text

@@ -716,7 +716,7 @@ def test_booklet_download_and_preview(site):
     assert disposition.isascii() and "<" not in disposition and '"' not in disposition[22:-1]
     preview = browser.get(f"/trainees/{site.hostile}/booklet")
     assert preview.status_code == 200 and "Pour Telenco" in preview.text  # Marseille employers
-    assert '<link rel="stylesheet" href="/booklet.css">' in preview.text
+    assert '<link rel="stylesheet" href="/booklet.css"/>' in preview.text
     assert "<style>" not in preview.text  # the CSP forbids inline styles: the sheet is linked
     assert "&lt;script&gt;" in preview.text and HOSTILE not in preview.text
     assert browser.get("/booklet.css").headers["content-type"].startswith("text/css")

@@ -10,6 +10,7 @@ browser previews; ``render_pdf`` prints it with WeasyPrint (fonts from the OS, n
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import os
 from collections.abc import Callable
@@ -490,12 +491,19 @@ def render_many(
             if progress:
                 progress(len(done), len(jobs))
         return done
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_render_to, (data, target, cache_dir)) for data, target in jobs]
-        for future in as_completed(futures):
-            done.append(future.result())
-            if progress:
-                progress(len(done), len(jobs))
+    # Objects that exist before the fork are left out of garbage collection: a collection in
+    # a worker would otherwise touch every one of them and copy the parent's memory page by
+    # page (copy-on-write), time the workers should spend printing.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_render_to, (data, target, cache_dir)) for data, target in jobs]
+            for future in as_completed(futures):
+                done.append(future.result())
+                if progress:
+                    progress(len(done), len(jobs))
+    finally:
+        gc.unfreeze()
     return done
 
 

@@ -444,10 +444,24 @@ def render_pdf(data: BookletData) -> bytes:
 
 
 def booklet_key(data: BookletData) -> str:
-    """A booklet's identity: the hash of everything it shows (so of its content)."""
+    """A booklet's identity: the hash of everything it shows and of how it is printed (the
+    template, its stylesheets, the WeasyPrint version), so that a new layout is never
+    served from a PDF cached by the previous one."""
     import hashlib
 
-    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    return hashlib.sha256(_printer_version() + data.model_dump_json().encode()).hexdigest()
+
+
+@cache
+def _printer_version() -> bytes:
+    import hashlib
+
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for name in ("booklet.html", "booklet.css", "booklet_ua.css"):
+        digest.update((TEMPLATES / name).read_bytes())
+    return digest.digest()
 
 
 def cached_pdf(data: BookletData, cache_dir: Path) -> bytes:

@@ -185,6 +185,10 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
         update={"appreciation": (*same.appreciation, (dt.date.today(), "X", "Nouveau"))}
     )
     assert booklet.booklet_key(changed) != booklet.booklet_key(same)
+    # A new print template (an upgrade) is a new booklet too: never the old layout's PDF.
+    this_release = booklet.booklet_key(same)
+    monkeypatch.setattr(booklet, "_printer_version", lambda: b"template of the next release")
+    assert booklet.booklet_key(same) != this_release
 
 
 def test_cohort_booklets_in_parallel(fibre, tmp_path, monkeypatch):

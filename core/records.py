@@ -45,6 +45,7 @@ from core.trainee_record import (
 )
 
 RETRACTION = "retraction"  # kind of an observation that cancels another one
+GRIDS_KEPT = 256  # cohort grids remembered per process (one per cohort, a few KB each)
 
 
 class RecordError(ValueError):
@@ -104,6 +105,7 @@ class Records:
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         self._scopes: dict[int, TraineeScope] = {}
         self._compiled: dict[Scope, tuple[str, Any, dict[str, Any]]] = {}
+        self._grids: dict[int, tuple[tuple[Any, ...], CohortGrid]] = {}
         self._lock: contextlib.AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
@@ -719,7 +721,35 @@ class Records:
         ]
 
     def cohort_grid(self, cohort_id: int) -> CohortGrid:
-        """Trainees × competencies: levels only (no module or gesture progress)."""
+        """Trainees × competencies: levels only (no module or gesture progress).
+
+        Remembered until the cohort changes: its latest observation (every score, correction
+        or comment is a new one) and its trainees (added, erased) are read first, two index
+        look-ups, and the grid is derived again only when they moved. Each process keeps
+        its own grids; they are checked against the database, so several processes agree."""
+        version = self._cohort_version(cohort_id)
+        cached = self._grids.get(cohort_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        grid = self._derive_grid(cohort_id)
+        if len(self._grids) >= GRIDS_KEPT:
+            self._grids.pop(next(iter(self._grids)))  # the oldest entry goes
+        self._grids[cohort_id] = (version, grid)
+        return grid
+
+    def _cohort_version(self, cohort_id: int) -> tuple[Any, ...]:
+        with self._read() as session:
+            latest = session.scalar(
+                select(func.max(t.Observation.id)).where(t.Observation.cohort_id == cohort_id)
+            )
+            trainees = session.execute(
+                select(func.count(), func.max(t.Trainee.id), func.count(t.Trainee.erased_at)).where(
+                    t.Trainee.cohort_id == cohort_id
+                )
+            ).one()
+        return (latest, *trainees)
+
+    def _derive_grid(self, cohort_id: int) -> CohortGrid:
         data = self._cohort(cohort_id, outcomes=False)
         sector = self.catalog.sectors[data.cohort.sector]
         competencies = tuple(c.id for c in sector.competencies)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.attempts import Outcome, StepResult
+from core.directory import NewTrainee
 from core.evaluation import Submission
 from core.models import Autonomy, Phase
 from core.records import RecordError
@@ -442,6 +443,45 @@ def test_cohort_grid(world):
     levels = {info.last_name: row[souder] for info, row in grid.rows}
     assert levels == {"Diallo": "acquis", "Martin": "en_cours", "Benali": "non_evalue"}
     assert [info.last_name for info, _ in grid.rows] == ["Benali", "Diallo", "Martin"]
+
+
+def test_cohort_grid_is_remembered_until_the_cohort_changes(world, monkeypatch):
+    from core.records import Records
+
+    records = world.records
+    attempt(world, trainee=0)
+    first = records.cohort_grid(world.cohort)
+    derived = []
+    derive = Records._derive_grid
+    monkeypatch.setattr(
+        Records, "_derive_grid", lambda self, cohort: derived.append(cohort) or derive(self, cohort)
+    )
+    assert records.cohort_grid(world.cohort) is first and derived == []  # nothing moved
+
+    souder = first.competencies.index("fibre.c.souder")
+
+    def level(grid, name):
+        return next(row[souder] for info, row in grid.rows if info.last_name == name)
+
+    second = attempt(world, trainee=0, day=DAY + dt.timedelta(days=1))
+    assert level(records.cohort_grid(world.cohort), "Diallo") == "acquis"  # a new score
+    records.retract(second.id, world.trainer, "Mauvais jour", "retract-second")
+    assert level(records.cohort_grid(world.cohort), "Diallo") == "en_cours"  # a correction
+    world.directory.add_trainees(world.cohort, [NewTrainee("Inès", "Nouvelle")])
+    assert len(records.cohort_grid(world.cohort).rows) == 4  # a new trainee
+    erase_trainee(records, world.trainees[1])
+    names = [info.last_name for info, _ in records.cohort_grid(world.cohort).rows]
+    assert "Martin" not in names  # an erasure
+    assert len(derived) == 4
+    other_cohort = records.cohort_grid(world.other_cohort)
+    attempt(world, trainee=0)  # a score in this cohort leaves the other one's grid as it was
+    assert records.cohort_grid(world.other_cohort) is other_cohort
+
+    # Another process (here another service on the same database) sees the change too.
+    other_process = Records(records.engine, records.catalog, records.settings)
+    assert level(other_process.cohort_grid(world.cohort), "Benali") == "non_evalue"
+    attempt(world, trainee=2)
+    assert level(other_process.cohort_grid(world.cohort), "Benali") == "en_cours"
 
 
 def test_outcome_statistics(world):

@@ -156,6 +156,8 @@ class Observation(Base):
     __table_args__ = (
         Index("ix_observations_trainee_kind", "trainee_id", "kind"),
         Index("ix_observations_cohort_kind", "cohort_id", "kind"),
+        # A cohort's latest observation, read to know whether a cached grid is still current.
+        Index("ix_observations_cohort_latest", "cohort_id", "id"),
         # "Is this row superseded?" is asked of every row read. Corrections are rare, so a
         # partial index holds only them: small, and selective even after ANALYZE (a full
         # index, all NULL, made SQLite's planner scan 11 million rows instead).

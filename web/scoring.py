@@ -190,7 +190,7 @@ def validate_attempt(
         request,
         "gesture.html",
         view,
-        blocks=["steps", "outcome", "validate", "levels"] if is_htmx(request) else None,
+        blocks=["progress", "steps", "outcome", "validate", "levels"] if is_htmx(request) else None,
     )
 
 

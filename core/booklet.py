@@ -241,9 +241,10 @@ def build_booklet(
                 continue
             refs = competency.references
             evidence = (
-                f"{level.autonomous_successes} réussite(s) en autonomie sur "
-                f"{len(level.success_days)} jour(s) différents, observées sur le plateau "
-                f"technique" + (" ; épreuve pratique réussie." if level.evaluation_passed else ".")
+                f"{counted(level.autonomous_successes, 'réussite', 'réussites')} en autonomie "
+                f"sur {counted(len(level.success_days), 'jour', 'jours')} différents, observées "
+                "sur le plateau technique"
+                + (" ; épreuve pratique réussie." if level.evaluation_passed else ".")
             )
             if level.decision is not None:
                 evidence = f"Niveau fixé par l'équipe pédagogique : {level.decision.justification}"
@@ -345,8 +346,15 @@ def _environment() -> Environment:
         finalize=_french_spacing,
     )
     env.filters["date"] = lambda d: d.strftime("%d/%m/%Y") if d else "—"
+    env.filters["counted"] = counted
     env.globals["autonomy"] = Autonomy
     return env
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """``1 réussite``, ``3 réussites``: French takes the singular for 0 and 1. The number
+    and its word are never split across two lines (a no-break space between them)."""
+    return f"{number}\u00a0{one if number <= 1 else many}"
 
 
 def _french_spacing(value: Any) -> Any:

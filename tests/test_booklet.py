@@ -238,7 +238,8 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
         jsonschema.validate(credential, schema)
     souder = next(c for c in credentials if c["name"] == "Réaliser une soudure par fusion conforme")
     achievement = souder["credentialSubject"]["achievement"]
-    assert "2 réussite(s) en autonomie sur 2 jour(s)" in achievement["criteria"]["narrative"]
+    narrative = achievement["criteria"]["narrative"].replace("\u00a0", " ")
+    assert "2 réussites en autonomie sur 2 jours" in narrative
     codes = {a["targetCode"] for a in achievement["alignment"]}
     assert {"RNCP37336", "I1311"} <= codes  # block RNCP, sector ROME
     assert souder["issuer"]["name"] == "E2C Rhône"
@@ -315,3 +316,13 @@ def test_cover_draws_the_verification_qr_code_and_line_breaks(fibre):
     # Each dark run of the code is a path segment: hundreds more than the plain cover's rules.
     assert verified.count(b" l\n") - plain.count(b" l\n") > 300
     assert "Vérifier ce livret\nScannez ce code" in text
+
+
+def test_counts_agree_in_french():
+    from core.booklet import counted
+
+    assert [counted(n, "réussite", "réussites") for n in (0, 1, 2)] == [
+        "0\u00a0réussite",
+        "1\u00a0réussite",
+        "2\u00a0réussites",
+    ]

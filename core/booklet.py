@@ -184,10 +184,12 @@ def build_booklet(
     else:
         if territory is None or territory not in catalog.territories:
             raise KeyError(f"no territory with id {territory!r}")
-        readers = catalog.employers_in(territory)
+        readers = catalog.employers_in(territory, sector=info.sector)
         reader = catalog.territories[territory].name
     levels = record.level_codes()
-    parts = [_employer_part(catalog, record, e, levels) for e in readers]
+    parts = [
+        _employer_part(catalog, record, catalog.hiring_for(e, info.sector), levels) for e in readers
+    ]
     parts.sort(key=lambda p: (-p.percent, p.name))
     grid = tuple(
         GridBlock(

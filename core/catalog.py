@@ -157,8 +157,25 @@ class Catalog:
     def ids(self, kind: Kind | None = None) -> list[str]:
         return [i for i, entry in self.entries.items() if kind is None or entry.kind == kind]
 
-    def employers_in(self, territory_id: str) -> list[Employer]:
-        return [e for e in self.employers.values() if territory_id in e.territories]
+    def employers_in(self, territory_id: str, sector: str | None = None) -> list[Employer]:
+        """The employers of a territory; with ``sector``, only those who ask for at least one
+        of its competencies (a smart-city trainee's booklet does not list datacenter
+        operators)."""
+        return [
+            e
+            for e in self.employers.values()
+            if territory_id in e.territories and (sector is None or self.hires_in(e, sector))
+        ]
+
+    def hires_in(self, employer: Employer, sector: str) -> bool:
+        return any(self.entries[r.competency].sector == sector for r in employer.requirements)
+
+    def hiring_for(self, employer: Employer, sector: str) -> Employer:
+        """The employer as seen by a trainee of ``sector``: only its requirements in that
+        sector, when it has any (an operator hiring for several trades is judged on the
+        trade the trainee learnt); otherwise all of them."""
+        own = tuple(r for r in employer.requirements if self.entries[r.competency].sector == sector)
+        return employer.model_copy(update={"requirements": own}) if own else employer
 
     def gestures_for(self, competency_id: str) -> list[Gesture]:
         sector = self.sector_of(competency_id)

@@ -309,13 +309,13 @@ def _exits(
     with records._read() as session:
         from sqlalchemy import select
 
-        territory = session.scalar(
-            select(t.School.territory)
+        territory, sector = session.execute(
+            select(t.School.territory, t.Cohort.sector)
             .join(t.Cohort)
             .join(t.Trainee)
             .where(t.Trainee.id == trainees[0])
-        )
-    employers = [e.id for e in records.catalog.employers_in(territory or "")]
+        ).one()
+    employers = [e.id for e in records.catalog.employers_in(territory, sector=sector)]
     for trainee in trainees[:-2]:  # two trainees still without news
         kind = rng.choices(kinds, weights)[0]
         employer = rng.choice(employers) if employers and kind in kinds[:4] else None

@@ -114,6 +114,16 @@ def test_fonts_are_embedded(fibre):
     assert any("DejaVu-Sans" in str(name) for name, _ in fonts)  # the OS font, subset
 
 
+def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, catalog):
+    records, trainee = fibre
+    data = build_booklet(catalog, records.trainee_record(trainee), employer="employeur.free_pro")
+    [part] = data.employers
+    assert part.lines and {catalog.entries[line.competency].sector for line in part.lines} == {
+        "fibre"
+    }
+    assert part.total == len(part.lines)
+
+
 def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
     records, trainee = fibre
     data = build_booklet(catalog, records.trainee_record(trainee))  # the trainee's territory

@@ -59,6 +59,27 @@ def test_employers_cover_the_seed_territories(catalog):
     assert catalog.warnings == ()
 
 
+def test_a_trainee_meets_the_employers_of_their_own_trade(catalog):
+    """Marseille has datacenter, fibre and smart-city employers; a smart-city trainee's
+    territory booklet lists only those who ask for smart-city competencies, and an operator
+    hiring for several trades is judged on this one."""
+    marseille = {e.id for e in catalog.employers_in("territoire.marseille", sector="smartcity")}
+    assert marseille == {
+        "employeur.legrand",
+        "employeur.otsi",
+        "employeur.seven_equipement",
+        "employeur.free_pro",
+    }
+    free_pro = catalog.employers["employeur.free_pro"]
+    sectors = {catalog.entries[r.competency].sector for r in free_pro.requirements}
+    assert sectors == {"datacenter", "fibre", "smartcity"}
+    seen = catalog.hiring_for(free_pro, "smartcity")
+    assert {catalog.entries[r.competency].sector for r in seen.requirements} == {"smartcity"}
+    assert catalog.hiring_for(catalog.employers["employeur.legrand"], "fibre").requirements == (
+        catalog.employers["employeur.legrand"].requirements  # no fibre need: shown whole
+    )
+
+
 def test_catalog_json_round_trips(catalog):
     data = json.loads(json.dumps(catalog.to_dict()))
     assert data["version"] == catalog.version

@@ -137,7 +137,9 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
             "photos": photos,
             "exits": list(t.Exit),
             "exits_by_code": {e.value: e for e in t.Exit},
-            "employers": records.catalog.employers_in(record.trainee.territory),
+            "employers": records.catalog.employers_in(
+                record.trainee.territory, sector=record.trainee.sector
+            ),
             "submit": uuid.uuid4().hex,
             "today": dt.date.today(),
         },

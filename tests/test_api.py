@@ -74,6 +74,12 @@ def test_live_taps_then_validation_score_a_gesture(site, trainer):
     ).json()
     assert again["created"] is False and again["counts"][steps[0]] == 1
 
+    resumed = trainer.get(f"{url}/gestures/{GESTURE}/attempts/apiflow0001").json()
+    assert resumed["steps"] == dict.fromkeys(steps, "reussi")  # e.g. on another tablet
+    assert resumed["outcome"]["outcome"] == "passed"
+    fresh = trainer.get(f"{url}/gestures/{GESTURE}/attempts/notyet0001").json()
+    assert fresh == {"steps": {}, "counts": {}, "outcome": None}
+
     before = site.records.trainee_record(site.trainee).gestures[GESTURE].passed
     done = trainer.post(
         f"{url}/attempts",

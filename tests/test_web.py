@@ -27,6 +27,7 @@ PASSWORD = "mot-de-passe-long"
 HOSTILE = "<script>alert(1)</script>"
 GESTURE = "fibre.g.soudure_fusion"
 EVALUATION = "fibre.e.bilan_liaison"
+ATTEMPT = "abcdef1234"  # a live attempt's key
 
 
 @dataclass
@@ -209,6 +210,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/api/cohorts/{co}/grid", {}, {}),
         ("GET", f"/api/trainees/{tr}", {}, {}),
         ("GET", f"/api/trainees/{tr}/booklet", {}, {}),
+        ("GET", f"/api/trainees/{tr}/gestures/{GESTURE}/attempts/{ATTEMPT}", {}, {}),
         (
             "POST",
             f"/api/trainees/{tr}/taps",
@@ -334,7 +336,12 @@ def test_every_route_is_in_the_matrix(site):
         return re.sub(r"\{[^}]+\}", "X", path)
 
     covered = {
-        (method, re.sub(r"\d+", "X", path).replace(GESTURE, "X").replace(EVALUATION, "X"))
+        (
+            method,
+            re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
+            .replace(GESTURE, "X")
+            .replace(EVALUATION, "X"),
+        )
         for method, path, _, _ in routes(site)
     }
     missing = [(m, p) for m, p in served if p not in open_routes and (m, shape(p)) not in covered]

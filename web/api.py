@@ -36,6 +36,7 @@ from web.scope import (
     require_admin,
     require_coordinator,
     trainee_of,
+    valid_key,
     visible_cohorts,
 )
 from web.scoring import submit_tap
@@ -153,6 +154,26 @@ async def tap_step(request: Request, user: User, trainee_id: int, body: TapIn) -
         counts=recorded.attempt.counts,
         outcome=attempt_outcome(gesture, taps).model_dump(mode="json"),
     )
+
+
+@router.get("/trainees/{trainee_id}/gestures/{gesture_id}/attempts/{attempt}")
+def live_attempt(
+    request: Request, user: User, trainee_id: int, gesture_id: str, attempt: str
+) -> dict[str, Any]:
+    """A live attempt as tapped so far (to resume it on another device): each step's
+    latest result, how many taps each had, and the provisional outcome."""
+    records = records_of(request)
+    _, cohort = trainee_of(records, user, trainee_id)
+    check_gesture(records, cohort.sector, gesture_id)
+    if not valid_key(attempt):
+        raise HTTPException(status_code=400, detail="Tentative invalide.")
+    live = records.live_attempt(trainee_id, attempt)
+    outcome = attempt_outcome(records.catalog.gesture(gesture_id), live.taps)
+    return {
+        "steps": {step: result.value for step, result in live.taps.items()},
+        "counts": live.counts,
+        "outcome": outcome.model_dump(mode="json") if live.taps else None,
+    }
 
 
 class AttemptIn(BaseModel):

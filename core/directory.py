@@ -51,6 +51,15 @@ def trainee_problems(trainee: NewTrainee) -> list[str]:
     return problems
 
 
+def numbered_problems(trainees: Sequence[NewTrainee], label: str = "ligne") -> list[str]:
+    """``ligne 2 : prénom manquant``: what is wrong with each trainee of a list, by position."""
+    return [
+        f"{label} {number} : {', '.join(found)}"
+        for number, trainee in enumerate(trainees, start=1)
+        if (found := trainee_problems(trainee))
+    ]
+
+
 class Directory:
     """Create and look up schools, users, cohorts and trainees (through the same store)."""
 
@@ -127,11 +136,7 @@ class Directory:
 
     def add_trainees(self, cohort_id: int, trainees: Sequence[NewTrainee]) -> list[int]:
         """Add every trainee or none: one bad row and nothing is written."""
-        problems = [
-            f"ligne {number} : {', '.join(found)}"
-            for number, trainee in enumerate(trainees, start=1)
-            if (found := trainee_problems(trainee))
-        ]
+        problems = numbered_problems(trainees)
         if problems:
             raise RecordError("Aucun stagiaire ajouté. " + " ; ".join(problems))
         with self.records._write() as session:

@@ -19,11 +19,12 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from core.attempts import StepResult, attempt_outcome
-from core.directory import Directory, NewTrainee, trainee_problems
+from core.directory import Directory, NewTrainee, numbered_problems
 from core.evaluation import parse_submission
-from core.models import Autonomy
+from core.models import Autonomy, Gesture
 from core.records import RecordError
 from core.store import tables as t
+from core.taps import LiveAttempt
 from web.app import records_of
 from web.cohorts import receive_evidence
 from web.coordination import set_account_active
@@ -147,13 +148,7 @@ async def tap_step(request: Request, user: User, trainee_id: int, body: TapIn) -
         request, user, trainee_id, body.gesture, body.attempt, body.step, body.result, body.tap
     )
     gesture = records_of(request).catalog.gesture(body.gesture)
-    taps = recorded.attempt.taps
-    return _recorded(
-        recorded,
-        steps={step: result.value for step, result in taps.items()},
-        counts=recorded.attempt.counts,
-        outcome=attempt_outcome(gesture, taps).model_dump(mode="json"),
-    )
+    return _recorded(recorded, **_live(gesture, recorded.attempt))
 
 
 @router.get("/trainees/{trainee_id}/gestures/{gesture_id}/attempts/{attempt}")
@@ -167,12 +162,16 @@ def live_attempt(
     check_gesture(records, cohort.sector, gesture_id)
     if not valid_key(attempt):
         raise HTTPException(status_code=400, detail="Tentative invalide.")
-    live = records.live_attempt(trainee_id, attempt)
-    outcome = attempt_outcome(records.catalog.gesture(gesture_id), live.taps)
+    return _live(records.catalog.gesture(gesture_id), records.live_attempt(trainee_id, attempt))
+
+
+def _live(gesture: Gesture, live: LiveAttempt) -> dict[str, Any]:
+    """A live attempt as JSON: each step's latest result, its taps, the provisional outcome."""
+    outcome = attempt_outcome(gesture, live.taps) if live.taps else None
     return {
         "steps": {step: result.value for step, result in live.taps.items()},
         "counts": live.counts,
-        "outcome": outcome.model_dump(mode="json") if live.taps else None,
+        "outcome": outcome.model_dump(mode="json") if outcome else None,
     }
 
 
@@ -340,11 +339,7 @@ def import_trainees(
     records = records_of(request)
     cohort_of(records, user, cohort_id)
     trainees = [NewTrainee(**trainee.model_dump()) for trainee in body]
-    problems = [
-        f"stagiaire {n} : {problem}"
-        for n, trainee in enumerate(trainees, start=1)
-        for problem in trainee_problems(trainee)
-    ]
+    problems = numbered_problems(trainees, "stagiaire")  # listed one by one, not joined
     if problems or not trainees:
         raise HTTPException(status_code=422, detail=problems or ["Aucun stagiaire."])
     return {"trainees": Directory(records).add_trainees(cohort_id, trainees)}

@@ -19,6 +19,7 @@ from web.scope import User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
 
 router = APIRouter(tags=["pages"])
+ERASED = "Le ou la titulaire de ce livret a exercé son droit à l'effacement."
 
 
 # ---------------------------------------------------------------- skill booklets
@@ -109,7 +110,7 @@ def verify_booklet(request: Request, token: str) -> Response:
         return render(
             request,
             "verify.html",
-            {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
+            {"error": ERASED},
         )
     data = build_booklet(
         records.catalog,
@@ -176,7 +177,7 @@ def shared_booklet(request: Request, token: str) -> Response:
         return render(
             request,
             "verify.html",
-            {"error": "Le ou la titulaire de ce livret a exercé son droit à l'effacement."},
+            {"error": ERASED},
         )
     data = verified_booklet(
         records.catalog,

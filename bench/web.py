@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -249,6 +251,7 @@ def main() -> None:
     from core.store import tables as t
 
     data = Path(tempfile.mkdtemp(prefix="gestes-bench-web-"))
+    atexit.register(shutil.rmtree, data, ignore_errors=True)
     records = open_records(Settings(data_dir=data), migrate=True)
     seed_demo(records)
     with records._read() as session:

@@ -161,6 +161,18 @@ def with_verification(
     return data.model_copy(update={"verify_url": url, "qr_svg": buffer.getvalue().decode()})
 
 
+class UnknownReader(KeyError):
+    """A booklet asked for an employer or territory the catalog does not have; says which
+    ones it has (a KeyError, as a missing id is, with a readable message)."""
+
+    def __init__(self, kind: str, given: str | None, known: list[str]) -> None:
+        super().__init__(given)
+        self.message = f"no {kind} with id {given!r}; known: {', '.join(known) or 'none'}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def build_booklet(
     catalog: Catalog,
     record: TraineeRecord,
@@ -178,12 +190,15 @@ def build_booklet(
     territory = territory or (None if employer else info.territory)
     if employer is not None:
         if employer not in catalog.employers:
-            raise KeyError(f"no employer with id {employer!r}")
+            hiring = sorted(
+                e.id for e in catalog.employers.values() if catalog.hires_in(e, info.sector)
+            )
+            raise UnknownReader("employer", employer, hiring)
         readers = [catalog.employers[employer]]
         reader = catalog.employers[employer].name
     else:
         if territory is None or territory not in catalog.territories:
-            raise KeyError(f"no territory with id {territory!r}")
+            raise UnknownReader("territory", territory, sorted(catalog.territories))
         readers = catalog.employers_in(territory, sector=info.sector)
         reader = catalog.territories[territory].name
     levels = record.level_codes()

@@ -175,6 +175,15 @@ def test_booklet_command(fibre, tmp_path, monkeypatch):
         ["booklet", "--trainee", str(trainee), "--employer", "employeur.nope", "-o", str(target)],
     )
     assert unknown.exit_code == 1 and "employeur.nope" in unknown.stderr
+    assert "employeur.telenco" in unknown.stderr  # says which employers it could have been
+    assert "employeur.ovhcloud" not in unknown.stderr  # not those who hire for other trades
+    unknown = CliRunner().invoke(
+        build_cli(),
+        ["booklet", "--trainee", str(trainee), "--territory", "lyon", "-o", str(target)],
+    )
+    assert unknown.exit_code == 1
+    assert "no territory with id 'lyon'; known:" in unknown.stderr
+    assert "territoire.lyon" in unknown.stderr
 
 
 def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch):

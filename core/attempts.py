@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
+from core.french import counted, plural
 from core.models import Gesture
 
 
@@ -95,7 +96,7 @@ def attempt_outcome(
     if limit is not None and seconds is not None and seconds > limit:
         return verdict(Outcome.FAILED, f"Temps dépassé : {seconds} s pour {limit} s maximum")
     if passed + unobserved < needed:
-        return verdict(Outcome.FAILED, f"{passed} étape(s) réussie(s) sur {needed} requises")
+        return verdict(Outcome.FAILED, _steps_passed(passed, needed))
     unseen_critical = [step.label for step, result in critical if result is StepResult.NON_OBSERVE]
     if unseen_critical:
         return verdict(
@@ -103,4 +104,9 @@ def attempt_outcome(
         )
     if passed >= needed:
         return verdict(Outcome.PASSED)
-    return verdict(Outcome.INCOMPLETE, f"{passed} étape(s) réussie(s) sur {needed} requises")
+    return verdict(Outcome.INCOMPLETE, _steps_passed(passed, needed))
+
+
+def _steps_passed(passed: int, needed: int) -> str:
+    steps = counted(passed, "étape réussie", "étapes réussies")
+    return f"{steps} sur {needed} {plural(needed, 'requise', 'requises')}"

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from core.booklet_sections import BookletSection
 from core.catalog import Catalog
 from core.fit import employer_fit
+from core.french import counted
 from core.models import Autonomy, Employer, Phase
 from core.settings import Settings
 from core.trainee_record import TraineeRecord
@@ -366,12 +367,6 @@ def _environment() -> Environment:
     env.filters["counted"] = counted
     env.globals["autonomy"] = Autonomy
     return env
-
-
-def counted(number: int, one: str, many: str) -> str:
-    """``1 réussite``, ``3 réussites``: French takes the singular for 0 and 1. The number
-    and its word are never split across two lines (a no-break space between them)."""
-    return f"{number}\u00a0{one if number <= 1 else many}"
 
 
 def _french_spacing(value: Any) -> Any:

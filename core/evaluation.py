@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
+from core.french import counted
 from core.models import Evaluation, Measurement, Threshold
 
 
@@ -71,7 +72,7 @@ class EvaluationScore(BaseModel):
                 c.label for c in critical_failed
             )
         else:
-            summary = f"{ok} point(s) sur {total} satisfait(s)"
+            summary = f"{counted(ok, 'point satisfait', 'points satisfaits')} sur {total}"
         return cls(
             evaluation=evaluation.id,
             evaluator=evaluator,
@@ -153,8 +154,9 @@ def parse_submission(
             errors.append(FieldError(measurement.key, f"{measurement.label} : valeur manquante."))
             continue
         if len(texts) != measurement.count:
-            expected, typed = measurement.count, len(texts)
-            message = f"{measurement.label} : {expected} valeur(s) attendue(s), {typed} saisie(s)."
+            expected = counted(measurement.count, "valeur attendue", "valeurs attendues")
+            typed = counted(len(texts), "saisie", "saisies")
+            message = f"{measurement.label} : {expected}, {typed}."
             errors.append(FieldError(measurement.key, message))
             continue
         parsed: list[float] = []

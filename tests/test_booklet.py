@@ -338,7 +338,7 @@ def test_cover_draws_the_verification_qr_code_and_line_breaks(fibre):
 
 
 def test_counts_agree_in_french():
-    from core.booklet import counted
+    from core.french import counted
 
     assert [counted(n, "réussite", "réussites") for n in (0, 1, 2)] == [
         "0\u00a0réussite",

@@ -120,7 +120,7 @@ def test_trainer_scores_a_gesture_and_an_evaluation(server, browser):
     page.get_by_role("button", name="Valider la tentative").click()
     expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
     expect(levels).to_contain_text("Non évalué → En cours d'acquisition")
-    expect(page.locator("#progres")).to_contain_text("1 / 1 tentative(s) réussie(s)")
+    expect(page.locator("#progres")).to_contain_text("1 tentative réussie sur 1")
     assert page.evaluate("window.notReloaded") is True, "the page reloaded"
     expect(steps.first.get_by_role("button", name="Réussi")).to_be_disabled()  # attempt closed
     shot(page, "04-tentative-enregistree")

@@ -59,7 +59,8 @@ def test_checklist(catalog):
     assert not score(catalog, "smartcity.e.controle_acces", criteria | {"badges": False}).passed
     # alarm evaluation tolerates 80 %: one non-critical miss of six passes, a critical one fails
     alarm = {c.key: True for c in catalog.evaluation("smartcity.e.alarme").criteria}
-    assert score(catalog, "smartcity.e.alarme", alarm | {"zones": False}).passed
+    one_missed = score(catalog, "smartcity.e.alarme", alarm | {"zones": False})
+    assert one_missed.passed and one_missed.summary == "5\u00a0points satisfaits sur 6"
     failed = score(catalog, "smartcity.e.alarme", alarm | {"walk_test": False})
     assert not failed.passed
     assert failed.summary == "Point critique non satisfait : Chaque détecteur testé en marche"
@@ -302,7 +303,7 @@ def test_parse_refuses_impossible_values_but_keeps_failing_ones():
 def test_parse_counts_series_and_missing_values():
     errors = parse_submission(EVAL, {}, {"perte": ["0.1"], "nombre": ""})
     assert errors == [
-        FieldError("perte", "Perte : 2 valeur(s) attendue(s), 1 saisie(s)."),
+        FieldError("perte", "Perte : 2\u00a0valeurs attendues, 1\u00a0saisie."),
         FieldError("nombre", "Nombre : valeur manquante."),
     ]
     assert parse_submission(EVAL, {}, {"perte": ["nan", "inf"], "nombre": "1"}) == [

@@ -71,7 +71,11 @@ def test_ratio_rule_with_unobserved_steps():
     g = gesture((False,) * 5, min_ratio=0.8)  # needs 4 of 5
     assert attempt_outcome(g, {"s0": R, "s1": R, "s2": R, "s3": R, "s4": F}).passed
     assert attempt_outcome(g, {"s0": R, "s1": R, "s2": R, "s3": U}).outcome is Outcome.INCOMPLETE
-    assert attempt_outcome(g, {"s0": R, "s1": R, "s2": F, "s3": F}).outcome is Outcome.FAILED
+    failed = attempt_outcome(g, {"s0": R, "s1": R, "s2": F, "s3": F})
+    assert failed.outcome is Outcome.FAILED
+    assert failed.reasons == ("2\u00a0étapes réussies sur 4 requises",)  # French agreement
+    one = attempt_outcome(g, {"s0": R, "s1": F, "s2": F})
+    assert one.reasons == ("1\u00a0étape réussie sur 4 requises",)
 
 
 def test_time_limit_fails_the_attempt():

@@ -620,6 +620,11 @@ def test_evaluation_form_reports_errors_next_to_fields(site):
 # ---------------------------------------------------------------- languages
 
 
+def translated(forms: str | tuple[str, ...] | None) -> bool:
+    """A message has an English text, or every plural form of it has one."""
+    return bool(forms) and (isinstance(forms, str) or all(forms))
+
+
 def test_english_catalog_covers_every_template_message(site):
     from babel.messages.extract import extract_from_dir
     from babel.messages.pofile import read_po
@@ -627,14 +632,14 @@ def test_english_catalog_covers_every_template_message(site):
     from web.i18n import LOCALES
 
     with (LOCALES / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        english = {m.id: m.string for m in read_po(po) if m.id}
+        english = {m.id: m.string for m in read_po(po) if m.id}  # plurals: tuples of forms
     templates = Path(__file__).parent.parent / "web" / "templates"
     method_map = [("**.html", "jinja2")]
     options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
     missing = [
         message
         for _, _, message, *_ in extract_from_dir(templates, method_map, options_map=options)
-        if isinstance(message, str) and not english.get(message)
+        if not translated(english.get(message))
     ]
     assert missing == []
 
@@ -777,6 +782,22 @@ def test_coordinator_shares_a_booklet_with_an_employer(site):
     assert refused.status_code == 403
 
 
+def test_import_reports_how_many_trainees_it_added(site):
+    coordinator, csrf = client(site, "coord@example.org")
+    done = coordinator.post(
+        f"/cohorts/{site.cohort}/trainees",
+        data={"csrf_token": csrf},
+        files={"file": ("liste.csv", "prenom,nom\nInès,Import\nLéo,Import\n".encode())},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard?added=2"
+    assert "2 stagiaires ajoutés." in coordinator.get(done.headers["location"]).text
+    assert "1 stagiaire ajouté." in coordinator.get("/dashboard?added=1").text  # agreement
+    # Only a count comes from the URL: a crafted link cannot put its words on the page.
+    crafted = coordinator.get("/dashboard", params={"added": "Appelez le 06 00 00 00 00"})
+    assert crafted.status_code == 400 and "Appelez" not in crafted.text
+
+
 def test_cohort_booklets_zip_with_progress(site):
     import io
     import zipfile
@@ -790,7 +811,7 @@ def test_cohort_booklets_zip_with_progress(site):
     assert export.error is None
     block = coordinator.get(f"/exports/{export_id}", headers={"HX-Request": "true"})
     assert "hx-trigger" not in block.text  # finished: the block stops polling
-    assert f"{export.total} livret(s) prêt(s)." in block.text
+    assert f"{export.total} livrets prêts." in block.text
     archive = coordinator.get(f"/exports/{export_id}/download")
     assert archive.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()

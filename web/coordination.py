@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -33,8 +33,11 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, user: User) -> Response:
-    """Cohorts of the user's schools with their exits, the import and outcome forms."""
+def dashboard(
+    request: Request, user: User, added: Annotated[int | None, Query(ge=0)] = None
+) -> Response:
+    """Cohorts of the user's schools with their exits, the import and outcome forms.
+    ``added``: how many trainees an import just added (a count, never text from the URL)."""
     require_coordinator(user)
     records = records_of(request)
     cohorts = visible_cohorts(records, user)
@@ -43,7 +46,7 @@ def dashboard(request: Request, user: User) -> Response:
     return render(
         request,
         "dashboard.html",
-        {"items": items, "exits": list(t.Exit), "message": request.query_params.get("ok")},
+        {"items": items, "exits": list(t.Exit), "added": added},
     )
 
 
@@ -76,7 +79,7 @@ async def import_trainees(request: Request, user: User, cohort_id: int) -> Respo
             {"status": 400, "message": " ".join(["Aucun stagiaire importé.", *problems])},
             status_code=400,
         )
-    return RedirectResponse(f"/dashboard?ok={len(added)}+stagiaire(s)+ajouté(s)", status_code=303)
+    return RedirectResponse(f"/dashboard?added={len(added)}", status_code=303)
 
 
 @router.post("/trainees/{trainee_id}/outcome")

@@ -18,15 +18,25 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from core.french import plural
+
 LOCALES = Path(__file__).parent / "locale"
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
 
 
+class French(gettext.NullTranslations):
+    """The templates' own text, with French's plural rule: the singular for 0 and 1 (gettext's
+    default would write « 0 stagiaires ajoutés »)."""
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return plural(n, msgid1, msgid2)
+
+
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     if language == DEFAULT or language not in LANGUAGES:
-        return gettext.NullTranslations()
+        return French()
     po = LOCALES / language / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as source:
         catalog = read_po(source, locale=language)

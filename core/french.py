@@ -1,0 +1,15 @@
+"""French agreement of counted words, for every text Gestes writes in French (booklets,
+verdicts, messages): the singular for 0 and 1, the plural from 2 — not English's rule."""
+
+from __future__ import annotations
+
+
+def plural(number: float, one: str, many: str) -> str:
+    """``one`` or ``many``, agreeing with ``number``."""
+    return one if abs(number) < 2 else many
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """``1 réussite``, ``0 réussite``, ``3 réussites``. The number and its word are never
+    split across two lines (a no-break space between them)."""
+    return f"{number}\u00a0{plural(number, one, many)}"

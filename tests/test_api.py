@@ -143,6 +143,22 @@ def test_refused_scores_answer_json_and_store_nothing(site, trainer):
     assert observations(site) == before
 
 
+def test_ids_beyond_any_row_are_bad_input_not_a_crash(site, trainer):
+    """Found by schemathesis: an id past the database's integer range overflowed the driver
+    (a 500). Now it is refused before any query, on the API and on the pages alike."""
+    huge = 2**80
+    grid = trainer.get(f"/api/cohorts/{huge}/grid")
+    assert grid.status_code == 422 and grid.json()["detail"][0]["loc"] == ["path", "cohort_id"]
+    photo = trainer.post(
+        f"/api/observations/{huge}/evidence", files={"photo": ("p.png", b"\x89PNG", "image/png")}
+    )
+    assert photo.status_code == 422
+    assert trainer.get(f"/api/trainees/{2**31}").status_code == 422  # PostgreSQL's limit
+    page = trainer.get(f"/trainees/{huge}")
+    assert page.status_code == 400 and "trainee_id" in page.text and "<html" in page.text
+    assert trainer.get(f"/api/trainees/{2**31 - 1}").status_code == 404  # in range: not found
+
+
 def test_comment_evidence_and_correction(site, trainer):
     url = f"/api/trainees/{site.trainee}"
     comment = trainer.post(f"{url}/comments", json={"text": "Gestes sûrs.", "key": "apicomm01"})

@@ -29,6 +29,7 @@ from web.app import records_of
 from web.cohorts import receive_evidence
 from web.coordination import set_account_active
 from web.scope import (
+    Id,
     User,
     check_evaluation,
     check_gesture,
@@ -85,7 +86,7 @@ def cohorts(request: Request, user: User) -> list[dict[str, Any]]:
 
 
 @router.get("/cohorts/{cohort_id}/grid")
-def cohort_grid(request: Request, user: User, cohort_id: int) -> dict[str, Any]:
+def cohort_grid(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     records = records_of(request)
     cohort_of(records, user, cohort_id)
     grid = records.cohort_grid(cohort_id)
@@ -101,7 +102,7 @@ def cohort_grid(request: Request, user: User, cohort_id: int) -> dict[str, Any]:
 
 
 @router.get("/trainees/{trainee_id}")
-def trainee_record(request: Request, user: User, trainee_id: int) -> dict[str, Any]:
+def trainee_record(request: Request, user: User, trainee_id: Id) -> dict[str, Any]:
     records = records_of(request)
     trainee_of(records, user, trainee_id)
     return records.trainee_record(trainee_id).model_dump(mode="json")
@@ -109,7 +110,7 @@ def trainee_record(request: Request, user: User, trainee_id: int) -> dict[str, A
 
 @router.get("/trainees/{trainee_id}/booklet")
 def booklet(
-    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+    request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> dict[str, Any]:
     """The booklet's data (what the PDF prints), for one employer or a whole territory."""
     from core.booklet import build_booklet
@@ -141,7 +142,7 @@ class TapIn(BaseModel):
 
 
 @router.post("/trainees/{trainee_id}/taps")
-async def tap_step(request: Request, user: User, trainee_id: int, body: TapIn) -> dict[str, Any]:
+async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) -> dict[str, Any]:
     """One step of a live attempt, as the gesture page's buttons record it; answers with the
     attempt so far and its provisional outcome. Validate it with ``attempts``."""
     recorded = await submit_tap(
@@ -153,7 +154,7 @@ async def tap_step(request: Request, user: User, trainee_id: int, body: TapIn) -
 
 @router.get("/trainees/{trainee_id}/gestures/{gesture_id}/attempts/{attempt}")
 def live_attempt(
-    request: Request, user: User, trainee_id: int, gesture_id: str, attempt: str
+    request: Request, user: User, trainee_id: Id, gesture_id: str, attempt: str
 ) -> dict[str, Any]:
     """A live attempt as tapped so far (to resume it on another device): each step's
     latest result, how many taps each had, and the provisional outcome."""
@@ -196,9 +197,7 @@ class AttemptIn(BaseModel):
 
 
 @router.post("/trainees/{trainee_id}/attempts")
-def record_attempt(
-    request: Request, user: User, trainee_id: int, body: AttemptIn
-) -> dict[str, Any]:
+def record_attempt(request: Request, user: User, trainee_id: Id, body: AttemptIn) -> dict[str, Any]:
     records = records_of(request)
     _, cohort = trainee_of(records, user, trainee_id)
     check_gesture(records, cohort.sector, body.gesture)
@@ -228,7 +227,7 @@ class EvaluationIn(BaseModel):
 
 @router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
 def record_evaluation(
-    request: Request, user: User, trainee_id: int, evaluation_id: str, body: EvaluationIn
+    request: Request, user: User, trainee_id: Id, evaluation_id: str, body: EvaluationIn
 ) -> dict[str, Any]:
     records = records_of(request)
     _, cohort = trainee_of(records, user, trainee_id)
@@ -254,7 +253,7 @@ class CommentIn(BaseModel):
 
 
 @router.post("/trainees/{trainee_id}/comments")
-def add_comment(request: Request, user: User, trainee_id: int, body: CommentIn) -> dict[str, Any]:
+def add_comment(request: Request, user: User, trainee_id: Id, body: CommentIn) -> dict[str, Any]:
     records = records_of(request)
     trainee_of(records, user, trainee_id)
     recorded = records.record_comment(
@@ -279,7 +278,7 @@ def add_comment(request: Request, user: User, trainee_id: int, body: CommentIn) 
         }
     },
 )
-async def add_evidence(request: Request, user: User, observation_id: int) -> dict[str, Any]:
+async def add_evidence(request: Request, user: User, observation_id: Id) -> dict[str, Any]:
     """A photo (JPEG, PNG, WebP) or PDF report for an observation, posted as ``photo``."""
     await receive_evidence(request, user, observation_id)
     return {"observation": observation_id}
@@ -290,7 +289,7 @@ class RetractIn(BaseModel):
 
 
 @router.post("/observations/{observation_id}/retract")
-def retract(request: Request, user: User, observation_id: int, body: RetractIn) -> dict[str, Any]:
+def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -> dict[str, Any]:
     """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
     records = records_of(request)
     observation_of(records, user, observation_id)
@@ -332,7 +331,7 @@ class TraineeIn(BaseModel):
 
 @router.post("/cohorts/{cohort_id}/trainees")
 def import_trainees(
-    request: Request, user: User, cohort_id: int, body: list[TraineeIn]
+    request: Request, user: User, cohort_id: Id, body: list[TraineeIn]
 ) -> dict[str, Any]:
     """Add trainees to a cohort: all of them, or none (every problem is listed)."""
     require_coordinator(user)
@@ -354,9 +353,7 @@ class OutcomeIn(BaseModel):
 
 
 @router.post("/trainees/{trainee_id}/outcome")
-def record_outcome(
-    request: Request, user: User, trainee_id: int, body: OutcomeIn
-) -> dict[str, Any]:
+def record_outcome(request: Request, user: User, trainee_id: Id, body: OutcomeIn) -> dict[str, Any]:
     """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
     require_coordinator(user)
     records = records_of(request)
@@ -421,6 +418,6 @@ class ActiveIn(BaseModel):
 
 
 @router.post("/users/{user_id}/active")
-def toggle_user(request: Request, user: User, user_id: int, body: ActiveIn) -> dict[str, Any]:
+def toggle_user(request: Request, user: User, user_id: Id, body: ActiveIn) -> dict[str, Any]:
     set_account_active(request, user, user_id, body.active)
     return {"id": user_id, "active": body.active}

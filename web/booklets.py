@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from core.records import RecordError, Records
 from web.app import is_htmx, records_of, render
-from web.scope import User, cohort_of, require_coordinator, trainee_of
+from web.scope import Id, User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
 
 router = APIRouter(tags=["pages"])
@@ -26,7 +26,7 @@ ERASED = "Le ou la titulaire de ce livret a exercé son droit à l'effacement."
 
 
 def _booklet(
-    request: Request, user: CurrentUser, trainee_id: int, employer: str, territory: str
+    request: Request, user: CurrentUser, trainee_id: Id, employer: str, territory: str
 ) -> Any:
     from core.booklet import verified_booklet
 
@@ -47,7 +47,7 @@ def _booklet(
 
 @router.get("/trainees/{trainee_id}/booklet")
 def booklet_preview(
-    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+    request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> Response:
     """The booklet in the browser: the same HTML that is printed."""
     from core.booklet import render_html
@@ -61,7 +61,7 @@ def booklet_preview(
 
 @router.get("/trainees/{trainee_id}/booklet.pdf")
 def booklet_pdf(
-    request: Request, user: User, trainee_id: int, employer: str = "", territory: str = ""
+    request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> Response:
     from core.booklet import booklet_filename, cached_pdf
 
@@ -136,7 +136,7 @@ def verify_booklet(request: Request, token: str) -> Response:
 def share_booklet(
     request: Request,
     user: User,
-    trainee_id: int,
+    trainee_id: Id,
     employer: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
     """A coordinator makes an expiring link that lets one employer download the booklet."""
@@ -229,7 +229,7 @@ def _run_export(records: Records, export: Export, jobs: list[tuple[Any, str]]) -
 
 
 @router.post("/cohorts/{cohort_id}/booklets")
-def export_booklets(request: Request, user: User, cohort_id: int) -> Response:
+def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
     """Start zipping every booklet of a cohort; answers with the progress block."""
     from core.booklet import booklet_filename, verified_booklet
 

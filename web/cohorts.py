@@ -15,7 +15,7 @@ from core.models import Phase, Sector
 from core.records import RecordError, Records
 from core.store import tables as t
 from web.app import is_htmx, records_of, render
-from web.scope import User, cohort_of, observation_of, trainee_of, valid_key, visible_cohorts
+from web.scope import Id, User, cohort_of, observation_of, trainee_of, valid_key, visible_cohorts
 from web.security import CurrentUser
 
 router = APIRouter(tags=["pages"])
@@ -46,7 +46,7 @@ def cohorts(request: Request, user: User) -> Response:
 
 @router.get("/cohorts/{cohort_id}")
 def cohort_grid(
-    request: Request, user: User, cohort_id: int, block: str = "", module: str = ""
+    request: Request, user: User, cohort_id: Id, block: str = "", module: str = ""
 ) -> Response:
     """Trainees × competencies, filtered by competency block and/or by module."""
     records = records_of(request)
@@ -99,7 +99,7 @@ def module_competencies(records: Records, sector: Sector, module_id: str) -> set
 
 
 @router.get("/trainees/{trainee_id}")
-def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
+def trainee_page(request: Request, user: User, trainee_id: Id) -> Response:
     records = records_of(request)
     _, cohort = trainee_of(records, user, trainee_id)
     record = records.trainee_record(trainee_id)
@@ -153,7 +153,7 @@ def trainee_page(request: Request, user: User, trainee_id: int) -> Response:
 def add_comment(
     request: Request,
     user: User,
-    trainee_id: int,
+    trainee_id: Id,
     text: Annotated[str, Form(max_length=4000)],
     submit_id: Annotated[str, Form(max_length=40)],
 ) -> Response:
@@ -166,14 +166,14 @@ def add_comment(
 
 
 @router.post("/observations/{observation_id}/evidence")
-async def add_evidence(request: Request, user: User, observation_id: int) -> Response:
+async def add_evidence(request: Request, user: User, observation_id: Id) -> Response:
     """A photo (or PDF report) for an observation; size and type checked by the store."""
     observation = await receive_evidence(request, user, observation_id)
     return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)
 
 
 async def receive_evidence(
-    request: Request, user: CurrentUser, observation_id: int
+    request: Request, user: CurrentUser, observation_id: Id
 ) -> t.Observation:
     """Store the file posted as ``photo`` (page or API). An announced body over the limit is
     refused before it is read, and no more than the limit is ever read."""
@@ -195,7 +195,7 @@ async def receive_evidence(
 def retract(
     request: Request,
     user: User,
-    observation_id: int,
+    observation_id: Id,
     reason: Annotated[str, Form(max_length=500)],
 ) -> Response:
     """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""

@@ -14,6 +14,7 @@ from core.records import RecordError, Records
 from core.store import tables as t
 from web.app import records_of, render
 from web.scope import (
+    Id,
     User,
     cohort_of,
     require_admin,
@@ -51,7 +52,7 @@ def dashboard(
 
 
 @router.post("/cohorts/{cohort_id}/trainees")
-async def import_trainees(request: Request, user: User, cohort_id: int) -> Response:
+async def import_trainees(request: Request, user: User, cohort_id: Id) -> Response:
     """Add the trainees of an uploaded CSV or XLSX file: all of them, or none."""
     from core.tabular import TableImportError, parse_trainees, read_rows
 
@@ -86,7 +87,7 @@ async def import_trainees(request: Request, user: User, cohort_id: int) -> Respo
 def record_outcome(
     request: Request,
     user: User,
-    trainee_id: int,
+    trainee_id: Id,
     kind: Annotated[t.Exit, Form()],
     on: Annotated[dt.date, Form()],
     submit_id: Annotated[str, Form(max_length=40)],
@@ -159,13 +160,13 @@ async def create_user(request: Request, user: User) -> Response:
 
 @router.post("/admin/users/{user_id}/active")
 def toggle_user(
-    request: Request, user: User, user_id: int, active: Annotated[bool, Form()]
+    request: Request, user: User, user_id: Id, active: Annotated[bool, Form()]
 ) -> Response:
     set_account_active(request, user, user_id, active)
     return RedirectResponse("/admin/users", status_code=303)
 
 
-def set_account_active(request: Request, user: CurrentUser, user_id: int, active: bool) -> None:
+def set_account_active(request: Request, user: CurrentUser, user_id: Id, active: bool) -> None:
     """Deactivate or reactivate an account (page or API); never one's own."""
     require_admin(user)
     if user_id == user.id and not active:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException
+from fastapi import Path as PathParam
 from sqlalchemy import select
 
 from core.records import Records
@@ -18,6 +19,10 @@ from web.app import user_of
 from web.security import CurrentUser, require_school
 
 User = Annotated[CurrentUser, Depends(user_of)]
+
+# A row id in a URL: the range of an INTEGER column in both SQLite and PostgreSQL. A larger
+# number is refused as bad input instead of overflowing the database driver (a 500).
+Id = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 
 
 def require_coordinator(user: CurrentUser) -> None:

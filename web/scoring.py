@@ -17,7 +17,7 @@ from core.records import RecordError, Records
 from core.taps import LiveAttempt, RecordedTap, Tap, TapWriter
 from web import i18n
 from web.app import is_htmx, records_of, render
-from web.scope import User, check_evaluation, check_gesture, trainee_of, valid_key
+from web.scope import Id, User, check_evaluation, check_gesture, trainee_of, valid_key
 from web.security import CurrentUser, require_school
 
 router = APIRouter(tags=["pages"])
@@ -28,7 +28,7 @@ router = APIRouter(tags=["pages"])
 
 def _gesture_view(
     request: Request,
-    trainee_id: int,
+    trainee_id: Id,
     gesture_id: str,
     attempt: str,
     recorded: dict[str, Any] | None = None,
@@ -68,7 +68,7 @@ def _gesture_view(
 
 @router.get("/trainees/{trainee_id}/gestures/{gesture_id}")
 def gesture_page(
-    request: Request, user: User, trainee_id: int, gesture_id: str, attempt: str = ""
+    request: Request, user: User, trainee_id: Id, gesture_id: str, attempt: str = ""
 ) -> Response:
     records = records_of(request)
     _, cohort = trainee_of(records, user, trainee_id)
@@ -81,7 +81,7 @@ def gesture_page(
 async def tap_step(
     request: Request,
     user: User,
-    trainee_id: int,
+    trainee_id: Id,
     gesture_id: str,
     attempt: Annotated[str, Form(max_length=40)],
     step: Annotated[str, Form(max_length=60)],
@@ -104,7 +104,7 @@ async def tap_step(
 async def submit_tap(
     request: Request,
     user: CurrentUser,
-    trainee_id: int,
+    trainee_id: Id,
     gesture_id: str,
     attempt: str,
     step: str,
@@ -133,7 +133,7 @@ async def submit_tap(
 def validate_attempt(
     request: Request,
     user: User,
-    trainee_id: int,
+    trainee_id: Id,
     gesture_id: str,
     attempt: Annotated[str, Form(max_length=40)],
     autonomy: Annotated[str, Form(max_length=20)],
@@ -197,7 +197,7 @@ def validate_attempt(
 # ---------------------------------------------------------------- practical evaluations
 
 
-def _evaluation_view(records: Records, trainee_id: int, evaluation_id: str) -> dict[str, Any]:
+def _evaluation_view(records: Records, trainee_id: Id, evaluation_id: str) -> dict[str, Any]:
     record = records.trainee_record(trainee_id)
     return {
         "trainee": record.trainee,
@@ -212,7 +212,7 @@ def _evaluation_view(records: Records, trainee_id: int, evaluation_id: str) -> d
 
 
 @router.get("/trainees/{trainee_id}/evaluations/{evaluation_id}")
-def evaluation_page(request: Request, user: User, trainee_id: int, evaluation_id: str) -> Response:
+def evaluation_page(request: Request, user: User, trainee_id: Id, evaluation_id: str) -> Response:
     records = records_of(request)
     _, cohort = trainee_of(records, user, trainee_id)
     check_evaluation(records, cohort.sector, evaluation_id)
@@ -221,7 +221,7 @@ def evaluation_page(request: Request, user: User, trainee_id: int, evaluation_id
 
 @router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
 async def submit_evaluation(
-    request: Request, user: User, trainee_id: int, evaluation_id: str
+    request: Request, user: User, trainee_id: Id, evaluation_id: str
 ) -> Response:
     records = records_of(request)
     _, cohort = trainee_of(records, user, trainee_id)

@@ -154,8 +154,8 @@ def test_ids_beyond_any_row_are_bad_input_not_a_crash(site, trainer):
     )
     assert photo.status_code == 422
     assert trainer.get(f"/api/trainees/{2**31}").status_code == 422  # PostgreSQL's limit
-    page = trainer.get(f"/trainees/{huge}")
-    assert page.status_code == 400 and "trainee_id" in page.text and "<html" in page.text
+    page = trainer.get(f"/trainees/{huge}")  # a person: the page does not exist
+    assert page.status_code == 404 and "Introuvable." in page.text and "<html" in page.text
     assert trainer.get(f"/api/trainees/{2**31 - 1}").status_code == 404  # in range: not found
 
 

@@ -124,6 +124,11 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
         """A form a page posted with a missing or malformed field: said in the page."""
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+        if any(problem.get("loc", ("",))[0] == "path" for problem in error.errors()):
+            # An id no row can have (web.scope.Id): for a person, a page that does not exist.
+            return render(
+                request, "error.html", {"status": 404, "message": "Introuvable."}, status_code=404
+            )
         problems = "; ".join(_field_problem(problem) for problem in error.errors())
         return render(
             request,

@@ -3,39 +3,30 @@
 ``build_booklet`` turns a ``TraineeRecord`` and an employer (or a whole territory) into a
 ``BookletData``: that employer's requirements come first, with the trainee's status and the
 evidence behind each; then the full grid, the gestures mastered, the practical evaluations,
-the sections plugins add, the trainers' appreciation. ``render_html`` gives the same HTML the
-browser previews; ``render_pdf`` prints it with WeasyPrint (fonts from the OS, no network).
+the sections plugins add, the trainers' appreciation. ``core.booklet_print`` turns it into HTML and
+PDF.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
-import os
-from collections.abc import Callable
-from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pluggy
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING
 
 from core.booklet_sections import BookletSection
 from core.catalog import Catalog
+from core.domain import ExitKind
 from core.fit import employer_fit
 from core.french import counted
-from core.models import Autonomy, Employer, Phase
+from core.models import Employer, Frozen, Phase, Sector
 from core.settings import Settings
 from core.trainee_record import TraineeRecord
 
+if TYPE_CHECKING:
+    from core.context import Definitions
+
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
 
 class RequirementLine(Frozen):
@@ -122,7 +113,7 @@ class BookletData(Frozen):
     evaluations: tuple[EvaluationLine, ...]
     sections: tuple[BookletSection, ...]
     appreciation: tuple[tuple[dt.date, str, str], ...]
-    outcome: str | None
+    exit: str | None  # where the trainee went (sortie), when known
     issued_on: dt.date
     catalog_version: str
     acquired: tuple[AcquiredCompetency, ...] = ()
@@ -175,39 +166,97 @@ class UnknownReader(KeyError):
 
 
 def build_booklet(
-    catalog: Catalog,
+    definitions: Definitions,
     record: TraineeRecord,
     *,
     employer: str | None = None,
     territory: str | None = None,
-    pm: pluggy.PluginManager | None = None,
     today: dt.date | None = None,
 ) -> BookletData:
     """One employer's booklet, or a territory's (every employer there, best fit first)."""
+    catalog = definitions.catalog
     info = record.trainee
     sector = catalog.sectors[info.sector]
     curriculum = sector.curriculum
-    scale = curriculum.scale
-    territory = territory or (None if employer else info.territory)
-    if employer is not None:
-        if employer not in catalog.employers:
-            hiring = sorted(
-                e.id for e in catalog.employers.values() if catalog.hires_in(e, info.sector)
-            )
-            raise UnknownReader("employer", employer, hiring)
-        readers = [catalog.employers[employer]]
-        reader = catalog.employers[employer].name
-    else:
-        if territory is None or territory not in catalog.territories:
-            raise UnknownReader("territory", territory, sorted(catalog.territories))
-        readers = catalog.employers_in(territory, sector=info.sector)
-        reader = catalog.territories[territory].name
+    reader, readers = _readers(catalog, info.sector, info.territory, employer, territory)
     levels = record.level_codes()
     parts = [
         _employer_part(catalog, record, catalog.hiring_for(e, info.sector), levels) for e in readers
     ]
     parts.sort(key=lambda p: (-p.percent, p.name))
-    grid = tuple(
+    hours = curriculum.hours_by_phase()
+    return BookletData(
+        trainee=info.full_name,
+        trainee_ref=f"{info.cohort_id}-{info.id}",
+        immersion=tuple(
+            (catalog.module(m.module).name, m.hours, round(m.done * 100))
+            for m in record.modules
+            if m.phase is Phase.IMMERSION
+        ),
+        acquired=_acquired(sector, record),
+        sector=sector.sector.name,
+        program=curriculum.title,
+        curriculum_version=curriculum.version,
+        school=info.school,
+        territory=catalog.territories[info.territory].name
+        if info.territory in catalog.territories
+        else info.territory,
+        starts_on=info.starts_on,
+        ends_on=info.ends_on,
+        hours=tuple((phase.label, hours[phase]) for phase in Phase),
+        reader=reader,
+        employers=tuple(parts),
+        grid=_grid(sector, record),
+        gestures=tuple(
+            GestureLine(
+                name=catalog.gesture(g.gesture).name,
+                passed=g.passed,
+                autonomous_passed=g.autonomous_passed,
+                last_day=g.last_day,
+            )
+            for g in record.gestures.values()
+            if g.autonomous_passed > 0
+        ),
+        evaluations=tuple(
+            EvaluationLine(
+                name=catalog.evaluation(e.evaluation).name,
+                day=e.day,
+                passed=e.passed,
+                summary=e.summary,
+                assessor=e.assessor,
+            )
+            for e in sorted(record.evaluations.values(), key=lambda e: e.day)
+        ),
+        sections=_plugin_sections(definitions, record, employer),
+        appreciation=tuple((c.day, c.author, c.text) for c in record.comments[-6:]),
+        exit=_exit_line(record),
+        issued_on=today or dt.date.today(),
+        catalog_version=catalog.version,
+    )
+
+
+def _readers(
+    catalog: Catalog,
+    sector: str,
+    home: str,
+    employer: str | None,
+    territory: str | None,
+) -> tuple[str, list[Employer]]:
+    """Who the booklet is written for, and the employers it judges the trainee against."""
+    if employer is not None:
+        if employer not in catalog.employers:
+            hiring = sorted(e.id for e in catalog.employers.values() if catalog.hires_in(e, sector))
+            raise UnknownReader("employer", employer, hiring)
+        return catalog.employers[employer].name, [catalog.employers[employer]]
+    territory = territory or home
+    if territory not in catalog.territories:
+        raise UnknownReader("territory", territory, sorted(catalog.territories))
+    return catalog.territories[territory].name, catalog.employers_in(territory, sector=sector)
+
+
+def _grid(sector: Sector, record: TraineeRecord) -> tuple[GridBlock, ...]:
+    scale = sector.curriculum.scale
+    return tuple(
         GridBlock(
             name=block.name,
             lines=tuple(
@@ -223,39 +272,29 @@ def build_booklet(
         )
         for block in sector.blocks
     )
-    gestures = tuple(
-        GestureLine(
-            name=catalog.gesture(g.gesture).name,
-            passed=g.passed,
-            autonomous_passed=g.autonomous_passed,
-            last_day=g.last_day,
-        )
-        for g in record.gestures.values()
-        if g.autonomous_passed > 0
-    )
-    evaluations = tuple(
-        EvaluationLine(
-            name=catalog.evaluation(e.evaluation).name,
-            day=e.day,
-            passed=e.passed,
-            summary=e.summary,
-            assessor=e.assessor,
-        )
-        for e in sorted(record.evaluations.values(), key=lambda e: e.day)
-    )
+
+
+def _plugin_sections(
+    definitions: Definitions, record: TraineeRecord, employer: str | None
+) -> tuple[BookletSection, ...]:
+    """What plugins add (``gestes_booklet_sections``, called through pluggy), by order."""
+    reader = definitions.catalog.employers.get(employer) if employer else None
     sections: list[BookletSection] = []
-    if pm is not None:
-        employer_model: Employer | None = catalog.employers.get(employer) if employer else None
-        for found in pm.hook.gestes_booklet_sections(record=record, employer=employer_model):
-            sections.extend(found or [])
-    sections.sort(key=lambda s: s.order)
-    hours = curriculum.hours_by_phase()
-    acquired_rank = scale.rank("acquis") if "acquis" in scale.codes else len(scale.codes) - 2
+    hook = definitions.plugins.hook.gestes_booklet_sections
+    for found in hook(record=record, employer=reader):
+        sections.extend(found or [])
+    return tuple(sorted(sections, key=lambda s: s.order))
+
+
+def _acquired(sector: Sector, record: TraineeRecord) -> tuple[AcquiredCompetency, ...]:
+    """Competencies at the acquired level or above, with their evidence (Open Badges)."""
+    curriculum = sector.curriculum
+    scale = curriculum.scale
     acquired = []
     for block in sector.blocks:
         for competency in block.competencies:
             level = record.levels[competency.id]
-            if scale.rank(level.level) < acquired_rank:
+            if scale.rank(level.level) < scale.acquired_rank:
                 continue
             refs = competency.references
             evidence = (
@@ -276,46 +315,14 @@ def build_booklet(
                     rncp=refs.rncp or block.references.rncp or curriculum.references.rncp,
                 )
             )
-    immersion = tuple(
-        (catalog.module(m.module).name, m.hours, round(m.done * 100))
-        for m in record.modules
-        if m.phase is Phase.IMMERSION
-    )
-    outcome = None
-    if record.outcome is not None:
-        from core.store.tables import Exit
+    return tuple(acquired)
 
-        outcome = (
-            Exit(record.outcome.kind).label
-            + (f" chez {record.outcome.employer_name}" if record.outcome.employer_name else "")
-            + f", le {record.outcome.on:%d/%m/%Y}"
-        )
-    return BookletData(
-        trainee=info.full_name,
-        trainee_ref=f"{info.cohort_id}-{info.id}",
-        immersion=immersion,
-        acquired=tuple(acquired),
-        sector=sector.sector.name,
-        program=curriculum.title,
-        curriculum_version=curriculum.version,
-        school=info.school,
-        territory=catalog.territories[info.territory].name
-        if info.territory in catalog.territories
-        else info.territory,
-        starts_on=info.starts_on,
-        ends_on=info.ends_on,
-        hours=tuple((phase.label, hours[phase]) for phase in Phase),
-        reader=reader,
-        employers=tuple(parts),
-        grid=grid,
-        gestures=gestures,
-        evaluations=evaluations,
-        sections=tuple(sections),
-        appreciation=tuple((c.day, c.author, c.text) for c in record.comments[-6:]),
-        outcome=outcome,
-        issued_on=today or dt.date.today(),
-        catalog_version=catalog.version,
-    )
+
+def _exit_line(record: TraineeRecord) -> str | None:
+    if record.exit is None:
+        return None
+    where = f" chez {record.exit.employer_name}" if record.exit.employer_name else ""
+    return f"{ExitKind(record.exit.kind).label}{where}, le {record.exit.on:%d/%m/%Y}"
 
 
 def _employer_part(
@@ -356,213 +363,17 @@ def _employer_part(
     )
 
 
-@cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        finalize=_french_spacing,
-    )
-    env.filters["date"] = lambda d: d.strftime("%d/%m/%Y") if d else "—"
-    env.filters["counted"] = counted
-    env.globals["autonomy"] = Autonomy
-    return env
-
-
-def _french_spacing(value: Any) -> Any:
-    """Guillemets keep their words on the same line (« acquis », never « at a line's end)."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return value.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
-    return value
-
-
-def render_html(
-    data: BookletData, *, inline_css: bool = True, stylesheet_href: str | None = None
-) -> str:
-    """The booklet as HTML: standalone (stylesheet inline), for a web preview (stylesheet
-    linked, so a strict Content-Security-Policy holds), or for ``render_pdf`` (no stylesheet:
-    the parsed one is reused there)."""
-    css = (TEMPLATES / "booklet.css").read_text(encoding="utf-8") if inline_css else ""
-    template = _environment().get_template("booklet.html")
-    return template.render(b=data, css=css, stylesheet_href=stylesheet_href)
-
-
-def stylesheet() -> str:
-    return (TEMPLATES / "booklet.css").read_text(encoding="utf-8")
-
-
-@cache
-def _printing() -> tuple[Any, Any, Any, Any]:
-    """One FontConfiguration, one parsed stylesheet and one HTML class for every booklet of
-    this process: parsing the CSS again for each booklet cost about a quarter of its time
-    (bench/booklet.py)."""
-    from xml.etree import ElementTree
-
-    from cssselect2 import ElementWrapper
-    from weasyprint import CSS, HTML
-    from weasyprint.html import UA_COUNTER_STYLE
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
-
-    fonts = FontConfiguration()
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    stylesheet = CSS(
-        filename=str(TEMPLATES / "booklet.css"), font_config=fonts, url_fetcher=fetcher
-    )
-    user_agent = CSS(filename=str(TEMPLATES / "booklet_ua.css"), counter_style=UA_COUNTER_STYLE)
-
-    class BookletHTML(HTML):  # type: ignore[misc]
-        """WeasyPrint's HTML with the booklet's own user-agent stylesheet (booklet_ua.css:
-        its HTML5 one, matched against every element, was a fifth of the print time), and
-        parsed by expat: our template is well-formed XML, and WeasyPrint's pure-Python HTML5
-        parser took 10 ms of a booklet's ~180. Anything expat refuses (a control character
-        typed in a comment, say) goes through the HTML5 parser as before."""
-
-        def __init__(self, string: str, url_fetcher: Any, base_url: str) -> None:
-            try:
-                root = ElementTree.fromstring(string.removeprefix("<!doctype html>"))
-            except ElementTree.ParseError:
-                super().__init__(string=string, url_fetcher=url_fetcher, base_url=base_url)
-                return
-            # What HTML.__init__ sets from its parsed tree (WeasyPrint 70, pinned in the lock).
-            self.base_url, self.url_fetcher, self.media_type = base_url, url_fetcher, "print"
-            self.wrapper_element = ElementWrapper.from_html_root(root, content_language=None)
-            self.etree_element = self.wrapper_element.etree_element
-
-        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
-            return [user_agent]
-
-    return fonts, fetcher, stylesheet, BookletHTML
-
-
-def render_pdf(data: BookletData) -> bytes:
-    """Print the booklet as PDF/A-3b, its acquired competencies attached as Open Badges 3.0
-    credentials (``open-badges.json``). Only ``data:`` URLs may be fetched: never a file or
-    the network."""
-    import json
-
-    from weasyprint import Attachment
-
-    from core.badges import credentials
-
-    fonts, fetcher, stylesheet, BookletHTML = _printing()
-    html = BookletHTML(
-        string=render_html(data, inline_css=False), url_fetcher=fetcher, base_url=str(TEMPLATES)
-    )
-    badges = Attachment(
-        string=json.dumps(credentials(data), ensure_ascii=False, indent=1),
-        name="open-badges.json",
-        relationship="Data",
-        url_fetcher=fetcher,
-        description="Compétences acquises, Open Badges 3.0 (OpenBadgeCredential)",
-    )
-    pdf = html.write_pdf(
-        stylesheets=[stylesheet], font_config=fonts, attachments=[badges], pdf_variant="pdf/a-3b"
-    )
-    assert pdf is not None
-    return bytes(pdf)
-
-
-def booklet_key(data: BookletData) -> str:
-    """A booklet's identity: the hash of everything it shows and of how it is printed (the
-    template, its stylesheets, the WeasyPrint version), so that a new layout is never
-    served from a PDF cached by the previous one."""
-    import hashlib
-
-    return hashlib.sha256(_printer_version() + data.model_dump_json().encode()).hexdigest()
-
-
-@cache
-def _printer_version() -> bytes:
-    import hashlib
-
-    import weasyprint
-
-    digest = hashlib.sha256(weasyprint.__version__.encode())
-    for name in ("booklet.html", "booklet.css", "booklet_ua.css"):
-        digest.update((TEMPLATES / name).read_bytes())
-    return digest.digest()
-
-
-def cached_pdf(data: BookletData, cache_dir: Path) -> bytes:
-    """The PDF, printed once per content: asking again for an unchanged booklet reads a file.
-
-    Written to a temporary name then renamed, so a half-written file is never served.
-    """
-    path = cache_dir / f"{booklet_key(data)}.pdf"
-    if path.exists():
-        return path.read_bytes()
-    pdf = render_pdf(data)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(pdf)
-    partial.replace(path)
-    return pdf
-
-
-def _render_to(args: tuple[BookletData, Path, Path | None]) -> Path:
-    data, target, cache_dir = args
-    target.write_bytes(cached_pdf(data, cache_dir) if cache_dir else render_pdf(data))
-    return target
-
-
-def render_many(
-    jobs: list[tuple[BookletData, Path]],
-    *,
-    workers: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[Path]:
-    """Print many booklets over the machine's cores (WeasyPrint is CPU-bound, one per core)."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    workers = workers or os.cpu_count() or 1
-    _printing()  # parse the stylesheet and load fonts once, before forking: workers inherit them
-    done: list[Path] = []
-    if workers == 1:
-        for data, target in jobs:
-            done.append(_render_to((data, target, cache_dir)))
-            if progress:
-                progress(len(done), len(jobs))
-        return done
-    # Objects that exist before the fork are left out of garbage collection: a collection in
-    # a worker would otherwise touch every one of them and copy the parent's memory page by
-    # page (copy-on-write), time the workers should spend printing.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_render_to, (data, target, cache_dir)) for data, target in jobs]
-            for future in as_completed(futures):
-                done.append(future.result())
-                if progress:
-                    progress(len(done), len(jobs))
-    finally:
-        gc.unfreeze()
-    return done
-
-
 def verified_booklet(
-    catalog: Catalog,
-    record: TraineeRecord,
+    definitions: Definitions,
     settings: Settings,
+    record: TraineeRecord,
     *,
     employer: str | None = None,
     territory: str | None = None,
-    pm: pluggy.PluginManager | None = None,
 ) -> BookletData:
     """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
     built, then signed with its verification link and QR code."""
-    data = build_booklet(catalog, record, employer=employer, territory=territory, pm=pm)
+    data = build_booklet(definitions, record, employer=employer, territory=territory)
     return with_verification(
         data, record.trainee.id, settings, employer=employer, territory=territory
     )
-
-
-def booklet_filename(trainee_id: int, full_name: str) -> str:
-    """``livret-12-lea-martin.pdf``: ASCII, safe in a Content-Disposition header or a ZIP."""
-    import re
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", full_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return f"livret-{trainee_id}-{slug or 'stagiaire'}.pdf"

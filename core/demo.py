@@ -3,7 +3,8 @@
 Three schools in three territories, one cohort per sector (about 40 trainees), weeks of
 gesture attempts whose success grows with practice and with each trainee's ease, practical
 evaluations at the end of each module, a few comments, and exits for the finished cohort.
-Everything goes through the records service, exactly as a trainer's input would.
+Everything goes through the store's services, exactly as a trainer's input would. The
+demo names no sector: it deals the installed ones to its three schools.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import random
 from dataclasses import dataclass
 
 from core.attempts import StepResult
-from core.directory import Directory, NewTrainee
+from core.catalog import Catalog
+from core.context import Gestes
+from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
 from core.models import Autonomy, Evaluation, Phase
-from core.records import Records
-from core.store import tables as t
+from core.store import Store
+from core.store.observations import Observations
 
 ADMIN_PASSWORD = "gestes-admin-demo"
 PASSWORD = "gestes-demo-2026"
@@ -97,102 +100,99 @@ class Login:
     scope: str
 
 
-def seed_demo(records: Records, today: dt.date | None = None, seed: int = 2026) -> list[Login]:
-    """Fill an empty store; returns the logins to print."""
+# The demo's schools, each with its trainer, the age of its cohort and its size.
+_SCHOOLS = (
+    ("afpa-marseille", "AFPA Saint-Jérôme", "Marseille", "territoire.marseille", 95, 12),
+    ("afpa-roubaix", "AFPA Roubaix", "Roubaix", "territoire.hauts_de_france", 200, 16),
+    ("e2c-lyon", "E2C Rhône", "Lyon", "territoire.lyon", 60, 12),
+)
+_TRAINERS = (
+    ("formateur.marseille@gestes.demo", "Karim Haddad", "Marseille"),
+    ("formateur.roubaix@gestes.demo", "Sébastien Leroy", "Roubaix"),
+    ("formatrice.lyon@gestes.demo", "Nadia Morel", "Lyon"),
+)
+# Installed sectors are dealt to the schools in id order, Roubaix first (the in-tree ones:
+# datacenter in Roubaix, fibre in Lyon, smart city in Marseille); a fourth goes to Roubaix.
+_DEAL = (1, 2, 0)
+_COORDINATOR = "coordination@gestes.demo"
+
+
+def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) -> list[Login]:
+    """Fill an empty store with one cohort per installed sector; returns the logins."""
     today = today or dt.date.today()
     rng = random.Random(seed)
-    directory = Directory(records)
-    marseille = directory.create_school(
-        "afpa-marseille", "AFPA Saint-Jérôme", "Marseille", "territoire.marseille"
-    )
-    roubaix = directory.create_school(
-        "afpa-roubaix", "AFPA Roubaix", "Roubaix", "territoire.hauts_de_france"
-    )
-    lyon = directory.create_school("e2c-lyon", "E2C Rhône", "Lyon", "territoire.lyon")
-    logins = [Login("admin@gestes.demo", ADMIN_PASSWORD, "admin", "toutes les écoles")]
-    directory.create_user(
-        "admin@gestes.demo", "Administratrice Gestes", ADMIN_PASSWORD, t.Role.ADMIN
-    )
-    people = [
-        (
-            "coordination@gestes.demo",
-            "Inès Coordinatrice",
-            t.Role.COORDINATOR,
-            [marseille, roubaix],
-            "Marseille et Roubaix",
-        ),
-        (
-            "formateur.marseille@gestes.demo",
-            "Karim Haddad",
-            t.Role.TRAINER,
-            [marseille],
-            "Marseille",
-        ),
-        ("formateur.roubaix@gestes.demo", "Sébastien Leroy", t.Role.TRAINER, [roubaix], "Roubaix"),
-        ("formatrice.lyon@gestes.demo", "Nadia Morel", t.Role.TRAINER, [lyon], "Lyon"),
-    ]
-    users = {}
-    for email, name, role, schools, scope in people:
-        users[email] = directory.create_user(email, name, PASSWORD, role, schools)
-        logins.append(Login(email, PASSWORD, role.value, scope))
-
-    cohorts = [
-        (
-            marseille,
-            "smartcity",
-            "Smart city — promotion 2026-2",
-            today - dt.timedelta(days=95),
-            12,
-            "formateur.marseille@gestes.demo",
-        ),
-        (
-            roubaix,
-            "datacenter",
-            "Datacenter — promotion 2026-1",
-            today - dt.timedelta(days=200),
-            16,
-            "formateur.roubaix@gestes.demo",
-        ),
-        (
-            lyon,
-            "fibre",
-            "Fibre — promotion 2026-2",
-            today - dt.timedelta(days=60),
-            12,
-            "formatrice.lyon@gestes.demo",
-        ),
-    ]
-    names = iter(rng.sample([(f, n) for f in FIRST for n in LAST], 60))
-    for school, sector, name, starts_on, size, trainer_email in cohorts:
-        weeks = records.catalog.sectors[sector].curriculum.weeks
-        ends_on = starts_on + dt.timedelta(weeks=weeks)
-        trainer = users[trainer_email]
-        cohort = directory.create_cohort(school, sector, name, starts_on, ends_on, [trainer])
-        trainees = directory.add_trainees(
+    store, catalog = gestes.store, gestes.catalog
+    schools = [store.directory.create_school(*school[:4]) for school in _SCHOOLS]
+    logins, users = _people(store, schools)
+    dealt = [(_DEAL[n % len(_DEAL)], s) for n, s in enumerate(sorted(catalog.sectors))]
+    needed = max(60, sum(_SCHOOLS[place][5] for place, _ in dealt))
+    names = iter(rng.sample([(f, n) for f in FIRST for n in LAST], needed))
+    for place, sector_id in sorted(dealt):
+        *_, territory, age, size = _SCHOOLS[place]
+        starts_on = today - dt.timedelta(days=age)
+        ends_on = starts_on + dt.timedelta(weeks=catalog.sectors[sector_id].curriculum.weeks)
+        trainer = users[_TRAINERS[place][0]]
+        cohort = store.directory.create_cohort(
+            schools[place],
+            sector_id,
+            f"{sector_id.capitalize()} — promotion {starts_on.year}-{1 + (starts_on.month > 6)}",
+            starts_on,
+            ends_on,
+            [trainer],
+        )
+        trainees = store.directory.add_trainees(
             cohort,
             [
                 NewTrainee(first, last, f"{first}.{last}@exemple.fr".lower().replace("ï", "i"))
                 for first, last in (next(names) for _ in range(size))
             ],
         )
-        _Simulation(records, rng, sector, starts_on, min(today, ends_on), trainer).run(trainees)
+        _Simulation(gestes, rng, sector_id, starts_on, min(today, ends_on), trainer).run(trainees)
         if ends_on < today:
-            _exits(records, rng, trainees, ends_on, users["coordination@gestes.demo"])
+            employers = [e.id for e in catalog.employers_in(territory, sector=sector_id)]
+            _exits(store.observations, rng, trainees, ends_on, users[_COORDINATOR], employers)
     return logins
+
+
+def _people(store: Store, schools: list[int]) -> tuple[list[Login], dict[str, int]]:
+    """The admin, a coordinator of the first and last schools, a trainer per school."""
+    directory = store.directory
+    logins = [Login("admin@gestes.demo", ADMIN_PASSWORD, "admin", "toutes les écoles")]
+    directory.create_user("admin@gestes.demo", "Administratrice Gestes", ADMIN_PASSWORD, Role.ADMIN)
+    people = [
+        (
+            _COORDINATOR,
+            "Inès Coordinatrice",
+            Role.COORDINATOR,
+            [schools[0], schools[1]],
+            "Marseille et Roubaix",
+        ),
+        *(
+            (email, name, Role.TRAINER, [school], city)
+            for (email, name, city), school in zip(_TRAINERS, schools, strict=True)
+        ),
+    ]
+    users = {}
+    for email, name, role, scope, where in people:
+        users[email] = directory.create_user(email, name, PASSWORD, role, scope)
+        logins.append(Login(email, PASSWORD, role.value, where))
+    return logins, users
 
 
 class _Simulation:
     def __init__(
         self,
-        records: Records,
+        gestes: Gestes,
         rng: random.Random,
         sector: str,
         starts_on: dt.date,
         until: dt.date,
         trainer: int,
     ) -> None:
-        self.records, self.rng, self.trainer = records, rng, trainer
-        self.sector = records.catalog.sectors[sector]
+        self.catalog: Catalog = gestes.catalog
+        self.observations = gestes.store.observations
+        self.rng, self.trainer = rng, trainer
+        self.sector = self.catalog.sectors[sector]
         self.starts_on, self.until = starts_on, until
 
     def run(self, trainees: list[int]) -> None:
@@ -222,7 +222,7 @@ class _Simulation:
                         "Absent deux jours, à rattraper.",
                     ]
                 )
-                self.records.record_comment(
+                self.observations.record_comment(
                     trainee,
                     self.trainer,
                     text,
@@ -232,7 +232,7 @@ class _Simulation:
                 )
 
     def _practise(self, trainee: int, gesture_id: str, span: list[dt.date], ease: float) -> None:
-        gesture = self.records.catalog.gesture(gesture_id)
+        gesture = self.catalog.gesture(gesture_id)
         successes = 0
         for number, day in enumerate(span[:: max(1, len(span) // 4)] + span[-1:]):
             if day > self.until:
@@ -245,7 +245,7 @@ class _Simulation:
             autonomy = (Autonomy.AVEC_AIDE, Autonomy.SOUS_CONTROLE, Autonomy.AUTONOME)[
                 min(2, successes)
             ]
-            result = self.records.record_attempt(
+            result = self.observations.record_attempt(
                 trainee,
                 self.trainer,
                 gesture_id,
@@ -261,10 +261,10 @@ class _Simulation:
             successes += result.outcome.passed
 
     def _evaluate(self, trainee: int, evaluation_id: str, day: dt.date, ease: float) -> None:
-        evaluation = self.records.catalog.evaluation(evaluation_id)
+        evaluation = self.catalog.evaluation(evaluation_id)
         chance = 1 / (1 + math.exp(-(ease + 1.5)))
         submission = _submission(evaluation, self.rng, chance)
-        self.records.record_evaluation(
+        self.observations.record_evaluation(
             trainee,
             self.trainer,
             evaluation_id,
@@ -294,32 +294,20 @@ def _submission(evaluation: Evaluation, rng: random.Random, chance: float) -> Su
 
 
 def _exits(
-    records: Records, rng: random.Random, trainees: list[int], ended: dt.date, coordinator: int
+    observations: Observations,
+    rng: random.Random,
+    trainees: list[int],
+    ended: dt.date,
+    coordinator: int,
+    employers: list[str],
 ) -> None:
     """About 73 % positive exits, as the seeds report."""
-    kinds = [
-        t.Exit.CDI,
-        t.Exit.CDD,
-        t.Exit.INTERIM,
-        t.Exit.ALTERNANCE,
-        t.Exit.FORMATION,
-        t.Exit.SANS_SOLUTION,
-    ]
+    kinds = list(ExitKind)  # CDI, CDD, intérim, alternance, formation, sans solution
     weights = [20, 27, 10, 10, 6, 27]
-    with records._read() as session:
-        from sqlalchemy import select
-
-        territory, sector = session.execute(
-            select(t.School.territory, t.Cohort.sector)
-            .join(t.Cohort)
-            .join(t.Trainee)
-            .where(t.Trainee.id == trainees[0])
-        ).one()
-    employers = [e.id for e in records.catalog.employers_in(territory, sector=sector)]
     for trainee in trainees[:-2]:  # two trainees still without news
         kind = rng.choices(kinds, weights)[0]
         employer = rng.choice(employers) if employers and kind in kinds[:4] else None
-        records.record_outcome(
+        observations.record_exit(
             trainee,
             coordinator,
             kind,

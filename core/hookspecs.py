@@ -13,8 +13,13 @@ from typing import TYPE_CHECKING, Any
 from pluggy import HookimplMarker, HookspecMarker
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from typer import Typer
+
     from core.booklet_sections import BookletSection
     from core.catalog import Catalog
+    from core.context import Gestes
     from core.evaluation import Evaluator
     from core.models import Employer, EmployerDocument, Sector
     from core.sources import Problem
@@ -103,4 +108,21 @@ def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[Book
     :param employer: the employer the booklet is written for, or ``None`` for a territory or a
         general booklet.
     :returns: a list of ``core.booklet_sections.BookletSection``.
+    """
+
+
+# ---------------------------------------------------------------- command line
+
+
+@hookspec
+def gestes_commands(cli: Typer, open_gestes: Callable[..., Gestes]) -> None:
+    """Add commands to the ``gestes`` command line (as ``llm``'s ``register_commands`` does).
+
+    Called once when the command line is built, before it parses its arguments. The web
+    package adds ``gestes serve`` this way, so the core never imports the web app.
+
+    :param cli: the ``typer.Typer`` application; add commands with ``@cli.command()``.
+    :param open_gestes: ``open_gestes(migrate=False)`` gives the application context
+        (``core.context.Gestes``: catalog, plugin manager, settings, store) built from the
+        same plugin manager, or prints what is wrong and exits; call it inside a command.
     """

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from core.catalog import KIND_LABELS, Catalog, Entry, Kind, PluginSummary
 from core.evaluation import Evaluator
 from core.models import ID_PATTERN, KEY_PATTERN, Employer, EmployerDocument, Sector, Territory
-from core.plugins import get_plugin_manager, installed_plugins
+from core.plugins import installed_plugins
 from core.sources import FieldPath, Location, Problem, SourceError, read_source
 
 Locate = Callable[[FieldPath], Location]
@@ -56,15 +56,16 @@ class _Collected:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_catalog(pm: pluggy.PluginManager | None = None) -> Catalog:
-    """The catalog of every installed plugin (or of ``pm``'s plugins); CatalogError if wrong."""
+def load_catalog(pm: pluggy.PluginManager) -> Catalog:
+    """The catalog of ``pm``'s plugins; CatalogError if wrong. ``core.context`` pairs the two
+    (``load_definitions``): the manager that built a catalog is the one that serves it."""
     # Loading allocates tens of thousands of short-lived, acyclic objects; the cyclic GC would
     # rescan all of them again and again, which made load time grow faster than the catalog
     # (bench/catalog.py: 2.2x per sector at 20x). Nothing here creates garbage cycles.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load(pm or get_plugin_manager())
+        return _load(pm)
     finally:
         if paused:
             gc.enable()
@@ -110,23 +111,28 @@ def _load(pm: pluggy.PluginManager) -> Catalog:
 def _call_each(
     pm: pluggy.PluginManager, hook_name: str, problems: list[Problem], **kwargs: Any
 ) -> Iterable[tuple[str, list[Any]]]:
-    """Call a hook plugin by plugin, so that every result is attributed to its plugin."""
+    """Call a hook plugin by plugin, so that every result is attributed to its plugin.
+
+    Each call goes through pluggy (a subset hook caller holding one implementation and every
+    wrapper), so tracing (``GESTES_TRACE_HOOKS``), hook-call monitoring and wrappers see it;
+    one plugin's exception is that plugin's problem, not the end of loading.
+    """
     caller = getattr(pm.hook, hook_name)
-    for impl in caller.get_hookimpls():  # registration order; core defaults (trylast) first
-        plugin = impl.plugin_name
+    implementations = [i for i in caller.get_hookimpls() if not (i.hookwrapper or i.wrapper)]
+    for impl in implementations:  # registration order; core defaults (trylast) first
+        others = [i.plugin for i in implementations if i is not impl]
         try:
-            result = impl.function(*[kwargs[name] for name in impl.argnames])
+            results = pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
         except Exception as error:  # a plugin's bug must be named, not crash the loader
             message = f"{hook_name}() raised {error!r}"
-            problems.append(Problem(message, Location(f"plugin {plugin}")))
+            problems.append(Problem(message, Location(f"plugin {impl.plugin_name}")))
             continue
-        if result is None:
-            continue
-        if not isinstance(result, list | tuple):
-            message = f"{hook_name}() must return a list, not {type(result).__name__}"
-            problems.append(Problem(message, Location(f"plugin {plugin}")))
-            continue
-        yield plugin, list(result)
+        for result in results:  # one implementation: at most one result (None is dropped)
+            if not isinstance(result, list | tuple):
+                message = f"{hook_name}() must return a list, not {type(result).__name__}"
+                problems.append(Problem(message, Location(f"plugin {impl.plugin_name}")))
+                continue
+            yield impl.plugin_name, list(result)
 
 
 def _add_source(

@@ -21,6 +21,12 @@ Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
+class Frozen(BaseModel):
+    """An immutable value (derived records, booklet lines): compared and hashed by content."""
+
+    model_config = ConfigDict(frozen=True)
+
+
 class Definition(BaseModel):
     """Base of every definition: frozen, strict about unknown fields (typos are errors)."""
 
@@ -74,6 +80,12 @@ class LevelScale(Definition):
 
     def label(self, code: str) -> str:
         return self.levels[self.rank(code)].label
+
+    @property
+    def acquired_rank(self) -> int:
+        """The rank from which a competency counts as acquired: « acquis » where the scale
+        has it, else the level before the top (the one place this is decided)."""
+        return self.rank("acquis") if "acquis" in self.codes else len(self.codes) - 2
 
 
 DEFAULT_SCALE = LevelScale(

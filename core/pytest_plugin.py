@@ -29,9 +29,9 @@ def gestes_plugin_manager() -> pluggy.PluginManager:
 @pytest.fixture(scope="session")
 def gestes_catalog() -> Catalog:
     """The catalog of every installed plugin, loaded once per test session."""
-    from core.loading import load_catalog
+    from core.context import load_definitions
 
-    return load_catalog()
+    return load_definitions().catalog
 
 
 def pytest_report_header() -> list[str]:

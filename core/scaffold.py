@@ -89,9 +89,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import hookimpl
-from core.evaluation import EvaluationScore, Evaluator, Submission, value_check
-from core.models import Evaluation, Threshold
+from core.plugin_api import (
+    Evaluation,
+    EvaluationScore,
+    Evaluator,
+    Submission,
+    Threshold,
+    hookimpl,
+    value_check,
+)
 
 HERE = Path(__file__).parent
 
@@ -209,7 +215,7 @@ employers:
 TEST = '''\
 """Runs with the fixtures Gestes ships for plugin authors (gestes_catalog...)."""
 
-from core.evaluation import Submission, score_evaluation
+from core.plugin_api import Submission, score_evaluation
 
 
 def test_sector_loads(gestes_catalog):

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from core.catalog import Catalog
-from core.directory import NewTrainee, trainee_problems
-from core.records import CohortGrid
+from core.domain import NewTrainee, trainee_problems
+from core.trainee_record import CohortGrid
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 500

@@ -5,8 +5,8 @@ A trainer taps each step of a gesture as it happens, so taps are the store's hot
 Written one transaction per request, concurrent taps queued on SQLite's single write lock and
 each paid a whole transaction (bench/web.py: 0.07x the bare baseline). ``TapWriter`` keeps one
 writer thread that takes every tap waiting and writes them in one short transaction
-(``Records.record_steps``): under load the batches grow and the cost per tap falls; alone, a
-tap is written at once.
+(``core.store.taps.TapStore.record_steps``): under load the batches grow and the cost per
+tap falls; alone, a tap is written at once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from core.attempts import StepResult
 
 if TYPE_CHECKING:
-    from core.records import Records
+    from core.store.taps import TapStore
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ class TapWriter:
 
     MAX_BATCH = 128  # bounds one transaction's length, hence the wait of the next batch
 
-    def __init__(self, records: Records) -> None:
-        self.records = records
+    def __init__(self, store: TapStore) -> None:
+        self.store = store
         self._queue: queue.SimpleQueue[tuple[Tap, Future[RecordedTap]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -134,7 +134,7 @@ class TapWriter:
 
     def _write(self, batch: list[tuple[Tap, Future[RecordedTap]]]) -> None:
         try:
-            results = self.records.record_steps([tap for tap, _ in batch])
+            results = self.store.record_steps([tap for tap, _ in batch])
         except Exception as error:
             if len(batch) > 1:  # the store refused the transaction: one by one, so only the
                 for one in batch:  # tap at fault fails

@@ -1,6 +1,6 @@
 """A trainee's record, derived from facts by pure functions: never stored as truth.
 
-``core.records`` reads the rows and calls ``derive_record``; the booklet and the web pages
+``core.store`` reads the rows and calls ``derive_record``; the booklet and the web pages
 render the result.
 """
 
@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from core.evaluation import Check
 from core.levels import AttemptFact, CompetencyLevel, EvaluationFact, LevelDecision, sector_levels
-from core.models import Phase, Sector
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+from core.models import Frozen, Phase, Sector
 
 
 class TraineeInfo(Frozen):
@@ -86,7 +81,7 @@ class TraineeRecord(Frozen):
     modules: tuple[ModuleProgress, ...]
     phases: dict[Phase, float]  # hours-weighted progress of each phase, 0..1
     comments: tuple[CommentEntry, ...] = ()
-    outcome: ExitInfo | None = None
+    exit: ExitInfo | None = None
 
     def level_codes(self) -> dict[str, str]:
         return {competency: level.level for competency, level in self.levels.items()}
@@ -99,7 +94,7 @@ def derive_record(
     evaluations: Iterable[EvaluationResult] = (),
     decisions: Iterable[LevelDecision] = (),
     comments: Iterable[CommentEntry] = (),
-    outcome: ExitInfo | None = None,
+    exit_info: ExitInfo | None = None,
 ) -> TraineeRecord:
     """Levels under the curriculum's rule, gesture counts, module and phase progress.
 
@@ -117,7 +112,7 @@ def derive_record(
     levels = sector_levels(sector, attempts, facts, decisions)
     gestures = _gesture_progress(sector, attempts)
     scale = sector.curriculum.scale
-    acquired = scale.rank("acquis") if "acquis" in scale.codes else len(scale.codes) - 2
+    acquired = scale.acquired_rank
 
     modules = []
     for module in sector.curriculum.modules:
@@ -136,7 +131,7 @@ def derive_record(
         modules=tuple(modules),
         phases=_phase_progress(modules),
         comments=tuple(sorted(comments, key=lambda c: c.day)),
-        outcome=outcome,
+        exit=exit_info,
     )
 
 
@@ -164,3 +159,13 @@ def _phase_progress(modules: Iterable[ModuleProgress]) -> dict[Phase, float]:
         phase: sum(h * d for h, d in items) / sum(h for h, _ in items) if items else 0.0
         for phase, items in hours.items()
     }
+
+
+@dataclass(frozen=True)
+class CohortGrid:
+    """Trainees × competencies of a cohort: level codes only."""
+
+    cohort_id: int
+    sector: str
+    competencies: tuple[str, ...]
+    rows: tuple[tuple[TraineeInfo, tuple[str, ...]], ...]

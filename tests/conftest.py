@@ -10,6 +10,7 @@ import pytest
 
 from core import hookimpl
 from core.catalog import Catalog
+from core.context import Definitions, Gestes, load_definitions
 from core.loading import CatalogError, load_catalog
 from core.plugins import get_plugin_manager
 
@@ -49,9 +50,15 @@ def manager(*plugins: tuple[str, object], installed: bool = False) -> pluggy.Plu
 
 
 @pytest.fixture(scope="session")
-def catalog() -> Catalog:
+def definitions() -> Definitions:
+    """The real catalog and the plugin manager that built it: every installed plugin."""
+    return load_definitions()
+
+
+@pytest.fixture(scope="session")
+def catalog(definitions: Definitions) -> Catalog:
     """The real catalog: the three in-tree sectors, loaded through their entry points."""
-    return load_catalog()
+    return definitions.catalog
 
 
 @pytest.fixture
@@ -105,10 +112,12 @@ from dataclasses import dataclass  # noqa: E402
 
 from sqlalchemy import Engine, text  # noqa: E402
 
-from core.directory import Directory, NewTrainee  # noqa: E402
-from core.records import Records  # noqa: E402
+from core.domain import NewTrainee, Role  # noqa: E402
 from core.settings import Settings  # noqa: E402
+from core.store import Store  # noqa: E402
 from core.store import tables as t  # noqa: E402
+from core.store.database import Database  # noqa: E402
+from core.store.directory import Directory  # noqa: E402
 from core.store.engine import make_engine, upgrade  # noqa: E402
 
 # CI and development machines run PostgreSQL here (trust auth). A missing server is a failure,
@@ -160,15 +169,21 @@ def empty_tables(engine: Engine) -> None:
                 connection.execute(text(f"DELETE FROM {name}"))
 
 
+def context_on(engine: Engine, definitions: Definitions, settings: Settings) -> Gestes:
+    """An application context over an engine the test made (its own process, as it were)."""
+    return Gestes(definitions, settings, Store(Database(engine), definitions.catalog, settings))
+
+
 @pytest.fixture
-def records(engine: Engine, catalog: Catalog, tmp_path: Path) -> Records:
+def gestes(engine: Engine, definitions: Definitions, tmp_path: Path) -> Gestes:
     empty_tables(engine)
-    return Records(engine, catalog, Settings(data_dir=tmp_path / "data", evidence_max_bytes=2048))
+    settings = Settings(data_dir=tmp_path / "data", evidence_max_bytes=2048)
+    return context_on(engine, definitions, settings)
 
 
 @dataclass
 class World:
-    records: Records
+    gestes: Gestes
     directory: Directory
     school: int
     trainer: int
@@ -179,16 +194,16 @@ class World:
 
 
 @pytest.fixture
-def world(records: Records) -> World:
-    directory = Directory(records)
+def world(gestes: Gestes) -> World:
+    directory = gestes.store.directory
     school = directory.create_school(
         "marseille", "École de Marseille", "Marseille", "territoire.marseille"
     )
     trainer = directory.create_user(
-        "formateur@example.org", "Karim Formateur", "mot-de-passe-long", t.Role.TRAINER, [school]
+        "formateur@example.org", "Karim Formateur", "mot-de-passe-long", Role.TRAINER, [school]
     )
     coordinator = directory.create_user(
-        "coord@example.org", "Inès Coordinatrice", "mot-de-passe-long", t.Role.COORDINATOR, [school]
+        "coord@example.org", "Inès Coordinatrice", "mot-de-passe-long", Role.COORDINATOR, [school]
     )
     cohort = directory.create_cohort(
         school, "fibre", "Fibre 2026-1", dt.date(2026, 1, 5), dt.date(2026, 4, 10), [trainer]
@@ -209,7 +224,7 @@ def world(records: Records) -> World:
             NewTrainee("Nour", "Benali"),
         ],
     )
-    return World(records, directory, school, trainer, coordinator, cohort, trainees, other)
+    return World(gestes, directory, school, trainer, coordinator, cohort, trainees, other)
 
 
 def pytest_report_header() -> list[str]:

@@ -15,8 +15,8 @@ from tests.test_web import GESTURE, PASSWORD, Site, build_site, observations
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, catalog):
-    return build_site(tmp_path_factory.mktemp("api"), catalog)
+def site(tmp_path_factory, definitions):
+    return build_site(tmp_path_factory.mktemp("api"), definitions)
 
 
 def api_client(site: Site, email: str) -> TestClient:
@@ -56,7 +56,7 @@ def test_writes_without_the_csrf_header_are_refused(site, trainer):
 
 
 def test_live_taps_then_validation_score_a_gesture(site, trainer):
-    steps = [s.key for s in site.records.catalog.gesture(GESTURE).steps]
+    steps = [s.key for s in site.gestes.catalog.gesture(GESTURE).steps]
     url = f"/api/trainees/{site.trainee}"
     for n, step in enumerate(steps):
         tap = trainer.post(
@@ -80,7 +80,7 @@ def test_live_taps_then_validation_score_a_gesture(site, trainer):
     fresh = trainer.get(f"{url}/gestures/{GESTURE}/attempts/notyet0001").json()
     assert fresh == {"steps": {}, "counts": {}, "outcome": None}
 
-    before = site.records.trainee_record(site.trainee).gestures[GESTURE].passed
+    before = site.gestes.store.records.trainee_record(site.trainee).gestures[GESTURE].passed
     done = trainer.post(
         f"{url}/attempts",
         json={"gesture": GESTURE, "attempt": "apiflow0001", "key": "apiflow0001:final"},
@@ -91,7 +91,10 @@ def test_live_taps_then_validation_score_a_gesture(site, trainer):
         json={"gesture": GESTURE, "attempt": "apiflow0001", "key": "apiflow0001:final"},
     )
     assert retried.json()["created"] is False
-    assert site.records.trainee_record(site.trainee).gestures[GESTURE].passed == before + 1
+    assert (
+        site.gestes.store.records.trainee_record(site.trainee).gestures[GESTURE].passed
+        == before + 1
+    )
     record = trainer.get(url).json()
     assert record["gestures"][GESTURE]["passed"] == before + 1
 
@@ -171,7 +174,7 @@ def test_comment_evidence_and_correction(site, trainer):
     )
     assert [c["text"] for c in trainer.get(url).json()["comments"]].count("Gestes sûrs.") == 1
 
-    steps = {s.key: "reussi" for s in site.records.catalog.gesture(GESTURE).steps}
+    steps = {s.key: "reussi" for s in site.gestes.catalog.gesture(GESTURE).steps}
     attempt = trainer.post(
         f"{url}/attempts", json={"gesture": GESTURE, "steps": steps, "key": "apiwrong01"}
     ).json()["id"]
@@ -185,7 +188,7 @@ def test_comment_evidence_and_correction(site, trainer):
         files={"photo": ("script.png", b"#!/bin/sh\nrm -rf /\n", "image/png")},
     )
     assert fake.status_code == 400 and "Type de fichier refusé" in fake.json()["detail"]
-    with site.records._read() as session:
+    with site.gestes.store.database.read() as session:
         assert (
             session.scalar(
                 select(func.count())
@@ -203,7 +206,7 @@ def test_comment_evidence_and_correction(site, trainer):
     )
     assert retracted.status_code == 200 and retracted.json()["created"] is True
     assert trainer.get(url).json()["gestures"][GESTURE]["passed"] == passed - 1
-    with site.records._read() as session:  # superseded, never erased
+    with site.gestes.store.database.read() as session:  # superseded, never erased
         assert session.get(t.Observation, attempt) is not None
 
 
@@ -237,7 +240,7 @@ def test_coordinator_imports_trainees_and_records_an_exit(site):
     assert unknown.status_code == 400 and "inconnu" in unknown.json()["detail"]
     [stats] = [s for s in coordinator.get("/api/exits").json() if s["cohort"] == site.cohort]
     assert stats["positive"] >= 1 and stats["by_kind"]["cdi"] >= 1
-    assert coordinator.get(f"/api/trainees/{lea}").json()["outcome"]["kind"] == "cdi"
+    assert coordinator.get(f"/api/trainees/{lea}").json()["exit"]["kind"] == "cdi"
 
 
 def test_booklet_data_for_an_employer(site, trainer):

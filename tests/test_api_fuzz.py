@@ -32,8 +32,8 @@ SPARED = {  # what would end the script's session, or print PDFs by the dozen (t
 
 
 @pytest.fixture(scope="module")
-def fuzzed_site(tmp_path_factory: pytest.TempPathFactory, catalog: Any) -> Site:
-    return build_site(tmp_path_factory.mktemp("fuzz"), catalog)
+def fuzzed_site(tmp_path_factory: pytest.TempPathFactory, definitions: Any) -> Site:
+    return build_site(tmp_path_factory.mktemp("fuzz"), definitions)
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,13 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from core.attempts import StepResult
-from core.booklet import TEMPLATES, build_booklet, render_html, render_pdf, verified_booklet
+from core.booklet import TEMPLATES, build_booklet, verified_booklet
+from core.booklet_print import render_html, render_pdf
 from core.cli import build_cli
-from core.directory import Directory, NewTrainee
+from core.context import open_gestes
+from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
 from core.models import Autonomy
-from core.plugins import get_plugin_manager
-from core.records import open_records
 from core.settings import Settings
 from core.store import tables as t
 
@@ -25,23 +25,23 @@ SPLICE = "fibre.g.soudure_fusion"
 
 
 @pytest.fixture(scope="module")
-def fibre(tmp_path_factory, catalog):
+def fibre(tmp_path_factory, definitions):
     """A fibre trainee in Lyon with two autonomous splices on two days and a splice test."""
     folder = tmp_path_factory.mktemp("booklet")
-    records = open_records(Settings(data_dir=folder), catalog, migrate=True)
-    directory = Directory(records)
+    gestes = open_gestes(Settings(data_dir=folder), definitions=definitions, migrate=True)
+    directory = gestes.store.directory
     school = directory.create_school("lyon", "E2C Rhône", "Lyon", "territoire.lyon")
     trainer = directory.create_user(
-        "nadia@example.org", "Nadia Morel", "mot-de-passe-long", t.Role.TRAINER, [school]
+        "nadia@example.org", "Nadia Morel", "mot-de-passe-long", Role.TRAINER, [school]
     )
     today = dt.date.today()
     cohort = directory.create_cohort(
         school, "fibre", "Fibre Lyon", today - dt.timedelta(days=40), today + dt.timedelta(days=50)
     )
     [trainee] = directory.add_trainees(cohort, [NewTrainee("Awa", "<b>Diallo</b>")])
-    steps = {s.key: StepResult.REUSSI for s in catalog.gesture(SPLICE).steps}
+    steps = {s.key: StepResult.REUSSI for s in definitions.catalog.gesture(SPLICE).steps}
     for days_ago in (9, 2):
-        records.record_attempt(
+        gestes.store.observations.record_attempt(
             trainee,
             trainer,
             SPLICE,
@@ -50,14 +50,18 @@ def fibre(tmp_path_factory, catalog):
             today - dt.timedelta(days=days_ago),
             f"a{days_ago}",
         )
-    evaluation = catalog.evaluation("fibre.e.epissures")
+    evaluation = definitions.catalog.evaluation("fibre.e.epissures")
     submission = Submission(
         criteria={c.key: True for c in evaluation.criteria},
         measurements={"pertes_db": (0.04,) * 11 + (0.15,)},
     )
-    records.record_evaluation(trainee, trainer, "fibre.e.epissures", submission, today, "e1")
-    records.record_comment(trainee, trainer, "Geste précis et soigné.", today, "c1")
-    return records, trainee
+    gestes.store.observations.record_evaluation(
+        trainee, trainer, "fibre.e.epissures", submission, today, "e1"
+    )
+    gestes.store.observations.record_comment(
+        trainee, trainer, "Geste précis et soigné.", today, "c1"
+    )
+    return gestes, trainee
 
 
 def pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
@@ -66,13 +70,12 @@ def pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
 
 
 def test_employer_requirements_come_first(fibre):
-    records, trainee = fibre
-    record = records.trainee_record(trainee)
+    gestes, trainee = fibre
+    record = gestes.store.records.trainee_record(trainee)
     data = build_booklet(
-        records.catalog,
+        gestes.definitions,
         record,
         employer="employeur.infranum_lyon_deploiement",
-        pm=get_plugin_manager(),
     )
     [part] = data.employers
     souder = next(line for line in part.lines if line.competency == "fibre.c.souder")
@@ -92,8 +95,8 @@ def test_employer_requirements_come_first(fibre):
 
 
 def test_fonts_are_embedded(fibre):
-    records, trainee = fibre
-    data = build_booklet(records.catalog, records.trainee_record(trainee))
+    gestes, trainee = fibre
+    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     reader, _ = pdf_text(render_pdf(data))
     fonts = []
     for page in reader.pages:
@@ -115,8 +118,12 @@ def test_fonts_are_embedded(fibre):
 
 
 def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, catalog):
-    records, trainee = fibre
-    data = build_booklet(catalog, records.trainee_record(trainee), employer="employeur.free_pro")
+    gestes, trainee = fibre
+    data = build_booklet(
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        employer="employeur.free_pro",
+    )
     [part] = data.employers
     assert part.lines and {catalog.entries[line.competency].sector for line in part.lines} == {
         "fibre"
@@ -125,8 +132,10 @@ def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, 
 
 
 def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
-    records, trainee = fibre
-    data = build_booklet(catalog, records.trainee_record(trainee))  # the trainee's territory
+    gestes, trainee = fibre
+    data = build_booklet(
+        gestes.definitions, gestes.store.records.trainee_record(trainee)
+    )  # the trainee's territory
     assert data.reader == "Lyon"
     assert {e.id for e in data.employers} == {e.id for e in catalog.employers_in("territoire.lyon")}
     percents = [e.percent for e in data.employers]
@@ -134,8 +143,8 @@ def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
 
 
 def test_fibre_plugin_adds_splice_losses(fibre):
-    records, trainee = fibre
-    data = build_booklet(records.catalog, records.trainee_record(trainee), pm=get_plugin_manager())
+    gestes, trainee = fibre
+    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     [section] = [s for s in data.sections if s.title == "Pertes d'épissure mesurées"]
     assert len(section.rows) == 12 and all(row.ok for row in section.rows)
     assert section.rows[-1].cells == ("Soudure n° 12", "0,15 dB", "≤ 0,2 dB", "conforme")
@@ -144,15 +153,17 @@ def test_fibre_plugin_adds_splice_losses(fibre):
 
 
 def test_html_escapes_names_and_fetches_nothing(fibre):
-    records, trainee = fibre
-    html = render_html(build_booklet(records.catalog, records.trainee_record(trainee)))
+    gestes, trainee = fibre
+    html = render_html(
+        build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+    )
     assert "&lt;b&gt;Diallo&lt;/b&gt;" in html and "<b>Diallo</b>" not in html
     assert "src=" not in html and "@import" not in html  # nothing for the fetcher to load
 
 
 def test_booklet_command(fibre, tmp_path, monkeypatch):
-    records, trainee = fibre
-    monkeypatch.setenv("GESTES_DATA_DIR", str(records.settings.data_dir))
+    gestes, trainee = fibre
+    monkeypatch.setenv("GESTES_DATA_DIR", str(gestes.settings.data_dir))
     target = tmp_path / "livret.pdf"
     result = CliRunner().invoke(
         build_cli(),
@@ -187,10 +198,10 @@ def test_booklet_command(fibre, tmp_path, monkeypatch):
 
 
 def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch):
-    from core import booklet
+    from core import booklet_print as booklet
 
-    records, trainee = fibre
-    data = build_booklet(records.catalog, records.trainee_record(trainee))
+    gestes, trainee = fibre
+    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     first = booklet.cached_pdf(data, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [f"{booklet.booklet_key(data)}.pdf"]
 
@@ -198,7 +209,7 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
         raise AssertionError("an unchanged booklet was printed again")
 
     monkeypatch.setattr(booklet, "render_pdf", must_not_print)
-    same = build_booklet(records.catalog, records.trainee_record(trainee))
+    same = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     assert booklet.cached_pdf(same, tmp_path) == first  # same content, same key, a file read
     changed = same.model_copy(
         update={"appreciation": (*same.appreciation, (dt.date.today(), "X", "Nouveau"))}
@@ -211,9 +222,9 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
 
 
 def test_cohort_booklets_in_parallel(fibre, tmp_path, monkeypatch):
-    records, trainee = fibre
-    monkeypatch.setenv("GESTES_DATA_DIR", str(records.settings.data_dir))
-    with records._read() as session:
+    gestes, trainee = fibre
+    monkeypatch.setenv("GESTES_DATA_DIR", str(gestes.settings.data_dir))
+    with gestes.store.database.read() as session:
         from sqlalchemy import select
 
         cohort = session.scalar(select(t.Trainee.cohort_id).where(t.Trainee.id == trainee))
@@ -234,9 +245,9 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
 
     import jsonschema
 
-    records, trainee = fibre
-    record = records.trainee_record(trainee)
-    data = build_booklet(records.catalog, record)
+    gestes, trainee = fibre
+    record = gestes.store.records.trainee_record(trainee)
+    data = build_booklet(gestes.definitions, record)
     reader, _ = pdf_text(render_pdf(data))
     metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r'pdfaid:part(="|>)3', metadata) and re.search(
@@ -270,11 +281,11 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
 
 
 def test_immersion_summary_and_exit(fibre):
-    records, trainee = fibre
-    records.record_outcome(
-        trainee, 1, t.Exit.ALTERNANCE, dt.date(2026, 12, 1), "exit-1", employer_name="Fibre Rhône"
+    gestes, trainee = fibre
+    gestes.store.observations.record_exit(
+        trainee, 1, ExitKind.ALTERNANCE, dt.date(2026, 12, 1), "exit-1", employer_name="Fibre Rhône"
     )
-    data = build_booklet(records.catalog, records.trainee_record(trainee))
+    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     assert [name for name, _, _ in data.immersion] == ["Immersion en entreprise (alternance)"]
     assert data.outcome == "Alternance chez Fibre Rhône, le 01/12/2026"
     _, text = pdf_text(render_pdf(data))
@@ -282,7 +293,7 @@ def test_immersion_summary_and_exit(fibre):
 
 
 def test_booklet_filename_is_ascii_for_any_name():
-    from core.booklet import booklet_filename
+    from core.booklet_print import booklet_filename
 
     assert booklet_filename(3, "Léa Núñez") == "livret-3-lea-nunez.pdf"
     assert booklet_filename(4, "Nguyễn Thị Ánh") == "livret-4-nguyen-thi-anh.pdf"
@@ -296,8 +307,10 @@ INLINE = {"span", "strong", "em", "small", "a", "b", "i", "svg", "path", "rect",
 def test_booklet_user_agent_stylesheet_knows_every_element(fibre):
     """The booklet prints with its own user-agent stylesheet (core/templates/booklet_ua.css):
     an element it does not list would silently render inline."""
-    records, trainee = fibre
-    data = verified_booklet(records.catalog, records.trainee_record(trainee), records.settings)
+    gestes, trainee = fibre
+    data = verified_booklet(
+        gestes.definitions, gestes.settings, gestes.store.records.trainee_record(trainee)
+    )
     html = render_html(data)  # verified: with the QR code and its link, like every channel
     rules = (TEMPLATES / "booklet_ua.css").read_text(encoding="utf-8")
     listed = set(re.findall(r"(?<![\w.#:-])([a-z][a-z0-9]*)(?=[\s,{:])", rules))
@@ -306,9 +319,13 @@ def test_booklet_user_agent_stylesheet_knows_every_element(fibre):
 
 
 def test_pdf_has_an_outline_from_the_headings(fibre):
-    records, trainee = fibre
+    gestes, trainee = fibre
     reader = PdfReader(
-        io.BytesIO(render_pdf(build_booklet(records.catalog, records.trainee_record(trainee))))
+        io.BytesIO(
+            render_pdf(
+                build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+            )
+        )
     )
 
     def titles(outline):
@@ -323,15 +340,15 @@ def test_pdf_has_an_outline_from_the_headings(fibre):
 def test_cover_draws_the_verification_qr_code_and_line_breaks(fibre):
     """The QR code is vector paths on the cover (an <svg> the printer did not recognise
     would silently vanish), and <br/> breaks lines."""
-    records, trainee = fibre
-    record = records.trainee_record(trainee)
+    gestes, trainee = fibre
+    record = gestes.store.records.trainee_record(trainee)
 
     def cover(data):
         page = PdfReader(io.BytesIO(render_pdf(data))).pages[0]
         return page.get_contents().get_data(), page.extract_text()
 
-    plain, _ = cover(build_booklet(records.catalog, record))
-    verified, text = cover(verified_booklet(records.catalog, record, records.settings))
+    plain, _ = cover(build_booklet(gestes.definitions, record))
+    verified, text = cover(verified_booklet(gestes.definitions, gestes.settings, record))
     # Each dark run of the code is a path segment: hundreds more than the plain cover's rules.
     assert verified.count(b" l\n") - plain.count(b" l\n") > 300
     assert "Vérifier ce livret\nScannez ce code" in text

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from core.context import open_gestes
 from core.demo import PASSWORD, seed_demo
-from core.directory import Directory, NewTrainee
-from core.records import open_records
+from core.domain import NewTrainee
 from core.settings import Settings
 from core.store import tables as t
 from web import create_app
@@ -37,24 +37,24 @@ FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, catalog) -> Iterator[tuple[str, int]]:
+def server(tmp_path_factory, definitions) -> Iterator[tuple[str, int]]:
     """The app on demo data, plus a new trainee with no observation yet."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser"))
-    records = open_records(settings, catalog, migrate=True)
-    seed_demo(records)
+    gestes = open_gestes(settings, definitions=definitions, migrate=True)
+    seed_demo(gestes)
     from sqlalchemy import select
 
-    with records._read() as session:
+    with gestes.store.database.read() as session:
         cohort = session.scalar(select(t.Cohort.id).where(t.Cohort.sector == "fibre"))
     assert cohort is not None
-    [trainee] = Directory(records).add_trainees(cohort, [NewTrainee("Nina", "Nouvelle")])
+    [trainee] = gestes.store.directory.add_trainees(cohort, [NewTrainee("Nina", "Nouvelle")])
     # Bound and listening before the server thread starts: the browser's first request
     # simply waits in the backlog, no polling needed.
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, records), log_level="warning")
+    config = uvicorn.Config(create_app(gestes), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -1,4 +1,4 @@
-"""The store and the records service, on SQLite and on PostgreSQL."""
+"""The store and the gestes service, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,28 +10,29 @@ import pytest
 from sqlalchemy import func, select
 
 from core.attempts import Outcome, StepResult
-from core.directory import NewTrainee
+from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
 from core.models import Autonomy, Phase
-from core.records import RecordError
-from core.rgpd import ERASED_NAME, erase_trainee, export_trainee
+from core.store import RecordError
 from core.store import tables as t
+from core.store.rgpd import ERASED_NAME
 from core.taps import Tap, TapWriter
+from tests.conftest import context_on
 
 DAY = dt.date(2026, 2, 2)
 SPLICE = "fibre.g.soudure_fusion"
 
 
-def all_passed(records, gesture=SPLICE):
-    return {s.key: StepResult.REUSSI for s in records.catalog.gesture(gesture).steps}
+def all_passed(gestes, gesture=SPLICE):
+    return {s.key: StepResult.REUSSI for s in gestes.catalog.gesture(gesture).steps}
 
 
 def attempt(world, trainee=0, day=DAY, autonomy=Autonomy.AUTONOME, steps=None, key=None, **kw):
-    return world.records.record_attempt(
+    return world.gestes.store.observations.record_attempt(
         world.trainees[trainee],
         world.trainer,
         SPLICE,
-        steps if steps is not None else all_passed(world.records),
+        steps if steps is not None else all_passed(world.gestes),
         autonomy,
         day,
         key or uuid.uuid4().hex,
@@ -39,18 +40,18 @@ def attempt(world, trainee=0, day=DAY, autonomy=Autonomy.AUTONOME, steps=None, k
     )
 
 
-def count(records, table=t.Observation):
-    with records._read() as session:
+def count(gestes, table=t.Observation):
+    with gestes.store.database.read() as session:
         return session.scalar(select(func.count()).select_from(table))
 
 
 def test_attempt_is_judged_and_moves_competency_levels(world):
     first = attempt(world)
     assert first.created and first.outcome.outcome is Outcome.PASSED
-    record = world.records.trainee_record(world.trainees[0])
+    record = world.gestes.store.records.trainee_record(world.trainees[0])
     assert record.levels["fibre.c.souder"].level == "en_cours"
     attempt(world, day=DAY + dt.timedelta(days=2))
-    record = world.records.trainee_record(world.trainees[0])
+    record = world.gestes.store.records.trainee_record(world.trainees[0])
     assert record.levels["fibre.c.souder"].level == "acquis"
     assert record.levels["fibre.c.souder"].assessors == ("Karim Formateur",)
     assert record.gestures[SPLICE].autonomous_passed == 2
@@ -61,29 +62,29 @@ def test_attempt_is_judged_and_moves_competency_levels(world):
 
 
 def test_failed_critical_step_is_stored_as_failed(world):
-    steps = all_passed(world.records) | {"manchon": StepResult.A_REPRENDRE}
+    steps = all_passed(world.gestes) | {"manchon": StepResult.A_REPRENDRE}
     result = attempt(world, steps=steps)
     assert result.outcome.outcome is Outcome.FAILED
-    with world.records._read() as session:
+    with world.gestes.store.database.read() as session:
         row = session.get(t.Observation, result.id)
         assert (row.passed, row.result, row.autonomy) == (False, "failed", 3)
         assert row.payload["steps"]["manchon"] == "a_reprendre"
-        assert row.catalog_version == world.records.catalog.version
+        assert row.catalog_version == world.gestes.catalog.version
 
 
 def test_same_submit_twice_stores_one_observation(world):
     first = attempt(world, key="tablette-42-envoi-7")
     again = attempt(world, key="tablette-42-envoi-7")
     assert (first.created, again.created) == (True, False)
-    assert again.id == first.id and count(world.records) == 1
+    assert again.id == first.id and count(world.gestes) == 1
     with pytest.raises(RecordError, match="Clé d'envoi déjà utilisée"):
         attempt(world, trainee=1, key="tablette-42-envoi-7")
 
 
 def test_ids_outside_the_cohort_curriculum_are_refused(world):
-    records = world.records
+    gestes = world.gestes
     with pytest.raises(RecordError, match=r"n'est pas défini par le parcours fibre\.parcours"):
-        records.record_attempt(
+        gestes.store.observations.record_attempt(
             world.trainees[0],
             world.trainer,
             "datacenter.g.racker_serveur",
@@ -93,7 +94,7 @@ def test_ids_outside_the_cohort_curriculum_are_refused(world):
             "k1",
         )
     with pytest.raises(RecordError, match="n'est pas défini"):
-        records.record_level(
+        gestes.store.observations.record_level(
             world.trainees[0],
             world.trainer,
             "fibre.g.soudure_fusion",
@@ -103,11 +104,11 @@ def test_ids_outside_the_cohort_curriculum_are_refused(world):
             "k2",
         )
     with pytest.raises(RecordError, match="Étape « clive » inconnue"):
-        records.record_step(
+        gestes.store.taps.record_step(
             world.trainees[0], world.trainer, SPLICE, "a1", "clive", StepResult.REUSSI, DAY, "k3"
         )
     with pytest.raises(RecordError, match="Niveau « expert » inconnu"):
-        records.record_level(
+        gestes.store.observations.record_level(
             world.trainees[0],
             world.trainer,
             "fibre.c.souder",
@@ -117,32 +118,32 @@ def test_ids_outside_the_cohort_curriculum_are_refused(world):
             "k4",
         )
     with pytest.raises(RecordError, match="justification est obligatoire"):
-        records.record_level(
+        gestes.store.observations.record_level(
             world.trainees[0], world.trainer, "fibre.c.souder", "acquis", " ", DAY, "k5"
         )
     with pytest.raises(RecordError, match="dans le futur"):
         attempt(world, day=dt.date.today() + dt.timedelta(days=3))
-    assert count(records) == 0
+    assert count(gestes) == 0
 
 
 def test_a_failed_transaction_leaves_nothing_behind(world):
-    records = world.records
+    gestes = world.gestes
 
     def failing_write():
-        with records._write() as session:
+        with gestes.store.database.write() as session:
             session.add(t.Trainee(cohort_id=world.cohort, first_name="Temp", last_name="Orary"))
             session.flush()  # the row reached the database inside the transaction...
             raise RuntimeError("disk full")  # ...and the failure rolls all of it back
 
     with pytest.raises(RuntimeError):
         failing_write()
-    with records._read() as session:
+    with gestes.store.database.read() as session:
         names = session.scalars(select(t.Trainee.first_name)).all()
     assert "Temp" not in names and len(names) == 3
 
 
 def test_adding_trainees_is_all_or_nothing(world):
-    from core.directory import NewTrainee
+    from core.domain import NewTrainee
 
     with pytest.raises(RecordError) as caught:
         world.directory.add_trainees(
@@ -155,41 +156,48 @@ def test_adding_trainees_is_all_or_nothing(world):
         )
     assert "ligne 2 : prénom manquant" in str(caught.value)
     assert "ligne 3 : adresse e-mail invalide « pas-un-mail »" in str(caught.value)
-    assert count(world.records, t.Trainee) == 3
+    assert count(world.gestes, t.Trainee) == 3
 
 
 def test_correction_supersedes_and_never_erases(world):
-    records = world.records
+    gestes = world.gestes
     wrong = attempt(world, autonomy=Autonomy.AVEC_AIDE)
     fixed = attempt(world, autonomy=Autonomy.AUTONOME, supersedes=wrong.id)
-    assert count(records) == 2
-    record = records.trainee_record(world.trainees[0])
+    assert count(gestes) == 2
+    record = gestes.store.records.trainee_record(world.trainees[0])
     assert record.levels["fibre.c.souder"].autonomous_successes == 1
     assert record.levels["fibre.c.souder"].attempts == 1
     with pytest.raises(RecordError, match="déjà été corrigée"):
         attempt(world, supersedes=wrong.id)
-    first = records.retract(fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1")
-    again = records.retract(fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1")
+    first = gestes.store.observations.retract(
+        fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1"
+    )
+    again = gestes.store.observations.retract(
+        fixed.id, world.trainer, "Saisi sur le mauvais stagiaire", "r1"
+    )
     assert (again.id, again.created) == (first.id, False)  # a double submit, answered once
     with pytest.raises(RecordError, match="déjà été corrigée"):
-        records.retract(fixed.id, world.trainer, "Autre motif encore", "r2")
-    assert records.trainee_record(world.trainees[0]).levels["fibre.c.souder"].level == "non_evalue"
-    assert count(records) == 3
+        gestes.store.observations.retract(fixed.id, world.trainer, "Autre motif encore", "r2")
+    assert (
+        gestes.store.records.trainee_record(world.trainees[0]).levels["fibre.c.souder"].level
+        == "non_evalue"
+    )
+    assert count(gestes) == 3
 
 
 def test_evaluation_level_decision_and_comment(world):
-    records = world.records
-    evaluation = records.catalog.evaluation("fibre.e.epissures")
+    gestes = world.gestes
+    evaluation = gestes.catalog.evaluation("fibre.e.epissures")
     submission = Submission(
         criteria={c.key: True for c in evaluation.criteria},
         measurements={"pertes_db": (0.03,) * 11 + (0.25,)},
     )
-    failed = records.record_evaluation(
+    failed = gestes.store.observations.record_evaluation(
         world.trainees[0], world.trainer, "fibre.e.epissures", submission, DAY, "e1"
     )
     assert not failed.score.passed
     good = submission.model_copy(update={"measurements": {"pertes_db": (0.03,) * 12}})
-    passed = records.record_evaluation(
+    passed = gestes.store.observations.record_evaluation(
         world.trainees[0],
         world.trainer,
         "fibre.e.epissures",
@@ -198,7 +206,7 @@ def test_evaluation_level_decision_and_comment(world):
         "e2",
     )
     assert passed.score.passed
-    records.record_level(
+    gestes.store.observations.record_level(
         world.trainees[0],
         world.coordinator,
         "fibre.c.photometre",
@@ -207,10 +215,10 @@ def test_evaluation_level_decision_and_comment(world):
         DAY,
         "l1",
     )
-    records.record_comment(
+    gestes.store.observations.record_comment(
         world.trainees[0], world.trainer, "Très soigneuse.", DAY, "c1", about=SPLICE
     )
-    record = records.trainee_record(world.trainees[0])
+    record = gestes.store.records.trainee_record(world.trainees[0])
     assert record.evaluations["fibre.e.epissures"].passed  # the latest result
     assert record.levels["fibre.c.photometre"].level == "acquis"
     assert record.levels["fibre.c.photometre"].decision.assessor == "Inès Coordinatrice"
@@ -218,9 +226,9 @@ def test_evaluation_level_decision_and_comment(world):
 
 
 def test_live_steps_are_stored_one_tap_at_a_time(world):
-    records = world.records
-    for step in records.catalog.gesture(SPLICE).steps:
-        records.record_step(
+    gestes = world.gestes
+    for step in gestes.catalog.gesture(SPLICE).steps:
+        gestes.store.taps.record_step(
             world.trainees[0],
             world.trainer,
             SPLICE,
@@ -230,7 +238,7 @@ def test_live_steps_are_stored_one_tap_at_a_time(world):
             DAY,
             f"tap-{step.key}",
         )
-    records.record_step(
+    gestes.store.taps.record_step(
         world.trainees[0],
         world.trainer,
         SPLICE,
@@ -240,7 +248,7 @@ def test_live_steps_are_stored_one_tap_at_a_time(world):
         DAY,
         "tap-manchon",
     )  # double tap: still one row
-    with records._read() as session:
+    with gestes.store.database.read() as session:
         taps = session.scalars(
             select(t.Observation.step).where(t.Observation.attempt_key == "tentative-1")
         ).all()
@@ -262,8 +270,8 @@ def tap(world, step="manchon", key=None, trainee=0, attempt="tentative-2", **kw)
 
 
 def test_a_batch_of_taps_refuses_each_bad_tap_alone(world):
-    records = world.records
-    results = records.record_steps(
+    gestes = world.gestes
+    results = gestes.store.taps.record_steps(
         [
             tap(world, "manchon", key="k-manchon"),
             tap(world, "clive"),  # no such step
@@ -292,21 +300,21 @@ def test_a_batch_of_taps_refuses_each_bad_tap_alone(world):
     assert live.taps == {"manchon": StepResult.REUSSI, "denuder": StepResult.REUSSI}
     assert live.counts == {"manchon": 1, "denuder": 1}
     assert results[6].attempt.taps == {"nettoyer": StepResult.REUSSI}
-    assert count(records) == 3
-    assert records.live_attempt(world.trainees[0], "tentative-2") == live
+    assert count(gestes) == 3
+    assert gestes.store.taps.live_attempt(world.trainees[0], "tentative-2") == live
     # a repeat of a stored tap answers with the stored row; a key of another trainee is refused
-    (again,) = records.record_steps([tap(world, "manchon", key="k-manchon")])
+    (again,) = gestes.store.taps.record_steps([tap(world, "manchon", key="k-manchon")])
     assert not isinstance(again, RecordError)
     assert (again.id, again.created) == (results[0].id, False)
-    (stolen,) = records.record_steps([tap(world, "manchon", key="k-manchon", trainee=1)])
+    (stolen,) = gestes.store.taps.record_steps([tap(world, "manchon", key="k-manchon", trainee=1)])
     assert isinstance(stolen, RecordError) and "Clé d'envoi déjà utilisée" in str(stolen)
-    assert count(records) == 3
+    assert count(gestes) == 3
 
 
 def test_taps_of_an_erased_trainee_are_refused(world):
-    erase_trainee(world.records, world.trainees[0])
+    world.gestes.store.rgpd.erase_trainee(world.trainees[0])
     with pytest.raises(RecordError, match="effacé"):
-        world.records.record_step(
+        world.gestes.store.taps.record_step(
             world.trainees[0],
             world.trainer,
             SPLICE,
@@ -319,15 +327,15 @@ def test_taps_of_an_erased_trainee_are_refused(world):
 
 
 def test_tap_writer_groups_concurrent_taps_in_few_transactions(world):
-    writer = TapWriter(world.records)
+    writer = TapWriter(world.gestes.store.taps)
     gate = threading.Event()
-    real = world.records.record_steps
+    real = world.gestes.store.taps.record_steps
 
     def held_back(taps):  # the first batch waits until every tap has been submitted
         gate.wait()
         return real(taps)
 
-    world.records.record_steps = held_back
+    world.gestes.store.taps.record_steps = held_back
     try:
         futures = [
             writer.submit(tap(world, "manchon", attempt=f"tentative-{n:03}")) for n in range(40)
@@ -339,16 +347,16 @@ def test_tap_writer_groups_concurrent_taps_in_few_transactions(world):
             futures[-1].result(timeout=30)
     finally:
         writer.close()
-        world.records.record_steps = real
-    assert all(r.created for r in results) and count(world.records) == 40
+        world.gestes.store.taps.record_steps = real
+    assert all(r.created for r in results) and count(world.gestes) == 40
     assert writer.batches <= 2  # the first tap alone, then the 40 that queued behind it
     assert writer.written == 40
 
 
 def test_tap_writer_isolates_a_failing_transaction(world):
     """A transaction the store refuses is retried tap by tap: only the tap at fault fails."""
-    writer = TapWriter(world.records)
-    real = world.records.record_steps
+    writer = TapWriter(world.gestes.store.taps)
+    real = world.gestes.store.taps.record_steps
     gate = threading.Event()
 
     def fragile(taps):
@@ -357,7 +365,7 @@ def test_tap_writer_isolates_a_failing_transaction(world):
             raise RuntimeError("disk full")
         return real(taps)
 
-    world.records.record_steps = fragile
+    world.gestes.store.taps.record_steps = fragile
     try:
         futures = [writer.submit(tap(world, step)) for step in ("manchon", "lover", "denuder")]
         gate.set()
@@ -367,40 +375,38 @@ def test_tap_writer_isolates_a_failing_transaction(world):
         assert futures[2].result(timeout=30).created
     finally:
         writer.close()
-        world.records.record_steps = real
-    assert count(world.records) == 2
+        world.gestes.store.taps.record_steps = real
+    assert count(world.gestes) == 2
 
 
 def test_closing_the_tap_writer_writes_what_is_queued(world):
-    writer = TapWriter(world.records)
+    writer = TapWriter(world.gestes.store.taps)
     futures = [writer.submit(tap(world, "manchon", attempt=f"t{n:08}")) for n in range(25)]
     writer.close()
-    assert all(f.done() for f in futures) and count(world.records) == 25
+    assert all(f.done() for f in futures) and count(world.gestes) == 25
 
 
 @pytest.mark.parametrize("separate_services", [False, True])
 def test_concurrent_writers_on_one_trainee_lose_nothing(world, separate_services):
     """Two writers (threads, or two services with their own engines like two processes)."""
-    from core.records import Records
-
-    services = [world.records, world.records]
+    services = [world.gestes, world.gestes]
     if separate_services:
-        url = world.records.engine.url
+        url = world.gestes.store.database.engine.url
         from core.store.engine import make_engine
 
         kwargs = {}
-        if world.records.engine.dialect.name == "postgresql":  # same test schema
-            with world.records.engine.connect() as connection:
+        if world.gestes.store.database.engine.dialect.name == "postgresql":  # same test schema
+            with world.gestes.store.database.engine.connect() as connection:
                 path = connection.exec_driver_sql("SHOW search_path").scalar()
             kwargs = {"connect_args": {"options": f"-csearch_path={path}"}}
         other = make_engine(url.render_as_string(hide_password=False), **kwargs)
-        services[1] = Records(other, world.records.catalog, world.records.settings)
+        services[1] = context_on(other, world.gestes.definitions, world.gestes.settings)
     errors = []
 
     def write(service, writer):
         try:
             for n in range(25):
-                service.record_attempt(
+                service.store.observations.record_attempt(
                     world.trainees[0],
                     world.trainer,
                     SPLICE,
@@ -410,7 +416,7 @@ def test_concurrent_writers_on_one_trainee_lose_nothing(world, separate_services
                     f"w{writer}-{n}",
                 )
                 # the same submit from both writers: must end up as one row
-                service.record_comment(
+                service.store.observations.record_comment(
                     world.trainees[0], world.trainer, f"note {n}", DAY, f"shared-{n}"
                 )
         except Exception as error:  # surfaced below; a thread's exception is otherwise lost
@@ -422,14 +428,14 @@ def test_concurrent_writers_on_one_trainee_lose_nothing(world, separate_services
     for thread in threads:
         thread.join()
     assert errors == []
-    with world.records._read() as session:
+    with world.gestes.store.database.read() as session:
         kinds = dict(
             session.execute(
                 select(t.Observation.kind, func.count()).group_by(t.Observation.kind)
             ).all()
         )
     assert kinds == {"attempt": 50, "comment": 25}
-    record = world.records.trainee_record(world.trainees[0])
+    record = world.gestes.store.records.trainee_record(world.trainees[0])
     assert record.gestures[SPLICE].attempts == 50
 
 
@@ -437,7 +443,7 @@ def test_cohort_grid(world):
     attempt(world, trainee=0)
     attempt(world, trainee=0, day=DAY + dt.timedelta(days=1))
     attempt(world, trainee=1, autonomy=Autonomy.AVEC_AIDE)
-    grid = world.records.cohort_grid(world.cohort)
+    grid = world.gestes.store.records.cohort_grid(world.cohort)
     assert grid.sector == "fibre" and len(grid.competencies) == 14
     souder = grid.competencies.index("fibre.c.souder")
     levels = {info.last_name: row[souder] for info, row in grid.rows}
@@ -446,17 +452,21 @@ def test_cohort_grid(world):
 
 
 def test_cohort_grid_is_remembered_until_the_cohort_changes(world, monkeypatch):
-    from core.records import Records
+    from core.store.records import TraineeRecords
 
-    records = world.records
+    gestes = world.gestes
     attempt(world, trainee=0)
-    first = records.cohort_grid(world.cohort)
+    first = gestes.store.records.cohort_grid(world.cohort)
     derived = []
-    derive = Records._derive_grid
+    derive = TraineeRecords._derive_grid
     monkeypatch.setattr(
-        Records, "_derive_grid", lambda self, cohort: derived.append(cohort) or derive(self, cohort)
+        TraineeRecords,
+        "_derive_grid",
+        lambda self, cohort: derived.append(cohort) or derive(self, cohort),
     )
-    assert records.cohort_grid(world.cohort) is first and derived == []  # nothing moved
+    assert (
+        gestes.store.records.cohort_grid(world.cohort) is first and derived == []
+    )  # nothing moved
 
     souder = first.competencies.index("fibre.c.souder")
 
@@ -464,89 +474,97 @@ def test_cohort_grid_is_remembered_until_the_cohort_changes(world, monkeypatch):
         return next(row[souder] for info, row in grid.rows if info.last_name == name)
 
     second = attempt(world, trainee=0, day=DAY + dt.timedelta(days=1))
-    assert level(records.cohort_grid(world.cohort), "Diallo") == "acquis"  # a new score
-    records.retract(second.id, world.trainer, "Mauvais jour", "retract-second")
-    assert level(records.cohort_grid(world.cohort), "Diallo") == "en_cours"  # a correction
+    assert (
+        level(gestes.store.records.cohort_grid(world.cohort), "Diallo") == "acquis"
+    )  # a new score
+    gestes.store.observations.retract(second.id, world.trainer, "Mauvais jour", "retract-second")
+    assert (
+        level(gestes.store.records.cohort_grid(world.cohort), "Diallo") == "en_cours"
+    )  # a correction
     world.directory.add_trainees(world.cohort, [NewTrainee("Inès", "Nouvelle")])
-    assert len(records.cohort_grid(world.cohort).rows) == 4  # a new trainee
-    erase_trainee(records, world.trainees[1])
-    names = [info.last_name for info, _ in records.cohort_grid(world.cohort).rows]
+    assert len(gestes.store.records.cohort_grid(world.cohort).rows) == 4  # a new trainee
+    gestes.store.rgpd.erase_trainee(world.trainees[1])
+    names = [info.last_name for info, _ in gestes.store.records.cohort_grid(world.cohort).rows]
     assert "Martin" not in names  # an erasure
     assert len(derived) == 4
-    other_cohort = records.cohort_grid(world.other_cohort)
+    other_cohort = gestes.store.records.cohort_grid(world.other_cohort)
     attempt(world, trainee=0)  # a score in this cohort leaves the other one's grid as it was
-    assert records.cohort_grid(world.other_cohort) is other_cohort
+    assert gestes.store.records.cohort_grid(world.other_cohort) is other_cohort
 
     # Another process (here another service on the same database) sees the change too.
-    other_process = Records(records.engine, records.catalog, records.settings)
-    assert level(other_process.cohort_grid(world.cohort), "Benali") == "non_evalue"
+    other_process = context_on(gestes.store.database.engine, gestes.definitions, gestes.settings)
+    assert level(other_process.store.records.cohort_grid(world.cohort), "Benali") == "non_evalue"
     attempt(world, trainee=2)
-    assert level(other_process.cohort_grid(world.cohort), "Benali") == "en_cours"
+    assert level(other_process.store.records.cohort_grid(world.cohort), "Benali") == "en_cours"
 
 
 def test_outcome_statistics(world):
-    records = world.records
-    records.record_outcome(
-        world.trainees[0], world.coordinator, t.Exit.SANS_SOLUTION, dt.date(2026, 4, 20), "o1"
+    gestes = world.gestes
+    gestes.store.observations.record_exit(
+        world.trainees[0], world.coordinator, ExitKind.SANS_SOLUTION, dt.date(2026, 4, 20), "o1"
     )
     # a later exit replaces the first one: found a job after all
-    records.record_outcome(
+    gestes.store.observations.record_exit(
         world.trainees[0],
         world.coordinator,
-        t.Exit.CDI,
+        ExitKind.CDI,
         dt.date(2026, 6, 1),
         "o2",
         employer="employeur.telenco",
     )
-    records.record_outcome(
-        world.trainees[1], world.coordinator, t.Exit.SANS_SOLUTION, dt.date(2026, 4, 20), "o3"
+    gestes.store.observations.record_exit(
+        world.trainees[1], world.coordinator, ExitKind.SANS_SOLUTION, dt.date(2026, 4, 20), "o3"
     )
-    records.record_outcome(
-        world.trainees[1], world.coordinator, t.Exit.SANS_SOLUTION, dt.date(2026, 4, 20), "o3"
+    gestes.store.observations.record_exit(
+        world.trainees[1], world.coordinator, ExitKind.SANS_SOLUTION, dt.date(2026, 4, 20), "o3"
     )  # double submit
     with pytest.raises(RecordError, match=r"Employeur « employeur\.nope » inconnu"):
-        records.record_outcome(
-            world.trainees[2], world.coordinator, t.Exit.CDD, DAY, "o4", employer="employeur.nope"
+        gestes.store.observations.record_exit(
+            world.trainees[2], world.coordinator, ExitKind.CDD, DAY, "o4", employer="employeur.nope"
         )
-    [cohort] = [s for s in records.outcome_stats("cohort") if s.label == "Fibre 2026-1"]
+    [cohort] = [s for s in gestes.store.exit_stats("cohort") if s.label == "Fibre 2026-1"]
     assert (cohort.trainees, cohort.exited, cohort.positive) == (3, 2, 1)
     assert cohort.rate == 0.5 and cohort.by_kind == {"cdi": 1, "sans_solution": 1}
-    [territory] = records.outcome_stats("territory")
+    [territory] = gestes.store.exit_stats("territory")
     assert territory.label == "Marseille" and territory.trainees == 3  # datacenter cohort empty
-    [school] = records.outcome_stats("school")
+    [school] = gestes.store.exit_stats("school")
     assert school.positive == 1
-    assert records.trainee_record(world.trainees[0]).outcome.kind == "cdi"
+    assert gestes.store.records.trainee_record(world.trainees[0]).outcome.kind == "cdi"
 
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 
 
 def test_evidence_is_stored_by_content_with_limits(world):
-    records = world.records
+    gestes = world.gestes
     observation = attempt(world).id
-    first = records.add_evidence(observation, JPEG, "soudure.jpg", "image/jpeg")
-    second = records.add_evidence(observation, JPEG, "../../etc/passwd")
+    first = gestes.store.evidence.add(observation, JPEG, "soudure.jpg", "image/jpeg")
+    second = gestes.store.evidence.add(observation, JPEG, "../../etc/passwd")
     assert first != second
-    with records._read() as session:
+    with gestes.store.database.read() as session:
         rows = session.scalars(select(t.Evidence)).all()
     assert {r.sha256 for r in rows} == {rows[0].sha256} and rows[1].filename == "passwd"
-    assert records.evidence_path(rows[0].sha256).read_bytes() == JPEG
+    assert gestes.store.evidence.path(rows[0].sha256).read_bytes() == JPEG
     with pytest.raises(RecordError, match="trop lourd : 0 Mo"):
-        records.add_evidence(observation, JPEG + b"\x00" * 4096, "big.jpg")
+        gestes.store.evidence.add(observation, JPEG + b"\x00" * 4096, "big.jpg")
     with pytest.raises(RecordError, match="Type de fichier refusé"):
-        records.add_evidence(observation, b"<script>alert(1)</script>", "x.jpg", "image/jpeg")
+        gestes.store.evidence.add(observation, b"<script>alert(1)</script>", "x.jpg", "image/jpeg")
     with pytest.raises(RecordError, match="ne correspond pas"):
-        records.add_evidence(observation, JPEG, "x.png", "image/png")
+        gestes.store.evidence.add(observation, JPEG, "x.png", "image/png")
 
 
 def test_rgpd_export_and_erase(world):
-    records = world.records
+    gestes = world.gestes
     kept = attempt(world)
     attempt(world, day=DAY + dt.timedelta(days=3))
-    records.record_comment(world.trainees[0], world.trainer, "Awa habite rue X.", DAY, "c1")
-    records.add_evidence(kept.id, JPEG, "photo.jpg")
-    records.record_outcome(world.trainees[0], world.coordinator, t.Exit.CDI, DAY, "o1")
-    exported = export_trainee(records, world.trainees[0])
+    gestes.store.observations.record_comment(
+        world.trainees[0], world.trainer, "Awa habite rue X.", DAY, "c1"
+    )
+    gestes.store.evidence.add(kept.id, JPEG, "photo.jpg")
+    gestes.store.observations.record_exit(
+        world.trainees[0], world.coordinator, ExitKind.CDI, DAY, "o1"
+    )
+    exported = gestes.store.rgpd.export_trainee(world.trainees[0])
     assert exported["trainee"]["first_name"] == "Awa"
     assert len(exported["observations"]) == 3 and len(exported["evidence"]) == 1
     assert exported["record"]["levels"]["fibre.c.souder"]["level"] == "acquis"
@@ -555,16 +573,16 @@ def test_rgpd_export_and_erase(world):
     json.dumps(exported)  # JSON-ready
 
     digest = exported["evidence"][0]["sha256"]
-    assert erase_trainee(records, world.trainees[0]) == 1
-    assert not records.evidence_path(digest).exists()
-    after = export_trainee(records, world.trainees[0])
+    assert gestes.store.rgpd.erase_trainee(world.trainees[0]) == 1
+    assert not gestes.store.evidence.path(digest).exists()
+    after = gestes.store.rgpd.export_trainee(world.trainees[0])
     assert after["trainee"]["first_name"] == ERASED_NAME and after["trainee"]["email"] is None
     assert "Awa" not in json.dumps(after)
     comment = next(o for o in after["observations"] if o["kind"] == "comment")
     assert comment["payload"]["text"] == "[effacé]"
     # statistics and levels stay right
     assert after["record"]["levels"]["fibre.c.souder"]["level"] == "acquis"
-    [cohort] = [s for s in records.outcome_stats("cohort") if s.label == "Fibre 2026-1"]
+    [cohort] = [s for s in gestes.store.exit_stats("cohort") if s.label == "Fibre 2026-1"]
     assert (cohort.trainees, cohort.positive) == (3, 1)
     with pytest.raises(RecordError, match="effacé"):
         attempt(world)
@@ -575,8 +593,8 @@ def test_authentication(world):
     assert directory.authenticate("Formateur@Example.org ", "mot-de-passe-long").id == world.trainer
     assert directory.authenticate("formateur@example.org", "wrong-password") is None
     assert directory.authenticate("nobody@example.org", "mot-de-passe-long") is None
-    with world.records._read() as session:
+    with world.gestes.store.database.read() as session:
         stored = session.get(t.User, world.trainer).password_hash
     assert stored.startswith("$argon2") and "mot-de-passe" not in stored
     with pytest.raises(RecordError, match="au moins 10 caractères"):
-        directory.create_user("x@example.org", "X", "court", t.Role.TRAINER)
+        directory.create_user("x@example.org", "X", "court", Role.TRAINER)

@@ -14,10 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from core.attempts import StepResult
-from core.catalog import Catalog
-from core.directory import Directory, NewTrainee
+from core.context import Definitions, Gestes, open_gestes
+from core.domain import NewTrainee, Role
 from core.models import Autonomy
-from core.records import Records, open_records
 from core.settings import Settings
 from core.store import tables as t
 from web import create_app
@@ -32,7 +31,7 @@ ATTEMPT = "abcdef1234"  # a live attempt's key
 
 @dataclass
 class Site:
-    records: Records
+    gestes: Gestes
     app: object
     cohort: int
     trainee: int
@@ -44,24 +43,24 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, catalog):
-    return build_site(tmp_path_factory.mktemp("web"), catalog)
+def site(tmp_path_factory, definitions):
+    return build_site(tmp_path_factory.mktemp("web"), definitions)
 
 
-def build_site(folder: Path, catalog: Catalog) -> Site:
+def build_site(folder: Path, definitions: Definitions) -> Site:
     """Two schools, one account per role, a cohort with a hostile name in it, an export."""
     settings = Settings(data_dir=folder)
-    records = open_records(settings, catalog, migrate=True)
-    directory = Directory(records)
+    gestes = open_gestes(settings, definitions=definitions, migrate=True)
+    directory = gestes.store.directory
     marseille = directory.create_school(
         "marseille", "École de Marseille", "Marseille", "territoire.marseille"
     )
     lyon = directory.create_school("lyon", "École de Lyon", "Lyon", "territoire.lyon")
     for email, role, schools in (
-        ("admin@example.org", t.Role.ADMIN, []),
-        ("coord@example.org", t.Role.COORDINATOR, [marseille]),
-        ("trainer@example.org", t.Role.TRAINER, [marseille]),
-        ("lyon@example.org", t.Role.TRAINER, [lyon]),
+        ("admin@example.org", Role.ADMIN, []),
+        ("coord@example.org", Role.COORDINATOR, [marseille]),
+        ("trainer@example.org", Role.TRAINER, [marseille]),
+        ("lyon@example.org", Role.TRAINER, [lyon]),
     ):
         directory.create_user(email, email.split("@")[0].capitalize(), PASSWORD, role, schools)
     today = dt.date.today()
@@ -79,15 +78,15 @@ def build_site(folder: Path, catalog: Catalog) -> Site:
         lyon, "fibre", "Fibre Lyon", today, today + dt.timedelta(days=90)
     )
     [other] = directory.add_trainees(other_cohort, [NewTrainee("Jo", "Lyonnais")])
-    steps = {s.key: StepResult.REUSSI for s in catalog.gesture(GESTURE).steps}
+    steps = {s.key: StepResult.REUSSI for s in definitions.catalog.gesture(GESTURE).steps}
     observations = {  # one per role: a retraction can only happen once
-        who: records.record_attempt(
+        who: gestes.store.observations.record_attempt(
             trainee, 1, GESTURE, steps, Autonomy.AUTONOME, today, f"matrix-attempt-{who}"
         ).id
         for who in WHO
     }
-    spare = directory.create_user("spare@example.org", "Spare", PASSWORD, t.Role.TRAINER)
-    app = create_app(settings, records)
+    spare = directory.create_user("spare@example.org", "Spare", PASSWORD, Role.TRAINER)
+    app = create_app(gestes)
     from web.booklets import Export
 
     zipped = folder / "done.zip"
@@ -95,7 +94,7 @@ def build_site(folder: Path, catalog: Catalog) -> Site:
     export = Export(id="20261123", cohort=cohort, user=1, total=0, path=zipped)
     export.finished.set()  # finished, owned by the admin (user 1)
     app.state.exports[export.id] = export
-    return Site(records, app, cohort, trainee, hostile, other, observations, spare, export.id)
+    return Site(gestes, app, cohort, trainee, hostile, other, observations, spare, export.id)
 
 
 def client(site: Site, email: str | None = None) -> tuple[TestClient, str]:
@@ -112,7 +111,7 @@ def client(site: Site, email: str | None = None) -> tuple[TestClient, str]:
 
 
 def observations(site: Site) -> int:
-    with site.records._read() as session:
+    with site.gestes.store.database.read() as session:
         return session.scalar(select(func.count()).select_from(t.Observation)) or 0
 
 
@@ -361,8 +360,8 @@ def test_other_school_does_not_see_the_cohort_in_its_list(site):
 
 def test_malformed_form_fields_are_explained_in_the_page(site):
     coordinator, csrf = client(site, "coord@example.org")
-    with site.records._read() as session:
-        before = session.scalar(select(func.count()).select_from(t.Outcome))
+    with site.gestes.store.database.read() as session:
+        before = session.scalar(select(func.count()).select_from(t.ExitRecord))
     response = coordinator.post(
         f"/trainees/{site.trainee}/outcome",
         data={"csrf_token": csrf, "kind": "loterie", "on": "demain", "submit_id": "bad00001"},
@@ -372,8 +371,8 @@ def test_malformed_form_fields_are_explained_in_the_page(site):
     page = html.unescape(response.text)
     assert "« kind » : choix non proposé" in page
     assert "« on » : date attendue (AAAA-MM-JJ)" in page
-    with site.records._read() as session:
-        assert session.scalar(select(func.count()).select_from(t.Outcome)) == before
+    with site.gestes.store.database.read() as session:
+        assert session.scalar(select(func.count()).select_from(t.ExitRecord)) == before
 
 
 def test_state_changes_without_csrf_are_refused_and_store_nothing(site):
@@ -483,7 +482,7 @@ def test_gesture_scoring_works_without_javascript(site):
     browser, csrf = client(site, "trainer@example.org")
     base = f"/trainees/{site.trainee}/gestures/{GESTURE}"
     attempt = re.search(r'name="attempt" value="([^"]+)"', browser.get(base).text).group(1)
-    steps = [s.key for s in site.records.catalog.gesture(GESTURE).steps]
+    steps = [s.key for s in site.gestes.catalog.gesture(GESTURE).steps]
     for step in steps:
         response = browser.post(
             f"{base}/steps",
@@ -554,7 +553,7 @@ def test_a_tap_redraws_only_its_step_and_the_outcome(site):
 
 
 def test_session_cache_forgets_and_expires():
-    user = CurrentUser(1, "A", "a@example.org", t.Role.TRAINER, frozenset({1}), "csrf")
+    user = CurrentUser(1, "A", "a@example.org", Role.TRAINER, frozenset({1}), "csrf")
     cache = SessionCache(ttl=60, size=3)
     cache.put("one", user)
     assert cache.get("one") == user
@@ -608,7 +607,7 @@ def test_evaluation_form_reports_errors_next_to_fields(site):
         },
     )
     assert again.status_code == 200
-    with site.records._read() as session:
+    with site.gestes.store.database.read() as session:
         count = session.scalar(
             select(func.count())
             .select_from(t.Observation)
@@ -680,7 +679,7 @@ def test_admin_creates_and_deactivates_accounts(site):
     assert made.status_code == 303
     nadia, _ = client(site, "nadia@example.org")
     assert "Fibre Marseille" in nadia.get("/cohorts").text  # scoped to school 1
-    with site.records._read() as session:
+    with site.gestes.store.database.read() as session:
         nadia_id = session.scalar(select(t.User.id).where(t.User.email == "nadia@example.org"))
     admin.post(f"/admin/users/{nadia_id}/active", data={"csrf_token": csrf, "active": "false"})
     assert nadia.get("/cohorts", follow_redirects=False).status_code == 303  # session ended
@@ -692,7 +691,7 @@ def test_admin_creates_and_deactivates_accounts(site):
 
 def test_grid_filters_by_block_and_module(site):
     browser, _ = client(site, "trainer@example.org")
-    catalog = site.records.catalog
+    catalog = site.gestes.catalog
 
     def columns(query: str) -> list[str]:
         page = browser.get(f"/cohorts/{site.cohort}{query}").text
@@ -739,9 +738,11 @@ def test_booklet_download_and_preview(site):
 def test_verification_link_says_authentic_then_outdated(site):
     from core.booklet import build_booklet, with_verification
 
-    records = site.records
-    record = records.trainee_record(site.trainee)
-    data = with_verification(build_booklet(records.catalog, record), site.trainee, records.settings)
+    gestes = site.gestes
+    record = gestes.store.records.trainee_record(site.trainee)
+    data = with_verification(
+        build_booklet(gestes.definitions, record), site.trainee, gestes.settings
+    )
     token = data.verify_url.rsplit("/", 1)[1]
     assert data.qr_svg.startswith("<svg")
     employer = TestClient(site.app)  # anonymous: whoever holds the paper
@@ -749,8 +750,8 @@ def test_verification_link_says_authentic_then_outdated(site):
     assert page.status_code == 200
     assert "Document authentique" in page.text and "Il est à jour" in page.text
     assert "Awa Diallo" in page.text
-    steps = {s.key: StepResult.REUSSI for s in records.catalog.gesture(GESTURE).steps}
-    records.record_attempt(
+    steps = {s.key: StepResult.REUSSI for s in gestes.catalog.gesture(GESTURE).steps}
+    gestes.store.observations.record_attempt(
         site.trainee, 1, GESTURE, steps, Autonomy.AUTONOME, dt.date.today(), "after-the-booklet"
     )
     later = employer.get(f"/verify/{token}")
@@ -815,7 +816,9 @@ def test_cohort_booklets_zip_with_progress(site):
     archive = coordinator.get(f"/exports/{export_id}/download")
     assert archive.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
-    with site.records._read() as session:  # other tests of this module import trainees here
+    with (
+        site.gestes.store.database.read() as session
+    ):  # other tests of this module import trainees here
         trainees = session.scalar(
             select(func.count()).select_from(t.Trainee).where(t.Trainee.cohort_id == site.cohort)
         )

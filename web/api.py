@@ -16,16 +16,20 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 
 from core.attempts import StepResult, attempt_outcome
-from core.directory import Directory, NewTrainee, numbered_problems
+from core.domain import (
+    MAX_ATTEMPT_SECONDS,
+    ExitKind,
+    NewTrainee,
+    RecordError,
+    Role,
+    numbered_problems,
+)
 from core.evaluation import parse_submission
 from core.models import Autonomy, Gesture
-from core.records import RecordError
-from core.store import tables as t
 from core.taps import LiveAttempt
-from web.app import records_of
+from web.app import gestes_of, store_of
 from web.cohorts import receive_evidence
 from web.coordination import set_account_active
 from web.scope import (
@@ -81,15 +85,15 @@ def cohorts(request: Request, user: User) -> list[dict[str, Any]]:
             "starts_on": cohort.starts_on,
             "ends_on": cohort.ends_on,
         }
-        for cohort, school in visible_cohorts(records_of(request), user)
+        for cohort, school in visible_cohorts(store_of(request), user)
     ]
 
 
 @router.get("/cohorts/{cohort_id}/grid")
 def cohort_grid(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
-    records = records_of(request)
-    cohort_of(records, user, cohort_id)
-    grid = records.cohort_grid(cohort_id)
+    store = store_of(request)
+    cohort_of(store, user, cohort_id)
+    grid = store.records.cohort_grid(cohort_id)
     return {
         "cohort": cohort_id,
         "sector": grid.sector,
@@ -103,9 +107,9 @@ def cohort_grid(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
 
 @router.get("/trainees/{trainee_id}")
 def trainee_record(request: Request, user: User, trainee_id: Id) -> dict[str, Any]:
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
-    return records.trainee_record(trainee_id).model_dump(mode="json")
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    return store.records.trainee_record(trainee_id).model_dump(mode="json")
 
 
 @router.get("/trainees/{trainee_id}/booklet")
@@ -115,15 +119,15 @@ def booklet(
     """The booklet's data (what the PDF prints), for one employer or a whole territory."""
     from core.booklet import build_booklet
 
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
+    gestes = gestes_of(request)
+    store = gestes.store
+    trainee_of(store, user, trainee_id)
     try:
         data = build_booklet(
-            records.catalog,
-            records.trainee_record(trainee_id),
+            gestes.definitions,
+            store.records.trainee_record(trainee_id),
             employer=employer or None,
             territory=territory or None,
-            pm=request.app.state.plugins,
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
@@ -148,7 +152,7 @@ async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) ->
     recorded = await submit_tap(
         request, user, trainee_id, body.gesture, body.attempt, body.step, body.result, body.tap
     )
-    gesture = records_of(request).catalog.gesture(body.gesture)
+    gesture = gestes_of(request).catalog.gesture(body.gesture)
     return _recorded(recorded, **_live(gesture, recorded.attempt))
 
 
@@ -158,12 +162,13 @@ def live_attempt(
 ) -> dict[str, Any]:
     """A live attempt as tapped so far (to resume it on another device): each step's
     latest result, how many taps each had, and the provisional outcome."""
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    check_gesture(records, cohort.sector, gesture_id)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt):
         raise HTTPException(status_code=400, detail="Tentative invalide.")
-    return _live(records.catalog.gesture(gesture_id), records.live_attempt(trainee_id, attempt))
+    return _live(catalog.gesture(gesture_id), store.taps.live_attempt(trainee_id, attempt))
 
 
 def _live(gesture: Gesture, live: LiveAttempt) -> dict[str, Any]:
@@ -185,7 +190,7 @@ class AttemptIn(BaseModel):
         default=None, pattern=r"^[A-Za-z0-9]{8,40}$", description="Validate these live taps"
     )
     autonomy: Autonomy = Autonomy.AUTONOME
-    seconds: int | None = Field(default=None, gt=0, le=24 * 3600)
+    seconds: int | None = Field(default=None, gt=0, le=MAX_ATTEMPT_SECONDS)
     key: str = Key
     supersedes: int | None = None
 
@@ -198,13 +203,14 @@ class AttemptIn(BaseModel):
 
 @router.post("/trainees/{trainee_id}/attempts")
 def record_attempt(request: Request, user: User, trainee_id: Id, body: AttemptIn) -> dict[str, Any]:
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    check_gesture(records, cohort.sector, body.gesture)
-    steps = body.steps or records.live_attempt(trainee_id, body.attempt or "").taps
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    check_gesture(catalog, cohort.sector, body.gesture)
+    steps = body.steps or store.taps.live_attempt(trainee_id, body.attempt or "").taps
     if not steps:
         raise RecordError("Aucune étape enregistrée pour cette tentative.")
-    recorded = records.record_attempt(
+    recorded = store.observations.record_attempt(
         trainee_id,
         user.id,
         body.gesture,
@@ -229,16 +235,15 @@ class EvaluationIn(BaseModel):
 def record_evaluation(
     request: Request, user: User, trainee_id: Id, evaluation_id: str, body: EvaluationIn
 ) -> dict[str, Any]:
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    check_evaluation(records, cohort.sector, evaluation_id)
-    parsed = parse_submission(
-        records.catalog.evaluation(evaluation_id), body.criteria, body.measurements
-    )
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    check_evaluation(catalog, cohort.sector, evaluation_id)
+    parsed = parse_submission(catalog.evaluation(evaluation_id), body.criteria, body.measurements)
     if isinstance(parsed, list):
         errors = [{"field": e.field, "message": e.message} for e in parsed]
         raise HTTPException(status_code=422, detail=errors)
-    recorded = records.record_evaluation(
+    recorded = store.observations.record_evaluation(
         trainee_id, user.id, evaluation_id, parsed, dt.date.today(), body.key
     )
     return _recorded(recorded, score=recorded.score.model_dump(mode="json"))
@@ -254,9 +259,9 @@ class CommentIn(BaseModel):
 
 @router.post("/trainees/{trainee_id}/comments")
 def add_comment(request: Request, user: User, trainee_id: Id, body: CommentIn) -> dict[str, Any]:
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
-    recorded = records.record_comment(
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    recorded = store.observations.record_comment(
         trainee_id, user.id, body.text, dt.date.today(), f"comment:{body.key}"
     )
     return _recorded(recorded)
@@ -291,9 +296,11 @@ class RetractIn(BaseModel):
 @router.post("/observations/{observation_id}/retract")
 def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -> dict[str, Any]:
     """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
-    records = records_of(request)
-    observation_of(records, user, observation_id)
-    recorded = records.retract(observation_id, user.id, body.reason, f"retract:{observation_id}")
+    store = store_of(request)
+    observation_of(store, user, observation_id)
+    recorded = store.observations.retract(
+        observation_id, user.id, body.reason, f"retract:{observation_id}"
+    )
     return _recorded(recorded)
 
 
@@ -304,10 +311,10 @@ def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -
 def exits(request: Request, user: User) -> list[dict[str, Any]]:
     """Per cohort of the user's schools: trainees, known exits, positive exits and rate."""
     require_coordinator(user)
-    records = records_of(request)
-    stats = {int(s.key): s for s in records.outcome_stats("cohort")}
+    store = store_of(request)
+    stats = {int(s.key): s for s in store.exit_stats("cohort")}
     answer = []
-    for cohort, _ in visible_cohorts(records, user):
+    for cohort, _ in visible_cohorts(store, user):
         if (found := stats.get(cohort.id)) is not None:
             answer.append(
                 {
@@ -335,17 +342,17 @@ def import_trainees(
 ) -> dict[str, Any]:
     """Add trainees to a cohort: all of them, or none (every problem is listed)."""
     require_coordinator(user)
-    records = records_of(request)
-    cohort_of(records, user, cohort_id)
+    store = store_of(request)
+    cohort_of(store, user, cohort_id)
     trainees = [NewTrainee(**trainee.model_dump()) for trainee in body]
     problems = numbered_problems(trainees, "stagiaire")  # listed one by one, not joined
     if problems or not trainees:
         raise HTTPException(status_code=422, detail=problems or ["Aucun stagiaire."])
-    return {"trainees": Directory(records).add_trainees(cohort_id, trainees)}
+    return {"trainees": store.directory.add_trainees(cohort_id, trainees)}
 
 
 class OutcomeIn(BaseModel):
-    kind: t.Exit
+    kind: ExitKind
     on: dt.date
     employer: str | None = Field(default=None, description="An employer of the catalog")
     employer_name: str | None = Field(default=None, max_length=200)
@@ -356,9 +363,9 @@ class OutcomeIn(BaseModel):
 def record_outcome(request: Request, user: User, trainee_id: Id, body: OutcomeIn) -> dict[str, Any]:
     """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
     require_coordinator(user)
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
-    recorded = records.record_outcome(
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    recorded = store.observations.record_exit(
         trainee_id,
         user.id,
         body.kind,
@@ -377,12 +384,6 @@ def record_outcome(request: Request, user: User, trainee_id: Id, body: OutcomeIn
 def users(request: Request, user: User) -> list[dict[str, Any]]:
     """Every account with its role, state and schools (never its password hash)."""
     require_admin(user)
-    with records_of(request)._read() as session:
-        accounts = session.scalars(select(t.User).order_by(t.User.name)).all()
-        links = session.execute(select(t.UserSchool.user_id, t.UserSchool.school_id)).all()
-    schools: dict[int, list[int]] = {}
-    for user_id, school_id in links:
-        schools.setdefault(user_id, []).append(school_id)
     return [
         {
             "id": account.id,
@@ -390,9 +391,9 @@ def users(request: Request, user: User) -> list[dict[str, Any]]:
             "name": account.name,
             "role": account.role,
             "active": account.active,
-            "schools": sorted(schools.get(account.id, [])),
+            "schools": list(account.schools),
         }
-        for account in accounts
+        for account in store_of(request).accounts.all()
     ]
 
 
@@ -400,14 +401,14 @@ class UserIn(BaseModel):
     email: str = Field(max_length=254)
     name: str = Field(max_length=200)
     password: str = Field(max_length=200)
-    role: t.Role
+    role: Role
     schools: list[int] = []
 
 
 @router.post("/users")
 def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
     require_admin(user)
-    new = Directory(records_of(request)).create_user(
+    new = store_of(request).directory.create_user(
         body.email, body.name, body.password, body.role, body.schools
     )
     return {"id": new}

@@ -1,4 +1,5 @@
-"""The web app factory: ``create_app(settings)`` builds a fresh app (tests build their own)."""
+"""The web app factory: ``create_app(gestes)`` builds a fresh app over an application context
+(tests build their own); ``uvicorn web:create_app --factory`` opens one from the settings."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.concurrency import run_in_threadpool
 
-from core.plugins import get_plugin_manager
-from core.records import RecordError, Records, open_records
-from core.settings import Settings
+from core.context import Gestes, open_gestes
+from core.domain import RecordError
+from core.store import Store
 from core.taps import TapWriter
 from web import i18n
 from web.security import (
@@ -28,7 +29,6 @@ from web.security import (
     SecurityHeaders,
     SessionCache,
     check_csrf,
-    session_user,
 )
 
 HERE = Path(__file__).parent
@@ -57,8 +57,9 @@ class LoginRequired(Exception):
     """Raised by ``user_of`` for an anonymous request: the page redirects to the login form."""
 
 
-def create_app(settings: Settings | None = None, records: Records | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(gestes: Gestes | None = None) -> FastAPI:
+    """The app over ``gestes`` (or over a context opened from the environment's settings)."""
+    gestes = gestes or open_gestes()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,14 +74,12 @@ def create_app(settings: Settings | None = None, records: Records | None = None)
         openapi_url="/api/openapi.json",
         swagger_ui_oauth2_redirect_url=None,
     )
-    app.state.records = records or open_records(settings)
+    app.state.gestes = gestes
     app.state.limiter = LoginLimiter()
     app.state.sessions = SessionCache()
     # Live step taps go through one writer thread that commits them in groups (core.taps).
-    app.state.taps = TapWriter(app.state.records)
+    app.state.taps = TapWriter(gestes.store.taps)
     app.state.exports = {}  # cohort booklet exports in progress (web.booklets.Export)
-    # Booklet sections come from plugins: one manager for the app, not one per request.
-    app.state.plugins = get_plugin_manager()
     # One environment per language, translations installed once: requests in different
     # languages never share mutable template state.
     app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}
@@ -183,9 +182,15 @@ def _templates(language: str) -> Jinja2Blocks:
     return Jinja2Blocks(env=env)
 
 
-def records_of(request: Request) -> Records:
-    records: Records = request.app.state.records
-    return records
+def gestes_of(request: Request) -> Gestes:
+    """The application context the app was built with."""
+    gestes: Gestes = request.app.state.gestes
+    return gestes
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.gestes.store
+    return store
 
 
 async def user_of(request: Request) -> CurrentUser:
@@ -196,7 +201,7 @@ async def user_of(request: Request) -> CurrentUser:
     sessions: SessionCache = request.app.state.sessions
     user = sessions.get(token)
     if user is None:  # the store is asked off the event loop
-        user = await run_in_threadpool(session_user, records_of(request), token)
+        user = await run_in_threadpool(store_of(request).accounts.signed_in, token)
         if user is None:
             raise LoginRequired()
         sessions.put(token, user)

@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from core.directory import Directory
-from web.app import records_of, render
+from web.app import render, store_of
 from web.i18n import LANGUAGES
 from web.scope import User
-from web.security import COOKIE, SESSION_HOURS, close_session, open_session
+from web.security import COOKIE, SESSION_HOURS
 
 router = APIRouter(tags=["pages"])
 
@@ -28,7 +27,7 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=300)] = "/",
 ) -> Response:
-    records = records_of(request)
+    accounts = store_of(request).accounts
     limiter = request.app.state.limiter
     keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.lower()}")
     if limiter.blocked(*keys):
@@ -39,7 +38,7 @@ def login(
             {"next": _safe_next(next), "error": message, "email": email},
             status_code=429,
         )
-    user = Directory(records).authenticate(email, password)
+    user = accounts.authenticate(email, password)
     if user is None:
         limiter.failed(*keys)
         return render(
@@ -54,7 +53,7 @@ def login(
         )
     limiter.succeeded(*keys)
     previous = request.cookies.get(COOKIE)
-    token = open_session(records, user.id, previous)
+    token = accounts.open_session(user.id, previous)
     if previous:
         request.app.state.sessions.forget(previous)
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -72,7 +71,7 @@ def login(
 @router.post("/logout")
 def logout(request: Request, user: User) -> Response:
     token = request.cookies.get(COOKIE, "")
-    close_session(records_of(request), token)
+    store_of(request).accounts.close_session(token)
     request.app.state.sessions.forget(token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)

@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 
-from core.records import RecordError, Records
-from web.app import is_htmx, records_of, render
+from core.domain import RecordError
+from core.settings import Settings
+from web.app import gestes_of, is_htmx, render
 from web.scope import Id, User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
 
@@ -30,16 +31,16 @@ def _booklet(
 ) -> Any:
     from core.booklet import verified_booklet
 
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
+    gestes = gestes_of(request)
+    store = gestes.store
+    trainee_of(store, user, trainee_id)
     try:  # with its verification QR code: a downloaded booklet is handed to employers too
         return verified_booklet(
-            records.catalog,
-            records.trainee_record(trainee_id),
-            records.settings,
+            gestes.definitions,
+            gestes.settings,
+            store.records.trainee_record(trainee_id),
             employer=employer or None,
             territory=territory or None,
-            pm=request.app.state.plugins,
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
@@ -50,7 +51,7 @@ def booklet_preview(
     request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> Response:
     """The booklet in the browser: the same HTML that is printed."""
-    from core.booklet import render_html
+    from core.booklet_print import render_html
 
     data = _booklet(request, user, trainee_id, employer, territory)
     return Response(
@@ -63,10 +64,10 @@ def booklet_preview(
 def booklet_pdf(
     request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> Response:
-    from core.booklet import booklet_filename, cached_pdf
+    from core.booklet_print import booklet_filename, cached_pdf
 
     data = _booklet(request, user, trainee_id, employer, territory)
-    pdf = cached_pdf(data, records_of(request).settings.data_dir / "booklets")
+    pdf = cached_pdf(data, gestes_of(request).settings.data_dir / "booklets")
     return _pdf_response(pdf, booklet_filename(trainee_id, data.trainee))
 
 
@@ -80,7 +81,7 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
 
 @router.get("/booklet.css", include_in_schema=False)
 def booklet_stylesheet() -> Response:
-    from core.booklet import stylesheet
+    from core.booklet_print import stylesheet
 
     return Response(stylesheet(), media_type="text/css")
 
@@ -92,13 +93,14 @@ def verify_booklet(request: Request, token: str) -> Response:
     from core.booklet import build_booklet
     from core.verification import InvalidToken, content_key, verify
 
-    records = records_of(request)
+    gestes = gestes_of(request)
+    store = gestes.store
     try:
-        claim = verify(token, records.settings.signing_key())
+        claim = verify(token, gestes.settings.signing_key())
     except InvalidToken as error:
         return render(request, "verify.html", {"error": str(error)}, status_code=400)
     try:
-        record = records.trainee_record(claim.trainee)
+        record = store.records.trainee_record(claim.trainee)
     except RecordError:
         return render(
             request,
@@ -113,11 +115,10 @@ def verify_booklet(request: Request, token: str) -> Response:
             {"error": ERASED},
         )
     data = build_booklet(
-        records.catalog,
+        gestes.definitions,
         record,
         employer=claim.employer,
         territory=claim.territory,
-        pm=request.app.state.plugins,
         today=claim.issued,
     )
     return render(
@@ -143,11 +144,12 @@ def share_booklet(
     from core.verification import Claim, sign
 
     require_coordinator(user)
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
-    if employer and employer not in records.catalog.employers:
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    trainee_of(store, user, trainee_id)
+    if employer and employer not in catalog.employers:
         raise HTTPException(status_code=404, detail="Employeur inconnu.")
-    settings = records.settings
+    settings = gestes.settings
     today = dt.date.today()
     claim = Claim(
         purpose="share",
@@ -164,13 +166,15 @@ def share_booklet(
 @router.get("/share/{token}")
 def shared_booklet(request: Request, token: str) -> Response:
     """Public: the booklet a coordinator shared, as a PDF, while the link is valid."""
-    from core.booklet import booklet_filename, cached_pdf, verified_booklet
+    from core.booklet import verified_booklet
+    from core.booklet_print import booklet_filename, cached_pdf
     from core.verification import InvalidToken, verify
 
-    records = records_of(request)
+    gestes = gestes_of(request)
+    store = gestes.store
     try:
-        claim = verify(token, records.settings.signing_key(), purpose="share")
-        record = records.trainee_record(claim.trainee)
+        claim = verify(token, gestes.settings.signing_key(), purpose="share")
+        record = store.records.trainee_record(claim.trainee)
     except (InvalidToken, RecordError) as error:
         return render(request, "verify.html", {"error": str(error)}, status_code=400)
     if record.trainee.erased:
@@ -179,14 +183,8 @@ def shared_booklet(request: Request, token: str) -> Response:
             "verify.html",
             {"error": ERASED},
         )
-    data = verified_booklet(
-        records.catalog,
-        record,
-        records.settings,
-        employer=claim.employer,
-        pm=request.app.state.plugins,
-    )
-    pdf = cached_pdf(data, records.settings.data_dir / "booklets")
+    data = verified_booklet(gestes.definitions, gestes.settings, record, employer=claim.employer)
+    pdf = cached_pdf(data, gestes.settings.data_dir / "booklets")
     return _pdf_response(pdf, booklet_filename(claim.trainee, data.trainee))
 
 
@@ -207,18 +205,18 @@ class Export:
     finished: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
-def _run_export(records: Records, export: Export, jobs: list[tuple[Any, str]]) -> None:
+def _run_export(settings: Settings, export: Export, jobs: list[tuple[Any, str]]) -> None:
     import zipfile
 
-    from core.booklet import cached_pdf
+    from core.booklet_print import cached_pdf
 
-    folder = records.settings.data_dir / "exports"
+    folder = settings.data_dir / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{export.id}.zip"
     try:
         with zipfile.ZipFile(target.with_suffix(".part"), "w") as archive:
             for data, name in jobs:
-                archive.writestr(name, cached_pdf(data, records.settings.data_dir / "booklets"))
+                archive.writestr(name, cached_pdf(data, settings.data_dir / "booklets"))
                 export.done += 1
         target.with_suffix(".part").replace(target)
         export.path = target
@@ -231,19 +229,20 @@ def _run_export(records: Records, export: Export, jobs: list[tuple[Any, str]]) -
 @router.post("/cohorts/{cohort_id}/booklets")
 def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
     """Start zipping every booklet of a cohort; answers with the progress block."""
-    from core.booklet import booklet_filename, verified_booklet
+    from core.booklet import verified_booklet
+    from core.booklet_print import booklet_filename
 
     require_coordinator(user)
-    records = records_of(request)
-    cohort_of(records, user, cohort_id)
-    pm = request.app.state.plugins
+    gestes = gestes_of(request)
+    store = gestes.store
+    cohort_of(store, user, cohort_id)
     jobs = []
-    for record in records.cohort_records(cohort_id):
-        data = verified_booklet(records.catalog, record, records.settings, pm=pm)
+    for record in store.records.cohort_records(cohort_id):
+        data = verified_booklet(gestes.definitions, gestes.settings, record)
         jobs.append((data, booklet_filename(record.trainee.id, record.trainee.full_name)))
     export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))
     request.app.state.exports[export.id] = export
-    threading.Thread(target=_run_export, args=(records, export, jobs), daemon=True).start()
+    threading.Thread(target=_run_export, args=(gestes.settings, export, jobs), daemon=True).start()
     return _export_page(request, export)
 
 

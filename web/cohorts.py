@@ -9,12 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
 
+from core.catalog import Catalog
+from core.domain import ExitKind, Located, RecordError
 from core.models import Phase, Sector
-from core.records import RecordError, Records
-from core.store import tables as t
-from web.app import is_htmx, records_of, render
+from web.app import gestes_of, is_htmx, render, store_of
 from web.scope import Id, User, cohort_of, observation_of, trainee_of, valid_key, visible_cohorts
 from web.security import CurrentUser
 
@@ -31,13 +30,14 @@ def home(user: User) -> Response:
 
 @router.get("/cohorts")
 def cohorts(request: Request, user: User) -> Response:
-    records = records_of(request)
-    rows = visible_cohorts(records, user)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    rows = visible_cohorts(store, user)
     items = [
         {
             "cohort": cohort,
             "school": school,
-            "sector": records.catalog.sectors[cohort.sector].sector.name,
+            "sector": catalog.sectors[cohort.sector].sector.name,
         }
         for cohort, school in rows
     ]
@@ -49,13 +49,14 @@ def cohort_grid(
     request: Request, user: User, cohort_id: Id, block: str = "", module: str = ""
 ) -> Response:
     """Trainees × competencies, filtered by competency block and/or by module."""
-    records = records_of(request)
-    cohort = cohort_of(records, user, cohort_id)
-    sector = records.catalog.sectors[cohort.sector]
-    grid = records.cohort_grid(cohort_id)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    cohort = cohort_of(store, user, cohort_id)
+    sector = catalog.sectors[cohort.sector]
+    grid = store.records.cohort_grid(cohort_id)
     shown = [c.id for b in sector.blocks if not block or b.id == block for c in b.competencies]
     if module:
-        taught = module_competencies(records, sector, module)
+        taught = module_competencies(catalog, sector, module)
         shown = [c for c in shown if c in taught]
     columns = [grid.competencies.index(c) for c in shown]
     rows = [(info, [levels[i] for i in columns]) for info, levels in grid.rows]
@@ -68,10 +69,10 @@ def cohort_grid(
             "blocks": sector.blocks,
             "block": block,
             "modules": [
-                m for m in sector.curriculum.modules if module_competencies(records, sector, m.id)
+                m for m in sector.curriculum.modules if module_competencies(catalog, sector, m.id)
             ],
             "module": module,
-            "competencies": [records.catalog.competency(c) for c in shown],
+            "competencies": [catalog.competency(c) for c in shown],
             "rows": rows,
             "scale": sector.curriculum.scale,
         },
@@ -79,14 +80,13 @@ def cohort_grid(
     )
 
 
-def module_competencies(records: Records, sector: Sector, module_id: str) -> set[str]:
+def module_competencies(catalog: Catalog, sector: Sector, module_id: str) -> set[str]:
     """What a module works on: its own competencies and those its gestures and evaluations
     evidence. An unknown module id works on nothing (an empty grid, not an error page)."""
     found = [m for m in sector.curriculum.modules if m.id == module_id]
     if not found:
         return set()
     module = found[0]
-    catalog = records.catalog
     competencies = set(module.competencies)
     for gesture in module.gestures:
         competencies.update(catalog.gesture(gesture).competencies)
@@ -100,44 +100,25 @@ def module_competencies(records: Records, sector: Sector, module_id: str) -> set
 
 @router.get("/trainees/{trainee_id}")
 def trainee_page(request: Request, user: User, trainee_id: Id) -> Response:
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    record = records.trainee_record(trainee_id)
-    sector = records.catalog.sectors[cohort.sector]
-    with records._read() as session:
-        history = (
-            session.execute(
-                records.current(
-                    t.Observation.trainee_id == trainee_id,
-                    t.Observation.kind.in_([t.Kind.ATTEMPT, t.Kind.EVALUATION]),
-                )
-                .order_by(t.Observation.id.desc())
-                .limit(15)
-            )
-            .scalars()
-            .all()
-        )
-        photos = dict(
-            session.execute(
-                select(t.Evidence.observation_id, func.count())
-                .where(t.Evidence.observation_id.in_([h.id for h in history]))
-                .group_by(t.Evidence.observation_id)
-            ).all()
-        )
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    record = store.records.trainee_record(trainee_id)
+    sector = catalog.sectors[cohort.sector]
+    history = store.lookup.latest_entries(trainee_id)
     return render(
         request,
         "trainee.html",
         {
             "record": record,
             "sector": sector,
-            "catalog": records.catalog,
+            "catalog": catalog,
             "phases": list(Phase),
             "scale": sector.curriculum.scale,
             "history": history,
-            "photos": photos,
-            "exits": list(t.Exit),
-            "exits_by_code": {e.value: e for e in t.Exit},
-            "employers": records.catalog.employers_in(
+            "exits": list(ExitKind),
+            "exits_by_code": {e.value: e for e in ExitKind},
+            "employers": catalog.employers_in(
                 record.trainee.territory, sector=record.trainee.sector
             ),
             "submit": uuid.uuid4().hex,
@@ -157,11 +138,13 @@ def add_comment(
     text: Annotated[str, Form(max_length=4000)],
     submit_id: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
     if not valid_key(submit_id):
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
-    records.record_comment(trainee_id, user.id, text, dt.date.today(), f"comment:{submit_id}")
+    store.observations.record_comment(
+        trainee_id, user.id, text, dt.date.today(), f"comment:{submit_id}"
+    )
     return RedirectResponse(f"/trainees/{trainee_id}#commentaires", status_code=303)
 
 
@@ -172,14 +155,13 @@ async def add_evidence(request: Request, user: User, observation_id: Id) -> Resp
     return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)
 
 
-async def receive_evidence(
-    request: Request, user: CurrentUser, observation_id: Id
-) -> t.Observation:
+async def receive_evidence(request: Request, user: CurrentUser, observation_id: Id) -> Located:
     """Store the file posted as ``photo`` (page or API). An announced body over the limit is
     refused before it is read, and no more than the limit is ever read."""
-    records = records_of(request)
-    observation = observation_of(records, user, observation_id)
-    limit = records.settings.evidence_max_bytes
+    gestes = gestes_of(request)
+    store = gestes.store
+    observation = observation_of(store, user, observation_id)
+    limit = gestes.settings.evidence_max_bytes
     if int(request.headers.get("content-length", "0")) > limit + 64 * 1024:
         raise RecordError(f"Fichier trop lourd : {limit // (1024 * 1024)} Mo au maximum.")
     form = await request.form()
@@ -187,7 +169,7 @@ async def receive_evidence(
     if upload is None or isinstance(upload, str) or not upload.filename:
         raise RecordError("Choisissez une photo.")
     data = await upload.read(limit + 1)
-    records.add_evidence(observation_id, data, upload.filename, upload.content_type)
+    store.evidence.add(observation_id, data, upload.filename, upload.content_type)
     return observation
 
 
@@ -199,7 +181,7 @@ def retract(
     reason: Annotated[str, Form(max_length=500)],
 ) -> Response:
     """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
-    records = records_of(request)
-    observation = observation_of(records, user, observation_id)
-    records.retract(observation_id, user.id, reason, f"retract:{observation_id}")
+    store = store_of(request)
+    observation = observation_of(store, user, observation_id)
+    store.observations.retract(observation_id, user.id, reason, f"retract:{observation_id}")
     return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)

@@ -7,12 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
-from core.directory import Directory, set_active
-from core.records import RecordError, Records
-from core.store import tables as t
-from web.app import records_of, render
+from core.domain import ExitKind, RecordError, Role
+from core.store import Store
+from web.app import render, store_of
 from web.scope import (
     Id,
     User,
@@ -40,14 +38,14 @@ def dashboard(
     """Cohorts of the user's schools with their exits, the import and outcome forms.
     ``added``: how many trainees an import just added (a count, never text from the URL)."""
     require_coordinator(user)
-    records = records_of(request)
-    cohorts = visible_cohorts(records, user)
-    stats = {int(s.key): s for s in records.outcome_stats("cohort")}
+    store = store_of(request)
+    cohorts = visible_cohorts(store, user)
+    stats = {int(s.key): s for s in store.exit_stats("cohort")}
     items = [{"cohort": c, "school": s, "stats": stats.get(c.id)} for c, s in cohorts]
     return render(
         request,
         "dashboard.html",
-        {"items": items, "exits": list(t.Exit), "added": added},
+        {"items": items, "exits": list(ExitKind), "added": added},
     )
 
 
@@ -57,8 +55,8 @@ async def import_trainees(request: Request, user: User, cohort_id: Id) -> Respon
     from core.tabular import TableImportError, parse_trainees, read_rows
 
     require_coordinator(user)
-    records = records_of(request)
-    cohort_of(records, user, cohort_id)
+    store = store_of(request)
+    cohort_of(store, user, cohort_id)
     form = await request.form()
     upload = form.get("file")
     problems: list[str] = []
@@ -68,7 +66,7 @@ async def import_trainees(request: Request, user: User, cohort_id: Id) -> Respon
         data = await upload.read(MAX_IMPORT_BYTES + 1)
         try:
             trainees = parse_trainees(read_rows(upload.filename, data))
-            added = Directory(records).add_trainees(cohort_id, trainees)
+            added = store.directory.add_trainees(cohort_id, trainees)
         except TableImportError as error:
             problems = error.problems
         except RecordError as error:
@@ -88,18 +86,18 @@ def record_outcome(
     request: Request,
     user: User,
     trainee_id: Id,
-    kind: Annotated[t.Exit, Form()],
+    kind: Annotated[ExitKind, Form()],
     on: Annotated[dt.date, Form()],
     submit_id: Annotated[str, Form(max_length=40)],
     employer_name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
     require_coordinator(user)
-    records = records_of(request)
-    trainee_of(records, user, trainee_id)
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
     if not valid_key(submit_id):
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
-    records.record_outcome(
+    store.observations.record_exit(
         trainee_id,
         user.id,
         kind,
@@ -113,20 +111,16 @@ def record_outcome(
 # ---------------------------------------------------------------- user administration
 
 
-def _users_view(records: Records) -> dict[str, Any]:
-    with records._read() as session:
-        users = session.scalars(select(t.User).order_by(t.User.name)).all()
-        schools = session.scalars(select(t.School).order_by(t.School.name)).all()
-        links = session.execute(select(t.UserSchool.user_id, t.UserSchool.school_id)).all()
+def _users_view(store: Store) -> dict[str, Any]:
+    users = store.accounts.all()
+    schools = store.lookup.schools()
     names = {school.id: school.name for school in schools}
-    scopes: dict[int, list[str]] = {}
-    for user_id, school_id in links:
-        scopes.setdefault(user_id, []).append(names[school_id])
+    scopes = {u.id: [names[s] for s in u.schools] for u in users}
     return {
         "users": users,
         "schools": schools,
         "scopes": scopes,
-        "roles": list(t.Role),
+        "roles": list(Role),
         "error": None,
         "form": {},
     }
@@ -135,23 +129,23 @@ def _users_view(records: Records) -> dict[str, Any]:
 @router.get("/admin/users")
 def users_page(request: Request, user: User) -> Response:
     require_admin(user)
-    return render(request, "users.html", _users_view(records_of(request)))
+    return render(request, "users.html", _users_view(store_of(request)))
 
 
 @router.post("/admin/users")
 async def create_user(request: Request, user: User) -> Response:
     require_admin(user)
-    records = records_of(request)
+    store = store_of(request)
     form = await request.form()
     fields = {key: str(form.get(key, "")).strip() for key in ("email", "name", "password", "role")}
     try:
-        role = t.Role(fields["role"])
+        role = Role(fields["role"])
         schools = [int(str(value)) for value in form.getlist("schools")]
-        Directory(records).create_user(
+        store.directory.create_user(
             fields["email"], fields["name"], fields["password"], role, schools
         )
     except (ValueError, RecordError) as error:
-        view = _users_view(records)
+        view = _users_view(store)
         message = str(error) if isinstance(error, RecordError) else "Rôle ou école invalide."
         view.update(error=message, form=fields)
         return render(request, "users.html", view, status_code=400)
@@ -173,5 +167,5 @@ def set_account_active(request: Request, user: CurrentUser, user_id: Id, active:
         raise HTTPException(
             status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."
         )
-    set_active(records_of(request), user_id, active)
+    store_of(request).accounts.set_active(user_id, active)
     request.app.state.sessions.clear()  # a deactivated user's sessions end now

@@ -11,10 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from fastapi import Path as PathParam
-from sqlalchemy import select
 
-from core.records import Records
-from core.store import tables as t
+from core.catalog import Catalog
+from core.domain import Cohort, Located, Role, School, Trainee
+from core.store import Store
 from web.app import user_of
 from web.security import CurrentUser, require_school
 
@@ -26,7 +26,7 @@ Id = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 
 
 def require_coordinator(user: CurrentUser) -> None:
-    if user.role not in {t.Role.COORDINATOR, t.Role.ADMIN}:
+    if user.role not in {Role.COORDINATOR, Role.ADMIN}:
         raise HTTPException(status_code=403, detail="Réservé à la coordination.")
 
 
@@ -35,54 +35,41 @@ def require_admin(user: CurrentUser) -> None:
         raise HTTPException(status_code=403, detail="Réservé à l'administration.")
 
 
-def visible_cohorts(records: Records, user: CurrentUser) -> list[tuple[t.Cohort, t.School]]:
-    """(cohort, school) rows of the user's schools (every school for an admin), newest first."""
-    with records._read() as session:
-        query = select(t.Cohort, t.School).join(t.School).order_by(t.Cohort.starts_on.desc())
-        if not user.is_admin:
-            query = query.where(t.Cohort.school_id.in_(user.schools))
-        return [(cohort, school) for cohort, school in session.execute(query)]
+def visible_cohorts(store: Store, user: CurrentUser) -> list[tuple[Cohort, School]]:
+    """(cohort, school) of the user's schools (every school for an admin), newest first."""
+    return store.lookup.cohorts(None if user.is_admin else user.schools)
 
 
-def cohort_of(records: Records, user: CurrentUser, cohort_id: int) -> t.Cohort:
-    with records._read() as session:
-        cohort = session.get(t.Cohort, cohort_id)
+def cohort_of(store: Store, user: CurrentUser, cohort_id: int) -> Cohort:
+    cohort = store.lookup.cohort(cohort_id)
     require_school(user, cohort.school_id if cohort else None)
     assert cohort is not None
     return cohort
 
 
-def trainee_of(records: Records, user: CurrentUser, trainee_id: int) -> tuple[t.Trainee, t.Cohort]:
-    with records._read() as session:
-        row = session.execute(
-            select(t.Trainee, t.Cohort).join(t.Cohort).where(t.Trainee.id == trainee_id)
-        ).first()
-    require_school(user, row[1].school_id if row else None)
-    assert row is not None
-    return row[0], row[1]
+def trainee_of(store: Store, user: CurrentUser, trainee_id: int) -> tuple[Trainee, Cohort]:
+    found = store.lookup.trainee(trainee_id)
+    require_school(user, found[1].school_id if found else None)
+    assert found is not None
+    return found
 
 
-def observation_of(records: Records, user: CurrentUser, observation_id: int) -> t.Observation:
-    with records._read() as session:
-        row = session.execute(
-            select(t.Observation, t.Cohort.school_id)
-            .join(t.Cohort, t.Cohort.id == t.Observation.cohort_id)
-            .where(t.Observation.id == observation_id)
-        ).first()
-    require_school(user, row[1] if row else None)
-    assert row is not None
-    return row[0]
+def observation_of(store: Store, user: CurrentUser, observation_id: int) -> Located:
+    found = store.lookup.observation(observation_id)
+    require_school(user, found.school_id if found else None)
+    assert found is not None
+    return found
 
 
-def check_gesture(records: Records, sector: str, gesture_id: str) -> None:
+def check_gesture(catalog: Catalog, sector: str, gesture_id: str) -> None:
     """A gesture of the cohort's sector, or a 404 (never another sector's definition)."""
-    entry = records.catalog.entries.get(gesture_id)
+    entry = catalog.entries.get(gesture_id)
     if entry is None or entry.kind != "gesture" or entry.sector != sector:
         raise HTTPException(status_code=404, detail="Geste inconnu pour cette promotion.")
 
 
-def check_evaluation(records: Records, sector: str, evaluation_id: str) -> None:
-    entry = records.catalog.entries.get(evaluation_id)
+def check_evaluation(catalog: Catalog, sector: str, evaluation_id: str) -> None:
+    entry = catalog.entries.get(evaluation_id)
     if entry is None or entry.kind != "evaluation" or entry.sector != sector:
         raise HTTPException(status_code=404, detail="Épreuve inconnue pour cette promotion.")
 

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.attempts import StepResult, attempt_outcome
+from core.context import Gestes
+from core.domain import MAX_ATTEMPT_SECONDS, RecordError
 from core.evaluation import FieldError, parse_submission
 from core.models import Autonomy
-from core.records import RecordError, Records
 from core.taps import LiveAttempt, RecordedTap, Tap, TapWriter
 from web import i18n
-from web.app import is_htmx, records_of, render
+from web.app import gestes_of, is_htmx, render
 from web.scope import Id, User, check_evaluation, check_gesture, trainee_of, valid_key
 from web.security import CurrentUser, require_school
 
@@ -39,10 +40,11 @@ def _gesture_view(
     """What gesture.html shows. A tap re-renders only the steps and the provisional outcome,
     with the attempt the write returned (``live``) and without deriving the trainee's record
     (``levels=False``): the hot path reads nothing more."""
-    records = records_of(request)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
     translate = i18n.translator(request)
-    gesture = records.catalog.gesture(gesture_id)
-    live = live or records.live_attempt(trainee_id, attempt)
+    gesture = catalog.gesture(gesture_id)
+    live = live or store.taps.live_attempt(trainee_id, attempt)
     view: dict[str, Any] = {
         "gesture": gesture,
         "attempt": attempt,
@@ -56,12 +58,12 @@ def _gesture_view(
     if not levels:  # the steps and outcome blocks only need the trainee's id
         view["trainee"] = {"id": trainee_id}
         return view
-    record = records.trainee_record(trainee_id)
+    record = store.records.trainee_record(trainee_id)
     view.update(
         trainee=record.trainee,
         progress=record.gestures[gesture_id],
-        scale=records.catalog.sectors[record.trainee.sector].curriculum.scale,
-        levels=[(records.catalog.competency(c), record.levels[c]) for c in gesture.competencies],
+        scale=catalog.sectors[record.trainee.sector].curriculum.scale,
+        levels=[(catalog.competency(c), record.levels[c]) for c in gesture.competencies],
     )
     return view
 
@@ -70,9 +72,10 @@ def _gesture_view(
 def gesture_page(
     request: Request, user: User, trainee_id: Id, gesture_id: str, attempt: str = ""
 ) -> Response:
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    check_gesture(records, cohort.sector, gesture_id)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    check_gesture(catalog, cohort.sector, gesture_id)
     attempt = attempt if valid_key(attempt) else uuid.uuid4().hex
     return render(request, "gesture.html", _gesture_view(request, trainee_id, gesture_id, attempt))
 
@@ -114,11 +117,12 @@ async def submit_tap(
     """One step tap, from the page or the API. It runs on the event loop and waits for the
     store without blocking it: the scope is remembered, the write goes to the tap writer
     (group commit) and comes back with the attempt to redraw."""
-    records = records_of(request)
-    scope = records.trainee_scope(trainee_id)  # remembered: one read per trainee
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    scope = store.lookup.trainee_scope(trainee_id)  # remembered: one read per trainee
     require_school(user, scope.school_id if scope else None)
     assert scope is not None
-    check_gesture(records, scope.sector, gesture_id)
+    check_gesture(catalog, scope.sector, gesture_id)
     if not valid_key(attempt):
         raise HTTPException(status_code=400, detail="Tentative invalide.")
     # The same rendered button submitted twice carries the same tap number: stored once.
@@ -139,9 +143,10 @@ def validate_attempt(
     autonomy: Annotated[str, Form(max_length=20)],
     minutes: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    check_gesture(records, cohort.sector, gesture_id)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt) or autonomy.upper() not in Autonomy.__members__:
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
     seconds = None
@@ -150,7 +155,7 @@ def validate_attempt(
             seconds = round(float(minutes.replace(",", ".")) * 60)
         except ValueError:
             seconds = -1
-        if not 0 < seconds <= 24 * 3600:
+        if not 0 < seconds <= MAX_ATTEMPT_SECONDS:
             view = _gesture_view(request, trainee_id, gesture_id, attempt)
             view["error"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
             view["minutes"] = minutes
@@ -161,9 +166,9 @@ def validate_attempt(
                 blocks=["validate"] if is_htmx(request) else None,
                 status_code=200,
             )
-    before = {c: lvl.level for c, lvl in records.trainee_record(trainee_id).levels.items()}
-    taps = records.live_attempt(trainee_id, attempt).taps
-    recorded = records.record_attempt(
+    before = {c: lvl.level for c, lvl in store.records.trainee_record(trainee_id).levels.items()}
+    taps = store.taps.live_attempt(trainee_id, attempt).taps
+    recorded = store.observations.record_attempt(
         trainee_id,
         user.id,
         gesture_id,
@@ -197,11 +202,12 @@ def validate_attempt(
 # ---------------------------------------------------------------- practical evaluations
 
 
-def _evaluation_view(records: Records, trainee_id: Id, evaluation_id: str) -> dict[str, Any]:
-    record = records.trainee_record(trainee_id)
+def _evaluation_view(gestes: Gestes, trainee_id: Id, evaluation_id: str) -> dict[str, Any]:
+    record = gestes.store.records.trainee_record(trainee_id)
+    catalog = gestes.catalog
     return {
         "trainee": record.trainee,
-        "evaluation": records.catalog.evaluation(evaluation_id),
+        "evaluation": catalog.evaluation(evaluation_id),
         "errors": {},
         "values": {},
         "checked": {},
@@ -213,26 +219,28 @@ def _evaluation_view(records: Records, trainee_id: Id, evaluation_id: str) -> di
 
 @router.get("/trainees/{trainee_id}/evaluations/{evaluation_id}")
 def evaluation_page(request: Request, user: User, trainee_id: Id, evaluation_id: str) -> Response:
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    check_evaluation(records, cohort.sector, evaluation_id)
-    return render(request, "evaluation.html", _evaluation_view(records, trainee_id, evaluation_id))
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    check_evaluation(catalog, cohort.sector, evaluation_id)
+    return render(request, "evaluation.html", _evaluation_view(gestes, trainee_id, evaluation_id))
 
 
 @router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
 async def submit_evaluation(
     request: Request, user: User, trainee_id: Id, evaluation_id: str
 ) -> Response:
-    records = records_of(request)
-    _, cohort = trainee_of(records, user, trainee_id)
-    check_evaluation(records, cohort.sector, evaluation_id)
-    evaluation = records.catalog.evaluation(evaluation_id)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    _, cohort = trainee_of(store, user, trainee_id)
+    check_evaluation(catalog, cohort.sector, evaluation_id)
+    evaluation = catalog.evaluation(evaluation_id)
     form = await request.form()
     criteria = {c.key: form.get(f"critere_{c.key}") for c in evaluation.criteria}
     measurements = {
         m.key: [str(v) for v in form.getlist(f"mesure_{m.key}")] for m in evaluation.measurements
     }
-    view = _evaluation_view(records, trainee_id, evaluation_id)
+    view = _evaluation_view(gestes, trainee_id, evaluation_id)
     view["values"] = measurements
     view["checked"] = {k: bool(v) for k, v in criteria.items()}
     submit = str(form.get("submit_id", ""))
@@ -243,7 +251,7 @@ async def submit_evaluation(
     else:
         key = f"eval:{submit}" if valid_key(submit) else uuid.uuid4().hex
         try:
-            view["score"] = records.record_evaluation(
+            view["score"] = store.observations.record_evaluation(
                 trainee_id, user.id, evaluation_id, parsed, dt.date.today(), key
             ).score
         except RecordError as error:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import hmac
-import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from fastapi import HTTPException, Request
-from sqlalchemy import delete, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.records import Records
-from core.store import tables as t
+from core.domain import SESSION_HOURS, SignedIn
+
+__all__ = ["COOKIE", "SESSION_HOURS", "CurrentUser"]
 
 COOKIE = "gestes_session"
-SESSION_HOURS = 12  # a training day, with margin; then sign in again
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 CSP = (
@@ -30,74 +24,7 @@ CSP = (
 )
 
 
-@dataclass(frozen=True)
-class CurrentUser:
-    id: int
-    name: str
-    email: str
-    role: t.Role
-    schools: frozenset[int]
-    csrf_token: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is t.Role.ADMIN
-
-    def can_see_school(self, school_id: int) -> bool:
-        return self.is_admin or school_id in self.schools
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def open_session(records: Records, user_id: int, previous_token: str | None = None) -> str:
-    """A new session for a user who just signed in; the previous one (if any) is dropped, so
-    a session id planted before login is worthless after it (rotation)."""
-    token = secrets.token_urlsafe(32)
-    with records._write() as session:
-        if previous_token:
-            stale = t.WebSession.token_hash == _hash(previous_token)
-            session.execute(delete(t.WebSession).where(stale))
-        session.add(
-            t.WebSession(
-                token_hash=_hash(token),
-                user_id=user_id,
-                csrf_token=secrets.token_urlsafe(32),
-                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=SESSION_HOURS),
-            )
-        )
-    return token
-
-
-def close_session(records: Records, token: str) -> None:
-    with records._write() as session:
-        session.execute(delete(t.WebSession).where(t.WebSession.token_hash == _hash(token)))
-
-
-def session_user(records: Records, token: str | None) -> CurrentUser | None:
-    if not token:
-        return None
-    with records._read() as session:
-        row = session.execute(
-            select(t.WebSession, t.User)
-            .join(t.User, t.User.id == t.WebSession.user_id)
-            .where(t.WebSession.token_hash == _hash(token))
-        ).first()
-        if row is None:
-            return None
-        web_session, user = row
-        expires = web_session.expires_at
-        if expires.tzinfo is None:  # SQLite hands back naive UTC
-            expires = expires.replace(tzinfo=dt.UTC)
-        if expires < dt.datetime.now(dt.UTC) or not user.active:
-            return None
-        schools = frozenset(
-            session.scalars(select(t.UserSchool.school_id).where(t.UserSchool.user_id == user.id))
-        )
-    return CurrentUser(
-        user.id, user.name, user.email, t.Role(user.role), schools, web_session.csrf_token
-    )
+CurrentUser = SignedIn  # who a request is from (``core.domain``), under the web's name
 
 
 class SessionCache:
@@ -133,11 +60,6 @@ class SessionCache:
 
     def clear(self) -> None:
         self._users = {}
-
-
-def require_role(user: CurrentUser, roles: Iterable[t.Role]) -> None:
-    if user.role not in set(roles) and not user.is_admin:
-        raise HTTPException(status_code=403, detail="Accès réservé.")
 
 
 def require_school(user: CurrentUser, school_id: int | None) -> None:

@@ -1,5 +1,103 @@
-"""Storage: SQLAlchemy tables, Alembic migrations, and the engine with its SQLite settings.
+"""The store: every table, every SQL statement and every transaction of Gestes live here.
 
-Observations are append-only: a correction is a new row that supersedes an old one. The
-records service (``core.records``) is the only writer; the web app and the CLI go through it.
+The rest of the program calls the services of a ``Store`` and gets domain objects back
+(``core.domain``, ``core.trainee_record``); nothing outside this package imports SQLAlchemy or
+the tables (``tests/test_architecture.py`` walks the imports). Observations are append-only:
+a correction is a new row that supersedes an old one.
+
+=================  ==============================================================
+service            what it does
+=================  ==============================================================
+``observations``   attempts, evaluations, level decisions, comments, retractions,
+                   exits (``core.store.observations``)
+``taps``           live step taps, many per transaction (``core.store.taps``)
+``evidence``       files attached to observations (``core.store.evidence``)
+``records``        derived views: a trainee's record, a cohort's grid
+``directory``      schools, accounts, cohorts, trainees
+``accounts``       signing in, browser sessions, account activation
+``lookup``         who sees which cohort, where a trainee or an entry belongs
+``rgpd``           a trainee's data exported, or erased
+=================  ==============================================================
 """
+
+from __future__ import annotations
+
+from core.catalog import Catalog
+from core.domain import ExitStats, RecordError
+from core.settings import Settings
+from core.store.accounts import Accounts
+from core.store.database import Database
+from core.store.directory import Directory
+from core.store.engine import current_revision, make_engine, migrate_or_check
+from core.store.evidence import EvidenceFiles
+from core.store.lookup import Lookup
+from core.store.observations import Observations
+from core.store.records import TraineeRecords
+from core.store.rgpd import Rgpd
+from core.store.stats import exit_stats
+from core.store.taps import TapStore
+
+__all__ = [
+    "RecordError",
+    "Store",
+    "open_store",
+    "safe_url",
+    "upgrade_database",
+]
+
+
+class Store:
+    """The store's services over one database, for one catalog and one set of settings."""
+
+    def __init__(self, database: Database, catalog: Catalog, settings: Settings) -> None:
+        self.database = database
+        self.observations = Observations(database, catalog)
+        self.taps = TapStore(database, catalog)
+        self.evidence = EvidenceFiles(database, settings)
+        self.records = TraineeRecords(database, catalog)
+        self.directory = Directory(database, catalog)
+        self.accounts = Accounts(database)
+        self.lookup = Lookup(database)
+        self.rgpd = Rgpd(database, self.records, self.evidence)
+        self._catalog = catalog
+
+    def exit_stats(self, by: str = "cohort") -> list[ExitStats]:
+        """Positive-exit rate per cohort, school or territory (``core.store.stats``)."""
+        return exit_stats(self.database, self._catalog, by)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.database.dialect.name
+
+    def safe_url(self) -> str:
+        """The database's address, password hidden, for messages."""
+        return self.database.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def open_store(settings: Settings, catalog: Catalog, *, migrate: bool = False) -> Store:
+    """The store on the configured database: upgraded first if ``migrate``, else refused
+    (RecordError) when its schema is not the current one."""
+    engine = make_engine(settings.url)
+    migrate_or_check(engine, migrate)
+    return Store(Database(engine), catalog, settings)
+
+
+def upgrade_database(settings: Settings) -> str:
+    """Create or migrate the configured database (``gestes db upgrade``); its revision."""
+    engine = make_engine(settings.url)
+    try:
+        migrate_or_check(engine, migrate=True)
+        return current_revision(engine) or "?"
+    finally:
+        engine.dispose()
+
+
+def safe_url(url: str) -> str:
+    """A database address with its password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -65,3 +65,17 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate_or_check(engine: Engine, migrate: bool) -> None:
+    """Upgrade the database to the current schema, or check it is there already."""
+    from alembic.script import ScriptDirectory
+
+    from core.domain import RecordError
+
+    if migrate:
+        upgrade(engine)
+        return
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if current_revision(engine) != head:
+        raise RecordError("La base n'est pas à jour : lancez « gestes db upgrade ».")

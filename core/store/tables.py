@@ -1,9 +1,11 @@
-"""The tables. Definitions live in the catalog; rows here only refer to catalog ids."""
+"""The tables. Definitions live in the catalog; rows here only refer to catalog ids.
+
+The words stored in them (roles, observation kinds, exit kinds) are ``core.domain``'s.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -37,51 +39,6 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    TRAINER = "trainer"
-
-
-class Kind(enum.StrEnum):
-    """What an observation records."""
-
-    STEP = "step"  # one step result, tapped live during an attempt
-    ATTEMPT = "attempt"  # a whole gesture attempt: steps, autonomy, time, outcome
-    EVALUATION = "evaluation"  # a practical evaluation's measurements and its score
-    LEVEL = "level"  # a level set directly by a trainer, with a justification
-    COMMENT = "comment"
-
-
-class Exit(enum.StrEnum):
-    """Where a trainee went (sortie). The first five count as positive exits."""
-
-    CDI = "cdi"
-    CDD = "cdd"
-    INTERIM = "interim"
-    ALTERNANCE = "alternance"
-    FORMATION = "formation"
-    SANS_SOLUTION = "sans_solution"
-
-    @property
-    def positive(self) -> bool:
-        return self is not Exit.SANS_SOLUTION
-
-    @property
-    def label(self) -> str:
-        return _EXIT_LABELS[self]
-
-
-_EXIT_LABELS = {
-    Exit.CDI: "CDI",
-    Exit.CDD: "CDD",
-    Exit.INTERIM: "Intérim",
-    Exit.ALTERNANCE: "Alternance",
-    Exit.FORMATION: "Formation",
-    Exit.SANS_SOLUTION: "Sans solution",
-}
 
 
 class School(Base):
@@ -221,8 +178,8 @@ class Evidence(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Outcome(Base):
-    """A trainee's exit (sortie). The latest by date is the trainee's outcome."""
+class ExitRecord(Base):
+    """A trainee's exit (sortie). The latest by date is the trainee's exit."""
 
     __tablename__ = "outcomes"
     __table_args__ = (UniqueConstraint("idempotency_key"),)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import hookimpl
-from core.evaluation import Evaluator
+from core.plugin_api import Evaluator, hookimpl
 from plugins.datacenter.evaluators import EVALUATORS
 
 HERE = Path(__file__).parent

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from core.evaluation import (
+from core.plugin_api import (
     Check,
+    Evaluation,
     EvaluationScore,
     Evaluator,
     Submission,
+    Threshold,
     criteria_checks,
     missing_check,
     value_check,
 )
-from core.models import Evaluation, Threshold
 
 
 def score_racking(evaluation: Evaluation, submission: Submission) -> EvaluationScore:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core import hookimpl
-from core.booklet_sections import BookletSection, SectionRow
-from core.catalog import Catalog
-from core.evaluation import Evaluator
-from core.sources import Problem
+from core.plugin_api import BookletSection, Catalog, Evaluator, Problem, SectionRow, hookimpl
 from plugins.fibre.evaluators import CONNECTOR_GRADES, EVALUATORS
 
 HERE = Path(__file__).parent

@@ -8,16 +8,17 @@ mismatch loses 3.4–3.7 dB; a PR→DTIo link at 1310 nm ≤ 1.5 dB under 500 m,
 
 from __future__ import annotations
 
-from core.evaluation import (
+from core.plugin_api import (
     Check,
+    Evaluation,
     EvaluationScore,
     Evaluator,
     Submission,
+    Threshold,
     criteria_checks,
     missing_check,
     value_check,
 )
-from core.models import Evaluation, Threshold
 
 CONNECTOR_GRADES = {"B1": 0.5, "C1": 0.8}
 APC_UPC_MISMATCH = Threshold(min=3.4, max=3.7)

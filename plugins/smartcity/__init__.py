@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import hookimpl
-from core.catalog import Catalog
-from core.evaluation import Evaluator
-from core.sources import Problem
+from core.plugin_api import Catalog, Evaluator, Problem, hookimpl
 from plugins.smartcity.evaluators import DORI_PX_PER_M, EVALUATORS
 
 HERE = Path(__file__).parent

@@ -7,16 +7,17 @@ given as parameters in the evaluation.
 
 from __future__ import annotations
 
-from core.evaluation import (
+from core.plugin_api import (
     Check,
+    Evaluation,
     EvaluationScore,
     Evaluator,
     Submission,
+    Threshold,
     criteria_checks,
     missing_check,
     value_check,
 )
-from core.models import Evaluation, Threshold
 
 POE_DEVICE_WATTS = {1: 3.84, 2: 6.49, 3: 12.95, 4: 25.5}
 DORI_PX_PER_M = {"detecter": 25, "observer": 62, "reconnaitre": 125, "identifier": 250}

@@ -12,15 +12,36 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.records import RecordError, Records
+from core.domain import RecordError
 from core.store import tables as t
+from core.store.database import Database
+from core.store.evidence import EvidenceFiles
+from core.store.records import TraineeRecords
 
 ERASED_NAME = "Stagiaire effacé·e"
 
 
-def export_trainee(records: Records, trainee_id: int) -> dict[str, Any]:
-    """Every row about a trainee, corrections included, and the derived record (JSON-ready)."""
-    with records._read() as session:
+class Rgpd:
+    def __init__(
+        self, database: Database, records: TraineeRecords, evidence: EvidenceFiles
+    ) -> None:
+        self._db = database
+        self._records = records
+        self._evidence = evidence
+
+    def export_trainee(self, trainee_id: int) -> dict[str, Any]:
+        """Every row about a trainee, corrections included, and the derived record."""
+        return export_trainee(self._db, self._records, trainee_id)
+
+    def erase_trainee(self, trainee_id: int) -> int:
+        """Remove a trainee's personal data; returns how many evidence files were deleted."""
+        digests = _erase_rows(self._db, trainee_id)
+        # After the commit: a rolled-back erase keeps its files.
+        return self._evidence.delete_unused(digests)
+
+
+def export_trainee(database: Database, records: TraineeRecords, trainee_id: int) -> dict[str, Any]:
+    with database.read() as session:
         trainee = session.get(t.Trainee, trainee_id)
         if trainee is None:
             raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
@@ -36,7 +57,9 @@ def export_trainee(records: Records, trainee_id: int) -> dict[str, Any]:
             .order_by(t.Evidence.id)
         ).all()
         outcomes = session.scalars(
-            select(t.Outcome).where(t.Outcome.trainee_id == trainee_id).order_by(t.Outcome.id)
+            select(t.ExitRecord)
+            .where(t.ExitRecord.trainee_id == trainee_id)
+            .order_by(t.ExitRecord.id)
         ).all()
     record = records.trainee_record(trainee_id)
     return {
@@ -49,9 +72,9 @@ def export_trainee(records: Records, trainee_id: int) -> dict[str, Any]:
     }
 
 
-def erase_trainee(records: Records, trainee_id: int) -> int:
-    """Remove a trainee's personal data; returns how many evidence files were deleted."""
-    with records._write() as session:
+def _erase_rows(database: Database, trainee_id: int) -> set[str]:
+    """Pseudonymise the trainee and blank their texts; the digests of files no longer used."""
+    with database.write() as session:
         trainee = session.get(t.Trainee, trainee_id)
         if trainee is None:
             raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
@@ -79,13 +102,7 @@ def erase_trainee(records: Records, trainee_id: int) -> int:
         still_used = set(
             session.scalars(select(t.Evidence.sha256).where(t.Evidence.sha256.in_(digests)))
         )
-    deleted = 0
-    for digest in digests - still_used:  # after commit: a rolled-back erase keeps its files
-        path = records.evidence_path(digest)
-        if path.exists():
-            path.unlink()
-            deleted += 1
-    return deleted
+    return digests - still_used
 
 
 def _columns(row: Any) -> dict[str, Any]:

@@ -1,82 +1,37 @@
-"""Schools, users, cohorts and trainees: the people and groups around the observations."""
+"""Schools, accounts, cohorts and trainees: the people and groups around the observations."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from core.records import RecordError, Records
+from core.catalog import Catalog
+from core.domain import EMAIL, NewTrainee, RecordError, Role, numbered_problems
+from core.passwords import hash_password
 from core.store import tables as t
-
-_hasher = PasswordHasher()
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-@dataclass(frozen=True)
-class NewTrainee:
-    first_name: str
-    last_name: str
-    email: str | None = None
-    external_ref: str | None = None
-
-
-def trainee_problems(trainee: NewTrainee) -> list[str]:
-    """What is wrong with one trainee's data, in French (empty when all is well)."""
-    problems = []
-    if not trainee.first_name.strip():
-        problems.append("prénom manquant")
-    if not trainee.last_name.strip():
-        problems.append("nom manquant")
-    if len(trainee.first_name) > 100 or len(trainee.last_name) > 100:
-        problems.append("nom ou prénom trop long (100 caractères au plus)")
-    if trainee.email and not EMAIL.match(trainee.email):
-        problems.append(f"adresse e-mail invalide « {trainee.email} »")
-    return problems
-
-
-def numbered_problems(trainees: Sequence[NewTrainee], label: str = "ligne") -> list[str]:
-    """``ligne 2 : prénom manquant``: what is wrong with each trainee of a list, by position."""
-    return [
-        f"{label} {number} : {', '.join(found)}"
-        for number, trainee in enumerate(trainees, start=1)
-        if (found := trainee_problems(trainee))
-    ]
+from core.store.database import Database
 
 
 class Directory:
-    """Create and look up schools, users, cohorts and trainees (through the same store)."""
+    """Create schools, accounts, cohorts and trainees."""
 
-    def __init__(self, records: Records) -> None:
-        self.records = records
+    def __init__(self, database: Database, catalog: Catalog) -> None:
+        self._db = database
+        self._catalog = catalog
 
     def create_school(self, slug: str, name: str, city: str, territory: str) -> int:
-        if territory not in self.records.catalog.territories:
+        if territory not in self._catalog.territories:
             raise RecordError(f"Territoire « {territory} » inconnu du catalogue.")
-        with self.records._write() as session:
+        with self._db.write() as session:
             school = t.School(slug=slug, name=name, city=city, territory=territory)
             session.add(school)
             session.flush()
             return school.id
 
     def create_user(
-        self, email: str, name: str, password: str, role: t.Role, schools: Iterable[int] = ()
+        self, email: str, name: str, password: str, role: Role, schools: Iterable[int] = ()
     ) -> int:
         if not EMAIL.match(email):
             raise RecordError(f"Adresse e-mail invalide « {email} ».")
@@ -84,7 +39,7 @@ class Directory:
             raise RecordError("Le nom est obligatoire (200 caractères au plus).")
         if len(password) < 10:
             raise RecordError("Le mot de passe doit faire au moins 10 caractères.")
-        with self.records._write() as session:
+        with self._db.write() as session:
             if session.scalar(select(t.User.id).where(t.User.email == email.lower())):
                 raise RecordError(f"Un compte existe déjà pour {email}.")
             wanted = set(schools)
@@ -95,7 +50,7 @@ class Directory:
                 email=email.lower(),
                 name=name.strip(),
                 password_hash=hash_password(password),
-                role=t.Role(role).value,
+                role=Role(role).value,
                 active=True,
             )
             session.add(user)
@@ -113,13 +68,14 @@ class Directory:
         trainers: Iterable[int] = (),
     ) -> int:
         """A cohort pinned to the current version of its sector's curriculum."""
-        catalog = self.records.catalog
-        if sector not in catalog.sectors:
+        if sector not in self._catalog.sectors:
             raise RecordError(f"Filière « {sector} » inconnue du catalogue.")
         if ends_on <= starts_on:
             raise RecordError("La date de fin doit suivre la date de début.")
-        curriculum = catalog.sectors[sector].curriculum
-        with self.records._write() as session:
+        curriculum = self._catalog.sectors[sector].curriculum
+        with self._db.write() as session:
+            if session.get(t.School, school_id) is None:
+                raise RecordError("École inconnue.")
             cohort = t.Cohort(
                 school_id=school_id,
                 name=name,
@@ -139,7 +95,7 @@ class Directory:
         problems = numbered_problems(trainees)
         if problems:
             raise RecordError("Aucun stagiaire ajouté. " + " ; ".join(problems))
-        with self.records._write() as session:
+        with self._db.write() as session:
             if session.get(t.Cohort, cohort_id) is None:
                 raise RecordError(f"Promotion n° {cohort_id} introuvable.")
             rows = [
@@ -155,27 +111,3 @@ class Directory:
             session.add_all(rows)
             session.flush()
             return [row.id for row in rows]
-
-    def authenticate(self, email: str, password: str) -> t.User | None:
-        with self.records._read() as session:
-            user = session.scalar(select(t.User).where(t.User.email == email.strip().lower()))
-        if user is None or not user.active:
-            verify_password(_DUMMY_HASH, password)  # same time whether the account exists or not
-            return None
-        return user if verify_password(user.password_hash, password) else None
-
-
-_DUMMY_HASH = hash_password("not a real password, only for timing")
-
-
-def set_active(records: Records, user_id: int, active: bool) -> None:
-    """Deactivate (or reactivate) an account; its sessions stop working at once."""
-    from sqlalchemy import delete
-
-    with records._write() as session:
-        user = session.get(t.User, user_id)
-        if user is None:
-            raise RecordError(f"Compte n° {user_id} introuvable.")
-        user.active = active
-        if not active:
-            session.execute(delete(t.WebSession).where(t.WebSession.user_id == user_id))

@@ -1,0 +1,215 @@
+"""``gestes`` commands on the store: the database, the demo, booklets, imports, exports and
+RGPD. Each opens the application context through the command line's opener (one plugin
+manager for the whole run) and calls the store's services; none touches SQL."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from core.cli import _Opener
+    from core.context import Gestes
+
+
+def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+def refused(action: Callable[[], Any]) -> Any:
+    """Run ``action``; a refusal of the store (RecordError) or an unknown id is printed and
+    the command exits 1."""
+    from core.domain import RecordError
+
+    try:
+        return action()
+    except (RecordError, KeyError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
+    """The database, the demo, booklets, imports, exports and RGPD."""
+    _database_commands(app, opener)
+    _booklet_commands(app, opener)
+    _data_commands(app, opener)
+
+
+def _database_commands(app: typer.Typer, opener: _Opener) -> None:
+    db = _group(app, "db", "The database.")
+
+    @db.command("upgrade")
+    def db_upgrade() -> None:
+        """Create or migrate the database to the current schema."""
+        from core.settings import Settings
+        from core.store import safe_url, upgrade_database
+
+        settings = Settings()
+        revision = upgrade_database(settings)
+        typer.echo(f"Database at revision {revision}: {safe_url(settings.url)}")
+
+    @app.command("demo")
+    def demo_command() -> None:
+        """Seed a realistic demo store (if empty) and print the logins."""
+        seed_if_empty(opener.gestes(migrate=True))
+
+
+def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
+    @app.command("booklet")
+    def booklet_command(
+        trainee: Annotated[int, typer.Option("--trainee", help="Trainee id.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write.")],
+        employer: Annotated[str | None, typer.Option(help="Employer id.")] = None,
+        territory: Annotated[
+            str | None, typer.Option(help="Territory id (default: the trainee's).")
+        ] = None,
+    ) -> None:
+        """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
+        from core.booklet import verified_booklet
+        from core.booklet_print import cached_pdf
+
+        if employer and territory:
+            raise typer.BadParameter("give --employer or --territory, not both")
+        gestes = opener.gestes()
+        data = refused(
+            lambda: verified_booklet(
+                gestes.definitions,
+                gestes.settings,
+                gestes.store.records.trainee_record(trainee),
+                employer=employer,
+                territory=territory,
+            )
+        )
+        output.write_bytes(cached_pdf(data, gestes.settings.data_dir / "booklets"))
+        fits = ", ".join(f"{e.name} {e.percent} %" for e in data.employers) or "no employer"
+        typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
+
+    @app.command("booklets")
+    def booklets_command(
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write.")],
+        workers: Annotated[int, typer.Option(help="Processes (default: one per core).")] = 0,
+    ) -> None:
+        """Write every booklet of a cohort (territory booklets), in parallel."""
+        from core.booklet import verified_booklet
+        from core.booklet_print import booklet_filename, render_many
+
+        gestes = opener.gestes()
+        cohort_records = refused(lambda: gestes.store.records.cohort_records(cohort))
+        output.mkdir(parents=True, exist_ok=True)
+        jobs = [
+            (
+                verified_booklet(gestes.definitions, gestes.settings, record),
+                output / booklet_filename(record.trainee.id, record.trainee.full_name),
+            )
+            for record in cohort_records
+        ]
+
+        def progress(done: int, total: int) -> None:
+            bar = "#" * (30 * done // total)
+            typer.echo(f"\r[{bar:<30}] {done}/{total}", nl=done == total, err=True)
+
+        written = render_many(
+            jobs,
+            workers=workers or None,
+            progress=progress,
+            cache_dir=gestes.settings.data_dir / "booklets",
+        )
+        typer.echo(f"Wrote {len(written)} booklets to {output}.")
+
+
+def _data_commands(app: typer.Typer, opener: _Opener) -> None:
+    import_app = _group(app, "import", "Import data.")
+    export_app = _group(app, "export", "Export data.")
+    trainee_app = _group(app, "trainee", "One trainee (RGPD).")
+
+    @import_app.command("trainees")
+    def import_trainees(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+    ) -> None:
+        """Add the trainees of a CSV or XLSX file to a cohort: all of them, or none."""
+        from core.tabular import TableImportError, parse_trainees, read_rows
+
+        gestes = opener.gestes()
+        try:
+            trainees = parse_trainees(read_rows(file.name, file.read_bytes()))
+        except TableImportError as error:
+            for problem in error.problems:
+                typer.echo(f"error: {problem}", err=True)
+            typer.echo("Nothing imported.", err=True)
+            raise typer.Exit(1) from None
+        ids = refused(lambda: gestes.store.directory.add_trainees(cohort, trainees))
+        typer.echo(f"{len(ids)} trainees added to cohort {cohort}.")
+
+    @export_app.command("grid")
+    def export_grid(
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+        output_format: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+        output: Annotated[
+            Path | None, typer.Option("-o", "--output", help="File to write.")
+        ] = None,
+    ) -> None:
+        """The cohort grid (trainees × competencies, level labels)."""
+        from core.tabular import grid_table, write_csv, write_xlsx
+
+        if output_format not in {"csv", "xlsx"}:
+            raise typer.BadParameter("csv or xlsx", param_hint="--format")
+        if output is None and output_format == "xlsx":
+            raise typer.BadParameter("xlsx needs -o FILE", param_hint="--output")
+        gestes = opener.gestes()
+        grid = refused(lambda: gestes.store.records.cohort_grid(cohort))
+        if output_format == "csv":
+            data = write_csv(grid_table(grid, gestes.catalog))
+        else:
+            data = write_xlsx(grid, gestes.catalog)
+        if output is None:
+            sys.stdout.write(data.decode("utf-8-sig"))
+        else:
+            output.write_bytes(data)
+            typer.echo(f"Wrote {output} ({len(grid.rows)} trainees).")
+
+    @trainee_app.command("export")
+    def trainee_export(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
+        """Everything about a trainee, as JSON (RGPD right of access)."""
+        gestes = opener.gestes()
+        data = refused(lambda: gestes.store.rgpd.export_trainee(trainee))
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+
+    @trainee_app.command("erase")
+    def trainee_erase(
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        yes: Annotated[bool, typer.Option("--yes", help="Confirm the erasure.")] = False,
+    ) -> None:
+        """Erase a trainee's personal data (RGPD); statistics stay right."""
+        if not yes:
+            typer.echo("Erasure cannot be undone: add --yes to confirm.", err=True)
+            raise typer.Exit(2)
+        gestes = opener.gestes()
+        files = refused(lambda: gestes.store.rgpd.erase_trainee(trainee))
+        typer.echo(f"Trainee {trainee} erased ({files} evidence files deleted).")
+
+
+def seed_if_empty(gestes: Gestes) -> None:
+    """Seed the demo into an empty store and print the logins (they stay valid afterwards)."""
+    from core.demo import ADMIN_PASSWORD, PASSWORD, seed_demo
+
+    if gestes.store.lookup.has_schools():
+        typer.echo("The store already holds data: nothing seeded.")
+        typer.echo(
+            f"Demo logins, if this is the demo store: admin@gestes.demo / {ADMIN_PASSWORD}, "
+            f"formateur.marseille@gestes.demo / {PASSWORD}"
+        )
+        return
+    logins = seed_demo(gestes)
+    typer.echo("Demo seeded. Logins:")
+    for login in logins:
+        typer.echo(f"  {login.email:<34} {login.password:<20} {login.role:<12} {login.scope}")

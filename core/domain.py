@@ -1,0 +1,204 @@
+"""The words of the domain that the store keeps: people and their roles, schools, cohorts,
+trainees, observation kinds, exits, and the refusal a write may meet.
+
+They live here, free of the store, so that the booklet, the web app and the CLI can speak of
+a role or an exit without importing SQLAlchemy; ``core.store`` maps them to its tables and
+hands these objects back. One name per meaning: an *exit* (sortie) is where a trainee went
+after the programme; an attempt's verdict is its *outcome* (``core.attempts``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+class RecordError(ValueError):
+    """A refused write or an unknown id. The message is French: it is shown as it is."""
+
+
+SESSION_HOURS = 12  # a training day, with margin; then sign in again
+MAX_ATTEMPT_SECONDS = 24 * 3600  # a gesture attempt lasts at most a day: longer is a typo
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ERASED_MESSAGE = "Ce ou cette stagiaire a été effacé·e (RGPD) : aucun ajout possible."
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    TRAINER = "trainer"
+
+
+class ObservationKind(enum.StrEnum):
+    """What an observation records."""
+
+    STEP = "step"  # one step result, tapped live during an attempt
+    ATTEMPT = "attempt"  # a whole gesture attempt: steps, autonomy, time, outcome
+    EVALUATION = "evaluation"  # a practical evaluation's measurements and its score
+    LEVEL = "level"  # a level set directly by a trainer, with a justification
+    COMMENT = "comment"
+    RETRACTION = "retraction"  # cancels a mistaken entry, which it supersedes
+
+
+class ExitKind(enum.StrEnum):
+    """Where a trainee went (sortie). All but « sans solution » are positive exits."""
+
+    CDI = "cdi"
+    CDD = "cdd"
+    INTERIM = "interim"
+    ALTERNANCE = "alternance"
+    FORMATION = "formation"
+    SANS_SOLUTION = "sans_solution"
+
+    @property
+    def positive(self) -> bool:
+        return self is not ExitKind.SANS_SOLUTION
+
+    @property
+    def label(self) -> str:
+        return _EXIT_LABELS[self]
+
+
+_EXIT_LABELS = {
+    ExitKind.CDI: "CDI",
+    ExitKind.CDD: "CDD",
+    ExitKind.INTERIM: "Intérim",
+    ExitKind.ALTERNANCE: "Alternance",
+    ExitKind.FORMATION: "Formation",
+    ExitKind.SANS_SOLUTION: "Sans solution",
+}
+
+
+@dataclass(frozen=True)
+class School:
+    id: int
+    slug: str
+    name: str
+    city: str
+    territory: str  # catalog id: territoire.marseille
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    school_id: int
+    name: str
+    sector: str
+    curriculum: str
+    curriculum_version: str  # pinned when the cohort was created
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+@dataclass(frozen=True)
+class Trainee:
+    id: int
+    cohort_id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    external_ref: str | None
+    erased: bool
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person who signs in (never their password hash)."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    active: bool
+    schools: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a browser session belongs to, with the session's CSRF token."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    schools: frozenset[int]
+    csrf_token: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def can_see_school(self, school_id: int) -> bool:
+        return self.is_admin or school_id in self.schools
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored observation as a page lists it (a trainee's latest entries)."""
+
+    id: int
+    kind: ObservationKind
+    definition: str
+    observed_on: dt.date
+    passed: bool | None
+    photos: int = 0
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where an observation belongs: whose it is and which school may see it."""
+
+    id: int
+    trainee_id: int
+    school_id: int
+
+
+@dataclass(frozen=True)
+class NewTrainee:
+    """A trainee to enrol: only the personal data the job needs."""
+
+    first_name: str
+    last_name: str
+    email: str | None = None
+    external_ref: str | None = None
+
+
+def trainee_problems(trainee: NewTrainee) -> list[str]:
+    """What is wrong with one trainee's data, in French (empty when all is well)."""
+    problems = []
+    if not trainee.first_name.strip():
+        problems.append("prénom manquant")
+    if not trainee.last_name.strip():
+        problems.append("nom manquant")
+    if len(trainee.first_name) > 100 or len(trainee.last_name) > 100:
+        problems.append("nom ou prénom trop long (100 caractères au plus)")
+    if trainee.email and not EMAIL.match(trainee.email):
+        problems.append(f"adresse e-mail invalide « {trainee.email} »")
+    return problems
+
+
+def numbered_problems(trainees: Sequence[NewTrainee], label: str = "ligne") -> list[str]:
+    """``ligne 2 : prénom manquant``: what is wrong with each trainee of a list, by position."""
+    return [
+        f"{label} {number} : {', '.join(found)}"
+        for number, trainee in enumerate(trainees, start=1)
+        if (found := trainee_problems(trainee))
+    ]
+
+
+@dataclass(frozen=True)
+class ExitStats:
+    key: str
+    label: str
+    trainees: int
+    exited: int
+    positive: int
+    by_kind: Mapping[str, int]
+
+    @property
+    def rate(self) -> float | None:
+        """Share of positive exits among trainees whose exit is known."""
+        return self.positive / self.exited if self.exited else None

@@ -1,0 +1,113 @@
+"""Signing in: accounts, their passwords and their browser sessions.
+
+A session cookie holds a random token; only its hash is stored, so a leaked database does not
+hand out live sessions. Sessions rotate at login and are deleted at logout and deactivation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import delete, select
+
+from core.domain import SESSION_HOURS, Account, RecordError, Role, SignedIn
+from core.passwords import hash_password, verify_password
+from core.store import tables as t
+from core.store.database import Database
+
+_DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def authenticate(self, email: str, password: str) -> Account | None:
+        """The active account with that address and password, or None (in the same time)."""
+        with self._db.read() as session:
+            user = session.scalar(select(t.User).where(t.User.email == email.strip().lower()))
+        if user is None or not user.active:
+            verify_password(_DUMMY_HASH, password)  # same time whether the account exists or not
+            return None
+        if not verify_password(user.password_hash, password):
+            return None
+        return Account(user.id, user.email, user.name, Role(user.role), user.active)
+
+    def open_session(self, user_id: int, previous_token: str | None = None) -> str:
+        """A new session for a user who just signed in; the previous one (if any) is dropped,
+        so a session id planted before login is worthless after it (rotation)."""
+        token = secrets.token_urlsafe(32)
+        with self._db.write() as session:
+            if previous_token:
+                stale = t.WebSession.token_hash == _hash(previous_token)
+                session.execute(delete(t.WebSession).where(stale))
+            session.add(
+                t.WebSession(
+                    token_hash=_hash(token),
+                    user_id=user_id,
+                    csrf_token=secrets.token_urlsafe(32),
+                    expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=SESSION_HOURS),
+                )
+            )
+        return token
+
+    def close_session(self, token: str) -> None:
+        with self._db.write() as session:
+            session.execute(delete(t.WebSession).where(t.WebSession.token_hash == _hash(token)))
+
+    def signed_in(self, token: str | None) -> SignedIn | None:
+        """Who holds this session token, while the session lives and the account is active."""
+        if not token:
+            return None
+        with self._db.read() as session:
+            row = session.execute(
+                select(t.WebSession, t.User)
+                .join(t.User, t.User.id == t.WebSession.user_id)
+                .where(t.WebSession.token_hash == _hash(token))
+            ).first()
+            if row is None:
+                return None
+            web_session, user = row
+            expires = web_session.expires_at
+            if expires.tzinfo is None:  # SQLite hands back naive UTC
+                expires = expires.replace(tzinfo=dt.UTC)
+            if expires < dt.datetime.now(dt.UTC) or not user.active:
+                return None
+            schools = frozenset(
+                session.scalars(
+                    select(t.UserSchool.school_id).where(t.UserSchool.user_id == user.id)
+                )
+            )
+        role = Role(user.role)
+        return SignedIn(user.id, user.name, user.email, role, schools, web_session.csrf_token)
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        """Deactivate (or reactivate) an account; its sessions stop working at once."""
+        with self._db.write() as session:
+            user = session.get(t.User, user_id)
+            if user is None:
+                raise RecordError(f"Compte n° {user_id} introuvable.")
+            user.active = active
+            if not active:
+                session.execute(delete(t.WebSession).where(t.WebSession.user_id == user_id))
+
+    def all(self) -> list[Account]:
+        """Every account with its schools, by name."""
+        with self._db.read() as session:
+            users = session.scalars(select(t.User).order_by(t.User.name)).all()
+            links = session.execute(select(t.UserSchool.user_id, t.UserSchool.school_id)).all()
+        schools: dict[int, list[int]] = {}
+        for user_id, school_id in links:
+            schools.setdefault(user_id, []).append(school_id)
+        return [
+            Account(
+                u.id, u.email, u.name, Role(u.role), u.active, tuple(sorted(schools.get(u.id, [])))
+            )
+            for u in users
+        ]

@@ -1,0 +1,48 @@
+"""The unit of work: read sessions and write transactions. Never leaves ``core.store``.
+
+On SQLite, writes go one at a time through a process-wide lock with short transactions
+(``BEGIN IMMEDIATE``): competing writers queue in Python instead of backing off on SQLite's
+file lock. PostgreSQL needs neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Writes start with BEGIN IMMEDIATE on SQLite (see core.store.engine.make_engine).
+        self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: commits whole when the block ends, or rolls back."""
+        with self._lock, self._write_sessions.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A write transaction without the ORM, for the hot path (taps)."""
+        with self._lock, self._write_engine.begin() as connection:
+            yield connection
+
+    def read(self) -> Session:
+        """A read session (a snapshot on SQLite's WAL: it never waits for the writer)."""
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,87 @@
+"""Evidence files (a photo of a splice, a certification report) attached to observations.
+
+Files are stored once by content hash under the data directory, written before the row: a
+failed insert leaves at most an unreferenced file, never a row without its file. The
+browser's declared type is not trusted: the content is sniffed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from core.domain import RecordError
+from core.settings import Settings
+from core.store import tables as t
+from core.store.database import Database
+from core.store.observations import trainee_rows
+
+_SIGNATURES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
+
+
+def sniff(data: bytes) -> str | None:
+    """The media type the content shows, or None for anything not accepted."""
+    for media_type, signatures in _SIGNATURES.items():
+        if data.startswith(signatures):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+class EvidenceFiles:
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self._db = database
+        self._settings = settings
+
+    def add(
+        self, observation_id: int, data: bytes, filename: str, declared_type: str | None = None
+    ) -> int:
+        """Attach a file to an observation; returns the evidence id."""
+        if len(data) > self._settings.evidence_max_bytes:
+            limit = self._settings.evidence_max_bytes // (1024 * 1024)
+            raise RecordError(f"Fichier trop lourd : {limit} Mo au maximum.")
+        media_type = sniff(data)
+        if media_type is None or media_type not in self._settings.evidence_types:
+            raise RecordError("Type de fichier refusé : photo JPEG, PNG ou WebP, ou PDF.")
+        if declared_type and declared_type != media_type:
+            raise RecordError("Le contenu du fichier ne correspond pas à son type.")
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.path(digest)
+        if not path.exists():  # written first: a failed insert leaves only an orphan file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            partial.write_bytes(data)
+            partial.replace(path)
+        with self._db.write() as session:
+            observation = session.get(t.Observation, observation_id)
+            if observation is None:
+                raise RecordError("La saisie à laquelle joindre le fichier n'existe pas.")
+            trainee_rows(session, observation.trainee_id)
+            row = t.Evidence(
+                observation_id=observation_id,
+                sha256=digest,
+                size=len(data),
+                media_type=media_type,
+                filename=Path(filename).name[:200] or "fichier",
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def path(self, digest: str) -> Path:
+        return self._settings.evidence_dir / digest[:2] / digest[2:4] / digest
+
+    def delete_unused(self, digests: set[str]) -> int:
+        """Delete files no evidence row points to any more; returns how many were deleted."""
+        deleted = 0
+        for digest in digests:
+            path = self.path(digest)
+            if path.exists():
+                path.unlink()
+                deleted += 1
+        return deleted

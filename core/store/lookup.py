@@ -1,0 +1,143 @@
+"""Look-ups the pages and commands make before they act: which cohorts a person sees, where
+a trainee or an observation belongs, a trainee's latest entries. Domain objects out."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from core.domain import Cohort, Entry, Located, ObservationKind, School, Trainee
+from core.store import tables as t
+from core.store.database import Database
+from core.store.facts import current
+
+
+@dataclass(frozen=True)
+class TraineeScope:
+    cohort_id: int
+    school_id: int
+    sector: str
+
+
+class Lookup:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._scopes: dict[int, TraineeScope] = {}
+
+    def cohorts(self, schools: Collection[int] | None = None) -> list[tuple[Cohort, School]]:
+        """(cohort, school) of those schools (every school: ``None``), newest first."""
+        with self._db.read() as session:
+            query = select(t.Cohort, t.School).join(t.School).order_by(t.Cohort.starts_on.desc())
+            if schools is not None:
+                query = query.where(t.Cohort.school_id.in_(schools))
+            return [(_cohort(c), _school(s)) for c, s in session.execute(query)]
+
+    def schools(self) -> list[School]:
+        with self._db.read() as session:
+            return [_school(s) for s in session.scalars(select(t.School).order_by(t.School.name))]
+
+    def has_schools(self) -> bool:
+        """Whether anything was set up yet (an empty store holds no school)."""
+        with self._db.read() as session:
+            return bool(session.scalar(select(func.count()).select_from(t.School)))
+
+    def cohort(self, cohort_id: int) -> Cohort | None:
+        with self._db.read() as session:
+            row = session.get(t.Cohort, cohort_id)
+        return _cohort(row) if row is not None else None
+
+    def cohort_school(self, cohort_id: int) -> School | None:
+        with self._db.read() as session:
+            row = session.scalar(select(t.School).join(t.Cohort).where(t.Cohort.id == cohort_id))
+        return _school(row) if row is not None else None
+
+    def trainee(self, trainee_id: int) -> tuple[Trainee, Cohort] | None:
+        with self._db.read() as session:
+            row = session.execute(
+                select(t.Trainee, t.Cohort).join(t.Cohort).where(t.Trainee.id == trainee_id)
+            ).first()
+        return (_trainee(row[0]), _cohort(row[1])) if row is not None else None
+
+    def trainee_scope(self, trainee_id: int) -> TraineeScope | None:
+        """Where a trainee belongs. Asked by every request about a trainee, and it never
+        changes (a trainee stays in their cohort), so it is remembered once known."""
+        scope = self._scopes.get(trainee_id)
+        if scope is None:
+            with self._db.read() as session:
+                row = session.execute(
+                    select(t.Trainee.cohort_id, t.Cohort.school_id, t.Cohort.sector)
+                    .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+                    .where(t.Trainee.id == trainee_id)
+                ).first()
+            if row is None:
+                return None
+            scope = self._scopes[trainee_id] = TraineeScope(*row)
+        return scope
+
+    def observation(self, observation_id: int) -> Located | None:
+        with self._db.read() as session:
+            row = session.execute(
+                select(t.Observation.id, t.Observation.trainee_id, t.Cohort.school_id)
+                .join(t.Cohort, t.Cohort.id == t.Observation.cohort_id)
+                .where(t.Observation.id == observation_id)
+            ).first()
+        return Located(*row) if row is not None else None
+
+    def latest_entries(self, trainee_id: int, limit: int = 15) -> list[Entry]:
+        """A trainee's latest current attempts and evaluations, with their photo counts."""
+        kinds = [ObservationKind.ATTEMPT, ObservationKind.EVALUATION]
+        with self._db.read() as session:
+            rows = session.scalars(
+                current(t.Observation.trainee_id == trainee_id, t.Observation.kind.in_(kinds))
+                .order_by(t.Observation.id.desc())
+                .limit(limit)
+            ).all()
+            photos = dict(
+                session.execute(
+                    select(t.Evidence.observation_id, func.count())
+                    .where(t.Evidence.observation_id.in_([r.id for r in rows]))
+                    .group_by(t.Evidence.observation_id)
+                ).all()
+            )
+        return [
+            Entry(
+                r.id,
+                ObservationKind(r.kind),
+                r.definition,
+                r.observed_on,
+                r.passed,
+                photos.get(r.id, 0),
+            )
+            for r in rows
+        ]
+
+
+def _school(row: t.School) -> School:
+    return School(row.id, row.slug, row.name, row.city, row.territory)
+
+
+def _cohort(row: t.Cohort) -> Cohort:
+    return Cohort(
+        row.id,
+        row.school_id,
+        row.name,
+        row.sector,
+        row.curriculum,
+        row.curriculum_version,
+        row.starts_on,
+        row.ends_on,
+    )
+
+
+def _trainee(row: t.Trainee) -> Trainee:
+    return Trainee(
+        row.id,
+        row.cohort_id,
+        row.first_name,
+        row.last_name,
+        row.email,
+        row.external_ref,
+        row.erased_at is not None,
+    )

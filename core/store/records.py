@@ -1,0 +1,175 @@
+"""Derived views of the store: a trainee's record, a cohort's records and its grid.
+
+Derived, never stored: every view is computed by the pure functions of ``core`` from the
+catalog and the current observations (``core.store.facts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.catalog import Catalog
+from core.domain import RecordError
+from core.levels import sector_levels
+from core.store import tables as t
+from core.store.database import Database
+from core.store.facts import Facts, RowReader, Rows, authors, trainee_info
+from core.trainee_record import CohortGrid, ExitInfo, TraineeInfo, TraineeRecord, derive_record
+
+GRIDS_KEPT = 256  # cohort grids remembered per process (one per cohort, a few KB each)
+
+
+@dataclass(frozen=True)
+class _CohortRows:
+    cohort: t.Cohort
+    trainees: list[TraineeInfo]
+    rows: dict[int, Rows]
+    authors: Mapping[int, str]
+    exits: dict[int, t.ExitRecord]
+
+
+class TraineeRecords:
+    def __init__(self, database: Database, catalog: Catalog) -> None:
+        self._db = database
+        self._catalog = catalog
+        self._reader = RowReader(database.dialect)
+        self._grids: dict[int, tuple[tuple[Any, ...], CohortGrid]] = {}
+
+    def trainee_record(self, trainee_id: int) -> TraineeRecord:
+        """A trainee's levels with their evidence, gestures, progress, evaluations, exit."""
+        with self._db.read() as session:
+            row = session.execute(
+                select(t.Trainee, t.Cohort, t.School)
+                .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+                .join(t.School, t.School.id == t.Cohort.school_id)
+                .where(t.Trainee.id == trainee_id)
+            ).first()
+            if row is None:
+                raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
+            info = trainee_info(*row)
+            rows = self._reader.rows(session, "trainee", trainee_id)
+            names = authors(session, rows.authors())
+            exit_row = session.scalars(
+                select(t.ExitRecord)
+                .where(t.ExitRecord.trainee_id == trainee_id)
+                .order_by(t.ExitRecord.on.desc(), t.ExitRecord.id.desc())
+                .limit(1)
+            ).first()
+        return self._derive(info, rows, names, exit_row)
+
+    def _derive(
+        self,
+        info: TraineeInfo,
+        rows: Rows,
+        names: Mapping[int, str],
+        exit_row: t.ExitRecord | None,
+    ) -> TraineeRecord:
+        facts = Facts.from_rows(rows, names)
+        exit_info = (
+            ExitInfo(
+                kind=exit_row.kind,
+                on=exit_row.on,
+                employer=exit_row.employer,
+                employer_name=exit_row.employer_name,
+            )
+            if exit_row is not None
+            else None
+        )
+        sector = self._catalog.sectors[info.sector]
+        return derive_record(
+            sector,
+            info,
+            facts.attempts,
+            facts.evaluations,
+            facts.decisions,
+            facts.comments,
+            exit_info,
+        )
+
+    def _cohort(self, cohort_id: int, exits: bool = True) -> _CohortRows:
+        """A cohort's trainees and current observations, from one query per table."""
+        with self._db.read() as session:
+            cohort = session.get(t.Cohort, cohort_id)
+            if cohort is None:
+                raise RecordError(f"Promotion n° {cohort_id} introuvable.")
+            school = session.get(t.School, cohort.school_id)
+            assert school is not None
+            trainees = session.scalars(
+                select(t.Trainee)
+                .where(t.Trainee.cohort_id == cohort_id)
+                .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
+            ).all()
+            rows = self._reader.rows(session, "cohort", cohort_id)
+            names = authors(session, rows.authors())
+            exit_rows: dict[int, t.ExitRecord] = {}
+            if exits:
+                for exit_row in session.scalars(
+                    select(t.ExitRecord)
+                    .join(t.Trainee, t.Trainee.id == t.ExitRecord.trainee_id)
+                    .where(t.Trainee.cohort_id == cohort_id)
+                    .order_by(t.ExitRecord.on, t.ExitRecord.id)
+                ):
+                    exit_rows[exit_row.trainee_id] = exit_row  # the latest wins
+        by_trainee = {trainee.id: Rows([], []) for trainee in trainees}
+        for attempt in rows.attempts:
+            by_trainee[attempt[0]].attempts.append(attempt)
+        for other in rows.others:
+            by_trainee[other[0]].others.append(other)
+        infos = [trainee_info(trainee, cohort, school) for trainee in trainees]
+        return _CohortRows(cohort, infos, by_trainee, names, exit_rows)
+
+    def cohort_records(self, cohort_id: int) -> list[TraineeRecord]:
+        """Every trainee's full record (levels, gestures, modules, phases) of a cohort."""
+        data = self._cohort(cohort_id)
+        return [
+            self._derive(info, data.rows[info.id], data.authors, data.exits.get(info.id))
+            for info in data.trainees
+        ]
+
+    def cohort_grid(self, cohort_id: int) -> CohortGrid:
+        """Trainees × competencies: levels only (no module or gesture progress).
+
+        Remembered until the cohort changes: its latest observation (every score, correction
+        or comment is a new one) and its trainees (added, erased) are read first, two index
+        look-ups, and the grid is derived again only when they moved. Each process keeps
+        its own grids; they are checked against the database, so several processes agree."""
+        version = self._cohort_version(cohort_id)
+        cached = self._grids.get(cohort_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        grid = self._derive_grid(cohort_id)
+        if len(self._grids) >= GRIDS_KEPT:
+            self._grids.pop(next(iter(self._grids)))  # the oldest entry goes
+        self._grids[cohort_id] = (version, grid)
+        return grid
+
+    def _cohort_version(self, cohort_id: int) -> tuple[Any, ...]:
+        with self._db.read() as session:
+            latest = session.scalar(
+                select(func.max(t.Observation.id)).where(t.Observation.cohort_id == cohort_id)
+            )
+            trainees = session.execute(
+                select(func.count(), func.max(t.Trainee.id), func.count(t.Trainee.erased_at)).where(
+                    t.Trainee.cohort_id == cohort_id
+                )
+            ).one()
+        return (latest, *trainees)
+
+    def _derive_grid(self, cohort_id: int) -> CohortGrid:
+        data = self._cohort(cohort_id, exits=False)
+        sector = self._catalog.sectors[data.cohort.sector]
+        competencies = tuple(c.id for c in sector.competencies)
+        rows = []
+        for info in data.trainees:
+            facts = Facts.from_rows(data.rows[info.id], data.authors)
+            levels = sector_levels(
+                sector, facts.attempts, facts.evaluation_facts(), facts.decisions
+            )
+            rows.append((info, tuple(levels[c].level for c in competencies)))
+        return CohortGrid(
+            cohort_id=cohort_id, sector=sector.id, competencies=competencies, rows=tuple(rows)
+        )

@@ -1,0 +1,65 @@
+"""Exit statistics: the share of positive exits by cohort, school or territory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.catalog import Catalog
+from core.domain import ExitKind, ExitStats
+from core.store import tables as t
+from core.store.database import Database
+
+
+def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list[ExitStats]:
+    """Positive-exit rate per cohort, school or territory (CDI, CDD, intérim, alternance
+    and formation count as positive), over trainees with a recorded exit."""
+    group = {
+        "cohort": (t.Cohort.id, t.Cohort.name),
+        "school": (t.School.id, t.School.name),
+        "territory": (t.School.territory, t.School.territory),
+    }[by]
+    latest = (
+        select(t.ExitRecord.trainee_id, func.max(t.ExitRecord.id).label("id"))
+        .group_by(t.ExitRecord.trainee_id)
+        .subquery()
+    )
+    with database.read() as session:
+        totals = session.execute(
+            select(group[0], group[1], func.count(t.Trainee.id))
+            .select_from(t.Trainee)
+            .join(t.Cohort)
+            .join(t.School)
+            .group_by(*group)
+        ).all()
+        exits = session.execute(
+            select(group[0], t.ExitRecord.kind, func.count())
+            .select_from(t.ExitRecord)
+            .join(latest, latest.c.id == t.ExitRecord.id)
+            .join(t.Trainee, t.Trainee.id == t.ExitRecord.trainee_id)
+            .join(t.Cohort)
+            .join(t.School)
+            .group_by(group[0], t.ExitRecord.kind)
+        ).all()
+    counts: dict[Any, dict[str, int]] = {}
+    for key, kind, count in exits:
+        counts.setdefault(key, {})[kind] = count
+    stats = []
+    for key, label, trainees in totals:
+        kinds = counts.get(key, {})
+        exited = sum(kinds.values())
+        positive = sum(n for kind, n in kinds.items() if ExitKind(kind).positive)
+        if by == "territory" and label in catalog.territories:
+            label = catalog.territories[label].name
+        stats.append(
+            ExitStats(
+                key=str(key),
+                label=str(label),
+                trainees=trainees,
+                exited=exited,
+                positive=positive,
+                by_kind=kinds,
+            )
+        )
+    return sorted(stats, key=lambda s: s.label)

@@ -1,0 +1,167 @@
+"""The tap writer's SQL: many live step taps in one short transaction (a group commit), and
+a live attempt read back. ``core.taps.TapWriter`` is the thread that feeds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from core.attempts import StepResult
+from core.catalog import Catalog
+from core.domain import ERASED_MESSAGE, ObservationKind, RecordError
+from core.store import tables as t
+from core.store.database import Database
+from core.store.observations import check_day, check_definition
+from core.taps import LiveAttempt, RecordedTap, Tap, live_attempts
+
+_STEP = ObservationKind.STEP.value
+
+
+class TapStore:
+    def __init__(self, database: Database, catalog: Catalog) -> None:
+        self._db = database
+        self._catalog = catalog
+        self._insert = _TAP_INSERTS[database.dialect.name]
+
+    def record_step(
+        self,
+        trainee_id: int,
+        author_id: int,
+        gesture_id: str,
+        attempt_key: str,
+        step: str,
+        result: StepResult,
+        observed_on: dt.date,
+        key: str,
+    ) -> RecordedTap:
+        """One tap on one step during a live attempt (grouped by ``attempt_key``)."""
+        tap = Tap(trainee_id, author_id, gesture_id, attempt_key, step, result, observed_on, key)
+        (outcome,) = self.record_steps([tap])
+        if isinstance(outcome, RecordError):
+            raise outcome
+        return outcome
+
+    def record_steps(self, taps: Sequence[Tap]) -> list[RecordedTap | RecordError]:
+        """Many taps in one short transaction (``core.taps.TapWriter`` groups the web's).
+
+        Each tap is checked on its own: a refused one gets its error in the list and the
+        others are written. Each result carries its attempt as it stands after the batch,
+        read in the same transaction, so the page can be redrawn without another query.
+        """
+        outcomes: dict[int, RecordedTap | RecordError] = {}
+        with self._db.write_connection() as connection:
+            ids = list({tap.trainee_id for tap in taps})
+            trainees = {row.id: row for row in connection.execute(_TAP_TRAINEES, {"ids": ids})}
+            rows: dict[str, dict[str, Any]] = {}  # by idempotency key: a repeat in the batch
+            for n, tap in enumerate(taps):  # is answered like a repeat of a stored tap
+                try:
+                    cohort = self._check(tap, trainees.get(tap.trainee_id))
+                except RecordError as error:
+                    outcomes[n] = error
+                    continue
+                rows.setdefault(tap.key, self._row(tap, cohort))
+            created: dict[str, int] = {}
+            if rows:
+                returned = connection.execute(self._insert, list(rows.values()))
+                created = dict(returned.all())  # key -> id of each row inserted
+            stored = {}
+            if repeated := [key for key in rows if key not in created]:
+                stored = {
+                    row.idempotency_key: row
+                    for row in connection.execute(_STORED_KEYS, {"keys": repeated})
+                }
+            wanted = {tap.attempt_key: tap.trainee_id for tap in taps}
+            attempts = _live_attempts(connection, wanted)
+        first: set[str] = set()
+        for n, tap in enumerate(taps):
+            if n in outcomes:
+                continue
+            new = tap.key in created and tap.key not in first
+            first.add(tap.key)
+            if tap.key in created:
+                row_id = created[tap.key]
+            else:
+                row = stored[tap.key]
+                if row.trainee_id != tap.trainee_id or row.kind != _STEP:
+                    outcomes[n] = RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
+                    continue
+                row_id = row.id
+            outcomes[n] = RecordedTap(row_id, new, attempts[tap.attempt_key])
+        return [outcomes[n] for n in range(len(taps))]
+
+    def live_attempt(self, trainee_id: int, attempt_key: str) -> LiveAttempt:
+        """The taps of a live attempt so far."""
+        with self._db.read() as session:
+            return _live_attempts(session.connection(), {attempt_key: trainee_id})[attempt_key]
+
+    def _check(self, tap: Tap, trainee: Any) -> int:
+        """The tap's cohort id, once the tap is known to be possible."""
+        if trainee is None:
+            raise RecordError(f"Stagiaire n° {tap.trainee_id} introuvable.")
+        if trainee.erased_at is not None:
+            raise RecordError(ERASED_MESSAGE)
+        check_definition(self._catalog, trainee, tap.gesture_id, "gesture")
+        if tap.step not in {s.key for s in self._catalog.gesture(tap.gesture_id).steps}:
+            raise RecordError(f"Étape « {tap.step} » inconnue pour ce geste.")
+        check_day(tap.observed_on)
+        cohort: int = trainee.cohort
+        return cohort
+
+    def _row(self, tap: Tap, cohort: int) -> dict[str, Any]:
+        return {
+            "idempotency_key": tap.key,
+            "trainee_id": tap.trainee_id,
+            "cohort_id": cohort,
+            "author_id": tap.author_id,
+            "kind": _STEP,
+            "definition": tap.gesture_id,
+            "catalog_version": self._catalog.version,
+            "observed_on": tap.observed_on,
+            "attempt_key": tap.attempt_key,
+            "step": tap.step,
+            "result": StepResult(tap.result).value,
+        }
+
+
+def _live_attempts(connection: Connection, wanted: dict[str, int]) -> dict[str, LiveAttempt]:
+    # Only attempt_key in SQL: it is random and unique per attempt, whereas with trainee_id in
+    # the WHERE SQLite chose the (trainee_id, kind) index and scanned every step the trainee
+    # ever had (bench/web.py). Trainee and kind are checked in Python.
+    rows = connection.execute(_LIVE_TAPS, {"keys": list(wanted)})
+    return live_attempts(rows, wanted, _STEP)  # type: ignore[arg-type]
+
+
+# The statements of the tap path, built once: building a statement cost more than running it
+# (core.taps, bench/web.py).
+_TAP_TRAINEES = (
+    select(t.Trainee.id, t.Trainee.erased_at, t.Cohort.id.label("cohort"))
+    .add_columns(t.Cohort.sector, t.Cohort.curriculum)
+    .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+    .where(t.Trainee.id.in_(bindparam("ids", expanding=True)))
+)
+_STORED_KEYS = select(
+    t.Observation.idempotency_key, t.Observation.id, t.Observation.trainee_id, t.Observation.kind
+).where(t.Observation.idempotency_key.in_(bindparam("keys", expanding=True)))
+_LIVE_TAPS = (
+    select(
+        t.Observation.attempt_key,
+        t.Observation.step,
+        t.Observation.result,
+        t.Observation.trainee_id,
+        t.Observation.kind,
+    )
+    .where(t.Observation.attempt_key.in_(bindparam("keys", expanding=True)))
+    .order_by(t.Observation.id)
+)
+# Insert, skipping a row whose idempotency key is already stored; returns what it inserted.
+_TAP_INSERTS = {
+    name: dialect.insert(t.Observation)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(t.Observation.idempotency_key, t.Observation.id)
+    for name, dialect in (("sqlite", sqlite_dialect), ("postgresql", postgresql_dialect))
+}

@@ -71,25 +71,24 @@ def main() -> None:
     from sqlalchemy import func, select
     from weasyprint import HTML
 
-    from core.booklet import build_booklet, cached_pdf, render_html, render_many, render_pdf
+    from core.booklet import build_booklet
+    from core.booklet_print import cached_pdf, render_html, render_many, render_pdf
+    from core.context import open_gestes
     from core.demo import seed_demo
-    from core.plugins import get_plugin_manager
-    from core.records import open_records
     from core.settings import Settings
     from core.store import tables as t
 
     data_dir = Path(tempfile.mkdtemp(prefix="gestes-bench-booklet-"))
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)  # its database, PDFs, profile
-    records = open_records(Settings(data_dir=data_dir), migrate=True)
-    seed_demo(records)
-    pm = get_plugin_manager()
-    with records._read() as session:
+    gestes = open_gestes(Settings(data_dir=data_dir), migrate=True)
+    seed_demo(gestes)
+    with gestes.store.database.read() as session:
         cohort = session.scalar(
             select(t.Trainee.cohort_id).group_by(t.Trainee.cohort_id).having(func.count() == 16)
         )
     assert cohort is not None, "the demo has a cohort of 16"
-    cohort_records = records.cohort_records(cohort)
-    data = build_booklet(records.catalog, cohort_records[0], pm=pm)
+    cohort_records = gestes.store.records.cohort_records(cohort)
+    data = build_booklet(gestes.definitions, cohort_records[0])
     html = render_html(data)
     pdf = render_pdf(data)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
@@ -201,7 +200,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak memory of this process    {peak:7.0f} MiB")
 
-    jobs_data = [build_booklet(records.catalog, r, pm=pm) for r in cohort_records]
+    jobs_data = [build_booklet(gestes.definitions, r) for r in cohort_records]
     if options.quick:
         jobs_data = jobs_data[:4]
     out = data_dir / "out"
@@ -234,7 +233,8 @@ def main() -> None:
     hit = median_time(
         lambda: cached_pdf(
             build_booklet(
-                records.catalog, records.trainee_record(cohort_records[0].trainee.id), pm=pm
+                gestes.definitions,
+                gestes.store.records.trainee_record(cohort_records[0].trainee.id),
             ),
             cache,
         ),

@@ -64,7 +64,7 @@ class GeneratedPlugin:
 
 def generate(copies: int, folder: Path) -> GeneratedPlugin:
     """``copies`` clones of every in-tree sector and employer, ids renamed, as YAML files."""
-    catalog = load_catalog()
+    catalog = load_catalog(get_plugin_manager())
     sector_ids = set(catalog.sectors)
     renamable = {i for i, e in catalog.entries.items() if e.sector or e.kind == "employer"}
 
@@ -109,9 +109,11 @@ def main() -> None:
     repeat = 3 if args.quick else 15
     scales = (1, 20) if args.quick else (1, 5, 10, 20)
 
-    load_catalog()  # warm imports and the OS file cache, as a running app has them
-    base = timed(load_catalog, repeat)
-    catalog = load_catalog()
+    load_catalog(
+        get_plugin_manager()
+    )  # warm imports and the OS file cache, as a running app has them
+    base = timed(lambda: load_catalog(get_plugin_manager()), repeat)
+    catalog = load_catalog(get_plugin_manager())
     sectors = len(catalog.sectors)
     definitions = len(catalog.entries)
     print(f"three in-tree plugins: {sectors} sectors, {definitions} definitions")

@@ -30,11 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from core.attempts import StepResult, attempt_outcome  # noqa: E402
 from core.catalog import Catalog  # noqa: E402
-from core.directory import Directory, NewTrainee  # noqa: E402
-from core.loading import load_catalog  # noqa: E402
-from core.records import Records  # noqa: E402
+from core.context import Definitions, Gestes, load_definitions  # noqa: E402
+from core.domain import NewTrainee, Role  # noqa: E402
 from core.settings import Settings  # noqa: E402
+from core.store import Store  # noqa: E402
 from core.store import tables as t  # noqa: E402
+from core.store.database import Database  # noqa: E402
 from core.store.engine import make_engine, upgrade  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://root@127.0.0.1:5432"
@@ -80,24 +81,25 @@ FULL = Scale("full", 3000, 10_000_000)
 QUICK = Scale("quick", 96, 40_000, schools=4)
 
 
-def national_store(backend: str, scale: Scale, catalog: Catalog | None = None) -> Records:
+def national_store(backend: str, scale: Scale, definitions: Definitions | None = None) -> Gestes:
     """The store of that backend and scale, generated if missing (full scale is cached)."""
-    catalog = catalog or load_catalog()
+    definitions = definitions or load_definitions()
     settings = Settings(data_dir=CACHE / f"{backend}-{scale.name}")
     engine = _engine(backend, scale)
     upgrade(engine)
-    records = Records(engine, catalog, settings)
-    with records._read() as session:
+    store = Store(Database(engine), definitions.catalog, settings)
+    gestes = Gestes(definitions, settings, store)
+    with gestes.store.database.read() as session:
         done = session.scalar(select(t.School.id).where(t.School.slug == COMPLETE))
     if done is None:
         started = time.perf_counter()
-        rows = generate(records, scale)
+        rows = generate(gestes, scale)
         seconds = time.perf_counter() - started
         print(
             f"  generated {backend} {scale.name}: {rows:,} observations in {seconds:.0f} s "
             f"({rows / seconds:,.0f} rows/s bulk)"
         )
-    return records
+    return gestes
 
 
 def _engine(backend: str, scale: Scale) -> Any:
@@ -121,10 +123,10 @@ def _engine(backend: str, scale: Scale) -> Any:
     return make_engine(f"{POSTGRES}/{database}")
 
 
-def generate(records: Records, scale: Scale, seed: int = 7) -> int:
+def generate(gestes: Gestes, scale: Scale, seed: int = 7) -> int:
     rng = random.Random(seed)
-    catalog = records.catalog
-    directory = Directory(records)
+    catalog = gestes.catalog
+    directory = gestes.store.directory
     today = dt.date.today()
     schools = [
         directory.create_school(
@@ -137,7 +139,7 @@ def generate(records: Records, scale: Scale, seed: int = 7) -> int:
             f"formateur{n}@bench.test",
             f"Formateur {n}",
             "mot-de-passe-bench",
-            t.Role.TRAINER,
+            Role.TRAINER,
             [school],
         )
         for n, school in enumerate(schools)
@@ -160,12 +162,14 @@ def generate(records: Records, scale: Scale, seed: int = 7) -> int:
     per_trainee = scale.step_results // (16 * len(cohorts))
     written = 0
     for batch in _batches(_observations(catalog, cohorts, per_trainee, rng), 50_000):
-        _bulk_insert(records, batch)
+        _bulk_insert(gestes, batch)
         written += len(batch)
-    if records.engine.dialect.name == "postgresql":
+    if gestes.store.database.engine.dialect.name == "postgresql":
         # As after any restore: statistics, and the visibility map that lets the covering
         # index answer the cohort grid without visiting the table.
-        with records.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        with gestes.store.database.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as c:
             c.execute(text("VACUUM ANALYZE observations"))
     directory.create_school(COMPLETE, "(marqueur de génération)", "-", TERRITORIES[0])
     return written
@@ -260,8 +264,8 @@ def _batches(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[
         yield batch
 
 
-def _bulk_insert(records: Records, rows: list[tuple[Any, ...]]) -> None:
-    engine = records.engine
+def _bulk_insert(gestes: Gestes, rows: list[tuple[Any, ...]]) -> None:
+    engine = gestes.store.database.engine
     with engine.begin() as connection:
         raw = connection.connection.driver_connection
         assert raw is not None
@@ -287,10 +291,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the tiny store: a smoke test")
     args = parser.parse_args()
     scale = QUICK if args.quick else FULL
-    catalog = load_catalog()
+    definitions = load_definitions()
     for backend in ("sqlite", "postgresql"):
-        records = national_store(backend, scale, catalog)
-        with records._read() as session:
+        gestes = national_store(backend, scale, definitions)
+        with gestes.store.database.read() as session:
             count = session.scalar(select(func.count()).select_from(t.Observation))
         print(f"{backend} {scale.name}: {count:,} observations ready")
 

@@ -3,7 +3,7 @@
     ./dev python bench/store.py            # full: 3,000 trainees, 10 M step results (cached)
     ./dev python bench/store.py --quick    # smoke test (CI): the same shape, tiny
 
-Prints, per backend: recording throughput through the records service (observations/s, p50
+Prints, per backend: recording throughput through the gestes service (observations/s, p50
 and p99 latency, one writer then four concurrent writers); the cohort grid of a 16-trainee
 cohort (target p50 <= 50 ms); one TraineeRecord (target p50 <= 20 ms).
 """
@@ -28,9 +28,8 @@ from national import FULL, QUICK, national_store
 from sqlalchemy import func, select
 
 from core.attempts import StepResult
-from core.loading import load_catalog
+from core.context import Gestes, load_definitions
 from core.models import Autonomy
-from core.records import Records
 from core.store import tables as t
 
 
@@ -59,19 +58,19 @@ def line(label: str, values: list[float], target: float | None = None) -> str:
 
 
 def record_some(
-    records: Records, trainees: list[int], author: int, count: int, latencies: list[float]
+    gestes: Gestes, trainees: list[int], author: int, count: int, latencies: list[float]
 ) -> None:
-    catalog = records.catalog
+    catalog = gestes.catalog
     for n in range(count):
         trainee = trainees[n % len(trainees)]
-        with records._read() as session:
+        with gestes.store.database.read() as session:
             sector = session.scalar(
                 select(t.Cohort.sector).join(t.Trainee).where(t.Trainee.id == trainee)
             )
         gesture = catalog.sectors[sector or ""].gestures[n % 5]
         steps = {s.key: StepResult.REUSSI for s in gesture.steps}
         started = time.perf_counter()
-        records.record_attempt(
+        gestes.store.observations.record_attempt(
             trainee, author, gesture.id, steps, Autonomy.AUTONOME, dt.date.today(), uuid.uuid4().hex
         )
         latencies.append(time.perf_counter() - started)
@@ -79,8 +78,8 @@ def record_some(
 
 def bench(backend: str, quick: bool) -> None:
     scale = QUICK if quick else FULL
-    records = national_store(backend, scale, load_catalog())
-    with records._read() as session:
+    gestes = national_store(backend, scale, load_definitions())
+    with gestes.store.database.read() as session:
         observations = session.scalar(select(func.count()).select_from(t.Observation))
         steps = session.scalar(
             select(func.count()).select_from(t.Observation).where(t.Observation.kind == "step")
@@ -102,13 +101,13 @@ def bench(backend: str, quick: bool) -> None:
     writes = 50 if quick else 400
     latencies: list[float] = []
     started = time.perf_counter()
-    record_some(records, trainees, author, writes, latencies)
+    record_some(gestes, trainees, author, writes, latencies)
     elapsed = time.perf_counter() - started
     print(line(f"record_attempt, 1 writer ({writes / elapsed:,.0f}/s)", latencies))
     latencies = []
     threads = [
         threading.Thread(
-            target=record_some, args=(records, trainees[i::4], author, writes // 4, latencies)
+            target=record_some, args=(gestes, trainees[i::4], author, writes // 4, latencies)
         )
         for i in range(4)
     ]
@@ -121,19 +120,21 @@ def bench(backend: str, quick: bool) -> None:
     print(line(f"record_attempt, 4 writers ({len(latencies) / elapsed:,.0f}/s)", latencies))
 
     repeat = 5 if quick else 30
-    records.cohort_grid(cohort)  # warm the caches, as a running app has them
-    derive = timings(lambda: records._derive_grid(cohort), repeat)  # as after every change
+    gestes.store.records.cohort_grid(cohort)  # warm the caches, as a running app has them
+    derive = timings(
+        lambda: gestes.store.records._derive_grid(cohort), repeat
+    )  # as after every change
     print(line("cohort grid (16 trainees), derived", derive, 0.050))
     print(
         line(
             "cohort grid, unchanged (remembered)",
-            timings(lambda: records.cohort_grid(cohort), repeat),
+            timings(lambda: gestes.store.records.cohort_grid(cohort), repeat),
         )
     )
     values = []
     for n in range(repeat):
         trainee = trainees[n % len(trainees)]
-        values += timings(lambda trainee=trainee: records.trainee_record(trainee), 1)
+        values += timings(lambda trainee=trainee: gestes.store.records.trainee_record(trainee), 1)
     print(line("TraineeRecord", values, 0.020))
 
 

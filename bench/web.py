@@ -257,19 +257,19 @@ def main() -> None:
 
     from sqlalchemy import select
 
+    from core.context import open_gestes
     from core.demo import seed_demo
-    from core.records import open_records
     from core.settings import Settings
     from core.store import tables as t
 
     data = Path(tempfile.mkdtemp(prefix="gestes-bench-web-"))
     atexit.register(shutil.rmtree, data, ignore_errors=True)
-    records = open_records(Settings(data_dir=data), migrate=True)
-    seed_demo(records)
-    with records._read() as session:
+    gestes = open_gestes(Settings(data_dir=data), migrate=True)
+    seed_demo(gestes)
+    with gestes.store.database.read() as session:
         cohort = session.scalar(select(t.Cohort.id).where(t.Cohort.sector == "fibre"))
         trainees = list(session.scalars(select(t.Trainee.id).where(t.Trainee.cohort_id == cohort)))
-    records.engine.dispose()
+    gestes.store.database.engine.dispose()
 
     env = {**os.environ, "GESTES_DATA_DIR": str(data)}
     app_port, bare_port = free_port(), free_port()

@@ -14,24 +14,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    import pluggy
-
     from core.catalog import Catalog
     from core.context import Definitions, Gestes
 
 CATALOG_EXIT = 1
 
 
-def build_cli(pm: pluggy.PluginManager | None = None) -> typer.Typer:
-    """A fresh Typer app with the core's commands and those plugins add through the
-    ``gestes_commands`` hook (the web app's ``serve``). Tests build their own."""
-    from core.plugins import PluginLoadError, get_plugin_manager
+def build_cli() -> typer.Typer:
+    """A fresh Typer app with the core's commands and those added through the
+    ``gestes_commands`` hook (the web package's ``serve``). Tests build their own."""
+    from core.plugins import get_command_manager
 
-    try:
-        pm = pm or get_plugin_manager()
-    except PluginLoadError:  # said by every command that loads the catalog; --help still works
-        pm = None
-    opener = _Opener(pm)
+    opener = _Opener()
     app = typer.Typer(
         name="gestes",
         help="Gestes: author and assess hands-on vocational training.",
@@ -41,6 +35,18 @@ def build_cli(pm: pluggy.PluginManager | None = None) -> typer.Typer:
         # Plain Click help: rich formatting costs ~190 ms of imports on every `gestes --help`.
         rich_markup_mode=None,
     )
+
+    _catalog_commands(app, opener)
+    _authoring_commands(app, opener)
+    from core.cli_store import add_store_commands
+
+    add_store_commands(app, opener)
+    get_command_manager().hook.gestes_commands(cli=app, open_gestes=opener.gestes)
+    return app
+
+
+def _catalog_commands(app: typer.Typer, opener: _Opener) -> None:
+    """What the installed plugins define: list, validate, export."""
 
     @app.command("plugins")
     def plugins_command() -> None:
@@ -91,6 +97,10 @@ def build_cli(pm: pluggy.PluginManager | None = None) -> typer.Typer:
         json.dump(catalog.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
 
+
+def _authoring_commands(app: typer.Typer, opener: _Opener) -> None:
+    """For curriculum designers: read one definition, scaffold a plugin."""
+
     @app.command("show")
     def show_command(
         definition_id: Annotated[str, typer.Argument(metavar="ID", help="A dotted id.")],
@@ -124,20 +134,14 @@ def build_cli(pm: pluggy.PluginManager | None = None) -> typer.Typer:
             typer.echo(f"created {file}")
         typer.echo(f"\nNext: pip install -e {path} && gestes validate")
 
-    from core.cli_store import add_store_commands
-
-    add_store_commands(app, opener)
-    if pm is not None:
-        pm.hook.gestes_commands(cli=app, open_gestes=opener.gestes)
-    return app
-
 
 class _Opener:
-    """Loads the catalog and opens the application context once per command, from the plugin
-    manager the command line was built with, or prints what is wrong and exits."""
+    """Loads the plugins and the catalog, and opens the application context, when a command
+    needs them (once: one plugin manager for the whole run), or prints what is wrong and
+    exits. ``gestes --help`` loads nothing."""
 
-    def __init__(self, pm: pluggy.PluginManager | None) -> None:
-        self.pm = pm
+    def __init__(self) -> None:
+        self._definitions: Definitions | None = None
 
     def catalog(self) -> Catalog:
         return self.definitions().catalog
@@ -148,8 +152,11 @@ class _Opener:
         from core.loading import CatalogError
         from core.plugins import PluginLoadError
 
+        if self._definitions is not None:
+            return self._definitions
         try:
-            return load_definitions(self.pm)
+            self._definitions = load_definitions()
+            return self._definitions
         except PluginLoadError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(CATALOG_EXIT) from None

@@ -39,7 +39,9 @@ def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
     """The database, the demo, booklets, imports, exports and RGPD."""
     _database_commands(app, opener)
     _booklet_commands(app, opener)
+    _cohort_booklets_command(app, opener)
     _data_commands(app, opener)
+    _trainee_commands(app, opener)
 
 
 def _database_commands(app: typer.Typer, opener: _Opener) -> None:
@@ -91,6 +93,8 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
         fits = ", ".join(f"{e.name} {e.percent} %" for e in data.employers) or "no employer"
         typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
 
+
+def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
     @app.command("booklets")
     def booklets_command(
         cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
@@ -128,7 +132,6 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
 def _data_commands(app: typer.Typer, opener: _Opener) -> None:
     import_app = _group(app, "import", "Import data.")
     export_app = _group(app, "export", "Export data.")
-    trainee_app = _group(app, "trainee", "One trainee (RGPD).")
 
     @import_app.command("trainees")
     def import_trainees(
@@ -175,6 +178,10 @@ def _data_commands(app: typer.Typer, opener: _Opener) -> None:
         else:
             output.write_bytes(data)
             typer.echo(f"Wrote {output} ({len(grid.rows)} trainees).")
+
+
+def _trainee_commands(app: typer.Typer, opener: _Opener) -> None:
+    trainee_app = _group(app, "trainee", "One trainee (RGPD).")
 
     @trainee_app.command("export")
     def trainee_export(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:

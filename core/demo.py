@@ -20,8 +20,7 @@ from core.context import Gestes
 from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
 from core.models import Autonomy, Evaluation, Phase
-from core.store import Store
-from core.store.observations import Observations
+from core.store import Observations, Store
 
 ADMIN_PASSWORD = "gestes-admin-demo"
 PASSWORD = "gestes-demo-2026"

@@ -125,4 +125,9 @@ def gestes_commands(cli: Typer, open_gestes: Callable[..., Gestes]) -> None:
     :param open_gestes: ``open_gestes(migrate=False)`` gives the application context
         (``core.context.Gestes``: catalog, plugin manager, settings, store) built from the
         same plugin manager, or prints what is wrong and exits; call it inside a command.
+    :returns: nothing; the commands are added to ``cli``.
+
+    Register the module under the ``gestes.commands`` entry-point group (not ``gestes``): the
+    command line imports only those modules to build itself, so keep them light and import
+    what a command needs inside it.
     """

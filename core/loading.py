@@ -9,7 +9,6 @@ catalog can reach the store or the web app.
 
 from __future__ import annotations
 
-import difflib
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +19,8 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from core.catalog import KIND_LABELS, Catalog, Entry, Kind, PluginSummary
+from core.catalog import Catalog, Kind, PluginSummary
+from core.cross_checks import Contribution, Index, check_employer, check_sector, did_you_mean
 from core.evaluation import Evaluator
 from core.models import ID_PATTERN, KEY_PATTERN, Employer, EmployerDocument, Sector, Territory
 from core.plugins import installed_plugins
@@ -42,16 +42,9 @@ class CatalogError(Exception):
 
 
 @dataclass
-class _Contribution:
-    plugin: str
-    definition: BaseModel
-    locate: Locate
-
-
-@dataclass
 class _Collected:
-    sectors: list[_Contribution] = field(default_factory=list)
-    documents: list[_Contribution] = field(default_factory=list)  # EmployerDocument
+    sectors: list[Contribution] = field(default_factory=list)
+    documents: list[Contribution] = field(default_factory=list)  # EmployerDocument
     evaluators: list[tuple[str, Evaluator]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -140,14 +133,14 @@ def _add_source(
     plugin: str,
     item: object,
     model: type[BaseModel],
-    into: list[_Contribution],
+    into: list[Contribution],
 ) -> None:
     if isinstance(item, model):
 
         def locate_python(path: FieldPath, plugin: str = plugin) -> Location:
             return Location(f"plugin {plugin} (Python)", 0, path)
 
-        into.append(_Contribution(plugin, item, locate_python))
+        into.append(Contribution(plugin, item, locate_python))
         return
     if not isinstance(item, str | Path):
         message = f"expected a path or a {model.__name__}, got {type(item).__name__}"
@@ -163,7 +156,7 @@ def _add_source(
     except ValidationError as error:
         collected.problems.extend(_validation_problems(error, source.locate))
         return
-    into.append(_Contribution(plugin, definition, source.locate))
+    into.append(Contribution(plugin, definition, source.locate))
 
 
 def _display_root(path: Path) -> Path | None:
@@ -185,7 +178,7 @@ def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem
         hint = None
         if detail["type"] == "extra_forbidden" and path:
             message = f"unknown field '{path[-1]}'"
-            hint = _did_you_mean(str(path[-1]), _FIELD_NAMES)
+            hint = did_you_mean(str(path[-1]), _FIELD_NAMES)
         elif detail["type"] == "missing":
             message = f"missing field '{path[-1]}'" if path else "missing field"
         elif detail["type"] == "string_pattern_mismatch" and "input" in detail:
@@ -220,71 +213,8 @@ def _model_fields() -> set[str]:
 _FIELD_NAMES = _model_fields()
 
 
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
-# ---------------------------------------------------------------- indexing and checks
-
-
-@dataclass
-class _Index:
-    entries: dict[str, Entry] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, entry: Entry) -> None:
-        previous = self.entries.get(entry.id)
-        if previous is not None:
-            message = f"duplicate id '{entry.id}', first defined at {previous.location}"
-            self.problems.append(Problem(message, entry.location))
-            return
-        self.entries[entry.id] = entry
-
-    def add_definition(
-        self,
-        definition_id: str,
-        kind: Kind,
-        definition: BaseModel,
-        contribution: _Contribution,
-        path: FieldPath,
-        sector: str | None = None,
-    ) -> Location:
-        location = contribution.locate((*path, "id"))
-        self.add(
-            Entry(
-                definition_id,
-                kind,
-                definition,
-                location,
-                contribution.plugin,
-                sector,
-                path,
-                contribution.locate,
-            )
-        )
-        return location
-
-    def ids(self, kind: Kind) -> list[str]:
-        return [i for i, e in self.entries.items() if e.kind == kind]
-
-    def reference(self, ref: str, kind: Kind, location: Location) -> bool:
-        """Check that ``ref`` names a definition of ``kind``; report it where it is written."""
-        entry = self.entries.get(ref)
-        if entry is not None and entry.kind == kind:
-            return True
-        label = KIND_LABELS[kind]
-        if entry is not None:
-            message = f"'{ref}' is a {KIND_LABELS[entry.kind]}, not a {label} ({kind})"
-            self.problems.append(Problem(message, location))
-        else:
-            hint = _did_you_mean(ref, self.ids(kind))
-            self.problems.append(Problem(f"unknown {kind} id '{ref}'", location, hint))
-        return False
-
-
 def _assemble(collected: _Collected) -> Catalog | None:
-    index = _Index()
+    index = Index()
     evaluators: dict[str, Evaluator] = {}
     for plugin, evaluator in collected.evaluators:
         if evaluator.id in evaluators:
@@ -325,9 +255,9 @@ def _assemble(collected: _Collected) -> Catalog | None:
         sector = contribution.definition
         assert isinstance(sector, Sector)
         if sectors.get(sector.id) is sector:
-            _check_sector(index, evaluators, sector, contribution.locate)
+            check_sector(index, evaluators, sector, contribution.locate)
     for employer, locate, base in employer_places:
-        _check_employer(index, sectors, employer, locate, base)
+        check_employer(index, sectors, employer, locate, base)
 
     collected.problems.extend(index.problems)
     if any(p.severity == "error" for p in collected.problems):
@@ -345,7 +275,7 @@ def _with_plugin(evaluator: Evaluator, plugin: str) -> Evaluator:
     return evaluator if evaluator.plugin else replace(evaluator, plugin=plugin)
 
 
-def _index_sector(index: _Index, contribution: _Contribution, sector: Sector) -> None:
+def _index_sector(index: Index, contribution: Contribution, sector: Sector) -> None:
     sid = sector.id
 
     def add(definition_id: str, kind: Kind, definition: BaseModel, path: FieldPath) -> None:
@@ -366,99 +296,6 @@ def _index_sector(index: _Index, contribution: _Contribution, sector: Sector) ->
         add(evaluation.id, "evaluation", evaluation, ("evaluations", i))
     for i, module in enumerate(sector.curriculum.modules):
         add(module.id, "module", module, ("curriculum", "modules", i))
-
-
-def _check_sector(
-    index: _Index, evaluators: dict[str, Evaluator], sector: Sector, locate: Locate
-) -> None:
-    problems = index.problems
-    for i, gesture in enumerate(sector.gestures):
-        for j, ref in enumerate(gesture.competencies):
-            index.reference(ref, "competency", locate(("gestures", i, "competencies", j)))
-    for i, evaluation in enumerate(sector.evaluations):
-        base: FieldPath = ("evaluations", i)
-        for j, ref in enumerate(evaluation.competencies):
-            index.reference(ref, "competency", locate((*base, "competencies", j)))
-        evaluator = evaluators.get(evaluation.evaluator)
-        if evaluator is None:
-            hint = _did_you_mean(evaluation.evaluator, evaluators)
-            message = f"unknown evaluator '{evaluation.evaluator}'"
-            problems.append(Problem(message, locate((*base, "evaluator")), hint))
-        else:
-            for path, message in evaluator.check(evaluation):
-                problems.append(Problem(message, locate((*base, *path))))
-
-    curriculum = sector.curriculum
-    for i, module in enumerate(curriculum.modules):
-        base = ("curriculum", "modules", i)
-        for field_name, kind in (
-            ("gestures", "gesture"),
-            ("evaluations", "evaluation"),
-            ("competencies", "competency"),
-        ):
-            for j, ref in enumerate(getattr(module, field_name)):
-                index.reference(ref, kind, locate((*base, field_name, j)))  # type: ignore[arg-type]
-
-    scale = curriculum.scale
-    rule = curriculum.rule
-    ranks = []
-    for i, condition in enumerate(rule.conditions):
-        where = locate(("curriculum", "rule", "conditions", i, "level"))
-        if condition.level not in scale.codes:
-            hint = _did_you_mean(condition.level, scale.codes)
-            problems.append(Problem(f"level '{condition.level}' is not in the scale", where, hint))
-        else:
-            ranks.append(scale.rank(condition.level))
-    if rule.observed_floor not in scale.codes:
-        where = locate(("curriculum", "rule", "observed_floor"))
-        hint = _did_you_mean(rule.observed_floor, scale.codes)
-        problems.append(Problem(f"level '{rule.observed_floor}' is not in the scale", where, hint))
-    elif ranks and (
-        ranks != sorted(ranks, reverse=True)
-        or len(set(ranks)) != len(ranks)
-        or ranks[-1] <= scale.rank(rule.observed_floor)
-    ):
-        message = "conditions must go from the highest level down, each above observed_floor"
-        problems.append(Problem(message, locate(("curriculum", "rule", "conditions"))))
-
-    available = curriculum.weeks * curriculum.hours_per_week
-    if curriculum.total_hours > available:
-        message = (
-            f"modules add up to {curriculum.total_hours} h, more than {curriculum.weeks} weeks "
-            f"of {curriculum.hours_per_week} h ({available} h)"
-        )
-        problems.append(Problem(message, locate(("curriculum", "modules"))))
-
-    evidenced = {c for g in sector.gestures for c in g.competencies}
-    evidenced |= {c for e in sector.evaluations for c in e.competencies}
-    for i, block in enumerate(sector.blocks):
-        for j, competency in enumerate(block.competencies):
-            if competency.id not in evidenced:
-                where = locate(("blocks", i, "competencies", j, "id"))
-                message = f"competency '{competency.id}' is evidenced by no gesture or evaluation"
-                problems.append(Problem(message, where, severity="warning"))
-    taught = {g for m in curriculum.modules for g in m.gestures}
-    for i, gesture in enumerate(sector.gestures):
-        if gesture.id not in taught:
-            message = f"gesture '{gesture.id}' is taught in no module"
-            problems.append(Problem(message, locate(("gestures", i, "id")), severity="warning"))
-
-
-def _check_employer(
-    index: _Index, sectors: dict[str, Sector], employer: Employer, locate: Locate, base: FieldPath
-) -> None:
-    for j, territory in enumerate(employer.territories):
-        index.reference(territory, "territory", locate((*base, "territories", j)))
-    for j, requirement in enumerate(employer.requirements):
-        path = (*base, "requirements", j)
-        if not index.reference(requirement.competency, "competency", locate((*path, "competency"))):
-            continue
-        sector = sectors[index.entries[requirement.competency].sector or ""]
-        scale = sector.curriculum.scale
-        if requirement.min_level not in scale.codes:
-            hint = _did_you_mean(requirement.min_level, scale.codes)
-            message = f"level '{requirement.min_level}' is not in the scale of sector {sector.id}"
-            index.problems.append(Problem(message, locate((*path, "min_level")), hint))
 
 
 def _summaries(pm: pluggy.PluginManager, catalog: Catalog) -> tuple[PluginSummary, ...]:

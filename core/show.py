@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from core.catalog import KIND_LABELS, Catalog
 from core.models import (
@@ -42,76 +43,125 @@ def describe(catalog: Catalog, definition_id: str) -> str:
 
 
 def _body(catalog: Catalog, d: object) -> list[str]:
+    """The lines that describe a definition, by its kind."""
+    for kind, describe in _DESCRIBERS:
+        if isinstance(d, kind):
+            lines: list[str] = describe(catalog, d)
+            return lines
+    return []
+
+
+def _sector_lines(catalog: Catalog, d: Sector) -> list[str]:
     lines: list[str] = []
-    if isinstance(d, Sector):
-        c = d.curriculum
-        lines.append(f"Parcours {c.id} v{c.version} : {c.total_hours} h sur {c.weeks} semaines")
-        lines.extend(f"  {phase.label} : {hours} h" for phase, hours in c.hours_by_phase().items())
-        lines.append(
-            f"{len(d.blocks)} blocs, {len(d.competencies)} compétences, "
-            f"{len(d.gestures)} gestes, {len(d.evaluations)} épreuves"
-        )
-        for block in d.blocks:
-            lines.append(f"  {block.id} — {block.name}")
-    elif isinstance(d, Curriculum):
-        lines.append(
-            f"Version {d.version}, {d.weeks} semaines de {d.hours_per_week} h, "
-            f"échelle « {d.scale.name} »"
-        )
-        for module in d.modules:
-            lines.append(f"  [{module.phase.label}] {module.id} — {module.name} ({module.hours} h)")
-    elif isinstance(d, CompetencyBlock):
-        lines.extend(f"  {c.id} — {c.name}" for c in d.competencies)
-    elif isinstance(d, Competency):
-        gestures = catalog.gestures_for(d.id)
-        evaluations = catalog.evaluations_for(d.id)
-        lines.append("Gestes qui la travaillent :")
-        lines.extend(f"  {g.id} — {g.name}" for g in gestures)
-        lines.append("Épreuves qui l'évaluent :")
-        lines.extend(f"  {e.id} — {e.name}" for e in evaluations)
-        employers = [
-            e
-            for e in catalog.employers.values()
-            if any(r.competency == d.id for r in e.requirements)
-        ]
-        if employers:
-            lines.append("Employeurs qui la demandent :")
-            lines.extend(f"  {e.id} — {e.name}" for e in employers)
-    elif isinstance(d, Gesture):
-        lines.append("Compétences : " + ", ".join(d.competencies))
-        rule = d.pass_rule
-        limit = f", {rule.max_seconds} s au plus" if rule.max_seconds else ""
-        share = f"{rule.min_ratio:.0%}".replace("%", " %")
-        lines.append(f"Réussite : étapes critiques réussies et {share} des étapes{limit}")
-        for number, step in enumerate(d.steps, start=1):
-            mark = "⚠ " if step.critical else "  "
-            lines.append(f" {mark}{number}. {step.label}")
-            if step.why:
-                lines.append(f"       pourquoi : {step.why}")
-    elif isinstance(d, Evaluation):
-        lines.append(f"Évaluateur : {d.evaluator} — {catalog.evaluators[d.evaluator].description}")
-        lines.append("Compétences : " + ", ".join(d.competencies))
-        for criterion in d.criteria:
-            mark = "⚠ " if criterion.critical else "  "
-            lines.append(f" {mark}[critère] {criterion.label}")
-        for m in d.measurements:
-            threshold = f", seuil {m.threshold.describe(m.unit)}" if m.threshold else ""
-            series = f" × {m.count}" if m.count > 1 else ""
-            lines.append(f"   [mesure] {m.label} ({m.unit or m.type}{series}{threshold})")
-        for key, value in d.params.items():
-            lines.append(f"   [paramètre] {key} = {value}")
-    elif isinstance(d, Module):
-        lines.append(f"{d.phase.label}, {d.hours} h")
-        lines.extend(f"  geste {g}" for g in d.gestures)
-        lines.extend(f"  épreuve {e}" for e in d.evaluations)
-    elif isinstance(d, Employer):
-        lines.append(
-            "Territoires : " + ", ".join(catalog.territories[t].name for t in d.territories)
-        )
-        for r in d.requirements:
-            name = catalog.competency(r.competency).name
-            lines.append(f"  [{r.priority.label}] {name} — niveau {r.min_level} ({r.competency})")
-    elif isinstance(d, Territory):
-        lines.append(f"{d.region} : {', '.join(d.cities)}")
-        lines.extend(f"  {e.id} — {e.name}" for e in catalog.employers_in(d.id))
+    c = d.curriculum
+    lines.append(f"Parcours {c.id} v{c.version} : {c.total_hours} h sur {c.weeks} semaines")
+    lines.extend(f"  {phase.label} : {hours} h" for phase, hours in c.hours_by_phase().items())
+    lines.append(
+        f"{len(d.blocks)} blocs, {len(d.competencies)} compétences, "
+        f"{len(d.gestures)} gestes, {len(d.evaluations)} épreuves"
+    )
+    for block in d.blocks:
+        lines.append(f"  {block.id} — {block.name}")
     return lines
+
+
+def _curriculum_lines(catalog: Catalog, d: Curriculum) -> list[str]:
+    lines: list[str] = []
+    lines.append(
+        f"Version {d.version}, {d.weeks} semaines de {d.hours_per_week} h, "
+        f"échelle « {d.scale.name} »"
+    )
+    for module in d.modules:
+        lines.append(f"  [{module.phase.label}] {module.id} — {module.name} ({module.hours} h)")
+    return lines
+
+
+def _competency_block_lines(catalog: Catalog, d: CompetencyBlock) -> list[str]:
+    lines: list[str] = []
+    lines.extend(f"  {c.id} — {c.name}" for c in d.competencies)
+    return lines
+
+
+def _competency_lines(catalog: Catalog, d: Competency) -> list[str]:
+    lines: list[str] = []
+    gestures = catalog.gestures_for(d.id)
+    evaluations = catalog.evaluations_for(d.id)
+    lines.append("Gestes qui la travaillent :")
+    lines.extend(f"  {g.id} — {g.name}" for g in gestures)
+    lines.append("Épreuves qui l'évaluent :")
+    lines.extend(f"  {e.id} — {e.name}" for e in evaluations)
+    employers = [
+        e for e in catalog.employers.values() if any(r.competency == d.id for r in e.requirements)
+    ]
+    if employers:
+        lines.append("Employeurs qui la demandent :")
+        lines.extend(f"  {e.id} — {e.name}" for e in employers)
+    return lines
+
+
+def _gesture_lines(catalog: Catalog, d: Gesture) -> list[str]:
+    lines: list[str] = []
+    lines.append("Compétences : " + ", ".join(d.competencies))
+    rule = d.pass_rule
+    limit = f", {rule.max_seconds} s au plus" if rule.max_seconds else ""
+    share = f"{rule.min_ratio:.0%}".replace("%", " %")
+    lines.append(f"Réussite : étapes critiques réussies et {share} des étapes{limit}")
+    for number, step in enumerate(d.steps, start=1):
+        mark = "⚠ " if step.critical else "  "
+        lines.append(f" {mark}{number}. {step.label}")
+        if step.why:
+            lines.append(f"       pourquoi : {step.why}")
+    return lines
+
+
+def _evaluation_lines(catalog: Catalog, d: Evaluation) -> list[str]:
+    lines: list[str] = []
+    lines.append(f"Évaluateur : {d.evaluator} — {catalog.evaluators[d.evaluator].description}")
+    lines.append("Compétences : " + ", ".join(d.competencies))
+    for criterion in d.criteria:
+        mark = "⚠ " if criterion.critical else "  "
+        lines.append(f" {mark}[critère] {criterion.label}")
+    for m in d.measurements:
+        threshold = f", seuil {m.threshold.describe(m.unit)}" if m.threshold else ""
+        series = f" × {m.count}" if m.count > 1 else ""
+        lines.append(f"   [mesure] {m.label} ({m.unit or m.type}{series}{threshold})")
+    for key, value in d.params.items():
+        lines.append(f"   [paramètre] {key} = {value}")
+    return lines
+
+
+def _module_lines(catalog: Catalog, d: Module) -> list[str]:
+    lines: list[str] = []
+    lines.append(f"{d.phase.label}, {d.hours} h")
+    lines.extend(f"  geste {g}" for g in d.gestures)
+    lines.extend(f"  épreuve {e}" for e in d.evaluations)
+    return lines
+
+
+def _employer_lines(catalog: Catalog, d: Employer) -> list[str]:
+    lines: list[str] = []
+    lines.append("Territoires : " + ", ".join(catalog.territories[t].name for t in d.territories))
+    for r in d.requirements:
+        name = catalog.competency(r.competency).name
+        lines.append(f"  [{r.priority.label}] {name} — niveau {r.min_level} ({r.competency})")
+    return lines
+
+
+def _territory_lines(catalog: Catalog, d: Territory) -> list[str]:
+    lines: list[str] = []
+    lines.append(f"{d.region} : {', '.join(d.cities)}")
+    lines.extend(f"  {e.id} — {e.name}" for e in catalog.employers_in(d.id))
+    return lines
+
+
+_DESCRIBERS: tuple[tuple[type, Any], ...] = (
+    (Sector, _sector_lines),
+    (Curriculum, _curriculum_lines),
+    (CompetencyBlock, _competency_block_lines),
+    (Competency, _competency_lines),
+    (Gesture, _gesture_lines),
+    (Evaluation, _evaluation_lines),
+    (Module, _module_lines),
+    (Employer, _employer_lines),
+    (Territory, _territory_lines),
+)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from core.attempts import StepResult
 
 if TYPE_CHECKING:
-    from core.store.taps import TapStore
+    from core.store import TapStore
 
 
 @dataclass(frozen=True)

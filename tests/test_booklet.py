@@ -287,7 +287,7 @@ def test_immersion_summary_and_exit(fibre):
     )
     data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     assert [name for name, _, _ in data.immersion] == ["Immersion en entreprise (alternance)"]
-    assert data.outcome == "Alternance chez Fibre Rhône, le 01/12/2026"
+    assert data.exit == "Alternance chez Fibre Rhône, le 01/12/2026"
     _, text = pdf_text(render_pdf(data))
     assert "Immersion en entreprise" in text and "Alternance chez Fibre Rhône" in text
 

@@ -40,7 +40,7 @@ def test_validate_succeeds_on_the_in_tree_plugins(catalog):
 
 
 def test_validate_lists_every_problem_and_fails(monkeypatch, tmp_path):
-    from core import loading
+    from core import plugins
     from tests.conftest import YamlPlugin
 
     broken = tmp_path / "employers.yaml"
@@ -49,12 +49,12 @@ def test_validate_lists_every_problem_and_fails(monkeypatch, tmp_path):
         "    requirements:\n      - {competency: fibre.c.soudre}\n",
         encoding="utf-8",
     )
-    real = loading.get_plugin_manager
+    real = plugins.get_plugin_manager
 
     def with_broken():
         return real(plugins=[("broken", YamlPlugin(employers=[broken]))])
 
-    monkeypatch.setattr(loading, "get_plugin_manager", with_broken)
+    monkeypatch.setattr(plugins, "get_plugin_manager", with_broken)
     result = run("validate")
     assert result.exit_code == 1
     assert (
@@ -133,7 +133,7 @@ def test_help_does_not_import_the_web_stack_or_load_plugins():
         "starlette",
         "uvicorn",
         "sqlalchemy",
-        "web",
+        "web.app",
         "core.loading",
         "yaml",
         "plugins",

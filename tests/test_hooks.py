@@ -196,3 +196,99 @@ def test_hook_gestes_booklet_sections():
     assert sorted(s.title for sections in results for s in sections) == ["Autre"]
     with pytest.raises(ValueError, match="title"):
         BookletSection(title="")
+
+
+def test_hook_gestes_commands(monkeypatch):
+    """A command module adds a command; it gets the context opener of the command line."""
+    import typer
+    from typer.testing import CliRunner
+
+    from core import plugins
+    from core.cli import build_cli
+
+    class Hello:
+        @hookimpl
+        def gestes_commands(self, cli, open_gestes):
+            @cli.command("hello")
+            def hello() -> None:
+                """Say hello with the catalog's version."""
+                typer.echo(f"hello {callable(open_gestes)}")
+
+    real = plugins.get_command_manager
+
+    def with_hello():
+        pm = real()
+        pm.register(Hello(), name="hello")
+        return pm
+
+    monkeypatch.setattr(plugins, "get_command_manager", with_hello)
+    result = CliRunner().invoke(build_cli(), ["hello"])
+    assert result.exit_code == 0 and result.output == "hello True\n"
+    assert "serve" in CliRunner().invoke(build_cli(), ["--help"]).output  # from web.commands
+
+
+def test_every_hook_call_goes_through_pluggy(monkeypatch):
+    """Loading calls each plugin's implementation through pluggy: hook-call monitoring sees
+    every one, attributed to its plugin, and a wrapper wraps each call."""
+    from core.plugins import get_plugin_manager
+
+    seen: list[tuple[str, list[str]]] = []
+    wrapped: list[str] = []
+
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def gestes_sectors(self):
+            result = yield
+            wrapped.append(f"{len(result)} result")
+            return result
+
+    pm = get_plugin_manager(plugins=[("wrapper", Wrapper())])
+    pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: seen.append((name, sorted(i.plugin_name for i in impls))),
+        lambda outcome, name, impls, kwargs: None,
+    )
+    catalog = load_catalog(pm)
+    called = {(name, plugin) for name, impls in seen for plugin in impls if plugin != "wrapper"}
+    for hook, plugin in [
+        ("gestes_sectors", "fibre"),
+        ("gestes_sectors", "datacenter"),
+        ("gestes_sectors", "smartcity"),
+        ("gestes_evaluators", "core"),
+        ("gestes_evaluators", "fibre"),
+        ("gestes_employers", "core"),
+        ("gestes_employers", "smartcity"),
+        ("gestes_validate", "fibre"),
+    ]:
+        assert (hook, plugin) in called
+    # One plugin per call (so every result is attributed), the wrapper around each of them.
+    assert all(len([p for p in impls if p != "wrapper"]) == 1 for _, impls in seen)
+    assert wrapped == ["1 result"] * 3 and set(catalog.sectors) == {
+        "datacenter",
+        "fibre",
+        "smartcity",
+    }
+
+
+def test_trace_hooks_prints_every_hook_call():
+    """GESTES_TRACE_HOOKS=1 gestes validate: each of the loading hooks, for each plugin."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GESTES_TRACE_HOOKS": "1"}
+    code = "from core.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "validate"], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    calls = re.findall(r"^\s*(gestes_\w+) \[hook\]", done.stderr, flags=re.MULTILINE)
+    assert set(calls) == {
+        "gestes_sectors",
+        "gestes_evaluators",
+        "gestes_employers",
+        "gestes_validate",
+        "gestes_commands",
+    }
+    assert calls.count("gestes_sectors") == 3  # one call per sector plugin
+    assert calls.count("gestes_evaluators") == 4  # the core's built-ins, then each plugin's
+    assert "finish gestes_validate" in done.stderr

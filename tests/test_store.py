@@ -529,7 +529,7 @@ def test_outcome_statistics(world):
     assert territory.label == "Marseille" and territory.trainees == 3  # datacenter cohort empty
     [school] = gestes.store.exit_stats("school")
     assert school.positive == 1
-    assert gestes.store.records.trainee_record(world.trainees[0]).outcome.kind == "cdi"
+    assert gestes.store.records.trainee_record(world.trainees[0]).exit.kind == "cdi"
 
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
@@ -590,9 +590,10 @@ def test_rgpd_export_and_erase(world):
 
 def test_authentication(world):
     directory = world.directory
-    assert directory.authenticate("Formateur@Example.org ", "mot-de-passe-long").id == world.trainer
-    assert directory.authenticate("formateur@example.org", "wrong-password") is None
-    assert directory.authenticate("nobody@example.org", "mot-de-passe-long") is None
+    accounts = world.gestes.store.accounts
+    assert accounts.authenticate("Formateur@Example.org ", "mot-de-passe-long").id == world.trainer
+    assert accounts.authenticate("formateur@example.org", "wrong-password") is None
+    assert accounts.authenticate("nobody@example.org", "mot-de-passe-long") is None
     with world.gestes.store.database.read() as session:
         stored = session.get(t.User, world.trainer).password_hash
     assert stored.startswith("$argon2") and "mot-de-passe" not in stored

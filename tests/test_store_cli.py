@@ -73,7 +73,7 @@ def test_demo_seeds_once_and_prints_logins(demo):
     assert 0.5 <= finished.rate <= 0.95
     again = run("demo")
     assert again.exit_code == 0 and "nothing seeded" in again.stdout
-    assert sum(s.trainees for s in open_gestes(Settings()).outcome_stats("cohort")) == 40
+    assert sum(s.trainees for s in open_gestes(Settings()).store.exit_stats("cohort")) == 40
 
 
 def test_import_trainees_csv_all_or_nothing(demo, tmp_path):
@@ -87,12 +87,12 @@ def test_import_trainees_csv_all_or_nothing(demo, tmp_path):
     assert "error: ligne 3 : prénom manquant" in result.stderr
     assert "error: ligne 4 : adresse e-mail invalide « pas-un-mail »" in result.stderr
     assert "Nothing imported." in result.stderr
-    before = len(open_gestes(Settings()).cohort_grid(3).rows)
+    before = len(open_gestes(Settings()).store.records.cohort_grid(3).rows)
     good = tmp_path / "ok.csv"
     good.write_bytes("\ufeffprenom,nom,identifiant\nAwa,Traoré,FT-1\nJo,Martin,\n".encode())
     result = run("import", "trainees", good, "--cohort", 3)
     assert result.exit_code == 0 and "2 trainees added to cohort 3" in result.stdout
-    assert len(open_gestes(Settings()).cohort_grid(3).rows) == before + 2
+    assert len(open_gestes(Settings()).store.records.cohort_grid(3).rows) == before + 2
 
 
 def test_import_trainees_xlsx_and_bad_files(demo, tmp_path):

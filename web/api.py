@@ -351,7 +351,7 @@ def import_trainees(
     return {"trainees": store.directory.add_trainees(cohort_id, trainees)}
 
 
-class OutcomeIn(BaseModel):
+class ExitIn(BaseModel):
     kind: ExitKind
     on: dt.date
     employer: str | None = Field(default=None, description="An employer of the catalog")
@@ -360,7 +360,7 @@ class OutcomeIn(BaseModel):
 
 
 @router.post("/trainees/{trainee_id}/outcome")
-def record_outcome(request: Request, user: User, trainee_id: Id, body: OutcomeIn) -> dict[str, Any]:
+def record_exit(request: Request, user: User, trainee_id: Id, body: ExitIn) -> dict[str, Any]:
     """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
     require_coordinator(user)
     store = store_of(request)

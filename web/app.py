@@ -97,6 +97,12 @@ def create_app(gestes: Gestes | None = None) -> FastAPI:
         app.include_router(pages.router)
     app.include_router(api.router)
     app.description = api.__doc__ or ""
+    _error_pages(app)
+    return app
+
+
+def _error_pages(app: FastAPI) -> None:
+    """How refusals answer: a JSON body under /api/, a French page elsewhere."""
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _error: LoginRequired) -> Response:
@@ -144,8 +150,6 @@ def create_app(gestes: Gestes | None = None) -> FastAPI:
         return render(
             request, "error.html", {"status": 400, "message": str(error)}, status_code=400
         )
-
-    return app
 
 
 # What was wrong with a form field, by pydantic error type (the rest: "valeur invalide").

@@ -82,7 +82,7 @@ async def import_trainees(request: Request, user: User, cohort_id: Id) -> Respon
 
 
 @router.post("/trainees/{trainee_id}/outcome")
-def record_outcome(
+def record_exit(
     request: Request,
     user: User,
     trainee_id: Id,

@@ -149,23 +149,13 @@ def validate_attempt(
     check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt) or autonomy.upper() not in Autonomy.__members__:
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
-    seconds = None
-    if minutes.strip():
-        try:
-            seconds = round(float(minutes.replace(",", ".")) * 60)
-        except ValueError:
-            seconds = -1
-        if not 0 < seconds <= MAX_ATTEMPT_SECONDS:
-            view = _gesture_view(request, trainee_id, gesture_id, attempt)
-            view["error"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
-            view["minutes"] = minutes
-            return render(
-                request,
-                "gesture.html",
-                view,
-                blocks=["validate"] if is_htmx(request) else None,
-                status_code=200,
-            )
+    seconds = _seconds(minutes)
+    if seconds == _INVALID:  # said beside its field, what was typed kept
+        view = _gesture_view(request, trainee_id, gesture_id, attempt)
+        view["error"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
+        view["minutes"] = minutes
+        blocks = ["validate"] if is_htmx(request) else None
+        return render(request, "gesture.html", view, blocks=blocks)
     before = {c: lvl.level for c, lvl in store.records.trainee_record(trainee_id).levels.items()}
     taps = store.taps.live_attempt(trainee_id, attempt).taps
     recorded = store.observations.record_attempt(
@@ -197,6 +187,20 @@ def validate_attempt(
         view,
         blocks=["progress", "steps", "outcome", "validate", "levels"] if is_htmx(request) else None,
     )
+
+
+_INVALID = -1
+
+
+def _seconds(minutes: str) -> int | None:
+    """A typed duration in minutes (« 7,5 ») as seconds; None if blank, _INVALID if wrong."""
+    if not minutes.strip():
+        return None
+    try:
+        seconds = round(float(minutes.replace(",", ".")) * 60)
+    except ValueError:
+        return _INVALID
+    return seconds if 0 < seconds <= MAX_ATTEMPT_SECONDS else _INVALID
 
 
 # ---------------------------------------------------------------- practical evaluations

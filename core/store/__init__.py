@@ -38,8 +38,10 @@ from core.store.stats import exit_stats
 from core.store.taps import TapStore
 
 __all__ = [
+    "Observations",
     "RecordError",
     "Store",
+    "TapStore",
     "open_store",
     "safe_url",
     "upgrade_database",

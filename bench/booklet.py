@@ -180,9 +180,9 @@ def main() -> None:
     print(f"  (medians of {repeat} interleaved rounds; ratios are medians of per-round ratios)")
     print("  longer booklets (the same one, its employers listed over again):")
     for long_pages, long_times in lengths:
-        gestes = statistics.median(long_times["ours"])
+        ours = statistics.median(long_times["ours"])
         print(
-            f"    {long_pages:2d} pages: Gestes {gestes * 1000:5.0f} ms"
+            f"    {long_pages:2d} pages: Gestes {ours * 1000:5.0f} ms"
             f", --print-to-pdf {ratio(long_times, 'ours', 'command'):.2f}x"
             f", kept open {ratio(long_times, 'ours', 'devtools'):.2f}x"
         )

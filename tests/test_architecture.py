@@ -50,20 +50,26 @@ def starts(name: str, *prefixes: str) -> bool:
 def violations(rule: str) -> list[str]:
     found = []
     for relative, tree in modules():
-        inside_store = relative.startswith("core/store/")
         for name in sorted(imported(tree)):
-            if rule == "sql" and not inside_store and starts(name, "sqlalchemy", "alembic"):
+            if breaks(rule, relative, name):
                 found.append(f"{relative} imports {name}")
-            if rule == "store internals" and not inside_store and starts(name, "core.store"):
-                if name not in {"core.store", *(f"core.store.{n}" for n in STORE_API)}:
-                    found.append(f"{relative} imports {name}")
-            if rule == "core is not web" and relative.startswith("core/"):
-                if starts(name, "web", "plugins"):
-                    found.append(f"{relative} imports {name}")
-            if rule == "plugin api" and relative.startswith("plugins/"):
-                if starts(name, "core") and not starts(name, "core.plugin_api"):
-                    found.append(f"{relative} imports {name}")
     return found
+
+
+def breaks(rule: str, relative: str, name: str) -> bool:
+    """Whether ``relative`` importing ``name`` breaks ``rule``."""
+    outside_store = not relative.startswith("core/store/")
+    if rule == "sql":
+        return outside_store and starts(name, "sqlalchemy", "alembic")
+    if rule == "store internals":
+        public = {"core.store", *(f"core.store.{n}" for n in STORE_API)}
+        return outside_store and starts(name, "core.store") and name not in public
+    if rule == "core is not web":
+        return relative.startswith("core/") and starts(name, "web", "plugins")
+    if rule == "plugin api":
+        plugin = relative.startswith("plugins/")
+        return plugin and starts(name, "core") and not starts(name, "core.plugin_api")
+    raise ValueError(rule)
 
 
 STORE_API = {  # what core.store exports (its __all__): services and entry points

@@ -16,7 +16,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the settings Gestes relies on.
 
     SQLite: WAL (readers never block the writer), foreign keys on, a busy timeout. A write
-    transaction (execution option ``sqlite_begin="IMMEDIATE"``, set by the records service)
+    transaction (execution option ``sqlite_begin="IMMEDIATE"``, set by ``core.store.database``)
     takes the write lock at its start instead of failing half-way when it upgrades from
     reading to writing; every other transaction is a plain deferred ``BEGIN``: a snapshot that
     never waits for the writer. (Taking the write lock for reads too serialised every page

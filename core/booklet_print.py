@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from core.booklet import TEMPLATES, BookletData
-from core.french import counted
+from core.french import counted, slugify
 from core.models import Autonomy
 
 
@@ -206,9 +206,4 @@ def render_many(
 
 def booklet_filename(trainee_id: int, full_name: str) -> str:
     """``livret-12-lea-martin.pdf``: ASCII, safe in a Content-Disposition header or a ZIP."""
-    import re
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", full_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return f"livret-{trainee_id}-{slug or 'stagiaire'}.pdf"
+    return f"livret-{trainee_id}-{slugify(full_name) or 'stagiaire'}.pdf"

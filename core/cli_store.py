@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from core.context import Gestes
 
 
-def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+def group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
     group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(group, name=name)
     return group
@@ -45,7 +45,7 @@ def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
 
 
 def _database_commands(app: typer.Typer, opener: _Opener) -> None:
-    db = _group(app, "db", "The database.")
+    db = group(app, "db", "The database.")
 
     @db.command("upgrade")
     def db_upgrade() -> None:
@@ -130,8 +130,8 @@ def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
 
 
 def _data_commands(app: typer.Typer, opener: _Opener) -> None:
-    import_app = _group(app, "import", "Import data.")
-    export_app = _group(app, "export", "Export data.")
+    import_app = group(app, "import", "Import data.")
+    export_app = group(app, "export", "Export data.")
 
     @import_app.command("trainees")
     def import_trainees(
@@ -181,7 +181,7 @@ def _data_commands(app: typer.Typer, opener: _Opener) -> None:
 
 
 def _trainee_commands(app: typer.Typer, opener: _Opener) -> None:
-    trainee_app = _group(app, "trainee", "One trainee (RGPD).")
+    trainee_app = group(app, "trainee", "One trainee: move, RGPD.")
 
     @trainee_app.command("export")
     def trainee_export(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
@@ -190,6 +190,19 @@ def _trainee_commands(app: typer.Typer, opener: _Opener) -> None:
         data = refused(lambda: gestes.store.rgpd.export_trainee(trainee))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
+
+    @trainee_app.command("move")
+    def trainee_move(
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        to: Annotated[int, typer.Option("--to", help="Cohort id, same sector.")],
+    ) -> None:
+        """Move a trainee to another cohort of the same sector; the history follows."""
+        import datetime as dt
+
+        gestes = opener.gestes()
+        directory = gestes.store.directory
+        refused(lambda: directory.move_trainee(trainee, to, dt.date.today(), None))
+        typer.echo(f"Trainee {trainee} moved to cohort {to}.")
 
     @trainee_app.command("erase")
     def trainee_erase(

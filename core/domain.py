@@ -31,6 +31,17 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     TRAINER = "trainer"
 
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.ADMIN: "Administration",
+    Role.COORDINATOR: "Coordination",
+    Role.TRAINER: "Formation",
+}
+
 
 class ObservationKind(enum.StrEnum):
     """What an observation records."""
@@ -79,6 +90,7 @@ class School:
     name: str
     city: str
     territory: str  # catalog id: territoire.marseille
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,17 @@ class Cohort:
     curriculum_version: str  # pinned when the cohort was created
     starts_on: dt.date
     ends_on: dt.date
+    planned_hours: tuple[tuple[str, int], ...] = ()  # (phase, hours) as planned for it
+    closed: bool = False
+    trainers: tuple[int, ...] = ()
+
+    def accepts(self, day: dt.date) -> str | None:
+        """Why an entry observed on ``day`` cannot belong to this cohort, or None."""
+        if day < self.starts_on:
+            return f"La date est avant le début de la promotion ({self.starts_on:%d/%m/%Y})."
+        if day > self.ends_on:
+            return f"La date est après la fin de la promotion ({self.ends_on:%d/%m/%Y})."
+        return None
 
 
 @dataclass(frozen=True)
@@ -102,6 +125,7 @@ class Trainee:
     email: str | None
     external_ref: str | None
     erased: bool
+    joined_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +168,9 @@ class Entry:
     definition: str
     observed_on: dt.date
     passed: bool | None
+    recorded_at: dt.datetime | None = None  # when it was typed, for audit
+    level: str | None = None  # a level decision's level
+    author: str = ""
     photos: int = 0
 
 

@@ -13,3 +13,12 @@ def counted(number: int, one: str, many: str) -> str:
     """``1 réussite``, ``0 réussite``, ``3 réussites``. The number and its word are never
     split across two lines (a no-break space between them)."""
     return f"{number}\u00a0{plural(number, one, many)}"
+
+
+def slugify(text: str) -> str:
+    """``E2C Rhône — Lyon`` → ``e2c-rhone-lyon``: ASCII, safe in a URL, a file or a header."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

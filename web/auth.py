@@ -39,18 +39,15 @@ def login(
             status_code=429,
         )
     user = accounts.authenticate(email, password)
-    if user is None:
+    if user is None or not user.active:
         limiter.failed(*keys)
-        return render(
-            request,
-            "login.html",
-            {
-                "next": _safe_next(next),
-                "email": email,
-                "error": "Adresse ou mot de passe incorrect.",
-            },
-            status_code=401,
+        error = (
+            "Adresse ou mot de passe incorrect."
+            if user is None
+            else "Ce compte est désactivé : adressez-vous à la coordination de votre école."
         )
+        context = {"next": _safe_next(next), "email": email, "error": error}
+        return render(request, "login.html", context, status_code=401)
     limiter.succeeded(*keys)
     previous = request.cookies.get(COOKIE)
     token = accounts.open_session(user.id, previous)

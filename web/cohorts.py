@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.catalog import Catalog
-from core.domain import ExitKind, Located, RecordError
+from core.domain import ExitKind, Located, RecordError, Role
 from core.models import Phase, Sector
 from web.app import gestes_of, is_htmx, render, store_of
 from web.scope import Id, User, cohort_of, observation_of, trainee_of, valid_key, visible_cohorts
@@ -25,7 +25,9 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/")
 def home(user: User) -> Response:
-    return RedirectResponse("/cohorts", status_code=303)
+    """Coordinators and admins start from the dashboard, trainers from their cohorts."""
+    start = "/cohorts" if user.role is Role.TRAINER else "/dashboard"
+    return RedirectResponse(start, status_code=303)
 
 
 @router.get("/cohorts")

@@ -29,14 +29,17 @@ class Accounts:
         self._db = database
 
     def authenticate(self, email: str, password: str) -> Account | None:
-        """The active account with that address and password, or None (in the same time)."""
+        """The account with that address and password, or None (in the same time either way).
+        Check ``active`` before opening a session."""
         with self._db.read() as session:
             user = session.scalar(select(t.User).where(t.User.email == email.strip().lower()))
-        if user is None or not user.active:
+        if user is None:
             verify_password(_DUMMY_HASH, password)  # same time whether the account exists or not
             return None
         if not verify_password(user.password_hash, password):
             return None
+        # A deactivated account is returned (active=False) only to whoever knows its password,
+        # so the page can say why it cannot sign in without revealing that it exists.
         return Account(user.id, user.email, user.name, Role(user.role), user.active)
 
     def open_session(self, user_id: int, previous_token: str | None = None) -> str:

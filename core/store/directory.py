@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from core.catalog import Catalog
 from core.domain import EMAIL, NewTrainee, RecordError, Role, numbered_problems
+from core.french import slugify
+from core.models import Phase
 from core.passwords import hash_password
 from core.store import tables as t
 from core.store.database import Database
+from core.store.observations import check_open
 
 
 class Directory:
@@ -21,14 +25,57 @@ class Directory:
         self._db = database
         self._catalog = catalog
 
-    def create_school(self, slug: str, name: str, city: str, territory: str) -> int:
-        if territory not in self._catalog.territories:
-            raise RecordError(f"Territoire « {territory} » inconnu du catalogue.")
+    def create_school(
+        self,
+        slug: str | None,
+        name: str,
+        city: str,
+        territory: str,
+        address: str | None = None,
+    ) -> int:
+        """A school; ``slug`` (its short name in URLs and files) is made from the name if
+        not given, unique."""
+        self._check_school(name, city, territory, address)
         with self._db.write() as session:
-            school = t.School(slug=slug, name=name, city=city, territory=territory)
+            base = slugify(slug or name) or "ecole"
+            taken = set(
+                session.scalars(select(t.School.slug).where(t.School.slug.startswith(base)))
+            )
+            unique, number = base, 1
+            while unique in taken:
+                number += 1
+                unique = f"{base}-{number}"
+            school = t.School(
+                slug=unique,
+                name=name.strip(),
+                city=city.strip(),
+                territory=territory,
+                address=(address or "").strip() or None,
+            )
             session.add(school)
             session.flush()
             return school.id
+
+    def update_school(
+        self, school_id: int, name: str, city: str, territory: str, address: str | None = None
+    ) -> None:
+        self._check_school(name, city, territory, address)
+        with self._db.write() as session:
+            school = session.get(t.School, school_id)
+            if school is None:
+                raise RecordError("École inconnue.")
+            school.name, school.city, school.territory = name.strip(), city.strip(), territory
+            school.address = (address or "").strip() or None
+
+    def _check_school(self, name: str, city: str, territory: str, address: str | None) -> None:
+        if not name.strip() or len(name) > 200:
+            raise RecordError("Le nom de l'école est obligatoire (200 caractères au plus).")
+        if not city.strip() or len(city) > 100:
+            raise RecordError("La ville est obligatoire (100 caractères au plus).")
+        if address and len(address) > 300:
+            raise RecordError("Adresse trop longue (300 caractères au plus).")
+        if territory not in self._catalog.territories:
+            raise RecordError(f"Territoire « {territory} » inconnu du catalogue.")
 
     def create_user(
         self, email: str, name: str, password: str, role: Role, schools: Iterable[int] = ()
@@ -66,29 +113,79 @@ class Directory:
         starts_on: dt.date,
         ends_on: dt.date,
         trainers: Iterable[int] = (),
+        planned_hours: Mapping[str, int] | None = None,
     ) -> int:
-        """A cohort pinned to the current version of its sector's curriculum."""
+        """A cohort pinned to the current version of its sector's curriculum, with the hours
+        planned per phase (the curriculum's unless given) and its trainers."""
         if sector not in self._catalog.sectors:
             raise RecordError(f"Filière « {sector} » inconnue du catalogue.")
+        if not name.strip() or len(name) > 200:
+            raise RecordError("Le nom de la promotion est obligatoire (200 caractères au plus).")
         if ends_on <= starts_on:
             raise RecordError("La date de fin doit suivre la date de début.")
         curriculum = self._catalog.sectors[sector].curriculum
+        hours = _planned_hours(curriculum.hours_by_phase(), planned_hours)
         with self._db.write() as session:
             if session.get(t.School, school_id) is None:
                 raise RecordError("École inconnue.")
             cohort = t.Cohort(
                 school_id=school_id,
-                name=name,
+                name=name.strip(),
                 sector=sector,
                 curriculum=curriculum.id,
                 curriculum_version=curriculum.version,
                 starts_on=starts_on,
                 ends_on=ends_on,
+                planned_hours=hours,
             )
             session.add(cohort)
             session.flush()
-            session.add_all(t.CohortTrainer(cohort_id=cohort.id, user_id=u) for u in trainers)
+            _set_trainers(session, cohort, trainers)
             return cohort.id
+
+    def set_trainers(self, cohort_id: int, trainers: Iterable[int]) -> None:
+        """The cohort's trainers, replacing the previous list (a trainer may have several)."""
+        with self._db.write() as session:
+            cohort = _cohort(session, cohort_id)
+            session.execute(delete(t.CohortTrainer).where(t.CohortTrainer.cohort_id == cohort_id))
+            _set_trainers(session, cohort, trainers)
+
+    def close_cohort(self, cohort_id: int) -> None:
+        """Read-only from now on (still in grids, booklets and statistics)."""
+        with self._db.write() as session:
+            cohort = _cohort(session, cohort_id)
+            if cohort.closed_at is None:
+                cohort.closed_at = dt.datetime.now(dt.UTC)
+
+    def move_trainee(
+        self, trainee_id: int, to_cohort_id: int, on: dt.date, author_id: int | None
+    ) -> None:
+        """Into another open cohort of the same sector; the history follows the trainee."""
+        with self._db.write() as session:
+            trainee = session.get(t.Trainee, trainee_id)
+            if trainee is None or trainee.erased_at is not None:
+                raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
+            origin = _cohort(session, trainee.cohort_id)
+            target = _cohort(session, to_cohort_id)
+            if target.id == origin.id:
+                raise RecordError("Le ou la stagiaire est déjà dans cette promotion.")
+            if target.sector != origin.sector:
+                raise RecordError(
+                    "Changement de promotion possible dans la même filière seulement."
+                )
+            if target.closed_at is not None or origin.closed_at is not None:
+                raise RecordError("Promotion clôturée : son dossier ne se modifie plus.")
+            session.add(
+                t.TraineeMove(
+                    trainee_id=trainee_id,
+                    from_cohort_id=origin.id,
+                    to_cohort_id=target.id,
+                    moved_on=on,
+                    author_id=author_id,
+                )
+            )
+            trainee.cohort_id = target.id
+            trainee.joined_on = trainee.joined_on or origin.starts_on
 
     def add_trainees(self, cohort_id: int, trainees: Sequence[NewTrainee]) -> list[int]:
         """Add every trainee or none: one bad row and nothing is written."""
@@ -96,8 +193,7 @@ class Directory:
         if problems:
             raise RecordError("Aucun stagiaire ajouté. " + " ; ".join(problems))
         with self._db.write() as session:
-            if session.get(t.Cohort, cohort_id) is None:
-                raise RecordError(f"Promotion n° {cohort_id} introuvable.")
+            check_open(_cohort(session, cohort_id))
             rows = [
                 t.Trainee(
                     cohort_id=cohort_id,
@@ -111,3 +207,45 @@ class Directory:
             session.add_all(rows)
             session.flush()
             return [row.id for row in rows]
+
+
+def _cohort(session: Session, cohort_id: int) -> t.Cohort:
+    cohort = session.get(t.Cohort, cohort_id)
+    if cohort is None:
+        raise RecordError(f"Promotion n° {cohort_id} introuvable.")
+    return cohort
+
+
+def _set_trainers(session: Session, cohort: t.Cohort, trainers: Iterable[int]) -> None:
+    """Trainers (or coordinators) of the cohort's school; admins need no assignment."""
+    wanted = set(trainers)
+    if not wanted:
+        return
+    allowed = set(
+        session.scalars(
+            select(t.User.id)
+            .join(t.UserSchool, t.UserSchool.user_id == t.User.id)
+            .where(
+                t.User.id.in_(wanted),
+                t.UserSchool.school_id == cohort.school_id,
+                t.User.role.in_([Role.TRAINER.value, Role.COORDINATOR.value]),
+            )
+        )
+    )
+    if wanted - allowed:
+        raise RecordError("Formateur ou formatrice inconnu·e dans cette école.")
+    session.add_all(t.CohortTrainer(cohort_id=cohort.id, user_id=u) for u in sorted(wanted))
+
+
+def _planned_hours(
+    curriculum: Mapping[Phase, int], wanted: Mapping[str, int] | None
+) -> dict[str, int]:
+    """Hours per phase: the curriculum's, each one adjustable (0 to 2,000 h)."""
+    hours = {phase.value: planned for phase, planned in curriculum.items()}
+    for phase, planned in (wanted or {}).items():
+        if phase not in hours:
+            raise RecordError(f"Phase « {phase} » inconnue.")
+        if not 0 <= planned <= 2000:
+            raise RecordError("Heures prévues : entre 0 et 2 000 par phase.")
+        hours[phase] = planned
+    return hours

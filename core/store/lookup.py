@@ -3,15 +3,17 @@ a trainee or an observation belongs, a trainee's latest entries. Domain objects 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
-from core.domain import Cohort, Entry, Located, ObservationKind, School, Trainee
+from core.domain import Account, Cohort, Entry, Located, ObservationKind, Role, School, Trainee
 from core.store import tables as t
 from core.store.database import Database
-from core.store.facts import current
+from core.store.facts import authors, aware, current
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,60 @@ class Lookup:
             return bool(session.scalar(select(func.count()).select_from(t.School)))
 
     def cohort(self, cohort_id: int) -> Cohort | None:
+        """A cohort with its trainers."""
         with self._db.read() as session:
             row = session.get(t.Cohort, cohort_id)
-        return _cohort(row) if row is not None else None
+            if row is None:
+                return None
+            trainers = session.scalars(
+                select(t.CohortTrainer.user_id)
+                .where(t.CohortTrainer.cohort_id == cohort_id)
+                .order_by(t.CohortTrainer.user_id)
+            ).all()
+        return _cohort(row, tuple(trainers))
+
+    def school(self, school_id: int) -> School | None:
+        with self._db.read() as session:
+            row = session.get(t.School, school_id)
+        return _school(row) if row is not None else None
+
+    def staff(self, school_id: int) -> list[Account]:
+        """Active trainers and coordinators of a school, who may be assigned to its cohorts."""
+        with self._db.read() as session:
+            users = session.scalars(
+                select(t.User)
+                .join(t.UserSchool, t.UserSchool.user_id == t.User.id)
+                .where(
+                    t.UserSchool.school_id == school_id,
+                    t.User.active.is_(True),
+                    t.User.role.in_([Role.TRAINER.value, Role.COORDINATOR.value]),
+                )
+                .order_by(t.User.name)
+            ).all()
+        return [Account(u.id, u.email, u.name, Role(u.role), u.active, (school_id,)) for u in users]
+
+    def has_admin(self) -> bool:
+        """Whether an active administrator exists (else the first one must be created)."""
+        with self._db.read() as session:
+            found = session.scalar(
+                select(t.User.id)
+                .where(t.User.role == Role.ADMIN.value, t.User.active.is_(True))
+                .limit(1)
+            )
+        return found is not None
+
+    def moves(self, trainee_id: int) -> list[tuple[str, str, dt.date]]:
+        """A trainee's moves between cohorts: (from, to, day), oldest first."""
+        origin, target = aliased(t.Cohort), aliased(t.Cohort)
+        with self._db.read() as session:
+            rows = session.execute(
+                select(origin.name, target.name, t.TraineeMove.moved_on)
+                .join(origin, origin.id == t.TraineeMove.from_cohort_id)
+                .join(target, target.id == t.TraineeMove.to_cohort_id)
+                .where(t.TraineeMove.trainee_id == trainee_id)
+                .order_by(t.TraineeMove.id)
+            ).all()
+        return [(a, b, day) for a, b, day in rows]
 
     def cohort_school(self, cohort_id: int) -> School | None:
         with self._db.read() as session:
@@ -86,14 +139,16 @@ class Lookup:
         return Located(*row) if row is not None else None
 
     def latest_entries(self, trainee_id: int, limit: int = 15) -> list[Entry]:
-        """A trainee's latest current attempts and evaluations, with their photo counts."""
-        kinds = [ObservationKind.ATTEMPT, ObservationKind.EVALUATION]
+        """A trainee's latest current attempts, evaluations and level decisions, by the day
+        they were observed, with when they were typed, who typed them and their photos."""
+        kinds = [ObservationKind.ATTEMPT, ObservationKind.EVALUATION, ObservationKind.LEVEL]
         with self._db.read() as session:
             rows = session.scalars(
                 current(t.Observation.trainee_id == trainee_id, t.Observation.kind.in_(kinds))
-                .order_by(t.Observation.id.desc())
+                .order_by(t.Observation.observed_on.desc(), t.Observation.id.desc())
                 .limit(limit)
             ).all()
+            names = authors(session, {r.author_id for r in rows})
             photos = dict(
                 session.execute(
                     select(t.Evidence.observation_id, func.count())
@@ -108,17 +163,20 @@ class Lookup:
                 r.definition,
                 r.observed_on,
                 r.passed,
-                photos.get(r.id, 0),
+                recorded_at=aware(r.recorded_at),
+                level=r.level,
+                author=names.get(r.author_id, ""),
+                photos=photos.get(r.id, 0),
             )
             for r in rows
         ]
 
 
 def _school(row: t.School) -> School:
-    return School(row.id, row.slug, row.name, row.city, row.territory)
+    return School(row.id, row.slug, row.name, row.city, row.territory, row.address)
 
 
-def _cohort(row: t.Cohort) -> Cohort:
+def _cohort(row: t.Cohort, trainers: tuple[int, ...] = ()) -> Cohort:
     return Cohort(
         row.id,
         row.school_id,
@@ -128,6 +186,9 @@ def _cohort(row: t.Cohort) -> Cohort:
         row.curriculum_version,
         row.starts_on,
         row.ends_on,
+        planned_hours=tuple((row.planned_hours or {}).items()),
+        closed=row.closed_at is not None,
+        trainers=trainers,
     )
 
 
@@ -140,4 +201,5 @@ def _trainee(row: t.Trainee) -> Trainee:
         row.email,
         row.external_ref,
         row.erased_at is not None,
+        row.joined_on,
     )

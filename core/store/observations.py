@@ -61,9 +61,26 @@ def check_definition(catalog: Catalog, cohort: Any, definition_id: str, kind: Ki
         )
 
 
-def check_day(observed_on: dt.date) -> None:
+def check_day(observed_on: dt.date, trainee: Any, cohort: Any) -> None:
+    """An entry's day: not in the future, within the cohort's dates, not before the trainee
+    joined. ``trainee`` and ``cohort``: rows, or anything with their columns."""
+    # One day of tolerance: the server's clock may sit in another time zone than the school.
     if observed_on > dt.date.today() + dt.timedelta(days=1):
         raise RecordError("La date d'observation est dans le futur.")
+    if observed_on < cohort.starts_on:
+        raise RecordError(
+            f"La date est avant le début de la promotion ({cohort.starts_on:%d/%m/%Y})."
+        )
+    if observed_on > cohort.ends_on:
+        raise RecordError(f"La date est après la fin de la promotion ({cohort.ends_on:%d/%m/%Y}).")
+    joined = getattr(trainee, "joined_on", None)
+    if joined is not None and observed_on < joined:
+        raise RecordError(f"La date est avant l'arrivée du ou de la stagiaire ({joined:%d/%m/%Y}).")
+
+
+def check_open(cohort: Any) -> None:
+    if cohort.closed_at is not None:
+        raise RecordError("Promotion clôturée : son dossier ne se modifie plus.")
 
 
 def check_seconds(seconds: int | None) -> None:
@@ -83,6 +100,13 @@ def trainee_rows(session: Session, trainee_id: int) -> tuple[t.Trainee, t.Cohort
     trainee, cohort = row
     if trainee.erased_at is not None:
         raise RecordError(ERASED_MESSAGE)
+    return trainee, cohort
+
+
+def open_trainee_rows(session: Session, trainee_id: int) -> tuple[t.Trainee, t.Cohort]:
+    """``trainee_rows``, for a training entry: the cohort must still be open."""
+    trainee, cohort = trainee_rows(session, trainee_id)
+    check_open(cohort)
     return trainee, cohort
 
 
@@ -121,7 +145,7 @@ class Observations:
         check_seconds(seconds)
         new = _New(trainee_id, author_id, gesture_id, observed_on, key, supersedes)
         with self._db.write() as session:
-            rows = trainee_rows(session, trainee_id)
+            rows = open_trainee_rows(session, trainee_id)
             cohort = rows[1]
             check_definition(self._catalog, cohort, gesture_id, "gesture")
             try:
@@ -159,7 +183,7 @@ class Observations:
         """A practical evaluation's measurements, scored by its evaluator, kept with the score."""
         new = _New(trainee_id, author_id, evaluation_id, observed_on, key, supersedes)
         with self._db.write() as session:
-            rows = trainee_rows(session, trainee_id)
+            rows = open_trainee_rows(session, trainee_id)
             cohort = rows[1]
             check_definition(self._catalog, cohort, evaluation_id, "evaluation")
             evaluation = self._catalog.evaluation(evaluation_id)
@@ -195,7 +219,7 @@ class Observations:
             raise RecordError("Une justification est obligatoire pour fixer un niveau.")
         new = _New(trainee_id, author_id, competency_id, observed_on, key, supersedes)
         with self._db.write() as session:
-            rows = trainee_rows(session, trainee_id)
+            rows = open_trainee_rows(session, trainee_id)
             cohort = rows[1]
             check_definition(self._catalog, cohort, competency_id, "competency")
             scale, _ = self._catalog.grading(competency_id)
@@ -223,7 +247,7 @@ class Observations:
         if about is not None and self._catalog.entries.get(about, None) is None:
             raise RecordError(f"« {about} » n'est pas défini par le catalogue.")
         with self._db.write() as session:
-            rows = trainee_rows(session, trainee_id)
+            rows = open_trainee_rows(session, trainee_id)
             cohort = rows[1]
             new = _New(trainee_id, author_id, about or cohort.sector, observed_on, key, supersedes)
             return self._add(session, rows, new, ObservationKind.COMMENT, payload={"text": text})
@@ -236,7 +260,7 @@ class Observations:
             old = session.get(t.Observation, observation_id)
             if old is None:
                 raise RecordError("La saisie à annuler n'existe pas.")
-            rows = trainee_rows(session, old.trainee_id)
+            rows = open_trainee_rows(session, old.trainee_id)
             new = _New(
                 old.trainee_id, author_id, old.definition, dt.date.today(), key, observation_id
             )
@@ -289,7 +313,8 @@ class Observations:
     ) -> Recorded:
         """Check and insert one observation in the caller's transaction."""
         trainee, cohort = rows
-        check_day(new.observed_on)
+        if kind is not ObservationKind.RETRACTION:  # a correction is dated when it is made
+            check_day(new.observed_on, trainee, cohort)
         if new.supersedes is not None:
             repeated = session.scalar(
                 select(t.Observation.id).where(t.Observation.idempotency_key == new.key)

@@ -104,7 +104,17 @@ class TraineeRecords:
                 .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
             ).all()
             rows = self._reader.rows(session, "cohort", cohort_id)
-            names = authors(session, rows.authors())
+            # A trainee who came from another cohort brings the entries made there.
+            arrived = {
+                trainee: self._reader.rows(session, "trainee", trainee)
+                for trainee in session.scalars(
+                    select(t.TraineeMove.trainee_id)
+                    .join(t.Trainee, t.Trainee.id == t.TraineeMove.trainee_id)
+                    .where(t.Trainee.cohort_id == cohort_id)
+                    .distinct()
+                )
+            }
+            names = authors(session, rows.authors().union(*(r.authors() for r in arrived.values())))
             exit_rows: dict[int, t.ExitRecord] = {}
             if exits:
                 for exit_row in session.scalars(
@@ -114,11 +124,13 @@ class TraineeRecords:
                     .order_by(t.ExitRecord.on, t.ExitRecord.id)
                 ):
                     exit_rows[exit_row.trainee_id] = exit_row  # the latest wins
-        by_trainee = {trainee.id: Rows([], []) for trainee in trainees}
-        for attempt in rows.attempts:
-            by_trainee[attempt[0]].attempts.append(attempt)
+        by_trainee = {trainee.id: arrived.get(trainee.id, Rows([], [])) for trainee in trainees}
+        for attempt in rows.attempts:  # a trainee who left keeps theirs, in their new cohort
+            if attempt[0] in by_trainee and attempt[0] not in arrived:
+                by_trainee[attempt[0]].attempts.append(attempt)
         for other in rows.others:
-            by_trainee[other[0]].others.append(other)
+            if other[0] in by_trainee and other[0] not in arrived:
+                by_trainee[other[0]].others.append(other)
         infos = [trainee_info(trainee, cohort, school) for trainee in trainees]
         return _CohortRows(cohort, infos, by_trainee, names, exit_rows)
 
@@ -153,9 +165,11 @@ class TraineeRecords:
                 select(func.max(t.Observation.id)).where(t.Observation.cohort_id == cohort_id)
             )
             trainees = session.execute(
-                select(func.count(), func.max(t.Trainee.id), func.count(t.Trainee.erased_at)).where(
-                    t.Trainee.cohort_id == cohort_id
-                )
+                select(
+                    func.count(),
+                    func.sum(t.Trainee.id),  # a trainee moved in or out changes it
+                    func.count(t.Trainee.erased_at),
+                ).where(t.Trainee.cohort_id == cohort_id)
             ).one()
         return (latest, *trainees)
 

@@ -49,6 +49,7 @@ class School(Base):
     name: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100))
     territory: Mapped[str] = mapped_column(String(120))  # catalog id: territoire.marseille
+    address: Mapped[str | None] = mapped_column(String(300))
 
 
 class User(Base):
@@ -83,6 +84,9 @@ class Cohort(Base):
     curriculum_version: Mapped[str] = mapped_column(String(20))  # pinned when created
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
+    # Hours planned per phase ({"geste": 280, ...}); the curriculum's when the cohort began.
+    planned_hours: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CohortTrainer(Base):
@@ -104,6 +108,22 @@ class Trainee(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     external_ref: Mapped[str | None] = mapped_column(String(60))  # e.g. France Travail id
     erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    joined_on: Mapped[dt.date | None] = mapped_column(Date)  # unset: the cohort's start
+
+
+class TraineeMove(Base):
+    """A trainee moved to another cohort of the same sector. Their observations stay as they
+    were recorded (with the cohort they were made in) and follow them to the new cohort."""
+
+    __tablename__ = "trainee_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    from_cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    to_cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    moved_on: Mapped[dt.date] = mapped_column(Date)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the CLI
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Observation(Base):

@@ -16,7 +16,7 @@ from core.catalog import Catalog
 from core.domain import ERASED_MESSAGE, ObservationKind, RecordError
 from core.store import tables as t
 from core.store.database import Database
-from core.store.observations import check_day, check_definition
+from core.store.observations import check_day, check_definition, check_open
 from core.taps import LiveAttempt, RecordedTap, Tap, live_attempts
 
 _STEP = ObservationKind.STEP.value
@@ -105,10 +105,11 @@ class TapStore:
             raise RecordError(f"Stagiaire n° {tap.trainee_id} introuvable.")
         if trainee.erased_at is not None:
             raise RecordError(ERASED_MESSAGE)
+        check_open(trainee)
         check_definition(self._catalog, trainee, tap.gesture_id, "gesture")
         if tap.step not in {s.key for s in self._catalog.gesture(tap.gesture_id).steps}:
             raise RecordError(f"Étape « {tap.step} » inconnue pour ce geste.")
-        check_day(tap.observed_on)
+        check_day(tap.observed_on, trainee, trainee)  # the row has the cohort's dates too
         cohort: int = trainee.cohort
         return cohort
 
@@ -139,8 +140,14 @@ def _live_attempts(connection: Connection, wanted: dict[str, int]) -> dict[str, 
 # The statements of the tap path, built once: building a statement cost more than running it
 # (core.taps, bench/web.py).
 _TAP_TRAINEES = (
-    select(t.Trainee.id, t.Trainee.erased_at, t.Cohort.id.label("cohort"))
-    .add_columns(t.Cohort.sector, t.Cohort.curriculum)
+    select(t.Trainee.id, t.Trainee.erased_at, t.Trainee.joined_on, t.Cohort.id.label("cohort"))
+    .add_columns(
+        t.Cohort.sector,
+        t.Cohort.curriculum,
+        t.Cohort.starts_on,
+        t.Cohort.ends_on,
+        t.Cohort.closed_at,
+    )
     .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
     .where(t.Trainee.id.in_(bindparam("ids", expanding=True)))
 )

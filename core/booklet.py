@@ -129,8 +129,10 @@ def with_verification(
     *,
     employer: str | None = None,
     territory: str | None = None,
+    served_at: str | None = None,
 ) -> BookletData:
-    """Add the signed verification link (and its QR code) employers use to check the paper."""
+    """Add the signed verification link (and its QR code) employers use to check the paper:
+    at ``GESTES_PUBLIC_URL``, else where the app that builds it is served (``served_at``)."""
     import segno
 
     from core.verification import Claim, content_key, sign
@@ -143,7 +145,7 @@ def with_verification(
         issued=data.issued_on,
         expires=data.issued_on + dt.timedelta(days=settings.verification_days),
     )
-    url = f"{settings.public_url.rstrip('/')}/verify/{sign(claim, settings.signing_key())}"
+    url = f"{settings.address(served_at)}/verify/{sign(claim, settings.signing_key())}"
     # With its SVG namespace (svg_inline leaves it out): the print path parses the page as
     # XML, where an <svg> without it is an unknown element and the code would not be drawn.
     buffer = io.BytesIO()
@@ -370,10 +372,16 @@ def verified_booklet(
     *,
     employer: str | None = None,
     territory: str | None = None,
+    served_at: str | None = None,
 ) -> BookletData:
     """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
     built, then signed with its verification link and QR code."""
     data = build_booklet(definitions, record, employer=employer, territory=territory)
     return with_verification(
-        data, record.trainee.id, settings, employer=employer, territory=territory
+        data,
+        record.trainee.id,
+        settings,
+        employer=employer,
+        territory=territory,
+        served_at=served_at,
     )

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 
 
 class RecordError(ValueError):
-    """A refused write or an unknown id. The message is French: it is shown as it is."""
+    """A refused write or an unknown id. The message is French: it is shown as it is, beside
+    ``field`` (the form field at fault) when the refusal is about one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 SESSION_HOURS = 12  # a training day, with margin; then sign in again

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MEBIBYTE = 1024 * 1024
+DEFAULT_ADDRESS = "http://127.0.0.1:8000"  # where `gestes serve` listens unless told
 
 
 class Settings(BaseSettings):
@@ -18,8 +19,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     evidence_max_bytes: int = 10 * MEBIBYTE
     evidence_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")
-    # Where employers reach the verification page printed in booklets' QR codes.
-    public_url: str = "http://127.0.0.1:8000"
+    # Where employers reach the verification page printed in booklets' QR codes and sharing
+    # links. Unset: the address the app is served on (the request's), and for the command
+    # line the address `gestes serve` uses by default.
+    public_url: str | None = None
+    # Proxies whose X-Forwarded-* headers are trusted (e.g. "127.0.0.1"); unset: none.
+    trusted_proxies: str | None = None
     # Signs booklet verification links. Unset: a random key kept in the data directory.
     secret_key: str | None = None
     verification_days: int = 365
@@ -30,6 +35,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'gestes.sqlite3').resolve()}"
+
+    def address(self, served_at: str | None = None) -> str:
+        """The public address links point at: the setting, else where the app is served."""
+        return (self.public_url or served_at or DEFAULT_ADDRESS).rstrip("/")
 
     @property
     def evidence_dir(self) -> Path:

@@ -57,8 +57,10 @@ class LoginRequired(Exception):
     """Raised by ``user_of`` for an anonymous request: the page redirects to the login form."""
 
 
-def create_app(gestes: Gestes | None = None) -> FastAPI:
-    """The app over ``gestes`` (or over a context opened from the environment's settings)."""
+def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> FastAPI:
+    """The app over ``gestes`` (or over a context opened from the environment's settings).
+    ``setup_token``: opens ``/setup/<token>`` to create the first administrator, while the
+    store has none (``gestes serve`` prints the link)."""
     gestes = gestes or open_gestes()
 
     @contextlib.asynccontextmanager
@@ -75,6 +77,7 @@ def create_app(gestes: Gestes | None = None) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.gestes = gestes
+    app.state.setup_token = setup_token
     app.state.limiter = LoginLimiter()
     app.state.sessions = SessionCache()
     # Live step taps go through one writer thread that commits them in groups (core.taps).
@@ -91,9 +94,9 @@ def create_app(gestes: Gestes | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from web import api, auth, booklets, cohorts, coordination, scoring
+    from web import api, auth, booklets, cohorts, coordination, scoring, setup
 
-    for pages in (auth, cohorts, scoring, coordination, booklets):
+    for pages in (auth, setup, cohorts, scoring, coordination, booklets):  # /cohorts/new first
         app.include_router(pages.router)
     app.include_router(api.router)
     app.description = api.__doc__ or ""
@@ -190,6 +193,13 @@ def gestes_of(request: Request) -> Gestes:
     """The application context the app was built with."""
     gestes: Gestes = request.app.state.gestes
     return gestes
+
+
+def served_at(request: Request) -> str:
+    """The address this request reached the app at (behind a proxy: the public one, when the
+    proxy is trusted, ``GESTES_TRUSTED_PROXIES``): where links are sent unless
+    ``GESTES_PUBLIC_URL`` says otherwise."""
+    return str(request.base_url)
 
 
 def store_of(request: Request) -> Store:

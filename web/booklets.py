@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from core.domain import RecordError
 from core.settings import Settings
-from web.app import gestes_of, is_htmx, render
+from web.app import gestes_of, is_htmx, render, served_at
 from web.scope import Id, User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
 
@@ -41,6 +41,7 @@ def _booklet(
             store.records.trainee_record(trainee_id),
             employer=employer or None,
             territory=territory or None,
+            served_at=served_at(request),
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
@@ -159,7 +160,7 @@ def share_booklet(
         issued=today,
         expires=today + dt.timedelta(days=settings.share_days),
     )
-    url = f"{settings.public_url.rstrip('/')}/share/{sign(claim, settings.signing_key())}"
+    url = f"{settings.address(served_at(request))}/share/{sign(claim, settings.signing_key())}"
     return render(request, "share.html", {"url": url, "claim": claim, "trainee_id": trainee_id})
 
 
@@ -183,7 +184,13 @@ def shared_booklet(request: Request, token: str) -> Response:
             "verify.html",
             {"error": ERASED},
         )
-    data = verified_booklet(gestes.definitions, gestes.settings, record, employer=claim.employer)
+    data = verified_booklet(
+        gestes.definitions,
+        gestes.settings,
+        record,
+        employer=claim.employer,
+        served_at=served_at(request),
+    )
     pdf = cached_pdf(data, gestes.settings.data_dir / "booklets")
     return _pdf_response(pdf, booklet_filename(claim.trainee, data.trainee))
 
@@ -238,7 +245,9 @@ def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
     cohort_of(store, user, cohort_id)
     jobs = []
     for record in store.records.cohort_records(cohort_id):
-        data = verified_booklet(gestes.definitions, gestes.settings, record)
+        data = verified_booklet(
+            gestes.definitions, gestes.settings, record, served_at=served_at(request)
+        )
         jobs.append((data, booklet_filename(record.trainee.id, record.trainee.full_name)))
     export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))
     request.app.state.exports[export.id] = export

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.catalog import Catalog
 from core.domain import ExitKind, Located, RecordError, Role
 from core.models import Phase, Sector
+from web import forms
 from web.app import gestes_of, is_htmx, render, store_of
 from web.scope import Id, User, cohort_of, observation_of, trainee_of, valid_key, visible_cohorts
 from web.security import CurrentUser
@@ -102,52 +103,112 @@ def module_competencies(catalog: Catalog, sector: Sector, module_id: str) -> set
 
 @router.get("/trainees/{trainee_id}")
 def trainee_page(request: Request, user: User, trainee_id: Id) -> Response:
+    return render(request, "trainee.html", _trainee_view(request, user, trainee_id))
+
+
+def _trainee_view(
+    request: Request, user: CurrentUser, trainee_id: int, **extra: Any
+) -> dict[str, Any]:
     gestes = gestes_of(request)
     store, catalog = gestes.store, gestes.catalog
     _, cohort = trainee_of(store, user, trainee_id)
     record = store.records.trainee_record(trainee_id)
     sector = catalog.sectors[cohort.sector]
-    history = store.lookup.latest_entries(trainee_id)
-    return render(
-        request,
-        "trainee.html",
-        {
-            "record": record,
-            "sector": sector,
-            "catalog": catalog,
-            "phases": list(Phase),
-            "scale": sector.curriculum.scale,
-            "history": history,
-            "exits": list(ExitKind),
-            "exits_by_code": {e.value: e for e in ExitKind},
-            "employers": catalog.employers_in(
-                record.trainee.territory, sector=record.trainee.sector
-            ),
-            "submit": uuid.uuid4().hex,
-            "today": dt.date.today(),
-        },
-    )
+    schools = None if user.is_admin else user.schools
+    destinations = [
+        c
+        for c, _ in store.lookup.cohorts(schools)
+        if c.sector == cohort.sector and c.id != cohort.id and not c.closed
+    ]
+    return {
+        "record": record,
+        "cohort": cohort,
+        "sector": sector,
+        "catalog": catalog,
+        "phases": list(Phase),
+        "scale": sector.curriculum.scale,
+        "history": store.lookup.latest_entries(trainee_id),
+        "moves": store.lookup.moves(trainee_id),
+        "destinations": destinations,
+        "exits": list(ExitKind),
+        "exits_by_code": {e.value: e for e in ExitKind},
+        "employers": catalog.employers_in(record.trainee.territory, sector=record.trainee.sector),
+        "submit": uuid.uuid4().hex,
+        "today": dt.date.today(),
+        "errors": {},
+        "form": {},
+        **extra,
+    }
 
 
-# ---------------------------------------------------------------- comments, evidence, corrections
+def _refused_on_page(
+    request: Request, user: CurrentUser, trainee_id: int, errors: forms.Errors, form: Any
+) -> Response:
+    """The trainee page again, the refusal beside its field and what was typed kept."""
+    view = _trainee_view(request, user, trainee_id, errors=errors, form=forms.values(form))
+    return render(request, "trainee.html", view, status_code=400)
+
+
+# ---------------------------------------------------------------- decisions, comments
+
+
+@router.post("/trainees/{trainee_id}/levels")
+async def decide_level(request: Request, user: User, trainee_id: Id) -> Response:
+    """A trainer's direct decision on a competency's level, with its justification; the
+    latest decision stands (it supersedes nothing: each one is kept in the history)."""
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    form = await request.form()
+    errors: forms.Errors = {}
+    competency = forms.text(form, "competency", errors, limit=120)
+    level = forms.text(form, "level", errors, limit=40)
+    justification = forms.text(form, "justification", errors, limit=2000)
+    observed_on = forms.day(form, "observed_on", errors, default=dt.date.today())
+    submit = str(form.get("submit_id") or "")
+    if not valid_key(submit):
+        errors[""] = "Formulaire invalide : rechargez la page."
+    if not errors:
+        try:
+            store.observations.record_level(
+                trainee_id,
+                user.id,
+                competency,
+                level,
+                justification,
+                observed_on,
+                f"level:{submit}",
+            )
+        except RecordError as error:
+            errors = forms.refusal(error)
+    if errors:
+        return _refused_on_page(request, user, trainee_id, errors, form)
+    return RedirectResponse(f"/trainees/{trainee_id}#historique", status_code=303)
 
 
 @router.post("/trainees/{trainee_id}/comments")
-def add_comment(
-    request: Request,
-    user: User,
-    trainee_id: Id,
-    text: Annotated[str, Form(max_length=4000)],
-    submit_id: Annotated[str, Form(max_length=40)],
-) -> Response:
+async def add_comment(request: Request, user: User, trainee_id: Id) -> Response:
     store = store_of(request)
     trainee_of(store, user, trainee_id)
-    if not valid_key(submit_id):
-        raise HTTPException(status_code=400, detail="Formulaire invalide.")
-    store.observations.record_comment(
-        trainee_id, user.id, text, dt.date.today(), f"comment:{submit_id}"
-    )
+    form = await request.form()
+    errors: forms.Errors = {}
+    text = forms.text(form, "text", errors, limit=4000)
+    observed_on = forms.day(form, "observed_on", errors, default=dt.date.today())
+    submit = str(form.get("submit_id") or "")
+    if not valid_key(submit):
+        errors[""] = "Formulaire invalide : rechargez la page."
+    if not errors:
+        try:
+            store.observations.record_comment(
+                trainee_id, user.id, text, observed_on, f"comment:{submit}"
+            )
+        except RecordError as error:
+            errors = forms.refusal(error)
+    if errors:
+        return _refused_on_page(request, user, trainee_id, errors, form)
     return RedirectResponse(f"/trainees/{trainee_id}#commentaires", status_code=303)
+
+
+# ---------------------------------------------------------------- evidence, corrections
 
 
 @router.post("/observations/{observation_id}/evidence")

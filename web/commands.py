@@ -6,6 +6,7 @@ command line never imports the web app; importing this module is cheap (``gestes
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,5 +35,24 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
         gestes = open_gestes(migrate=True)
         if demo:
             seed_if_empty(gestes)
-        typer.echo(f"Gestes on http://{host}:{port}/ ({gestes.store.safe_url()})")
-        uvicorn.run(create_app(gestes), host=host, port=port, log_level="warning")
+        here = f"http://{host}:{port}"
+        typer.echo(f"Gestes on {here}/ ({gestes.store.safe_url()})")
+        links = gestes.settings.public_url or f"{here} (the address each request comes to)"
+        typer.echo(f"Booklets and sharing links point at {links}; set GESTES_PUBLIC_URL to fix it.")
+        token = None
+        if not gestes.store.lookup.has_admin():
+            token = secrets.token_urlsafe(24)
+            typer.echo(
+                "No administrator yet. Create the first one, once, at:\n"
+                f"  {here}/setup/{token}\n"
+                "(or stop the server and run: gestes admin create EMAIL)"
+            )
+        proxies = gestes.settings.trusted_proxies
+        uvicorn.run(
+            create_app(gestes, setup_token=token),
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=proxies is not None,  # X-Forwarded-* only from proxies named
+            forwarded_allow_ips=proxies or "",
+        )

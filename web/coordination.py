@@ -154,8 +154,14 @@ async def create_user(request: Request, user: User) -> Response:
 
 @router.post("/admin/users/{user_id}/active")
 def toggle_user(
-    request: Request, user: User, user_id: Id, active: Annotated[bool, Form()]
+    request: Request,
+    user: User,
+    user_id: Id,
+    active: Annotated[bool, Form()],
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    if not active and confirm != "oui":  # the page's box: a deactivation is never one click
+        raise HTTPException(status_code=400, detail="Cochez la case pour confirmer.")
     set_account_active(request, user, user_id, active)
     return RedirectResponse("/admin/users", status_code=303)
 

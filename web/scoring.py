@@ -54,6 +54,8 @@ def _gesture_view(
         "autonomies": list(Autonomy),
         "results": [(result, translate(result.label)) for result in StepResult],
         "recorded": recorded,
+        "today": dt.date.today(),
+        "errors": {},
     }
     if not levels:  # the steps and outcome blocks only need the trainee's id
         view["trainee"] = {"id": trainee_id}
@@ -142,6 +144,7 @@ def validate_attempt(
     attempt: Annotated[str, Form(max_length=40)],
     autonomy: Annotated[str, Form(max_length=20)],
     minutes: Annotated[str, Form(max_length=10)] = "",
+    observed_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     gestes = gestes_of(request)
     store, catalog = gestes.store, gestes.catalog
@@ -149,37 +152,35 @@ def validate_attempt(
     check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt) or autonomy.upper() not in Autonomy.__members__:
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    errors: dict[str, str] = {}
     seconds = _seconds(minutes)
-    if seconds == _INVALID:  # said beside its field, what was typed kept
+    if seconds == _INVALID:
+        errors["minutes"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
+    day = _day(observed_on, errors)
+    before = {c: lvl.level for c, lvl in store.records.trainee_record(trainee_id).levels.items()}
+    if not errors:
+        try:
+            recorded = store.observations.record_attempt(
+                trainee_id,
+                user.id,
+                gesture_id,
+                store.taps.live_attempt(trainee_id, attempt).taps,
+                Autonomy.from_key(autonomy),
+                day,
+                f"{attempt}:final",
+                seconds=seconds,
+                attempt_key=attempt,
+            )
+        except RecordError as error:
+            errors[error.field or ""] = str(error)
+    if errors:  # said beside its field, what was typed kept, nothing stored
         view = _gesture_view(request, trainee_id, gesture_id, attempt)
-        view["error"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
-        view["minutes"] = minutes
+        view.update(errors=errors, minutes=minutes, observed_on=observed_on)
         blocks = ["validate"] if is_htmx(request) else None
         return render(request, "gesture.html", view, blocks=blocks)
-    before = {c: lvl.level for c, lvl in store.records.trainee_record(trainee_id).levels.items()}
-    taps = store.taps.live_attempt(trainee_id, attempt).taps
-    recorded = store.observations.record_attempt(
-        trainee_id,
-        user.id,
-        gesture_id,
-        taps,
-        Autonomy.from_key(autonomy),
-        dt.date.today(),
-        f"{attempt}:final",
-        seconds=seconds,
-        attempt_key=attempt,
-    )
+    done = {"outcome": recorded.outcome, "before": before, "id": recorded.id}
     view = _gesture_view(
-        request,
-        trainee_id,
-        gesture_id,
-        attempt,
-        recorded={
-            "outcome": recorded.outcome,
-            "before": before,
-            "id": recorded.id,
-            "next": uuid.uuid4().hex,
-        },
+        request, trainee_id, gesture_id, attempt, recorded={**done, "next": uuid.uuid4().hex}
     )
     return render(
         request,
@@ -190,6 +191,17 @@ def validate_attempt(
 
 
 _INVALID = -1
+
+
+def _day(observed_on: str, errors: dict[str, str]) -> dt.date:
+    """The day an attempt was observed (blank: today); the store checks it is possible."""
+    if not observed_on.strip():
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(observed_on.strip())
+    except ValueError:
+        errors["observed_on"] = "Date attendue (JJ/MM/AAAA)."
+        return dt.date.today()
 
 
 def _seconds(minutes: str) -> int | None:
@@ -218,6 +230,8 @@ def _evaluation_view(gestes: Gestes, trainee_id: Id, evaluation_id: str) -> dict
         "score": None,
         "latest": record.evaluations.get(evaluation_id),
         "submit": uuid.uuid4().hex,
+        "today": dt.date.today(),
+        "observed_on": "",
     }
 
 
@@ -248,18 +262,23 @@ async def submit_evaluation(
     view["values"] = measurements
     view["checked"] = {k: bool(v) for k, v in criteria.items()}
     submit = str(form.get("submit_id", ""))
+    view["observed_on"] = str(form.get("observed_on") or "")
     parsed = parse_submission(evaluation, criteria, measurements)
-    if isinstance(parsed, list):
-        view["errors"] = _by_field(parsed)
+    date_errors: dict[str, str] = {}
+    day = _day(view["observed_on"], date_errors)
+    if isinstance(parsed, list) or date_errors:
+        view["errors"] = (_by_field(parsed) if isinstance(parsed, list) else {}) | {
+            field: [message] for field, message in date_errors.items()
+        }
         view["submit"] = submit if valid_key(submit) else view["submit"]
     else:
         key = f"eval:{submit}" if valid_key(submit) else uuid.uuid4().hex
         try:
             view["score"] = store.observations.record_evaluation(
-                trainee_id, user.id, evaluation_id, parsed, dt.date.today(), key
+                trainee_id, user.id, evaluation_id, parsed, day, key
             ).score
         except RecordError as error:
-            view["errors"] = {"": [str(error)]}
+            view["errors"] = {error.field or "": [str(error)]}
     return render(request, "evaluation.html", view, blocks=["form"] if is_htmx(request) else None)
 
 

@@ -69,30 +69,30 @@ class Directory:
 
     def _check_school(self, name: str, city: str, territory: str, address: str | None) -> None:
         if not name.strip() or len(name) > 200:
-            raise RecordError("Le nom de l'école est obligatoire (200 caractères au plus).")
+            raise RecordError("Le nom de l'école est obligatoire (200 caractères au plus).", "name")
         if not city.strip() or len(city) > 100:
-            raise RecordError("La ville est obligatoire (100 caractères au plus).")
+            raise RecordError("La ville est obligatoire (100 caractères au plus).", "city")
         if address and len(address) > 300:
-            raise RecordError("Adresse trop longue (300 caractères au plus).")
+            raise RecordError("Adresse trop longue (300 caractères au plus).", "address")
         if territory not in self._catalog.territories:
-            raise RecordError(f"Territoire « {territory} » inconnu du catalogue.")
+            raise RecordError(f"Territoire « {territory} » inconnu du catalogue.", "territory")
 
     def create_user(
         self, email: str, name: str, password: str, role: Role, schools: Iterable[int] = ()
     ) -> int:
         if not EMAIL.match(email):
-            raise RecordError(f"Adresse e-mail invalide « {email} ».")
+            raise RecordError(f"Adresse e-mail invalide « {email} ».", "email")
         if not name.strip() or len(name) > 200:
-            raise RecordError("Le nom est obligatoire (200 caractères au plus).")
+            raise RecordError("Le nom est obligatoire (200 caractères au plus).", "name")
         if len(password) < 10:
-            raise RecordError("Le mot de passe doit faire au moins 10 caractères.")
+            raise RecordError("Le mot de passe doit faire au moins 10 caractères.", "password")
         with self._db.write() as session:
             if session.scalar(select(t.User.id).where(t.User.email == email.lower())):
-                raise RecordError(f"Un compte existe déjà pour {email}.")
+                raise RecordError(f"Un compte existe déjà pour {email}.", "email")
             wanted = set(schools)
             known = set(session.scalars(select(t.School.id).where(t.School.id.in_(wanted))))
             if wanted - known:
-                raise RecordError("École inconnue.")
+                raise RecordError("École inconnue.", "schools")
             user = t.User(
                 email=email.lower(),
                 name=name.strip(),
@@ -118,16 +118,18 @@ class Directory:
         """A cohort pinned to the current version of its sector's curriculum, with the hours
         planned per phase (the curriculum's unless given) and its trainers."""
         if sector not in self._catalog.sectors:
-            raise RecordError(f"Filière « {sector} » inconnue du catalogue.")
+            raise RecordError(f"Filière « {sector} » inconnue du catalogue.", "sector")
         if not name.strip() or len(name) > 200:
-            raise RecordError("Le nom de la promotion est obligatoire (200 caractères au plus).")
+            raise RecordError(
+                "Le nom de la promotion est obligatoire (200 caractères au plus).", "name"
+            )
         if ends_on <= starts_on:
-            raise RecordError("La date de fin doit suivre la date de début.")
+            raise RecordError("La date de fin doit suivre la date de début.", "ends_on")
         curriculum = self._catalog.sectors[sector].curriculum
         hours = _planned_hours(curriculum.hours_by_phase(), planned_hours)
         with self._db.write() as session:
             if session.get(t.School, school_id) is None:
-                raise RecordError("École inconnue.")
+                raise RecordError("École inconnue.", "school")
             cohort = t.Cohort(
                 school_id=school_id,
                 name=name.strip(),
@@ -233,7 +235,7 @@ def _set_trainers(session: Session, cohort: t.Cohort, trainers: Iterable[int]) -
         )
     )
     if wanted - allowed:
-        raise RecordError("Formateur ou formatrice inconnu·e dans cette école.")
+        raise RecordError("Formateur ou formatrice inconnu·e dans cette école.", "trainers")
     session.add_all(t.CohortTrainer(cohort_id=cohort.id, user_id=u) for u in sorted(wanted))
 
 
@@ -244,8 +246,8 @@ def _planned_hours(
     hours = {phase.value: planned for phase, planned in curriculum.items()}
     for phase, planned in (wanted or {}).items():
         if phase not in hours:
-            raise RecordError(f"Phase « {phase} » inconnue.")
+            raise RecordError(f"Phase « {phase} » inconnue.", "hours")
         if not 0 <= planned <= 2000:
-            raise RecordError("Heures prévues : entre 0 et 2 000 par phase.")
+            raise RecordError("Heures prévues : entre 0 et 2 000 par phase.", f"hours_{phase}")
         hours[phase] = planned
     return hours

@@ -66,16 +66,17 @@ def check_day(observed_on: dt.date, trainee: Any, cohort: Any) -> None:
     joined. ``trainee`` and ``cohort``: rows, or anything with their columns."""
     # One day of tolerance: the server's clock may sit in another time zone than the school.
     if observed_on > dt.date.today() + dt.timedelta(days=1):
-        raise RecordError("La date d'observation est dans le futur.")
+        raise RecordError("La date d'observation est dans le futur.", "observed_on")
     if observed_on < cohort.starts_on:
-        raise RecordError(
-            f"La date est avant le début de la promotion ({cohort.starts_on:%d/%m/%Y})."
-        )
+        message = f"La date est avant le début de la promotion ({cohort.starts_on:%d/%m/%Y})."
+        raise RecordError(message, "observed_on")
     if observed_on > cohort.ends_on:
-        raise RecordError(f"La date est après la fin de la promotion ({cohort.ends_on:%d/%m/%Y}).")
+        message = f"La date est après la fin de la promotion ({cohort.ends_on:%d/%m/%Y})."
+        raise RecordError(message, "observed_on")
     joined = getattr(trainee, "joined_on", None)
     if joined is not None and observed_on < joined:
-        raise RecordError(f"La date est avant l'arrivée du ou de la stagiaire ({joined:%d/%m/%Y}).")
+        message = f"La date est avant l'arrivée du ou de la stagiaire ({joined:%d/%m/%Y})."
+        raise RecordError(message, "observed_on")
 
 
 def check_open(cohort: Any) -> None:
@@ -216,7 +217,9 @@ class Observations:
     ) -> Recorded:
         """A level set directly by a trainer; the justification is required."""
         if len(justification.strip()) < 5:
-            raise RecordError("Une justification est obligatoire pour fixer un niveau.")
+            raise RecordError(
+                "Une justification est obligatoire pour fixer un niveau.", "justification"
+            )
         new = _New(trainee_id, author_id, competency_id, observed_on, key, supersedes)
         with self._db.write() as session:
             rows = open_trainee_rows(session, trainee_id)
@@ -224,7 +227,9 @@ class Observations:
             check_definition(self._catalog, cohort, competency_id, "competency")
             scale, _ = self._catalog.grading(competency_id)
             if level not in scale.codes:
-                raise RecordError(f"Niveau « {level} » inconnu dans l'échelle du parcours.")
+                raise RecordError(
+                    f"Niveau « {level} » inconnu dans l'échelle du parcours.", "level"
+                )
             payload = {"justification": justification.strip()}
             return self._add(
                 session, rows, new, ObservationKind.LEVEL, level=level, payload=payload
@@ -243,7 +248,7 @@ class Observations:
     ) -> Recorded:
         text = text.strip()
         if not text or len(text) > 4000:
-            raise RecordError("Le commentaire doit faire entre 1 et 4 000 caractères.")
+            raise RecordError("Le commentaire doit faire entre 1 et 4 000 caractères.", "text")
         if about is not None and self._catalog.entries.get(about, None) is None:
             raise RecordError(f"« {about} » n'est pas défini par le catalogue.")
         with self._db.write() as session:

@@ -1,0 +1,67 @@
+"""Reading posted forms field by field, so that every problem is said in French beside its
+field and nothing is stored (FastAPI's own validation can only answer for the whole form)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from core.domain import RecordError
+
+Errors = dict[str, str]
+
+
+def text(
+    form: FormData, name: str, errors: Errors, *, limit: int = 200, required: bool = True
+) -> str:
+    value = str(form.get(name) or "").strip()
+    if required and not value:
+        errors[name] = "Champ obligatoire."
+    elif len(value) > limit:
+        errors[name] = f"{limit} caractères au plus."
+    return value
+
+
+def day(form: FormData, name: str, errors: Errors, *, default: dt.date | None = None) -> dt.date:
+    """A date typed as AAAA-MM-JJ (what a date input sends); ``default`` when left blank."""
+    raw = str(form.get(name) or "").strip()
+    if not raw and default is not None:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "Date attendue (JJ/MM/AAAA)."
+        return default or dt.date.today()
+
+
+def whole(
+    form: FormData, name: str, errors: Errors, *, low: int = 0, high: int = 2000
+) -> int | None:
+    """A whole number between ``low`` and ``high``; None when left blank."""
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        errors[name] = f"Nombre entier de {low} à {high} attendu."
+        return None
+    return int(raw)
+
+
+def ids(form: FormData, name: str, errors: Errors) -> list[int]:
+    values = [str(v) for v in form.getlist(name)]
+    if not all(v.isdigit() and 0 < int(v) < 2**31 for v in values):
+        errors[name] = "Choix non proposé."
+        return []
+    return [int(v) for v in values]
+
+
+def refusal(error: RecordError) -> Errors:
+    """The store's refusal, beside the field it is about (or above the form)."""
+    return {error.field or "": str(error)}
+
+
+def values(form: FormData) -> dict[str, Any]:
+    """What was typed, to fill the form again (never a password)."""
+    return {k: str(v) for k, v in form.items() if k not in {"password", "password2", "csrf_token"}}

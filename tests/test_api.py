@@ -37,7 +37,8 @@ def trainer(site):
 
 def test_a_script_signs_in_and_reads_its_cohorts(site):
     trainer = api_client(site, "trainer@example.org")
-    assert [c["name"] for c in trainer.get("/api/cohorts").json()] == ["Fibre Marseille"]
+    names = {c["name"] for c in trainer.get("/api/cohorts").json()}
+    assert "Fibre Marseille" in names and "Fibre Lyon" not in names
     lyon = api_client(site, "lyon@example.org")
     assert [c["name"] for c in lyon.get("/api/cohorts").json()] == ["Fibre Lyon"]
     anonymous = TestClient(site.app).get("/api/cohorts")

@@ -40,6 +40,9 @@ class Site:
     observations: dict[str, int]
     spare_user: int
     export: str
+    movers: dict[str, int]  # trainees per role to move (page, api-) or decide on (level-)
+    destination: int  # an open fibre cohort of Marseille to move them to
+    closing: int  # a cohort the matrix closes
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,18 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         for who in WHO
     }
     spare = directory.create_user("spare@example.org", "Spare", PASSWORD, Role.TRAINER)
+    names = [f"{use}{w}" for use in ("", "api-", "level-") for w in WHO]
+    movers = dict(
+        zip(
+            names, directory.add_trainees(cohort, [NewTrainee("Mo", n) for n in names]), strict=True
+        )
+    )
+    destination = directory.create_cohort(
+        marseille, "fibre", "Fibre Marseille B", today - dt.timedelta(days=30), today
+    )
+    closing = directory.create_cohort(
+        marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
+    )
     app = create_app(gestes)
     from web.booklets import Export
 
@@ -94,7 +109,20 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     export = Export(id="20261123", cohort=cohort, user=1, total=0, path=zipped)
     export.finished.set()  # finished, owned by the admin (user 1)
     app.state.exports[export.id] = export
-    return Site(gestes, app, cohort, trainee, hostile, other, observations, spare, export.id)
+    return Site(
+        gestes,
+        app,
+        cohort,
+        trainee,
+        hostile,
+        other,
+        observations,
+        spare,
+        export.id,
+        movers,
+        destination,
+        closing,
+    )
 
 
 def client(site: Site, email: str | None = None) -> tuple[TestClient, str]:
@@ -204,6 +232,57 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             ADMINS_ONLY,
         ),
         ("POST", f"/admin/users/{site.spare_user}/active", {"active": "true"}, ADMINS_ONLY),
+        ("GET", "/admin/schools", {}, ADMINS_ONLY),
+        (
+            "POST",
+            "/admin/schools",
+            {"name": f"École {who}", "city": "Nice", "territory": "territoire.marseille"},
+            ADMINS_ONLY,
+        ),
+        ("GET", "/admin/schools/1", {}, ADMINS_ONLY),
+        (
+            "POST",
+            "/admin/schools/1",
+            {
+                "name": "École de Marseille",
+                "city": "Marseille",
+                "territory": "territoire.marseille",
+            },
+            ADMINS_ONLY,
+        ),
+        ("GET", "/cohorts/new", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            "/cohorts/new",
+            {
+                "school": "1",
+                "sector": "smartcity",
+                "name": f"Smart city {who}",
+                "starts_on": "2026-09-01",
+                "ends_on": "2027-01-15",
+            },
+            COORDINATORS_ONLY,
+        ),
+        ("GET", f"/cohorts/{co}/settings", {}, COORDINATORS_ONLY),
+        ("POST", f"/cohorts/{co}/trainers", {"trainers": ["3"]}, COORDINATORS_ONLY),
+        ("POST", f"/cohorts/{site.closing}/close", {"confirm": "oui"}, COORDINATORS_ONLY),
+        (
+            "POST",
+            f"/trainees/{site.movers['level-' + who]}/levels",
+            {
+                "competency": "fibre.c.souder",
+                "level": "acquis",
+                "justification": "Vu en situation réelle",
+                "submit_id": f"level{who}00",
+            },
+            {},
+        ),
+        (
+            "POST",
+            f"/trainees/{site.movers[who]}/move",
+            {"cohort": str(site.destination), "confirm": "oui"},
+            COORDINATORS_ONLY,
+        ),
         ("GET", "/api/me", {}, {"other_school": {200}}),
         ("GET", "/api/cohorts", {}, {"other_school": {200}}),  # an empty list for Lyon
         ("GET", f"/api/cohorts/{co}/grid", {}, {}),
@@ -276,6 +355,61 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             ADMINS_ONLY,
         ),
         ("POST", f"/api/users/{site.spare_user}/active", {"json": {"active": True}}, ADMINS_ONLY),
+        ("GET", "/api/schools", {}, {"other_school": {200}}),  # only Lyon's, for Lyon
+        ("GET", "/api/sectors", {}, {"other_school": {200}}),
+        (
+            "POST",
+            "/api/schools",
+            {"json": {"name": f"Api {who}", "city": "Nice", "territory": "territoire.marseille"}},
+            ADMINS_ONLY,
+        ),
+        (
+            "POST",
+            "/api/schools/1",
+            {
+                "json": {
+                    "name": "École de Marseille",
+                    "city": "Marseille",
+                    "territory": "territoire.marseille",
+                }
+            },
+            ADMINS_ONLY,
+        ),
+        (
+            "POST",
+            "/api/cohorts",
+            {
+                "json": {
+                    "school": 1,
+                    "sector": "fibre",
+                    "name": f"Api {who}",
+                    "starts_on": "2026-09-01",
+                    "ends_on": "2027-01-15",
+                }
+            },
+            {**COORDINATORS_ONLY, "other_school": {403}},
+        ),
+        ("POST", f"/api/cohorts/{co}/trainers", {"json": {"trainers": [3]}}, COORDINATORS_ONLY),
+        ("POST", f"/api/cohorts/{site.closing}/close", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            f"/api/trainees/{site.movers['level-' + who]}/levels",
+            {
+                "json": {
+                    "competency": "fibre.c.souder",
+                    "level": "acquis",
+                    "justification": "Vu en situation réelle",
+                    "key": f"api-level-{who}",
+                }
+            },
+            {},
+        ),
+        (
+            "POST",
+            f"/api/trainees/{site.movers['api-' + who]}/move",
+            {"json": {"cohort": site.destination}},
+            COORDINATORS_ONLY,
+        ),
     ]
 
 
@@ -681,12 +815,20 @@ def test_admin_creates_and_deactivates_accounts(site):
     assert "Fibre Marseille" in nadia.get("/cohorts").text  # scoped to school 1
     with site.gestes.store.database.read() as session:
         nadia_id = session.scalar(select(t.User.id).where(t.User.email == "nadia@example.org"))
-    admin.post(f"/admin/users/{nadia_id}/active", data={"csrf_token": csrf, "active": "false"})
+    unconfirmed = {"csrf_token": csrf, "active": "false"}
+    assert admin.post(f"/admin/users/{nadia_id}/active", data=unconfirmed).status_code == 400
+    assert nadia.get("/cohorts", follow_redirects=False).status_code == 200  # still signed in
+    confirmed = {**unconfirmed, "confirm": "oui"}
+    admin.post(f"/admin/users/{nadia_id}/active", data=confirmed)
     assert nadia.get("/cohorts", follow_redirects=False).status_code == 303  # session ended
     relogin = TestClient(site.app).post(
         "/login", data={"email": "nadia@example.org", "password": PASSWORD}
     )
-    assert relogin.status_code == 401
+    assert relogin.status_code == 401 and "Ce compte est désactivé" in relogin.text
+    wrong = TestClient(site.app).post(
+        "/login", data={"email": "nadia@example.org", "password": "pas le bon mot"}
+    )
+    assert "Adresse ou mot de passe incorrect" in wrong.text  # says nothing without the password
 
 
 def test_grid_filters_by_block_and_module(site):

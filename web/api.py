@@ -34,6 +34,7 @@ from web.cohorts import receive_evidence
 from web.coordination import set_account_active
 from web.scope import (
     Id,
+    RowId,
     User,
     check_evaluation,
     check_gesture,
@@ -143,6 +144,7 @@ class TapIn(BaseModel):
     step: str = Field(max_length=60)
     result: StepResult
     tap: int = Field(default=0, ge=0, le=1000, description="How many times this step was tapped")
+    observed_on: dt.date | None = Field(default=None, description="Default: today")
 
 
 @router.post("/trainees/{trainee_id}/taps")
@@ -150,7 +152,15 @@ async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) ->
     """One step of a live attempt, as the gesture page's buttons record it; answers with the
     attempt so far and its provisional outcome. Validate it with ``attempts``."""
     recorded = await submit_tap(
-        request, user, trainee_id, body.gesture, body.attempt, body.step, body.result, body.tap
+        request,
+        user,
+        trainee_id,
+        body.gesture,
+        body.attempt,
+        body.step,
+        body.result,
+        body.tap,
+        day=body.observed_on,
     )
     gesture = gestes_of(request).catalog.gesture(body.gesture)
     return _recorded(recorded, **_live(gesture, recorded.attempt))
@@ -182,6 +192,9 @@ def _live(gesture: Gesture, live: LiveAttempt) -> dict[str, Any]:
 
 
 class AttemptIn(BaseModel):
+    observed_on: dt.date | None = Field(
+        default=None, description="The day it was observed (default: today)"
+    )
     gesture: str
     steps: dict[str, StepResult] = Field(
         default={}, description="Every step's result; or leave empty and name a live attempt"
@@ -216,7 +229,7 @@ def record_attempt(request: Request, user: User, trainee_id: Id, body: AttemptIn
         body.gesture,
         steps,
         body.autonomy,
-        dt.date.today(),
+        body.observed_on or dt.date.today(),
         body.key,
         seconds=body.seconds,
         attempt_key=body.attempt,
@@ -226,6 +239,9 @@ def record_attempt(request: Request, user: User, trainee_id: Id, body: AttemptIn
 
 
 class EvaluationIn(BaseModel):
+    observed_on: dt.date | None = Field(
+        default=None, description="The day it was observed (default: today)"
+    )
     criteria: dict[str, bool] = {}
     measurements: dict[str, list[str]] = {}
     key: str = Key
@@ -244,7 +260,7 @@ def record_evaluation(
         errors = [{"field": e.field, "message": e.message} for e in parsed]
         raise HTTPException(status_code=422, detail=errors)
     recorded = store.observations.record_evaluation(
-        trainee_id, user.id, evaluation_id, parsed, dt.date.today(), body.key
+        trainee_id, user.id, evaluation_id, parsed, body.observed_on or dt.date.today(), body.key
     )
     return _recorded(recorded, score=recorded.score.model_dump(mode="json"))
 
@@ -253,6 +269,9 @@ def record_evaluation(
 
 
 class CommentIn(BaseModel):
+    observed_on: dt.date | None = Field(
+        default=None, description="The day it was observed (default: today)"
+    )
     text: str = Field(min_length=1, max_length=4000)
     key: str = Key
 
@@ -262,7 +281,7 @@ def add_comment(request: Request, user: User, trainee_id: Id, body: CommentIn) -
     store = store_of(request)
     trainee_of(store, user, trainee_id)
     recorded = store.observations.record_comment(
-        trainee_id, user.id, body.text, dt.date.today(), f"comment:{body.key}"
+        trainee_id, user.id, body.text, body.observed_on or dt.date.today(), f"comment:{body.key}"
     )
     return _recorded(recorded)
 
@@ -402,7 +421,7 @@ class UserIn(BaseModel):
     name: str = Field(max_length=200)
     password: str = Field(max_length=200)
     role: Role
-    schools: list[int] = []
+    schools: list[RowId] = []
 
 
 @router.post("/users")

@@ -94,11 +94,12 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from web import api, auth, booklets, cohorts, coordination, scoring, setup
+    from web import api, api_setup, auth, booklets, cohorts, coordination, scoring, setup
 
     for pages in (auth, setup, cohorts, scoring, coordination, booklets):  # /cohorts/new first
         app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(api_setup.router)
     app.description = api.__doc__ or ""
     _error_pages(app)
     return app
@@ -149,7 +150,7 @@ def _error_pages(app: FastAPI) -> None:
     async def _refused(request: Request, error: RecordError) -> Response:
         """The store refused a write (bad value, unknown id): nothing was stored."""
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(error)}, status_code=400)
+            return JSONResponse({"detail": str(error), "field": error.field}, status_code=400)
         return render(
             request, "error.html", {"status": 400, "message": str(error)}, status_code=400
         )

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from fastapi import Path as PathParam
+from pydantic import Field
 
 from core.catalog import Catalog
 from core.domain import Cohort, Located, Role, School, Trainee
@@ -23,6 +24,8 @@ User = Annotated[CurrentUser, Depends(user_of)]
 # A row id in a URL: the range of an INTEGER column in both SQLite and PostgreSQL. A larger
 # number is refused as bad input instead of overflowing the database driver (a 500).
 Id = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+# The same range for an id in a JSON body (a list of trainers, of schools).
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def require_coordinator(user: CurrentUser) -> None:

@@ -115,6 +115,7 @@ async def submit_tap(
     step: str,
     result: StepResult,
     tap: int,
+    day: dt.date | None = None,
 ) -> RecordedTap:
     """One step tap, from the page or the API. It runs on the event loop and waits for the
     store without blocking it: the scope is remembered, the write goes to the tap writer
@@ -130,8 +131,8 @@ async def submit_tap(
     # The same rendered button submitted twice carries the same tap number: stored once.
     key = f"{attempt}:{step}:{tap}:{result.value}"
     writer: TapWriter = request.app.state.taps
-    today = dt.date.today()
-    pending = writer.submit(Tap(trainee_id, user.id, gesture_id, attempt, step, result, today, key))
+    day = day or dt.date.today()
+    pending = writer.submit(Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key))
     return await asyncio.wrap_future(pending)
 
 

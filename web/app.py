@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -32,6 +33,7 @@ from web.security import (
 )
 
 HERE = Path(__file__).parent
+SCHOOL_TIME = ZoneInfo("Europe/Paris")  # every school of the network is in metropolitan France
 
 
 # Swagger UI, vendored under web/static/swagger/ and started by a script file (strict CSP).
@@ -187,6 +189,8 @@ def _templates(language: str) -> Jinja2Blocks:
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["languages"] = i18n.LANGUAGES
+    # Moments are stored in UTC; people read them on the schools' clock.
+    env.filters["local"] = lambda moment: moment.astimezone(SCHOOL_TIME)
     return Jinja2Blocks(env=env)
 
 

@@ -277,3 +277,57 @@ def test_a_school_is_set_up_from_the_command_line(data_dir):
     assert "Smart city 2027\tsmartcity" in listed and "open" in listed
     assert run("cohort", "close", 1).exit_code == 0
     assert "closed" in run("cohort", "list").stdout
+
+
+# ---------------------------------------------------------------- curriculum versions
+
+
+def test_a_cohort_moves_to_a_new_curriculum_version_only_when_nothing_blocks(world):
+    import dataclasses
+
+    from core.store.curricula import Curricula
+
+    store, catalog = world.gestes.store, world.gestes.catalog
+    assert not store.curricula.status(world.cohort).behind
+    fibre = catalog.sectors["fibre"]
+    dropped = fibre.gestures[0]
+    block = fibre.blocks[0]
+    renamed = block.competencies[0].model_copy(update={"name": "Nouveau nom"})
+    newer = fibre.model_copy(
+        update={
+            "curriculum": fibre.curriculum.model_copy(update={"version": "2027.1"}),
+            "gestures": fibre.gestures[1:],
+            "blocks": (
+                block.model_copy(update={"competencies": (renamed, *block.competencies[1:])}),
+                *fibre.blocks[1:],
+            ),
+        }
+    )
+    installed = Curricula(
+        store.database, dataclasses.replace(catalog, sectors={**catalog.sectors, "fibre": newer})
+    )
+    status = installed.status(world.cohort)
+    assert (
+        status.behind
+        and status.known
+        and (status.pinned, status.installed)
+        == (
+            fibre.curriculum.version,
+            "2027.1",
+        )
+    )
+    assert {(c.what, c.id) for c in status.changes} == {
+        ("removed", dropped.id),
+        ("renamed", renamed.id),
+    }
+    steps = {s.key: StepResult.REUSSI for s in dropped.steps}
+    entry = store.observations.record_attempt(
+        world.trainees[0], world.trainer, dropped.id, steps, Autonomy.AUTONOME, DAY, "on-dropped"
+    )
+    assert [c.id for c in installed.status(world.cohort).blockers] == [dropped.id]
+    with pytest.raises(RecordError, match=dropped.name):
+        installed.upgrade(world.cohort)
+    assert store.lookup.cohort(world.cohort).curriculum_version == fibre.curriculum.version
+    store.observations.retract(entry.id, world.trainer, "Saisie d'essai", "retract-dropped")
+    assert installed.upgrade(world.cohort).pinned == "2027.1"
+    assert store.lookup.cohort(world.cohort).curriculum_version == "2027.1"

@@ -156,6 +156,7 @@ WHO = {
 
 COORDINATORS_ONLY = {"trainer": {403}, "other_school": {403}}
 ADMINS_ONLY = {"trainer": {403}, "other_school": {403}, "coordinator": {403}}
+ALREADY_CURRENT = {"admin": {400}, "coordinator": {400}}  # nothing to move to: said, refused
 OWNER_ONLY = {"trainer": {404}, "coordinator": {404}}  # the fixture's export is the admin's
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -266,6 +267,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/cohorts/{co}/settings", {}, COORDINATORS_ONLY),
         ("POST", f"/cohorts/{co}/trainers", {"trainers": ["3"]}, COORDINATORS_ONLY),
         ("POST", f"/cohorts/{site.closing}/close", {"confirm": "oui"}, COORDINATORS_ONLY),
+        ("POST", f"/cohorts/{co}/curriculum", {}, {**COORDINATORS_ONLY, **ALREADY_CURRENT}),
         (
             "POST",
             f"/trainees/{site.movers['level-' + who]}/levels",
@@ -391,6 +393,8 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         ("POST", f"/api/cohorts/{co}/trainers", {"json": {"trainers": [3]}}, COORDINATORS_ONLY),
         ("POST", f"/api/cohorts/{site.closing}/close", {}, COORDINATORS_ONLY),
+        ("GET", f"/api/cohorts/{co}/curriculum", {}, {}),
+        ("POST", f"/api/cohorts/{co}/curriculum", {}, {**COORDINATORS_ONLY, **ALREADY_CURRENT}),
         (
             "POST",
             f"/api/trainees/{site.movers['level-' + who]}/levels",

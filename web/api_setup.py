@@ -142,6 +142,32 @@ def close_cohort(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     return _cohort(request, cohort_id)
 
 
+def _curriculum(status: Any) -> dict[str, Any]:
+    return {
+        "pinned": status.pinned,
+        "installed": status.installed,
+        "changes": [c.__dict__ | {"label": c.label} for c in status.changes],
+        "blockers": [c.id for c in status.blockers],
+        "known": status.known,
+    }
+
+
+@router.get("/cohorts/{cohort_id}/curriculum")
+def curriculum(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
+    """The curriculum version the cohort follows, the installed one, what changed between
+    them and which removed definitions its entries point at (they block the move)."""
+    cohort_of(store_of(request), user, cohort_id)
+    return _curriculum(store_of(request).curricula.status(cohort_id))
+
+
+@router.post("/cohorts/{cohort_id}/curriculum")
+def upgrade_curriculum(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
+    """Move the cohort to the installed version (400 naming what blocks it)."""
+    require_coordinator(user)
+    cohort_of(store_of(request), user, cohort_id)
+    return _curriculum(store_of(request).curricula.upgrade(cohort_id))
+
+
 class LevelIn(BaseModel):
     competency: str = Field(max_length=120)
     level: str = Field(max_length=40)

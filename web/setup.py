@@ -203,6 +203,7 @@ def _settings_view(request: Request, user: Any, cohort_id: int, **extra: Any) ->
         "school": gestes.store.lookup.school(cohort.school_id),
         "staff": gestes.store.lookup.staff(cohort.school_id),
         "phases": {p.value: p.label for p in Phase},
+        "curriculum": gestes.store.curricula.status(cohort_id),
         "errors": {},
         **extra,
     }
@@ -236,6 +237,19 @@ async def close_cohort(request: Request, user: User, cohort_id: Id) -> Response:
         view = _settings_view(request, user, cohort_id, errors=errors)
         return render(request, "cohort_settings.html", view, status_code=400)
     store_of(request).directory.close_cohort(cohort_id)
+    return RedirectResponse(f"/cohorts/{cohort_id}/settings", status_code=303)
+
+
+@router.post("/cohorts/{cohort_id}/curriculum")
+def upgrade_curriculum(request: Request, user: User, cohort_id: Id) -> Response:
+    """Move the cohort to its sector's installed curriculum, or say what blocks it."""
+    require_coordinator(user)
+    cohort_of(store_of(request), user, cohort_id)
+    try:
+        store_of(request).curricula.upgrade(cohort_id)
+    except RecordError as error:
+        view = _settings_view(request, user, cohort_id, errors={"curriculum": str(error)})
+        return render(request, "cohort_settings.html", view, status_code=400)
     return RedirectResponse(f"/cohorts/{cohort_id}/settings", status_code=303)
 
 

@@ -17,6 +17,7 @@ service            what it does
 ``accounts``       signing in, browser sessions, account activation
 ``lookup``         who sees which cohort, where a trainee or an entry belongs
 ``rgpd``           a trainee's data exported, or erased
+``curricula``      the curriculum versions cohorts are pinned to, compared and moved on
 =================  ==============================================================
 """
 
@@ -26,6 +27,7 @@ from core.catalog import Catalog
 from core.domain import ExitStats, RecordError
 from core.settings import Settings
 from core.store.accounts import Accounts
+from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.directory import Directory
 from core.store.engine import current_revision, make_engine, migrate_or_check
@@ -61,6 +63,7 @@ class Store:
         self.accounts = Accounts(database)
         self.lookup = Lookup(database)
         self.rgpd = Rgpd(database, self.records, self.evidence)
+        self.curricula = Curricula(database, catalog)
         self._catalog = catalog
 
     def exit_stats(self, by: str = "cohort") -> list[ExitStats]:

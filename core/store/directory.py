@@ -14,6 +14,7 @@ from core.french import slugify
 from core.models import Phase
 from core.passwords import hash_password
 from core.store import tables as t
+from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.observations import check_open
 
@@ -143,6 +144,7 @@ class Directory:
             session.add(cohort)
             session.flush()
             _set_trainers(session, cohort, trainers)
+            Curricula(self._db, self._catalog).keep(session, sector)
             return cohort.id
 
     def set_trainers(self, cohort_id: int, trainers: Iterable[int]) -> None:

@@ -126,6 +126,20 @@ class TraineeMove(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Curriculum(Base):
+    """A sector's definitions as they were at the version a cohort was pinned to, so that a
+    later plugin version can be compared with it before a cohort moves on."""
+
+    __tablename__ = "curricula"
+    __table_args__ = (UniqueConstraint("sector", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sector: Mapped[str] = mapped_column(String(60))
+    version: Mapped[str] = mapped_column(String(20))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Observation(Base):
     """What a trainer saw. Never updated or deleted: a correction supersedes."""
 

@@ -1,5 +1,5 @@
 """schools and cohorts set up without the demo: addresses, planned hours, closing, trainee
-arrivals and moves
+arrivals and moves, the definitions of each curriculum version a cohort was pinned to
 
 Revision ID: 0005
 Revises: 0004
@@ -50,9 +50,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trainee_moves", schema=None) as batch_op:
         batch_op.create_index("ix_trainee_moves_trainee_id", ["trainee_id"], unique=False)
+    op.create_table(
+        "curricula",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sector", sa.String(length=60), nullable=False),
+        sa.Column("version", sa.String(length=20), nullable=False),
+        sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_curricula"),
+        sa.UniqueConstraint("sector", "version", name="uq_curricula_sector"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("curricula")
     with op.batch_alter_table("trainee_moves", schema=None) as batch_op:
         batch_op.drop_index("ix_trainee_moves_trainee_id")
     op.drop_table("trainee_moves")

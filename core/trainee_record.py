@@ -169,3 +169,4 @@ class CohortGrid:
     sector: str
     competencies: tuple[str, ...]
     rows: tuple[tuple[TraineeInfo, tuple[str, ...]], ...]
+    decided: frozenset[tuple[int, str]] = frozenset()  # (trainee, competency) set by decision

@@ -141,6 +141,8 @@ def school_year(app: object, sector: str) -> None:
     assert (
         trainer.get(f"/api/trainees/{added[1]}").json()["levels"][competency]["level"] == "en_cours"
     )
+    grid = trainer.get(f"/cohorts/{cohort['id']}").text
+    assert grid.count("✎") == 1  # the decided level is marked as such in the grid
     pdf = trainer.get(f"/trainees/{trainee}/booklet.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert pdf.status_code == 200 and "Awa Diallo" in text

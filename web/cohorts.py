@@ -62,7 +62,10 @@ def cohort_grid(
         taught = module_competencies(catalog, sector, module)
         shown = [c for c in shown if c in taught]
     columns = [grid.competencies.index(c) for c in shown]
-    rows = [(info, [levels[i] for i in columns]) for info, levels in grid.rows]
+    rows = [
+        (info, [(levels[i], (info.id, grid.competencies[i]) in grid.decided) for i in columns])
+        for info, levels in grid.rows
+    ]
     return render(
         request,
         "cohort.html",

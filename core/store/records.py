@@ -177,13 +177,18 @@ class TraineeRecords:
         data = self._cohort(cohort_id, exits=False)
         sector = self._catalog.sectors[data.cohort.sector]
         competencies = tuple(c.id for c in sector.competencies)
-        rows = []
+        rows, decided = [], set()
         for info in data.trainees:
             facts = Facts.from_rows(data.rows[info.id], data.authors)
             levels = sector_levels(
                 sector, facts.attempts, facts.evaluation_facts(), facts.decisions
             )
             rows.append((info, tuple(levels[c].level for c in competencies)))
+            decided |= {(info.id, c) for c in competencies if levels[c].decision is not None}
         return CohortGrid(
-            cohort_id=cohort_id, sector=sector.id, competencies=competencies, rows=tuple(rows)
+            cohort_id=cohort_id,
+            sector=sector.id,
+            competencies=competencies,
+            rows=tuple(rows),
+            decided=frozenset(decided),
         )

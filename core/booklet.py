@@ -1,25 +1,26 @@
 """The skill booklet (livret de compétences): data for one reader who hires, then HTML, then PDF.
 
 ``build_booklet`` turns a ``TraineeRecord`` and an employer (or a whole territory) into a
-``BookletData``: that employer's requirements come first, with the trainee's status and the
-evidence behind each; then the full grid, the gestures mastered, the practical evaluations,
-the sections plugins add, the trainers' appreciation. ``core.booklet_print`` turns it into HTML and
-PDF.
+``BookletData``: a first page that answers in thirty seconds, then each employer's
+requirements with the evidence and the points of vigilance beside them
+(``core.booklet_employer``); then the full grid, the gestures mastered under the rule, the
+practical evaluations and the sections plugins add. Written for employers: trainer comments,
+the exit and internal ids are never in it. ``core.booklet_print`` makes HTML and PDF.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.booklet_employer import EmployerPart, employer_part
 from core.booklet_sections import BookletSection
 from core.catalog import Catalog
-from core.domain import ExitKind
-from core.fit import employer_fit
-from core.french import counted
-from core.models import Employer, Frozen, Phase, Sector
+from core.french import counted, plural
+from core.models import Competency, Employer, Frozen, Phase, Sector
 from core.settings import Settings
 from core.trainee_record import TraineeRecord
 
@@ -27,33 +28,6 @@ if TYPE_CHECKING:
     from core.context import Definitions
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-class RequirementLine(Frozen):
-    competency: str
-    name: str
-    priority: str
-    required: str
-    level: str
-    status: str  # acquis / en_cours / non_acquis
-    status_label: str
-    autonomous_successes: int
-    days: int
-    first_day: dt.date | None
-    last_day: dt.date | None
-    assessors: tuple[str, ...]
-    evaluation_passed: bool
-
-
-class EmployerPart(Frozen):
-    id: str
-    name: str
-    description: str | None
-    percent: int
-    met: int
-    total: int
-    essentials_met: bool
-    lines: tuple[RequirementLine, ...]
 
 
 class GridLine(Frozen):
@@ -95,9 +69,18 @@ class AcquiredCompetency(Frozen):
     rncp: tuple[str, ...] = ()
 
 
+class Summary(Frozen):
+    """Page one: what an employer needs in thirty seconds."""
+
+    training: str  # « en cours jusqu'au … » or « terminée le … »
+    headline: str  # the essentials of the best-fitting employer
+    strongest: tuple[str, ...]  # up to three competencies at the highest levels reached
+    vigilance: int  # how many points of vigilance the employer pages list
+
+
 class BookletData(Frozen):
     trainee: str
-    trainee_ref: str = ""  # an opaque reference (no personal data) for the credentials
+    trainee_ref: str = ""  # opaque (no personal data, no internal id): set when signed
     sector: str
     program: str
     curriculum_version: str
@@ -112,12 +95,13 @@ class BookletData(Frozen):
     gestures: tuple[GestureLine, ...]
     evaluations: tuple[EvaluationLine, ...]
     sections: tuple[BookletSection, ...]
-    appreciation: tuple[tuple[dt.date, str, str], ...]
-    exit: str | None  # where the trainee went (sortie), when known
     issued_on: dt.date
-    catalog_version: str
+    catalog_version: str  # for the verification page's check, never printed
+    summary: Summary
     acquired: tuple[AcquiredCompetency, ...] = ()
-    immersion: tuple[tuple[str, int, int], ...] = ()  # module, hours, % done
+    # The immersion phase as planned (hours): what happens there is not recorded yet, so
+    # nothing is claimed about it (no progress computed from the training floor).
+    immersion_hours: int = 0
     verify_url: str | None = None
     qr_svg: str | None = None  # the verification link as an inline SVG QR code
 
@@ -152,7 +136,16 @@ def with_verification(
     segno.make(url, error="m").save(
         buffer, kind="svg", xmldecl=False, nl=False, scale=2, dark="#1b1f24"
     )
-    return data.model_copy(update={"verify_url": url, "qr_svg": buffer.getvalue().decode()})
+    # The credentials' subject: keyed by the deployment's secret, so no one can trace it back
+    # to the internal trainee id, and stable for the same trainee.
+    reference = hmac.new(settings.signing_key(), f"trainee:{trainee}".encode(), "sha256")
+    return data.model_copy(
+        update={
+            "verify_url": url,
+            "qr_svg": buffer.getvalue().decode(),
+            "trainee_ref": reference.hexdigest()[:24],
+        }
+    )
 
 
 class UnknownReader(KeyError):
@@ -182,19 +175,16 @@ def build_booklet(
     curriculum = sector.curriculum
     reader, readers = _readers(catalog, info.sector, info.territory, employer, territory)
     levels = record.level_codes()
-    parts = [
-        _employer_part(catalog, record, catalog.hiring_for(e, info.sector), levels) for e in readers
-    ]
-    parts.sort(key=lambda p: (-p.percent, p.name))
+    parts = sorted(
+        (employer_part(catalog, record, e, levels) for e in readers),
+        key=lambda p: (p.rank, p.name),
+    )
     hours = curriculum.hours_by_phase()
+    issued = today or dt.date.today()
     return BookletData(
         trainee=info.full_name,
-        trainee_ref=f"{info.cohort_id}-{info.id}",
-        immersion=tuple(
-            (catalog.module(m.module).name, m.hours, round(m.done * 100))
-            for m in record.modules
-            if m.phase is Phase.IMMERSION
-        ),
+        immersion_hours=hours[Phase.IMMERSION],
+        summary=_summary(sector, record, parts, issued),
         acquired=_acquired(sector, record),
         sector=sector.sector.name,
         program=curriculum.title,
@@ -217,7 +207,7 @@ def build_booklet(
                 last_day=g.last_day,
             )
             for g in record.gestures.values()
-            if g.autonomous_passed > 0
+            if _mastered(sector, g.autonomous_passed, g.autonomous_days)
         ),
         evaluations=tuple(
             EvaluationLine(
@@ -230,11 +220,63 @@ def build_booklet(
             for e in sorted(record.evaluations.values(), key=lambda e: e.day)
         ),
         sections=_plugin_sections(definitions, record, employer),
-        appreciation=tuple((c.day, c.author, c.text) for c in record.comments[-6:]),
-        exit=_exit_line(record),
-        issued_on=today or dt.date.today(),
+        issued_on=issued,
         catalog_version=catalog.version,
     )
+    # Never printed, by design: trainer comments (internal notes), the exit (sortie), ids.
+
+
+def _summary(
+    sector: Sector, record: TraineeRecord, parts: list[EmployerPart], today: dt.date
+) -> Summary:
+    info = record.trainee
+    training = (
+        f"formation terminée le {info.ends_on:%d/%m/%Y}"
+        if info.ends_on < today
+        else f"formation en cours jusqu'au {info.ends_on:%d/%m/%Y}"
+    )
+    if not parts:
+        headline = "Aucun employeur de ce territoire ne recrute dans ce métier."
+    else:
+        best = parts[0]
+        share = f"{best.met} sur {best.total} atteintes"
+        if not best.essentials_total:
+            headline = f"{best.name} : {share} ; aucune n'est essentielle pour ce métier."
+        elif best.essentials_met:
+            headline = f"{best.name} : toutes les exigences essentielles sont atteintes ({share})."
+        else:
+            missing = best.essentials_missing
+            words = plural(
+                missing,
+                "exigence essentielle pas encore atteinte",
+                "exigences essentielles pas encore atteintes",
+            )
+            headline = f"{best.name} : {missing} {words} ({share})."
+    scale = sector.curriculum.scale
+
+    def strength(c: Competency) -> tuple[int, int]:
+        level = record.levels[c.id]
+        return (-scale.rank(level.level), -level.autonomous_successes)
+
+    ranked = sorted(
+        (c for c in sector.competencies if -strength(c)[0] >= scale.acquired_rank), key=strength
+    )
+    return Summary(
+        training=training,
+        headline=headline,
+        strongest=tuple(c.name for c in ranked[:3]),
+        vigilance=len({p for part in parts for p in part.vigilance}),
+    )
+
+
+def _mastered(sector: Sector, autonomous: int, days: int) -> bool:
+    """A gesture is listed as mastered under the curriculum's own rule for the acquired level
+    (by default: two successes in autonomy on two different days), never after one success."""
+    scale, rule = sector.curriculum.scale, sector.curriculum.rule
+    acquired = scale.codes[scale.acquired_rank]
+    condition = next((c for c in rule.conditions if c.level == acquired), None)
+    successes, needed_days = (condition.min_successes, condition.min_days) if condition else (2, 2)
+    return autonomous >= max(1, successes) and days >= needed_days
 
 
 def _readers(
@@ -318,51 +360,6 @@ def _acquired(sector: Sector, record: TraineeRecord) -> tuple[AcquiredCompetency
                 )
             )
     return tuple(acquired)
-
-
-def _exit_line(record: TraineeRecord) -> str | None:
-    if record.exit is None:
-        return None
-    where = f" chez {record.exit.employer_name}" if record.exit.employer_name else ""
-    return f"{ExitKind(record.exit.kind).label}{where}, le {record.exit.on:%d/%m/%Y}"
-
-
-def _employer_part(
-    catalog: Catalog, record: TraineeRecord, employer: Employer, levels: dict[str, str]
-) -> EmployerPart:
-    fit = employer_fit(employer, levels, catalog.grading)
-    lines = []
-    for status in fit.requirements:
-        competency = status.requirement.competency
-        scale, _ = catalog.grading(competency)
-        evidence = record.levels.get(competency)
-        lines.append(
-            RequirementLine(
-                competency=competency,
-                name=catalog.competency(competency).name,
-                priority=status.requirement.priority.label,
-                required=scale.label(status.requirement.min_level),
-                level=scale.label(status.level),
-                status=status.status.value,
-                status_label=status.status.label,
-                autonomous_successes=evidence.autonomous_successes if evidence else 0,
-                days=len(evidence.success_days) if evidence else 0,
-                first_day=evidence.success_days[0] if evidence and evidence.success_days else None,
-                last_day=evidence.success_days[-1] if evidence and evidence.success_days else None,
-                assessors=evidence.assessors if evidence else (),
-                evaluation_passed=evidence.evaluation_passed if evidence else False,
-            )
-        )
-    return EmployerPart(
-        id=employer.id,
-        name=employer.name,
-        description=employer.description,
-        percent=fit.percent,
-        met=fit.met,
-        total=fit.total,
-        essentials_met=fit.essentials_met,
-        lines=tuple(lines),
-    )
 
 
 def verified_booklet(

@@ -90,7 +90,7 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
             )
         )
         output.write_bytes(cached_pdf(data, gestes.settings.data_dir / "booklets"))
-        fits = ", ".join(f"{e.name} {e.percent} %" for e in data.employers) or "no employer"
+        fits = ", ".join(f"{e.name} {e.met}/{e.total}" for e in data.employers) or "no employer"
         typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
 
 

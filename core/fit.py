@@ -11,7 +11,9 @@ from core.models import AggregationRule, Employer, LevelScale, Requirement
 
 
 class Status(enum.StrEnum):
-    """What an employer reads next to each requirement."""
+    """What an employer reads next to each requirement: words of their own, never a level's
+    name (a requirement « atteint » beside « niveau atteint : En cours d'acquisition » would
+    say two things at once)."""
 
     ACQUIS = "acquis"
     EN_COURS = "en_cours"
@@ -19,7 +21,7 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"acquis": "Acquis", "en_cours": "En cours"}.get(self.value, "Non acquis")
+        return {"acquis": "Atteint", "en_cours": "En progression"}.get(self.value, "Pas encore")
 
 
 class RequirementStatus(BaseModel):
@@ -43,6 +45,17 @@ class EmployerFit(BaseModel):
     percent: int  # share of requirements met, rounded down: never overstates a fit
     essentials_met: bool
     requirements: tuple[RequirementStatus, ...]  # most important first, in the employer's order
+    other_trades: tuple[Requirement, ...] = ()  # asked of other trades: listed, never counted
+    essentials_missing: int = 0
+    essentials_total: int = 0
+
+    @property
+    def rank(self) -> tuple[int, int, float]:
+        """Best fit first: fewest essential requirements missing, then an employer that has
+        essential requirements in this trade at all (one asking only « appréciée » skills of
+        it is not a better match), then the share met."""
+        share = self.met / self.total if self.total else 0.0
+        return (self.essentials_missing, 0 if self.essentials_total else 1, -share)
 
     @property
     def missing(self) -> tuple[RequirementStatus, ...]:
@@ -65,16 +78,25 @@ def requirement_status(
 
 
 def employer_fit(
-    employer: Employer, levels: Mapping[str, str], grading: GradingLookup
+    employer: Employer,
+    levels: Mapping[str, str],
+    grading: GradingLookup,
+    in_trade: Callable[[str], bool] | None = None,
 ) -> EmployerFit:
     """Compare a trainee's levels (competency id -> level code) with an employer's needs.
 
-    A competency absent from ``levels`` (another sector, never observed) is at its scale's
-    first level. The percentage is the plain share of requirements met: an employer can check
-    it by counting the lines of the booklet.
+    ``in_trade`` says which competencies belong to the trainee's trade: an employer hiring in
+    several trades is judged on all its requirements in that trade, and the others are
+    returned apart (``other_trades``), so the reader is told they exist and were not counted.
+    A competency absent from ``levels`` (never observed) is at its scale's first level. The
+    share is the plain count of requirements met: a reader checks it by counting the lines.
     """
+    own = [r for r in employer.requirements if in_trade is None or in_trade(r.competency)]
+    other = [r for r in employer.requirements if r not in own]
+    if not own:  # no requirement in the trade at all: judged on everything, nothing hidden
+        own, other = list(employer.requirements), []
     statuses = []
-    for requirement in employer.requirements:
+    for requirement in own:
         scale, rule = grading(requirement.competency)
         level = levels.get(requirement.competency, scale.levels[0].code)
         status = requirement_status(requirement, level, scale, rule)
@@ -82,11 +104,16 @@ def employer_fit(
     statuses.sort(key=lambda s: s.requirement.priority.rank)  # stable: keeps the employer's order
     met = sum(s.met for s in statuses)
     total = len(statuses)
+    essentials = [s for s in statuses if s.requirement.priority.rank == 0]
+    missing = sum(not s.met for s in essentials)
     return EmployerFit(
         employer=employer.id,
         met=met,
         total=total,
         percent=met * 100 // total if total else 0,
-        essentials_met=all(s.met for s in statuses if s.requirement.priority.rank == 0),
+        essentials_met=missing == 0,
         requirements=tuple(statuses),
+        other_trades=tuple(other),
+        essentials_missing=missing,
+        essentials_total=len(essentials),
     )

@@ -64,6 +64,7 @@ class CompetencyLevel(BaseModel):
     autonomous_successes: int
     success_days: tuple[dt.date, ...]
     last_day: dt.date | None
+    autonomous_days: tuple[dt.date, ...] = ()  # the days of the successes in autonomy only
     evaluation_passed: bool
     assessors: tuple[str, ...] = ()  # who saw the successes, in order of first appearance
     evaluations: tuple[EvaluationFact, ...] = ()
@@ -130,6 +131,16 @@ def competency_level(
             len(days) for autonomy, days in success_days.items() if autonomy >= Autonomy.AUTONOME
         ),
         success_days=tuple(sorted(set(every_day))),
+        autonomous_days=tuple(
+            sorted(
+                {
+                    d
+                    for autonomy, days in success_days.items()
+                    if autonomy >= Autonomy.AUTONOME
+                    for d in days
+                }
+            )
+        ),
         last_day=max((a.day for a in attempts), default=None),
         evaluation_passed=evaluation_passed,
         assessors=tuple(name for name in dict.fromkeys(assessors) if name),

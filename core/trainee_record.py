@@ -40,6 +40,7 @@ class GestureProgress(Frozen):
     passed: int
     autonomous_passed: int
     last_day: dt.date | None
+    autonomous_days: int = 0  # different days with a success in autonomy
 
 
 class EvaluationResult(Frozen):
@@ -147,6 +148,9 @@ def _gesture_progress(sector: Sector, attempts: list[AttemptFact]) -> dict[str, 
             passed=sum(a.passed for a in mine),
             autonomous_passed=sum(a.passed and a.autonomy >= Autonomy.AUTONOME for a in mine),
             last_day=max((a.day for a in mine), default=None),
+            autonomous_days=len(
+                {a.day for a in mine if a.passed and a.autonomy >= Autonomy.AUTONOME}
+            ),
         )
     return progress
 

@@ -17,7 +17,7 @@ from core.cli import build_cli
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
-from core.models import Autonomy
+from core.models import Autonomy, Phase
 from core.settings import Settings
 from core.store import tables as t
 
@@ -85,7 +85,7 @@ def test_employer_requirements_come_first(fibre):
     flat = re.sub(r"\s+", " ", text)
     assert "Awa <b>Diallo</b>" in flat  # the name, as typed (escaped in HTML, plain in the PDF)
     assert "Installateur·rice de réseaux fibre optique" in flat
-    assert f"{part.percent} % des exigences satisfaites ({part.met} sur {part.total})" in flat
+    assert f"{part.met} exigences sur {part.total} atteintes" in flat
     assert flat.index("Réaliser une soudure par fusion conforme") < flat.index(
         "Grille de compétences"
     )
@@ -129,6 +129,14 @@ def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, 
         "fibre"
     }
     assert part.total == len(part.lines)
+    others = [
+        r
+        for r in catalog.employers["employeur.free_pro"].requirements
+        if catalog.entries[r.competency].sector != "fibre"
+    ]
+    assert len(part.other_trades) == len(others) > 0  # named, not counted, not hidden
+    _, text = pdf_text(render_pdf(data))
+    assert "pour d'autres métiers, non comptées ici" in re.sub(r"\s+", " ", text)
 
 
 def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
@@ -138,8 +146,8 @@ def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
     )  # the trainee's territory
     assert data.reader == "Lyon"
     assert {e.id for e in data.employers} == {e.id for e in catalog.employers_in("territoire.lyon")}
-    percents = [e.percent for e in data.employers]
-    assert percents == sorted(percents, reverse=True)
+    ranks = [e.rank for e in data.employers]
+    assert ranks == sorted(ranks)  # fewest essentials missing first, then the share met
 
 
 def test_fibre_plugin_adds_splice_losses(fibre):
@@ -211,9 +219,7 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
     monkeypatch.setattr(booklet, "render_pdf", must_not_print)
     same = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     assert booklet.cached_pdf(same, tmp_path) == first  # same content, same key, a file read
-    changed = same.model_copy(
-        update={"appreciation": (*same.appreciation, (dt.date.today(), "X", "Nouveau"))}
-    )
+    changed = same.model_copy(update={"immersion_hours": same.immersion_hours + 7})
     assert booklet.booklet_key(changed) != booklet.booklet_key(same)
     # A new print template (an upgrade) is a new booklet too: never the old layout's PDF.
     this_release = booklet.booklet_key(same)
@@ -280,16 +286,19 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
         jsonschema.validate(broken, schema)
 
 
-def test_immersion_summary_and_exit(fibre):
+def test_immersion_is_what_was_planned_and_the_exit_stays_internal(fibre):
     gestes, trainee = fibre
     gestes.store.observations.record_exit(
         trainee, 1, ExitKind.ALTERNANCE, dt.date(2026, 12, 1), "exit-1", employer_name="Fibre Rhône"
     )
     data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
-    assert [name for name, _, _ in data.immersion] == ["Immersion en entreprise (alternance)"]
-    assert data.exit == "Alternance chez Fibre Rhône, le 01/12/2026"
+    planned = gestes.catalog.sectors["fibre"].curriculum.hours_by_phase()
+    assert data.immersion_hours == planned[Phase.IMMERSION]
     _, text = pdf_text(render_pdf(data))
-    assert "Immersion en entreprise" in text and "Alternance chez Fibre Rhône" in text
+    flat = re.sub(r"\s+", " ", text)
+    assert f"{planned[Phase.IMMERSION]} h prévues dans une entreprise partenaire" in flat
+    assert "avancement" not in flat and "(alternance)" not in flat  # nothing computed
+    assert "Fibre Rhône" not in flat and "Sortie" not in flat  # the exit is not the employer's
 
 
 def test_booklet_filename_is_ascii_for_any_name():

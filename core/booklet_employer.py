@@ -43,7 +43,7 @@ class EmployerPart(Frozen):
     essentials_total: int
     lines: tuple[RequirementLine, ...]
     other_trades: tuple[str, ...] = ()  # requirements of other trades: named, not counted
-    rank: tuple[int, int, float] = (0, 0, 0.0)
+    rank: tuple[int, int, float] = (0, 0, 0.0)  # best fit first (core.fit.EmployerFit.rank)
 
     @property
     def vigilance(self) -> tuple[str, ...]:

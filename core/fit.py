@@ -51,11 +51,11 @@ class EmployerFit(BaseModel):
 
     @property
     def rank(self) -> tuple[int, int, float]:
-        """Best fit first: fewest essential requirements missing, then an employer that has
-        essential requirements in this trade at all (one asking only « appréciée » skills of
-        it is not a better match), then the share met."""
+        """Best fit first: employers with essential requirements in this trade (one asking only
+        « appréciée » skills of it does not really hire for it), then the fewest essentials
+        missing, then the share met."""
         share = self.met / self.total if self.total else 0.0
-        return (self.essentials_missing, 0 if self.essentials_total else 1, -share)
+        return (0 if self.essentials_total else 1, self.essentials_missing, -share)
 
     @property
     def missing(self) -> tuple[RequirementStatus, ...]:

@@ -131,22 +131,18 @@ def competency_level(
             len(days) for autonomy, days in success_days.items() if autonomy >= Autonomy.AUTONOME
         ),
         success_days=tuple(sorted(set(every_day))),
-        autonomous_days=tuple(
-            sorted(
-                {
-                    d
-                    for autonomy, days in success_days.items()
-                    if autonomy >= Autonomy.AUTONOME
-                    for d in days
-                }
-            )
-        ),
+        autonomous_days=_days(success_days, Autonomy.AUTONOME),
         last_day=max((a.day for a in attempts), default=None),
         evaluation_passed=evaluation_passed,
         assessors=tuple(name for name in dict.fromkeys(assessors) if name),
         evaluations=tuple(evaluations),
         decision=decision,
     )
+
+
+def _days(success_days: Mapping[Autonomy, list[dt.date]], floor: Autonomy) -> tuple[dt.date, ...]:
+    """The different days with a success at ``floor`` autonomy or more."""
+    return tuple(sorted({d for a, days in success_days.items() if a >= floor for d in days}))
 
 
 def _met(

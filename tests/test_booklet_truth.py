@@ -1,0 +1,185 @@
+"""What an employer reads is true and was written for them (issue 12): a fit judged on all
+requirements of the trade, failures beside the claims, words that agree with the rule, and
+nothing private (trainer notes, exits, internal ids) in the PDF or its attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from core.attempts import StepResult
+from core.booklet import build_booklet, verified_booklet
+from core.booklet_print import render_pdf
+from core.context import open_gestes
+from core.domain import ExitKind, NewTrainee, Role
+from core.evaluation import Submission
+from core.models import Autonomy
+from core.settings import Settings
+
+SPLICE = "fibre.g.soudure_fusion"
+TODAY = dt.date.today()
+SECRETS = [  # private words that must never reach an employer
+    "Absent deux jours, à rattraper",
+    "Doit encore relire la fiche sécurité",
+    "Entreprise Confidentielle SARL",
+    "Sans solution",
+]
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory, definitions):
+    gestes = open_gestes(
+        Settings(data_dir=tmp_path_factory.mktemp("truth")), definitions=definitions, migrate=True
+    )
+    directory = gestes.store.directory
+    where = directory.create_school(None, "E2C Île-de-France", "Paris", "territoire.ile_de_france")
+    trainer = directory.create_user(
+        "t@example.org", "Nadia Morel", "mot-de-passe-long", Role.TRAINER, [where]
+    )
+    cohort = directory.create_cohort(
+        where, "fibre", "Fibre Paris", TODAY - dt.timedelta(days=60), TODAY + dt.timedelta(days=30)
+    )
+    names = ["Acquise", "Guidée", "Secrète"]
+    trainees = dict(
+        zip(
+            names,
+            directory.add_trainees(cohort, [NewTrainee("Awa", n) for n in names]),
+            strict=True,
+        )
+    )
+    return gestes, trainer, trainees
+
+
+def splice(gestes, trainer, trainee, days_ago, autonomy=Autonomy.AUTONOME, key=None):
+    steps = {s.key: StepResult.REUSSI for s in gestes.catalog.gesture(SPLICE).steps}
+    gestes.store.observations.record_attempt(
+        trainee,
+        trainer,
+        SPLICE,
+        steps,
+        autonomy,
+        TODAY - dt.timedelta(days=days_ago),
+        key or f"{trainee}-{days_ago}-{autonomy.name}",
+    )
+
+
+def text_of(pdf: bytes) -> tuple[str, str]:
+    """The PDF's words, and its attachments' contents."""
+    reader = PdfReader(io.BytesIO(pdf))
+    words = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    attached = " ".join(
+        content.decode("utf-8", "replace")
+        for contents in reader.attachments.values()
+        for content in contents
+    )
+    return words, attached
+
+
+def test_a_failed_evaluation_after_acquisition_is_said_beside_the_requirement(school):
+    gestes, trainer, trainees = school
+    awa = trainees["Acquise"]
+    splice(gestes, trainer, awa, 20)
+    splice(gestes, trainer, awa, 10)
+    evaluation = gestes.catalog.evaluation("fibre.e.epissures")
+    failed = Submission(
+        criteria={c.key: c.key != "manchons" for c in evaluation.criteria},
+        measurements={"pertes_db": (0.05,) * 12},
+    )
+    gestes.store.observations.record_evaluation(
+        awa, trainer, evaluation.id, failed, TODAY - dt.timedelta(days=1), "eval-failed"
+    )
+    record = gestes.store.records.trainee_record(awa)
+    assert record.levels["fibre.c.souder"].level == "acquis"  # still acquired: never lowered
+    data = build_booklet(gestes.definitions, record, employer="employeur.telenco")
+    [line] = [line for line in data.employers[0].lines if line.competency == "fibre.c.souder"]
+    assert line.status_label == "Atteint"
+    assert line.vigilance and "Série de 12 soudures en cassette" in line.vigilance[0]
+    assert "point critique non satisfait : Tous les manchons enfilés" in line.vigilance[0]
+    words, _ = text_of(render_pdf(data))
+    assert "Point de vigilance : Épreuve « Série de 12 soudures en cassette » à reprendre" in words
+    assert "1 point de vigilance" in words  # counted on page one too
+
+
+def test_status_words_are_not_level_words_and_days_count_autonomy_only(school):
+    gestes, trainer, trainees = school
+    guided = trainees["Guidée"]
+    splice(gestes, trainer, guided, 30, Autonomy.AVEC_AIDE)  # guided: not counted as a day
+    splice(gestes, trainer, guided, 5, key="guided-a")
+    splice(gestes, trainer, guided, 5, key="guided-b")  # twice the same day
+    record = gestes.store.records.trainee_record(guided)
+    assert record.levels["fibre.c.souder"].level == "en_cours"
+    data = build_booklet(gestes.definitions, record, employer="employeur.telenco")
+    [line] = [line for line in data.employers[0].lines if line.competency == "fibre.c.souder"]
+    assert (line.status_label, line.autonomous_successes, line.days) == ("En progression", 2, 1)
+    words, _ = text_of(render_pdf(data))
+    assert "2 réussites en autonomie, 1 jour différent" in words
+    assert {line.status_label for p in data.employers for line in p.lines} <= {
+        "Atteint",
+        "En progression",
+        "Pas encore",
+    }
+    assert (
+        "Soudure par fusion"
+        not in words.split("Gestes professionnels maîtrisés")[1].split("Épreuves pratiques")[0]
+    )  # passed twice on one day: not mastered under the rule
+
+
+def test_an_employer_is_judged_on_all_its_requirements_of_the_trade(school):
+    """Equinix asks one « appréciée » fibre skill and four datacenter ones: a fibre trainee is
+    judged on the fibre one, told about the others, and not ranked first for it."""
+    gestes, _, trainees = school
+    record = gestes.store.records.trainee_record(trainees["Acquise"])
+    data = build_booklet(gestes.definitions, record)  # Île-de-France
+    equinix = next(p for p in data.employers if p.id == "employeur.equinix")
+    assert equinix.total == 1 and len(equinix.other_trades) == 4
+    assert equinix.essentials_total == 0
+    assert data.employers[0].essentials_total > 0  # a real fibre employer comes first
+    words, _ = text_of(render_pdf(data))
+    assert "aucune exigence essentielle pour ce métier" in words
+
+
+def test_nothing_private_reaches_an_employer(school):
+    gestes, trainer, trainees = school
+    secret = trainees["Secrète"]
+    splice(gestes, trainer, secret, 8)
+    for n, note in enumerate(SECRETS[:2]):
+        gestes.store.observations.record_comment(secret, trainer, note, TODAY, f"note-{n}")
+    gestes.store.observations.record_exit(
+        secret,
+        trainer,
+        ExitKind.SANS_SOLUTION,
+        TODAY,
+        "exit-secret",
+        employer_name=SECRETS[2],
+    )
+    record = gestes.store.records.trainee_record(secret)
+    assert record.comments and record.exit  # they are in the record, for the school
+    for employer in (None, "employeur.telenco"):
+        data = verified_booklet(gestes.definitions, gestes.settings, record, employer=employer)
+        words, attached = text_of(render_pdf(data))
+        for private in SECRETS:
+            assert private not in words and private not in attached, private
+        badges = json.loads(attached) if attached.strip().startswith(("[", "{")) else []
+        subjects = json.dumps(badges)
+        assert f"{record.trainee.cohort_id}-{record.trainee.id}" not in subjects
+        assert re.fullmatch(r"[0-9a-f]{24}", data.trainee_ref)  # opaque, keyed by the secret
+
+
+def test_page_one_answers_in_thirty_seconds(school):
+    gestes, trainer, trainees = school
+    splice(gestes, trainer, trainees["Acquise"], 20)  # the same keys as above: stored once
+    splice(gestes, trainer, trainees["Acquise"], 10)
+    record = gestes.store.records.trainee_record(trainees["Acquise"])
+    data = build_booklet(gestes.definitions, record, employer="employeur.telenco")
+    words, _ = text_of(render_pdf(data))
+    first = words.split("Pour Telenco", 2)
+    assert len(first) == 3  # « Pour Telenco » on page one, then as the employer section
+    assert f"formation en cours jusqu'au {record.trainee.ends_on:%d/%m/%Y}" in first[1]
+    assert "Telenco :" in first[1] and "Points forts :" in first[1]
+    assert "Réaliser une soudure par fusion conforme" in first[1]
+    assert "catalogue" not in words and gestes.catalog.version not in words

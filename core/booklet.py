@@ -90,6 +90,7 @@ class BookletData(Frozen):
     ends_on: dt.date
     hours: tuple[tuple[str, int], ...]
     reader: str  # the employer, or the territory, this booklet is written for
+    for_territory: bool = False  # written for every employer of a territory
     employers: tuple[EmployerPart, ...]
     grid: tuple[GridBlock, ...]
     gestures: tuple[GestureLine, ...]
@@ -197,6 +198,7 @@ def build_booklet(
         ends_on=info.ends_on,
         hours=tuple((phase.label, hours[phase]) for phase in Phase),
         reader=reader,
+        for_territory=employer is None,
         employers=tuple(parts),
         grid=_grid(sector, record),
         gestures=tuple(
@@ -239,7 +241,7 @@ def _summary(
         headline = "Aucun employeur de ce territoire ne recrute dans ce métier."
     else:
         best = parts[0]
-        share = f"{best.met} sur {best.total} atteintes"
+        share = f"{best.met} sur {best.total} {plural(best.met, 'atteinte', 'atteintes')}"
         if not best.essentials_total:
             headline = f"{best.name} : {share} ; aucune n'est essentielle pour ce métier."
         elif best.essentials_met:

@@ -183,3 +183,14 @@ def test_page_one_answers_in_thirty_seconds(school):
     assert "Telenco :" in first[1] and "Points forts :" in first[1]
     assert "Réaliser une soudure par fusion conforme" in first[1]
     assert "catalogue" not in words and gestes.catalog.version not in words
+
+
+def test_no_page_holds_only_the_signatures_and_they_name_who_signs(school):
+    gestes, _, trainees = school
+    for trainee in trainees.values():
+        record = gestes.store.records.trainee_record(trainee)
+        reader = PdfReader(io.BytesIO(render_pdf(build_booklet(gestes.definitions, record))))
+        last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+        assert "Immersion en entreprise" in last  # kept with the signature blocks
+        assert f"Le ou la stagiaire : {record.trainee.full_name}" in last
+        assert f"Pour {record.trainee.school}, la direction" in last

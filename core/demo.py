@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 
 from core.attempts import StepResult
+from core.calendar_fr import working_day
 from core.catalog import Catalog
 from core.context import Gestes
 from core.domain import ExitKind, NewTrainee, Role
@@ -128,7 +129,7 @@ def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) ->
     names = iter(rng.sample([(f, n) for f in FIRST for n in LAST], needed))
     for place, sector_id in sorted(dealt):
         *_, territory, age, size = _SCHOOLS[place]
-        starts_on = today - dt.timedelta(days=age)
+        starts_on = working_day(today - dt.timedelta(days=age))  # never on Ascension Day
         ends_on = starts_on + dt.timedelta(weeks=catalog.sectors[sector_id].curriculum.weeks)
         trainer = users[_TRAINERS[place][0]]
         cohort = store.directory.create_cohort(
@@ -317,12 +318,8 @@ def _exits(
 
 
 def _workday(start: dt.date, offset: int) -> dt.date:
-    """``offset`` working days after ``start`` (weekends skipped)."""
-    day = start
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
+    """``offset`` working days after ``start`` (weekends and French public holidays skipped)."""
+    day = working_day(start)
     for _ in range(offset):
-        day += dt.timedelta(days=1)
-        while day.weekday() >= 5:
-            day += dt.timedelta(days=1)
+        day = working_day(day + dt.timedelta(days=1))
     return day

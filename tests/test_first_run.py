@@ -301,3 +301,11 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     assert booklet.ok and "Awa Diallo" in text and "Maîtrisé" in text
     assert f"{base}/verify/" in re.sub(r"\s+", "", text)  # the address it is served on
     trainer.close()
+
+
+def test_serve_warns_when_booklets_would_point_at_this_machine_only():
+    from web.commands import is_loopback
+
+    assert is_loopback("http://127.0.0.1:8000") and is_loopback("http://localhost:8000/")
+    assert is_loopback("http://[::1]:8000")
+    assert not is_loopback("https://gestes.ecole.fr") and not is_loopback("http://10.0.0.5:8000")

@@ -37,8 +37,16 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
             seed_if_empty(gestes)
         here = f"http://{host}:{port}"
         typer.echo(f"Gestes on {here}/ ({gestes.store.safe_url()})")
-        links = gestes.settings.public_url or f"{here} (the address each request comes to)"
+        public = gestes.settings.public_url
+        links = public or f"{here} (the address each request comes to)"
         typer.echo(f"Booklets and sharing links point at {links}; set GESTES_PUBLIC_URL to fix it.")
+        if is_loopback(public or here):
+            typer.echo(
+                "warning: that address is this machine's own (loopback): an employer who scans "
+                "a booklet's code elsewhere reaches nothing. Set GESTES_PUBLIC_URL to the "
+                "address employers can reach.",
+                err=True,
+            )
         token = None
         if not gestes.store.lookup.has_admin():
             token = secrets.token_urlsafe(24)
@@ -56,3 +64,17 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
             proxy_headers=proxies is not None,  # X-Forwarded-* only from proxies named
             forwarded_allow_ips=proxies or "",
         )
+
+
+def is_loopback(address: str) -> bool:
+    """Whether links to ``address`` only work on this machine."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(address).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

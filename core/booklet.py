@@ -91,6 +91,7 @@ class BookletData(Frozen):
     hours: tuple[tuple[str, int], ...]
     reader: str  # the employer, or the territory, this booklet is written for
     for_territory: bool = False  # written for every employer of a territory
+    organisation: str | None = None  # the training organisation (settings), set when signed
     employers: tuple[EmployerPart, ...]
     grid: tuple[GridBlock, ...]
     gestures: tuple[GestureLine, ...]
@@ -145,6 +146,7 @@ def with_verification(
             "verify_url": url,
             "qr_svg": buffer.getvalue().decode(),
             "trainee_ref": reference.hexdigest()[:24],
+            "organisation": settings.organisation,
         }
     )
 

@@ -28,6 +28,26 @@ class Settings(BaseSettings):
     # Signs booklet verification links. Unset: a random key kept in the data directory.
     secret_key: str | None = None
     verification_days: int = 365
+    # The training organisation, printed on every booklet and its verification page (what a
+    # Qualiopi auditor and an employer look for): its name, its declaration of activity
+    # number (NDA), SIRET and Qualiopi certificate.
+    organisation_name: str | None = None
+    organisation_nda: str | None = None
+    organisation_siret: str | None = None
+    organisation_qualiopi: str | None = None
+
+    @property
+    def organisation(self) -> str | None:
+        """« AFPA · NDA 93 13 00000 13 · SIRET … · Qualiopi … », or None when unset."""
+        parts = [
+            self.organisation_name,
+            self.organisation_nda and f"NDA {self.organisation_nda}",
+            self.organisation_siret and f"SIRET {self.organisation_siret}",
+            self.organisation_qualiopi and f"certificat Qualiopi {self.organisation_qualiopi}",
+        ]
+        found = [p for p in parts if p]
+        return " · ".join(found) if found else None
+
     share_days: int = 30  # links a coordinator sends to an employer to download a booklet
 
     @property

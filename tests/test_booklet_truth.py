@@ -194,3 +194,21 @@ def test_no_page_holds_only_the_signatures_and_they_name_who_signs(school):
         assert "Immersion en entreprise" in last  # kept with the signature blocks
         assert f"Le ou la stagiaire : {record.trainee.full_name}" in last
         assert f"Pour {record.trainee.school}, la direction" in last
+
+
+def test_the_training_organisation_is_named(school):
+    gestes, _, trainees = school
+    record = gestes.store.records.trainee_record(trainees["Acquise"])
+    settings = gestes.settings.model_copy(
+        update={
+            "organisation_name": "AFPA",
+            "organisation_nda": "93 13 00000 13",
+            "organisation_siret": "824 252 012 00018",
+            "organisation_qualiopi": "FR-2026-0042",
+        }
+    )
+    words, _ = text_of(render_pdf(verified_booklet(gestes.definitions, settings, record)))
+    assert (
+        "AFPA · NDA 93 13 00000 13 · SIRET 824 252 012 00018 · certificat Qualiopi FR-2026-0042"
+        in words
+    )

@@ -128,6 +128,7 @@ def verify_booklet(request: Request, token: str) -> Response:
         {
             "claim": claim,
             "data": data,
+            "organisation": gestes.settings.organisation,
             "error": None,
             "current": content_key(data) == claim.content,
         },

@@ -17,6 +17,8 @@ from markupsafe import Markup
 from core.booklet import TEMPLATES, BookletData
 from core.french import counted, slugify
 from core.models import Autonomy
+from core.pdf_signing import sign_pdf, signing_files
+from core.settings import Settings
 
 
 @cache
@@ -147,15 +149,22 @@ def _printer_version() -> bytes:
     return digest.digest()
 
 
-def cached_pdf(data: BookletData, cache_dir: Path) -> bytes:
+def cached_pdf(data: BookletData, cache_dir: Path, signing: Settings | None = None) -> bytes:
     """The PDF, printed once per content: asking again for an unchanged booklet reads a file.
+    With ``signing`` (every channel that hands booklets out), signed by the school (PAdES,
+    ``core.pdf_signing``) before it is kept; the key then names the certificate too.
 
     Written to a temporary name then renamed, so a half-written file is never served.
     """
-    path = cache_dir / f"{booklet_key(data)}.pdf"
+    key = booklet_key(data)
+    if signing is not None:
+        key += "-" + _certificate_digest(signing)
+    path = cache_dir / f"{key}.pdf"
     if path.exists():
         return path.read_bytes()
     pdf = render_pdf(data)
+    if signing is not None:
+        pdf = sign_pdf(pdf, signing, signer_name=data.school, reason=SIGNING_REASON)
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.part")
     partial.write_bytes(pdf)
@@ -163,9 +172,27 @@ def cached_pdf(data: BookletData, cache_dir: Path) -> bytes:
     return pdf
 
 
-def _render_to(args: tuple[BookletData, Path, Path | None]) -> Path:
-    data, target, cache_dir = args
-    target.write_bytes(cached_pdf(data, cache_dir) if cache_dir else render_pdf(data))
+SIGNING_REASON = "Livret de compétences établi par l'école"
+
+
+def _certificate_digest(settings: Settings) -> str:
+    import hashlib
+
+    _, cert = signing_files(settings)
+    return hashlib.sha256(cert.read_bytes()).hexdigest()[:16]
+
+
+def _render_to(args: tuple[BookletData, Path, Path | None, Settings | None]) -> Path:
+    data, target, cache_dir, signing = args
+    if cache_dir:
+        target.write_bytes(cached_pdf(data, cache_dir, signing))
+    else:
+        pdf = render_pdf(data)
+        target.write_bytes(
+            sign_pdf(pdf, signing, signer_name=data.school, reason=SIGNING_REASON)
+            if signing
+            else pdf
+        )
     return target
 
 
@@ -175,6 +202,7 @@ def render_many(
     workers: int | None = None,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    signing: Settings | None = None,
 ) -> list[Path]:
     """Print many booklets over the machine's cores (WeasyPrint is CPU-bound, one per core)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -184,7 +212,7 @@ def render_many(
     done: list[Path] = []
     if workers == 1:
         for data, target in jobs:
-            done.append(_render_to((data, target, cache_dir)))
+            done.append(_render_to((data, target, cache_dir, signing)))
             if progress:
                 progress(len(done), len(jobs))
         return done
@@ -194,7 +222,9 @@ def render_many(
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_render_to, (data, target, cache_dir)) for data, target in jobs]
+            futures = [
+                pool.submit(_render_to, (data, target, cache_dir, signing)) for data, target in jobs
+            ]
             for future in as_completed(futures):
                 done.append(future.result())
                 if progress:

@@ -89,7 +89,7 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
                 territory=territory,
             )
         )
-        output.write_bytes(cached_pdf(data, gestes.settings.data_dir / "booklets"))
+        output.write_bytes(cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings))
         fits = ", ".join(f"{e.name} {e.met}/{e.total}" for e in data.employers) or "no employer"
         typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
 
@@ -125,6 +125,7 @@ def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
             workers=workers or None,
             progress=progress,
             cache_dir=gestes.settings.data_dir / "booklets",
+            signing=gestes.settings,
         )
         typer.echo(f"Wrote {len(written)} booklets to {output}.")
 

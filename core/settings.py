@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Qualiopi auditor and an employer look for): its name, its declaration of activity
     # number (NDA), SIRET and Qualiopi certificate.
     organisation_name: str | None = None
+    # The booklets' signing key and certificate (PEM). Unset: made once in the data directory.
+    signing_key_file: Path | None = None
+    signing_cert_file: Path | None = None
     organisation_nda: str | None = None
     organisation_siret: str | None = None
     organisation_qualiopi: str | None = None

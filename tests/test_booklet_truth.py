@@ -212,3 +212,24 @@ def test_the_training_organisation_is_named(school):
         "AFPA · NDA 93 13 00000 13 · SIRET 824 252 012 00018 · certificat Qualiopi FR-2026-0042"
         in words
     )
+
+
+def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school, tmp_path):
+    from core.booklet_print import cached_pdf
+    from core.pdf_signing import signature_status
+
+    gestes, _, trainees = school
+    record = gestes.store.records.trainee_record(trainees["Acquise"])
+    data = verified_booklet(gestes.definitions, gestes.settings, record)
+    signed = cached_pdf(data, tmp_path, gestes.settings)
+    status = signature_status(signed, gestes.settings)
+    assert status.intact and status.valid and status.trusted and status.bottom_line
+    assert cached_pdf(data, tmp_path, gestes.settings) == signed  # kept signed, read back
+    assert (gestes.settings.data_dir / "signing.key.pem").stat().st_mode & 0o777 == 0o600
+    unsigned = render_pdf(data)
+    tampered = bytearray(signed)
+    offset = bytes(tampered).index(b"/Length", len(unsigned) // 3)
+    tampered[offset + 10] ^= 0x01  # one byte of the school's document, after it was signed
+    assert not signature_status(bytes(tampered), gestes.settings).intact
+    words, _ = text_of(signed)
+    assert record.trainee.full_name in words  # still the same readable booklet

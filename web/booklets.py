@@ -68,7 +68,8 @@ def booklet_pdf(
     from core.booklet_print import booklet_filename, cached_pdf
 
     data = _booklet(request, user, trainee_id, employer, territory)
-    pdf = cached_pdf(data, gestes_of(request).settings.data_dir / "booklets")
+    settings = gestes_of(request).settings
+    pdf = cached_pdf(data, settings.data_dir / "booklets", settings)
     return _pdf_response(pdf, booklet_filename(trainee_id, data.trainee))
 
 
@@ -192,7 +193,7 @@ def shared_booklet(request: Request, token: str) -> Response:
         employer=claim.employer,
         served_at=served_at(request),
     )
-    pdf = cached_pdf(data, gestes.settings.data_dir / "booklets")
+    pdf = cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings)
     return _pdf_response(pdf, booklet_filename(claim.trainee, data.trainee))
 
 
@@ -224,7 +225,7 @@ def _run_export(settings: Settings, export: Export, jobs: list[tuple[Any, str]])
     try:
         with zipfile.ZipFile(target.with_suffix(".part"), "w") as archive:
             for data, name in jobs:
-                archive.writestr(name, cached_pdf(data, settings.data_dir / "booklets"))
+                archive.writestr(name, cached_pdf(data, settings.data_dir / "booklets", settings))
                 export.done += 1
         target.with_suffix(".part").replace(target)
         export.path = target

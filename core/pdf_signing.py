@@ -1,0 +1,115 @@
+"""PAdES signatures of booklets, with pyHanko: any PDF reader shows whether a booklet was
+changed after the school signed it.
+
+The key and certificate are the school's: ``GESTES_SIGNING_KEY`` / ``GESTES_SIGNING_CERT``
+(PEM files, e.g. the organisation's own certificate or qualified seal), or, unset, a key and a
+self-signed certificate made once in the data directory at first use (the key file mode
+0600). The signature is an incremental update: the PDF/A-3b document it signs is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from core.settings import Settings
+
+_LOCK = threading.Lock()
+
+
+def signing_files(settings: Settings) -> tuple[Path, Path]:
+    """The key and certificate (PEM) booklets are signed with; made once if not configured."""
+    if settings.signing_key_file and settings.signing_cert_file:
+        return settings.signing_key_file, settings.signing_cert_file
+    key, cert = settings.data_dir / "signing.key.pem", settings.data_dir / "signing.cert.pem"
+    with _LOCK:
+        if not (key.exists() and cert.exists()):
+            _make_self_signed(key, cert, settings.organisation_name or "Gestes")
+    return key, cert
+
+
+def _make_self_signed(key_path: Path, cert_path: Path, organisation: str) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation} — livrets de compétences"),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * 30))  # as long as the archive lasts
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, True, False, False, False),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+
+def sign_pdf(pdf: bytes, settings: Settings, *, signer_name: str, reason: str) -> bytes:
+    """``pdf`` with a PAdES baseline signature (B-B) of the school appended."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    key, cert = signing_files(settings)
+    signer = signers.SimpleSigner.load(str(key), str(cert))  # type: ignore[no-untyped-call]
+    assert signer is not None, "the signing key or certificate could not be read"
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature",
+        name=signer_name,
+        reason=reason,
+        location="France",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    out = signers.sign_pdf(writer, meta, signer=signer)
+    signed: bytes = out.getvalue()
+    return signed
+
+
+def signature_status(pdf: bytes, settings: Settings) -> Any:
+    """pyHanko's validation of the booklet's signature against the school's certificate."""
+    from asn1crypto import pem, x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    _, cert_path = signing_files(settings)
+    _, _, der = pem.unarmor(cert_path.read_bytes())
+    root = x509.Certificate.load(der)
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    [signature] = reader.embedded_signatures
+    return validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))

@@ -20,7 +20,7 @@ from core.booklet_employer import EmployerPart, employer_part
 from core.booklet_sections import BookletSection
 from core.catalog import Catalog
 from core.french import counted, plural
-from core.models import Competency, Employer, Frozen, Phase, Sector
+from core.models import Autonomy, Competency, Employer, Frozen, Phase, Sector
 from core.settings import Settings
 from core.trainee_record import TraineeRecord
 
@@ -92,6 +92,8 @@ class BookletData(Frozen):
     reader: str  # the employer, or the territory, this booklet is written for
     for_territory: bool = False  # written for every employer of a territory
     organisation: str | None = None  # the training organisation (settings), set when signed
+    rules: tuple[str, ...] = ()  # how levels are established, in words, from the sector's rule
+    pass_label: str = "Acquis"  # the level from which a competency counts as acquired
     employers: tuple[EmployerPart, ...]
     grid: tuple[GridBlock, ...]
     gestures: tuple[GestureLine, ...]
@@ -224,6 +226,8 @@ def build_booklet(
             for e in sorted(record.evaluations.values(), key=lambda e: e.day)
         ),
         sections=_plugin_sections(definitions, record, employer),
+        rules=rule_text(sector),
+        pass_label=curriculum.scale.label(curriculum.scale.codes[curriculum.scale.acquired_rank]),
         issued_on=issued,
         catalog_version=catalog.version,
     )
@@ -271,6 +275,33 @@ def _summary(
         strongest=tuple(c.name for c in ranked[:3]),
         vigilance=len({p for part in parts for p in part.vigilance}),
     )
+
+
+def rule_text(sector: Sector) -> tuple[str, ...]:
+    """The sector's own aggregation rule in words, highest level first (never the default
+    rule's words for a sector that has its own scale)."""
+    scale, rule = sector.curriculum.scale, sector.curriculum.rule
+    sentences = []
+    for condition in rule.conditions:
+        label = scale.label(condition.level)
+        needs = []
+        if condition.min_successes:
+            floor = Autonomy.from_key(condition.min_autonomy)
+            how = "" if floor is Autonomy.AVEC_AIDE else f" {floor.label.lower()} au moins"
+            if floor is Autonomy.AUTONOME:
+                how = " en autonomie"
+            needs.append(
+                f"{counted(condition.min_successes, 'réussite', 'réussites')}{how}"
+                + (
+                    f", observées {counted(condition.min_days, 'jour', 'jours')} différents"
+                    if condition.min_days > 1
+                    else ""
+                )
+            )
+        if condition.evaluation_passed:
+            needs.append("une épreuve pratique réussie")
+        sentences.append(f"« {label} » demande {' et '.join(needs) or 'une observation'}")
+    return tuple(sentences)
 
 
 def _mastered(sector: Sector, autonomous: int, days: int) -> bool:

@@ -56,11 +56,18 @@ class Level(Definition):
 
 
 class LevelScale(Definition):
-    """Ordered levels, lowest first. The first level is "not yet observed"."""
+    """Ordered levels, lowest first. The first level is "not yet observed".
+
+    ``pass_mark`` is the level from which a competency counts as acquired (validated, passed):
+    Open Badges are issued, gestures listed as mastered and modules counted done only there
+    and above. Unset, it is « acquis » where the scale has it, else the highest level: a scale
+    that does not say never has a competency claimed below its top.
+    """
 
     id: DottedId
     name: Text
     levels: tuple[Level, ...] = Field(min_length=2)
+    pass_mark: Key | None = None
 
     @model_validator(mode="after")
     def _unique_codes(self) -> LevelScale:
@@ -68,6 +75,10 @@ class LevelScale(Definition):
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
             raise ValueError(f"level codes must be unique, repeated: {', '.join(duplicates)}")
+        if self.pass_mark is not None and self.pass_mark not in codes:
+            raise ValueError(f"pass_mark '{self.pass_mark}' is not a level of the scale")
+        if self.pass_mark == codes[0]:
+            raise ValueError("pass_mark cannot be the first level (« not yet observed »)")
         return self
 
     @property
@@ -83,9 +94,12 @@ class LevelScale(Definition):
 
     @property
     def acquired_rank(self) -> int:
-        """The rank from which a competency counts as acquired: « acquis » where the scale
-        has it, else the level before the top (the one place this is decided)."""
-        return self.rank("acquis") if "acquis" in self.codes else len(self.codes) - 2
+        """The rank from which a competency counts as acquired: the scale's ``pass_mark``,
+        else « acquis » where the scale has it, else its top level (the one place this is
+        decided; never below what the scale says)."""
+        if self.pass_mark is not None:
+            return self.rank(self.pass_mark)
+        return self.rank("acquis") if "acquis" in self.codes else len(self.codes) - 1
 
 
 DEFAULT_SCALE = LevelScale(

@@ -1,0 +1,83 @@
+"""A sector with its own scale: a pass/fail one, as French « titres professionnels » judge
+(non évalué / non validé / validé). Nothing is claimed below its pass mark."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from core.booklet import _acquired, _mastered, rule_text
+from core.levels import AttemptFact
+from core.models import AggregationRule, Autonomy, Level, LevelCondition, LevelScale
+from core.trainee_record import TraineeInfo, derive_record
+
+PASS_FAIL = LevelScale(
+    id="test.scale.titre",
+    name="Titre professionnel",
+    levels=(
+        Level(code="non_evalue", label="Non évalué"),
+        Level(code="non_valide", label="Non validé"),
+        Level(code="valide", label="Validé"),
+    ),
+)
+RULE = AggregationRule(
+    conditions=(
+        LevelCondition(level="valide", min_successes=3, min_days=2, min_autonomy="autonome"),
+    ),
+    observed_floor="non_valide",
+)
+
+
+@pytest.fixture
+def titre(catalog):
+    fibre = catalog.sectors["fibre"]
+    curriculum = fibre.curriculum.model_copy(update={"scale": PASS_FAIL, "rule": RULE})
+    return fibre.model_copy(update={"curriculum": curriculum})
+
+
+def info():
+    return TraineeInfo(
+        id=1,
+        first_name="Awa",
+        last_name="Diallo",
+        cohort_id=1,
+        cohort="C",
+        school="S",
+        territory="territoire.lyon",
+        sector="fibre",
+        curriculum_version="2026.1",
+        starts_on=dt.date(2026, 1, 5),
+        ends_on=dt.date(2026, 5, 1),
+    )
+
+
+def test_without_acquis_the_pass_mark_is_the_top_never_the_level_below():
+    assert PASS_FAIL.acquired_rank == 2  # « validé »: was « non validé » (len - 2) before
+    explicit = PASS_FAIL.model_copy(update={"pass_mark": "valide"})
+    assert explicit.acquired_rank == 2
+    with pytest.raises(ValidationError, match="pass_mark 'passe' is not a level"):
+        LevelScale.model_validate({**PASS_FAIL.model_dump(), "pass_mark": "passe"})
+    with pytest.raises(ValidationError, match="cannot be the first level"):
+        LevelScale.model_validate({**PASS_FAIL.model_dump(), "pass_mark": "non_evalue"})
+
+
+def test_no_badge_and_no_progress_below_the_pass_mark(titre):
+    splice = "fibre.g.soudure_fusion"
+    one = [AttemptFact(splice, dt.date(2026, 2, 2), True, Autonomy.AUTONOME, "Nadia")]
+    record = derive_record(titre, info(), one)
+    assert record.levels["fibre.c.souder"].level == "non_valide"
+    assert _acquired(titre, record) == ()  # no Open Badge for « Non validé »
+    assert not _mastered(titre, 1, 1)  # a gesture done once is not mastered
+    three = one + [
+        AttemptFact(splice, dt.date(2026, 2, d), True, Autonomy.AUTONOME, "Nadia") for d in (3, 4)
+    ]
+    record = derive_record(titre, info(), three)
+    assert [a.level for a in _acquired(titre, record)] == ["Validé", "Validé"]  # souder, outillage
+
+
+def test_the_rule_is_said_in_the_sectors_own_words(titre):
+    assert rule_text(titre) == (
+        "« Validé » demande 3\u00a0réussites en autonomie, observées 2\u00a0jours différents",
+    )

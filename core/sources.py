@@ -101,6 +101,12 @@ def read_yaml(file: Path, display_name: str | None = None) -> YamlDocument:
         line = mark.line + 1 if mark else 0
         message = f"invalid YAML: {error.problem or error.context}"
         raise SourceError([Problem(message, Location(name, line))]) from None
+    except yaml.reader.ReaderError as error:  # a NUL or another character YAML refuses
+        line = text.count("\n", 0, error.position) + 1
+        message = f"invalid YAML: unreadable character {error.character!r} ({error.reason})"
+        raise SourceError([Problem(message, Location(name, line))]) from None
+    except yaml.YAMLError as error:  # anything else the parser refuses, still located
+        raise SourceError([Problem(f"invalid YAML: {error}", Location(name, 1))]) from None
     document = YamlDocument(name, {})
     if root is None:
         return document
@@ -123,7 +129,7 @@ def _to_python(
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _constructor.construct_object(key_node, deep=True)
+            key = _construct(key_node, path, document, problems)
             if not isinstance(key, str | int | float | bool) or key_node.tag.endswith(":merge"):
                 line = key_node.start_mark.line + 1
                 problems.append(Problem("unsupported key", Location(document.file, line, path)))
@@ -148,7 +154,21 @@ def _to_python(
         return items
     if node.tag == _STR_TAG:  # most scalars: skip the constructor's dispatch
         return node.value
-    return _constructor.construct_object(node, deep=True)
+    return _construct(node, path, document, problems)
+
+
+def _construct(
+    node: yaml.Node, path: FieldPath, document: YamlDocument, problems: list[Problem]
+) -> Any:
+    """A scalar's value; a tag the safe loader refuses (``!!python/object``…) is a located
+    problem, never a traceback."""
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as error:
+        line = node.start_mark.line + 1
+        message = f"unsupported value: {error.problem or error.context or node.tag}"
+        problems.append(Problem(message, Location(document.file, line, path)))
+        return None
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

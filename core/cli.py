@@ -135,7 +135,7 @@ def _authoring_commands(app: typer.Typer, opener: _Opener) -> None:
             raise typer.Exit(2) from None
         for file in created:
             typer.echo(f"created {file}")
-        typer.echo(f"\nNext: pip install -e {path} && gestes validate")
+        typer.echo(f"\nNext: ./dev pip install -e {path} && ./dev gestes validate")
 
 
 class _Opener:

@@ -117,6 +117,7 @@ def test_trainer_scores_a_gesture_and_an_evaluation(server, browser):
     expect(page.locator("#resultat")).to_contain_text("Réussie")
     shot(page, "03-geste-note")
 
+    page.get_by_label("En autonomie").check()  # never assumed: the trainer says it
     page.get_by_role("button", name="Valider la tentative").click()
     expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
     expect(levels).to_contain_text("Non évalué → En cours d'acquisition")

@@ -276,12 +276,14 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
         page.goto(trainee_url)
         page.get_by_role("link", name=gesture_name).click()
         steps = page.locator("li.step")
+        expect(steps.first).to_be_visible()  # the page is there before its steps are counted
         for index in range(steps.count()):
             steps.nth(index).get_by_role("button", name="Réussi").click()
             expect(steps.nth(index).get_by_role("button", name="Réussi")).to_have_attribute(
                 "aria-pressed", "true"
             )
         page.get_by_label("Observée le").fill(str(day))
+        page.get_by_label("En autonomie").check()
         page.get_by_role("button", name="Valider la tentative").click()
         expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
     expect(page.locator("#niveaux")).to_contain_text("Acquis")  # two different days

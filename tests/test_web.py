@@ -972,3 +972,36 @@ def test_cohort_booklets_zip_with_progress(site):
     assert all(n.endswith(".pdf") for n in names)
     other, _ = client(site, "trainer@example.org")
     assert other.get(f"/exports/{export_id}").status_code == 404  # not theirs
+
+
+def test_the_gesture_page_puts_its_attempt_in_the_url(site):
+    browser, _ = client(site, "trainer@example.org")
+    page = browser.get(f"/trainees/{site.trainee}/gestures/{GESTURE}", follow_redirects=False)
+    assert page.status_code == 303
+    assert re.search(r"\?attempt=[0-9a-f]{32}$", page.headers["location"])  # a reload resumes
+
+
+def test_validating_needs_a_tapped_step_and_a_chosen_autonomy(site):
+    browser, csrf = client(site, "trainer@example.org")
+    url = f"/trainees/{site.trainee}/gestures/{GESTURE}/attempts"
+    before = observations(site)
+    empty = browser.post(url, data={"csrf_token": csrf, "attempt": "vide00000001"})
+    assert "Aucune étape notée" in empty.text and "Choisissez le degré d" in empty.text
+    assert 'aria-describedby="erreur-autonomie"' in empty.text
+    assert observations(site) == before  # nothing stored, not even an empty attempt
+
+
+def test_a_tap_after_the_session_expired_comes_back_to_the_gesture_page(site):
+    page = f"http://testserver/trainees/{site.trainee}/gestures/{GESTURE}?attempt=abc12345"
+    anonymous = TestClient(site.app)
+    tap = anonymous.post(
+        f"/trainees/{site.trainee}/gestures/{GESTURE}/steps",
+        data={"attempt": "abc12345", "step": "manchon", "result": "reussi"},
+        headers={"HX-Request": "true", "HX-Current-URL": page},
+    )
+    assert tap.status_code == 401
+    from urllib.parse import parse_qs, urlsplit
+
+    target = tap.headers["HX-Redirect"]
+    [back] = parse_qs(urlsplit(target).query)["next"]
+    assert back == f"/trainees/{site.trainee}/gestures/{GESTURE}?attempt=abc12345"  # not /steps

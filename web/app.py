@@ -114,7 +114,7 @@ def _error_pages(app: FastAPI) -> None:
     async def _login(request: Request, _error: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Connexion requise."}, status_code=401)
-        target = request.url.path
+        target = _back_after_login(request)
         if request.headers.get("hx-request"):  # htmx: ask the browser to load the login page
             return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
         return RedirectResponse(f"/login?next={target}", status_code=303)
@@ -170,6 +170,22 @@ FIELD_PROBLEMS = {
     "greater_than_equal": "valeur trop petite",
     "less_than_equal": "valeur trop grande",
 }
+
+
+def _back_after_login(request: Request) -> str:
+    """Where to come back after signing in: the page asked for, or, for a form posted when
+    the session had expired (a tap), the page it was posted from: never the POST-only URL."""
+    from urllib.parse import quote, urlsplit
+
+    if request.method == "GET":
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return quote(here, safe="/")
+    page = request.headers.get("hx-current-url") or request.headers.get("referer") or "/"
+    parts = urlsplit(page)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return "/"
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return quote(path if path.startswith("/") else "/", safe="/")
 
 
 def _field_problem(problem: dict[str, Any]) -> str:

@@ -78,7 +78,9 @@ def gesture_page(
     store, catalog = gestes.store, gestes.catalog
     _, cohort = trainee_of(store, user, trainee_id)
     check_gesture(catalog, cohort.sector, gesture_id)
-    attempt = attempt if valid_key(attempt) else uuid.uuid4().hex
+    if not valid_key(attempt):  # the attempt's key goes in the URL: a reload resumes it
+        fresh = uuid.uuid4().hex
+        return RedirectResponse(f"{request.url.path}?attempt={fresh}", status_code=303)
     return render(request, "gesture.html", _gesture_view(request, trainee_id, gesture_id, attempt))
 
 
@@ -143,7 +145,7 @@ def validate_attempt(
     trainee_id: Id,
     gesture_id: str,
     attempt: Annotated[str, Form(max_length=40)],
-    autonomy: Annotated[str, Form(max_length=20)],
+    autonomy: Annotated[str, Form(max_length=20)] = "",
     minutes: Annotated[str, Form(max_length=10)] = "",
     observed_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -151,9 +153,14 @@ def validate_attempt(
     store, catalog = gestes.store, gestes.catalog
     _, cohort = trainee_of(store, user, trainee_id)
     check_gesture(catalog, cohort.sector, gesture_id)
-    if not valid_key(attempt) or autonomy.upper() not in Autonomy.__members__:
+    if not valid_key(attempt) or (autonomy and autonomy.upper() not in Autonomy.__members__):
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
     errors: dict[str, str] = {}
+    if not autonomy:  # never assumed: « en autonomie » is what makes a competency acquired
+        errors["autonomy"] = "Choisissez le degré d'autonomie observé."
+    taps = store.taps.live_attempt(trainee_id, attempt).taps
+    if not taps:
+        errors[""] = "Aucune étape notée : notez au moins une étape avant de valider."
     seconds = _seconds(minutes)
     if seconds == _INVALID:
         errors["minutes"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
@@ -165,7 +172,7 @@ def validate_attempt(
                 trainee_id,
                 user.id,
                 gesture_id,
-                store.taps.live_attempt(trainee_id, attempt).taps,
+                taps,
                 Autonomy.from_key(autonomy),
                 day,
                 f"{attempt}:final",

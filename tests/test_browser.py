@@ -7,6 +7,7 @@ valid measurement, and logs out. Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -171,4 +172,50 @@ def test_api_documentation_runs_offline_under_the_csp(server, browser):
     }
     shot(page, "07-api-docs")
     assert problems == [] and outside == []
+    context.close()
+
+
+def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(server, browser):
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login")
+    page.fill("#email", "formatrice.lyon@gestes.demo")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
+    steps = page.locator("li.step")
+    expect(steps.first).to_be_visible()
+    attempt = page.url.split("attempt=")[1]
+    steps.nth(0).get_by_role("button", name="Réussi").click()
+    expect(steps.nth(0).get_by_role("button", name="Réussi")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    context.set_offline(True)  # the basement's Wi-Fi drops
+    steps.nth(1).get_by_role("button", name="À reprendre").click()
+    banner = page.locator("#en-attente")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("1 saisie en attente d'envoi")
+    expect(steps.nth(1)).to_have_class(re.compile(r"\bwaiting\b"))
+    page.get_by_label("Avec aide").check()
+    page.get_by_role("button", name="Valider la tentative").click()
+    expect(banner).to_contain_text("Validation impossible tant que des saisies attendent")
+    expect(page.locator("#resultat")).not_to_contain_text("Tentative enregistrée")
+    shot(page, "08-hors-ligne")
+
+    context.set_offline(False)  # back: the waiting tap goes, once
+    expect(steps.nth(1).get_by_role("button", name="À reprendre")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(banner).to_be_hidden()
+    live = context.request.get(
+        f"{base}/api/trainees/{trainee}/gestures/fibre.g.preparer_cable/attempts/{attempt}"
+    ).json()
+    assert len(live["steps"]) == 2 and list(live["steps"].values()).count("a_reprendre") == 1
+    page.get_by_role("button", name="Valider la tentative").click()
+    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
     context.close()

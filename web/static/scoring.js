@@ -1,0 +1,137 @@
+// Taps that could not reach the server are never silently gone (issue 15).
+//
+// The gesture page sends each tap with htmx. When the network fails (the training floor's
+// Wi-Fi) or the server answers 5xx, the tap is kept in this browser (localStorage, by the
+// attempt's key), its step shows « en attente d'envoi », a banner counts what waits, and
+// "Valider" waits too. Every few seconds, and as soon as the browser is back online, waiting
+// taps are sent again: a tap carries its own idempotency key (attempt, step, tap number,
+// result), so one sent twice is stored once. A tap the server refuses (4xx) says so on its
+// step. Nothing here runs on other pages.
+(function () {
+  "use strict";
+  var page = document.getElementById("etapes");
+  if (!page) return;
+  var STORE = "gestes-waiting-taps";
+
+  function waiting() {
+    try { return JSON.parse(localStorage.getItem(STORE) || "[]"); } catch (e) { return []; }
+  }
+  function save(list) { localStorage.setItem(STORE, JSON.stringify(list)); }
+  function attemptOf(body) {
+    for (var i = 0; i < body.length; i++) if (body[i][0] === "attempt") return body[i][1];
+    return "";
+  }
+  function here() {
+    var field = document.querySelector("#etapes input[name=attempt]");
+    return field ? field.value : "";
+  }
+  function mine() { return waiting().filter(function (t) { return t.attempt === here(); }); }
+  function csrf() {
+    var field = document.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+
+  function show() {
+    var list = mine();
+    var banner = document.getElementById("en-attente");
+    if (banner) {
+      banner.hidden = list.length === 0;
+      var words = list.length === 1 ? " saisie en attente d'envoi" : " saisies en attente d'envoi";
+      banner.querySelector("span").textContent = list.length + words;
+    }
+    document.querySelectorAll("li.step").forEach(function (li) { li.classList.remove("waiting"); });
+    document.querySelectorAll("button.pending").forEach(function (b) { b.classList.remove("pending"); });
+    list.forEach(function (tap) {
+      var li = document.getElementById("etape-" + tap.step);
+      if (!li) return;
+      li.classList.add("waiting");
+      tap.body.forEach(function (pair) {  // the choice made, marked until it is stored
+        if (pair[0] !== "result") return;
+        var button = li.querySelector('button[value="' + pair[1] + '"]');
+        if (button) button.classList.add("pending");
+      });
+    });
+  }
+
+  function keep(path, body) {
+    var list = waiting();
+    var key = JSON.stringify(body);
+    if (!list.some(function (t) { return JSON.stringify(t.body) === key; })) {
+      var step = "";
+      body.forEach(function (pair) { if (pair[0] === "step") step = pair[1]; });
+      list.push({ path: path, body: body, attempt: attemptOf(body), step: step });
+      save(list);
+    }
+    show();
+  }
+
+  function refused(tap, message) {
+    var li = document.getElementById("etape-" + tap.step);
+    if (!li) return;
+    var note = li.querySelector(".refused") || document.createElement("p");
+    note.className = "refused error";
+    note.setAttribute("role", "alert");
+    note.textContent = "Saisie refusée : " + message;
+    li.appendChild(note);
+  }
+
+  var sending = false;
+  function flush() {
+    if (sending || !navigator.onLine) return;
+    var list = mine();
+    if (!list.length) return;
+    sending = true;
+    var tap = list[0];
+    var form = new FormData();
+    tap.body.forEach(function (pair) {
+      form.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]);
+    });
+    fetch(tap.path, {
+      method: "POST", body: form, credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRF-Token": csrf() }
+    }).then(function (response) {
+      if (response.status >= 500) throw new Error("server " + response.status);
+      var rest = waiting().filter(function (t) { return JSON.stringify(t.body) !== JSON.stringify(tap.body); });
+      save(rest);
+      if (response.ok) {
+        return response.text().then(function (html) {
+          htmx.swap("#etape-" + tap.step, html, { swapStyle: "outerHTML" });
+        });
+      }
+      return response.json().then(function (data) {
+        refused(tap, data.detail || String(response.status));
+      }, function () { refused(tap, String(response.status)); });
+    }).catch(function () { /* still offline: kept, tried again later */ })
+      .finally(function () { sending = false; show(); if (mine().length) setTimeout(flush, 200); });
+  }
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.classList || !form.classList.contains("taps")) return;
+    form.gestesTap = { path: event.detail.path, body: Array.from(event.detail.formData.entries()) };
+  });
+  function lost(event) {
+    var form = event.detail.elt;
+    if (form && form.gestesTap) keep(form.gestesTap.path, form.gestesTap.body);
+  }
+  document.body.addEventListener("htmx:sendError", lost);
+  document.body.addEventListener("htmx:timeout", lost);
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 500 || status === 0) lost(event);
+  });
+  // "Valider" waits for every tap of the attempt to be stored.
+  document.body.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (!form.classList || !form.classList.contains("validate") || !mine().length) return;
+    event.preventDefault();
+    var banner = document.getElementById("en-attente");
+    if (banner) banner.querySelector("strong").textContent =
+      "Validation impossible tant que des saisies attendent : elles partiront au retour du réseau.";
+  });
+
+  window.addEventListener("online", flush);
+  setInterval(flush, 5000);
+  show();
+  flush();
+}());

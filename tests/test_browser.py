@@ -104,6 +104,7 @@ def test_trainer_scores_a_gesture_and_an_evaluation(server, browser):
     expect(page.get_by_role("heading", name="Nina Nouvelle")).to_be_visible()
     page.get_by_role("link", name="Soudure par fusion").click()
     expect(page.get_by_role("heading", name="Soudure par fusion")).to_be_visible()
+    page.wait_for_load_state("load")  # htmx ready: a tap before it would post the plain form
     page.evaluate("window.notReloaded = true")  # lost if anything reloads the page
     levels = page.locator("#niveaux")
     expect(levels).to_contain_text("Non évalué")
@@ -189,6 +190,7 @@ def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(s
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
     steps = page.locator("li.step")
     expect(steps.first).to_be_visible()
+    page.wait_for_load_state("load")
     attempt = page.url.split("attempt=")[1]
     steps.nth(0).get_by_role("button", name="Réussi").click()
     expect(steps.nth(0).get_by_role("button", name="Réussi")).to_have_attribute(

@@ -277,6 +277,7 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
         page.get_by_role("link", name=gesture_name).click()
         steps = page.locator("li.step")
         expect(steps.first).to_be_visible()  # the page is there before its steps are counted
+        page.wait_for_load_state("load")
         for index in range(steps.count()):
             steps.nth(index).get_by_role("button", name="Réussi").click()
             expect(steps.nth(index).get_by_role("button", name="Réussi")).to_have_attribute(

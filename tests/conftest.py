@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -15,6 +16,11 @@ from core.loading import CatalogError, load_catalog
 from core.plugins import get_plugin_manager
 
 TINY = Path(__file__).parent / "plugins" / "tiny"
+IN_TREE = "datacenter,fibre,smartcity"
+
+# The suite is about the three in-tree sectors: a designer's own sector installed in the same
+# environment must not change what it finds (tests that install one say so themselves).
+os.environ.setdefault("GESTES_LOAD_PLUGINS", IN_TREE)
 
 
 class YamlPlugin:
@@ -105,7 +111,6 @@ def problems_of(load: Callable[[], Catalog]) -> list[str]:
 # ---------------------------------------------------------------- store fixtures (both backends)
 
 import datetime as dt  # noqa: E402
-import os  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402

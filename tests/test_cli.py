@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from core.cli import build_cli
-from tests.conftest import line_of
+from tests.conftest import IN_TREE, line_of
 
 BIN = Path(sys.executable).parent
 
@@ -162,7 +162,8 @@ def test_external_plugin_installs_with_pip_and_validates(tmp_path):
         check=True,
         capture_output=True,
     )
-    env = os.environ | {"PYTHONPATH": str(site)}
+    scope = os.environ.get("GESTES_LOAD_PLUGINS", IN_TREE)  # the in-tree ones and the new one
+    env = os.environ | {"PYTHONPATH": str(site), "GESTES_LOAD_PLUGINS": f"{scope},electricite"}
 
     def gestes(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import socket
 import subprocess
@@ -25,6 +26,7 @@ from typer.testing import CliRunner
 from core.cli import build_cli
 from core.context import Definitions, Gestes, load_definitions, open_gestes
 from core.settings import Settings
+from tests.conftest import IN_TREE
 from tests.test_browser import CHROMIUM, FLAGS, shot
 from web import create_app
 
@@ -51,10 +53,16 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Definitions:
     pip += ["--no-build-isolation", "--target", str(site), str(package)]
     subprocess.run(pip, check=True, capture_output=True)
     sys.path.insert(0, str(site))
+    scope = os.environ.get("GESTES_LOAD_PLUGINS")
+    os.environ["GESTES_LOAD_PLUGINS"] = f"{scope or IN_TREE},electricite"  # this one too
     try:
         definitions = load_definitions()
     finally:
         sys.path.remove(str(site))
+        if scope is None:
+            del os.environ["GESTES_LOAD_PLUGINS"]
+        else:
+            os.environ["GESTES_LOAD_PLUGINS"] = scope
     assert "electricite" in definitions.catalog.sectors
     return definitions
 

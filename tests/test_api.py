@@ -305,3 +305,15 @@ def test_admin_manages_accounts(site):
     assert admin.post(f"/api/users/{me}/active", json={"active": False}).status_code == 400
     assert admin.post(f"/api/users/{new}/active", json={"active": False}).json()["active"] is False
     assert user.get("/api/exits").status_code == 401  # its session ended at once
+
+
+def test_invalid_bodies_are_answered_in_french_with_the_field_named(site, trainer):
+    missing = trainer.post(f"/api/trainees/{site.trainee}/comments", json={"text": "Sans clé"})
+    assert missing.status_code == 422
+    assert missing.json()["detail"] == [
+        {"field": "key", "message": "champ obligatoire", "loc": ["body", "key"]}
+    ]
+    short = trainer.post(
+        f"/api/trainees/{site.trainee}/comments", json={"text": "Oui", "key": "court"}
+    )
+    assert short.json()["detail"][0]["message"] == "texte trop court"

@@ -134,17 +134,26 @@ def _error_pages(app: FastAPI) -> None:
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         """A form a page posted with a missing or malformed field: said in the page."""
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+            # One shape for every refusal of a field, in French (as the evaluation's own).
+            fields = [
+                {
+                    "field": str(problem["loc"][-1]) if problem.get("loc") else "",
+                    "message": FIELD_PROBLEMS.get(problem.get("type", ""), "valeur invalide"),
+                    "loc": jsonable_encoder(problem.get("loc", ())),
+                }
+                for problem in error.errors()
+            ]
+            return JSONResponse({"detail": fields}, status_code=422)
         if any(problem.get("loc", ("",))[0] == "path" for problem in error.errors()):
             # An id no row can have (web.scope.Id): for a person, a page that does not exist.
             return render(
                 request, "error.html", {"status": 404, "message": "Introuvable."}, status_code=404
             )
-        problems = "; ".join(_field_problem(problem) for problem in error.errors())
+        said = "; ".join(_field_problem(problem) for problem in error.errors())
         return render(
             request,
             "error.html",
-            {"status": 400, "message": f"Formulaire invalide : {problems}."},
+            {"status": 400, "message": f"Formulaire invalide : {said}."},
             status_code=400,
         )
 
@@ -169,6 +178,18 @@ FIELD_PROBLEMS = {
     "string_too_long": "texte trop long",
     "greater_than_equal": "valeur trop petite",
     "less_than_equal": "valeur trop grande",
+    "greater_than": "valeur trop petite",
+    "less_than": "valeur trop grande",
+    "string_too_short": "texte trop court",
+    "string_pattern_mismatch": "format non reconnu",
+    "json_invalid": "JSON illisible",
+    "model_attributes_type": "objet JSON attendu",
+    "dict_type": "objet JSON attendu",
+    "list_type": "liste attendue",
+    "int_type": "nombre entier attendu",
+    "string_type": "texte attendu",
+    "bool_type": "oui ou non attendu",
+    "value_error": "valeur invalide",
 }
 
 

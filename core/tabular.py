@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from core.catalog import Catalog
 from core.domain import NewTrainee, trainee_problems
@@ -37,32 +38,69 @@ def _norm(title: object) -> str:
     return "".join(text.lower().split()).replace("_", "") if text else ""
 
 
+MAX_IMPORT_COLUMNS = 20  # a trainee list has four useful columns; the rest is never read
+
+
 def read_rows(filename: str, data: bytes) -> list[list[str]]:
-    """The cells of a CSV (UTF-8, ``,`` or ``;``) or XLSX file, as text."""
+    """The cells of a CSV (UTF-8, ``,`` or ``;``) or XLSX file, as text.
+
+    Bounded before anything is materialised: at most ``MAX_IMPORT_COLUMNS`` columns and one
+    row more than an import may hold are ever read, whatever the file claims (a sheet that
+    declares 16,384 columns and 16,000 rows is refused after reading 501 short rows)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise TableImportError(
             [f"Fichier trop lourd : {MAX_IMPORT_BYTES // 1024 // 1024} Mo au maximum."]
         )
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception:  # openpyxl raises many kinds for a broken file
-            raise TableImportError(["Ce fichier XLSX est illisible."]) from None
-        return [
-            ["" if c is None else str(c).strip() for c in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        return _bounded(_xlsx_rows(data))
     if suffix == ".csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252")  # Excel's "CSV" on a French Windows
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else "excel"
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        return _bounded(_csv_rows(data))
     raise TableImportError(["Format non pris en charge : fichier .csv ou .xlsx attendu."])
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS)
+        for row in rows:
+            yield ["" if c is None else str(c).strip() for c in row]
+    except TableImportError:
+        raise
+    except Exception:  # openpyxl raises many kinds for a broken file
+        raise TableImportError(["Ce fichier XLSX est illisible."]) from None
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")  # Excel's "CSV" on a French Windows
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:  # one column, or nothing to tell the separator by
+        dialect = "excel"
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            yield [cell.strip() for cell in row[:MAX_IMPORT_COLUMNS]]
+    except csv.Error:  # a field over the reader's limit, a stray NUL…
+        raise TableImportError(["Ce fichier CSV est illisible."]) from None
+
+
+def _bounded(rows: Iterator[list[str]]) -> list[list[str]]:
+    """Non-empty rows, the header and at most ``MAX_IMPORT_ROWS`` more; beyond, refused."""
+    kept: list[list[str]] = []
+    for row in rows:
+        if not any(row):
+            continue
+        kept.append(row)
+        if len(kept) > MAX_IMPORT_ROWS + 1:
+            raise TableImportError(
+                [f"Trop de lignes : {MAX_IMPORT_ROWS} stagiaires au plus par import."]
+            )
+    return kept
 
 
 def parse_trainees(rows: Sequence[Sequence[str]]) -> list[NewTrainee]:

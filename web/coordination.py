@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from core.domain import ExitKind, RecordError, Role
 from core.store import Store
@@ -63,10 +64,10 @@ async def import_trainees(request: Request, user: User, cohort_id: Id) -> Respon
     if upload is None or isinstance(upload, str) or not upload.filename:
         problems = ["Choisissez un fichier .csv ou .xlsx."]
     else:
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
-        try:
-            trainees = parse_trainees(read_rows(upload.filename, data))
-            added = store.directory.add_trainees(cohort_id, trainees)
+        data, name = await upload.read(MAX_IMPORT_BYTES + 1), upload.filename
+        try:  # parsing and writing off the event loop: other requests go on meanwhile
+            trainees = await run_in_threadpool(lambda: parse_trainees(read_rows(name, data)))
+            added = await run_in_threadpool(store.directory.add_trainees, cohort_id, trainees)
         except TableImportError as error:
             problems = error.problems
         except RecordError as error:

@@ -146,12 +146,25 @@ def parse_trainees(rows: Sequence[Sequence[str]]) -> list[NewTrainee]:
 
 
 def grid_table(grid: CohortGrid, catalog: Catalog) -> list[list[str]]:
-    """Header + one row per trainee: level labels in the curriculum's words."""
+    """Header + one row per trainee: level labels in the curriculum's words. Every cell is
+    inert text: a name typed as ``=HYPERLINK(…)`` never becomes a formula in a spreadsheet."""
     scale = catalog.sectors[grid.sector].curriculum.scale
     header = ["Stagiaire", *[catalog.competency(c).name for c in grid.competencies]]
-    return [header] + [
-        [info.full_name, *[scale.label(level) for level in levels]] for info, levels in grid.rows
+    return [[inert(cell) for cell in header]] + [
+        [inert(info.full_name), *[inert(scale.label(level)) for level in levels]]
+        for info, levels in grid.rows
     ]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CONTROL = dict.fromkeys(range(32), None) | {9: " ", 10: " ", 13: " "}  # no NUL, BEL… in cells
+
+
+def inert(text: str) -> str:
+    """A cell a spreadsheet shows as text (OWASP's CSV injection advice: a leading quote
+    before a formula's first character), without control characters."""
+    text = text.translate(CONTROL)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(rows: Iterable[Sequence[str]]) -> bytes:
@@ -179,6 +192,8 @@ def write_xlsx(grid: CohortGrid, catalog: Catalog) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for (_, levels), row in zip(grid.rows, table[1:], strict=True):
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text, never a formula, whatever it starts with
         for column, level in enumerate(levels, start=2):
             rank = min(scale.rank(level), max(LEVEL_FILLS))
             color = LEVEL_FILLS[rank]

@@ -43,3 +43,23 @@ def test_awkward_csv_files_are_explained_not_crashed_on():
     assert read_rows("l.csv", b"nom\nDiallo\n") == [["nom"], ["Diallo"]]  # one column
     with pytest.raises(TableImportError, match="illisible"):
         read_rows("l.csv", b"prenom,nom\n" + b'"' + b"a" * 200_000 + b'",b\n')
+
+
+def test_exports_never_carry_a_live_formula(world):
+    from openpyxl import load_workbook
+
+    from core.domain import NewTrainee
+    from core.tabular import grid_table, write_csv, write_xlsx
+
+    world.directory.add_trainees(
+        world.cohort,
+        [NewTrainee('=HYPERLINK("http://evil.example")', "@SUM(1)"), NewTrainee("+cmd", "-x")],
+    )
+    grid = world.gestes.store.records.cohort_grid(world.cohort)
+    names = [row[0] for row in grid_table(grid, world.gestes.catalog)[1:]]
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+    csv_text = write_csv(grid_table(grid, world.gestes.catalog)).decode("utf-8-sig")
+    assert "\n=" not in csv_text and ";=" not in csv_text
+    sheet = load_workbook(io.BytesIO(write_xlsx(grid, world.gestes.catalog))).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" for cell in cells)  # text, not formulas

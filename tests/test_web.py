@@ -1005,3 +1005,23 @@ def test_a_tap_after_the_session_expired_comes_back_to_the_gesture_page(site):
     target = tap.headers["HX-Redirect"]
     [back] = parse_qs(urlsplit(target).query)["next"]
     assert back == f"/trainees/{site.trainee}/gestures/{GESTURE}?attempt=abc12345"  # not /steps
+
+
+def test_the_login_limit_cannot_be_dodged_nor_turned_against_colleagues(site):
+    limiter = site.app.state.limiter
+    browser = TestClient(site.app)
+    for _ in range(5):
+        browser.post("/login", data={"email": "Coord@Example.org", "password": "nope"})
+    dodge = browser.post("/login", data={"email": "  coord@example.org ", "password": PASSWORD})
+    assert dodge.status_code == 429  # spaces and case name the same account
+    limiter.succeeded("email:coord@example.org")
+    for n in range(6):  # random addresses from the school's shared network address
+        browser.post("/login", data={"email": f"personne{n}@example.org", "password": "x"})
+    colleague = browser.post(
+        "/login",
+        data={"email": "trainer@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert colleague.status_code == 303  # not locked out by someone else's failures
+    assert limiter._recent("ip:testclient", __import__("time").monotonic())  # still counted
+    limiter.succeeded("ip:testclient")

@@ -29,7 +29,8 @@ def login(
 ) -> Response:
     accounts = store_of(request).accounts
     limiter = request.app.state.limiter
-    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.lower()}")
+    account = f"email:{email.strip().lower()}"  # as the account is looked up: no bypass by case
+    keys = (f"ip:{request.client.host if request.client else '?'}", account)
     if limiter.blocked(*keys):
         message = "Trop de tentatives : réessayez dans quinze minutes."
         return render(
@@ -48,7 +49,7 @@ def login(
         )
         context = {"next": _safe_next(next), "email": email, "error": error}
         return render(request, "login.html", context, status_code=401)
-    limiter.succeeded(*keys)
+    limiter.succeeded(account)  # one's own success never wipes the address's failures
     previous = request.cookies.get(COOKIE)
     token = accounts.open_session(user.id, previous)
     if previous:

@@ -186,6 +186,7 @@ class Located:
     id: int
     trainee_id: int
     school_id: int
+    author_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -82,9 +82,16 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     )
     [other] = directory.add_trainees(other_cohort, [NewTrainee("Jo", "Lyonnais")])
     steps = {s.key: StepResult.REUSSI for s in definitions.catalog.gesture(GESTURE).steps}
+    authors = {"trainer": 3}  # a trainer cancels only their own entries (admin: user 1)
     observations = {  # one per role: a retraction can only happen once
         who: gestes.store.observations.record_attempt(
-            trainee, 1, GESTURE, steps, Autonomy.AUTONOME, today, f"matrix-attempt-{who}"
+            trainee,
+            authors.get(who, 1),
+            GESTURE,
+            steps,
+            Autonomy.AUTONOME,
+            today,
+            f"matrix-attempt-{who}",
         ).id
         for who in WHO
     }
@@ -1025,3 +1032,14 @@ def test_the_login_limit_cannot_be_dodged_nor_turned_against_colleagues(site):
     assert colleague.status_code == 303  # not locked out by someone else's failures
     assert limiter._recent("ip:testclient", __import__("time").monotonic())  # still counted
     limiter.succeeded("ip:testclient")
+
+
+def test_a_trainer_cancels_only_their_own_entries(site):
+    browser, csrf = client(site, "trainer@example.org")
+    admins = site.observations["coordinator"]  # written by the admin (user 1)
+    refused = browser.post(
+        f"/api/observations/{admins}/retract",
+        json={"reason": "Pas la mienne"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert refused.status_code == 403 and "Seule la personne" in refused.json()["detail"]

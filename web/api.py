@@ -41,6 +41,7 @@ from web.scope import (
     cohort_of,
     observation_of,
     require_admin,
+    require_author_or_coordinator,
     require_coordinator,
     trainee_of,
     valid_key,
@@ -316,7 +317,7 @@ class RetractIn(BaseModel):
 def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -> dict[str, Any]:
     """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
     store = store_of(request)
-    observation_of(store, user, observation_id)
+    require_author_or_coordinator(user, observation_of(store, user, observation_id))
     recorded = store.observations.retract(
         observation_id, user.id, body.reason, f"retract:{observation_id}"
     )

@@ -15,7 +15,16 @@ from core.domain import ExitKind, Located, RecordError, Role
 from core.models import Phase, Sector
 from web import forms
 from web.app import gestes_of, is_htmx, render, store_of
-from web.scope import Id, User, cohort_of, observation_of, trainee_of, valid_key, visible_cohorts
+from web.scope import (
+    Id,
+    User,
+    cohort_of,
+    observation_of,
+    require_author_or_coordinator,
+    trainee_of,
+    valid_key,
+    visible_cohorts,
+)
 from web.security import CurrentUser
 
 router = APIRouter(tags=["pages"])
@@ -249,5 +258,6 @@ def retract(
     """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
     store = store_of(request)
     observation = observation_of(store, user, observation_id)
+    require_author_or_coordinator(user, observation)
     store.observations.retract(observation_id, user.id, reason, f"retract:{observation_id}")
     return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)

@@ -64,6 +64,15 @@ def observation_of(store: Store, user: CurrentUser, observation_id: int) -> Loca
     return found
 
 
+def require_author_or_coordinator(user: CurrentUser, entry: Located) -> None:
+    """A trainer cancels only their own entries; coordinators and admins any of their school."""
+    if user.role is Role.TRAINER and entry.author_id != user.id:
+        raise HTTPException(
+            status_code=403,
+            detail="Seule la personne qui a fait la saisie, ou la coordination, peut l'annuler.",
+        )
+
+
 def check_gesture(catalog: Catalog, sector: str, gesture_id: str) -> None:
     """A gesture of the cohort's sector, or a 404 (never another sector's definition)."""
     entry = catalog.entries.get(gesture_id)

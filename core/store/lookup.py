@@ -132,7 +132,12 @@ class Lookup:
     def observation(self, observation_id: int) -> Located | None:
         with self._db.read() as session:
             row = session.execute(
-                select(t.Observation.id, t.Observation.trainee_id, t.Cohort.school_id)
+                select(
+                    t.Observation.id,
+                    t.Observation.trainee_id,
+                    t.Cohort.school_id,
+                    t.Observation.author_id,
+                )
                 .join(t.Cohort, t.Cohort.id == t.Observation.cohort_id)
                 .where(t.Observation.id == observation_id)
             ).first()

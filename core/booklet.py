@@ -11,7 +11,6 @@ the exit and internal ids are never in it. ``core.booklet_print`` makes HTML and
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -140,14 +139,13 @@ def with_verification(
     segno.make(url, error="m").save(
         buffer, kind="svg", xmldecl=False, nl=False, scale=2, dark="#1b1f24"
     )
-    # The credentials' subject: keyed by the deployment's secret, so no one can trace it back
-    # to the internal trainee id, and stable for the same trainee.
-    reference = hmac.new(settings.signing_key(), f"trainee:{trainee}".encode(), "sha256")
+    from core.verification import trainee_reference
+
     return data.model_copy(
         update={
             "verify_url": url,
             "qr_svg": buffer.getvalue().decode(),
-            "trainee_ref": reference.hexdigest()[:24],
+            "trainee_ref": trainee_reference(settings.signing_key(), trainee),
             "organisation": settings.organisation,
         }
     )

@@ -159,7 +159,7 @@ def cached_pdf(data: BookletData, cache_dir: Path, signing: Settings | None = No
     key = booklet_key(data)
     if signing is not None:
         key += "-" + _certificate_digest(signing)
-    path = cache_dir / f"{key}.pdf"
+    path = cache_dir / f"{data.trainee_ref or 'unsigned'}-{key}.pdf"  # erasure finds them
     if path.exists():
         return path.read_bytes()
     pdf = render_pdf(data)

@@ -37,6 +37,15 @@ class Claim(BaseModel):
     expires: dt.date
 
 
+def trainee_reference(key: bytes, trainee_id: int) -> str:
+    """A trainee's opaque reference: keyed by the deployment's secret, so it reveals nothing
+    and cannot be traced back to the internal id; stable for the same trainee. It names the
+    credentials' subject and the trainee's cached booklets (so erasure finds them)."""
+    import hmac
+
+    return hmac.new(key, f"trainee:{trainee_id}".encode(), "sha256").hexdigest()[:24]
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

@@ -211,7 +211,7 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
     gestes, trainee = fibre
     data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
     first = booklet.cached_pdf(data, tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == [f"{booklet.booklet_key(data)}.pdf"]
+    assert [p.name for p in tmp_path.iterdir()] == [f"unsigned-{booklet.booklet_key(data)}.pdf"]
 
     def must_not_print(_data):
         raise AssertionError("an unchanged booklet was printed again")

@@ -63,3 +63,80 @@ def test_exports_never_carry_a_live_formula(world):
     sheet = load_workbook(io.BytesIO(write_xlsx(grid, world.gestes.catalog))).active
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert all(cell.data_type == "s" for cell in cells)  # text, not formulas
+
+
+MARKER = "Zqxmarqueur"
+
+
+def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
+    """A marker in every field and file a trainee's data reaches; after erasure, the whole
+    data directory (database file and its log on SQLite) and the PostgreSQL tables hold none."""
+    import datetime as dt
+    import zipfile
+
+    from sqlalchemy import text
+
+    from core.attempts import StepResult
+    from core.booklet import verified_booklet
+    from core.booklet_print import booklet_filename, cached_pdf
+    from core.domain import ExitKind, NewTrainee, Role
+    from core.models import Autonomy
+
+    store, settings = gestes.store, gestes.settings
+    school = store.directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    trainer = store.directory.create_user(
+        "f@e.fr", "F", "mot-de-passe-long", Role.TRAINER, [school]
+    )
+    today = dt.date.today()
+    cohort = store.directory.create_cohort(
+        school, "fibre", "Promo", today - dt.timedelta(days=10), today + dt.timedelta(days=10)
+    )
+    [who] = store.directory.add_trainees(
+        cohort,
+        [NewTrainee(f"{MARKER}a", f"{MARKER}b", f"{MARKER.lower()}@exemple.fr", f"{MARKER}c")],
+    )
+    steps = {
+        s.key: StepResult.REUSSI for s in gestes.catalog.gesture("fibre.g.soudure_fusion").steps
+    }
+    attempt = store.observations.record_attempt(
+        who, trainer, "fibre.g.soudure_fusion", steps, Autonomy.AUTONOME, today, "a-1"
+    )
+    store.observations.record_comment(who, trainer, f"{MARKER} absent", today, "c-1")
+    store.observations.record_level(
+        who, trainer, "fibre.c.souder", "acquis", f"{MARKER} vu", today, "l-1"
+    )
+    store.observations.retract(attempt.id, trainer, f"{MARKER} erreur", "r-1")
+    store.observations.record_exit(
+        who, trainer, ExitKind.CDD, today, "x-1", employer_name=f"{MARKER} SARL"
+    )
+    jpeg = b"\xff\xd8\xff\xe0" + MARKER.encode() * 4
+    other = store.observations.record_comment(who, trainer, "photo", today, "c-2")
+    store.evidence.add(other.id, jpeg, "photo.jpg", "image/jpeg")
+    data = verified_booklet(gestes.definitions, settings, store.records.trainee_record(who))
+    pdf = cached_pdf(data, settings.data_dir / "booklets")
+    exports = settings.data_dir / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(exports / "export.zip", "w") as archive:
+        archive.writestr(booklet_filename(who, data.trainee), pdf)
+
+    store.rgpd.erase_trainee(who)
+    with pytest.raises(Exception, match="effacé"):  # a late upload stores no file either
+        store.evidence.add(other.id, jpeg + b"2", "photo2.jpg", "image/jpeg")
+
+    needle = MARKER.encode()
+    for path in settings.data_dir.rglob("*"):
+        if path.is_file():
+            assert needle not in path.read_bytes().replace(b"\x00", b""), path
+    if store.dialect == "sqlite":  # the database file and its write-ahead log
+        from pathlib import Path
+
+        database = Path(store.database.engine.url.database or "")
+        files = [p for p in database.parent.glob(f"{database.name}*") if p.is_file()]
+        assert database in files
+        for path in files:
+            assert needle.lower() not in path.read_bytes().lower(), path
+    else:
+        with store.database.engine.connect() as connection:
+            for table in ("trainees", "observations", "outcomes", "evidence"):
+                rows = connection.execute(text(f"SELECT {table}::text FROM {table}")).scalars()
+                assert not any(MARKER.lower() in row.lower() for row in rows), table

@@ -62,7 +62,7 @@ class Store:
         self.directory = Directory(database, catalog)
         self.accounts = Accounts(database)
         self.lookup = Lookup(database)
-        self.rgpd = Rgpd(database, self.records, self.evidence)
+        self.rgpd = Rgpd(database, self.records, self.evidence, settings)
         self.curricula = Curricula(database, catalog)
         self._catalog = catalog
 

@@ -44,5 +44,12 @@ class Database:
         """A read session (a snapshot on SQLite's WAL: it never waits for the writer)."""
         return self._sessions()
 
+    def checkpoint(self) -> None:
+        """On SQLite, move the write-ahead log into the database file and empty it (after an
+        erasure: old values must not linger in the log). Nothing to do on PostgreSQL."""
+        if self.dialect.name == "sqlite":
+            with self._lock, self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def dispose(self) -> None:
         self.engine.dispose()

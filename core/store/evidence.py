@@ -50,6 +50,11 @@ class EvidenceFiles:
             raise RecordError("Type de fichier refusé : photo JPEG, PNG ou WebP, ou PDF.")
         if declared_type and declared_type != media_type:
             raise RecordError("Le contenu du fichier ne correspond pas à son type.")
+        with self._db.read() as session:  # never a file for an erased trainee or no entry
+            observation = session.get(t.Observation, observation_id)
+            if observation is None:
+                raise RecordError("La saisie à laquelle joindre le fichier n'existe pas.")
+            trainee_rows(session, observation.trainee_id)
         digest = hashlib.sha256(data).hexdigest()
         path = self.path(digest)
         if not path.exists():  # written first: a failed insert leaves only an orphan file

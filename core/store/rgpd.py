@@ -13,31 +13,43 @@ from typing import Any
 from sqlalchemy import select
 
 from core.domain import RecordError
+from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
 from core.store.evidence import EvidenceFiles
 from core.store.records import TraineeRecords
 
 ERASED_NAME = "Stagiaire effacé·e"
+PRIVATE_TEXTS = frozenset({"text", "justification", "reason"})  # free texts of observations
 
 
 class Rgpd:
     def __init__(
-        self, database: Database, records: TraineeRecords, evidence: EvidenceFiles
+        self,
+        database: Database,
+        records: TraineeRecords,
+        evidence: EvidenceFiles,
+        settings: Settings,
     ) -> None:
         self._db = database
         self._records = records
         self._evidence = evidence
+        self._settings = settings
 
     def export_trainee(self, trainee_id: int) -> dict[str, Any]:
         """Every row about a trainee, corrections included, and the derived record."""
         return export_trainee(self._db, self._records, trainee_id)
 
     def erase_trainee(self, trainee_id: int) -> int:
-        """Remove a trainee's personal data; returns how many evidence files were deleted."""
+        """Remove a trainee's personal data wherever it lives: the rows (pseudonym, free texts
+        blanked), evidence files, cached booklets, cohort exports, and SQLite's write-ahead
+        log. Returns how many files were deleted."""
         digests = _erase_rows(self._db, trainee_id)
         # After the commit: a rolled-back erase keeps its files.
-        return self._evidence.delete_unused(digests)
+        deleted = self._evidence.delete_unused(digests)
+        deleted += _erase_files(self._settings, trainee_id)
+        self._db.checkpoint()  # the old values leave the WAL for the (securely deleted) file
+        return deleted
 
 
 def export_trainee(database: Database, records: TraineeRecords, trainee_id: int) -> dict[str, Any]:
@@ -87,11 +99,15 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
             select(t.Observation).where(t.Observation.trainee_id == trainee_id)
         ).all()
         for observation in observations:
-            if "text" in observation.payload or "justification" in observation.payload:
+            if PRIVATE_TEXTS & observation.payload.keys():
                 observation.payload = {
-                    key: ("[effacé]" if key in {"text", "justification", "reason"} else value)
+                    key: ("[effacé]" if key in PRIVATE_TEXTS else value)
                     for key, value in observation.payload.items()
                 }
+        for exit_row in session.scalars(
+            select(t.ExitRecord).where(t.ExitRecord.trainee_id == trainee_id)
+        ):
+            exit_row.employer_name = None  # free text: a person's employer can name them
         evidence = session.scalars(
             select(t.Evidence).join(t.Observation).where(t.Observation.trainee_id == trainee_id)
         ).all()
@@ -103,6 +119,30 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
             session.scalars(select(t.Evidence.sha256).where(t.Evidence.sha256.in_(digests)))
         )
     return digests - still_used
+
+
+def _erase_files(settings: Settings, trainee_id: int) -> int:
+    """Cached booklets (named after the trainee's opaque reference) and every cohort export
+    holding the trainee's booklet."""
+    import zipfile
+
+    from core.verification import trainee_reference
+
+    deleted = 0
+    reference = trainee_reference(settings.signing_key(), trainee_id)
+    for cached in (settings.data_dir / "booklets").glob(f"{reference}-*.pdf"):
+        cached.unlink(missing_ok=True)
+        deleted += 1
+    for export in (settings.data_dir / "exports").glob("*.zip"):
+        try:
+            with zipfile.ZipFile(export) as archive:
+                holds = any(n.startswith(f"livret-{trainee_id}-") for n in archive.namelist())
+        except zipfile.BadZipFile:
+            holds = False
+        if holds:
+            export.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def _columns(row: Any) -> dict[str, Any]:

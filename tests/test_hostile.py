@@ -140,3 +140,24 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
             for table in ("trainees", "observations", "outcomes", "evidence"):
                 rows = connection.execute(text(f"SELECT {table}::text FROM {table}")).scalars()
                 assert not any(MARKER.lower() in row.lower() for row in rows), table
+
+
+def test_a_huge_body_is_refused_before_it_is_read_or_parsed(gestes):
+    from fastapi.testclient import TestClient
+
+    from web import create_app
+
+    app = create_app(gestes)
+    anonymous = TestClient(app)
+    huge = b'{"text": "' + b"x" * (2 << 20) + b'", "key": "cle-enorme-1"}'
+    answer = anonymous.post(
+        "/api/trainees/1/comments", content=huge, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 413 and answer.json()["detail"] == "Requête trop volumineuse."
+
+    def chunks():  # no length announced: cut off once past the limit
+        for _ in range(40):
+            yield b"x" * 65536
+
+    streamed = anonymous.post("/api/trainees/1/comments", content=chunks())
+    assert streamed.status_code == 413

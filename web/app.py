@@ -25,6 +25,7 @@ from core.taps import TapWriter
 from web import i18n
 from web.security import (
     COOKIE,
+    BodyLimit,
     CurrentUser,
     LoginLimiter,
     SecurityHeaders,
@@ -89,6 +90,7 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     # languages never share mutable template state.
     app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # outermost: before routing, sessions or parsing
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

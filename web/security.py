@@ -149,3 +149,63 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class BodyLimit:
+    """One request-size limit for every route, enforced before anything reads the body: an
+    announced length over the limit is answered 413 at once, and a body sent without a length
+    is cut off as soon as it passes the limit. Uploads (evidence photos, trainee lists) get
+    room for their own limits (checked again by the store); everything else is small."""
+
+    def __init__(self, app: ASGIApp, default: int = 1 << 20, uploads: int = 12 << 20) -> None:
+        self.app, self.default, self.uploads = app, default, uploads
+
+    def limit(self, path: str) -> int:
+        return self.uploads if path.endswith(("/evidence", "/trainees")) else self.default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit(scope["path"])
+        headers = dict(scope.get("headers") or [])
+        announced = headers.get(b"content-length", b"0")
+        if announced.isdigit() and int(announced) > limit:
+            await _too_large(send)
+            return
+        seen, refused = 0, False
+
+        async def counted() -> Message:
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:  # answered now; the app sees a client that went away
+                    refused = True
+                    await _too_large(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def unless_refused(message: Message) -> None:
+            if not refused:  # whatever the app says after the refusal goes nowhere
+                await send(message)
+
+        try:
+            await self.app(scope, counted, unless_refused)
+        except Exception:
+            if not refused:
+                raise
+
+
+async def _too_large(send: Send) -> None:
+    body = '{"detail": "Requête trop volumineuse."}'.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), *SecurityHeaders.STATIC],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

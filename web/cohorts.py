@@ -126,12 +126,14 @@ def _trainee_view(
     _, cohort = trainee_of(store, user, trainee_id)
     record = store.records.trainee_record(trainee_id)
     sector = catalog.sectors[cohort.sector]
-    schools = None if user.is_admin else user.schools
-    destinations = [
-        c
-        for c, _ in store.lookup.cohorts(schools)
-        if c.sector == cohort.sector and c.id != cohort.id and not c.closed
-    ]
+    destinations = []  # where a coordinator may move the trainee (trainers move no one)
+    if user.role is not Role.TRAINER:
+        schools = None if user.is_admin else user.schools
+        destinations = [
+            c
+            for c, _ in store.lookup.cohorts(schools)
+            if c.sector == cohort.sector and c.id != cohort.id and not c.closed
+        ]
     return {
         "record": record,
         "cohort": cohort,

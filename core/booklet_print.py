@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from core.booklet import TEMPLATES, BookletData
+from core.files import write_private
 from core.french import counted, slugify
 from core.models import Autonomy
 from core.pdf_signing import sign_pdf, signing_files
@@ -165,10 +166,7 @@ def cached_pdf(data: BookletData, cache_dir: Path, signing: Settings | None = No
     pdf = render_pdf(data)
     if signing is not None:
         pdf = sign_pdf(pdf, signing, signer_name=data.school, reason=SIGNING_REASON)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(pdf)
-    partial.replace(path)
+    write_private(path, pdf)
     return pdf
 
 
@@ -185,13 +183,14 @@ def _certificate_digest(settings: Settings) -> str:
 def _render_to(args: tuple[BookletData, Path, Path | None, Settings | None]) -> Path:
     data, target, cache_dir, signing = args
     if cache_dir:
-        target.write_bytes(cached_pdf(data, cache_dir, signing))
+        write_private(target, cached_pdf(data, cache_dir, signing))
     else:
         pdf = render_pdf(data)
-        target.write_bytes(
+        write_private(
+            target,
             sign_pdf(pdf, signing, signer_name=data.school, reason=SIGNING_REASON)
             if signing
-            else pdf
+            else pdf,
         )
     return target
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import tracemalloc
@@ -161,3 +162,22 @@ def test_a_huge_body_is_refused_before_it_is_read_or_parsed(gestes):
 
     streamed = anonymous.post("/api/trainees/1/comments", content=chunks())
     assert streamed.status_code == 413
+
+
+def test_files_with_personal_data_are_the_services_only(world, tmp_path):
+    import stat
+
+    from core.booklet import build_booklet
+    from core.booklet_print import cached_pdf
+
+    gestes = world.gestes
+    observation = gestes.store.observations.record_comment(
+        world.trainees[0], world.trainer, "photo", dt.date(2026, 2, 2), "c-photo"
+    )
+    gestes.store.evidence.add(observation.id, b"\xff\xd8\xff\xe0" + b"1" * 64, "p.jpg")
+    [evidence] = [p for p in gestes.settings.evidence_dir.rglob("*") if p.is_file()]
+    record = gestes.store.records.trainee_record(world.trainees[0])
+    cached_pdf(build_booklet(gestes.definitions, record), tmp_path)
+    [booklet] = list(tmp_path.glob("*.pdf"))
+    for path in (evidence, booklet):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -1043,3 +1043,15 @@ def test_a_trainer_cancels_only_their_own_entries(site):
         headers={"X-CSRF-Token": csrf},
     )
     assert refused.status_code == 403 and "Seule la personne" in refused.json()["detail"]
+
+
+def test_a_cross_site_form_cannot_sign_anyone_in(site):
+    browser = TestClient(site.app)
+    form = {"email": "trainer@example.org", "password": PASSWORD}
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        forged = browser.post("/login", data=form, headers=headers, follow_redirects=False)
+        assert forged.status_code == 403 and COOKIE not in forged.cookies
+    same = browser.post(
+        "/login", data=form, headers={"Origin": "http://testserver"}, follow_redirects=False
+    )
+    assert same.status_code == 303

@@ -27,6 +27,10 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=300)] = "/",
 ) -> Response:
+    if _cross_site(request):  # login CSRF: no one signs a victim into another account
+        raise HTTPException(
+            status_code=403, detail="Connexion refusée : formulaire d'un autre site."
+        )
     accounts = store_of(request).accounts
     limiter = request.app.state.limiter
     account = f"email:{email.strip().lower()}"  # as the account is looked up: no bypass by case
@@ -92,3 +96,17 @@ def _safe_next(target: str) -> str:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+def _cross_site(request: Request) -> bool:
+    """Whether the browser says this form came from another site (Sec-Fetch-Site, or an
+    Origin that is not this address). Clients that send neither (scripts) are let through:
+    they carry no victim's cookies."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin == "null"
+    from urllib.parse import urlsplit
+
+    return urlsplit(origin).netloc != request.url.netloc

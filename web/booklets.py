@@ -227,6 +227,7 @@ def _run_export(settings: Settings, export: Export, jobs: list[tuple[Any, str]])
             for data, name in jobs:
                 archive.writestr(name, cached_pdf(data, settings.data_dir / "booklets", settings))
                 export.done += 1
+        target.with_suffix(".part").chmod(0o600)  # personal data: the service's eyes only
         target.with_suffix(".part").replace(target)
         export.path = target
     except Exception as error:  # reported on the page: the coordinator can try again

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from core.domain import RecordError
+from core.files import write_private
 from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
@@ -58,10 +59,7 @@ class EvidenceFiles:
         digest = hashlib.sha256(data).hexdigest()
         path = self.path(digest)
         if not path.exists():  # written first: a failed insert leaves only an orphan file
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".part")
-            partial.write_bytes(data)
-            partial.replace(path)
+            write_private(path, data)
         with self._db.write() as session:
             observation = session.get(t.Observation, observation_id)
             if observation is None:

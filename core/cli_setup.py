@@ -29,7 +29,7 @@ def _password(stdin: bool) -> str:
     if stdin:
         return sys.stdin.readline().rstrip("\n")
     password: str = typer.prompt(
-        "Mot de passe (10 caractères au moins)", hide_input=True, confirmation_prompt=True
+        "Mot de passe (12 caractères au moins)", hide_input=True, confirmation_prompt=True
     )
     return password
 

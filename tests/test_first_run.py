@@ -224,7 +224,7 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     page.goto(f"{base}/setup/{TOKEN}")
     page.get_by_label("Nom", exact=True).fill("Inès Chef")
     page.get_by_label("Adresse e-mail").fill("chef@ecole.fr")
-    page.get_by_label("Mot de passe (10 caractères au moins)").fill(PASSWORD)
+    page.get_by_label("Mot de passe (12 caractères au moins)").fill(PASSWORD)
     page.get_by_label("Le même mot de passe, encore").fill(PASSWORD)
     page.get_by_role("button", name="Créer le compte").click()
     page.fill("#email", "chef@ecole.fr")

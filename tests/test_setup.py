@@ -331,3 +331,14 @@ def test_a_cohort_moves_to_a_new_curriculum_version_only_when_nothing_blocks(wor
     store.observations.retract(entry.id, world.trainer, "Saisie d'essai", "retract-dropped")
     assert installed.upgrade(world.cohort).pinned == "2027.1"
     assert store.lookup.cohort(world.cohort).curriculum_version == "2027.1"
+
+
+def test_passwords_follow_a_policy_not_only_a_length():
+    from core.passwords import password_problem
+
+    assert "12 caractères" in password_problem("court")
+    assert password_problem(" " * 12) is not None  # spaces count, one character repeated
+    assert password_problem("aaaaaaaaaaaaaaa") is not None
+    assert "trop courant" in password_problem("motdepasse123")
+    assert "trop courant" in password_problem("nadia.morel-2026", "nadia.morel@ecole.fr")
+    assert password_problem("un cheval bleu sur la plage") is None

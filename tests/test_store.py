@@ -597,5 +597,5 @@ def test_authentication(world):
     with world.gestes.store.database.read() as session:
         stored = session.get(t.User, world.trainer).password_hash
     assert stored.startswith("$argon2") and "mot-de-passe" not in stored
-    with pytest.raises(RecordError, match="au moins 10 caractères"):
+    with pytest.raises(RecordError, match="au moins 12 caractères"):
         directory.create_user("x@example.org", "X", "court", Role.TRAINER)

@@ -807,7 +807,7 @@ def test_admin_creates_and_deactivates_accounts(site):
             "role": "trainer",
         },
     )
-    assert bad.status_code == 400 and "au moins 10 caractères" in bad.text
+    assert bad.status_code == 400 and "au moins 12 caractères" in bad.text
     assert 'value="x@example.org"' in bad.text  # what was typed is kept
     made = admin.post(
         "/admin/users",

@@ -46,7 +46,9 @@ class Accounts:
         """A new session for a user who just signed in; the previous one (if any) is dropped,
         so a session id planted before login is worthless after it (rotation)."""
         token = secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC)
         with self._db.write() as session:
+            session.execute(delete(t.WebSession).where(t.WebSession.expires_at < now))  # purged
             if previous_token:
                 stale = t.WebSession.token_hash == _hash(previous_token)
                 session.execute(delete(t.WebSession).where(stale))

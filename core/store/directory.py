@@ -12,7 +12,7 @@ from core.catalog import Catalog
 from core.domain import EMAIL, NewTrainee, RecordError, Role, numbered_problems
 from core.french import slugify
 from core.models import Phase
-from core.passwords import hash_password
+from core.passwords import hash_password, password_problem
 from core.store import tables as t
 from core.store.curricula import Curricula
 from core.store.database import Database
@@ -85,8 +85,9 @@ class Directory:
             raise RecordError(f"Adresse e-mail invalide « {email} ».", "email")
         if not name.strip() or len(name) > 200:
             raise RecordError("Le nom est obligatoire (200 caractères au plus).", "name")
-        if len(password) < 10:
-            raise RecordError("Le mot de passe doit faire au moins 10 caractères.", "password")
+        problem = password_problem(password, email)
+        if problem is not None:
+            raise RecordError(problem, "password")
         with self._db.write() as session:
             if session.scalar(select(t.User.id).where(t.User.email == email.lower())):
                 raise RecordError(f"Un compte existe déjà pour {email}.", "email")

@@ -180,6 +180,26 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Share:
+    """A booklet shared with an employer through a link the school can withdraw."""
+
+    code: str
+    trainee_id: int
+    employer: str | None
+    issued_on: dt.date
+    expires_on: dt.date
+    revoked: bool
+
+    def refusal(self, today: dt.date) -> str | None:
+        """Why the link no longer opens, or None."""
+        if self.revoked:
+            return "Ce lien a été retiré par l'école."
+        if today > self.expires_on:
+            return f"Ce lien a expiré le {self.expires_on:%d/%m/%Y}."
+        return None
+
+
+@dataclass(frozen=True)
 class Located:
     """Where an observation belongs: whose it is and which school may see it."""
 

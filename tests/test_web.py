@@ -43,6 +43,7 @@ class Site:
     movers: dict[str, int]  # trainees per role to move (page, api-) or decide on (level-)
     destination: int  # an open fibre cohort of Marseille to move them to
     closing: int  # a cohort the matrix closes
+    shares: dict[str, str]  # a sharing link per role, to withdraw
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +106,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     destination = directory.create_cohort(
         marseille, "fibre", "Fibre Marseille B", today - dt.timedelta(days=30), today
     )
+    shares = {who: gestes.store.shares.create(trainee, None, 30, 1).code for who in WHO}
     closing = directory.create_cohort(
         marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
     )
@@ -129,6 +131,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         movers,
         destination,
         closing,
+        shares,
     )
 
 
@@ -274,6 +277,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/cohorts/{co}/settings", {}, COORDINATORS_ONLY),
         ("POST", f"/cohorts/{co}/trainers", {"trainers": ["3"]}, COORDINATORS_ONLY),
         ("POST", f"/cohorts/{site.closing}/close", {"confirm": "oui"}, COORDINATORS_ONLY),
+        ("POST", f"/shares/{site.shares[who]}/revoke", {}, COORDINATORS_ONLY),
         ("POST", f"/cohorts/{co}/curriculum", {}, {**COORDINATORS_ONLY, **ALREADY_CURRENT}),
         (
             "POST",
@@ -467,7 +471,7 @@ def test_every_route_is_in_the_matrix(site):
         "/",
         "/cohorts",
         "/verify/{token}",
-        "/share/{token}",
+        "/share/{code}",
     }
     served = {
         (method.upper(), path)
@@ -479,15 +483,16 @@ def test_every_route_is_in_the_matrix(site):
     def shape(path: str) -> str:
         return re.sub(r"\{[^}]+\}", "X", path)
 
-    covered = {
-        (
-            method,
+    def generic(path: str) -> str:
+        for code in site.shares.values():  # opaque codes, not numbers
+            path = path.replace(code, "X")
+        return (
             re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
             .replace(GESTURE, "X")
-            .replace(EVALUATION, "X"),
+            .replace(EVALUATION, "X")
         )
-        for method, path, _, _ in routes(site)
-    }
+
+    covered = {(method, generic(path)) for method, path, _, _ in routes(site)}
     missing = [(m, p) for m, p in served if p not in open_routes and (m, shape(p)) not in covered]
     assert missing == [], f"not covered by the authorization matrix: {missing}"
 
@@ -927,8 +932,21 @@ def test_coordinator_shares_a_booklet_with_an_employer(site):
     pdf = employer.get(f"/share/{token}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert employer.get(f"/verify/{token}").status_code == 400  # not a verification link
-    assert employer.get(f"/share/{token[:-3]}xyz").status_code == 400
+    assert employer.get(f"/share/{token[:-3]}xyz").status_code == 404
+    assert len(token) == 22  # an opaque code, not the payload
+    listed = coordinator.get(f"/trainees/{site.trainee}").text
+    assert f'action="/shares/{token}/revoke"' in listed
+    withdrawn = coordinator.post(
+        f"/shares/{token}/revoke", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert withdrawn.status_code == 303
+    gone = employer.get(f"/share/{token}")
+    assert gone.status_code == 410 and "retiré par l&#39;école" in gone.text
     trainer, trainer_csrf = client(site, "trainer@example.org")
+    assert (
+        trainer.post(f"/shares/{token}/revoke", data={"csrf_token": trainer_csrf}).status_code
+        == 403
+    )
     refused = trainer.post(
         f"/trainees/{site.trainee}/booklet/share",
         data={"csrf_token": trainer_csrf, "employer": "employeur.telenco"},

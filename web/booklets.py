@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from core.domain import RecordError
 from core.settings import Settings
-from web.app import gestes_of, is_htmx, render, served_at
+from web.app import gestes_of, is_htmx, render, served_at, store_of
 from web.scope import Id, User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
 
@@ -143,9 +143,8 @@ def share_booklet(
     trainee_id: Id,
     employer: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
-    """A coordinator makes an expiring link that lets one employer download the booklet."""
-    from core.verification import Claim, sign
-
+    """A coordinator makes an expiring link that lets one employer download the booklet: an
+    opaque code kept by the store, so it can be withdrawn before it expires."""
     require_coordinator(user)
     gestes = gestes_of(request)
     store, catalog = gestes.store, gestes.catalog
@@ -153,48 +152,54 @@ def share_booklet(
     if employer and employer not in catalog.employers:
         raise HTTPException(status_code=404, detail="Employeur inconnu.")
     settings = gestes.settings
-    today = dt.date.today()
-    claim = Claim(
-        purpose="share",
-        trainee=trainee_id,
-        employer=employer or None,
-        content="",
-        issued=today,
-        expires=today + dt.timedelta(days=settings.share_days),
-    )
-    url = f"{settings.address(served_at(request))}/share/{sign(claim, settings.signing_key())}"
-    return render(request, "share.html", {"url": url, "claim": claim, "trainee_id": trainee_id})
+    share = store.shares.create(trainee_id, employer or None, settings.share_days, user.id)
+    url = f"{settings.address(served_at(request))}/share/{share.code}"
+    return render(request, "share.html", {"url": url, "share": share, "trainee_id": trainee_id})
 
 
-@router.get("/share/{token}")
-def shared_booklet(request: Request, token: str) -> Response:
-    """Public: the booklet a coordinator shared, as a PDF, while the link is valid."""
+@router.post("/shares/{code}/revoke")
+def revoke_share(request: Request, user: User, code: str) -> Response:
+    """Withdraw a sharing link: the employer's download answers that the school withdrew it."""
+    require_coordinator(user)
+    store = store_of(request)
+    share = store.shares.get(code[:40])
+    if share is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, share.trainee_id)  # the coordinator's own schools only
+    store.shares.revoke(share.code)
+    return RedirectResponse(f"/trainees/{share.trainee_id}#partages", status_code=303)
+
+
+@router.get("/share/{code}")
+def shared_booklet(request: Request, code: str) -> Response:
+    """Public: the booklet a coordinator shared, as a PDF, while the link is valid and not
+    withdrawn. The code is the authorisation; it names nothing."""
     from core.booklet import verified_booklet
     from core.booklet_print import booklet_filename, cached_pdf
-    from core.verification import InvalidToken, verify
 
     gestes = gestes_of(request)
     store = gestes.store
+    share = store.shares.get(code[:40])
+    if share is None:
+        return render(request, "verify.html", {"error": "Lien inconnu."}, status_code=404)
+    refusal = share.refusal(dt.date.today())
+    if refusal is not None:
+        return render(request, "verify.html", {"error": refusal}, status_code=410)
     try:
-        claim = verify(token, gestes.settings.signing_key(), purpose="share")
-        record = store.records.trainee_record(claim.trainee)
-    except (InvalidToken, RecordError) as error:
-        return render(request, "verify.html", {"error": str(error)}, status_code=400)
+        record = store.records.trainee_record(share.trainee_id)
+    except RecordError as error:
+        return render(request, "verify.html", {"error": str(error)}, status_code=404)
     if record.trainee.erased:
-        return render(
-            request,
-            "verify.html",
-            {"error": ERASED},
-        )
+        return render(request, "verify.html", {"error": ERASED})
     data = verified_booklet(
         gestes.definitions,
         gestes.settings,
         record,
-        employer=claim.employer,
+        employer=share.employer,
         served_at=served_at(request),
     )
     pdf = cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings)
-    return _pdf_response(pdf, booklet_filename(claim.trainee, data.trainee))
+    return _pdf_response(pdf, booklet_filename(share.trainee_id, data.trainee))
 
 
 # ---------------------------------------------------------------- whole-cohort booklet exports

@@ -126,8 +126,9 @@ def _trainee_view(
     _, cohort = trainee_of(store, user, trainee_id)
     record = store.records.trainee_record(trainee_id)
     sector = catalog.sectors[cohort.sector]
-    destinations = []  # where a coordinator may move the trainee (trainers move no one)
+    destinations, shares = [], []  # a coordinator's: where to move the trainee, links sent
     if user.role is not Role.TRAINER:
+        shares = store.shares.of(trainee_id)
         schools = None if user.is_admin else user.schools
         destinations = [
             c
@@ -144,6 +145,7 @@ def _trainee_view(
         "history": store.lookup.latest_entries(trainee_id),
         "moves": store.lookup.moves(trainee_id),
         "destinations": destinations,
+        "shares": shares,
         "exits": list(ExitKind),
         "exits_by_code": {e.value: e for e in ExitKind},
         "employers": catalog.employers_in(record.trainee.territory, sector=record.trainee.sector),

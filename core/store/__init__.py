@@ -18,6 +18,7 @@ service            what it does
 ``lookup``         who sees which cohort, where a trainee or an entry belongs
 ``rgpd``           a trainee's data exported, or erased
 ``curricula``      the curriculum versions cohorts are pinned to, compared and moved on
+``shares``         booklets shared with employers through links the school can withdraw
 =================  ==============================================================
 """
 
@@ -36,6 +37,7 @@ from core.store.lookup import Lookup
 from core.store.observations import Observations
 from core.store.records import TraineeRecords
 from core.store.rgpd import Rgpd
+from core.store.shares import Shares
 from core.store.stats import exit_stats
 from core.store.taps import TapStore
 
@@ -64,6 +66,7 @@ class Store:
         self.lookup = Lookup(database)
         self.rgpd = Rgpd(database, self.records, self.evidence, settings)
         self.curricula = Curricula(database, catalog)
+        self.shares = Shares(database)
         self._catalog = catalog
 
     def exit_stats(self, by: str = "cohort") -> list[ExitStats]:

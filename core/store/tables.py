@@ -140,6 +140,21 @@ class Curriculum(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ShareLink(Base):
+    """A link a coordinator sent an employer to download a booklet: an opaque code, never the
+    payload, so the school can withdraw it (revoked_at) before it expires."""
+
+    __tablename__ = "share_links"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    employer: Mapped[str | None] = mapped_column(String(120))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class Observation(Base):
     """What a trainer saw. Never updated or deleted: a correction supersedes."""
 

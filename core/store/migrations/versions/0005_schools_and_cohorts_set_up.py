@@ -60,9 +60,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_curricula"),
         sa.UniqueConstraint("sector", "version", name="uq_curricula_sector"),
     )
+    op.create_table(
+        "share_links",
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("trainee_id", sa.Integer(), nullable=False),
+        sa.Column("employer", sa.String(length=120), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["trainee_id"], ["trainees.id"], name="fk_share_links_trainee_id_trainees"
+        ),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name="fk_share_links_author_id_users"),
+        sa.PrimaryKeyConstraint("code", name="pk_share_links"),
+    )
+    with op.batch_alter_table("share_links", schema=None) as batch_op:
+        batch_op.create_index("ix_share_links_trainee_id", ["trainee_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("share_links")
     op.drop_table("curricula")
     with op.batch_alter_table("trainee_moves", schema=None) as batch_op:
         batch_op.drop_index("ix_trainee_moves_trainee_id")

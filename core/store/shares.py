@@ -1,0 +1,71 @@
+"""Booklets shared with employers through links the school can withdraw."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import select
+
+from core.domain import RecordError, Share
+from core.store import tables as t
+from core.store.database import Database
+from core.store.observations import trainee_rows
+
+
+class Shares:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def create(
+        self, trainee_id: int, employer: str | None, days: int, author_id: int | None
+    ) -> Share:
+        """A new link: an opaque random code (22 characters), valid ``days`` days."""
+        today = dt.date.today()
+        with self._db.write() as session:
+            trainee_rows(session, trainee_id)  # an erased trainee is shared with no one
+            row = t.ShareLink(
+                code=secrets.token_urlsafe(16),
+                trainee_id=trainee_id,
+                employer=employer,
+                issued_on=today,
+                expires_on=today + dt.timedelta(days=days),
+                author_id=author_id,
+            )
+            session.add(row)
+            session.flush()
+            return _share(row)
+
+    def get(self, code: str) -> Share | None:
+        with self._db.read() as session:
+            row = session.get(t.ShareLink, code)
+        return _share(row) if row is not None else None
+
+    def of(self, trainee_id: int) -> list[Share]:
+        """A trainee's links, newest first."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(t.ShareLink)
+                .where(t.ShareLink.trainee_id == trainee_id)
+                .order_by(t.ShareLink.issued_on.desc())
+            ).all()
+        return [_share(row) for row in rows]
+
+    def revoke(self, code: str) -> None:
+        with self._db.write() as session:
+            row = session.get(t.ShareLink, code)
+            if row is None:
+                raise RecordError("Lien inconnu.")
+            if row.revoked_at is None:
+                row.revoked_at = dt.datetime.now(dt.UTC)
+
+
+def _share(row: t.ShareLink) -> Share:
+    return Share(
+        row.code,
+        row.trainee_id,
+        row.employer,
+        row.issued_on,
+        row.expires_on,
+        row.revoked_at is not None,
+    )

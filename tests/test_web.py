@@ -1073,3 +1073,11 @@ def test_a_cross_site_form_cannot_sign_anyone_in(site):
         "/login", data=form, headers={"Origin": "http://testserver"}, follow_redirects=False
     )
     assert same.status_code == 303
+
+
+def test_the_grid_finds_a_trainee_by_a_few_letters(site):
+    browser, _ = client(site, "trainer@example.org")
+    found = browser.get(f"/cohorts/{site.cohort}?q=diallo").text
+    assert "Awa Diallo" in found and "fils" not in found  # the other trainee is filtered out
+    assert "Awa Diallo" in browser.get(f"/cohorts/{site.cohort}?q=AWA").text
+    assert f'href="/trainees/{site.trainee}#t-levels"' in found  # every cell is a way in

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.catalog import Catalog
@@ -58,9 +58,15 @@ def cohorts(request: Request, user: User) -> Response:
 
 @router.get("/cohorts/{cohort_id}")
 def cohort_grid(
-    request: Request, user: User, cohort_id: Id, block: str = "", module: str = ""
+    request: Request,
+    user: User,
+    cohort_id: Id,
+    block: str = "",
+    module: str = "",
+    q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """Trainees × competencies, filtered by competency block and/or by module."""
+    """Trainees × competencies, filtered by competency block and/or by module, and by a few
+    letters of a name (``q``, accents and case ignored)."""
     gestes = gestes_of(request)
     store, catalog = gestes.store, gestes.catalog
     cohort = cohort_of(store, user, cohort_id)
@@ -71,9 +77,11 @@ def cohort_grid(
         taught = module_competencies(catalog, sector, module)
         shown = [c for c in shown if c in taught]
     columns = [grid.competencies.index(c) for c in shown]
+    wanted = _folded(q)
     rows = [
         (info, [(levels[i], (info.id, grid.competencies[i]) in grid.decided) for i in columns])
         for info, levels in grid.rows
+        if wanted in _folded(info.full_name)
     ]
     return render(
         request,
@@ -87,12 +95,20 @@ def cohort_grid(
                 m for m in sector.curriculum.modules if module_competencies(catalog, sector, m.id)
             ],
             "module": module,
+            "q": q,
             "competencies": [catalog.competency(c) for c in shown],
             "rows": rows,
             "scale": sector.curriculum.scale,
         },
         blocks=["grid"] if is_htmx(request) else None,
     )
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: « inès » finds « Inès », « ines » too."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip()
 
 
 def module_competencies(catalog: Catalog, sector: Sector, module_id: str) -> set[str]:

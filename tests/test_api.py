@@ -84,12 +84,22 @@ def test_live_taps_then_validation_score_a_gesture(site, trainer):
     before = site.gestes.store.records.trainee_record(site.trainee).gestures[GESTURE].passed
     done = trainer.post(
         f"{url}/attempts",
-        json={"gesture": GESTURE, "attempt": "apiflow0001", "key": "apiflow0001:final"},
+        json={
+            "gesture": GESTURE,
+            "attempt": "apiflow0001",
+            "autonomy": "autonome",  # the forms' word
+            "key": "apiflow0001:final",
+        },
     )
     assert done.status_code == 200 and done.json()["outcome"]["outcome"] == "passed"
     retried = trainer.post(
         f"{url}/attempts",
-        json={"gesture": GESTURE, "attempt": "apiflow0001", "key": "apiflow0001:final"},
+        json={
+            "gesture": GESTURE,
+            "attempt": "apiflow0001",
+            "autonomy": "autonome",  # the forms' word
+            "key": "apiflow0001:final",
+        },
     )
     assert retried.json()["created"] is False
     assert (
@@ -125,12 +135,14 @@ def test_refused_scores_answer_json_and_store_nothing(site, trainer):
             "gesture": GESTURE,
             "attempt": "apiflow0002",
             "steps": {"manchon": "reussi"},
+            "autonomy": 3,
             "key": "both-given",
         },
     )
     assert both.status_code == 422
     nothing_tapped = trainer.post(
-        f"{url}/attempts", json={"gesture": GESTURE, "attempt": "neverseen01", "key": "empty-01"}
+        f"{url}/attempts",
+        json={"gesture": GESTURE, "attempt": "neverseen01", "autonomy": 3, "key": "empty-01"},
     )
     assert nothing_tapped.status_code == 400
     assert nothing_tapped.json()["detail"] == "Aucune étape enregistrée pour cette tentative."
@@ -177,7 +189,8 @@ def test_comment_evidence_and_correction(site, trainer):
 
     steps = {s.key: "reussi" for s in site.gestes.catalog.gesture(GESTURE).steps}
     attempt = trainer.post(
-        f"{url}/attempts", json={"gesture": GESTURE, "steps": steps, "key": "apiwrong01"}
+        f"{url}/attempts",
+        json={"gesture": GESTURE, "steps": steps, "autonomy": 3, "key": "apiwrong01"},
     ).json()["id"]
     photo = trainer.post(
         f"/api/observations/{attempt}/evidence",
@@ -317,3 +330,16 @@ def test_invalid_bodies_are_answered_in_french_with_the_field_named(site, traine
         f"/api/trainees/{site.trainee}/comments", json={"text": "Oui", "key": "court"}
     )
     assert short.json()["detail"][0]["message"] == "texte trop court"
+
+
+def test_an_attempt_never_assumes_autonomy(site, trainer):
+    unsaid = trainer.post(
+        f"/api/trainees/{site.trainee}/attempts",
+        json={"gesture": GESTURE, "steps": {"manchon": "reussi"}, "key": "no-autonomy-1"},
+    )
+    assert unsaid.status_code == 422
+    assert unsaid.json()["detail"][0] == {
+        "field": "autonomy",
+        "message": "champ obligatoire",
+        "loc": ["body", "autonomy"],
+    }

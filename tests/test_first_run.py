@@ -119,6 +119,7 @@ def school_year(app: object, sector: str) -> None:
             json={
                 "gesture": gesture,
                 "steps": steps,
+                "autonomy": "autonome",
                 "observed_on": str(day),
                 "key": f"attempt-{day}",
             },
@@ -129,6 +130,7 @@ def school_year(app: object, sector: str) -> None:
         json={
             "gesture": gesture,
             "steps": steps,
+            "autonomy": "autonome",
             "observed_on": str(TODAY + dt.timedelta(3)),
             "key": "attempt-futur",
         },

@@ -318,7 +318,14 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         (
             "POST",
             f"/api/trainees/{tr}/attempts",
-            {"json": {"gesture": GESTURE, "steps": {"manchon": "reussi"}, "key": "api-key-123"}},
+            {
+                "json": {
+                    "gesture": GESTURE,
+                    "steps": {"manchon": "reussi"},
+                    "autonomy": 3,
+                    "key": "api-key-123",
+                }
+            },
             {},
         ),
         (
@@ -534,7 +541,7 @@ def test_state_changes_without_csrf_are_refused_and_store_nothing(site):
     assert browser.post(path, data={**form, "csrf_token": "forged"}).status_code == 403
     api = browser.post(
         f"/api/trainees/{site.trainee}/attempts",
-        json={"gesture": GESTURE, "steps": {}, "key": "no-csrf-123"},
+        json={"gesture": GESTURE, "steps": {}, "autonomy": 3, "key": "no-csrf-123"},
     )
     assert api.status_code == 403
     assert browser.post("/logout").status_code == 403

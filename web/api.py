@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.attempts import StepResult, attempt_outcome
 from core.domain import (
@@ -203,10 +203,21 @@ class AttemptIn(BaseModel):
     attempt: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9]{8,40}$", description="Validate these live taps"
     )
-    autonomy: Autonomy = Autonomy.AUTONOME
+    autonomy: Autonomy = Field(
+        description="How much help the trainee needed, never assumed: avec_aide, "
+        "sous_controle, autonome, transmet (the forms' words), or 1 to 4"
+    )
     seconds: int | None = Field(default=None, gt=0, le=MAX_ATTEMPT_SECONDS)
     key: str = Key
     supersedes: int | None = None
+
+    @field_validator("autonomy", mode="before")
+    @classmethod
+    def _autonomy_words(cls, value: Any) -> Any:
+        """The forms' words as well as the numbers."""
+        if isinstance(value, str) and value.upper() in Autonomy.__members__:
+            return Autonomy.from_key(value)
+        return value
 
     @model_validator(mode="after")
     def _steps_or_attempt(self) -> AttemptIn:

@@ -1088,3 +1088,19 @@ def test_the_grid_finds_a_trainee_by_a_few_letters(site):
     assert "Awa Diallo" in found and "fils" not in found  # the other trainee is filtered out
     assert "Awa Diallo" in browser.get(f"/cohorts/{site.cohort}?q=AWA").text
     assert f'href="/trainees/{site.trainee}#t-levels"' in found  # every cell is a way in
+
+
+def test_after_an_attempt_the_session_goes_on(site):
+    browser, csrf = client(site, "trainer@example.org")
+    url = f"/trainees/{site.trainee}/gestures/{GESTURE}"
+    browser.post(
+        f"{url}/steps",
+        data={"csrf_token": csrf, "attempt": "suite0000001", "step": "manchon", "result": "reussi"},
+    )
+    done = browser.post(
+        f"{url}/attempts",
+        data={"csrf_token": csrf, "attempt": "suite0000001", "autonomy": "avec_aide"},
+        headers={"HX-Request": "true"},
+    ).text
+    assert "Même geste :" in done and "Geste suivant :" in done
+    assert f'href="/trainees/{site.trainee}/gestures/fibre.g.' in done

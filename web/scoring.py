@@ -190,6 +190,7 @@ def validate_attempt(
     view = _gesture_view(
         request, trainee_id, gesture_id, attempt, recorded={**done, "next": uuid.uuid4().hex}
     )
+    view.update(_what_next(gestes, cohort, trainee_id, gesture_id))
     return render(
         request,
         "gesture.html",
@@ -199,6 +200,22 @@ def validate_attempt(
 
 
 _INVALID = -1
+
+
+def _what_next(gestes: Gestes, cohort: Any, trainee_id: int, gesture_id: str) -> dict[str, Any]:
+    """After an attempt: the same gesture for the next trainee of the cohort (grid order), and
+    the next gesture of the sector for this trainee — the two ways a session goes on."""
+    rows = [info for info, _ in gestes.store.records.cohort_grid(cohort.id).rows if not info.erased]
+    ids = [info.id for info in rows]
+    after = ids.index(trainee_id) + 1 if trainee_id in ids else len(ids)
+    gestures = [g.id for g in gestes.catalog.sectors[cohort.sector].gestures]
+    position = gestures.index(gesture_id) + 1 if gesture_id in gestures else len(gestures)
+    return {
+        "next_trainee": rows[after] if after < len(rows) else None,
+        "next_gesture": (
+            gestes.catalog.gesture(gestures[position]) if position < len(gestures) else None
+        ),
+    }
 
 
 def _day(observed_on: str, errors: dict[str, str]) -> dt.date:

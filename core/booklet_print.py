@@ -123,7 +123,11 @@ def render_pdf(data: BookletData) -> bytes:
         description="Compétences acquises, Open Badges 3.0 (OpenBadgeCredential)",
     )
     pdf = html.write_pdf(
-        stylesheets=[stylesheet], font_config=fonts, attachments=[badges], pdf_variant="pdf/a-3b"
+        stylesheets=[stylesheet],
+        font_config=fonts,
+        attachments=[badges],
+        pdf_variant="pdf/a-3b",
+        pdf_tags=True,  # a structure tree: screen readers follow headings, lists, tables
     )
     assert pdf is not None
     return bytes(pdf)

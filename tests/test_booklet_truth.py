@@ -233,3 +233,13 @@ def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school
     assert not signature_status(bytes(tampered), gestes.settings).intact
     words, _ = text_of(signed)
     assert record.trainee.full_name in words  # still the same readable booklet
+
+
+def test_the_pdf_is_tagged_and_says_who_made_it(school):
+    gestes, _, trainees = school
+    record = gestes.store.records.trainee_record(trainees["Acquise"])
+    reader = PdfReader(io.BytesIO(render_pdf(build_booklet(gestes.definitions, record))))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged
+    assert reader.metadata["/Author"] == record.trainee.school
+    assert reader.metadata["/CreationDate"].startswith(f"D:{TODAY:%Y%m%d}")

@@ -230,6 +230,14 @@ def trainee_problems(trainee: NewTrainee) -> list[str]:
         problems.append("nom ou prénom trop long (100 caractères au plus)")
     if trainee.email and not EMAIL.match(trainee.email):
         problems.append(f"adresse e-mail invalide « {trainee.email} »")
+    fields = (
+        trainee.first_name,
+        trainee.last_name,
+        trainee.email or "",
+        trainee.external_ref or "",
+    )
+    if any(ord(c) < 32 or ord(c) == 127 for field in fields for c in field):
+        problems.append("caractère de contrôle (invisible) dans le nom, l'adresse ou l'identifiant")
     return problems
 
 

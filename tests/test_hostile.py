@@ -181,3 +181,32 @@ def test_files_with_personal_data_are_the_services_only(world, tmp_path):
     [booklet] = list(tmp_path.glob("*.pdf"))
     for path in (evidence, booklet):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_trainee_list_is_capped_and_clean_through_the_api_too(world):
+    from core.domain import NewTrainee, numbered_problems
+
+    assert numbered_problems([NewTrainee("A\x00", "B")]) == [
+        "ligne 1 : caractère de contrôle (invisible) dans le nom, l'adresse ou l'identifiant"
+    ]
+
+
+def test_the_api_import_has_the_files_cap(gestes):
+    from fastapi.testclient import TestClient
+
+    from core.domain import Role
+    from web import create_app
+
+    store = gestes.store
+    school = store.directory.create_school(None, "E", "Lyon", "territoire.lyon")
+    store.directory.create_user("c@e.fr", "C", "mot-de-passe-long", Role.COORDINATOR, [school])
+    cohort = store.directory.create_cohort(
+        school, "fibre", "P", dt.date.today() - dt.timedelta(days=3), dt.date.today()
+    )
+    client = TestClient(create_app(gestes))
+    client.post("/login", data={"email": "c@e.fr", "password": "mot-de-passe-long"})
+    client.headers["X-CSRF-Token"] = client.get("/api/me").json()["csrf_token"]
+    many = [{"first_name": "A", "last_name": str(n)} for n in range(501)]
+    refused = client.post(f"/api/cohorts/{cohort}/trainees", json=many)
+    assert refused.status_code == 422 and "500 stagiaires au plus" in refused.json()["detail"][0]
+    assert store.records.cohort_grid(cohort).rows == ()

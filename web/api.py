@@ -28,6 +28,7 @@ from core.domain import (
 )
 from core.evaluation import parse_submission
 from core.models import Autonomy, Gesture
+from core.tabular import MAX_IMPORT_ROWS
 from core.taps import LiveAttempt
 from web.app import gestes_of, store_of
 from web.cohorts import receive_evidence
@@ -375,6 +376,10 @@ def import_trainees(
     require_coordinator(user)
     store = store_of(request)
     cohort_of(store, user, cohort_id)
+    if len(body) > MAX_IMPORT_ROWS:  # the same cap as a file import
+        raise HTTPException(
+            status_code=422, detail=[f"{MAX_IMPORT_ROWS} stagiaires au plus par import."]
+        )
     trainees = [NewTrainee(**trainee.model_dump()) for trainee in body]
     problems = numbered_problems(trainees, "stagiaire")  # listed one by one, not joined
     if problems or not trainees:

@@ -57,6 +57,32 @@ def _database_commands(app: typer.Typer, opener: _Opener) -> None:
         revision = upgrade_database(settings)
         typer.echo(f"Database at revision {revision}: {safe_url(settings.url)}")
 
+    @db.command("backup")
+    def db_backup(
+        target: Annotated[Path, typer.Argument(help="The copy to write (SQLite).")],
+    ) -> None:
+        """A consistent copy of the running SQLite store (PostgreSQL: pg_dump)."""
+        from core.settings import Settings
+        from core.store import backup_database
+
+        size = refused(lambda: backup_database(Settings(), target))
+        typer.echo(f"Backed up to {target} ({size // 1024} KiB).")
+
+    @db.command("restore")
+    def db_restore(
+        backup: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A backup.")],
+        yes: Annotated[bool, typer.Option("--yes", help="Replace the store.")] = False,
+    ) -> None:
+        """Put a backup back in place of the store (stop the server first)."""
+        from core.settings import Settings
+        from core.store import restore_database
+
+        if not yes:
+            typer.echo("Restoring replaces everything stored since: add --yes.", err=True)
+            raise typer.Exit(2)
+        refused(lambda: restore_database(Settings(), backup))
+        typer.echo(f"Restored from {backup}.")
+
     @app.command("demo")
     def demo_command() -> None:
         """Seed a realistic demo store (if empty) and print the logins."""

@@ -144,3 +144,35 @@ def test_trainee_export_and_erase(demo):
     assert after["trainee"]["first_name"] == "Stagiaire effacé·e"
     assert len(after["observations"]) == len(data["observations"])
     assert run("trainee", "export", 999).exit_code == 1
+
+
+def test_a_backup_taken_while_running_restores_the_store(data_dir, tmp_path):
+    assert run("db", "upgrade").exit_code == 0
+    assert (
+        run(
+            "school", "create", "École A", "--city", "Lyon", "--territory", "territoire.lyon"
+        ).exit_code
+        == 0
+    )
+    copy = tmp_path / "sauvegarde.sqlite3"
+    done = run("db", "backup", copy)
+    assert done.exit_code == 0 and copy.exists() and oct(copy.stat().st_mode)[-3:] == "600"
+    run("school", "create", "École B", "--city", "Lyon", "--territory", "territoire.lyon")
+    assert "École B" in run("school", "list").stdout
+    assert run("db", "restore", copy).exit_code == 2  # asks for --yes
+    assert run("db", "restore", copy, "--yes").exit_code == 0
+    listed = run("school", "list").stdout
+    assert "École A" in listed and "École B" not in listed  # as it was at the backup
+    junk = tmp_path / "pas-une-base.sqlite3"
+    junk.write_bytes(b"not a database at all" * 100)
+    refused = run("db", "restore", junk, "--yes")
+    assert refused.exit_code == 1 and "pas une sauvegarde de Gestes" in refused.stderr
+
+
+def test_postgresql_backups_are_left_to_its_own_tools(tmp_path):
+    from core.domain import RecordError
+    from core.store import backup_database
+
+    settings = Settings(database_url="postgresql+psycopg://root@127.0.0.1:5432/test")
+    with pytest.raises(RecordError, match="pg_dump"):
+        backup_database(settings, tmp_path / "x")

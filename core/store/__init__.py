@@ -28,6 +28,7 @@ from core.catalog import Catalog
 from core.domain import ExitStats, RecordError
 from core.settings import Settings
 from core.store.accounts import Accounts
+from core.store.backup import backup_database, restore_database
 from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.directory import Directory
@@ -46,7 +47,9 @@ __all__ = [
     "RecordError",
     "Store",
     "TapStore",
+    "backup_database",
     "open_store",
+    "restore_database",
     "safe_url",
     "upgrade_database",
 ]

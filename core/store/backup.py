@@ -1,0 +1,60 @@
+"""A consistent copy of the store, taken while it runs, and putting one back.
+
+SQLite: Python's ``sqlite3`` online backup (a consistent snapshot page by page, writers keep
+going). PostgreSQL: its own tools (``pg_dump``/``pg_restore``) do this better than we could;
+the commands say so instead of pretending.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+
+from core.domain import RecordError
+from core.settings import Settings
+from core.store.engine import alembic_config
+
+POSTGRES = "Base PostgreSQL : sauvegardez avec pg_dump -Fc, restaurez avec pg_restore."
+
+
+def _sqlite_file(settings: Settings) -> Path:
+    if not settings.url.startswith("sqlite:///"):
+        raise RecordError(POSTGRES)
+    return Path(settings.url.removeprefix("sqlite:///"))
+
+
+def backup_database(settings: Settings, target: Path) -> int:
+    """Copy the live SQLite store to ``target``, consistently; returns its size in bytes."""
+    source = _sqlite_file(settings)
+    if not source.exists():
+        raise RecordError(f"Aucune base à sauvegarder : {source}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+    target.chmod(0o600)  # personal data
+    return target.stat().st_size
+
+
+def restore_database(settings: Settings, backup: Path) -> None:
+    """Put a backup back in place of the live SQLite store, once checked: a readable SQLite
+    file, intact, at the schema this version of Gestes runs (else ``gestes db upgrade``
+    after restoring an older one is refused: restore with the version that made it)."""
+    live = _sqlite_file(settings)
+    try:
+        with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as copy:
+            (verdict,) = copy.execute("PRAGMA integrity_check").fetchone()
+            (revision,) = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise RecordError(f"Ce fichier n'est pas une sauvegarde de Gestes : {error}.") from None
+    if verdict != "ok":
+        raise RecordError(f"Sauvegarde abîmée : {verdict}.")
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if revision != head:
+        raise RecordError(
+            f"Sauvegarde au schéma {revision}, cette version de Gestes est au schéma {head}."
+        )
+    live.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(backup) as copy, sqlite3.connect(live) as target:
+        copy.backup(target)

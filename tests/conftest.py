@@ -246,3 +246,20 @@ def pytest_report_header() -> list[str]:
     except Exception as error:  # the store tests will fail loudly; say why up front
         lines.append(f"PostgreSQL unreachable: {error.__class__.__name__}")
     return lines
+
+
+def photo(kind: str = "JPEG", description: str | None = None) -> bytes:
+    """A real little photo (Pillow), optionally carrying EXIF metadata, as a phone sends."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (8, 8), (200, 120, 40))
+    out = io.BytesIO()
+    extra = {}
+    if description is not None:
+        exif = Image.Exif()
+        exif[0x010E] = description  # ImageDescription; a phone writes GPS the same way
+        extra["exif"] = exif.tobytes()
+    image.save(out, format=kind, **extra)
+    return out.getvalue()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from core.store import tables as t
+from tests.conftest import photo
 from tests.test_web import GESTURE, PASSWORD, Site, build_site, observations
 
 
@@ -165,10 +166,10 @@ def test_ids_beyond_any_row_are_bad_input_not_a_crash(site, trainer):
     huge = 2**80
     grid = trainer.get(f"/api/cohorts/{huge}/grid")
     assert grid.status_code == 422 and grid.json()["detail"][0]["loc"] == ["path", "cohort_id"]
-    photo = trainer.post(
+    upload = trainer.post(
         f"/api/observations/{huge}/evidence", files={"photo": ("p.png", b"\x89PNG", "image/png")}
     )
-    assert photo.status_code == 422
+    assert upload.status_code == 422
     assert trainer.get(f"/api/trainees/{2**31}").status_code == 422  # PostgreSQL's limit
     page = trainer.get(f"/trainees/{huge}")  # a person: the page does not exist
     assert page.status_code == 404 and "Introuvable." in page.text and "<html" in page.text
@@ -192,11 +193,11 @@ def test_comment_evidence_and_correction(site, trainer):
         f"{url}/attempts",
         json={"gesture": GESTURE, "steps": steps, "autonomy": 3, "key": "apiwrong01"},
     ).json()["id"]
-    photo = trainer.post(
+    upload = trainer.post(
         f"/api/observations/{attempt}/evidence",
-        files={"photo": ("soudure.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")},
+        files={"photo": ("soudure.png", photo("PNG"), "image/png")},
     )
-    assert photo.status_code == 200
+    assert upload.status_code == 200
     fake = trainer.post(
         f"/api/observations/{attempt}/evidence",
         files={"photo": ("script.png", b"#!/bin/sh\nrm -rf /\n", "image/png")},

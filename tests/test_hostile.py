@@ -10,6 +10,7 @@ import tracemalloc
 import pytest
 
 from core.tabular import TableImportError, read_rows
+from tests.conftest import photo
 
 
 def xlsx_bomb(rows: int = 16_000) -> bytes:
@@ -110,7 +111,7 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
     store.observations.record_exit(
         who, trainer, ExitKind.CDD, today, "x-1", employer_name=f"{MARKER} SARL"
     )
-    jpeg = b"\xff\xd8\xff\xe0" + MARKER.encode() * 4
+    jpeg = photo(description=MARKER)  # in the photo's metadata: re-encoding drops it
     other = store.observations.record_comment(who, trainer, "photo", today, "c-2")
     store.evidence.add(other.id, jpeg, "photo.jpg", "image/jpeg")
     data = verified_booklet(gestes.definitions, settings, store.records.trainee_record(who))
@@ -174,7 +175,7 @@ def test_files_with_personal_data_are_the_services_only(world, tmp_path):
     observation = gestes.store.observations.record_comment(
         world.trainees[0], world.trainer, "photo", dt.date(2026, 2, 2), "c-photo"
     )
-    gestes.store.evidence.add(observation.id, b"\xff\xd8\xff\xe0" + b"1" * 64, "p.jpg")
+    gestes.store.evidence.add(observation.id, photo(), "p.jpg")
     [evidence] = [p for p in gestes.settings.evidence_dir.rglob("*") if p.is_file()]
     record = gestes.store.records.trainee_record(world.trainees[0])
     cached_pdf(build_booklet(gestes.definitions, record), tmp_path)
@@ -210,3 +211,20 @@ def test_the_api_import_has_the_files_cap(gestes):
     refused = client.post(f"/api/cohorts/{cohort}/trainees", json=many)
     assert refused.status_code == 422 and "500 stagiaires au plus" in refused.json()["detail"][0]
     assert store.records.cohort_grid(cohort).rows == ()
+
+
+def test_uploads_are_cleaned_not_only_sniffed(world):
+    from core.domain import RecordError
+    from core.store.evidence import cleaned
+
+    gps = photo(description="GPS 43.2965 N 5.3698 E, Marseille")
+    assert b"GPS" in gps and b"GPS" not in cleaned(gps, "image/jpeg")  # metadata gone
+    polyglot = photo() + b"<html><script>alert(1)</script></html>"
+    assert b"<script>" not in cleaned(polyglot, "image/jpeg")  # what hid after it is gone
+    with pytest.raises(RecordError, match="illisible"):
+        cleaned(b"\xff\xd8\xff\xe0<html><script>alert(1)</script>", "image/jpeg")
+    with pytest.raises(RecordError, match="PDF refusé"):
+        cleaned(
+            b"%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>",
+            "application/pdf",
+        )

@@ -17,7 +17,7 @@ from core.store import RecordError
 from core.store import tables as t
 from core.store.rgpd import ERASED_NAME
 from core.taps import Tap, TapWriter
-from tests.conftest import context_on
+from tests.conftest import context_on, photo
 
 DAY = dt.date(2026, 2, 2)
 SPLICE = "fibre.g.soudure_fusion"
@@ -532,7 +532,7 @@ def test_outcome_statistics(world):
     assert gestes.store.records.trainee_record(world.trainees[0]).exit.kind == "cdi"
 
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+JPEG = photo(description="GPS 43.29 N 5.38 E")
 
 
 def test_evidence_is_stored_by_content_with_limits(world):
@@ -544,7 +544,8 @@ def test_evidence_is_stored_by_content_with_limits(world):
     with gestes.store.database.read() as session:
         rows = session.scalars(select(t.Evidence)).all()
     assert {r.sha256 for r in rows} == {rows[0].sha256} and rows[1].filename == "passwd"
-    assert gestes.store.evidence.path(rows[0].sha256).read_bytes() == JPEG
+    kept = gestes.store.evidence.path(rows[0].sha256).read_bytes()
+    assert kept.startswith(b"\xff\xd8\xff") and b"GPS" not in kept  # re-encoded, no metadata
     with pytest.raises(RecordError, match="trop lourd : 0 Mo"):
         gestes.store.evidence.add(observation, JPEG + b"\x00" * 4096, "big.jpg")
     with pytest.raises(RecordError, match="Type de fichier refusé"):

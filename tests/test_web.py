@@ -19,6 +19,7 @@ from core.domain import NewTrainee, Role
 from core.models import Autonomy
 from core.settings import Settings
 from core.store import tables as t
+from tests.conftest import photo
 from web import create_app
 from web.security import COOKIE, CurrentUser, SessionCache
 
@@ -168,7 +169,7 @@ COORDINATORS_ONLY = {"trainer": {403}, "other_school": {403}}
 ADMINS_ONLY = {"trainer": {403}, "other_school": {403}, "coordinator": {403}}
 ALREADY_CURRENT = {"admin": {400}, "coordinator": {400}}  # nothing to move to: said, refused
 OWNER_ONLY = {"trainer": {404}, "coordinator": {404}}  # the fixture's export is the admin's
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+JPEG = photo()
 
 
 def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:

@@ -34,6 +34,40 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_ACTIVE_PDF = (b"/JavaScript", b"/JS", b"/OpenAction", b"/Launch", b"/EmbeddedFile", b"/AA")
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo; beyond, a decompression bomb is more likely
+
+
+def cleaned(data: bytes, media_type: str) -> bytes:
+    """What is kept of an upload. A photo is decoded and encoded again by Pillow: its metadata
+    (GPS position, camera, owner) and anything hidden after or inside it (an HTML or script
+    polyglot) are gone; one Pillow cannot decode is refused. A PDF with active content
+    (JavaScript, launch actions, embedded files) is refused."""
+    if media_type == "application/pdf":
+        if any(marker in data for marker in _ACTIVE_PDF):
+            raise RecordError("PDF refusé : il contient du code ou des fichiers joints.")
+        return data
+    import io
+
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise RecordError("Photo trop grande : 40 millions de pixels au plus.")
+            upright = ImageOps.exif_transpose(image)  # the orientation kept, EXIF dropped
+            if media_type == "image/jpeg" and upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            upright.save(out, format=_FORMATS[media_type], quality=90)
+    except RecordError:
+        raise
+    except Exception:  # Pillow's many kinds: truncated, polyglot, bomb
+        raise RecordError("Photo illisible : reprenez-la ou choisissez-en une autre.") from None
+    return out.getvalue()
+
+
 class EvidenceFiles:
     def __init__(self, database: Database, settings: Settings) -> None:
         self._db = database
@@ -56,6 +90,7 @@ class EvidenceFiles:
             if observation is None:
                 raise RecordError("La saisie à laquelle joindre le fichier n'existe pas.")
             trainee_rows(session, observation.trainee_id)
+        data = cleaned(data, media_type)  # after the trainee check: never decode for nothing
         digest = hashlib.sha256(data).hexdigest()
         path = self.path(digest)
         if not path.exists():  # written first: a failed insert leaves only an orphan file

@@ -77,6 +77,19 @@ def _account_commands(app: typer.Typer, opener: _Opener) -> None:
         )
         typer.echo(f"Account {new} created: {email} ({role}).")
 
+    @user.command("password")
+    def user_password(
+        email: Annotated[str, typer.Argument(help="The account's address.")],
+        password_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+        ] = False,
+    ) -> None:
+        """Set a forgotten password: every session of the account ends."""
+        gestes = opener.gestes()
+        password = _password(password_stdin)
+        refused(lambda: gestes.store.accounts.reset_password(email, password))
+        typer.echo(f"New password set for {email}; its sessions are closed.")
+
 
 def _school_commands(app: typer.Typer, opener: _Opener) -> None:
     school = group(app, "school", "Schools.")

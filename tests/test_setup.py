@@ -255,6 +255,16 @@ def test_a_school_is_set_up_from_the_command_line(data_dir):
         stdin="mot-de-passe-long\n",
     )
     assert trainer.exit_code == 0
+    # Nadia forgot her password: it is reset on the server, her sessions end.
+    from core.context import open_gestes
+
+    accounts = open_gestes().store.accounts
+    session = accounts.open_session(accounts.authenticate("nadia@ecole.fr", "mot-de-passe-long").id)
+    weak = run("user", "password", "nadia@ecole.fr", "--password-stdin", stdin="court\n")
+    assert weak.exit_code == 1 and "au moins 12 caractères" in weak.stderr
+    reset = run("user", "password", "nadia@ecole.fr", "--password-stdin", stdin="un autre secret\n")
+    assert reset.exit_code == 0 and accounts.signed_in(session) is None
+    assert accounts.authenticate("nadia@ecole.fr", "un autre secret") is not None
     cohort = run(
         "cohort",
         "create",

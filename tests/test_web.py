@@ -176,7 +176,11 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     """Every route that touches school data, with a request that would succeed if allowed,
     and the answers that differ from the default (see test_authorization_matrix)."""
     tr, co, ob = site.trainee, site.cohort, site.observations[who]
+    signed_in = {"other_school": {200}}  # one's own account: no school involved
+    wrong = {"current": "pas le bon mot de passe", "new": "x" * 3, "confirm": "x" * 3}
     return [
+        ("GET", "/account/password", {}, signed_in),
+        ("POST", "/account/password", wrong, {w: {400} for w in WHO if w != "anonymous"}),
         ("GET", f"/cohorts/{co}", {}, {}),
         ("GET", f"/trainees/{tr}", {}, {}),
         ("GET", f"/trainees/{tr}/gestures/{GESTURE}", {}, {}),
@@ -467,6 +471,36 @@ def test_authorization_matrix(site, who):
             assert not response.headers["location"].startswith("/login"), path
         if who == "anonymous" and not path.startswith("/api/"):
             assert response.headers["location"].startswith("/login?next=")
+
+
+def test_changing_ones_password_ends_the_other_sessions(site):
+    email = "change-pw@example.org"
+    site.gestes.store.directory.create_user(email, "Mot De Passe", PASSWORD, Role.TRAINER)
+    tablet, csrf = client(site, email)
+    phone, _ = client(site, email)  # another device, left signed in (lost, or stolen)
+    form = {"csrf_token": csrf, "current": PASSWORD, "confirm": "court"}
+    short = tablet.post("/account/password", data={**form, "new": "court"})
+    assert short.status_code == 400 and "au moins 12 caractères" in short.text
+    assert (
+        'id="f-new" name="new" type="password"' in short.text
+        and 'aria-invalid="true"' in short.text
+    )
+    new = "une phrase de six mots"
+    mismatch = tablet.post("/account/password", data={**form, "new": new})
+    assert mismatch.status_code == 400 and "diffèrent" in mismatch.text
+    wrong = tablet.post(
+        "/account/password", data={**form, "current": "devine", "new": new, "confirm": new}
+    )
+    assert wrong.status_code == 400 and "actuel incorrect" in wrong.text
+    assert phone.get("/cohorts", follow_redirects=False).status_code == 200  # nothing changed yet
+    done = tablet.post("/account/password", data={**form, "new": new, "confirm": new})
+    assert done.status_code == 200 and "Mot de passe changé" in done.text
+    assert tablet.get("/cohorts", follow_redirects=False).status_code == 200  # this one stays
+    assert phone.get("/cohorts", follow_redirects=False).headers["location"].startswith("/login")
+    assert site.gestes.store.accounts.authenticate(email, PASSWORD) is None
+    assert site.gestes.store.accounts.authenticate(email, new) is not None
+    no_token = tablet.post("/account/password", data={**form, "csrf_token": "", "new": new})
+    assert no_token.status_code == 403
 
 
 def test_every_route_is_in_the_matrix(site):

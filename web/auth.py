@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from core.domain import RecordError
 from web.app import render, store_of
 from web.i18n import LANGUAGES
 from web.scope import User
@@ -78,6 +79,31 @@ def logout(request: Request, user: User) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
+
+
+@router.get("/account/password")
+def password_form(request: Request, user: User) -> Response:
+    return render(request, "password.html", {"errors": {}, "done": False})
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    user: User,
+    current: Annotated[str, Form(max_length=200)],
+    new: Annotated[str, Form(max_length=200)],
+    confirm: Annotated[str, Form(max_length=200)],
+) -> Response:
+    token = request.cookies.get(COOKIE, "")
+    try:
+        if new != confirm:
+            raise RecordError("Les deux saisies du nouveau mot de passe diffèrent.", "confirm")
+        store_of(request).accounts.change_password(user.id, current, new, token)
+    except RecordError as refused:
+        errors = {refused.field or "new": str(refused)}
+        return render(request, "password.html", {"errors": errors, "done": False}, status_code=400)
+    request.app.state.sessions.clear()  # other sessions of the account end now, not in 5 s
+    return render(request, "password.html", {"errors": {}, "done": True})
 
 
 @router.get("/lang/{language}")

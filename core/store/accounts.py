@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy import delete, select
 
 from core.domain import SESSION_HOURS, Account, RecordError, Role, SignedIn
-from core.passwords import hash_password, verify_password
+from core.passwords import hash_password, password_problem, verify_password
 from core.store import tables as t
 from core.store.database import Database
 
@@ -61,6 +61,37 @@ class Accounts:
                 )
             )
         return token
+
+    def change_password(self, user_id: int, current: str, new: str, keep_token: str) -> None:
+        """A new password for a signed-in user who proves the current one. Every other session
+        of the account ends (a stolen one with it); the one in use, ``keep_token``, stays."""
+        with self._db.write() as session:
+            user = session.get(t.User, user_id)
+            if user is None or not verify_password(user.password_hash, current):
+                raise RecordError("Mot de passe actuel incorrect.", field="current")
+            if new == current:
+                raise RecordError("Choisissez un mot de passe différent de l'actuel.", field="new")
+            problem = password_problem(new, user.email)
+            if problem:
+                raise RecordError(problem, field="new")
+            user.password_hash = hash_password(new)
+            others = (t.WebSession.user_id == user_id) & (
+                t.WebSession.token_hash != _hash(keep_token)
+            )
+            session.execute(delete(t.WebSession).where(others))
+
+    def reset_password(self, email: str, new: str) -> None:
+        """A forgotten password replaced by someone with the server in hand (``gestes user
+        password``): the policy applies and every session of the account ends."""
+        with self._db.write() as session:
+            user = session.scalar(select(t.User).where(t.User.email == email.strip().lower()))
+            if user is None:
+                raise RecordError(f"Aucun compte n'a l'adresse « {email} ».", field="email")
+            problem = password_problem(new, user.email)
+            if problem:
+                raise RecordError(problem, field="password")
+            user.password_hash = hash_password(new)
+            session.execute(delete(t.WebSession).where(t.WebSession.user_id == user.id))
 
     def close_session(self, token: str) -> None:
         with self._db.write() as session:

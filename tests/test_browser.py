@@ -221,3 +221,27 @@ def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(s
     page.get_by_role("button", name="Valider la tentative").click()
     expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
     context.close()
+
+
+def test_the_offline_banner_speaks_the_pages_language(server, browser):
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    host = base.split("//")[1].split(":")[0]
+    context.add_cookies([{"name": "lang", "value": "en", "domain": host, "path": "/"}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login")
+    page.fill("#email", "formatrice.lyon@gestes.demo")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
+    page.wait_for_load_state("load")
+    context.set_offline(True)
+    page.locator("li.step").nth(2).get_by_role("button", name="Passed").click()
+    banner = page.locator("#en-attente")
+    expect(banner).to_contain_text("Network unavailable: nothing is lost. 1 tap waiting to be sent")
+    context.set_offline(False)
+    expect(banner).to_be_hidden()  # sent: nothing left in this browser
+    context.close()

@@ -25,6 +25,11 @@
     var field = document.querySelector("#etapes input[name=attempt]");
     return field ? field.value : "";
   }
+  // The words come from the page (data-* on the banner), so they follow its language.
+  function words(name, fallback) {
+    var banner = document.getElementById("en-attente");
+    return (banner && banner.dataset[name]) || fallback;
+  }
   function mine() { return waiting().filter(function (t) { return t.attempt === here(); }); }
   function csrf() {
     var field = document.querySelector("input[name=csrf_token]");
@@ -36,8 +41,10 @@
     var banner = document.getElementById("en-attente");
     if (banner) {
       banner.hidden = list.length === 0;
-      var words = list.length === 1 ? " saisie en attente d'envoi" : " saisies en attente d'envoi";
-      banner.querySelector("span").textContent = list.length + words;
+      var text = list.length === 1
+        ? words("one", "{n} saisie en attente d'envoi")
+        : words("many", "{n} saisies en attente d'envoi");
+      banner.querySelector("span").textContent = text.replace("{n}", String(list.length));
     }
     document.querySelectorAll("li.step").forEach(function (li) { li.classList.remove("waiting"); });
     document.querySelectorAll("button.pending").forEach(function (b) { b.classList.remove("pending"); });
@@ -71,7 +78,7 @@
     var note = li.querySelector(".refused") || document.createElement("p");
     note.className = "refused error";
     note.setAttribute("role", "alert");
-    note.textContent = "Saisie refusée : " + message;
+    note.textContent = words("refused", "Saisie refusée :") + " " + message;
     li.appendChild(note);
   }
 
@@ -126,8 +133,10 @@
     if (!form.classList || !form.classList.contains("validate") || !mine().length) return;
     event.preventDefault();
     var banner = document.getElementById("en-attente");
-    if (banner) banner.querySelector("strong").textContent =
-      "Validation impossible tant que des saisies attendent : elles partiront au retour du réseau.";
+    if (banner) banner.querySelector("strong").textContent = words(
+      "blocked",
+      "Validation impossible tant que des saisies attendent : elles partiront au retour du réseau."
+    );
   });
 
   window.addEventListener("online", flush);

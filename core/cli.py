@@ -104,6 +104,18 @@ def _catalog_commands(app: typer.Typer, opener: _Opener) -> None:
 def _authoring_commands(app: typer.Typer, opener: _Opener) -> None:
     """For curriculum designers: read one definition, scaffold a plugin."""
 
+    @app.command("schema")
+    def schema_command(
+        kind: Annotated[str, typer.Argument(help="sector or employers")] = "sector",
+    ) -> None:
+        """Print the JSON Schema of a plugin's YAML files (for editors' completion)."""
+        from core.schema import KINDS, file_schema
+
+        if kind not in KINDS:
+            raise typer.BadParameter("sector or employers", param_hint="KIND")
+        json.dump(file_schema(kind), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
     @app.command("show")
     def show_command(
         definition_id: Annotated[str, typer.Argument(metavar="ID", help="A dotted id.")],

@@ -7,9 +7,12 @@ the fixtures Gestes ships for plugin authors.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from string import Template
+
+from core.schema import KINDS, file_schema
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -43,9 +46,24 @@ def scaffold_plugin(name: str, path: Path) -> list[Path]:
     for relative, template in files.items():
         target = path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(Template(template).substitute(values), encoding="utf-8")
+        text = _schema_line(relative) + Template(template).substitute(values)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    for kind in KINDS:  # what the YAML files' first line points editors to
+        target = path / package / "schema" / f"{kind}.json"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(json.dumps(file_schema(kind), ensure_ascii=False, indent=2) + "\n")
         written.append(target)
     return written
+
+
+def _schema_line(relative: str) -> str:
+    """An editor with a YAML language server completes and checks the file from its schema."""
+    if relative.endswith("/employers.yaml"):
+        return "# yaml-language-server: $schema=schema/employers.json\n"
+    if "/sector/" in relative and relative.endswith(".yaml"):
+        return "# yaml-language-server: $schema=../schema/sector.json\n"
+    return ""
 
 
 PYPROJECT = """\

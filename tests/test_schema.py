@@ -36,3 +36,16 @@ def test_the_command_prints_it_and_refuses_an_unknown_kind():
     assert printed.exit_code == 0
     assert json.loads(printed.stdout)["properties"]["employers"]["type"] == "array"
     assert runner.invoke(build_cli(), ["schema", "gestures"]).exit_code == 2
+
+
+def test_a_scaffolded_plugins_files_point_editors_to_its_schema(tmp_path):
+    from core.scaffold import scaffold_plugin
+
+    scaffold_plugin("electricite", tmp_path)
+    files = sorted(tmp_path.glob("gestes_electricite/**/*.yaml"))
+    assert len(files) == 4
+    for path in files:
+        first = path.read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        schema = json.loads((path.parent / first.split("$schema=")[1]).read_text())
+        jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(path.read_text()))

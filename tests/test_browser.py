@@ -75,6 +75,14 @@ def browser():
         chromium.close()
 
 
+def sign_in(page, base: str) -> None:
+    """The Lyon trainer signs in from the login page."""
+    page.goto(f"{base}/login")
+    page.fill("#email", "formatrice.lyon@gestes.demo")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -183,10 +191,7 @@ def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(s
     context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{base}/login")
-    page.fill("#email", "formatrice.lyon@gestes.demo")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, base)
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
     steps = page.locator("li.step")
     expect(steps.first).to_be_visible()
@@ -232,10 +237,7 @@ def test_the_offline_banner_speaks_the_pages_language(server, browser):
     context.add_cookies([{"name": "lang", "value": "en", "domain": host, "path": "/"}])
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{base}/login")
-    page.fill("#email", "formatrice.lyon@gestes.demo")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, base)
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
     page.wait_for_load_state("load")
     context.set_offline(True)

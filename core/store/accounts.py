@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from core.domain import SESSION_HOURS, Account, RecordError, Role, SignedIn
 from core.passwords import hash_password, password_problem, verify_password
@@ -71,14 +72,7 @@ class Accounts:
                 raise RecordError("Mot de passe actuel incorrect.", field="current")
             if new == current:
                 raise RecordError("Choisissez un mot de passe différent de l'actuel.", field="new")
-            problem = password_problem(new, user.email)
-            if problem:
-                raise RecordError(problem, field="new")
-            user.password_hash = hash_password(new)
-            others = (t.WebSession.user_id == user_id) & (
-                t.WebSession.token_hash != _hash(keep_token)
-            )
-            session.execute(delete(t.WebSession).where(others))
+            _replace_password(session, user, new, "new", keep=_hash(keep_token))
 
     def reset_password(self, email: str, new: str) -> None:
         """A forgotten password replaced by someone with the server in hand (``gestes user
@@ -87,11 +81,7 @@ class Accounts:
             user = session.scalar(select(t.User).where(t.User.email == email.strip().lower()))
             if user is None:
                 raise RecordError(f"Aucun compte n'a l'adresse « {email} ».", field="email")
-            problem = password_problem(new, user.email)
-            if problem:
-                raise RecordError(problem, field="password")
-            user.password_hash = hash_password(new)
-            session.execute(delete(t.WebSession).where(t.WebSession.user_id == user.id))
+            _replace_password(session, user, new, "password")
 
     def close_session(self, token: str) -> None:
         with self._db.write() as session:
@@ -147,3 +137,18 @@ class Accounts:
             )
             for u in users
         ]
+
+
+def _replace_password(
+    session: Session, user: t.User, new: str, field: str, keep: str | None = None
+) -> None:
+    """The policy checked, the hash replaced, and every session of the account ended but the
+    one whose token hash is ``keep`` (the one asking, when it is the account's owner)."""
+    problem = password_problem(new, user.email)
+    if problem:
+        raise RecordError(problem, field=field)
+    user.password_hash = hash_password(new)
+    ended = t.WebSession.user_id == user.id
+    if keep is not None:
+        ended = ended & (t.WebSession.token_hash != keep)
+    session.execute(delete(t.WebSession).where(ended))

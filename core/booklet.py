@@ -16,6 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.booklet_employer import EmployerPart, employer_part
+from core.booklet_immersion import (
+    ConfirmedSkill,
+    ImmersionPart,
+    SignatureLine,
+    confirmed_skills,
+    immersion_parts,
+    signature_lines,
+)
 from core.booklet_sections import BookletSection
 from core.catalog import Catalog
 from core.french import counted, plural
@@ -25,6 +33,7 @@ from core.trainee_record import TraineeRecord
 
 if TYPE_CHECKING:
     from core.context import Definitions
+    from core.immersion import Loop
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -102,9 +111,12 @@ class BookletData(Frozen):
     catalog_version: str  # for the verification page's check, never printed
     summary: Summary
     acquired: tuple[AcquiredCompetency, ...] = ()
-    # The immersion phase as planned (hours): what happens there is not recorded yet, so
-    # nothing is claimed about it (no progress computed from the training floor).
+    # The immersion phase as planned (hours), then each placement as its tutor recorded it:
+    # never a progress computed from the training floor.
     immersion_hours: int = 0
+    immersions: tuple[ImmersionPart, ...] = ()
+    confirmed: tuple[ConfirmedSkill, ...] = ()  # self-assessments a trainer confirmed
+    signatures: tuple[SignatureLine, ...] = ()
     verify_url: str | None = None
     qr_svg: str | None = None  # the verification link as an inline SVG QR code
 
@@ -170,8 +182,13 @@ def build_booklet(
     employer: str | None = None,
     territory: str | None = None,
     today: dt.date | None = None,
+    loop: Loop | None = None,
 ) -> BookletData:
-    """One employer's booklet, or a territory's (every employer there, best fit first)."""
+    """One employer's booklet, or a territory's (every employer there, best fit first), with
+    the immersions, confirmed self-assessments and signatures of ``loop`` (``Gestes.loop``)."""
+    from core.immersion import Loop
+
+    loop = loop or Loop()
     catalog = definitions.catalog
     info = record.trainee
     sector = catalog.sectors[info.sector]
@@ -187,6 +204,9 @@ def build_booklet(
     return BookletData(
         trainee=info.full_name,
         immersion_hours=hours[Phase.IMMERSION],
+        immersions=immersion_parts(loop, issued),
+        confirmed=confirmed_skills(catalog, loop),
+        signatures=signature_lines(loop, info.full_name, info.school),
         summary=_summary(sector, record, parts, issued),
         acquired=_acquired(sector, record),
         sector=sector.sector.name,
@@ -403,10 +423,11 @@ def verified_booklet(
     employer: str | None = None,
     territory: str | None = None,
     served_at: str | None = None,
+    loop: Loop | None = None,
 ) -> BookletData:
     """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
     built, then signed with its verification link and QR code."""
-    data = build_booklet(definitions, record, employer=employer, territory=territory)
+    data = build_booklet(definitions, record, employer=employer, territory=territory, loop=loop)
     return with_verification(
         data,
         record.trainee.id,

@@ -113,6 +113,7 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
                 gestes.store.records.trainee_record(trainee),
                 employer=employer,
                 territory=territory,
+                loop=gestes.loop(trainee),
             )
         )
         output.write_bytes(cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings))
@@ -136,7 +137,12 @@ def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
         output.mkdir(parents=True, exist_ok=True)
         jobs = [
             (
-                verified_booklet(gestes.definitions, gestes.settings, record),
+                verified_booklet(
+                    gestes.definitions,
+                    gestes.settings,
+                    record,
+                    loop=gestes.loop(record.trainee.id),
+                ),
                 output / booklet_filename(record.trainee.id, record.trainee.full_name),
             )
             for record in cohort_records

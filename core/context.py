@@ -5,12 +5,16 @@ so that nothing builds a second plugin manager or passes them around piecemeal."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from core.catalog import Catalog
 from core.settings import Settings
 from core.store import Store, open_store
+
+if TYPE_CHECKING:
+    from core.immersion import Loop
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,16 @@ class Gestes:
     @property
     def plugins(self) -> pluggy.PluginManager:
         return self.definitions.plugins
+
+    def loop(self, trainee_id: int) -> Loop:
+        """What the three-way loop recorded about a trainee: immersions with their tutor's
+        observations and appraisal, self-assessments, signatures (``core.immersion``)."""
+        from core.immersion import appraisal_criteria, loop_of
+
+        scope = self.store.lookup.trainee_scope(trainee_id)
+        criteria = appraisal_criteria(self.plugins, scope.sector) if scope else ()
+        placements = self.store.placements.of(trainee_id)
+        return loop_of(placements, self.store.placements.entries(trainee_id), criteria)
 
     def close(self) -> None:
         self.store.close()

@@ -111,6 +111,21 @@ def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[Book
     """
 
 
+@hookspec
+def gestes_appraisal_criteria(sector: str) -> list[tuple[str, str]]:  # type: ignore[empty-body]
+    """Workplace behaviours a host company's tutor appraises at the end of an immersion, for
+    trainees of ``sector``, beyond the core's own (punctuality, safety, teamwork, client
+    contact: ``core.immersion.DEFAULT_CRITERIA``).
+
+    Called each time an appraisal form or a booklet is built. Return an empty list for other
+    sectors. A key already used (by the core or another plugin) is ignored: the first wins.
+
+    :param sector: the sector id of the trainee's cohort (``fibre``).
+    :returns: a list of ``(key, label)``: ``key`` lower-case letters, digits and ``_`` (at
+        most 40), ``label`` the French words the tutor reads.
+    """
+
+
 # ---------------------------------------------------------------- command line
 
 

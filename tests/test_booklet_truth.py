@@ -193,7 +193,8 @@ def test_no_page_holds_only_the_signatures_and_they_name_who_signs(school):
         last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
         assert "Immersion en entreprise" in last  # kept with the signature blocks
         assert f"Le ou la stagiaire : {record.trainee.full_name}" in last
-        assert f"Pour {record.trainee.school}, la direction" in last
+        assert f"Pour {record.trainee.school}, l'équipe pédagogique" in last
+        assert last.count("Signature attendue") == 3  # nobody signed: each box says so
 
 
 def test_the_training_organisation_is_named(school):

@@ -131,6 +131,7 @@ def booklet(
             store.records.trainee_record(trainee_id),
             employer=employer or None,
             territory=territory or None,
+            loop=gestes.loop(trainee_id),
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None

@@ -42,6 +42,7 @@ def _booklet(
             employer=employer or None,
             territory=territory or None,
             served_at=served_at(request),
+            loop=gestes.loop(trainee_id),
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
@@ -122,6 +123,7 @@ def verify_booklet(request: Request, token: str) -> Response:
         employer=claim.employer,
         territory=claim.territory,
         today=claim.issued,
+        loop=gestes.loop(claim.trainee),
     )
     return render(
         request,
@@ -197,6 +199,7 @@ def shared_booklet(request: Request, code: str) -> Response:
         record,
         employer=share.employer,
         served_at=served_at(request),
+        loop=gestes.loop(share.trainee_id),
     )
     pdf = cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings)
     return _pdf_response(pdf, booklet_filename(share.trainee_id, data.trainee))
@@ -254,7 +257,11 @@ def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
     jobs = []
     for record in store.records.cohort_records(cohort_id):
         data = verified_booklet(
-            gestes.definitions, gestes.settings, record, served_at=served_at(request)
+            gestes.definitions,
+            gestes.settings,
+            record,
+            served_at=served_at(request),
+            loop=gestes.loop(record.trainee.id),
         )
         jobs.append((data, booklet_filename(record.trainee.id, record.trainee.full_name)))
     export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))

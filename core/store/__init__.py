@@ -19,6 +19,7 @@ service            what it does
 ``rgpd``           a trainee's data exported, or erased
 ``curricula``      the curriculum versions cohorts are pinned to, compared and moved on
 ``shares``         booklets shared with employers through links the school can withdraw
+``placements``     immersions, links for tutors and trainees, the loop's entries
 =================  ==============================================================
 """
 
@@ -36,6 +37,7 @@ from core.store.engine import current_revision, make_engine, migrate_or_check
 from core.store.evidence import EvidenceFiles
 from core.store.lookup import Lookup
 from core.store.observations import Observations
+from core.store.placements import Placements
 from core.store.records import TraineeRecords
 from core.store.rgpd import Rgpd
 from core.store.shares import Shares
@@ -70,6 +72,7 @@ class Store:
         self.rgpd = Rgpd(database, self.records, self.evidence, settings)
         self.curricula = Curricula(database, catalog)
         self.shares = Shares(database)
+        self.placements = Placements(database)
         self._catalog = catalog
 
     def exit_stats(self, by: str = "cohort") -> list[ExitStats]:

@@ -17,6 +17,7 @@ from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
 from core.store.evidence import EvidenceFiles
+from core.store.placements import erase_placements
 from core.store.records import TraineeRecords
 
 ERASED_NAME = "Stagiaire effacé·e"
@@ -73,8 +74,22 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
             .where(t.ExitRecord.trainee_id == trainee_id)
             .order_by(t.ExitRecord.id)
         ).all()
+        loop = {
+            name: [
+                _columns(row)
+                for row in session.scalars(
+                    select(model).where(model.trainee_id == trainee_id).order_by(model.id)
+                )
+            ]
+            for name, model in (
+                ("placements", t.Placement),
+                ("access_links", t.AccessLink),
+                ("portfolio_entries", t.PortfolioEntry),
+            )
+        }
     record = records.trainee_record(trainee_id)
     return {
+        **loop,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "trainee": _columns(trainee),
         "observations": [_columns(o) for o in observations],
@@ -108,6 +123,7 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
             select(t.ExitRecord).where(t.ExitRecord.trainee_id == trainee_id)
         ):
             exit_row.employer_name = None  # free text: a person's employer can name them
+        erase_placements(session, trainee_id)
         evidence = session.scalars(
             select(t.Evidence).join(t.Observation).where(t.Observation.trainee_id == trainee_id)
         ).all()

@@ -255,3 +255,59 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Placement(Base):
+    """A trainee's immersion (stage, PMSMP) at a host company, with its tutor."""
+
+    __tablename__ = "placements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    employer: Mapped[str | None] = mapped_column(String(120))  # catalog id, when known
+    company: Mapped[str] = mapped_column(String(200))
+    tutor_name: Mapped[str] = mapped_column(String(200))
+    tutor_contact: Mapped[str | None] = mapped_column(String(254))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    planned_hours: Mapped[int] = mapped_column(Integer)
+    # [{"label": ..., "competency": id or null}, ...] as the coordinator left them
+    objectives: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AccessLink(Base):
+    """A page opened without an account: a tutor's (one placement) or a trainee's own. Only
+    the code's hash is kept: a leaked database opens no link."""
+
+    __tablename__ = "access_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PortfolioEntry(Base):
+    """What a tutor, a trainee or a trainer wrote in the loop (``core.immersion.EntryKind``).
+    Never updated: the latest entry about a subject counts. Attributed: a name typed with the
+    link it came through, or a signed-in account."""
+
+    __tablename__ = "portfolio_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    signer: Mapped[str | None] = mapped_column(String(200))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("access_links.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -359,6 +359,7 @@ class SelfAssessment:
     competency: str
     can: bool
     on: dt.date
+    entry_id: int  # what a trainer's answer refers to
     confirmed: bool | None = None  # None: the trainer has not answered this one yet
     confirmed_by: str | None = None
     confirmed_on: dt.date | None = None
@@ -377,6 +378,7 @@ def self_assessments(entries: Iterable[PortfolioEntry]) -> dict[str, SelfAssessm
             competency,
             bool(entry.payload.get("can")),
             entry.recorded_at.date(),
+            entry.id,
             bool(answer.payload.get("confirmed")) if answer and current else None,
             answer.author if answer and current else None,
             answer.recorded_at.date() if answer and current else None,

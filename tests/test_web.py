@@ -45,6 +45,9 @@ class Site:
     destination: int  # an open fibre cohort of Marseille to move them to
     closing: int  # a cohort the matrix closes
     shares: dict[str, str]  # a sharing link per role, to withdraw
+    placement: int  # the trainee's immersion
+    codes: dict[str, int]  # a trainee access code per role, to withdraw
+    self_assessment: int  # the trainee's « je sais faire », for trainers to confirm
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +114,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     closing = directory.create_cohort(
         marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
     )
+    placement, codes, self_assessment = _loop(gestes, trainee)
     app = create_app(gestes)
     from web.booklets import Export
 
@@ -133,7 +137,31 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         destination,
         closing,
         shares,
+        placement,
+        codes,
+        self_assessment,
     )
+
+
+def _loop(gestes: Gestes, trainee: int) -> tuple[int, dict[str, int], int]:
+    """An immersion, a trainee code per role and a self-assessment (core.immersion)."""
+    from core.immersion import EntryKind, LinkKind, Objective, Placement, new_trainee_code
+
+    today = dt.date.today()
+    store = gestes.store.placements
+    placement = store.create(
+        trainee,
+        Placement(
+            0, trainee, "Axians", None, "Karim B.", None, today, today, 35, (Objective("Souder"),)
+        ),
+        None,
+    )
+    codes = {
+        who: store.issue_link(LinkKind.TRAINEE, trainee, new_trainee_code(), 30, None).id
+        for who in WHO
+    }
+    said = store.add(trainee, EntryKind.SELF_ASSESSMENT, {"can": True}, subject="fibre.c.souder")
+    return placement.id, codes, said
 
 
 def client(site: Site, email: str | None = None) -> tuple[TestClient, str]:
@@ -301,6 +329,35 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {"cohort": str(site.destination), "confirm": "oui"},
             COORDINATORS_ONLY,
         ),
+        ("GET", f"/trainees/{tr}/placements/new", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            f"/trainees/{tr}/placements",
+            {
+                "company": "Orange",
+                "tutor_name": "Lina M.",
+                "starts_on": "2026-12-01",
+                "ends_on": "2026-12-20",
+                "planned_hours": "105",
+                "objectives": "Raccorder un PBO",
+            },
+            COORDINATORS_ONLY,
+        ),
+        ("GET", f"/placements/{site.placement}", {}, {}),
+        ("POST", f"/placements/{site.placement}/links", {}, COORDINATORS_ONLY),
+        ("POST", f"/links/{site.codes[who]}/revoke", {}, {}),
+        ("POST", f"/trainees/{tr}/access-code", {}, {}),
+        (
+            "POST",
+            f"/trainees/{tr}/confirmations",
+            {
+                "competency": "fibre.c.souder",
+                "answers": str(site.self_assessment),
+                "confirmed": "true",
+            },
+            {},
+        ),
+        ("POST", f"/trainees/{tr}/signature", {"consent": "true"}, {}),
         ("GET", "/api/me", {}, {"other_school": {200}}),
         ("GET", "/api/cohorts", {}, {"other_school": {200}}),  # an empty list for Lyon
         ("GET", f"/api/cohorts/{co}/grid", {}, {}),
@@ -514,6 +571,15 @@ def test_every_route_is_in_the_matrix(site):
         "/cohorts",
         "/verify/{token}",
         "/share/{code}",
+        # Opened with a code instead of an account (tests/test_immersion.py: their matrix).
+        "/tuteur/{code}",
+        "/tuteur/{code}/observations",
+        "/tuteur/{code}/attendance",
+        "/tuteur/{code}/appraisal",
+        "/moi",
+        "/moi/{code}",
+        "/moi/{code}/self-assessments",
+        "/moi/{code}/signature",
     }
     served = {
         (method.upper(), path)

@@ -83,6 +83,8 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     app.state.gestes = gestes
     app.state.setup_token = setup_token
     app.state.limiter = LoginLimiter()
+    # Unknown tutor links and trainee codes, per address: guessing codes is throttled.
+    app.state.link_limiter = LoginLimiter(attempts=20, address_attempts=20)
     app.state.sessions = SessionCache()
     # Live step taps go through one writer thread that commits them in groups (core.taps).
     app.state.taps = TapWriter(gestes.store.taps)
@@ -99,10 +101,22 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from web import api, api_setup, auth, booklets, cohorts, coordination, scoring, setup
+    from web import (
+        api,
+        api_setup,
+        auth,
+        booklets,
+        cohorts,
+        coordination,
+        links,
+        placements,
+        scoring,
+        setup,
+    )
 
-    for pages in (auth, setup, cohorts, scoring, coordination, booklets):  # /cohorts/new first
-        app.include_router(pages.router)
+    pages = (auth, setup, cohorts, scoring, coordination, booklets, placements, links)
+    for module in pages:  # /cohorts/new first
+        app.include_router(module.router)
     app.include_router(api.router)
     app.include_router(api_setup.router)
     app.description = api.__doc__ or ""

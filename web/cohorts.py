@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from core.booklet_immersion import signature_lines
 from core.catalog import Catalog
 from core.domain import ExitKind, Located, RecordError, Role
 from core.models import Phase, Sector
@@ -141,6 +142,7 @@ def _trainee_view(
     store, catalog = gestes.store, gestes.catalog
     _, cohort = trainee_of(store, user, trainee_id)
     record = store.records.trainee_record(trainee_id)
+    journey = gestes.loop(trainee_id)
     sector = catalog.sectors[cohort.sector]
     destinations, shares = [], []  # a coordinator's: where to move the trainee, links sent
     if user.role is not Role.TRAINER:
@@ -165,6 +167,13 @@ def _trainee_view(
         "exits": list(ExitKind),
         "exits_by_code": {e.value: e for e in ExitKind},
         "employers": catalog.employers_in(record.trainee.territory, sector=record.trainee.sector),
+        "journey": journey,
+        "signatures": signature_lines(journey, record.trainee.full_name, record.trainee.school),
+        "codes": [
+            link
+            for link in store.placements.links_of(trainee_id)
+            if link.kind.value == "trainee" and not link.refusal(dt.date.today())
+        ],
         "submit": uuid.uuid4().hex,
         "today": dt.date.today(),
         "errors": {},

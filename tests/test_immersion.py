@@ -1,0 +1,310 @@
+"""Immersion and the three-way loop, without a browser: placements, the tutor's link, the
+trainee's code, confirmation, signatures, the booklet's immersion pages, and every refusal
+(expired, revoked, altered, another trainee's, forged form) storing nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from core.booklet import build_booklet
+from core.booklet_print import render_html
+from core.domain import NewTrainee
+from core.immersion import LinkKind, code_hash, new_trainee_code, new_tutor_code
+from core.store import tables as t
+from tests.test_web import Site, build_site, client
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, definitions) -> Site:
+    return build_site(tmp_path_factory.mktemp("immersion"), definitions)
+
+
+def entries(site: Site) -> int:
+    with site.gestes.store.database.read() as session:
+        return session.scalar(select(func.count()).select_from(t.PortfolioEntry)) or 0
+
+
+def fresh_trainee(site: Site, name: str) -> int:
+    [trainee] = site.gestes.store.directory.add_trainees(site.cohort, [NewTrainee(name, "Test")])
+    return trainee
+
+
+def create_placement(site: Site, trainee: int, **form: str) -> tuple[int, str]:
+    """A coordinator records an immersion and creates its tutor link: (placement, link)."""
+    coordinator, csrf = client(site, "coord@example.org")
+    proposed = coordinator.get(
+        f"/trainees/{trainee}/placements/new", params={"employer": "employeur.telenco"}
+    )
+    assert proposed.status_code == 200
+    objectives = re.search(r'name="objectives"[^>]*>([^<]*)</textarea>', proposed.text)
+    today = dt.date.today()
+    data = {
+        "csrf_token": csrf,
+        "employer": "employeur.telenco",
+        "company": "Telenco Marseille",
+        "tutor_name": "Karim Benali",
+        "tutor_contact": "06 00 00 00 00",
+        "starts_on": (today - dt.timedelta(days=14)).isoformat(),
+        "ends_on": (today + dt.timedelta(days=14)).isoformat(),
+        "planned_hours": "140",
+        "objectives": html.unescape(objectives.group(1)) if objectives else "Souder",
+        **form,
+    }
+    created = coordinator.post(f"/trainees/{trainee}/placements", data=data, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    placement = int(created.headers["location"].rsplit("/", 1)[1])
+    page = coordinator.post(f"/placements/{placement}/links", data={"csrf_token": csrf})
+    link = re.search(r'id="lien-tuteur" readonly value="[^"]*(/tuteur/[^"]+)"', page.text)
+    assert link, "the link is shown once, when made"
+    return placement, link.group(1)
+
+
+def form_token(page: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+
+def test_the_loop_end_to_end_reaches_the_booklet(site):
+    trainee = fresh_trainee(site, "Inès")
+    placement, link = create_placement(site, trainee)
+    tutor, _ = client(site)  # no account
+    page = tutor.get(link)
+    assert page.status_code == 200 and "Immersion de Inès" in page.text
+    assert "Test" not in page.text.split("<main")[1]  # the tutor reads a first name only
+    token = form_token(page.text)
+    seen = tutor.post(
+        f"{link}/observations",
+        data={"token": token, "objective": "1", "result": "reussi", "note": "Soigneux, à l'heure"},
+    )
+    assert seen.status_code == 200 and "Enregistré" in seen.text
+    monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
+    week = tutor.post(
+        f"{link}/attendance",
+        data={"token": token, "week": monday.isoformat(), "hours": "31.5", "days_absent": "1"},
+    )
+    assert week.status_code == 200
+    ratings = {
+        f"r_{key}": "satisfaisant" for key in ("ponctualite", "securite", "equipe", "client")
+    }
+    signed = tutor.post(
+        f"{link}/appraisal",
+        data={
+            "token": token,
+            **ratings,
+            "text": "Rigoureux sur les soudures, bon contact avec les équipes.",
+            "hiring": "oui",
+            "signer": "Karim Benali",
+            "consent": "on",
+        },
+    )
+    assert signed.status_code == 200 and "Appréciation signée" in signed.text
+
+    trainer, csrf = client(site, "trainer@example.org")
+    coded = trainer.post(f"/trainees/{trainee}/access-code", data={"csrf_token": csrf})
+    code = re.search(r'class="code">([A-Z0-9-]+)<', coded.text).group(1)
+    learner, _ = client(site)
+    opened = learner.post("/moi", data={"code": code.lower().replace("-", " ")})
+    assert opened.status_code == 200 and "Bonjour Inès" in opened.text
+    assert "Rigoureux sur les soudures" in opened.text  # the trainee reads the appraisal
+    assert "Souhaite recruter" not in opened.text  # the hiring intention is the school's
+    me = opened.url.path
+    token = form_token(opened.text)
+    learner.post(
+        f"{me}/self-assessments",
+        data={"token": token, "competency": "fibre.c.souder", "can": "true"},
+    )
+    learner.post(f"{me}/signature", data={"token": token, "signer": "Inès Test", "consent": "true"})
+
+    gestes = site.gestes
+    [said] = [s for s in gestes.loop(trainee).self_assessed.values()]
+    assert said.confirmed is None  # not evidence until a trainer answers
+    assert (
+        build_booklet(
+            gestes.definitions, _record(site, trainee), loop=gestes.loop(trainee)
+        ).confirmed
+        == ()
+    )
+    trainer.post(
+        f"/trainees/{trainee}/confirmations",
+        data={
+            "csrf_token": csrf,
+            "competency": said.competency,
+            "answers": str(said.entry_id),
+            "confirmed": "true",
+        },
+    )
+    trainer.post(f"/trainees/{trainee}/signature", data={"csrf_token": csrf, "consent": "true"})
+
+    data = build_booklet(gestes.definitions, _record(site, trainee), loop=gestes.loop(trainee))
+    [part] = data.immersions
+    assert part.company == "Telenco Marseille" and part.tutor == "Karim Benali"
+    assert part.hours == "31,5 h effectuées sur 140 h prévues"
+    assert part.objectives[0][1] == "Réussi"
+    assert part.appraisal.startswith("Rigoureux") and "Karim Benali" in part.signed
+    assert [(s.name, s.on) for s in data.signatures] == [
+        ("Inès Test", dt.date.today()),
+        ("Karim Benali", dt.date.today()),
+        ("Trainer", dt.date.today()),
+    ]
+    [confirmed] = data.confirmed
+    assert confirmed.confirmed_by == "Trainer"
+    printed = render_html(data)
+    assert "Telenco Marseille" in printed and "Rigoureux sur les soudures" in printed
+    # Written for the school, never for an employer: the tutor's note, absences, intention.
+    for private in ("Soigneux, à l'heure", "Souhaite recruter", "absence", "06 00 00 00 00"):
+        assert private not in printed, private
+    staff = client(site, "coord@example.org")[0].get(f"/placements/{placement}").text
+    assert "Souhaite recruter" in staff and "Soigneux" in html.unescape(staff)
+
+
+def _record(site: Site, trainee: int):
+    return site.gestes.store.records.trainee_record(trainee)
+
+
+def test_without_a_placement_the_booklet_claims_nothing_and_awaits_every_signature(site):
+    trainee = fresh_trainee(site, "Noé")
+    gestes = site.gestes
+    data = build_booklet(gestes.definitions, _record(site, trainee), loop=gestes.loop(trainee))
+    assert data.immersions == ()
+    assert [s.name for s in data.signatures] == [None, None, None]
+    printed = render_html(data)
+    assert "Aucune immersion n'est encore enregistrée" in printed
+    assert (
+        printed.count("Signature attendue") == 3
+        and "%" not in printed.split("Immersion en entreprise</h2>")[1]
+    )
+
+
+@pytest.mark.parametrize("how", ["expired", "revoked", "altered"])
+def test_a_dead_link_is_refused_in_french_and_stores_nothing(site, how):
+    trainee = fresh_trainee(site, f"Lien {how}")
+    placement, link = create_placement(site, trainee)
+    tutor, _ = client(site)
+    token = form_token(tutor.get(link).text)
+    store = site.gestes.store.placements
+    [opened] = [x for x in store.links_of(trainee) if x.placement_id == placement]
+    if how == "revoked":
+        coordinator, csrf = client(site, "coord@example.org")
+        coordinator.post(f"/links/{opened.id}/revoke", data={"csrf_token": csrf})
+    elif how == "expired":
+        with site.gestes.store.database.write() as session:
+            session.get(t.AccessLink, opened.id).expires_on = dt.date.today() - dt.timedelta(days=1)
+    else:
+        link = link[:-2] + ("AA" if not link.endswith("AA") else "BB")
+    before = entries(site)
+    page = tutor.get(link)
+    assert page.status_code == {"expired": 410, "revoked": 410, "altered": 404}[how]
+    assert {"expired": "a expiré le", "revoked": "retiré par l'école", "altered": "Lien inconnu"}[
+        how
+    ] in html.unescape(page.text)
+    posted = tutor.post(
+        f"{link}/observations", data={"token": token, "objective": "1", "result": "reussi"}
+    )
+    assert posted.status_code in {404, 410}
+    assert entries(site) == before
+
+
+def test_a_link_reaches_only_its_own_trainee_and_placement(site):
+    """The tutor and trainee 'roles': what each code opens, and what it never reaches."""
+    mine, other = fresh_trainee(site, "Mine"), fresh_trainee(site, "Autre")
+    placement, link = create_placement(site, mine)
+    other_placement, _ = create_placement(site, other, company="Autre SARL")
+    store = site.gestes.store.placements
+    code = link.rsplit("/", 1)[1]
+    tutor_link = store.open_link(code)
+    assert tutor_link and tutor_link.trainee_id == mine and tutor_link.placement_id == placement
+    anonymous, _ = client(site)
+    # A tutor's code is not a trainee's, and the reverse; neither opens a staff page.
+    assert anonymous.get(f"/moi/{code}").status_code == 404
+    trainee_code = new_trainee_code()
+    store.issue_link(LinkKind.TRAINEE, other, trainee_code, 30, None)
+    assert anonymous.get(f"/tuteur/{trainee_code}").status_code == 404
+    for staff_page in (f"/placements/{other_placement}", f"/trainees/{other}"):
+        assert anonymous.get(staff_page, follow_redirects=False).status_code == 303  # sign in
+    page = anonymous.get(link).text
+    assert "Autre SARL" not in page and "Autre" not in page.split("<main")[1]
+    # Through the store too: an entry through this link about another trainee is refused.
+    before = entries(site)
+    from core.domain import RecordError
+    from core.immersion import EntryKind
+
+    with pytest.raises(RecordError):
+        store.add(
+            other,
+            EntryKind.COMPANY_OBSERVATION,
+            {"result": "reussi"},
+            subject="1",
+            placement_id=other_placement,
+            link=tutor_link,
+        )
+    with pytest.raises(RecordError):
+        store.add(
+            mine,
+            EntryKind.COMPANY_OBSERVATION,
+            {"result": "reussi"},
+            subject="1",
+            placement_id=other_placement,
+            link=tutor_link,
+        )
+    assert entries(site) == before
+
+
+def test_a_forged_or_incomplete_form_stores_nothing_and_says_why_beside_the_field(site):
+    trainee = fresh_trainee(site, "Form")
+    _, link = create_placement(site, trainee)
+    tutor, _ = client(site)
+    token = form_token(tutor.get(link).text)
+    before = entries(site)
+    forged = tutor.post(
+        f"{link}/observations", data={"token": "x" * 32, "objective": "1", "result": "reussi"}
+    )
+    assert forged.status_code == 403
+    unsigned = tutor.post(
+        f"{link}/appraisal",
+        data={"token": token, "r_ponctualite": "satisfaisant", "hiring": "oui", "signer": "K. B."},
+    )
+    assert unsigned.status_code == 400
+    assert 'id="erreur-consent"' in unsigned.text and "Cochez la case" in html.unescape(
+        unsigned.text
+    )
+    wrong = tutor.post(
+        f"{link}/observations", data={"token": token, "objective": "1", "result": "parfait"}
+    )
+    assert wrong.status_code == 400 and "Choisissez réussi" in html.unescape(wrong.text)
+    assert entries(site) == before
+
+
+def test_guessing_codes_is_throttled(site):
+    site.app.state.link_limiter.succeeded("ip:testclient")  # earlier tests' wrong codes
+    guesser, _ = client(site)
+    answers = [guesser.get(f"/tuteur/{new_tutor_code()}").status_code for _ in range(21)]
+    assert answers[:20] == [404] * 20 and answers[20] == 429
+    site.app.state.link_limiter.succeeded("ip:testclient")  # the other tests go on
+
+
+def test_only_the_hash_of_a_code_is_stored(site):
+    trainee = fresh_trainee(site, "Hash")
+    _, link = create_placement(site, trainee)
+    code = link.rsplit("/", 1)[1]
+    with site.gestes.store.database.read() as session:
+        stored = session.scalars(select(t.AccessLink.code_hash)).all()
+    assert code_hash(code) in stored and code not in stored
+
+
+def test_erasure_removes_placements_tutors_and_signatures(site):
+    trainee = fresh_trainee(site, "Efface")
+    _, link = create_placement(site, trainee)
+    tutor, _ = client(site)
+    token = form_token(tutor.get(link).text)
+    tutor.post(f"{link}/observations", data={"token": token, "objective": "1", "result": "reussi"})
+    exported = site.gestes.store.rgpd.export_trainee(trainee)
+    assert exported["placements"][0]["tutor_name"] == "Karim Benali"
+    assert exported["portfolio_entries"][0]["kind"] == "company_observation"
+    site.gestes.store.rgpd.erase_trainee(trainee)
+    assert site.gestes.store.placements.of(trainee) == []
+    assert site.gestes.store.placements.entries(trainee) == []
+    assert tutor.get(link).status_code == 404

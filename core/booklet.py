@@ -33,7 +33,7 @@ from core.trainee_record import TraineeRecord
 
 if TYPE_CHECKING:
     from core.context import Definitions
-    from core.immersion import Loop
+    from core.loop import Loop
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -182,13 +182,12 @@ def build_booklet(
     employer: str | None = None,
     territory: str | None = None,
     today: dt.date | None = None,
-    loop: Loop | None = None,
+    loop: Loop,
 ) -> BookletData:
     """One employer's booklet, or a territory's (every employer there, best fit first), with
-    the immersions, confirmed self-assessments and signatures of ``loop`` (``Gestes.loop``)."""
-    from core.immersion import Loop
-
-    loop = loop or Loop()
+    the immersions, confirmed self-assessments and signatures of ``loop`` (``Gestes.loop``).
+    Always given, never defaulted: a booklet built without the trainee's loop would not match
+    the one its verification page rebuilds (``core.loop.Loop()`` says nothing was recorded)."""
     catalog = definitions.catalog
     info = record.trainee
     sector = catalog.sectors[info.sector]
@@ -423,7 +422,7 @@ def verified_booklet(
     employer: str | None = None,
     territory: str | None = None,
     served_at: str | None = None,
-    loop: Loop | None = None,
+    loop: Loop,
 ) -> BookletData:
     """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
     built, then signed with its verification link and QR code."""

@@ -12,7 +12,7 @@ import datetime as dt
 
 from core.catalog import Catalog
 from core.french import counted
-from core.immersion import Immersion, Loop
+from core.loop import Immersion, Loop
 from core.models import Frozen
 
 

@@ -14,7 +14,7 @@ from core.settings import Settings
 from core.store import Store, open_store
 
 if TYPE_CHECKING:
-    from core.immersion import Loop
+    from core.loop import Loop
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ class Gestes:
     def loop(self, trainee_id: int) -> Loop:
         """What the three-way loop recorded about a trainee: immersions with their tutor's
         observations and appraisal, self-assessments, signatures (``core.immersion``)."""
-        from core.immersion import appraisal_criteria, loop_of
+        from core.immersion import appraisal_criteria
+        from core.loop import loop_of
 
         scope = self.store.lookup.trainee_scope(trainee_id)
         criteria = appraisal_criteria(self.plugins, scope.sector) if scope else ()

@@ -18,6 +18,7 @@ from core.attempts import StepResult
 from core.calendar_fr import working_day
 from core.catalog import Catalog
 from core.context import Gestes
+from core.demo_immersion import Immersions
 from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
 from core.models import Autonomy, Evaluation, Phase
@@ -148,6 +149,7 @@ def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) ->
             ],
         )
         _Simulation(gestes, rng, sector_id, starts_on, min(today, ends_on), trainer).run(trainees)
+        Immersions(gestes, rng, sector_id, territory, today, trainer).run(trainees, ends_on)
         if ends_on < today:
             employers = [e.id for e in catalog.employers_in(territory, sector=sector_id)]
             _exits(store.observations, rng, trainees, ends_on, users[_COORDINATOR], employers)

@@ -17,6 +17,7 @@ from core.cli import build_cli
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
+from core.loop import Loop
 from core.models import Autonomy, Phase
 from core.settings import Settings
 from core.store import tables as t
@@ -73,9 +74,7 @@ def test_employer_requirements_come_first(fibre):
     gestes, trainee = fibre
     record = gestes.store.records.trainee_record(trainee)
     data = build_booklet(
-        gestes.definitions,
-        record,
-        employer="employeur.infranum_lyon_deploiement",
+        gestes.definitions, record, employer="employeur.infranum_lyon_deploiement", loop=Loop()
     )
     [part] = data.employers
     souder = next(line for line in part.lines if line.competency == "fibre.c.souder")
@@ -96,7 +95,9 @@ def test_employer_requirements_come_first(fibre):
 
 def test_fonts_are_embedded(fibre):
     gestes, trainee = fibre
-    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+    data = build_booklet(
+        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+    )
     reader, _ = pdf_text(render_pdf(data))
     fonts = []
     for page in reader.pages:
@@ -123,6 +124,7 @@ def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, 
         gestes.definitions,
         gestes.store.records.trainee_record(trainee),
         employer="employeur.free_pro",
+        loop=Loop(),
     )
     [part] = data.employers
     assert part.lines and {catalog.entries[line.competency].sector for line in part.lines} == {
@@ -142,7 +144,7 @@ def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, 
 def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
     gestes, trainee = fibre
     data = build_booklet(
-        gestes.definitions, gestes.store.records.trainee_record(trainee)
+        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
     )  # the trainee's territory
     assert data.reader == "Lyon"
     assert {e.id for e in data.employers} == {e.id for e in catalog.employers_in("territoire.lyon")}
@@ -152,7 +154,9 @@ def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
 
 def test_fibre_plugin_adds_splice_losses(fibre):
     gestes, trainee = fibre
-    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+    data = build_booklet(
+        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+    )
     [section] = [s for s in data.sections if s.title == "Pertes d'épissure mesurées"]
     assert len(section.rows) == 12 and all(row.ok for row in section.rows)
     assert section.rows[-1].cells == ("Soudure n° 12", "0,15 dB", "≤ 0,2 dB", "conforme")
@@ -163,7 +167,7 @@ def test_fibre_plugin_adds_splice_losses(fibre):
 def test_html_escapes_names_and_fetches_nothing(fibre):
     gestes, trainee = fibre
     html = render_html(
-        build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+        build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop())
     )
     assert "&lt;b&gt;Diallo&lt;/b&gt;" in html and "<b>Diallo</b>" not in html
     assert "src=" not in html and "@import" not in html  # nothing for the fetcher to load
@@ -209,7 +213,9 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
     from core import booklet_print as booklet
 
     gestes, trainee = fibre
-    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+    data = build_booklet(
+        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+    )
     first = booklet.cached_pdf(data, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [f"unsigned-{booklet.booklet_key(data)}.pdf"]
 
@@ -217,7 +223,9 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
         raise AssertionError("an unchanged booklet was printed again")
 
     monkeypatch.setattr(booklet, "render_pdf", must_not_print)
-    same = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+    same = build_booklet(
+        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+    )
     assert booklet.cached_pdf(same, tmp_path) == first  # same content, same key, a file read
     changed = same.model_copy(update={"immersion_hours": same.immersion_hours + 7})
     assert booklet.booklet_key(changed) != booklet.booklet_key(same)
@@ -253,7 +261,7 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
 
     gestes, trainee = fibre
     record = gestes.store.records.trainee_record(trainee)
-    data = build_booklet(gestes.definitions, record)
+    data = build_booklet(gestes.definitions, record, loop=Loop())
     reader, _ = pdf_text(render_pdf(data))
     metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r'pdfaid:part(="|>)3', metadata) and re.search(
@@ -291,7 +299,9 @@ def test_immersion_is_what_was_planned_and_the_exit_stays_internal(fibre):
     gestes.store.observations.record_exit(
         trainee, 1, ExitKind.ALTERNANCE, dt.date(2026, 12, 1), "exit-1", employer_name="Fibre Rhône"
     )
-    data = build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+    data = build_booklet(
+        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+    )
     planned = gestes.catalog.sectors["fibre"].curriculum.hours_by_phase()
     assert data.immersion_hours == planned[Phase.IMMERSION]
     _, text = pdf_text(render_pdf(data))
@@ -318,7 +328,10 @@ def test_booklet_user_agent_stylesheet_knows_every_element(fibre):
     an element it does not list would silently render inline."""
     gestes, trainee = fibre
     data = verified_booklet(
-        gestes.definitions, gestes.settings, gestes.store.records.trainee_record(trainee)
+        gestes.definitions,
+        gestes.settings,
+        gestes.store.records.trainee_record(trainee),
+        loop=Loop(),
     )
     html = render_html(data)  # verified: with the QR code and its link, like every channel
     rules = (TEMPLATES / "booklet_ua.css").read_text(encoding="utf-8")
@@ -332,7 +345,9 @@ def test_pdf_has_an_outline_from_the_headings(fibre):
     reader = PdfReader(
         io.BytesIO(
             render_pdf(
-                build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee))
+                build_booklet(
+                    gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+                )
             )
         )
     )
@@ -356,8 +371,10 @@ def test_cover_draws_the_verification_qr_code_and_line_breaks(fibre):
         page = PdfReader(io.BytesIO(render_pdf(data))).pages[0]
         return page.get_contents().get_data(), page.extract_text()
 
-    plain, _ = cover(build_booklet(gestes.definitions, record))
-    verified, text = cover(verified_booklet(gestes.definitions, gestes.settings, record))
+    plain, _ = cover(build_booklet(gestes.definitions, record, loop=Loop()))
+    verified, text = cover(
+        verified_booklet(gestes.definitions, gestes.settings, record, loop=Loop())
+    )
     # Each dark run of the code is a path segment: hundreds more than the plain cover's rules.
     assert verified.count(b" l\n") - plain.count(b" l\n") > 300
     assert "Vérifier ce livret\nScannez ce code" in text

@@ -18,6 +18,7 @@ from core.booklet_print import render_pdf
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
 from core.evaluation import Submission
+from core.loop import Loop
 from core.models import Autonomy
 from core.settings import Settings
 
@@ -95,7 +96,7 @@ def test_a_failed_evaluation_after_acquisition_is_said_beside_the_requirement(sc
     )
     record = gestes.store.records.trainee_record(awa)
     assert record.levels["fibre.c.souder"].level == "acquis"  # still acquired: never lowered
-    data = build_booklet(gestes.definitions, record, employer="employeur.telenco")
+    data = build_booklet(gestes.definitions, record, employer="employeur.telenco", loop=Loop())
     [line] = [line for line in data.employers[0].lines if line.competency == "fibre.c.souder"]
     assert line.status_label == "Atteint"
     assert line.vigilance and "Série de 12 soudures en cassette" in line.vigilance[0]
@@ -113,7 +114,7 @@ def test_status_words_are_not_level_words_and_days_count_autonomy_only(school):
     splice(gestes, trainer, guided, 5, key="guided-b")  # twice the same day
     record = gestes.store.records.trainee_record(guided)
     assert record.levels["fibre.c.souder"].level == "en_cours"
-    data = build_booklet(gestes.definitions, record, employer="employeur.telenco")
+    data = build_booklet(gestes.definitions, record, employer="employeur.telenco", loop=Loop())
     [line] = [line for line in data.employers[0].lines if line.competency == "fibre.c.souder"]
     assert (line.status_label, line.autonomous_successes, line.days) == ("En progression", 2, 1)
     words, _ = text_of(render_pdf(data))
@@ -134,7 +135,7 @@ def test_an_employer_is_judged_on_all_its_requirements_of_the_trade(school):
     judged on the fibre one, told about the others, and not ranked first for it."""
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
-    data = build_booklet(gestes.definitions, record)  # Île-de-France
+    data = build_booklet(gestes.definitions, record, loop=Loop())  # Île-de-France
     equinix = next(p for p in data.employers if p.id == "employeur.equinix")
     assert equinix.total == 1 and len(equinix.other_trades) == 4
     assert equinix.essentials_total == 0
@@ -160,7 +161,9 @@ def test_nothing_private_reaches_an_employer(school):
     record = gestes.store.records.trainee_record(secret)
     assert record.comments and record.exit  # they are in the record, for the school
     for employer in (None, "employeur.telenco"):
-        data = verified_booklet(gestes.definitions, gestes.settings, record, employer=employer)
+        data = verified_booklet(
+            gestes.definitions, gestes.settings, record, employer=employer, loop=Loop()
+        )
         words, attached = text_of(render_pdf(data))
         for private in SECRETS:
             assert private not in words and private not in attached, private
@@ -175,7 +178,7 @@ def test_page_one_answers_in_thirty_seconds(school):
     splice(gestes, trainer, trainees["Acquise"], 20)  # the same keys as above: stored once
     splice(gestes, trainer, trainees["Acquise"], 10)
     record = gestes.store.records.trainee_record(trainees["Acquise"])
-    data = build_booklet(gestes.definitions, record, employer="employeur.telenco")
+    data = build_booklet(gestes.definitions, record, employer="employeur.telenco", loop=Loop())
     words, _ = text_of(render_pdf(data))
     first = words.split("Pour Telenco", 2)
     assert len(first) == 3  # « Pour Telenco » on page one, then as the employer section
@@ -189,7 +192,9 @@ def test_no_page_holds_only_the_signatures_and_they_name_who_signs(school):
     gestes, _, trainees = school
     for trainee in trainees.values():
         record = gestes.store.records.trainee_record(trainee)
-        reader = PdfReader(io.BytesIO(render_pdf(build_booklet(gestes.definitions, record))))
+        reader = PdfReader(
+            io.BytesIO(render_pdf(build_booklet(gestes.definitions, record, loop=Loop())))
+        )
         last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
         assert "Immersion en entreprise" in last  # kept with the signature blocks
         assert f"Le ou la stagiaire : {record.trainee.full_name}" in last
@@ -208,7 +213,9 @@ def test_the_training_organisation_is_named(school):
             "organisation_qualiopi": "FR-2026-0042",
         }
     )
-    words, _ = text_of(render_pdf(verified_booklet(gestes.definitions, settings, record)))
+    words, _ = text_of(
+        render_pdf(verified_booklet(gestes.definitions, settings, record, loop=Loop()))
+    )
     assert (
         "AFPA · NDA 93 13 00000 13 · SIRET 824 252 012 00018 · certificat Qualiopi FR-2026-0042"
         in words
@@ -221,7 +228,7 @@ def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school
 
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
-    data = verified_booklet(gestes.definitions, gestes.settings, record)
+    data = verified_booklet(gestes.definitions, gestes.settings, record, loop=Loop())
     signed = cached_pdf(data, tmp_path, gestes.settings)
     status = signature_status(signed, gestes.settings)
     assert status.intact and status.valid and status.trusted and status.bottom_line
@@ -239,7 +246,9 @@ def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school
 def test_the_pdf_is_tagged_and_says_who_made_it(school):
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
-    reader = PdfReader(io.BytesIO(render_pdf(build_booklet(gestes.definitions, record))))
+    reader = PdfReader(
+        io.BytesIO(render_pdf(build_booklet(gestes.definitions, record, loop=Loop())))
+    )
     root = reader.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged
     assert reader.metadata["/Author"] == record.trainee.school

@@ -169,6 +169,30 @@ def test_hook_gestes_validate_in_real_plugins(tmp_path):
     assert problem.location.path[-2:] == ("params", "grade")
 
 
+def test_hook_gestes_appraisal_criteria():
+    from core.immersion import DEFAULT_CRITERIA, appraisal_criteria
+
+    class Fibre:
+        @hookimpl
+        def gestes_appraisal_criteria(self, sector):
+            if sector != "fibre":
+                return []
+            # the core's key is kept, a malformed key and an empty label are ignored
+            return [
+                ("hauteur", " Travail en hauteur "),
+                ("securite", "Autre"),
+                ("Bad Key", "x"),
+                ("vide", "  "),
+            ]
+
+    pm = manager(("fibre", Fibre()))
+    fibre = appraisal_criteria(pm, "fibre")
+    assert [c.key for c in fibre] == [c.key for c in DEFAULT_CRITERIA] + ["hauteur"]
+    assert fibre[-1].label == "Travail en hauteur"
+    assert fibre[1].label == DEFAULT_CRITERIA[1].label  # the first to use a key keeps it
+    assert appraisal_criteria(pm, "datacenter") == DEFAULT_CRITERIA
+
+
 def test_hook_gestes_booklet_sections():
     class Sections:
         @hookimpl

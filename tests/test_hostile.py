@@ -9,6 +9,7 @@ import tracemalloc
 
 import pytest
 
+from core.loop import Loop
 from core.tabular import TableImportError, read_rows
 from tests.conftest import photo
 
@@ -114,7 +115,9 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
     jpeg = photo(description=MARKER)  # in the photo's metadata: re-encoding drops it
     other = store.observations.record_comment(who, trainer, "photo", today, "c-2")
     store.evidence.add(other.id, jpeg, "photo.jpg", "image/jpeg")
-    data = verified_booklet(gestes.definitions, settings, store.records.trainee_record(who))
+    data = verified_booklet(
+        gestes.definitions, settings, store.records.trainee_record(who), loop=Loop()
+    )
     pdf = cached_pdf(data, settings.data_dir / "booklets")
     exports = settings.data_dir / "exports"
     exports.mkdir(parents=True, exist_ok=True)
@@ -178,7 +181,7 @@ def test_files_with_personal_data_are_the_services_only(world, tmp_path):
     gestes.store.evidence.add(observation.id, photo(), "p.jpg")
     [evidence] = [p for p in gestes.settings.evidence_dir.rglob("*") if p.is_file()]
     record = gestes.store.records.trainee_record(world.trainees[0])
-    cached_pdf(build_booklet(gestes.definitions, record), tmp_path)
+    cached_pdf(build_booklet(gestes.definitions, record, loop=Loop()), tmp_path)
     [booklet] = list(tmp_path.glob("*.pdf"))
     for path in (evidence, booklet):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -120,7 +120,7 @@ def test_the_loop_end_to_end_reaches_the_booklet(site):
     learner.post(f"{me}/signature", data={"token": token, "signer": "Inès Test", "consent": "true"})
 
     gestes = site.gestes
-    [said] = [s for s in gestes.loop(trainee).self_assessed.values()]
+    [said] = list(gestes.loop(trainee).self_assessed.values())
     assert said.confirmed is None  # not evidence until a trainer answers
     assert (
         build_booklet(

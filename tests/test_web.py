@@ -1007,7 +1007,9 @@ def test_verification_link_says_authentic_then_outdated(site):
     gestes = site.gestes
     record = gestes.store.records.trainee_record(site.trainee)
     data = with_verification(
-        build_booklet(gestes.definitions, record), site.trainee, gestes.settings
+        build_booklet(gestes.definitions, record, loop=gestes.loop(site.trainee)),
+        site.trainee,
+        gestes.settings,
     )
     token = data.verify_url.rsplit("/", 1)[1]
     assert data.qr_svg.startswith("<svg")

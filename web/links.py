@@ -27,10 +27,10 @@ from core.immersion import (
     Rating,
     appraisal_criteria,
     form_token,
-    immersion,
     normalised,
     week_of,
 )
+from core.loop import immersion
 from web.app import gestes_of, render
 from web.security import LoginLimiter
 

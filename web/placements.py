@@ -24,10 +24,10 @@ from core.immersion import (
     appraisal_criteria,
     default_objectives,
     edited_objectives,
-    immersion,
     new_trainee_code,
     new_tutor_code,
 )
+from core.loop import immersion
 from core.models import Phase
 from web.app import gestes_of, render, served_at
 from web.scope import Id, User, require_coordinator, trainee_of

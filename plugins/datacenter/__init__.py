@@ -23,3 +23,11 @@ def gestes_evaluators() -> list[Evaluator]:
 @hookimpl
 def gestes_employers() -> list[Path]:
     return [HERE / "employers.yaml"]
+
+
+@hookimpl
+def gestes_appraisal_criteria(sector: str) -> list[tuple[str, str]]:
+    """A datacenter host watches how a newcomer follows its access and change procedures."""
+    if sector != "datacenter":
+        return []
+    return [("procedures", "Respect des procédures d'accès et d'intervention en salle")]

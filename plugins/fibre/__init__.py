@@ -41,6 +41,14 @@ def gestes_validate(catalog: Catalog) -> list[Problem]:
     return problems
 
 
+@hookimpl
+def gestes_appraisal_criteria(sector: str) -> list[tuple[str, str]]:
+    """What a fibre tutor watches on site beyond the core's four criteria."""
+    if sector != "fibre":
+        return []
+    return [("hauteur", "Travail en hauteur et en chambre, en sécurité")]
+
+
 MEASURED = ("pertes_db", "insertion_db", "retour_db")  # keys of the measured checks
 
 

@@ -308,3 +308,46 @@ def test_erasure_removes_placements_tutors_and_signatures(site):
     assert site.gestes.store.placements.of(trainee) == []
     assert site.gestes.store.placements.entries(trainee) == []
     assert tutor.get(link).status_code == 404
+
+
+def test_the_api_records_a_placement_with_the_employers_requirements_and_reads_the_loop(site):
+    from tests.test_api import api_client
+
+    trainee = fresh_trainee(site, "Api")
+    api = api_client(site, "coord@example.org")
+    today = dt.date.today()
+    body = {
+        "company": "Telenco",
+        "employer": "employeur.telenco",
+        "tutor_name": "Lina Morel",
+        "starts_on": today.isoformat(),
+        "ends_on": (today - dt.timedelta(days=1)).isoformat(),
+        "planned_hours": 70,
+    }
+    backwards = api.post(f"/api/trainees/{trainee}/placements", json=body)
+    assert backwards.status_code == 400 and backwards.json()["field"] == "ends_on"
+    unknown = api.post(
+        f"/api/trainees/{trainee}/placements",
+        json={**body, "employer": "employeur.inconnu", "ends_on": today.isoformat()},
+    )
+    assert unknown.status_code == 400 and unknown.json()["field"] == "employer"
+    assert site.gestes.store.placements.of(trainee) == []  # refused: nothing stored
+    created = api.post(
+        f"/api/trainees/{trainee}/placements",
+        json={**body, "ends_on": (today + dt.timedelta(days=13)).isoformat()},
+    )
+    assert created.status_code == 200, created.text
+    placement = created.json()
+    telenco = site.gestes.catalog.employers["employeur.telenco"]
+    fibre = [r.competency for r in telenco.requirements if r.competency.startswith("fibre.")]
+    assert [o["competency"] for o in placement["objectives"]] == fibre
+    url = api.post(f"/api/placements/{placement['id']}/links").json()["url"]
+    tutor, _ = client(site)
+    assert tutor.get(url[url.index("/tuteur/") :]).status_code == 200
+    code = api.post(f"/api/trainees/{trainee}/access-code").json()["code"]
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    loop = api.get(f"/api/trainees/{trainee}/loop").json()
+    [found] = loop["placements"]
+    assert found["company"] == "Telenco" and found["hours_done"] == 0
+    assert found["appraisal"] is None and "ponctualite" in loop["criteria"]
+    assert [s["name"] for s in loop["signatures"]] == [None, None, None]

@@ -358,6 +358,38 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {},
         ),
         ("POST", f"/trainees/{tr}/signature", {"consent": "true"}, {}),
+        ("GET", f"/api/trainees/{tr}/loop", {}, {}),
+        (
+            "POST",
+            f"/api/trainees/{tr}/placements",
+            {
+                "json": {
+                    "company": "Orange",
+                    "employer": "employeur.telenco",
+                    "tutor_name": "Lina M.",
+                    "starts_on": "2026-12-01",
+                    "ends_on": "2026-12-20",
+                    "planned_hours": 105,
+                }
+            },
+            COORDINATORS_ONLY,
+        ),
+        ("POST", f"/api/placements/{site.placement}/links", {"json": {}}, COORDINATORS_ONLY),
+        ("POST", f"/api/trainees/{tr}/access-code", {"json": {}}, {}),
+        ("POST", f"/api/links/{site.codes[who]}/revoke", {"json": {}}, {}),
+        (
+            "POST",
+            f"/api/trainees/{tr}/confirmations",
+            {
+                "json": {
+                    "competency": "fibre.c.souder",
+                    "answers": site.self_assessment,
+                    "confirmed": False,
+                }
+            },
+            {},
+        ),
+        ("POST", f"/api/trainees/{tr}/signature", {"json": {}}, {}),
         ("GET", "/api/me", {}, {"other_school": {200}}),
         ("GET", "/api/cohorts", {}, {"other_school": {200}}),  # an empty list for Lyon
         ("GET", f"/api/cohorts/{co}/grid", {}, {}),

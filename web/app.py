@@ -114,6 +114,7 @@ def _routes(app: FastAPI) -> None:
     """The pages (``/cohorts/new`` before ``/cohorts/{id}``), then the JSON API."""
     from web import (
         api,
+        api_placements,
         api_setup,
         auth,
         booklets,
@@ -129,6 +130,7 @@ def _routes(app: FastAPI) -> None:
         app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(api_setup.router)
+    app.include_router(api_placements.router)
     app.description = api.__doc__ or ""
 
 

@@ -8,16 +8,18 @@ are shown once, when made: the store keeps only their hash.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from core.domain import RecordError, Role
+from core.domain import RecordError
 from core.immersion import (
     TRAINEE_DAYS,
     TUTOR_DAYS,
+    AccessLink,
     EntryKind,
     LinkKind,
     Placement,
@@ -106,30 +108,60 @@ def create_placement(
     tutor_contact: Short = "",
 ) -> Response:
     require_coordinator(user)
-    gestes = gestes_of(request)
-    _, cohort = trainee_of(gestes.store, user, trainee_id)
-    chosen = gestes.catalog.employers.get(employer) if employer else None
-    defaults = default_objectives(gestes.catalog, cohort.sector, chosen)
     new = Placement(
-        id=0,
-        trainee_id=trainee_id,
-        company=company,
-        employer=chosen.id if chosen else None,
-        tutor_name=tutor_name,
-        tutor_contact=tutor_contact or None,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        planned_hours=planned_hours,
-        objectives=tuple(edited_objectives(objectives, defaults)),
+        0,
+        trainee_id,
+        company,
+        employer or None,
+        tutor_name,
+        tutor_contact or None,
+        starts_on,
+        ends_on,
+        planned_hours,
+        (),
     )
     try:
-        placement = gestes.store.placements.create(trainee_id, new, user.id)
+        placement = record_placement(request, user, new, objectives)
     except RecordError as error:
         form = {**vars(new), "objectives": objectives, "employer": employer}
         view = _form_view(request, user, trainee_id, employer, form=form)
         view["errors"] = {error.field or "": str(error)}
         return render(request, "placement_new.html", view, status_code=400)
     return RedirectResponse(f"/placements/{placement.id}", status_code=303)
+
+
+def record_placement(
+    request: Request, user: CurrentUser, new: Placement, objectives: str | None
+) -> Placement:
+    """Record ``new`` (pages and API): a catalog employer is checked, and the objectives are
+    the lines given, or the employer's requirements for the trainee's trade when none are."""
+    gestes = gestes_of(request)
+    _, cohort = trainee_of(gestes.store, user, new.trainee_id)
+    chosen = gestes.catalog.employers.get(new.employer) if new.employer else None
+    if new.employer and chosen is None:
+        raise RecordError("Employeur inconnu du catalogue.", field="employer")
+    defaults = default_objectives(gestes.catalog, cohort.sector, chosen)
+    lines = edited_objectives(objectives, defaults) if objectives is not None else defaults
+    new = dataclasses.replace(new, objectives=tuple(lines))
+    return gestes.store.placements.create(new.trainee_id, new, user.id)
+
+
+def issue_tutor_link(request: Request, user: CurrentUser, placement: Placement) -> str:
+    """A new link for the placement's tutor: its address, shown once."""
+    gestes = gestes_of(request)
+    code = new_tutor_code()
+    gestes.store.placements.issue_link(
+        LinkKind.TUTOR, placement.trainee_id, code, TUTOR_DAYS, user.id, placement.id
+    )
+    return f"{gestes.settings.address(served_at(request))}/tuteur/{code}"
+
+
+def issue_trainee_code(request: Request, user: CurrentUser, trainee_id: int) -> tuple[str, str]:
+    """A new code for the trainee, shown once, and where to type it."""
+    gestes = gestes_of(request)
+    code = new_trainee_code()
+    gestes.store.placements.issue_link(LinkKind.TRAINEE, trainee_id, code, TRAINEE_DAYS, user.id)
+    return code, f"{gestes.settings.address(served_at(request))}/moi"
 
 
 @router.get("/placements/{placement_id}")
@@ -163,20 +195,22 @@ def _placement_view(
 def create_tutor_link(request: Request, user: User, placement_id: Id) -> Response:
     """A new link for the tutor, shown once on the placement page."""
     require_coordinator(user)
-    gestes = gestes_of(request)
-    placement = placement_of(request, user, placement_id)
-    code = new_tutor_code()
-    gestes.store.placements.issue_link(
-        LinkKind.TUTOR, placement.trainee_id, code, TUTOR_DAYS, user.id, placement.id
-    )
-    url = f"{gestes.settings.address(served_at(request))}/tuteur/{code}"
+    url = issue_tutor_link(request, user, placement_of(request, user, placement_id))
     view = _placement_view(request, user, placement_id, new_link=url)
     return render(request, "placement.html", view)
 
 
 @router.post("/links/{link_id}/revoke")
 def revoke_link(request: Request, user: User, link_id: Id) -> Response:
-    """Withdraw a tutor's link or a trainee's code: it opens nothing from now on."""
+    link = withdraw_link(request, user, link_id)
+    if link.placement_id is not None:
+        return RedirectResponse(f"/placements/{link.placement_id}#liens", status_code=303)
+    return RedirectResponse(f"/trainees/{link.trainee_id}#suivi", status_code=303)
+
+
+def withdraw_link(request: Request, user: CurrentUser, link_id: int) -> AccessLink:
+    """Withdraw a tutor's link (coordination) or a trainee's code (any of the school's staff):
+    it opens nothing from now on."""
     store = gestes_of(request).store
     link = store.placements.link(link_id)
     if link is None:
@@ -185,9 +219,7 @@ def revoke_link(request: Request, user: User, link_id: Id) -> Response:
     if link.kind is LinkKind.TUTOR:
         require_coordinator(user)
     store.placements.revoke(link.id)
-    if link.placement_id is not None:
-        return RedirectResponse(f"/placements/{link.placement_id}#liens", status_code=303)
-    return RedirectResponse(f"/trainees/{link.trainee_id}#suivi", status_code=303)
+    return link
 
 
 # ---------------------------------------------------------------- the trainee in the loop
@@ -198,12 +230,9 @@ def create_trainee_code(request: Request, user: User, trainee_id: Id) -> Respons
     """A code the trainer hands the trainee (on paper): opens their own page, no e-mail."""
     from web.cohorts import _trainee_view
 
-    gestes = gestes_of(request)
-    trainee_of(gestes.store, user, trainee_id)
-    code = new_trainee_code()
-    gestes.store.placements.issue_link(LinkKind.TRAINEE, trainee_id, code, TRAINEE_DAYS, user.id)
-    address = gestes.settings.address(served_at(request))
-    extra = {"new_code": code, "new_code_url": f"{address}/moi"}
+    trainee_of(gestes_of(request).store, user, trainee_id)
+    code, where = issue_trainee_code(request, user, trainee_id)
+    extra = {"new_code": code, "new_code_url": where}
     return render(request, "trainee.html", _trainee_view(request, user, trainee_id, **extra))
 
 
@@ -216,13 +245,25 @@ def confirm_self_assessment(
     answers: Annotated[int, Form(ge=1, le=2**31 - 1)],
     confirmed: Annotated[bool, Form()],
 ) -> Response:
-    """A trainer's answer to a self-assessment: only a confirmation counts, and it says who
-    confirmed it and when."""
+    answer_self_assessment(request, user, trainee_id, competency, answers, confirmed)
+    return RedirectResponse(f"/trainees/{trainee_id}#suivi", status_code=303)
+
+
+def answer_self_assessment(
+    request: Request,
+    user: CurrentUser,
+    trainee_id: int,
+    competency: str,
+    answers: int,
+    confirmed: bool,
+) -> None:
+    """A trainer's answer to one self-assessment (pages and API): only a confirmation counts,
+    and it says who confirmed it and when."""
     gestes = gestes_of(request)
     trainee_of(gestes.store, user, trainee_id)
     entries = gestes.store.placements.entries(trainee_id)
-    latest = [e for e in entries if e.kind is EntryKind.SELF_ASSESSMENT and e.id == answers]
-    if not latest or latest[0].subject != competency:
+    said = [e for e in entries if e.kind is EntryKind.SELF_ASSESSMENT and e.id == answers]
+    if not said or said[0].subject != competency:
         raise HTTPException(status_code=404, detail="Auto-évaluation introuvable.")
     gestes.store.placements.add(
         trainee_id,
@@ -231,7 +272,6 @@ def confirm_self_assessment(
         subject=competency,
         author_id=user.id,
     )
-    return RedirectResponse(f"/trainees/{trainee_id}#suivi", status_code=303)
 
 
 @router.post("/trainees/{trainee_id}/signature")
@@ -241,12 +281,17 @@ def sign_as_trainer(
     trainee_id: Id,
     consent: Annotated[bool, Form()] = False,
 ) -> Response:
-    """The trainer signs the booklet for the teaching team (name and date from the account)."""
+    sign_booklet(request, user, trainee_id, consent)
+    return RedirectResponse(f"/trainees/{trainee_id}#suivi", status_code=303)
+
+
+def sign_booklet(request: Request, user: CurrentUser, trainee_id: int, consent: bool) -> None:
+    """The signed-in trainer signs the booklet for the teaching team (pages and API): name and
+    date come from the account and the clock, never from the form."""
     gestes = gestes_of(request)
     trainee_of(gestes.store, user, trainee_id)
-    if user.role not in {Role.TRAINER, Role.COORDINATOR, Role.ADMIN} or not consent:
+    if not consent:
         raise RecordError("Cochez la case pour signer le livret.", field="consent")
     gestes.store.placements.add(
         trainee_id, EntryKind.TRAINER_SIGNATURE, {"consent": True}, author_id=user.id
     )
-    return RedirectResponse(f"/trainees/{trainee_id}#suivi", status_code=303)

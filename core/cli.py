@@ -44,6 +44,9 @@ def build_cli() -> typer.Typer:
     from core.cli_setup import add_setup_commands
 
     add_setup_commands(app, opener)
+    from core.cli_loop import add_loop_commands
+
+    add_loop_commands(app, opener)
     get_command_manager().hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 

@@ -77,9 +77,10 @@ class Immersions:
                 starts_on,
                 ends_on,
                 hours,
-                tuple(objectives[:6]),
+                (),
             ),
             None,
+            "\n".join(o.label for o in objectives[:6]),  # a few of them, as a coordinator would
         )
         link = store.issue_link(LinkKind.TUTOR, trainee, new_tutor_code(), 120, None, placement.id)
 
@@ -96,7 +97,7 @@ class Immersions:
             )
 
         week = starts_on - dt.timedelta(days=starts_on.weekday())
-        while week <= min(ends_on, self.today):
+        while week <= ends_on and week + dt.timedelta(days=4) < self.today:  # weeks gone by
             absent = rng.choices([0, 1, 2], [85, 12, 3])[0]
             add(
                 EntryKind.ATTENDANCE,

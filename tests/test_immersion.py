@@ -16,6 +16,7 @@ from core.booklet_print import render_html
 from core.domain import NewTrainee
 from core.immersion import LinkKind, code_hash, new_trainee_code, new_tutor_code
 from core.store import tables as t
+from tests.test_setup import data_dir  # noqa: F401 (fixture)
 from tests.test_web import Site, build_site, client
 
 
@@ -351,3 +352,41 @@ def test_the_api_records_a_placement_with_the_employers_requirements_and_reads_t
     assert found["company"] == "Telenco" and found["hours_done"] == 0
     assert found["appraisal"] is None and "ponctualite" in loop["criteria"]
     assert [s["name"] for s in loop["signatures"]] == [None, None, None]
+
+
+def test_placements_links_and_codes_from_the_command_line(data_dir):  # noqa: F811
+    from core.context import open_gestes
+    from core.domain import Role
+    from tests.test_setup import run
+
+    gestes = open_gestes(migrate=True)
+    directory = gestes.store.directory
+    school = directory.create_school("lyon", "E2C Rhône", "Lyon", "territoire.lyon")
+    directory.create_user("chef@ecole.fr", "Chef", "mot-de-passe-long", Role.ADMIN)
+    today = dt.date.today()
+    cohort = directory.create_cohort(school, "fibre", "Fibre", today, today + dt.timedelta(days=90))
+    [trainee] = directory.add_trainees(cohort, [NewTrainee("Léa", "Roux")])
+    common = ["--tutor", "Paul Rey", "--hours", 105, "--starts", today.isoformat()]
+    backwards = run("placement", "add", trainee, "--company", "X", *common, "--ends", "2000-01-01")
+    assert backwards.exit_code == 1 and "avant son début" in backwards.stderr
+    added = run(
+        "placement",
+        "add",
+        trainee,
+        "--company",
+        "Infranum",
+        *common,
+        "--ends",
+        (today + dt.timedelta(days=20)).isoformat(),
+        "--employer",
+        "employeur.infranum_lyon_deploiement",
+    )
+    assert added.exit_code == 0 and "7 objectives" in added.stdout, added.output
+    listed = run("placement", "list", trainee).stdout
+    assert "Infranum" in listed and "0/105 h" in listed and "no appraisal" in listed
+    link = run("placement", "link", 1).stdout.strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:8000/tuteur/[\w-]{22}", link)
+    code = run("placement", "code", trainee).stdout.split()[0]
+    store = open_gestes().store.placements
+    assert store.open_link(link.rsplit("/", 1)[1]).kind is LinkKind.TUTOR
+    assert store.open_link(code).kind is LinkKind.TRAINEE

@@ -8,7 +8,6 @@ are shown once, when made: the store keeps only their hash.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -25,7 +24,6 @@ from core.immersion import (
     Placement,
     appraisal_criteria,
     default_objectives,
-    edited_objectives,
     new_trainee_code,
     new_tutor_code,
 )
@@ -133,17 +131,11 @@ def create_placement(
 def record_placement(
     request: Request, user: CurrentUser, new: Placement, objectives: str | None
 ) -> Placement:
-    """Record ``new`` (pages and API): a catalog employer is checked, and the objectives are
-    the lines given, or the employer's requirements for the trainee's trade when none are."""
-    gestes = gestes_of(request)
-    _, cohort = trainee_of(gestes.store, user, new.trainee_id)
-    chosen = gestes.catalog.employers.get(new.employer) if new.employer else None
-    if new.employer and chosen is None:
-        raise RecordError("Employeur inconnu du catalogue.", field="employer")
-    defaults = default_objectives(gestes.catalog, cohort.sector, chosen)
-    lines = edited_objectives(objectives, defaults) if objectives is not None else defaults
-    new = dataclasses.replace(new, objectives=tuple(lines))
-    return gestes.store.placements.create(new.trainee_id, new, user.id)
+    """Record ``new`` for a trainee of the user's schools (pages and API; the store checks it
+    and fills in the objectives, ``core.store.placements``)."""
+    store = gestes_of(request).store
+    trainee_of(store, user, new.trainee_id)
+    return store.placements.create(new.trainee_id, new, user.id, objectives)
 
 
 def issue_tutor_link(request: Request, user: CurrentUser, placement: Placement) -> str:

@@ -72,7 +72,7 @@ class Store:
         self.rgpd = Rgpd(database, self.records, self.evidence, settings)
         self.curricula = Curricula(database, catalog)
         self.shares = Shares(database)
-        self.placements = Placements(database)
+        self.placements = Placements(database, catalog)
         self._catalog = catalog
 
     def exit_stats(self, by: str = "cohort") -> list[ExitStats]:

@@ -7,11 +7,13 @@ checked in the same transaction: an expired or revoked link stores nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 
+from core.catalog import Catalog
 from core.domain import RecordError
 from core.immersion import (
     AccessLink,
@@ -21,6 +23,8 @@ from core.immersion import (
     Placement,
     PortfolioEntry,
     code_hash,
+    default_objectives,
+    edited_objectives,
     entry_problem,
 )
 from core.store import tables as t
@@ -29,17 +33,32 @@ from core.store.observations import trainee_rows
 
 
 class Placements:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, catalog: Catalog) -> None:
         self._db = database
+        self._catalog = catalog
 
     # ------------------------------------------------------------ placements
 
-    def create(self, trainee_id: int, new: Placement, author_id: int | None) -> Placement:
-        """Record an immersion; ``new.id`` is ignored. Refused (RecordError) with the field at
-        fault when a value is missing or out of range."""
-        _check(new)
+    def create(
+        self,
+        trainee_id: int,
+        new: Placement,
+        author_id: int | None,
+        objectives: str | None = None,
+    ) -> Placement:
+        """Record an immersion (``new.id`` and ``new.objectives`` are ignored): a catalog
+        employer is checked; the objectives are the lines of ``objectives``, or the
+        employer's requirements for the trainee's trade when it is None. Refused
+        (RecordError) with the field at fault when a value is missing or out of range."""
+        employer = self._catalog.employers.get(new.employer) if new.employer else None
+        if new.employer and employer is None:
+            raise RecordError("Employeur inconnu du catalogue.", field="employer")
         with self._db.write() as session:
-            trainee_rows(session, trainee_id)
+            _, cohort = trainee_rows(session, trainee_id)
+            defaults = default_objectives(self._catalog, cohort.sector, employer)
+            lines = edited_objectives(objectives, defaults) if objectives is not None else defaults
+            new = dataclasses.replace(new, objectives=tuple(lines))
+            _check(new)
             row = t.Placement(
                 trainee_id=trainee_id,
                 employer=new.employer,

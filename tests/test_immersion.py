@@ -390,3 +390,20 @@ def test_placements_links_and_codes_from_the_command_line(data_dir):  # noqa: F8
     store = open_gestes().store.placements
     assert store.open_link(link.rsplit("/", 1)[1]).kind is LinkKind.TUTOR
     assert store.open_link(code).kind is LinkKind.TRAINEE
+
+
+def test_attendance_is_refused_outside_the_placements_weeks(site):
+    trainee = fresh_trainee(site, "Semaine")
+    _, link = create_placement(site, trainee)  # from two weeks ago to two weeks ahead
+    tutor, _ = client(site)
+    token = form_token(tutor.get(link).text)
+    before = entries(site)
+    for week, said in (
+        ("2000-01-03", "pas dans les dates"),
+        ((dt.date.today() + dt.timedelta(days=7)).isoformat(), "pas encore commencé"),
+    ):
+        answer = tutor.post(
+            f"{link}/attendance", data={"token": token, "week": week, "hours": "35"}
+        )
+        assert answer.status_code == 400 and said in html.unescape(answer.text), week
+    assert entries(site) == before

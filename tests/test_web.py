@@ -48,6 +48,8 @@ class Site:
     placement: int  # the trainee's immersion
     codes: dict[str, int]  # a trainee access code per role, to withdraw
     self_assessment: int  # the trainee's « je sais faire », for trainers to confirm
+    tutor_code: str  # the placement's tutor link
+    trainee_code: str  # the trainee's own page
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     closing = directory.create_cohort(
         marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
     )
-    placement, codes, self_assessment = _loop(gestes, trainee)
+    placement, codes, self_assessment, tutor_code, trainee_code = _loop(gestes, trainee)
     app = create_app(gestes)
     from web.booklets import Export
 
@@ -140,12 +142,22 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         placement,
         codes,
         self_assessment,
+        tutor_code,
+        trainee_code,
     )
 
 
-def _loop(gestes: Gestes, trainee: int) -> tuple[int, dict[str, int], int]:
-    """An immersion, a trainee code per role and a self-assessment (core.immersion)."""
-    from core.immersion import EntryKind, LinkKind, Objective, Placement, new_trainee_code
+def _loop(gestes: Gestes, trainee: int) -> tuple[int, dict[str, int], int, str, str]:
+    """An immersion, a trainee code per role, a self-assessment, and a tutor's link and a
+    trainee's code that stay valid (core.immersion)."""
+    from core.immersion import (
+        EntryKind,
+        LinkKind,
+        Objective,
+        Placement,
+        new_trainee_code,
+        new_tutor_code,
+    )
 
     today = dt.date.today()
     store = gestes.store.placements
@@ -161,7 +173,10 @@ def _loop(gestes: Gestes, trainee: int) -> tuple[int, dict[str, int], int]:
         for who in WHO
     }
     said = store.add(trainee, EntryKind.SELF_ASSESSMENT, {"can": True}, subject="fibre.c.souder")
-    return placement.id, codes, said
+    tutor, mine = new_tutor_code(), new_trainee_code()
+    store.issue_link(LinkKind.TUTOR, trainee, tutor, 30, None, placement.id)
+    store.issue_link(LinkKind.TRAINEE, trainee, mine, 30, None)
+    return placement.id, codes, said, tutor, mine
 
 
 def client(site: Site, email: str | None = None) -> tuple[TestClient, str]:

@@ -179,6 +179,8 @@ class Placements:
                 placement = session.get(t.Placement, placement_id)
                 if placement is None or placement.trainee_id != trainee_id:
                     raise RecordError("Immersion introuvable pour ce ou cette stagiaire.")
+                if kind is EntryKind.ATTENDANCE:
+                    _check_week(placement, dt.date.fromisoformat(subject))
             row = t.PortfolioEntry(
                 trainee_id=trainee_id,
                 placement_id=placement_id,
@@ -214,6 +216,14 @@ def _check_link(session: Any, link: AccessLink, trainee_id: int, placement_id: i
         raise RecordError(_link(row).refusal(today) or "Lien inconnu.")
     if row.kind == LinkKind.TUTOR and row.placement_id != placement_id:
         raise RecordError("Ce lien ne concerne pas cette immersion.")
+
+
+def _check_week(placement: t.Placement, monday: dt.date) -> None:
+    """Attendance is for a week of the placement that has begun."""
+    if monday > placement.ends_on or monday + dt.timedelta(days=6) < placement.starts_on:
+        raise RecordError("Cette semaine n'est pas dans les dates de l'immersion.", field="week")
+    if monday > dt.date.today():
+        raise RecordError("Cette semaine n'a pas encore commencé.", field="week")
 
 
 def _check(new: Placement) -> None:

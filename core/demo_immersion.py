@@ -10,11 +10,11 @@ from collections.abc import Callable
 from core.calendar_fr import working_day
 from core.context import Gestes
 from core.immersion import (
-    DEFAULT_CRITERIA,
     EntryKind,
     LinkKind,
     Objective,
     Placement,
+    appraisal_criteria,
     default_objectives,
     new_tutor_code,
 )
@@ -48,7 +48,8 @@ class Immersions:
 
     def run(self, trainees: list[int], ends_on: dt.date) -> None:
         hours = self.sector.curriculum.hours_by_phase()[Phase.IMMERSION]
-        starts_on = working_day(ends_on - dt.timedelta(weeks=max(2, round(hours / 35))))
+        starts_on = ends_on - dt.timedelta(weeks=max(2, round(hours / 35)))
+        starts_on = working_day(starts_on + dt.timedelta(days=-starts_on.weekday() % 7))  # Monday
         if starts_on > self.today:
             # Before the immersion phase, a few trainees try the job in a two-week PMSMP
             # (période de mise en situation en milieu professionnel), running now.
@@ -98,10 +99,13 @@ class Immersions:
 
         week = starts_on - dt.timedelta(days=starts_on.weekday())
         while week <= ends_on and week + dt.timedelta(days=4) < self.today:  # weeks gone by
-            absent = rng.choices([0, 1, 2], [85, 12, 3])[0]
+            days = sum(
+                starts_on <= week + dt.timedelta(days=d) <= ends_on for d in range(5)
+            )  # the first and last weeks may be short
+            absent = min(days, rng.choices([0, 1, 2], [85, 12, 3])[0])
             add(
                 EntryKind.ATTENDANCE,
-                {"hours": 35 - 7 * absent, "days_absent": absent},
+                {"hours": 7 * (days - absent), "days_absent": absent},
                 week.isoformat(),
             )
             week += dt.timedelta(days=7)
@@ -119,7 +123,7 @@ class Immersions:
             c.key: self.rng.choices(
                 ["tres_satisfaisant", "satisfaisant", "a_ameliorer"], [35, 50, 15]
             )[0]
-            for c in DEFAULT_CRITERIA
+            for c in appraisal_criteria(self.gestes.plugins, self.sector.sector.id)
         }
         hiring = self.rng.choices(["oui", "peut_etre", "non"], [40, 40, 20])[0]
         text = self.rng.choice(_APPRAISALS)

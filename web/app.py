@@ -255,6 +255,9 @@ def _templates(language: str) -> Jinja2Blocks:
     env.globals["languages"] = i18n.LANGUAGES
     # Moments are stored in UTC; people read them on the schools' clock.
     env.filters["local"] = lambda moment: moment.astimezone(SCHOOL_TIME)
+    # Hours as people write them: 210, 31,5 (31.5 in English).
+    mark = "," if language == "fr" else "."
+    env.filters["hours"] = lambda value: f"{round(float(value), 1):g}".replace(".", mark)
     return Jinja2Blocks(env=env)
 
 

@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 def add_loop_commands(app: typer.Typer, opener: _Opener) -> None:
     placement = group(app, "placement", "Immersions at host companies, tutors' links, codes.")
+    _record_commands(placement, opener)
+    _link_commands(placement, opener)
 
+
+def _record_commands(placement: typer.Typer, opener: _Opener) -> None:
     @placement.command("add")
     def add(
         trainee: Annotated[int, typer.Argument(help="Trainee id.")],
@@ -57,6 +61,8 @@ def add_loop_commands(app: typer.Typer, opener: _Opener) -> None:
                 f"{found.hours_done:g}/{p.planned_hours} h\t{p.tutor_name}\t{signed}"
             )
 
+
+def _link_commands(placement: typer.Typer, opener: _Opener) -> None:
     @placement.command("link")
     def link(placement_id: Annotated[int, typer.Argument(help="Placement id.")]) -> None:
         """Print a new link for the placement's tutor (shown once, valid 120 days)."""

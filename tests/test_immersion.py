@@ -407,3 +407,48 @@ def test_attendance_is_refused_outside_the_placements_weeks(site):
         )
         assert answer.status_code == 400 and said in html.unescape(answer.text), week
     assert entries(site) == before
+
+
+def test_the_tutor_and_trainee_matrix(site):
+    """Each route opened by a code, tried with a tutor's link, a trainee's code and a code
+    that opens nothing: only the right kind of code gets in, and nothing else is stored."""
+    trainee = fresh_trainee(site, "Matrice")
+    _, link = create_placement(site, trainee)
+    tutor_code = link.rsplit("/", 1)[1]
+    trainee_code = new_trainee_code()
+    site.gestes.store.placements.issue_link(LinkKind.TRAINEE, trainee, trainee_code, 30, None)
+    anonymous, _ = client(site)
+    tutor_token = form_token(anonymous.get(link).text)
+    me = anonymous.get(f"/moi/{trainee_code}")
+    trainee_token = form_token(me.text)
+    week = (dt.date.today() - dt.timedelta(days=dt.date.today().weekday())).isoformat()
+    routes = [
+        ("GET", "/tuteur/{code}", {}, "tutor"),
+        ("POST", "/tuteur/{code}/observations", {"objective": "1", "result": "reussi"}, "tutor"),
+        ("POST", "/tuteur/{code}/attendance", {"week": week, "hours": "7"}, "tutor"),
+        ("GET", "/moi/{code}", {}, "trainee"),
+        (
+            "POST",
+            "/moi/{code}/self-assessments",
+            {"competency": "fibre.c.souder", "can": "true"},
+            "trainee",
+        ),
+        ("POST", "/moi/{code}/signature", {"signer": "M. T.", "consent": "true"}, "trainee"),
+    ]
+    site.app.state.link_limiter.succeeded("ip:testclient")
+    codes = {"tutor": (tutor_code, tutor_token), "trainee": (trainee_code, trainee_token)}
+    codes["nobody"] = (new_tutor_code(), tutor_token)
+    for method, path, data, owner in routes:
+        for who, (code, token) in codes.items():
+            before = entries(site)
+            url = path.format(code=code)
+            if method == "GET":
+                answer = anonymous.get(url)
+            else:
+                answer = anonymous.post(url, data={**data, "token": token})
+            allowed = who == owner
+            assert (answer.status_code == 200) is allowed, (who, method, path, answer.status_code)
+            if not allowed:
+                assert answer.status_code == 404 and "Lien inconnu" in html.unescape(answer.text)
+            assert entries(site) == before + (method == "POST" and allowed), (who, path)
+    site.app.state.link_limiter.succeeded("ip:testclient")

@@ -32,8 +32,9 @@ from core.settings import Settings
 from core.trainee_record import TraineeRecord
 
 if TYPE_CHECKING:
-    from core.context import Definitions
+    from core.context import Definitions, Gestes
     from core.loop import Loop
+    from core.verification import Handed
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -114,6 +115,7 @@ class BookletData(Frozen):
     # The immersion phase as planned (hours), then each placement as its tutor recorded it:
     # never a progress computed from the training floor.
     immersion_hours: int = 0
+    immersion_done: str | None = None  # hours the tutors recorded, when there are placements
     immersions: tuple[ImmersionPart, ...] = ()
     confirmed: tuple[ConfirmedSkill, ...] = ()  # self-assessments a trainer confirmed
     signatures: tuple[SignatureLine, ...] = ()
@@ -122,42 +124,26 @@ class BookletData(Frozen):
 
 
 def with_verification(
-    data: BookletData,
-    trainee: int,
-    settings: Settings,
-    *,
-    employer: str | None = None,
-    territory: str | None = None,
-    served_at: str | None = None,
+    data: BookletData, handed: Handed, settings: Settings, served_at: str | None = None
 ) -> BookletData:
-    """Add the signed verification link (and its QR code) employers use to check the paper:
+    """Add the short verification link (and its QR code) employers use to check the paper:
     at ``GESTES_PUBLIC_URL``, else where the app that builds it is served (``served_at``)."""
     import segno
 
-    from core.verification import Claim, content_key, sign
+    from core.verification import trainee_reference
 
-    claim = Claim(
-        trainee=trainee,
-        employer=employer,
-        territory=territory,
-        content=content_key(data),
-        issued=data.issued_on,
-        expires=data.issued_on + dt.timedelta(days=settings.verification_days),
-    )
-    url = f"{settings.address(served_at)}/verify/{sign(claim, settings.signing_key())}"
+    url = f"{settings.address(served_at)}/v/{handed.code}"
     # With its SVG namespace (svg_inline leaves it out): the print path parses the page as
     # XML, where an <svg> without it is an unknown element and the code would not be drawn.
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
-        buffer, kind="svg", xmldecl=False, nl=False, scale=2, dark="#1b1f24"
+        buffer, kind="svg", xmldecl=False, nl=False, scale=3, dark="#1b1f24"
     )
-    from core.verification import trainee_reference
-
     return data.model_copy(
         update={
             "verify_url": url,
             "qr_svg": buffer.getvalue().decode(),
-            "trainee_ref": trainee_reference(settings.signing_key(), trainee),
+            "trainee_ref": trainee_reference(settings.signing_key(), handed.trainee),
             "organisation": settings.organisation,
         }
     )
@@ -203,6 +189,7 @@ def build_booklet(
     return BookletData(
         trainee=info.full_name,
         immersion_hours=hours[Phase.IMMERSION],
+        immersion_done=_hours_done(loop),
         immersions=immersion_parts(loop, issued),
         confirmed=confirmed_skills(catalog, loop),
         signatures=signature_lines(loop, info.full_name, info.school),
@@ -249,6 +236,14 @@ def build_booklet(
         catalog_version=catalog.version,
     )
     # Never printed, by design: trainer comments (internal notes), the exit (sortie), ids.
+
+
+def _hours_done(loop: Loop) -> str | None:
+    """Hours of immersion the tutors recorded, written as people write them (31,5)."""
+    if not any(i.weeks for i in loop.immersions):
+        return None
+    done = sum(i.hours_done for i in loop.immersions)
+    return f"{done:g}".replace(".", ",")
 
 
 def _summary(
@@ -415,23 +410,36 @@ def _acquired(sector: Sector, record: TraineeRecord) -> tuple[AcquiredCompetency
 
 
 def verified_booklet(
-    definitions: Definitions,
-    settings: Settings,
+    gestes: Gestes,
     record: TraineeRecord,
     *,
     employer: str | None = None,
     territory: str | None = None,
     served_at: str | None = None,
-    loop: Loop,
 ) -> BookletData:
     """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
-    built, then signed with its verification link and QR code."""
-    data = build_booklet(definitions, record, employer=employer, territory=territory, loop=loop)
-    return with_verification(
-        data,
-        record.trainee.id,
-        settings,
+    built with the trainee's loop, kept behind its short verification code (the same code
+    for the same content), then given its link and QR code."""
+    from core.verification import Handed, content_key, short_code
+
+    trainee = record.trainee.id
+    data = build_booklet(
+        gestes.definitions,
+        record,
         employer=employer,
         territory=territory,
-        served_at=served_at,
+        loop=gestes.loop(trainee),
     )
+    content = content_key(data)
+    code = short_code(gestes.settings.signing_key(), trainee, employer, territory, content)
+    handed = gestes.store.verifications.register(
+        Handed(
+            code=code,
+            trainee=trainee,
+            employer=employer,
+            territory=territory,
+            content=content,
+            issued=data.issued_on,
+        )
+    )
+    return with_verification(data, handed, gestes.settings, served_at)

@@ -42,6 +42,7 @@ def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
     _cohort_booklets_command(app, opener)
     _data_commands(app, opener)
     _trainee_commands(app, opener)
+    _verification_commands(app, opener)
 
 
 def _database_commands(app: typer.Typer, opener: _Opener) -> None:
@@ -108,12 +109,10 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
         gestes = opener.gestes()
         data = refused(
             lambda: verified_booklet(
-                gestes.definitions,
-                gestes.settings,
+                gestes,
                 gestes.store.records.trainee_record(trainee),
                 employer=employer,
                 territory=territory,
-                loop=gestes.loop(trainee),
             )
         )
         output.write_bytes(cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings))
@@ -137,12 +136,7 @@ def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
         output.mkdir(parents=True, exist_ok=True)
         jobs = [
             (
-                verified_booklet(
-                    gestes.definitions,
-                    gestes.settings,
-                    record,
-                    loop=gestes.loop(record.trainee.id),
-                ),
+                verified_booklet(gestes, record),
                 output / booklet_filename(record.trainee.id, record.trainee.full_name),
             )
             for record in cohort_records
@@ -266,3 +260,23 @@ def seed_if_empty(gestes: Gestes) -> None:
     typer.echo("Demo seeded. Logins:")
     for login in logins:
         typer.echo(f"  {login.email:<34} {login.password:<20} {login.role:<12} {login.scope}")
+
+
+def _verification_commands(app: typer.Typer, opener: _Opener) -> None:
+    verification = group(app, "verification", "Booklets handed out, by their short code.")
+
+    @verification.command("list")
+    def listing(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
+        """A trainee's booklets as handed out: code, date, reader, withdrawn or not."""
+        gestes = opener.gestes()
+        for handed in gestes.store.verifications.of(trainee):
+            reader = handed.employer or handed.territory or "territory"
+            state = "withdrawn" if handed.revoked_at else "valid"
+            typer.echo(f"{handed.code}\t{handed.issued}\t{reader}\t{state}")
+
+    @verification.command("revoke")
+    def revoke(code: Annotated[str, typer.Argument(help="The code after /v/.")]) -> None:
+        """Withdraw a booklet: its verification link then says the school withdrew it."""
+        gestes = opener.gestes()
+        refused(lambda: gestes.store.verifications.revoke(code))
+        typer.echo(f"Booklet {code} withdrawn.")

@@ -1,7 +1,11 @@
-"""Signed, expiring verification links printed in booklets (as a QR code).
+"""Verification links printed in booklets (as a link and a QR code).
 
-A token says which booklet it vouches for (trainee, employer or territory) and what it showed
-(the hash of its content); an HMAC-SHA256 with the deployment's secret makes it unforgeable.
+Booklets print a short link, ``/v/<code>``: an opaque code (``short_code``) the store keeps
+with what the booklet showed (``Handed``, ``core.store.verifications``); it never expires and
+the school can withdraw it. Booklets printed before carry a signed token, ``/verify/<token>``,
+still honoured: a token says which booklet it vouches for (trainee, employer or territory)
+and what it showed (the hash of its content); an HMAC-SHA256 with the deployment's secret
+makes it unforgeable.
 The verification page checks the signature and the expiry, rebuilds the booklet from today's
 records and says whether the paper in the employer's hands is authentic and still current.
 """
@@ -35,6 +39,40 @@ class Claim(BaseModel):
     content: str  # content_key() of the booklet as printed
     issued: dt.date
     expires: dt.date
+
+
+class Handed(BaseModel):
+    """A booklet as it was handed out, behind its short verification code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    trainee: int
+    employer: str | None = None
+    territory: str | None = None
+    content: str  # content_key() of the booklet as printed
+    issued: dt.date  # the first time it was handed out
+    revoked_at: dt.datetime | None = None
+
+
+# Lower-case letters and digits a reader will not confuse (no 0/o, 1/l/i).
+CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+CODE_LENGTH = 14  # about 69 bits: guessing one is hopeless, and the QR code stays small
+
+
+def short_code(
+    key: bytes, trainee: int, employer: str | None, territory: str | None, content: str
+) -> str:
+    """The code of one booklet's content for one reader: the same booklet, the same code."""
+    digest = hmac.new(
+        key, f"verify:{trainee}:{employer or ''}:{territory or ''}:{content}".encode(), "sha256"
+    ).digest()
+    number = int.from_bytes(digest, "big")
+    letters = []
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        letters.append(CODE_ALPHABET[index])
+    return "".join(letters)
 
 
 def trainee_reference(key: bytes, trainee_id: int) -> str:

@@ -4,6 +4,7 @@ nothing private (trainer notes, exits, internal ids) in the PDF or its attachmen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -161,9 +162,7 @@ def test_nothing_private_reaches_an_employer(school):
     record = gestes.store.records.trainee_record(secret)
     assert record.comments and record.exit  # they are in the record, for the school
     for employer in (None, "employeur.telenco"):
-        data = verified_booklet(
-            gestes.definitions, gestes.settings, record, employer=employer, loop=Loop()
-        )
+        data = verified_booklet(gestes, record, employer=employer)
         words, attached = text_of(render_pdf(data))
         for private in SECRETS:
             assert private not in words and private not in attached, private
@@ -214,7 +213,7 @@ def test_the_training_organisation_is_named(school):
         }
     )
     words, _ = text_of(
-        render_pdf(verified_booklet(gestes.definitions, settings, record, loop=Loop()))
+        render_pdf(verified_booklet(dataclasses.replace(gestes, settings=settings), record))
     )
     assert (
         "AFPA · NDA 93 13 00000 13 · SIRET 824 252 012 00018 · certificat Qualiopi FR-2026-0042"
@@ -228,7 +227,7 @@ def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school
 
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
-    data = verified_booklet(gestes.definitions, gestes.settings, record, loop=Loop())
+    data = verified_booklet(gestes, record)
     signed = cached_pdf(data, tmp_path, gestes.settings)
     status = signature_status(signed, gestes.settings)
     assert status.intact and status.valid and status.trusted and status.bottom_line

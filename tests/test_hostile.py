@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import time
@@ -116,7 +117,7 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
     other = store.observations.record_comment(who, trainer, "photo", today, "c-2")
     store.evidence.add(other.id, jpeg, "photo.jpg", "image/jpeg")
     data = verified_booklet(
-        gestes.definitions, settings, store.records.trainee_record(who), loop=Loop()
+        dataclasses.replace(gestes, settings=settings), store.records.trainee_record(who)
     )
     pdf = cached_pdf(data, settings.data_dir / "booklets")
     exports = settings.data_dir / "exports"

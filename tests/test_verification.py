@@ -1,4 +1,6 @@
-"""Signed verification links: genuine ones pass, tampered or expired ones are refused."""
+"""Verification links: short codes (stable for the same content, new for a new one, listed
+and withdrawn), and the signed tokens of booklets printed before (genuine ones pass,
+tampered or expired ones are refused)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import json
 
 import pytest
 
-from core.verification import Claim, InvalidToken, sign, verify
+from core.verification import Claim, InvalidToken, short_code, sign, verify
+from tests.test_setup import data_dir  # noqa: F401 (fixture)
 
 KEY = b"k" * 32
 CLAIM = Claim(
@@ -60,3 +63,38 @@ def test_a_link_only_serves_its_purpose():
         verify(share, KEY, today=dt.date(2026, 7, 1))  # used as a verification link
     with pytest.raises(InvalidToken, match="ne sert pas à cela"):
         verify(sign(CLAIM, KEY), KEY, today=dt.date(2026, 7, 1), purpose="share")
+
+
+def test_booklets_handed_out_are_listed_and_withdrawn_from_the_command_line(data_dir):  # noqa: F811
+    from core.booklet import verified_booklet
+    from core.context import open_gestes
+    from core.domain import NewTrainee
+    from tests.test_setup import run
+
+    gestes = open_gestes(migrate=True)
+    directory = gestes.store.directory
+    school = directory.create_school("lyon", "E2C Rhône", "Lyon", "territoire.lyon")
+    today = dt.date.today()
+    cohort = directory.create_cohort(school, "fibre", "Fibre", today, today + dt.timedelta(days=9))
+    [trainee] = directory.add_trainees(cohort, [NewTrainee("Léa", "Roux")])
+    code = verified_booklet(gestes, gestes.store.records.trainee_record(trainee)).verify_url[-14:]
+    listed = run("verification", "list", trainee)
+    assert listed.exit_code == 0 and f"{code}\t{today}\tterritory\tvalid" in listed.stdout
+    assert run("verification", "revoke", code).exit_code == 0
+    assert f"{code}\t{today}\tterritory\twithdrawn" in run("verification", "list", trainee).stdout
+    unknown = run("verification", "revoke", "inconnu")
+    assert unknown.exit_code == 1 and "Livret inconnu" in unknown.stderr
+
+
+def test_a_short_code_depends_on_every_part_of_what_was_handed_out():
+    base = short_code(KEY, 7, "employeur.telenco", None, "abc")
+    assert base == short_code(KEY, 7, "employeur.telenco", None, "abc")
+    others = {
+        short_code(KEY, 8, "employeur.telenco", None, "abc"),
+        short_code(KEY, 7, None, None, "abc"),
+        short_code(KEY, 7, None, "territoire.lyon", "abc"),
+        short_code(KEY, 7, "employeur.telenco", None, "abd"),
+        short_code(b"x" * 32, 7, "employeur.telenco", None, "abc"),  # another deployment
+    }
+    assert base not in others and len(others) == 5
+    assert all(len(code) == 14 and code.isalnum() and code.islower() for code in others)

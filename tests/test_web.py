@@ -50,6 +50,7 @@ class Site:
     self_assessment: int  # the trainee's « je sais faire », for trainers to confirm
     tutor_code: str  # the placement's tutor link
     trainee_code: str  # the trainee's own page
+    handed: str  # a booklet handed out (its short verification code), to withdraw
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +118,9 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
     )
     placement, codes, self_assessment, tutor_code, trainee_code = _loop(gestes, trainee)
+    from core.booklet import verified_booklet
+
+    handed = verified_booklet(gestes, gestes.store.records.trainee_record(trainee)).verify_url
     app = create_app(gestes)
     from web.booklets import Export
 
@@ -144,6 +148,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         self_assessment,
         tutor_code,
         trainee_code,
+        handed.rsplit("/", 1)[1],
     )
 
 
@@ -373,6 +378,8 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {},
         ),
         ("POST", f"/trainees/{tr}/signature", {"consent": "true"}, {}),
+        ("POST", f"/verifications/{site.handed}/revoke", {}, COORDINATORS_ONLY),
+        ("POST", f"/api/verifications/{site.handed}/revoke", {"json": {}}, COORDINATORS_ONLY),
         ("GET", f"/api/trainees/{tr}/loop", {}, {}),
         (
             "POST",
@@ -617,6 +624,7 @@ def test_every_route_is_in_the_matrix(site):
         "/",
         "/cohorts",
         "/verify/{token}",
+        "/v/{code}",
         "/share/{code}",
         # Opened with a code instead of an account (tests/test_immersion.py: their matrix).
         "/tuteur/{code}",
@@ -639,7 +647,7 @@ def test_every_route_is_in_the_matrix(site):
         return re.sub(r"\{[^}]+\}", "X", path)
 
     def generic(path: str) -> str:
-        for code in site.shares.values():  # opaque codes, not numbers
+        for code in [*site.shares.values(), site.handed]:  # opaque codes, not numbers
             path = path.replace(code, "X")
         return (
             re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
@@ -1048,18 +1056,21 @@ def test_booklet_download_and_preview(site):
     assert unknown.status_code == 404
 
 
-def test_verification_link_says_authentic_then_outdated(site):
-    from core.booklet import build_booklet, with_verification
+def test_a_signed_link_printed_before_short_codes_still_answers(site):
+    """Booklets printed before the short codes carry a signed token: /verify/ still checks it."""
+    from core.booklet import build_booklet
+    from core.verification import Claim, content_key, sign
 
     gestes = site.gestes
     record = gestes.store.records.trainee_record(site.trainee)
-    data = with_verification(
-        build_booklet(gestes.definitions, record, loop=gestes.loop(site.trainee)),
-        site.trainee,
-        gestes.settings,
+    data = build_booklet(gestes.definitions, record, loop=gestes.loop(site.trainee))
+    claim = Claim(
+        trainee=site.trainee,
+        content=content_key(data),
+        issued=data.issued_on,
+        expires=data.issued_on + dt.timedelta(days=365),
     )
-    token = data.verify_url.rsplit("/", 1)[1]
-    assert data.qr_svg.startswith("<svg")
+    token = sign(claim, gestes.settings.signing_key())
     employer = TestClient(site.app)  # anonymous: whoever holds the paper
     page = employer.get(f"/verify/{token}")
     assert page.status_code == 200
@@ -1074,6 +1085,38 @@ def test_verification_link_says_authentic_then_outdated(site):
     tampered = employer.get(f"/verify/{token[:-3]}xyz")
     assert tampered.status_code == 400
     assert "n'est pas authentique" in html.unescape(tampered.text)
+
+
+def test_a_short_verification_link_answers_until_the_school_withdraws_the_booklet(site):
+    from core.booklet import verified_booklet
+
+    gestes = site.gestes
+    trainee = gestes.store.directory.add_trainees(site.cohort, [NewTrainee("Vera", "Court")])[0]
+    data = verified_booklet(gestes, gestes.store.records.trainee_record(trainee))
+    code = data.verify_url.rsplit("/", 1)[1]
+    assert re.fullmatch(r"[a-z2-9]{14}", code) and data.verify_url.endswith(f"/v/{code}")
+    again = verified_booklet(gestes, gestes.store.records.trainee_record(trainee))
+    assert again.verify_url == data.verify_url  # the same booklet, the same code (PDF cache)
+    employer = TestClient(site.app)  # anonymous: whoever holds the paper
+    page = html.unescape(employer.get(f"/v/{code}").text)
+    assert "Document authentique" in page and "Il est à jour" in page and "Vera Court" in page
+    assert "Empreinte du contenu" in page and "tant que l'école ne retire pas" in page
+    steps = {s.key: StepResult.REUSSI for s in gestes.catalog.gesture(GESTURE).steps}
+    gestes.store.observations.record_attempt(
+        trainee, 1, GESTURE, steps, Autonomy.AUTONOME, dt.date.today(), "after-short-code"
+    )
+    assert "n'est plus à jour" in html.unescape(employer.get(f"/v/{code}").text)
+    newer = verified_booklet(gestes, gestes.store.records.trainee_record(trainee))
+    assert newer.verify_url != data.verify_url  # new content, new code
+    assert employer.get(f"/v/{code[:-1]}z").status_code == 404
+    coordinator, csrf = client(site, "coord@example.org")
+    listed = coordinator.get(f"/trainees/{trainee}").text
+    assert f"/v/{code}" in listed
+    coordinator.post(f"/verifications/{code}/revoke", data={"csrf_token": csrf})
+    withdrawn = employer.get(f"/v/{code}")
+    assert withdrawn.status_code == 410 and "retiré par l'école" in html.unescape(withdrawn.text)
+    assert employer.get(newer.verify_url[newer.verify_url.index("/v/") :]).status_code == 200
+    site.app.state.link_limiter.succeeded("ip:testclient")
 
 
 def test_coordinator_shares_a_booklet_with_an_employer(site):

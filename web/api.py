@@ -138,6 +138,15 @@ def booklet(
     return data.model_dump(mode="json")
 
 
+@router.post("/verifications/{code}/revoke")
+def revoke_booklet(request: Request, user: User, code: str) -> dict[str, bool]:
+    """Withdraw a booklet handed out (its short verification code): its link then says so."""
+    from web.booklets import withdraw_booklet
+
+    withdraw_booklet(request, user, code)
+    return {"revoked": True}
+
+
 # ---------------------------------------------------------------- scoring
 
 

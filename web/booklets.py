@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from core.domain import RecordError
 from core.settings import Settings
-from web.app import gestes_of, is_htmx, render, served_at, store_of
+from web.app import SCHOOL_TIME, gestes_of, is_htmx, render, served_at, store_of
 from web.scope import Id, User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
 
@@ -36,13 +36,11 @@ def _booklet(
     trainee_of(store, user, trainee_id)
     try:  # with its verification QR code: a downloaded booklet is handed to employers too
         return verified_booklet(
-            gestes.definitions,
-            gestes.settings,
+            gestes,
             store.records.trainee_record(trainee_id),
             employer=employer or None,
             territory=territory or None,
             served_at=served_at(request),
-            loop=gestes.loop(trainee_id),
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
@@ -89,51 +87,85 @@ def booklet_stylesheet() -> Response:
     return Response(stylesheet(), media_type="text/css")
 
 
-@router.get("/verify/{token}")
-def verify_booklet(request: Request, token: str) -> Response:
-    """Public: what an employer sees after scanning a booklet's QR code. No sign-in: the
-    signed token is the authorisation, and it shows only the booklet's key facts."""
-    from core.booklet import build_booklet
-    from core.verification import InvalidToken, content_key, verify
+@router.get("/v/{code}")
+def verify_short(request: Request, code: str) -> Response:
+    """Public: what an employer sees after scanning a booklet's QR code (or typing its short
+    link). No sign-in: the code is the authorisation; unknown codes are throttled per
+    address like the tutors' links. It never expires; a booklet the school withdrew says so."""
+    from core.verification import Handed
 
     gestes = gestes_of(request)
-    store = gestes.store
+    address = f"ip:{request.client.host if request.client else '?'}"
+    limiter = request.app.state.link_limiter
+    if limiter.blocked(address):
+        raise HTTPException(status_code=429, detail="Trop d'essais : réessayez plus tard.")
+    handed: Handed | None = gestes.store.verifications.get(code[:20].lower())
+    if handed is None:
+        limiter.failed(address)
+        error = "Ce lien de vérification ne correspond à aucun livret : vérifiez-le."
+        return render(request, "verify.html", {"error": error}, status_code=404)
+    if handed.revoked_at is not None:
+        withdrawn = handed.revoked_at.astimezone(SCHOOL_TIME)
+        error = f"Ce livret a été retiré par l'école le {withdrawn:%d/%m/%Y} : il ne vaut plus."
+        return render(request, "verify.html", {"error": error}, status_code=410)
+    return _verify_page(request, handed, expires=None)
+
+
+@router.get("/verify/{token}")
+def verify_booklet(request: Request, token: str) -> Response:
+    """Public: the signed links of booklets printed before the short codes (still honoured
+    until their expiry)."""
+    from core.verification import Handed, InvalidToken, verify
+
+    gestes = gestes_of(request)
     try:
         claim = verify(token, gestes.settings.signing_key())
     except InvalidToken as error:
         return render(request, "verify.html", {"error": str(error)}, status_code=400)
+    handed = Handed(
+        code="",
+        trainee=claim.trainee,
+        employer=claim.employer,
+        territory=claim.territory,
+        content=claim.content,
+        issued=claim.issued,
+    )
+    return _verify_page(request, handed, expires=claim.expires)
+
+
+def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Response:
+    """Rebuild the booklet as it stands today and say whether the paper is authentic and
+    still current, with a summary of what it shows and its fingerprint."""
+    from core.booklet import build_booklet
+    from core.verification import content_key
+
+    gestes = gestes_of(request)
     try:
-        record = store.records.trainee_record(claim.trainee)
+        record = gestes.store.records.trainee_record(handed.trainee)
     except RecordError:
-        return render(
-            request,
-            "verify.html",
-            {"error": "Ce livret ne correspond à aucun dossier."},
-            status_code=404,
-        )
+        error = "Ce livret ne correspond à aucun dossier."
+        return render(request, "verify.html", {"error": error}, status_code=404)
     if record.trainee.erased:
-        return render(
-            request,
-            "verify.html",
-            {"error": ERASED},
-        )
+        return render(request, "verify.html", {"error": ERASED})
     data = build_booklet(
         gestes.definitions,
         record,
-        employer=claim.employer,
-        territory=claim.territory,
-        today=claim.issued,
-        loop=gestes.loop(claim.trainee),
+        employer=handed.employer,
+        territory=handed.territory,
+        today=handed.issued,
+        loop=gestes.loop(handed.trainee),
     )
     return render(
         request,
         "verify.html",
         {
-            "claim": claim,
+            "handed": handed,
+            "expires": expires,
             "data": data,
             "organisation": gestes.settings.organisation,
             "error": None,
-            "current": content_key(data) == claim.content,
+            "current": content_key(data) == handed.content,
+            "fingerprint": " ".join(handed.content[i : i + 4] for i in range(0, 32, 4)),
         },
     )
 
@@ -172,6 +204,25 @@ def revoke_share(request: Request, user: User, code: str) -> Response:
     return RedirectResponse(f"/trainees/{share.trainee_id}#partages", status_code=303)
 
 
+@router.post("/verifications/{code}/revoke")
+def revoke_verification(request: Request, user: User, code: str) -> Response:
+    """Withdraw a booklet handed out: its verification link then says it no longer holds."""
+    trainee = withdraw_booklet(request, user, code)
+    return RedirectResponse(f"/trainees/{trainee}#livrets", status_code=303)
+
+
+def withdraw_booklet(request: Request, user: CurrentUser, code: str) -> int:
+    """Withdraw a booklet of one of the coordinator's schools (pages and API); its trainee."""
+    require_coordinator(user)
+    store = store_of(request)
+    handed = store.verifications.get(code[:20])
+    if handed is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, handed.trainee)
+    store.verifications.revoke(handed.code)
+    return handed.trainee
+
+
 @router.get("/share/{code}")
 def shared_booklet(request: Request, code: str) -> Response:
     """Public: the booklet a coordinator shared, as a PDF, while the link is valid and not
@@ -193,14 +244,7 @@ def shared_booklet(request: Request, code: str) -> Response:
         return render(request, "verify.html", {"error": str(error)}, status_code=404)
     if record.trainee.erased:
         return render(request, "verify.html", {"error": ERASED})
-    data = verified_booklet(
-        gestes.definitions,
-        gestes.settings,
-        record,
-        employer=share.employer,
-        served_at=served_at(request),
-        loop=gestes.loop(share.trainee_id),
-    )
+    data = verified_booklet(gestes, record, employer=share.employer, served_at=served_at(request))
     pdf = cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings)
     return _pdf_response(pdf, booklet_filename(share.trainee_id, data.trainee))
 
@@ -256,13 +300,7 @@ def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
     cohort_of(store, user, cohort_id)
     jobs = []
     for record in store.records.cohort_records(cohort_id):
-        data = verified_booklet(
-            gestes.definitions,
-            gestes.settings,
-            record,
-            served_at=served_at(request),
-            loop=gestes.loop(record.trainee.id),
-        )
+        data = verified_booklet(gestes, record, served_at=served_at(request))
         jobs.append((data, booklet_filename(record.trainee.id, record.trainee.full_name)))
     export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))
     request.app.state.exports[export.id] = export

@@ -144,9 +144,11 @@ def _trainee_view(
     record = store.records.trainee_record(trainee_id)
     journey = gestes.loop(trainee_id)
     sector = catalog.sectors[cohort.sector]
-    destinations, shares = [], []  # a coordinator's: where to move the trainee, links sent
+    # A coordinator's: where to move the trainee, links sent, booklets handed out.
+    destinations, shares, handed = [], [], []
     if user.role is not Role.TRAINER:
         shares = store.shares.of(trainee_id)
+        handed = store.verifications.of(trainee_id)
         schools = None if user.is_admin else user.schools
         destinations = [
             c
@@ -164,6 +166,7 @@ def _trainee_view(
         "moves": store.lookup.moves(trainee_id),
         "destinations": destinations,
         "shares": shares,
+        "handed": handed,
         "exits": list(ExitKind),
         "exits_by_code": {e.value: e for e in ExitKind},
         "employers": catalog.employers_in(record.trainee.territory, sector=record.trainee.sector),

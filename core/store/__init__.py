@@ -20,6 +20,7 @@ service            what it does
 ``curricula``      the curriculum versions cohorts are pinned to, compared and moved on
 ``shares``         booklets shared with employers through links the school can withdraw
 ``placements``     immersions, links for tutors and trainees, the loop's entries
+``verifications``  booklets handed out, behind their short verification codes
 =================  ==============================================================
 """
 
@@ -43,6 +44,7 @@ from core.store.rgpd import Rgpd
 from core.store.shares import Shares
 from core.store.stats import exit_stats
 from core.store.taps import TapStore
+from core.store.verifications import Verifications
 
 __all__ = [
     "Observations",
@@ -73,6 +75,7 @@ class Store:
         self.curricula = Curricula(database, catalog)
         self.shares = Shares(database)
         self.placements = Placements(database, catalog)
+        self.verifications = Verifications(database)
         self._catalog = catalog
 
     def exit_stats(self, by: str = "cohort") -> list[ExitStats]:

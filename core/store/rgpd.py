@@ -78,13 +78,14 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
             name: [
                 _columns(row)
                 for row in session.scalars(
-                    select(model).where(model.trainee_id == trainee_id).order_by(model.id)
+                    select(model).where(model.trainee_id == trainee_id).order_by(order)
                 )
             ]
-            for name, model in (
-                ("placements", t.Placement),
-                ("access_links", t.AccessLink),
-                ("portfolio_entries", t.PortfolioEntry),
+            for name, model, order in (
+                ("placements", t.Placement, t.Placement.id),
+                ("access_links", t.AccessLink, t.AccessLink.id),
+                ("portfolio_entries", t.PortfolioEntry, t.PortfolioEntry.id),
+                ("verifications", t.Verification, t.Verification.issued_on),
             )
         }
     record = records.trainee_record(trainee_id)

@@ -311,3 +311,19 @@ class PortfolioEntry(Base):
     link_id: Mapped[int | None] = mapped_column(ForeignKey("access_links.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Verification(Base):
+    """A booklet as it was handed out, behind the short code its cover prints (``/v/<code>``):
+    who and whom it was for, and the fingerprint of what it showed. No expiry (the PDF/A is
+    for archives); the school can withdraw it (revoked_at)."""
+
+    __tablename__ = "verifications"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    employer: Mapped[str | None] = mapped_column(String(120))
+    territory: Mapped[str | None] = mapped_column(String(120))
+    content: Mapped[str] = mapped_column(String(64))  # core.verification.content_key
+    issued_on: Mapped[dt.date] = mapped_column(Date)  # the first time it was handed out
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -121,6 +121,7 @@ class BookletData(Frozen):
     signatures: tuple[SignatureLine, ...] = ()
     verify_url: str | None = None
     qr_svg: str | None = None  # the verification link as an inline SVG QR code
+    badges: tuple[str, ...] = ()  # the acquired competencies as signed VC-JWT, when handed out
 
 
 def with_verification(
@@ -130,16 +131,18 @@ def with_verification(
     at ``GESTES_PUBLIC_URL``, else where the app that builds it is served (``served_at``)."""
     import segno
 
+    from core.badges import credentials, issuer_id, signed_credentials
     from core.verification import trainee_reference
 
-    url = f"{settings.address(served_at)}/v/{handed.code}"
+    address = settings.address(served_at)
+    url = f"{address}/v/{handed.code}"
     # With its SVG namespace (svg_inline leaves it out): the print path parses the page as
     # XML, where an <svg> without it is an unknown element and the code would not be drawn.
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
         buffer, kind="svg", xmldecl=False, nl=False, scale=3, dark="#1b1f24"
     )
-    return data.model_copy(
+    data = data.model_copy(
         update={
             "verify_url": url,
             "qr_svg": buffer.getvalue().decode(),
@@ -147,6 +150,8 @@ def with_verification(
             "organisation": settings.organisation,
         }
     )
+    badges = signed_credentials(credentials(data, issuer_id(address)), settings)
+    return data.model_copy(update={"badges": tuple(badges)})
 
 
 class UnknownReader(KeyError):

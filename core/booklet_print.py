@@ -105,22 +105,21 @@ def render_pdf(data: BookletData) -> bytes:
     """Print the booklet as PDF/A-3b, its acquired competencies attached as Open Badges 3.0
     credentials (``open-badges.json``). Only ``data:`` URLs may be fetched: never a file or
     the network."""
-    import json
 
     from weasyprint import Attachment
 
-    from core.badges import credentials
+    from core.badges import attachment
 
     fonts, fetcher, stylesheet, BookletHTML = _printing()
     html = BookletHTML(
         string=render_html(data, inline_css=False), url_fetcher=fetcher, base_url=str(TEMPLATES)
     )
     badges = Attachment(
-        string=json.dumps(credentials(data), ensure_ascii=False, indent=1),
+        string=attachment(data),
         name="open-badges.json",
         relationship="Data",
         url_fetcher=fetcher,
-        description="Compétences acquises, Open Badges 3.0 (OpenBadgeCredential)",
+        description="Compétences acquises, Open Badges 3.0 (OpenBadgeCredential, signés VC-JWT)",
     )
     pdf = html.write_pdf(
         stylesheets=[stylesheet],

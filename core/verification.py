@@ -120,6 +120,6 @@ def verify(token: str, key: bytes, today: dt.date | None = None, purpose: str = 
 def content_key(data: Any) -> str:
     """What a booklet shows, without the day it was printed nor its own verification link:
     the same key today means the same levels, evidence and results as on paper."""
-    shown = data.model_dump(mode="json", exclude={"issued_on", "verify_url", "qr_svg"})
+    shown = data.model_dump(mode="json", exclude={"issued_on", "verify_url", "qr_svg", "badges"})
     # 128 bits tell any change apart and keep the link (and its QR code) short.
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]

@@ -282,8 +282,13 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
         jsonschema.validate(credential, schema)
     souder = next(c for c in credentials if c["name"] == "Réaliser une soudure par fusion conforme")
     achievement = souder["credentialSubject"]["achievement"]
-    narrative = achievement["criteria"]["narrative"].replace("\u00a0", " ")
-    assert "2 réussites en autonomie sur 2 jours" in narrative
+    narrative = souder["evidence"][0]["narrative"].replace("\u00a0", " ")
+    assert "2 réussites en autonomie sur 2 jours" in narrative  # what was observed
+    assert achievement["criteria"]["narrative"].startswith("Niveau « Acquis » ou au-dessus")
+    assert {a["targetFramework"] for a in achievement["alignment"]} == {
+        "ROME 4.0 (France Travail)",
+        "RNCP (France compétences)",
+    }
     codes = {a["targetCode"] for a in achievement["alignment"]}
     assert {"RNCP37336", "I1311"} <= codes  # block RNCP, sector ROME
     assert souder["issuer"]["name"] == "E2C Rhône"
@@ -382,3 +387,44 @@ def test_counts_agree_in_french():
         "1\u00a0réussite",
         "2\u00a0réussites",
     ]
+
+
+def test_handed_out_badges_are_signed_and_an_independent_verifier_checks_them(fibre):
+    """The booklet's credentials as OB 3.0 VC-JWT, checked by openbadgeslib (PyJWT
+    underneath) with the key the app publishes; one changed character breaks them."""
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from fastapi.testclient import TestClient
+    from jwt.algorithms import ECAlgorithm
+    from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
+
+    from core.booklet_print import render_pdf
+    from web import create_app
+
+    gestes, trainee = fibre
+    record = gestes.store.records.trainee_record(trainee)
+    data = verified_booklet(gestes, record, served_at="http://testserver/")
+    reader, _ = pdf_text(render_pdf(data))
+    tokens = json.loads(reader.attachments["open-badges.json"][0])
+    assert tokens and all(isinstance(t, str) and t.count(".") == 2 for t in tokens)
+    site = TestClient(create_app(gestes))
+    profile = site.get("/issuer").json()
+    jwk = site.get("/issuer/key").json()
+    pem = ECAlgorithm.from_jwk(json.dumps(jwk)).public_bytes(
+        encoding=Encoding.PEM, format=PublicFormat.SubjectPublicKeyInfo
+    )
+    verifier = OB3Verifier(pem)
+    for token in tokens:
+        credential = verifier.verify(token)
+        assert credential.issuer.id == profile["id"] == "http://testserver/issuer"
+    header = json.loads(base64.urlsafe_b64decode(tokens[0].split(".")[0] + "=="))
+    assert header["alg"] == "ES256" and header["kid"] == f"{profile['id']}/key"
+    head, body, signature = tokens[0].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    assert claims["evidence"][0]["type"] == ["Evidence"] and claims["sub"].startswith("urn:uuid:")
+    claims["name"] = "Une autre compétence"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    with pytest.raises(OB3VerificationError):
+        verifier.verify(f"{head}.{forged}.{signature}")

@@ -625,6 +625,8 @@ def test_every_route_is_in_the_matrix(site):
         "/cohorts",
         "/verify/{token}",
         "/v/{code}",
+        "/issuer",  # the Open Badges issuer profile and its public key (tests/test_booklet.py)
+        "/issuer/key",
         "/share/{code}",
         # Opened with a code instead of an account (tests/test_immersion.py: their matrix).
         "/tuteur/{code}",

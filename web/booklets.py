@@ -87,6 +87,35 @@ def booklet_stylesheet() -> Response:
     return Response(stylesheet(), media_type="text/css")
 
 
+@router.get("/issuer")
+def issuer_profile(request: Request) -> dict[str, Any]:
+    """Public: the Open Badges issuer profile the booklets' signed credentials name (their
+    ``issuer.id`` is this address), with the key that verifies them."""
+    from core.badges import issuer_id
+
+    settings = gestes_of(request).settings
+    address = settings.address(served_at(request))
+    return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": issuer_id(address),
+        "type": ["Profile"],
+        "name": settings.organisation_name or "Gestes",
+        "url": address,
+        "description": "Écoles du réseau : livrets de compétences et Open Badges signés.",
+    }
+
+
+@router.get("/issuer/key")
+def issuer_key(request: Request) -> dict[str, Any]:
+    """Public: the key (JWK) the badges are signed with — the ``kid`` of every VC-JWT."""
+    from core.badges import public_key
+
+    return public_key(gestes_of(request).settings)
+
+
 @router.get("/v/{code}")
 def verify_short(request: Request, code: str) -> Response:
     """Public: what an employer sees after scanning a booklet's QR code (or typing its short

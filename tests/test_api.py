@@ -344,3 +344,24 @@ def test_an_attempt_never_assumes_autonomy(site, trainer):
         "message": "champ obligatoire",
         "loc": ["body", "autonomy"],
     }
+
+
+def test_one_changes_ones_password_through_the_api_and_other_sessions_end(site):
+    from core.domain import Role
+
+    email = "api-password@example.org"
+    site.gestes.store.directory.create_user(email, "Api", PASSWORD, Role.TRAINER)
+    script = api_client(site, email)
+    other = api_client(site, email)  # another device
+    new = "une phrase de six mots"
+    body = {"current": PASSWORD, "new": new, "confirm": "autre chose encore"}
+    mismatch = script.post("/api/me/password", json=body)
+    assert mismatch.status_code == 400 and mismatch.json()["field"] == "confirm"
+    weak = script.post("/api/me/password", json={**body, "new": "court", "confirm": "court"})
+    assert weak.status_code == 400 and "12 caractères" in weak.json()["detail"]
+    assert other.get("/api/me").status_code == 200  # nothing changed yet
+    done = script.post("/api/me/password", json={**body, "confirm": new})
+    assert done.status_code == 200 and done.json() == {"changed": True}
+    assert script.get("/api/me").status_code == 200  # this session stays
+    assert other.get("/api/me").status_code == 401  # the other device is signed out
+    assert site.gestes.store.accounts.authenticate(email, new) is not None

@@ -229,6 +229,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     return [
         ("GET", "/account/password", {}, signed_in),
         ("POST", "/account/password", wrong, {w: {400} for w in WHO if w != "anonymous"}),
+        ("POST", "/api/me/password", {"json": wrong}, {w: {400} for w in WHO if w != "anonymous"}),
         ("GET", f"/cohorts/{co}", {}, {}),
         ("GET", f"/trainees/{tr}", {}, {}),
         ("GET", f"/trainees/{tr}/gestures/{GESTURE}", {}, {}),

@@ -62,6 +62,22 @@ def _recorded(recorded: Any, **more: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- reading
 
 
+class PasswordIn(BaseModel):
+    current: str = Field(max_length=200)
+    new: str = Field(max_length=200)
+    confirm: str = Field(max_length=200)
+
+
+@router.post("/me/password")
+def change_password(request: Request, user: User, body: PasswordIn) -> dict[str, bool]:
+    """Change one's own password: the current one is asked; every other session of the
+    account ends at once (this one stays). Refusals say which field, in French."""
+    from web.auth import replace_password
+
+    replace_password(request, user, body.current, body.new, body.confirm)
+    return {"changed": True}
+
+
 @router.get("/me")
 def me(user: User) -> dict[str, Any]:
     """Who is signed in, and the CSRF token to send as ``X-CSRF-Token`` on every write."""

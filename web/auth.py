@@ -11,7 +11,7 @@ from core.domain import RecordError
 from web.app import render, store_of
 from web.i18n import LANGUAGES
 from web.scope import User
-from web.security import COOKIE, SESSION_HOURS
+from web.security import COOKIE, SESSION_HOURS, CurrentUser
 
 router = APIRouter(tags=["pages"])
 
@@ -94,16 +94,24 @@ def change_password(
     new: Annotated[str, Form(max_length=200)],
     confirm: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    token = request.cookies.get(COOKIE, "")
     try:
-        if new != confirm:
-            raise RecordError("Les deux saisies du nouveau mot de passe diffèrent.", "confirm")
-        store_of(request).accounts.change_password(user.id, current, new, token)
+        replace_password(request, user, current, new, confirm)
     except RecordError as refused:
         errors = {refused.field or "new": str(refused)}
         return render(request, "password.html", {"errors": errors, "done": False}, status_code=400)
-    request.app.state.sessions.clear()  # other sessions of the account end now, not in 5 s
     return render(request, "password.html", {"errors": {}, "done": True})
+
+
+def replace_password(
+    request: Request, user: CurrentUser, current: str, new: str, confirm: str
+) -> None:
+    """Change one's own password (page and API): the current one asked, the policy checked,
+    every other session of the account ended at once. RecordError (with its field) if not."""
+    if new != confirm:
+        raise RecordError("Les deux saisies du nouveau mot de passe diffèrent.", "confirm")
+    token = request.cookies.get(COOKIE, "")
+    store_of(request).accounts.change_password(user.id, current, new, token)
+    request.app.state.sessions.clear()  # other sessions of the account end now, not in 5 s
 
 
 @router.get("/lang/{language}")

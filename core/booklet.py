@@ -43,6 +43,7 @@ class GridLine(Frozen):
     name: str
     level: str
     rank: int
+    tone: int  # what the level means, for its colour (LevelScale.tone)
     autonomous_successes: int
     days: int
 
@@ -360,6 +361,7 @@ def _grid(sector: Sector, record: TraineeRecord) -> tuple[GridBlock, ...]:
                     name=c.name,
                     level=scale.label(record.levels[c.id].level),
                     rank=scale.rank(record.levels[c.id].level),
+                    tone=scale.tone(record.levels[c.id].level),
                     autonomous_successes=record.levels[c.id].autonomous_successes,
                     days=len(record.levels[c.id].success_days),
                 )

@@ -92,6 +92,18 @@ class LevelScale(Definition):
     def label(self, code: str) -> str:
         return self.levels[self.rank(code)].label
 
+    def tone(self, code: str) -> int:
+        """What a level means, for its colour (web, booklet, XLSX), whatever its position:
+        0 not observed yet (the first level), 1 not acquired, 2 on its way (the level just
+        under the pass mark, when another lies below it), 3 acquired (the pass mark), 4 beyond.
+        A pass/fail scale's « validé » is green and « non validé » red, never amber."""
+        rank, passed = self.rank(code), self.acquired_rank
+        if rank == 0:
+            return 0
+        if rank >= passed:
+            return 3 if rank == passed else 4
+        return 2 if rank == passed - 1 and rank > 1 else 1
+
     @property
     def acquired_rank(self) -> int:
         """The rank from which a competency counts as acquired: the scale's ``pass_mark``,

@@ -195,8 +195,7 @@ def write_xlsx(grid: CohortGrid, catalog: Catalog) -> bytes:
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s"  # text, never a formula, whatever it starts with
         for column, level in enumerate(levels, start=2):
-            rank = min(scale.rank(level), max(LEVEL_FILLS))
-            color = LEVEL_FILLS[rank]
+            color = LEVEL_FILLS[scale.tone(level)]  # by meaning, not position
             sheet.cell(sheet.max_row, column).fill = PatternFill("solid", fgColor=color)
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 28

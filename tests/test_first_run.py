@@ -156,7 +156,7 @@ def school_year(app: object, sector: str) -> None:
     pdf = trainer.get(f"/trainees/{trainee}/booklet.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert pdf.status_code == 200 and "Awa Diallo" in text
-    assert "http://testserver/verify/" in re.sub(r"\s+", "", text)  # where it is served
+    assert "http://testserver/v/" in re.sub(r"\s+", "", text)  # where it is served
 
 
 def signed_in(app: object, email: str) -> TestClient:
@@ -312,7 +312,7 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     booklet = trainer.request.get(page.url.split("#")[0] + "/booklet.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(booklet.body())).pages)
     assert booklet.ok and "Awa Diallo" in text and "Maîtrisé" in text
-    assert f"{base}/verify/" in re.sub(r"\s+", "", text)  # the address it is served on
+    assert f"{base}/v/" in re.sub(r"\s+", "", text)  # the address it is served on
     trainer.close()
 
 

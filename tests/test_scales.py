@@ -81,3 +81,35 @@ def test_the_rule_is_said_in_the_sectors_own_words(titre):
     assert rule_text(titre) == (
         "« Validé » demande 3\u00a0réussites en autonomie, observées 2\u00a0jours différents",
     )
+
+
+def test_colours_follow_what_a_level_means_not_where_it_sits():
+    from core.models import DEFAULT_SCALE
+
+    # The usual scale keeps its colours: grey, red, amber, light green, green.
+    assert [DEFAULT_SCALE.tone(code) for code in DEFAULT_SCALE.codes] == [0, 1, 2, 3, 4]
+    # Pass/fail: « Validé » (the top, at position 2) is green, « Non validé » red, never
+    # amber (position 2 of the usual scale: « En cours »).
+    assert [PASS_FAIL.tone(code) for code in PASS_FAIL.codes] == [0, 1, 3]
+    six = LevelScale(
+        id="test.scale.six",
+        name="Six niveaux",
+        levels=tuple(Level(code=f"n{i}", label=f"N{i}") for i in range(6)),
+        pass_mark="n2",
+    )
+    assert [six.tone(code) for code in six.codes] == [0, 1, 3, 4, 4, 4]
+
+
+def test_the_booklet_and_the_export_colour_a_pass_fail_scale_by_meaning(titre):
+    from core.booklet import _grid
+
+    splice = "fibre.g.soudure_fusion"
+    days = (2, 3, 4)
+    facts = [AttemptFact(splice, dt.date(2026, 2, d), True, Autonomy.AUTONOME, "N") for d in days]
+    lines = {
+        line.name: line
+        for block in _grid(titre, derive_record(titre, info(), facts))
+        for line in block.lines
+    }
+    validated = next(line for line in lines.values() if line.level == "Validé")
+    assert (validated.rank, validated.tone) == (2, 3)  # position 2, coloured as acquired

@@ -21,7 +21,7 @@ Locate = Callable[[FieldPath], Location]
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return f"vouliez-vous dire « {close[0]} » ?" if close and close[0] != word else None
 
 
 # ---------------------------------------------------------------- indexing and checks
@@ -44,7 +44,7 @@ class Index:
     def add(self, entry: Entry) -> None:
         previous = self.entries.get(entry.id)
         if previous is not None:
-            message = f"duplicate id '{entry.id}', first defined at {previous.location}"
+            message = f"identifiant « {entry.id} » déjà défini en {previous.location}"
             self.problems.append(Problem(message, entry.location))
             return
         self.entries[entry.id] = entry
@@ -83,11 +83,12 @@ class Index:
             return True
         label = KIND_LABELS[kind]
         if entry is not None:
-            message = f"'{ref}' is a {KIND_LABELS[entry.kind]}, not a {label} ({kind})"
+            message = f"« {ref} » désigne : {KIND_LABELS[entry.kind]}, pas : {label}"
             self.problems.append(Problem(message, location))
         else:
             hint = did_you_mean(ref, self.ids(kind))
-            self.problems.append(Problem(f"unknown {kind} id '{ref}'", location, hint))
+            message = f"{label} introuvable : « {ref} »"
+            self.problems.append(Problem(message, location, hint))
         return False
 
 
@@ -114,7 +115,7 @@ def _check_references(
         evaluator = evaluators.get(evaluation.evaluator)
         if evaluator is None:
             hint = did_you_mean(evaluation.evaluator, evaluators)
-            message = f"unknown evaluator '{evaluation.evaluator}'"
+            message = f"évaluateur inconnu : « {evaluation.evaluator} »"
             problems.append(Problem(message, locate((*base, "evaluator")), hint))
         else:
             for path, message in evaluator.check(evaluation):
@@ -142,26 +143,31 @@ def _check_rule(problems: list[Problem], sector: Sector, locate: Locate) -> None
         where = locate(("curriculum", "rule", "conditions", i, "level"))
         if condition.level not in scale.codes:
             hint = did_you_mean(condition.level, scale.codes)
-            problems.append(Problem(f"level '{condition.level}' is not in the scale", where, hint))
+            message = f"le niveau « {condition.level} » n'est pas dans l'échelle"
+            problems.append(Problem(message, where, hint))
         else:
             ranks.append(scale.rank(condition.level))
     if rule.observed_floor not in scale.codes:
         where = locate(("curriculum", "rule", "observed_floor"))
         hint = did_you_mean(rule.observed_floor, scale.codes)
-        problems.append(Problem(f"level '{rule.observed_floor}' is not in the scale", where, hint))
+        message = f"le niveau « {rule.observed_floor} » n'est pas dans l'échelle"
+        problems.append(Problem(message, where, hint))
     elif ranks and (
         ranks != sorted(ranks, reverse=True)
         or len(set(ranks)) != len(ranks)
         or ranks[-1] <= scale.rank(rule.observed_floor)
     ):
-        message = "conditions must go from the highest level down, each above observed_floor"
+        message = (
+            "les conditions vont du niveau le plus haut au plus bas, chacune au-dessus de "
+            "observed_floor"
+        )
         problems.append(Problem(message, locate(("curriculum", "rule", "conditions"))))
 
     available = curriculum.weeks * curriculum.hours_per_week
     if curriculum.total_hours > available:
         message = (
-            f"modules add up to {curriculum.total_hours} h, more than {curriculum.weeks} weeks "
-            f"of {curriculum.hours_per_week} h ({available} h)"
+            f"les modules totalisent {curriculum.total_hours} h, plus que {curriculum.weeks} "
+            f"semaines de {curriculum.hours_per_week} h ({available} h)"
         )
         problems.append(Problem(message, locate(("curriculum", "modules"))))
 
@@ -175,12 +181,12 @@ def _check_coverage(problems: list[Problem], sector: Sector, locate: Locate) -> 
         for j, competency in enumerate(block.competencies):
             if competency.id not in evidenced:
                 where = locate(("blocks", i, "competencies", j, "id"))
-                message = f"competency '{competency.id}' is evidenced by no gesture or evaluation"
+                message = f"compétence « {competency.id} » : aucun geste ni épreuve ne l'évalue"
                 problems.append(Problem(message, where, severity="warning"))
     taught = {g for m in curriculum.modules for g in m.gestures}
     for i, gesture in enumerate(sector.gestures):
         if gesture.id not in taught:
-            message = f"gesture '{gesture.id}' is taught in no module"
+            message = f"geste « {gesture.id} » : aucun module ne l'enseigne"
             problems.append(Problem(message, locate(("gestures", i, "id")), severity="warning"))
 
 
@@ -197,5 +203,8 @@ def check_employer(
         scale = sector.curriculum.scale
         if requirement.min_level not in scale.codes:
             hint = did_you_mean(requirement.min_level, scale.codes)
-            message = f"level '{requirement.min_level}' is not in the scale of sector {sector.id}"
+            message = (
+                f"le niveau « {requirement.min_level} » n'est pas dans l'échelle de la filière "
+                f"{sector.id}"
+            )
             index.problems.append(Problem(message, locate((*path, "min_level")), hint))

@@ -174,25 +174,66 @@ def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem
         if detail["type"] == "too_short" and tuple(detail["loc"]) in failed_items:
             continue
         path = tuple(part for part in detail["loc"] if not _is_type_tag(part))
-        message = detail["msg"]
         hint = None
         if detail["type"] == "extra_forbidden" and path:
-            message = f"unknown field '{path[-1]}'"
             hint = did_you_mean(str(path[-1]), _FIELD_NAMES)
-        elif detail["type"] == "missing":
-            message = f"missing field '{path[-1]}'" if path else "missing field"
-        elif detail["type"] == "string_pattern_mismatch" and "input" in detail:
-            pattern = str(detail.get("ctx", {}).get("pattern", ""))
-            what = _PATTERN_NAMES.get(pattern, f"a value matching {pattern}")
-            message = f"{detail['input']!r} is not {what}"
-        problems.append(Problem(message, locate(path), hint))
+        problems.append(Problem(said(detail, path), locate(path), hint))
     return problems
 
 
 _PATTERN_NAMES = {
-    ID_PATTERN: "a valid id (lower-case words joined by dots: 'fibre.g.soudure')",
-    KEY_PATTERN: "a valid key (lower-case letters, digits and _, starting with a letter)",
+    ID_PATTERN: "un identifiant valide (des mots en minuscules joints par des points : "
+    "« fibre.g.soudure »)",
+    KEY_PATTERN: "une clé valide (minuscules, chiffres et _, commençant par une lettre)",
 }
+
+# What pydantic found wrong, in the words of someone writing YAML (the rest: its English).
+_SAID = {
+    "model_type": "des lignes « champ: valeur » sont attendues ici",
+    "dict_type": "des lignes « champ: valeur » sont attendues ici",
+    "model_attributes_type": "des lignes « champ: valeur » sont attendues ici",
+    "list_type": "une liste est attendue ici (des lignes commençant par « - »)",
+    "tuple_type": "une liste est attendue ici (des lignes commençant par « - »)",
+    "string_type": "un texte est attendu ici",
+    "int_type": "un nombre entier est attendu ici",
+    "int_parsing": "un nombre entier est attendu ici",
+    "int_from_float": "un nombre entier est attendu ici (sans virgule)",
+    "float_type": "un nombre est attendu ici",
+    "float_parsing": "un nombre est attendu ici (avec un point décimal : 0.3)",
+    "bool_type": "oui ou non (true ou false) est attendu ici",
+    "bool_parsing": "oui ou non (true ou false) est attendu ici",
+    "string_too_short": "ce texte est vide",
+}
+
+
+def said(detail: Any, path: tuple[Any, ...]) -> str:
+    """One pydantic complaint about a YAML value, in French, naming the field as written."""
+    kind, ctx = detail["type"], detail.get("ctx", {})
+    name = f"« {path[-1]} »" if path and isinstance(path[-1], str) else ""
+    if kind == "extra_forbidden":
+        return f"champ inconnu {name}".strip()
+    if kind == "missing":
+        return f"champ obligatoire {name} absent".replace("  ", " ")
+    if kind == "string_pattern_mismatch" and "input" in detail:
+        pattern = str(ctx.get("pattern", ""))
+        what = _PATTERN_NAMES.get(pattern, f"une valeur de la forme {pattern}")
+        return f"« {detail['input']} » n'est pas {what}"
+    if kind in {"too_short", "too_long"}:
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        return f"{'au moins' if kind == 'too_short' else 'au plus'} {bound} élément(s) ici"
+    if kind == "string_too_long":
+        return f"texte trop long ({ctx.get('max_length')} caractères au plus)"
+    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        sign = {"greater_than_equal": "≥", "greater_than": ">"}.get(
+            kind, "≤" if "equal" in kind else "<"
+        )
+        bound = next(iter(ctx.values()), "?")
+        return f"la valeur doit être {sign} {bound}"
+    if kind in {"literal_error", "enum"}:
+        return f"« {detail.get('input')} » n'est pas prévu ici (choix : {ctx.get('expected')})"
+    if kind == "value_error":
+        return str(detail["msg"]).removeprefix("Value error, ")
+    return _SAID.get(kind, str(detail["msg"]))
 
 
 def _is_type_tag(part: object) -> bool:

@@ -7,6 +7,7 @@ any later problem (a pydantic error, an unknown id) can name the file, the line 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,38 @@ def format_path(path: FieldPath) -> str:
     return text
 
 
+# The lists of a plugin's YAML, as a designer names their items (gender for the ordinal).
+_ITEMS = {
+    "gestures": ("geste", False),
+    "steps": ("étape", True),
+    "blocks": ("bloc", False),
+    "competencies": ("compétence", True),
+    "modules": ("module", False),
+    "evaluations": ("épreuve", True),
+    "measurements": ("mesure", True),
+    "criteria": ("critère", False),
+    "levels": ("niveau", False),
+    "conditions": ("condition", True),
+    "requirements": ("exigence", True),
+    "employers": ("employeur", False),
+    "territories": ("territoire", False),
+    "tools": ("outil", False),
+    "ppe": ("équipement de protection", False),
+}
+
+
+def reading(path: FieldPath) -> str:
+    """``('gestures', 3, 'steps', 1)`` -> ``4e geste, 2e étape``: positions counted from 1,
+    as a person counts them (the path itself counts from 0, as YAML tools do)."""
+    said = []
+    for name, index in itertools.pairwise(path):
+        if isinstance(index, int) and isinstance(name, str) and name in _ITEMS:
+            noun, feminine = _ITEMS[name]
+            first = "1re" if feminine else "1er"
+            said.append(f"{first if index == 0 else f'{index + 1}e'} {noun}")
+    return ", ".join(said)
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """Where a value was written: a file, a 1-based line, and the field path inside the file."""
@@ -41,7 +74,10 @@ class Location:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {format_path(self.path)}" if self.path else where
+        if not self.path:
+            return where
+        human = reading(self.path)
+        return f"{where}: {format_path(self.path)}" + (f" ({human})" if human else "")
 
     def child(self, *parts: str | int, line: int | None = None) -> Location:
         return Location(self.file, self.line if line is None else line, self.path + parts)
@@ -93,27 +129,32 @@ def read_yaml(file: Path, display_name: str | None = None) -> YamlDocument:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise SourceError([Problem(f"cannot read the file: {error}", Location(name))]) from None
+        raise SourceError([Problem(f"fichier illisible : {error}", Location(name))]) from None
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
-        message = f"invalid YAML: {error.problem or error.context}"
+        message = f"YAML invalide : {error.problem or error.context}"
         raise SourceError([Problem(message, Location(name, line))]) from None
     except yaml.reader.ReaderError as error:  # a NUL or another character YAML refuses
         line = text.count("\n", 0, error.position) + 1
-        message = f"invalid YAML: unreadable character {error.character!r} ({error.reason})"
+        message = f"YAML invalide : caractère illisible {error.character!r} ({error.reason})"
         raise SourceError([Problem(message, Location(name, line))]) from None
     except yaml.YAMLError as error:  # anything else the parser refuses, still located
-        raise SourceError([Problem(f"invalid YAML: {error}", Location(name, 1))]) from None
+        raise SourceError([Problem(f"YAML invalide : {error}", Location(name, 1))]) from None
     document = YamlDocument(name, {})
     if root is None:
         return document
     if not isinstance(root, yaml.MappingNode):
         found = _kind(root)
         raise SourceError(
-            [Problem(f"the top level must be a mapping, not {found}", Location(name, 1))]
+            [
+                Problem(
+                    f"le fichier doit commencer par des lignes « champ: valeur », pas {found}",
+                    Location(name, 1),
+                )
+            ]
         )
     problems: list[Problem] = []
     data = _to_python(root, (), document, problems)
@@ -132,14 +173,16 @@ def _to_python(
             key = _construct(key_node, path, document, problems)
             if not isinstance(key, str | int | float | bool) or key_node.tag.endswith(":merge"):
                 line = key_node.start_mark.line + 1
-                problems.append(Problem("unsupported key", Location(document.file, line, path)))
+                problems.append(
+                    Problem("clé non prise en charge", Location(document.file, line, path))
+                )
                 continue
             key = str(key)
             child = (*path, key)
             line = key_node.start_mark.line + 1
             if key in result:
                 first = document.lines[child]
-                message = f"duplicate key '{key}' (first written on line {first})"
+                message = f"champ « {key} » écrit deux fois (la première à la ligne {first})"
                 problems.append(Problem(message, Location(document.file, line, child)))
                 continue
             document.lines[child] = line
@@ -166,7 +209,7 @@ def _construct(
         return _constructor.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as error:
         line = node.start_mark.line + 1
-        message = f"unsupported value: {error.problem or error.context or node.tag}"
+        message = f"valeur non prise en charge : {error.problem or error.context or node.tag}"
         problems.append(Problem(message, Location(document.file, line, path)))
         return None
 
@@ -175,7 +218,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _kind(node: yaml.Node) -> str:
-    return "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+    return "une liste" if isinstance(node, yaml.SequenceNode) else "une valeur seule"
 
 
 @dataclass
@@ -222,11 +265,13 @@ def read_source(path: Path, display_root: Path | None = None) -> Source:
     if path.is_dir():
         files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         if not files:
-            raise SourceError([Problem("no .yaml file in this folder", Location(shown(path)))])
+            raise SourceError(
+                [Problem("aucun fichier .yaml dans ce dossier", Location(shown(path)))]
+            )
     elif path.is_file():
         files = [path]
     else:
-        raise SourceError([Problem("no such file or folder", Location(shown(path)))])
+        raise SourceError([Problem("fichier ou dossier introuvable", Location(shown(path)))])
 
     problems: list[Problem] = []
     documents: list[YamlDocument] = []
@@ -248,7 +293,7 @@ def read_source(path: Path, display_root: Path | None = None) -> Source:
                 origins.setdefault(key, []).extend((document, i) for i in range(len(value)))
             elif key in data:
                 first = owner.get(key) or origins[key][0][0]
-                message = f"'{key}' is already written in {first.file}:{first.lines[(key,)]}"
+                message = f"« {key} » est déjà écrit dans {first.file}:{first.lines[(key,)]}"
                 problems.append(Problem(message, document.locate((key,))))
             else:
                 data[key] = value

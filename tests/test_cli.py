@@ -58,12 +58,14 @@ def test_validate_lists_every_problem_and_fails(monkeypatch, tmp_path):
     result = run("validate")
     assert result.exit_code == 1
     assert (
-        f"{broken}:4: employers[0].territories[0]: unknown territory id 'territoire.lyom' "
-        "(did you mean 'territoire.lyon'?)" in result.stderr
+        f"{broken}:4: employers[0].territories[0] (1er employeur, 1er territoire): territoire "
+        "introuvable : « territoire.lyom » (vouliez-vous dire « territoire.lyon » ?)"
+        in result.stderr
     )
     assert (
-        f"{broken}:6: employers[0].requirements[0].competency: unknown competency id "
-        "'fibre.c.soudre' (did you mean 'fibre.c.souder'?)" in result.stderr
+        f"{broken}:6: employers[0].requirements[0].competency (1er employeur, 1re exigence): "
+        "compétence introuvable : « fibre.c.soudre » (vouliez-vous dire « fibre.c.souder » ?)"
+        in result.stderr
     )
     assert "2 error(s): the catalog was not loaded." in result.stderr
 
@@ -196,7 +198,8 @@ def test_external_plugin_installs_with_pip_and_validates(tmp_path):
     assert broken.returncode == 1
     line = line_of(gestures, "electricite.c.exempel")
     assert (
-        f"site/gestes_electricite/sector/gestures.yaml:{line}: gestures[0].competencies[0]: "
-        "unknown competency id 'electricite.c.exempel' (did you mean 'electricite.c.exemple'?)"
-        in broken.stderr
+        f"site/gestes_electricite/sector/gestures.yaml:{line}: gestures[0].competencies[0] "
+        "(1er geste, 1re compétence): "
+        "compétence introuvable : « electricite.c.exempel » (vouliez-vous dire "
+        "« electricite.c.exemple » ?)" in broken.stderr
     )

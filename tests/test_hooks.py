@@ -133,7 +133,7 @@ def test_hook_gestes_validate():
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("strict", Strict())))
     [problem] = caught.value.problems
-    assert str(problem).endswith("gestures[1].steps: every gesture needs a safety step")
+    assert str(problem).endswith("gestures[1].steps (2e geste): every gesture needs a safety step")
     line = line_of(TINY / "sector.yaml", "- key: marquer") - 1  # the 'steps:' line
     assert str(problem).startswith(f"tests/plugins/tiny/sector.yaml:{line}: ")
     assert [str(w) for w in caught.value.warnings] == ["consider a time limit"]

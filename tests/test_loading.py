@@ -40,8 +40,8 @@ def test_unknown_reference_names_file_line_field_and_suggests(load_tiny, tiny_co
     [problem] = problems_of(load_tiny)
     line = line_of(sector_file, "tiny.c.perser")
     assert f"{sector_file}:{line}: gestures[1].competencies[0]" in problem
-    assert "unknown competency id 'tiny.c.perser'" in problem
-    assert "did you mean 'tiny.c.percer'?" in problem
+    assert "compétence introuvable : « tiny.c.perser »" in problem
+    assert "(vouliez-vous dire « tiny.c.percer » ?)" in problem
 
 
 def test_reference_to_the_wrong_kind_says_what_it_is(load_tiny, tiny_copy):
@@ -51,7 +51,7 @@ def test_reference_to_the_wrong_kind_says_what_it_is(load_tiny, tiny_copy):
         "gestures: [tiny.g.visser, tiny.c.percer]",
     )
     [problem] = problems_of(load_tiny)
-    assert "'tiny.c.percer' is a compétence, not a geste professionnel (gesture)" in problem
+    assert "« tiny.c.percer » désigne : compétence, pas : geste professionnel" in problem
 
 
 def test_unknown_field_suggests_the_right_one(load_tiny, tiny_copy):
@@ -59,8 +59,11 @@ def test_unknown_field_suggests_the_right_one(load_tiny, tiny_copy):
     edit(sector_file, "        critical: true", "        critcal: true")
     [problem] = problems_of(load_tiny)
     line = line_of(sector_file, "critcal")
-    assert f"sector.yaml:{line}: gestures[0].steps[1].critcal: unknown field 'critcal'" in problem
-    assert "did you mean 'critical'?" in problem
+    assert (
+        f"sector.yaml:{line}: gestures[0].steps[1].critcal (1er geste, 2e étape): "
+        "champ inconnu « critcal »" in problem
+    )
+    assert "(vouliez-vous dire « critical » ?)" in problem
 
 
 def test_missing_field_and_bad_value_are_all_listed(load_tiny, tiny_copy):
@@ -69,7 +72,10 @@ def test_missing_field_and_bad_value_are_all_listed(load_tiny, tiny_copy):
     edit(sector_file, "hours: 210", "hours: -3")
     problems = problems_of(load_tiny)
     assert len(problems) == 2
-    assert any("gestures[1].steps[0].label: missing field 'label'" in p for p in problems)
+    assert any(
+        "gestures[1].steps[0].label (2e geste, 1re étape): champ obligatoire « label » absent" in p
+        for p in problems
+    )
     assert any(
         f":{line_of(sector_file, 'hours: -3')}: curriculum.modules[1].hours" in p for p in problems
     )
@@ -79,7 +85,8 @@ def test_invalid_id_is_explained(load_tiny, tiny_copy):
     edit(tiny_copy / "sector.yaml", "id: tiny.g.percer", "id: Tiny.G.Percer")
     problems = problems_of(load_tiny)
     assert any(
-        "'Tiny.G.Percer' is not a valid id (lower-case words joined by dots" in p for p in problems
+        "« Tiny.G.Percer » n'est pas un identifiant valide (des mots en minuscules" in p
+        for p in problems
     )
 
 
@@ -88,14 +95,14 @@ def test_yaml_syntax_error_names_the_line(load_tiny, tiny_copy):
     edit(sector_file, "  name: Petite filière de test", "  name: [Petite filière")
     [problem] = problems_of(load_tiny)
     assert problem.startswith(f"{sector_file}:")
-    assert "invalid YAML" in problem
+    assert "YAML invalide" in problem
 
 
 def test_duplicate_yaml_key_is_an_error(load_tiny, tiny_copy):
     edit(tiny_copy / "sector.yaml", "  weeks: 12\n", "  weeks: 12\n  weeks: 13\n")
     [problem] = problems_of(load_tiny)
     first = line_of(tiny_copy / "sector.yaml", "weeks: 12")
-    assert f"duplicate key 'weeks' (first written on line {first})" in problem
+    assert f"champ « weeks » écrit deux fois (la première à la ligne {first})" in problem
 
 
 def test_duplicate_ids_across_plugins_name_both_places(tiny_copy):
@@ -111,10 +118,10 @@ def test_duplicate_ids_across_plugins_name_both_places(tiny_copy):
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("first", first), ("second", second)))
     messages = [str(p) for p in caught.value.problems]
-    duplicate = next(m for m in messages if "duplicate id 'tiny.g.visser'" in m)
+    duplicate = next(m for m in messages if "identifiant « tiny.g.visser » déjà défini" in m)
     line = line_of(other, "id: tiny.g.visser")
     assert duplicate.startswith(f"{other}:{line}: gestures[0].id")
-    assert f"first defined at {tiny_copy / 'sector.yaml'}:{line}" in duplicate
+    assert f"déjà défini en {tiny_copy / 'sector.yaml'}:{line}" in duplicate
     # ids of sector tiny2 that do not start with 'tiny2.' are reported too
     assert any("must start with its sector's id 'tiny2.'" in m for m in messages)
 
@@ -127,7 +134,7 @@ def test_duplicate_id_with_a_real_plugin(tiny_copy):
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("tiny", plugin), installed=True))
     [problem] = caught.value.problems
-    assert "duplicate id 'employeur.ovhcloud'" in str(problem)
+    assert "identifiant « employeur.ovhcloud » déjà défini" in str(problem)
     assert "plugins/datacenter/employers.yaml:" in str(problem)
 
 
@@ -136,13 +143,13 @@ def test_nothing_half_loads(load_tiny, tiny_copy):
     edit(tiny_copy / "employers.yaml", "territoire.lyon", "territoire.lyom")
     with pytest.raises(CatalogError) as caught:
         load_tiny()
-    assert "did you mean 'territoire.lyon'?" in str(caught.value)
+    assert "vouliez-vous dire « territoire.lyon » ?" in str(caught.value)
 
 
 def test_employer_level_must_exist_in_the_competency_scale(load_tiny, tiny_copy):
     edit(tiny_copy / "employers.yaml", "min_level: en_cours", "min_level: expert")
     [problem] = problems_of(load_tiny)
-    assert "level 'expert' is not in the scale of sector tiny" in problem
+    assert "le niveau « expert » n'est pas dans l'échelle de la filière tiny" in problem
     assert "requirements[1].min_level" in problem
 
 
@@ -158,10 +165,11 @@ def test_rule_levels_must_be_in_the_scale_and_ordered(load_tiny, tiny_copy):
 """,
     )
     [problem] = problems_of(load_tiny)
-    assert "conditions must go from the highest level down" in problem
+    assert "les conditions vont du niveau le plus haut au plus bas" in problem
     edit(tiny_copy / "sector.yaml", "level: en_cours,", "level: en_cour,")
     [problem] = problems_of(load_tiny)
-    assert "level 'en_cour' is not in the scale" in problem and "did you mean 'en_cours'" in problem
+    assert "le niveau « en_cour » n'est pas dans l'échelle" in problem
+    assert "vouliez-vous dire « en_cours » ?" in problem
 
 
 def test_custom_scale_and_rule_are_used(load_tiny, tiny_copy):
@@ -195,14 +203,15 @@ def test_custom_scale_and_rule_are_used(load_tiny, tiny_copy):
 def test_hours_must_fit_in_the_program(load_tiny, tiny_copy):
     edit(tiny_copy / "sector.yaml", "hours: 140", "hours: 200")
     [problem] = problems_of(load_tiny)
-    assert "modules add up to 480 h, more than 12 weeks of 35 h (420 h)" in problem
+    assert "les modules totalisent 480 h, plus que 12 semaines de 35 h (420 h)" in problem
 
 
 def test_evaluator_must_exist_and_get_what_it_needs(load_tiny, tiny_copy):
     edit(tiny_copy / "sector.yaml", "evaluator: core.standard", "evaluator: core.standrd")
     [problem] = problems_of(load_tiny)
     assert (
-        "unknown evaluator 'core.standrd'" in problem and "did you mean 'core.standard'" in problem
+        "évaluateur inconnu : « core.standrd »" in problem
+        and "vouliez-vous dire « core.standard » ?" in problem
     )
 
 
@@ -214,7 +223,7 @@ def test_warnings_do_not_stop_loading(load_tiny, tiny_copy):
     )
     catalog = load_tiny()
     [warning] = catalog.warnings
-    assert "gesture 'tiny.g.percer' is taught in no module" in str(warning)
+    assert "geste « tiny.g.percer » : aucun module ne l'enseigne" in str(warning)
 
 
 def test_sector_split_over_a_folder(tmp_path):
@@ -244,7 +253,7 @@ def test_a_key_written_in_two_files_of_a_folder_is_an_error(tmp_path):
     (folder / "b.yaml").write_text("sector:\n  id: tiny\n  name: Encore\n", encoding="utf-8")
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("tiny", YamlPlugin(sectors=[folder]))))
-    assert f"'sector' is already written in {folder / 'a.yaml'}:1" in str(caught.value)
+    assert f"« sector » est déjà écrit dans {folder / 'a.yaml'}:1" in str(caught.value)
 
 
 def test_python_built_sector_is_accepted(catalog):
@@ -271,7 +280,7 @@ def test_missing_source_and_wrong_return_type_are_reported():
     with pytest.raises(CatalogError) as caught:
         load_catalog(manager(("broken", Broken())))
     messages = "\n".join(map(str, caught.value.problems))
-    assert "/nonexistent/sector.yaml: no such file or folder" in messages
+    assert "/nonexistent/sector.yaml: fichier ou dossier introuvable" in messages
     assert "expected a path or a Sector, got int" in messages
     assert "plugin broken: gestes_employers() must return a list, not str" in messages
 
@@ -302,3 +311,25 @@ def test_allow_list_and_broken_entry_point(monkeypatch):
     monkeypatch.setattr("core.plugins.entry_points", lambda group: [Point()])
     with pytest.raises(PluginLoadError, match="plugin 'ghost' \\(ghost_module\\) failed to import"):
         get_plugin_manager()
+
+
+def test_a_designer_reads_what_is_wrong_in_french(load_tiny, tiny_copy):
+    """Type mistakes a non-programmer makes, said with the YAML's words: a list written as one
+    value, a number written as text, and positions counted from 1."""
+    sector_file = tiny_copy / "sector.yaml"
+    edit(sector_file, "hours: 210", "hours: deux cents")
+    problems = problems_of(load_tiny)
+    assert any(
+        "un nombre entier est attendu ici" in p and "Input should" not in p for p in problems
+    ), problems
+
+
+def test_positions_are_read_from_one():
+    from core.sources import Location, reading
+
+    assert reading(("gestures", 3, "steps", 1, "label")) == "4e geste, 2e étape"
+    assert reading(("blocks", 0, "competencies", 0)) == "1er bloc, 1re compétence"
+    assert reading(("curriculum", "weeks")) == ""
+    assert (
+        str(Location("s.yaml", 4, ("gestures", 0, "id"))) == "s.yaml:4: gestures[0].id (1er geste)"
+    )

@@ -247,3 +247,32 @@ def test_the_offline_banner_speaks_the_pages_language(server, browser):
     context.set_offline(False)
     expect(banner).to_be_hidden()  # sent: nothing left in this browser
     context.close()
+
+
+def test_the_stopwatch_survives_a_reload_and_fills_the_duration(server, browser):
+    """Playwright's clock moves time on: no sleeping. The start is kept by the attempt's key,
+    so a reload (a tablet asleep) does not reset it; stopping writes the minutes."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.clock.install()
+    sign_in(page, base)
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.soudure_fusion")
+    page.wait_for_load_state("load")
+    page.get_by_role("button", name="Démarrer le chrono").click()
+    page.clock.fast_forward("03:00")
+    expect(page.locator("#chrono-temps")).to_have_text(re.compile(r"^3:0\d$"))
+    page.reload()
+    page.wait_for_load_state("load")
+    page.clock.fast_forward("01:30")
+    expect(page.locator("#chrono-temps")).to_have_text(re.compile(r"^4:3\d$"))
+    expect(page.locator("#chrono-depasse")).to_be_hidden()
+    page.clock.fast_forward("06:00")  # past the splice's 10 minutes: the attempt will fail
+    expect(page.locator("#chrono-depasse")).to_be_visible()
+    page.get_by_role("button", name="Arrêter et reporter la durée").click()
+    expect(page.locator("#minutes")).to_have_value(re.compile(r"^10,5$"))
+    expect(page.locator("#chrono-temps")).to_have_text("0:00")
+    context.close()

@@ -276,3 +276,46 @@ def test_the_stopwatch_survives_a_reload_and_fills_the_duration(server, browser)
     expect(page.locator("#minutes")).to_have_value(re.compile(r"^10,5$"))
     expect(page.locator("#chrono-temps")).to_have_text("0:00")
     context.close()
+
+
+def test_a_gesture_page_reloaded_without_network_still_opens_and_keeps_its_taps(server, browser):
+    """The service worker (Workbox) keeps the pages a trainer opened: in the basement, a
+    reload shows the attempt again, a tap waits visibly, and goes when the network returns.
+    A page never opened says, in French, that it needs the network."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base)
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.lovage_cassette")
+    page.wait_for_load_state("load")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker's control: this copy is kept
+    page.wait_for_load_state("load")
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    attempt_url = page.url
+    # The copy is written behind the response: wait until it is there (no sleep).
+    kept = "caches.open('gestes-pages').then(c => c.match(location.href)).then(Boolean)"
+    page.wait_for_function(f"async () => await {kept}")
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Lover les fibres en cassette")).to_be_visible()
+    assert page.url == attempt_url and "?attempt=" in attempt_url
+    steps = page.locator("li.step")
+    steps.nth(0).get_by_role("button", name="Réussi").click()
+    expect(page.locator("#en-attente")).to_contain_text("1 saisie en attente d'envoi")
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.mesure_otdr?attempt=jamaisvue1")
+    expect(page.get_by_role("heading", name="Hors connexion")).to_be_visible()
+
+    context.set_offline(False)
+    page.goto(attempt_url)
+    expect(page.locator("#en-attente")).to_be_hidden()  # the waiting tap was sent
+    expect(steps.nth(0).get_by_role("button", name="Réussi")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.evaluate("caches.has('gestes-pages')") is False  # nothing kept after sign-out
+    context.close()

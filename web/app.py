@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -98,6 +104,11 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
         return HTMLResponse(API_DOCS)
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> FileResponse:
+        """The service worker, from the root so that it may serve every page (web/static)."""
+        return FileResponse(HERE / "static" / "sw.js", media_type="text/javascript")
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -26,6 +26,9 @@ class RecordError(ValueError):
 
 
 SESSION_HOURS = 12  # a training day, with margin; then sign in again
+# Announced (PostgreSQL NOTIFY, payload: the account's id) whenever sessions end, so that
+# every process forgets them at once (web.security.SessionCache).
+SESSIONS_CHANNEL = "gestes_sessions"
 MAX_ATTEMPT_SECONDS = 24 * 3600  # a gesture attempt lasts at most a day: longer is a typo
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ERASED_MESSAGE = "Ce ou cette stagiaire a été effacé·e (RGPD) : aucun ajout possible."

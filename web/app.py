@@ -26,7 +26,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.concurrency import run_in_threadpool
 
 from core.context import Gestes, open_gestes
-from core.domain import RecordError
+from core.domain import SESSIONS_CHANNEL, RecordError
 from core.store import Store
 from core.taps import TapWriter
 from web import i18n
@@ -77,6 +77,7 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.taps.close()  # the taps still queued are written before the process ends
+        app.state.listener.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -92,6 +93,11 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     # Unknown tutor links and trainee codes, per address: guessing codes is throttled.
     app.state.link_limiter = LoginLimiter(attempts=20, address_attempts=20)
     app.state.sessions = SessionCache()
+    # Sessions another process ended (sign-out, deactivation, new password) are forgotten
+    # here at once (PostgreSQL LISTEN/NOTIFY); on SQLite this process is the only one.
+    app.state.listener = gestes.store.database.listen(
+        SESSIONS_CHANNEL, lambda payload: _forget(app.state.sessions, payload)
+    )
     # Live step taps go through one writer thread that commits them in groups (core.taps).
     app.state.taps = TapWriter(gestes.store.taps)
     app.state.exports = {}  # cohort booklet exports in progress (web.booklets.Export)
@@ -119,6 +125,13 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     # those scans were 100 ms pauses in the taps' p99 (bench/web.py: 1,100 -> 1,430 taps/s).
     gc.freeze()
     return app
+
+
+def _forget(sessions: SessionCache, payload: str) -> None:
+    if payload.isdigit():
+        sessions.forget_user(int(payload))
+    else:  # an announcement this version does not know: forget everything, to be safe
+        sessions.clear()
 
 
 def _routes(app: FastAPI) -> None:

@@ -25,14 +25,25 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
         demo: Annotated[bool, typer.Option("--demo", help="Seed the demo store if empty.")] = False,
         host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port.")] = 8000,
+        workers: Annotated[
+            int, typer.Option(min=1, max=64, help="Processes (PostgreSQL only).")
+        ] = 1,
     ) -> None:
-        """Run the web app (uvicorn)."""
+        """Run the web app (uvicorn): one process, or several on PostgreSQL."""
         import uvicorn
 
         from core.cli_store import seed_if_empty
         from web.app import create_app
 
         gestes = open_gestes(migrate=True)
+        if workers > 1 and gestes.store.dialect != "postgresql":
+            typer.echo(
+                "error: several processes need PostgreSQL (GESTES_DATABASE_URL): SQLite takes "
+                "one writer at a time and its processes cannot tell each other that a session "
+                "ended. Run one process on SQLite.",
+                err=True,
+            )
+            raise typer.Exit(2)
         if demo:
             seed_if_empty(gestes)
         here = f"http://{host}:{port}"
@@ -47,6 +58,9 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
                 "address employers can reach.",
                 err=True,
             )
+        if workers > 1:
+            _serve_workers(gestes, host, port, workers)
+            return
         token = None
         if not gestes.store.lookup.has_admin():
             token = secrets.token_urlsafe(24)
@@ -64,6 +78,27 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
             proxy_headers=proxies is not None,  # X-Forwarded-* only from proxies named
             forwarded_allow_ips=proxies or "",
         )
+
+
+def _serve_workers(gestes: Gestes, host: str, port: int, workers: int) -> None:
+    """Several processes, each opening its own context from the settings (the environment);
+    sign-outs and deactivations reach them all at once (PostgreSQL LISTEN/NOTIFY)."""
+    import uvicorn
+
+    if not gestes.store.lookup.has_admin():
+        typer.echo("No administrator yet: create the first one with gestes admin create EMAIL.")
+    proxies = gestes.settings.trusted_proxies
+    gestes.close()
+    uvicorn.run(
+        "web:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=proxies is not None,
+        forwarded_allow_ips=proxies or "",
+    )
 
 
 def is_loopback(address: str) -> bool:

@@ -58,6 +58,10 @@ class SessionCache:
     def forget(self, token: str) -> None:
         self._users.pop(token, None)
 
+    def forget_user(self, user_id: int) -> None:
+        """Every session of one account: another process ended them (``Database.listen``)."""
+        self._users = {k: v for k, v in self._users.items() if v[1].id != user_id}
+
     def clear(self) -> None:
         self._users = {}
 

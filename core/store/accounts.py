@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core.domain import SESSION_HOURS, Account, RecordError, Role, SignedIn
+from core.domain import SESSION_HOURS, SESSIONS_CHANNEL, Account, RecordError, Role, SignedIn
 from core.passwords import hash_password, password_problem, verify_password
 from core.store import tables as t
 from core.store.database import Database
@@ -73,6 +73,7 @@ class Accounts:
             if new == current:
                 raise RecordError("Choisissez un mot de passe différent de l'actuel.", field="new")
             _replace_password(session, user, new, "new", keep=_hash(keep_token))
+            self._db.announce(session, SESSIONS_CHANNEL, str(user_id))
 
     def reset_password(self, email: str, new: str) -> None:
         """A forgotten password replaced by someone with the server in hand (``gestes user
@@ -82,10 +83,16 @@ class Accounts:
             if user is None:
                 raise RecordError(f"Aucun compte n'a l'adresse « {email} ».", field="email")
             _replace_password(session, user, new, "password")
+            self._db.announce(session, SESSIONS_CHANNEL, str(user.id))
 
     def close_session(self, token: str) -> None:
         with self._db.write() as session:
+            ended = session.scalar(
+                select(t.WebSession.user_id).where(t.WebSession.token_hash == _hash(token))
+            )
             session.execute(delete(t.WebSession).where(t.WebSession.token_hash == _hash(token)))
+            if ended is not None:
+                self._db.announce(session, SESSIONS_CHANNEL, str(ended))
 
     def signed_in(self, token: str | None) -> SignedIn | None:
         """Who holds this session token, while the session lives and the account is active."""
@@ -122,6 +129,7 @@ class Accounts:
             user.active = active
             if not active:
                 session.execute(delete(t.WebSession).where(t.WebSession.user_id == user_id))
+                self._db.announce(session, SESSIONS_CHANNEL, str(user_id))
 
     def all(self) -> list[Account]:
         """Every account with its schools, by name."""

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from core.store.notifications import Listening
 
 
 class Database:
@@ -50,6 +53,28 @@ class Database:
         if self.dialect.name == "sqlite":
             with self._lock, self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def announce(self, session: Session, channel: str, payload: str) -> None:
+        """Tell every process on this database, when ``session`` commits (PostgreSQL's
+        NOTIFY, delivered only if the transaction commits). SQLite has no other process to
+        tell: a no-op (``gestes serve`` refuses several workers on it)."""
+        if self.dialect.name == "postgresql":
+            session.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": channel, "payload": payload},
+            )
+
+    def listen(self, channel: str, heard: Callable[[str], None]) -> Listening:
+        """Call ``heard(payload)`` for each announcement on ``channel`` (from this process or
+        another, this machine or another), from a thread holding its own connection; ``stop``
+        ends it. SQLite: nothing to hear."""
+        from core.store.notifications import Listener, Silent
+
+        if self.dialect.name != "postgresql":
+            return Silent()
+        listener = Listener(self.engine.url, channel, heard)
+        listener.start()
+        return listener
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -197,6 +197,8 @@ def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(s
     expect(steps.first).to_be_visible()
     page.wait_for_load_state("load")
     attempt = page.url.split("attempt=")[1]
+    record = context.request.get(f"{base}/api/trainees/{trainee}").json()
+    before = record["gestures"]["fibre.g.preparer_cable"]["attempts"]
     steps.nth(0).get_by_role("button", name="Réussi").click()
     expect(steps.nth(0).get_by_role("button", name="Réussi")).to_have_attribute(
         "aria-pressed", "true"
@@ -209,22 +211,21 @@ def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(s
     expect(banner).to_contain_text("1 saisie en attente d'envoi")
     expect(steps.nth(1)).to_have_class(re.compile(r"\bwaiting\b"))
     page.get_by_label("Avec aide").check()
-    page.get_by_role("button", name="Valider la tentative").click()
-    expect(banner).to_contain_text("Validation impossible tant que des saisies attendent")
+    page.get_by_role("button", name="Valider la tentative").click()  # offline: it waits too
+    expect(banner).to_contain_text("La validation attend aussi")
+    expect(banner).to_contain_text("2 saisies en attente d'envoi")
     expect(page.locator("#resultat")).not_to_contain_text("Tentative enregistrée")
     shot(page, "08-hors-ligne")
 
-    context.set_offline(False)  # back: the waiting tap goes, once
-    expect(steps.nth(1).get_by_role("button", name="À reprendre")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    context.set_offline(False)  # back: the waiting tap goes, then the validation, once each
+    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
     expect(banner).to_be_hidden()
     live = context.request.get(
         f"{base}/api/trainees/{trainee}/gestures/fibre.g.preparer_cable/attempts/{attempt}"
     ).json()
     assert len(live["steps"]) == 2 and list(live["steps"].values()).count("a_reprendre") == 1
-    page.get_by_role("button", name="Valider la tentative").click()
-    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
+    after = context.request.get(f"{base}/api/trainees/{trainee}").json()
+    assert after["gestures"]["fibre.g.preparer_cable"]["attempts"] == before + 1  # stored once
     context.close()
 
 
@@ -307,15 +308,17 @@ def test_a_gesture_page_reloaded_without_network_still_opens_and_keeps_its_taps(
     steps = page.locator("li.step")
     steps.nth(0).get_by_role("button", name="Réussi").click()
     expect(page.locator("#en-attente")).to_contain_text("1 saisie en attente d'envoi")
+    page.get_by_label("Sous contrôle").check()
+    page.get_by_role("button", name="Valider la tentative").click()  # waits after the tap
+    page.reload()  # still offline: the page and both waiting entries are still there
+    expect(page.locator("#en-attente")).to_contain_text("2 saisies en attente d'envoi")
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.mesure_otdr?attempt=jamaisvue1")
     expect(page.get_by_role("heading", name="Hors connexion")).to_be_visible()
 
     context.set_offline(False)
     page.goto(attempt_url)
-    expect(page.locator("#en-attente")).to_be_hidden()  # the waiting tap was sent
-    expect(steps.nth(0).get_by_role("button", name="Réussi")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")  # tap, then it
+    expect(page.locator("#en-attente")).to_be_hidden()
     page.get_by_role("button", name="Se déconnecter").click()
     assert page.evaluate("caches.has('gestes-pages')") is False  # nothing kept after sign-out
     context.close()

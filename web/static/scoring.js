@@ -6,7 +6,9 @@
 // "Valider" waits too. Every few seconds, and as soon as the browser is back online, waiting
 // taps are sent again: a tap carries its own idempotency key (attempt, step, tap number,
 // result), so one sent twice is stored once. A tap the server refuses (4xx) says so on its
-// step. Nothing here runs on other pages.
+// step. "Valider" pressed while taps wait, or without network, waits in the same queue,
+// after them, and goes last (its key, "<attempt>:final", stores it once); the page then shows
+// the outcome. Nothing here runs on other pages.
 (function () {
   "use strict";
   var page = document.getElementById("etapes");
@@ -45,6 +47,12 @@
         ? words("one", "{n} saisie en attente d'envoi")
         : words("many", "{n} saisies en attente d'envoi");
       banner.querySelector("span").textContent = text.replace("{n}", String(list.length));
+      if (list.some(function (t) { return t.kind === "validate"; })) {
+        banner.querySelector("strong").textContent = words(
+          "validation",
+          "La validation attend aussi : elle partira après les saisies, au retour du réseau."
+        );
+      }
     }
     document.querySelectorAll("li.step").forEach(function (li) { li.classList.remove("waiting"); });
     document.querySelectorAll("button.pending").forEach(function (b) { b.classList.remove("pending"); });
@@ -60,13 +68,21 @@
     });
   }
 
-  function keep(path, body) {
+  function keep(path, body, kind) {
     var list = waiting();
     var key = JSON.stringify(body);
     if (!list.some(function (t) { return JSON.stringify(t.body) === key; })) {
       var step = "";
       body.forEach(function (pair) { if (pair[0] === "step") step = pair[1]; });
-      list.push({ path: path, body: body, attempt: attemptOf(body), step: step });
+      var item = { path: path, body: body, attempt: attemptOf(body), step: step, kind: kind || "tap" };
+      // One validation per attempt, always last: the taps it closes go first.
+      list = list.filter(function (t) { return !(t.kind === "validate" && t.attempt === item.attempt); });
+      if (item.kind === "tap") {
+        var at = list.findIndex(function (t) { return t.kind === "validate" && t.attempt === item.attempt; });
+        if (at >= 0) list.splice(at, 0, item); else list.push(item);
+      } else {
+        list.push(item);
+      }
       save(list);
     }
     show();
@@ -102,7 +118,8 @@
       save(rest);
       if (response.ok) {
         return response.text().then(function (html) {
-          htmx.swap("#etape-" + tap.step, html, { swapStyle: "outerHTML" });
+          if (tap.kind === "validate") htmx.swap("#resultat", html, { swapStyle: "none" });
+          else htmx.swap("#etape-" + tap.step, html, { swapStyle: "outerHTML" });
         });
       }
       return response.json().then(function (data) {
@@ -114,12 +131,16 @@
 
   document.body.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt;
-    if (!form.classList || !form.classList.contains("taps")) return;
-    form.gestesTap = { path: event.detail.path, body: Array.from(event.detail.formData.entries()) };
+    if (!form.classList) return;
+    var kind = form.classList.contains("taps") ? "tap" : form.classList.contains("validate") ? "validate" : "";
+    if (!kind) return;
+    form.gestesTap = {
+      path: event.detail.path, body: Array.from(event.detail.formData.entries()), kind: kind
+    };
   });
   function lost(event) {
     var form = event.detail.elt;
-    if (form && form.gestesTap) keep(form.gestesTap.path, form.gestesTap.body);
+    if (form && form.gestesTap) keep(form.gestesTap.path, form.gestesTap.body, form.gestesTap.kind);
   }
   document.body.addEventListener("htmx:sendError", lost);
   document.body.addEventListener("htmx:timeout", lost);
@@ -127,16 +148,13 @@
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (status >= 500 || status === 0) lost(event);
   });
-  // "Valider" waits for every tap of the attempt to be stored.
+  // "Valider" while taps wait: it waits after them, in the queue, and goes last.
   document.body.addEventListener("htmx:confirm", function (event) {
     var form = event.detail.elt;
     if (!form.classList || !form.classList.contains("validate") || !mine().length) return;
     event.preventDefault();
-    var banner = document.getElementById("en-attente");
-    if (banner) banner.querySelector("strong").textContent = words(
-      "blocked",
-      "Validation impossible tant que des saisies attendent : elles partiront au retour du réseau."
-    );
+    if (!form.reportValidity()) return;  // autonomy chosen, as online
+    keep(form.getAttribute("hx-post"), Array.from(new FormData(form).entries()), "validate");
   });
 
   window.addEventListener("online", flush);

@@ -180,6 +180,7 @@ class Entry:
     level: str | None = None  # a level decision's level
     author: str = ""
     photos: int = 0
+    evidence: tuple[tuple[int, bool], ...] = ()  # (id, is an image) of each attached file
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class Site:
     tutor_code: str  # the placement's tutor link
     trainee_code: str  # the trainee's own page
     handed: str  # a booklet handed out (its short verification code), to withdraw
+    evidence: int  # a photo attached to an entry
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,10 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     from core.booklet import verified_booklet
 
     handed = verified_booklet(gestes, gestes.store.records.trainee_record(trainee)).verify_url
+    pictured = gestes.store.observations.record_attempt(  # never retracted by the matrix
+        trainee, 1, GESTURE, steps, Autonomy.AUTONOME, today, "matrix-attempt-photo"
+    )
+    evidence = gestes.store.evidence.add(pictured.id, photo(), "soudure.jpg")
     app = create_app(gestes)
     from web.booklets import Export
 
@@ -149,6 +154,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         tutor_code,
         trainee_code,
         handed.rsplit("/", 1)[1],
+        evidence,
     )
 
 
@@ -260,6 +266,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         ("POST", f"/observations/{ob}/evidence", {"files": {"photo": ("p.jpg", JPEG)}}, {}),
         ("POST", f"/observations/{ob}/retract", {"reason": "Saisie en double"}, {}),
+        ("GET", f"/evidence/{site.evidence}", {}, {}),
         ("GET", f"/trainees/{tr}/booklet", {}, {}),
         ("GET", f"/trainees/{tr}/booklet.pdf", {}, {}),
         (
@@ -1120,6 +1127,17 @@ def test_a_short_verification_link_answers_until_the_school_withdraws_the_bookle
     assert withdrawn.status_code == 410 and "retiré par l'école" in html.unescape(withdrawn.text)
     assert employer.get(newer.verify_url[newer.verify_url.index("/v/") :]).status_code == 200
     site.app.state.link_limiter.succeeded("ip:testclient")
+
+
+def test_a_photo_attached_to_an_entry_is_seen_on_the_trainee_page(site):
+    trainer, _ = client(site, "trainer@example.org")
+    page = trainer.get(f"/trainees/{site.trainee}").text
+    assert f'<img src="/evidence/{site.evidence}"' in page  # a thumbnail, not an emoji
+    shown = trainer.get(f"/evidence/{site.evidence}")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert shown.headers["content-disposition"].startswith("inline")
+    assert shown.content.startswith(b"\xff\xd8")  # the stored (re-encoded) JPEG
+    assert trainer.get("/evidence/999999").status_code == 404
 
 
 def test_coordinator_shares_a_booklet_with_an_employer(site):

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.booklet_immersion import signature_lines
@@ -278,6 +278,27 @@ async def receive_evidence(request: Request, user: CurrentUser, observation_id: 
     data = await upload.read(limit + 1)
     store.evidence.add(observation_id, data, upload.filename, upload.content_type)
     return observation
+
+
+@router.get("/evidence/{evidence_id}")
+def evidence_file(request: Request, user: User, evidence_id: Id) -> Response:
+    """A photo or report attached to an entry, for the staff of the trainee's school only.
+    Photos were re-encoded when stored (nothing hidden in them); a PDF is downloaded, never
+    shown inside the page."""
+    from fastapi.responses import FileResponse
+
+    store = gestes_of(request).store
+    attached = store.evidence.get(evidence_id)
+    if attached is None or not attached.path.exists():
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, attached.trainee_id)
+    return FileResponse(
+        attached.path,
+        media_type=attached.media_type,
+        filename=attached.filename,
+        content_disposition_type="inline" if attached.is_image else "attachment",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 @router.post("/observations/{observation_id}/retract")

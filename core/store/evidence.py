@@ -8,7 +8,10 @@ browser's declared type is not trusted: the content is sniffed.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import select
 
 from core.domain import RecordError
 from core.files import write_private
@@ -68,6 +71,21 @@ def cleaned(data: bytes, media_type: str) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class Attached:
+    """A file attached to an observation, as the page that shows it needs it."""
+
+    id: int
+    trainee_id: int
+    media_type: str
+    filename: str
+    path: Path
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
 class EvidenceFiles:
     def __init__(self, database: Database, settings: Settings) -> None:
         self._db = database
@@ -110,6 +128,25 @@ class EvidenceFiles:
             session.add(row)
             session.flush()
             return row.id
+
+    def get(self, evidence_id: int) -> Attached | None:
+        """A stored file with the trainee it belongs to (for the scope check), or None."""
+        with self._db.read() as session:
+            row = session.execute(
+                select(t.Evidence, t.Observation.trainee_id)
+                .join(t.Observation, t.Observation.id == t.Evidence.observation_id)
+                .where(t.Evidence.id == evidence_id)
+            ).first()
+        if row is None:
+            return None
+        evidence, trainee_id = row
+        return Attached(
+            evidence.id,
+            trainee_id,
+            evidence.media_type,
+            evidence.filename,
+            self.path(evidence.sha256),
+        )
 
     def path(self, digest: str) -> Path:
         return self._settings.evidence_dir / digest[:2] / digest[2:4] / digest

@@ -154,13 +154,15 @@ class Lookup:
                 .limit(limit)
             ).all()
             names = authors(session, {r.author_id for r in rows})
-            photos = dict(
-                session.execute(
-                    select(t.Evidence.observation_id, func.count())
-                    .where(t.Evidence.observation_id.in_([r.id for r in rows]))
-                    .group_by(t.Evidence.observation_id)
-                ).all()
-            )
+            attached: dict[int, list[tuple[int, bool]]] = {}
+            for observation, evidence, media_type in session.execute(
+                select(t.Evidence.observation_id, t.Evidence.id, t.Evidence.media_type)
+                .where(t.Evidence.observation_id.in_([r.id for r in rows]))
+                .order_by(t.Evidence.id)
+            ):
+                attached.setdefault(observation, []).append(
+                    (evidence, media_type.startswith("image/"))
+                )
         return [
             Entry(
                 r.id,
@@ -171,7 +173,8 @@ class Lookup:
                 recorded_at=aware(r.recorded_at),
                 level=r.level,
                 author=names.get(r.author_id, ""),
-                photos=photos.get(r.id, 0),
+                photos=len(attached.get(r.id, ())),
+                evidence=tuple(attached.get(r.id, ())),
             )
             for r in rows
         ]

@@ -127,9 +127,21 @@ def render_pdf(data: BookletData) -> bytes:
         attachments=[badges],
         pdf_variant="pdf/a-3b",
         pdf_tags=True,  # a structure tree: screen readers follow headings, lists, tables
+        finisher=_one_entry_per_attachment,
     )
     assert pdf is not None
     return bytes(pdf)
+
+
+def _one_entry_per_attachment(_document: object, pdf: Any) -> None:
+    """WeasyPrint 70's PDF/A pass lists each attachment twice in the catalog's /AF (once from
+    the names tree, once from its file specification): keep each once, in order."""
+    found = pdf.catalog.get("AF")
+    if found:
+        unique: dict[str, Any] = {}
+        for reference in found:
+            unique.setdefault(str(reference), reference)  # the first of each kept, in order
+        found[:] = list(unique.values())
 
 
 def booklet_key(data: BookletData) -> str:

@@ -268,6 +268,8 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
         r'pdfaid:conformance(="|>)B', metadata
     )
     credentials = json.loads(reader.attachments["open-badges.json"][0])
+    associated = [str(ref.idnum) for ref in reader.trailer["/Root"]["/AF"]]
+    assert len(associated) == len(set(associated)) == 1  # listed once (WeasyPrint: twice)
     acquired = {c.id for c in data.acquired}
     expected = {
         cid for cid, level in record.level_codes().items() if level in {"acquis", "maitrise"}

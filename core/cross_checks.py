@@ -95,9 +95,12 @@ class Index:
 def check_sector(
     index: Index, evaluators: dict[str, Evaluator], sector: Sector, locate: Locate
 ) -> None:
+    from core.measure_checks import check_measurements
+
     _check_references(index, evaluators, sector, locate)
     _check_rule(index.problems, sector, locate)
     _check_coverage(index.problems, sector, locate)
+    check_measurements(index.problems, sector, locate)
 
 
 def _check_references(

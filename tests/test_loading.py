@@ -333,3 +333,26 @@ def test_positions_are_read_from_one():
     assert (
         str(Location("s.yaml", 4, ("gestures", 0, "id"))) == "s.yaml:4: gestures[0].id (1er geste)"
     )
+
+
+def test_measurements_are_checked_as_a_designer_writes_them(load_tiny, tiny_copy):
+    sector_file = tiny_copy / "sector.yaml"
+    edit(sector_file, "unit: N·m", "unit: newton metre")
+    edit(
+        sector_file,
+        "threshold: {min: 4, max: 6}",
+        "threshold: {min: 4, max: 160}\n        example: -2",
+    )
+    problems = problems_of(load_tiny)
+    assert any("unité « newton metre » : écrivez « N·m »" in p for p in problems), problems
+    assert any("seuil max 160 hors de la plage physique (de 0 à 100 " in p for p in problems)
+    assert any("exemple -2 hors de la plage physique" in p for p in problems)
+
+
+def test_an_unknown_unit_and_an_unjudged_measurement_are_warned_about(load_tiny, tiny_copy):
+    sector_file = tiny_copy / "sector.yaml"
+    edit(sector_file, "unit: N·m", "unit: tours")
+    edit(sector_file, "        threshold: {min: 4, max: 6}\n", "")
+    warnings = [str(w) for w in load_tiny().warnings]
+    assert any("unité « tours » inconnue" in w for w in warnings), warnings
+    assert any("mesure « couple_nm » jamais jugée" in w for w in warnings), warnings

@@ -322,3 +322,29 @@ def test_a_gesture_page_reloaded_without_network_still_opens_and_keeps_its_taps(
     page.get_by_role("button", name="Se déconnecter").click()
     assert page.evaluate("caches.has('gestes-pages')") is False  # nothing kept after sign-out
     context.close()
+
+
+def test_a_tap_made_after_the_session_expired_waits_and_goes_after_signing_in(server, browser):
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base)
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
+    page.wait_for_load_state("load")
+    gesture_url = page.url
+    context.clear_cookies()  # the session is gone (expired, or ended elsewhere)
+    page.locator("li.step").nth(3).get_by_role("button", name="À reprendre").click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))  # asked to sign in again
+    page.fill("#email", "formatrice.lyon@gestes.demo")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(gesture_url)  # back on the same attempt
+    step = page.locator("li.step").nth(3)
+    expect(step.get_by_role("button", name="À reprendre")).to_have_attribute(
+        "aria-pressed", "true"
+    )  # the tap made while signed out was kept, then sent
+    expect(page.locator("#en-attente")).to_be_hidden()
+    context.close()

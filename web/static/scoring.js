@@ -142,6 +142,12 @@
     var form = event.detail.elt;
     if (form && form.gestesTap) keep(form.gestesTap.path, form.gestesTap.body, form.gestesTap.kind);
   }
+  // The session expired: the server asks for the login page (401 + HX-Redirect). The tap
+  // (or validation) waits in the queue, and goes once the trainer is back on the page.
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 401) lost(event);
+  });
   document.body.addEventListener("htmx:sendError", lost);
   document.body.addEventListener("htmx:timeout", lost);
   document.body.addEventListener("htmx:responseError", function (event) {

@@ -348,3 +348,40 @@ def test_a_tap_made_after_the_session_expired_waits_and_goes_after_signing_in(se
     )  # the tap made while signed out was kept, then sent
     expect(page.locator("#en-attente")).to_be_hidden()
     context.close()
+
+
+def test_two_tablets_tapping_one_attempt_merge_their_taps(server, browser):
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    tablets = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, base)
+        tablets.append((context, page))
+    first, second = (page for _, page in tablets)
+    first.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
+    first.wait_for_load_state("load")
+    second.goto(first.url)  # the same attempt, on the other tablet
+    second.wait_for_load_state("load")
+    attempt = first.url.split("attempt=")[1]
+    first.locator("li.step").nth(0).get_by_role("button", name="Réussi").click()
+    second.locator("li.step").nth(1).get_by_role("button", name="À reprendre").click()
+    expect(
+        second.locator("li.step").nth(1).get_by_role("button", name="À reprendre")
+    ).to_have_attribute("aria-pressed", "true")
+    expect(first.locator("li.step").nth(0).get_by_role("button", name="Réussi")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    live = first.context.request.get(
+        f"{base}/api/trainees/{trainee}/gestures/fibre.g.preparer_cable/attempts/{attempt}"
+    ).json()
+    assert sorted(live["steps"].values()) == ["a_reprendre", "reussi"]  # both kept, once each
+    first.reload()  # the first tablet sees the second's tap too
+    expect(
+        first.locator("li.step").nth(1).get_by_role("button", name="À reprendre")
+    ).to_have_attribute("aria-pressed", "true")
+    for context, _ in tablets:
+        context.close()

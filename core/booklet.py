@@ -86,6 +86,7 @@ class Summary(Frozen):
     headline: str  # the essentials of the best-fitting employer
     strongest: tuple[str, ...]  # up to three competencies at the highest levels reached
     vigilance: int  # how many points of vigilance the employer pages list
+    immersion: str = ""  # where the trainee was placed, as recorded; empty: no placement
 
 
 class BookletData(Frozen):
@@ -199,7 +200,9 @@ def build_booklet(
         immersions=immersion_parts(loop, issued),
         confirmed=confirmed_skills(catalog, loop),
         signatures=signature_lines(loop, info.full_name, info.school),
-        summary=_summary(sector, record, parts, issued),
+        summary=_summary(sector, record, parts, issued).model_copy(
+            update={"immersion": _immersion_line(loop)}
+        ),
         acquired=_acquired(sector, record),
         sector=sector.sector.name,
         program=curriculum.title,
@@ -242,6 +245,18 @@ def build_booklet(
         catalog_version=catalog.version,
     )
     # Never printed, by design: trainer comments (internal notes), the exit (sortie), ids.
+
+
+def _immersion_line(loop: Loop) -> str:
+    """Page one's word on the immersion: the companies, and whether each tutor signed."""
+    said = []
+    for found in loop.immersions:
+        appraisal = found.appraisal
+        state = (
+            f"appréciation signée par {appraisal.signer}" if appraisal else "appréciation attendue"
+        )
+        said.append(f"{found.placement.company} ({state})")
+    return f"Immersion en entreprise : {' ; '.join(said)}." if said else ""
 
 
 def _hours_done(loop: Loop) -> str | None:

@@ -141,6 +141,9 @@ def test_the_loop_end_to_end_reaches_the_booklet(site):
     trainer.post(f"/trainees/{trainee}/signature", data={"csrf_token": csrf, "consent": "true"})
 
     data = build_booklet(gestes.definitions, _record(site, trainee), loop=gestes.loop(trainee))
+    assert data.summary.immersion == (
+        "Immersion en entreprise : Telenco Marseille (appréciation signée par Karim Benali)."
+    )  # on page one
     [part] = data.immersions
     assert part.company == "Telenco Marseille" and part.tutor == "Karim Benali"
     assert part.hours == "31,5 h effectuées sur 140 h prévues"

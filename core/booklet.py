@@ -26,7 +26,7 @@ from core.booklet_immersion import (
 )
 from core.booklet_sections import BookletSection
 from core.catalog import Catalog
-from core.french import counted, plural
+from core.french import counted, decimal, plural
 from core.models import Autonomy, Competency, Employer, Frozen, Phase, Sector
 from core.settings import Settings
 from core.trainee_record import TraineeRecord
@@ -263,8 +263,7 @@ def _hours_done(loop: Loop) -> str | None:
     """Hours of immersion the tutors recorded, written as people write them (31,5)."""
     if not any(i.weeks for i in loop.immersions):
         return None
-    done = sum(i.hours_done for i in loop.immersions)
-    return f"{done:g}".replace(".", ",")
+    return decimal(sum(i.hours_done for i in loop.immersions))
 
 
 def _summary(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.catalog import Catalog
-from core.french import counted
+from core.french import counted, decimal
 from core.loop import Immersion, Loop
 from core.models import Frozen
 
@@ -54,7 +54,7 @@ def _part(found: Immersion, today: dt.date) -> ImmersionPart:
     placement = found.placement
     done = found.hours_done
     hours = (
-        f"{_hours(done)} h effectuées sur {placement.planned_hours} h prévues"
+        f"{decimal(done)} h effectuées sur {placement.planned_hours} h prévues"
         if found.weeks
         else f"{placement.planned_hours} h prévues ; aucune présence enregistrée pour l'instant"
     )
@@ -82,10 +82,6 @@ def _part(found: Immersion, today: dt.date) -> ImmersionPart:
             else "Appréciation du tuteur ou de la tutrice pas encore remplie"
         ),
     )
-
-
-def _hours(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
 
 
 def signature_lines(loop: Loop, trainee: str, school: str) -> tuple[SignatureLine, ...]:

@@ -15,6 +15,11 @@ def counted(number: int, one: str, many: str) -> str:
     return f"{number}\u00a0{plural(number, one, many)}"
 
 
+def decimal(value: float) -> str:
+    """``31,5``, ``210``: a number as French writes it (decimal comma, no trailing zeros)."""
+    return f"{value:g}".replace(".", ",")
+
+
 def slugify(text: str) -> str:
     """``E2C Rhône — Lyon`` → ``e2c-rhone-lyon``: ASCII, safe in a URL, a file or a header."""
     import re

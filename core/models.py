@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from core.french import decimal
+
 # A dotted id: lower-case words joined by dots, at least two parts (``fibre.splice``).
 ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$"
 DottedId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
@@ -246,7 +248,7 @@ class Threshold(Definition):
 
 
 def _fmt(value: float | None) -> str:
-    return f"{value:g}".replace(".", ",")
+    return decimal(value or 0)
 
 
 class Measurement(Definition):

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from core.context import Gestes, open_gestes
 from core.domain import SESSIONS_CHANNEL, RecordError
+from core.french import decimal
 from core.store import Store
 from core.taps import TapWriter
 from web import i18n
@@ -280,8 +281,9 @@ def _templates(language: str) -> Jinja2Blocks:
     # Moments are stored in UTC; people read them on the schools' clock.
     env.filters["local"] = lambda moment: moment.astimezone(SCHOOL_TIME)
     # Hours as people write them: 210, 31,5 (31.5 in English).
-    mark = "," if language == "fr" else "."
-    env.filters["hours"] = lambda value: f"{round(float(value), 1):g}".replace(".", mark)
+    env.filters["hours"] = lambda value: (
+        decimal(round(float(value), 1)) if language == "fr" else f"{round(float(value), 1):g}"
+    )
     return Jinja2Blocks(env=env)
 
 

@@ -227,12 +227,11 @@ def trainee_code_form(request: Request) -> Response:
 @router.post("/moi")
 def trainee_code_entered(request: Request, code: Annotated[str, Form(max_length=40)]) -> Response:
     try:
-        link = _opened(request, normalised(code), LinkKind.TRAINEE)
+        _opened(request, normalised(code), LinkKind.TRAINEE)  # refused here, said in the form
     except HTTPException as refusal:
         if refusal.status_code == 429:
             raise
         return render(request, "me_code.html", {"error": refusal.detail}, status_code=400)
-    del link
     return RedirectResponse(f"/moi/{normalised(code)}", status_code=303)
 
 

@@ -445,7 +445,7 @@ def verified_booklet(
 
     trainee = record.trainee.id
     data = build_booklet(
-        gestes.definitions,
+        gestes.definitions_for(record.trainee),
         record,
         employer=employer,
         territory=territory,

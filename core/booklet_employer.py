@@ -71,9 +71,7 @@ def employer_part(
     catalog: Catalog, record: TraineeRecord, employer: Employer, levels: dict[str, str]
 ) -> EmployerPart:
     trade = record.trainee.sector
-    fit = employer_fit(
-        employer, levels, catalog.grading, lambda c: catalog.entries[c].sector == trade
-    )
+    fit = employer_fit(employer, levels, catalog.grading, lambda c: catalog.sector_id(c) == trade)
     lines = []
     for status in fit.requirements:
         competency = status.requirement.competency

@@ -6,10 +6,10 @@ Built by ``core.loading.load_catalog``; never built by hand outside tests.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -76,6 +76,39 @@ class PluginSummary:
     version: str
     distribution: str
     counts: Mapping[str, int]
+
+
+class Pinned(Protocol):
+    """A cohort, or a trainee's record of one: its sector and the curriculum version it was
+    pinned to."""
+
+    @property
+    def sector(self) -> str: ...
+
+    @property
+    def curriculum_version(self) -> str: ...
+
+
+Catalogs = Callable[[str, str], "Catalog"]
+"""The catalog a cohort is judged by, from its sector and pinned curriculum version
+(``core.store.curricula.Curricula.catalog``)."""
+
+
+def sector_definitions(sector: Sector) -> Iterator[tuple[str, Kind, BaseModel, FieldPath]]:
+    """Every definition a sector holds, with its kind and its path in the sector's document:
+    what the catalog indexes by id."""
+    yield sector.id, "sector", sector, ("sector",)
+    yield sector.curriculum.id, "curriculum", sector.curriculum, ("curriculum",)
+    for i, block in enumerate(sector.blocks):
+        yield block.id, "block", block, ("blocks", i)
+        for j, competency in enumerate(block.competencies):
+            yield competency.id, "competency", competency, ("blocks", i, "competencies", j)
+    for i, gesture in enumerate(sector.gestures):
+        yield gesture.id, "gesture", gesture, ("gestures", i)
+    for i, evaluation in enumerate(sector.evaluations):
+        yield evaluation.id, "evaluation", evaluation, ("evaluations", i)
+    for i, module in enumerate(sector.curriculum.modules):
+        yield module.id, "module", module, ("curriculum", "modules", i)
 
 
 @dataclass(frozen=True)
@@ -168,13 +201,20 @@ class Catalog:
         ]
 
     def hires_in(self, employer: Employer, sector: str) -> bool:
-        return any(self.entries[r.competency].sector == sector for r in employer.requirements)
+        return any(self.sector_id(r.competency) == sector for r in employer.requirements)
+
+    def sector_id(self, definition_id: str) -> str | None:
+        """The sector a definition belongs to; None for a territory, an employer, or an id
+        this catalog does not hold (a cohort on an older curriculum may lack a competency an
+        employer asks for today)."""
+        entry = self.entries.get(definition_id)
+        return entry.sector if entry is not None else None
 
     def hiring_for(self, employer: Employer, sector: str) -> Employer:
         """The employer as seen by a trainee of ``sector``: only its requirements in that
         sector, when it has any (an operator hiring for several trades is judged on the
         trade the trainee learnt); otherwise all of them."""
-        own = tuple(r for r in employer.requirements if self.entries[r.competency].sector == sector)
+        own = tuple(r for r in employer.requirements if self.sector_id(r.competency) == sector)
         return employer.model_copy(update={"requirements": own}) if own else employer
 
     def gestures_for(self, competency_id: str) -> list[Gesture]:
@@ -184,6 +224,27 @@ class Catalog:
     def evaluations_for(self, competency_id: str) -> list[Evaluation]:
         sector = self.sector_of(competency_id)
         return [e for e in sector.evaluations if competency_id in e.competencies]
+
+    def with_sector(self, sector: Sector, where: str) -> Catalog:
+        """This catalog with ``sector`` as given instead of the installed one: the
+        definitions a cohort pinned to an older curriculum version is judged by. Territories,
+        employers and evaluators stay the installed ones; ``where`` says where the sector's
+        definitions come from (for messages)."""
+        plugin = self.entries[sector.id].plugin if sector.id in self.entries else ""
+        entries = {i: e for i, e in self.entries.items() if e.sector != sector.id}
+        for definition_id, kind, definition, path in sector_definitions(sector):
+            location = Location(where, 0, path)
+            entries[definition_id] = Entry(
+                definition_id, kind, definition, location, plugin, sector.id, path
+            )
+        return Catalog(
+            sectors={**self.sectors, sector.id: sector},
+            territories=self.territories,
+            employers=self.employers,
+            evaluators=self.evaluators,
+            entries=entries,
+            plugins=self.plugins,
+        )
 
     # ------------------------------------------------------------ export
 

@@ -196,10 +196,11 @@ def _data_commands(app: typer.Typer, opener: _Opener) -> None:
             raise typer.BadParameter("xlsx needs -o FILE", param_hint="--output")
         gestes = opener.gestes()
         grid = refused(lambda: gestes.store.records.cohort_grid(cohort))
+        catalog = gestes.catalog_for(grid)  # the cohort's curriculum names its columns
         if output_format == "csv":
-            data = write_csv(grid_table(grid, gestes.catalog))
+            data = write_csv(grid_table(grid, catalog))
         else:
-            data = write_xlsx(grid, gestes.catalog)
+            data = write_xlsx(grid, catalog)
         if output is None:
             sys.stdout.write(data.decode("utf-8-sig"))
         else:

@@ -4,12 +4,12 @@ so that nothing builds a second plugin manager or passes them around piecemeal."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pluggy
 
-from core.catalog import Catalog
+from core.catalog import Catalog, Pinned
 from core.settings import Settings
 from core.store import Store, open_store
 
@@ -50,6 +50,20 @@ class Gestes:
     @property
     def plugins(self) -> pluggy.PluginManager:
         return self.definitions.plugins
+
+    def catalog_for(self, cohort: Pinned) -> Catalog:
+        """The definitions a cohort (or a trainee's record) is judged by: its pinned
+        curriculum version's, which may be older than the installed plugin's."""
+        return self.store.curricula.catalog(cohort.sector, cohort.curriculum_version)
+
+    def definitions_for(self, cohort: Pinned) -> Definitions:
+        """The definitions with ``cohort``'s pinned curriculum: what its booklets print."""
+        pinned = self.catalog_for(cohort)
+        return (
+            self.definitions
+            if pinned is self.catalog
+            else replace(self.definitions, catalog=pinned)
+        )
 
     def loop(self, trainee_id: int) -> Loop:
         """What the three-way loop recorded about a trainee: immersions with their tutor's

@@ -19,7 +19,7 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from core.catalog import Catalog, Kind, PluginSummary
+from core.catalog import Catalog, PluginSummary, sector_definitions
 from core.cross_checks import Contribution, Index, check_employer, check_sector, did_you_mean
 from core.evaluation import Evaluator
 from core.models import ID_PATTERN, KEY_PATTERN, Employer, EmployerDocument, Sector, Territory
@@ -318,25 +318,11 @@ def _with_plugin(evaluator: Evaluator, plugin: str) -> Evaluator:
 
 def _index_sector(index: Index, contribution: Contribution, sector: Sector) -> None:
     sid = sector.id
-
-    def add(definition_id: str, kind: Kind, definition: BaseModel, path: FieldPath) -> None:
+    for definition_id, kind, definition, path in sector_definitions(sector):
         location = index.add_definition(definition_id, kind, definition, contribution, path, sid)
         if kind != "sector" and not definition_id.startswith(f"{sid}."):
             message = f"id '{definition_id}' must start with its sector's id '{sid}.'"
             index.problems.append(Problem(message, location))
-
-    add(sid, "sector", sector, ("sector",))
-    add(sector.curriculum.id, "curriculum", sector.curriculum, ("curriculum",))
-    for i, block in enumerate(sector.blocks):
-        add(block.id, "block", block, ("blocks", i))
-        for j, competency in enumerate(block.competencies):
-            add(competency.id, "competency", competency, ("blocks", i, "competencies", j))
-    for i, gesture in enumerate(sector.gestures):
-        add(gesture.id, "gesture", gesture, ("gestures", i))
-    for i, evaluation in enumerate(sector.evaluations):
-        add(evaluation.id, "evaluation", evaluation, ("evaluations", i))
-    for i, module in enumerate(sector.curriculum.modules):
-        add(module.id, "module", module, ("curriculum", "modules", i))
 
 
 def _summaries(pm: pluggy.PluginManager, catalog: Catalog) -> tuple[PluginSummary, ...]:

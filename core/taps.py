@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from core.attempts import StepResult
 
 if TYPE_CHECKING:
+    from core.catalog import Catalog
     from core.store import TapStore
 
 
@@ -52,6 +53,7 @@ class RecordedTap:
     id: int
     created: bool
     attempt: LiveAttempt
+    catalog: Catalog  # what judged the tap: the cohort's pinned curriculum, to redraw it by
 
 
 def live_attempts(

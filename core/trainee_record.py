@@ -174,3 +174,4 @@ class CohortGrid:
     competencies: tuple[str, ...]
     rows: tuple[tuple[TraineeInfo, tuple[str, ...]], ...]
     decided: frozenset[tuple[int, str]] = frozenset()  # (trainee, competency) set by decision
+    curriculum_version: str = ""  # the version the cohort is pinned to, which derived it

@@ -352,3 +352,91 @@ def test_passwords_follow_a_policy_not_only_a_length():
     assert "trop courant" in password_problem("motdepasse123")
     assert "trop courant" in password_problem("nadia.morel-2026", "nadia.morel@ecole.fr")
     assert password_problem("un cheval bleu sur la plage") is None
+
+
+def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
+    """The installed plugin moved on (version 2027.1: the splice gesture lost its last step,
+    « acquis » asks one success instead of two on two days). A cohort pinned to the older
+    version keeps its definitions everywhere — record, grid, taps, booklet — until it is moved
+    on; a cohort created now follows the new version."""
+    from core.booklet import build_booklet
+    from core.context import Definitions
+    from core.loop import Loop
+    from core.models import AggregationRule, LevelCondition
+    from tests.conftest import context_on
+
+    old = world.gestes.catalog.sectors["fibre"]
+    splice = world.gestes.catalog.gesture(SPLICE)
+    dropped = splice.steps[-1].key
+    laxer = AggregationRule(
+        conditions=(
+            LevelCondition(level="acquis", min_successes=1, min_autonomy="autonome"),
+            LevelCondition(level="en_cours", min_successes=1),
+        )
+    )
+    newer = old.model_copy(
+        update={
+            "curriculum": old.curriculum.model_copy(update={"version": "2027.1", "rule": laxer}),
+            "gestures": tuple(
+                g.model_copy(update={"steps": g.steps[:-1]}) if g.id == SPLICE else g
+                for g in old.gestures
+            ),
+        }
+    )
+    installed = world.gestes.catalog.with_sector(newer, "fibre 2027.1")
+    definitions = Definitions(installed, world.gestes.plugins)
+    gestes = context_on(engine, definitions, world.gestes.settings)
+    store, trainee = gestes.store, world.trainees[0]
+    competency = splice.competencies[0]
+    assert store.curricula.status(world.cohort).behind
+
+    def succeed(trainee, gesture):  # every step, in autonomy, on one day
+        steps = {s.key: StepResult.REUSSI for s in gesture.steps}
+        store.observations.record_attempt(
+            trainee, world.trainer, SPLICE, steps, Autonomy.AUTONOME, DAY, uuid.uuid4().hex
+        )
+
+    succeed(trainee, splice)
+    record = store.records.trainee_record(trainee)
+    assert record.levels[competency].level == "en_cours"  # two days needed by its version
+    assert _grid_level(store, world.cohort, trainee, competency) == "en_cours"
+    tap = Tap(trainee, world.trainer, SPLICE, "essaipin01", dropped, StepResult.REUSSI, DAY, "k1")
+    (kept,) = store.taps.record_steps([tap])
+    assert not isinstance(kept, RecordError) and kept.catalog.gesture(SPLICE).steps == splice.steps
+    data = build_booklet(gestes.definitions_for(record.trainee), record, loop=Loop())
+    assert data.curriculum_version == old.curriculum.version
+    assert (
+        "« Acquis » demande 2\xa0réussites en autonomie, observées 2\xa0jours différents"
+        in data.rules
+    )
+
+    directory = store.directory
+    newcomer = directory.create_cohort(
+        world.school, "fibre", "Fibre 2027-1", DAY, dt.date(2026, 4, 10), [world.trainer]
+    )
+    (fresh,) = directory.add_trainees(newcomer, [NewTrainee("Inès", "Roux")])
+    assert store.lookup.cohort(newcomer).curriculum_version == "2027.1"
+    succeed(fresh, installed.gesture(SPLICE))
+    assert store.records.trainee_record(fresh).levels[competency].level == "acquis"
+    tap = Tap(fresh, world.trainer, SPLICE, "essaipin02", dropped, StepResult.REUSSI, DAY, "k2")
+    (refused,) = store.taps.record_steps([tap])
+    assert isinstance(refused, RecordError) and "Étape" in str(refused)
+
+    from web import create_app
+
+    web = TestClient(create_app(gestes))
+    web.post("/login", data={"email": "formateur@example.org", "password": "mot-de-passe-long"})
+    for someone, shown in ((trainee, True), (fresh, False)):  # the page a trainer scores on
+        page = web.get(f"/trainees/{someone}/gestures/{SPLICE}")
+        assert page.status_code == 200 and (f'value="{dropped}"' in page.text) is shown
+    assert _grid_level(store, world.cohort, trainee, competency) == "en_cours"  # remembered
+    store.curricula.upgrade(world.cohort)  # nothing removed is used: it moves on
+    assert store.records.trainee_record(trainee).levels[competency].level == "acquis"
+    # derived again, not the grid remembered for the older version
+    assert _grid_level(store, world.cohort, trainee, competency) == "acquis"
+
+
+def _grid_level(store, cohort, trainee, competency):
+    grid = store.records.cohort_grid(cohort)
+    levels = next(levels for info, levels in grid.rows if info.id == trainee)
+    return levels[grid.competencies.index(competency)]

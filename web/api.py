@@ -141,10 +141,11 @@ def booklet(
     gestes = gestes_of(request)
     store = gestes.store
     trainee_of(store, user, trainee_id)
+    record = store.records.trainee_record(trainee_id)
     try:
         data = build_booklet(
-            gestes.definitions,
-            store.records.trainee_record(trainee_id),
+            gestes.definitions_for(record.trainee),
+            record,
             employer=employer or None,
             territory=territory or None,
             loop=gestes.loop(trainee_id),
@@ -190,7 +191,7 @@ async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) ->
         body.tap,
         day=body.observed_on,
     )
-    gesture = gestes_of(request).catalog.gesture(body.gesture)
+    gesture = recorded.catalog.gesture(body.gesture)  # the cohort's curriculum's
     return _recorded(recorded, **_live(gesture, recorded.attempt))
 
 
@@ -201,8 +202,9 @@ def live_attempt(
     """A live attempt as tapped so far (to resume it on another device): each step's
     latest result, how many taps each had, and the provisional outcome."""
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt):
         raise HTTPException(status_code=400, detail="Tentative invalide.")
@@ -256,8 +258,9 @@ class AttemptIn(BaseModel):
 @router.post("/trainees/{trainee_id}/attempts")
 def record_attempt(request: Request, user: User, trainee_id: Id, body: AttemptIn) -> dict[str, Any]:
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     check_gesture(catalog, cohort.sector, body.gesture)
     steps = body.steps or store.taps.live_attempt(trainee_id, body.attempt or "").taps
     if not steps:
@@ -291,8 +294,9 @@ def record_evaluation(
     request: Request, user: User, trainee_id: Id, evaluation_id: str, body: EvaluationIn
 ) -> dict[str, Any]:
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     check_evaluation(catalog, cohort.sector, evaluation_id)
     parsed = parse_submission(catalog.evaluation(evaluation_id), body.criteria, body.measurements)
     if isinstance(parsed, list):

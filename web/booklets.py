@@ -177,7 +177,7 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
     if record.trainee.erased:
         return render(request, "verify.html", {"error": ERASED})
     data = build_booklet(
-        gestes.definitions,
+        gestes.definitions_for(record.trainee),
         record,
         employer=handed.employer,
         territory=handed.territory,

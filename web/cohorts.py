@@ -69,8 +69,9 @@ def cohort_grid(
     """Trainees × competencies, filtered by competency block and/or by module, and by a few
     letters of a name (``q``, accents and case ignored)."""
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = gestes.store
     cohort = cohort_of(store, user, cohort_id)
+    catalog = gestes.catalog_for(cohort)  # its pinned curriculum's
     sector = catalog.sectors[cohort.sector]
     grid = store.records.cohort_grid(cohort_id)
     shown = [c.id for b in sector.blocks if not block or b.id == block for c in b.competencies]
@@ -139,8 +140,9 @@ def _trainee_view(
     request: Request, user: CurrentUser, trainee_id: int, **extra: Any
 ) -> dict[str, Any]:
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)  # its pinned curriculum's
     record = store.records.trainee_record(trainee_id)
     journey = gestes.loop(trainee_id)
     sector = catalog.sectors[cohort.sector]

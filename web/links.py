@@ -243,7 +243,7 @@ def trainee_page(request: Request, code: str) -> Response:
     link = _opened(request, code, LinkKind.TRAINEE)
     store = gestes.store
     record = store.records.trainee_record(link.trainee_id)
-    sector = gestes.catalog.sectors[record.trainee.sector]
+    sector = gestes.catalog_for(record.trainee).sectors[record.trainee.sector]
     return render(
         request,
         "me.html",
@@ -272,7 +272,7 @@ def trainee_self_assessment(
     _check_token(request, code, token)
     gestes = gestes_of(request)
     found = gestes.store.lookup.trainee(link.trainee_id)
-    entry = gestes.catalog.entries.get(competency)
+    entry = gestes.catalog_for(found[1]).entries.get(competency) if found else None
     if (
         found is None
         or entry is None

@@ -64,8 +64,8 @@ def _form_view(
     request: Request, user: CurrentUser, trainee_id: int, employer: str, **extra: Any
 ) -> dict[str, Any]:
     gestes = gestes_of(request)
-    catalog = gestes.catalog
     trainee, cohort = trainee_of(gestes.store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     record = gestes.store.records.trainee_record(trainee_id)
     employers = catalog.employers_in(record.trainee.territory, sector=cohort.sector)
     chosen = catalog.employers.get(employer) if employer else None

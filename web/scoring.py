@@ -11,13 +11,14 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.attempts import StepResult, attempt_outcome
+from core.catalog import Catalog
 from core.context import Gestes
 from core.domain import MAX_ATTEMPT_SECONDS, RecordError
 from core.evaluation import FieldError, parse_submission
 from core.models import Autonomy
 from core.taps import LiveAttempt, RecordedTap, Tap, TapWriter
 from web import i18n
-from web.app import gestes_of, is_htmx, render
+from web.app import gestes_of, is_htmx, render, store_of
 from web.scope import Id, User, check_evaluation, check_gesture, trainee_of, valid_key
 from web.security import CurrentUser, require_school
 
@@ -29,6 +30,7 @@ router = APIRouter(tags=["pages"])
 
 def _gesture_view(
     request: Request,
+    catalog: Catalog,
     trainee_id: Id,
     gesture_id: str,
     attempt: str,
@@ -40,8 +42,7 @@ def _gesture_view(
     """What gesture.html shows. A tap re-renders only the steps and the provisional outcome,
     with the attempt the write returned (``live``) and without deriving the trainee's record
     (``levels=False``): the hot path reads nothing more."""
-    gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = store_of(request)
     translate = i18n.translator(request)
     gesture = catalog.gesture(gesture_id)
     live = live or store.taps.live_attempt(trainee_id, attempt)
@@ -75,13 +76,14 @@ def gesture_page(
     request: Request, user: User, trainee_id: Id, gesture_id: str, attempt: str = ""
 ) -> Response:
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
-    _, cohort = trainee_of(store, user, trainee_id)
+    _, cohort = trainee_of(gestes.store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt):  # the attempt's key goes in the URL: a reload resumes it
         fresh = uuid.uuid4().hex
         return RedirectResponse(f"{request.url.path}?attempt={fresh}", status_code=303)
-    return render(request, "gesture.html", _gesture_view(request, trainee_id, gesture_id, attempt))
+    view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt)
+    return render(request, "gesture.html", view)
 
 
 @router.post("/trainees/{trainee_id}/gestures/{gesture_id}/steps")
@@ -98,8 +100,14 @@ async def tap_step(
     """The hottest route: a trainer taps a step (see ``submit_tap``)."""
     recorded = await submit_tap(request, user, trainee_id, gesture_id, attempt, step, result, tap)
     if is_htmx(request):
-        view = _gesture_view(
-            request, trainee_id, gesture_id, attempt, live=recorded.attempt, levels=False
+        view = _gesture_view(  # drawn by the definitions the store judged the tap by
+            request,
+            recorded.catalog,
+            trainee_id,
+            gesture_id,
+            attempt,
+            live=recorded.attempt,
+            levels=False,
         )
         view["step"] = next(s for s in view["gesture"].steps if s.key == step)
         return render(request, "gesture.html", view, blocks=["step", "outcome"])
@@ -122,12 +130,14 @@ async def submit_tap(
     """One step tap, from the page or the API. It runs on the event loop and waits for the
     store without blocking it: the scope is remembered, the write goes to the tap writer
     (group commit) and comes back with the attempt to redraw."""
-    gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = store_of(request)
     scope = store.lookup.trainee_scope(trainee_id)  # remembered: one read per trainee
     require_school(user, scope.school_id if scope else None)
     assert scope is not None
-    check_gesture(catalog, scope.sector, gesture_id)
+    if not gesture_id.startswith(f"{scope.sector}."):  # the store checks the rest against
+        raise HTTPException(status_code=404, detail="Geste inconnu pour cette promotion.")
+    # the cohort's pinned curriculum, read in its transaction (a version is not remembered:
+    # a cohort can move to a new one)
     if not valid_key(attempt):
         raise HTTPException(status_code=400, detail="Tentative invalide.")
     # The same rendered button submitted twice carries the same tap number: stored once.
@@ -150,8 +160,9 @@ def validate_attempt(
     observed_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt) or (autonomy and autonomy.upper() not in Autonomy.__members__):
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
@@ -182,15 +193,14 @@ def validate_attempt(
         except RecordError as error:
             errors[error.field or ""] = str(error)
     if errors:  # said beside its field, what was typed kept, nothing stored
-        view = _gesture_view(request, trainee_id, gesture_id, attempt)
+        view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt)
         view.update(errors=errors, minutes=minutes, observed_on=observed_on)
         blocks = ["validate"] if is_htmx(request) else None
         return render(request, "gesture.html", view, blocks=blocks)
-    done = {"outcome": recorded.outcome, "before": before, "id": recorded.id}
-    view = _gesture_view(
-        request, trainee_id, gesture_id, attempt, recorded={**done, "next": uuid.uuid4().hex}
-    )
-    view.update(_what_next(gestes, cohort, trainee_id, gesture_id))
+    done: dict[str, Any] = {"outcome": recorded.outcome, "before": before, "id": recorded.id}
+    done["next"] = uuid.uuid4().hex
+    view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt, recorded=done)
+    view.update(_what_next(gestes, catalog, cohort, trainee_id, gesture_id))
     return render(
         request,
         "gesture.html",
@@ -202,19 +212,19 @@ def validate_attempt(
 _INVALID = -1
 
 
-def _what_next(gestes: Gestes, cohort: Any, trainee_id: int, gesture_id: str) -> dict[str, Any]:
+def _what_next(
+    gestes: Gestes, catalog: Catalog, cohort: Any, trainee_id: int, gesture_id: str
+) -> dict[str, Any]:
     """After an attempt: the same gesture for the next trainee of the cohort (grid order), and
     the next gesture of the sector for this trainee — the two ways a session goes on."""
     rows = [info for info, _ in gestes.store.records.cohort_grid(cohort.id).rows if not info.erased]
     ids = [info.id for info in rows]
     after = ids.index(trainee_id) + 1 if trainee_id in ids else len(ids)
-    gestures = [g.id for g in gestes.catalog.sectors[cohort.sector].gestures]
+    gestures = [g.id for g in catalog.sectors[cohort.sector].gestures]
     position = gestures.index(gesture_id) + 1 if gesture_id in gestures else len(gestures)
     return {
         "next_trainee": rows[after] if after < len(rows) else None,
-        "next_gesture": (
-            gestes.catalog.gesture(gestures[position]) if position < len(gestures) else None
-        ),
+        "next_gesture": (catalog.gesture(gestures[position]) if position < len(gestures) else None),
     }
 
 
@@ -243,9 +253,10 @@ def _seconds(minutes: str) -> int | None:
 # ---------------------------------------------------------------- practical evaluations
 
 
-def _evaluation_view(gestes: Gestes, trainee_id: Id, evaluation_id: str) -> dict[str, Any]:
+def _evaluation_view(
+    gestes: Gestes, catalog: Catalog, trainee_id: Id, evaluation_id: str
+) -> dict[str, Any]:
     record = gestes.store.records.trainee_record(trainee_id)
-    catalog = gestes.catalog
     return {
         "trainee": record.trainee,
         "evaluation": catalog.evaluation(evaluation_id),
@@ -263,10 +274,11 @@ def _evaluation_view(gestes: Gestes, trainee_id: Id, evaluation_id: str) -> dict
 @router.get("/trainees/{trainee_id}/evaluations/{evaluation_id}")
 def evaluation_page(request: Request, user: User, trainee_id: Id, evaluation_id: str) -> Response:
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
-    _, cohort = trainee_of(store, user, trainee_id)
+    _, cohort = trainee_of(gestes.store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     check_evaluation(catalog, cohort.sector, evaluation_id)
-    return render(request, "evaluation.html", _evaluation_view(gestes, trainee_id, evaluation_id))
+    view = _evaluation_view(gestes, catalog, trainee_id, evaluation_id)
+    return render(request, "evaluation.html", view)
 
 
 @router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
@@ -274,8 +286,9 @@ async def submit_evaluation(
     request: Request, user: User, trainee_id: Id, evaluation_id: str
 ) -> Response:
     gestes = gestes_of(request)
-    store, catalog = gestes.store, gestes.catalog
+    store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
     check_evaluation(catalog, cohort.sector, evaluation_id)
     evaluation = catalog.evaluation(evaluation_id)
     form = await request.form()
@@ -283,7 +296,7 @@ async def submit_evaluation(
     measurements = {
         m.key: [str(v) for v in form.getlist(f"mesure_{m.key}")] for m in evaluation.measurements
     }
-    view = _evaluation_view(gestes, trainee_id, evaluation_id)
+    view = _evaluation_view(gestes, catalog, trainee_id, evaluation_id)
     view["values"] = measurements
     view["checked"] = {k: bool(v) for k, v in criteria.items()}
     submit = str(form.get("submit_id", ""))

@@ -196,7 +196,7 @@ def cohort_settings(request: Request, user: User, cohort_id: Id) -> Response:
 def _settings_view(request: Request, user: Any, cohort_id: int, **extra: Any) -> dict[str, Any]:
     gestes = gestes_of(request)
     cohort = cohort_of(gestes.store, user, cohort_id)
-    sector = gestes.catalog.sectors[cohort.sector]
+    sector = gestes.catalog_for(cohort).sectors[cohort.sector]
     return {
         "cohort": cohort,
         "sector": sector,

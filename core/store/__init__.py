@@ -64,17 +64,18 @@ class Store:
 
     def __init__(self, database: Database, catalog: Catalog, settings: Settings) -> None:
         self.database = database
-        self.observations = Observations(database, catalog)
-        self.taps = TapStore(database, catalog)
+        self.curricula = Curricula(database, catalog)
+        catalogs = self.curricula.catalog  # each cohort is judged by its pinned version
+        self.observations = Observations(database, catalog, catalogs)
+        self.taps = TapStore(database, catalogs)
         self.evidence = EvidenceFiles(database, settings)
-        self.records = TraineeRecords(database, catalog)
+        self.records = TraineeRecords(database, catalogs)
         self.directory = Directory(database, catalog)
         self.accounts = Accounts(database)
         self.lookup = Lookup(database)
         self.rgpd = Rgpd(database, self.records, self.evidence, settings)
-        self.curricula = Curricula(database, catalog)
         self.shares = Shares(database)
-        self.placements = Placements(database, catalog)
+        self.placements = Placements(database, catalog, catalogs)
         self.verifications = Verifications(database)
         self._catalog = catalog
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,6 +40,25 @@ class Curricula:
     def __init__(self, database: Database, catalog: Catalog) -> None:
         self._db = database
         self._catalog = catalog
+        self._pinned: dict[tuple[str, str], Catalog] = {}  # a kept version never changes
+
+    def catalog(self, sector: str, version: str) -> Catalog:
+        """The definitions a cohort of ``sector`` pinned to ``version`` is judged by: the
+        installed catalog when it is that version; otherwise the installed catalog with that
+        version's kept definitions in place of the sector's, read once. A version never kept
+        (cohorts made before migration 0005) falls back on the installed one, and ``status``
+        says it is not known."""
+        installed = self._catalog.sectors.get(sector)
+        if installed is not None and installed.curriculum.version == version:
+            return self._catalog
+        found = self._pinned.get((sector, version))
+        if found is None:
+            with self._db.read() as session:
+                kept = _kept(session, sector, version)
+            where = f"parcours {sector} {version} (conservé par Gestes)"
+            found = self._catalog.with_sector(kept, where) if kept else self._catalog
+            self._pinned[(sector, version)] = found
+        return found
 
     def keep(self, session: Session, sector: str) -> None:
         """Keep the installed version's definitions (once), in the caller's transaction."""
@@ -87,13 +107,8 @@ class Curricula:
         if cohort is None:
             raise RecordError(f"Promotion n° {cohort_id} introuvable.")
         installed = self._catalog.sectors[cohort.sector]
-        kept = session.scalar(
-            select(t.Curriculum.definition).where(
-                t.Curriculum.sector == cohort.sector,
-                t.Curriculum.version == cohort.curriculum_version,
-            )
-        )
-        changes = () if kept is None else tuple(compare(Sector.model_validate(kept), installed))
+        kept = _kept(session, cohort.sector, cohort.curriculum_version)
+        changes = () if kept is None else tuple(compare(kept, installed))
         removed = {c.id: c for c in changes if c.what == "removed"}
         used = set(
             session.scalars(
@@ -109,3 +124,19 @@ class Curricula:
             blockers=tuple(removed[i] for i in sorted(used & removed.keys())),
             known=kept is not None,
         )
+
+
+def _kept(session: Session, sector: str, version: str) -> Sector | None:
+    """A kept version's definitions; None when that version was never kept, or was kept by an
+    older Gestes in a form this one no longer reads."""
+    kept = session.scalar(
+        select(t.Curriculum.definition).where(
+            t.Curriculum.sector == sector, t.Curriculum.version == version
+        )
+    )
+    if kept is None:
+        return None
+    try:
+        return Sector.model_validate(kept)
+    except ValidationError:
+        return None

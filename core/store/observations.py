@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.attempts import AttemptOutcome, StepResult, attempt_outcome
-from core.catalog import Catalog, Kind
+from core.catalog import Catalog, Catalogs, Kind
 from core.domain import (
     ERASED_MESSAGE,
     MAX_ATTEMPT_SECONDS,
@@ -124,9 +124,14 @@ class _New:
 
 
 class Observations:
-    def __init__(self, database: Database, catalog: Catalog) -> None:
+    def __init__(self, database: Database, catalog: Catalog, catalogs: Catalogs) -> None:
         self._db = database
         self._catalog = catalog
+        self._catalogs = catalogs
+
+    def _catalog_of(self, cohort: Any) -> Catalog:
+        """The definitions a cohort is judged by: its pinned curriculum version's."""
+        return self._catalogs(cohort.sector, cohort.curriculum_version)
 
     def record_attempt(
         self,
@@ -148,9 +153,10 @@ class Observations:
         with self._db.write() as session:
             rows = open_trainee_rows(session, trainee_id)
             cohort = rows[1]
-            check_definition(self._catalog, cohort, gesture_id, "gesture")
+            catalog = self._catalog_of(cohort)
+            check_definition(catalog, cohort, gesture_id, "gesture")
             try:
-                outcome = attempt_outcome(self._catalog.gesture(gesture_id), steps, seconds)
+                outcome = attempt_outcome(catalog.gesture(gesture_id), steps, seconds)
             except KeyError:
                 raise RecordError("Étape inconnue pour ce geste.") from None
             recorded = self._add(
@@ -186,9 +192,10 @@ class Observations:
         with self._db.write() as session:
             rows = open_trainee_rows(session, trainee_id)
             cohort = rows[1]
-            check_definition(self._catalog, cohort, evaluation_id, "evaluation")
-            evaluation = self._catalog.evaluation(evaluation_id)
-            score = score_evaluation(self._catalog.evaluators, evaluation, submission)
+            catalog = self._catalog_of(cohort)
+            check_definition(catalog, cohort, evaluation_id, "evaluation")
+            evaluation = catalog.evaluation(evaluation_id)
+            score = score_evaluation(catalog.evaluators, evaluation, submission)
             recorded = self._add(
                 session,
                 rows,
@@ -224,8 +231,9 @@ class Observations:
         with self._db.write() as session:
             rows = open_trainee_rows(session, trainee_id)
             cohort = rows[1]
-            check_definition(self._catalog, cohort, competency_id, "competency")
-            scale, _ = self._catalog.grading(competency_id)
+            catalog = self._catalog_of(cohort)
+            check_definition(catalog, cohort, competency_id, "competency")
+            scale, _ = catalog.grading(competency_id)
             if level not in scale.codes:
                 raise RecordError(
                     f"Niveau « {level} » inconnu dans l'échelle du parcours.", "level"
@@ -333,7 +341,7 @@ class Observations:
             author_id=new.author_id,
             kind=kind.value,
             definition=new.definition,
-            catalog_version=self._catalog.version,
+            catalog_version=self._catalog_of(cohort).version,
             observed_on=new.observed_on,
             supersedes_id=new.supersedes,
             **columns,

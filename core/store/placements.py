@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.catalog import Catalog
+from core.catalog import Catalog, Catalogs
 from core.domain import RecordError
 from core.immersion import (
     AccessLink,
@@ -33,9 +33,10 @@ from core.store.observations import trainee_rows
 
 
 class Placements:
-    def __init__(self, database: Database, catalog: Catalog) -> None:
+    def __init__(self, database: Database, catalog: Catalog, catalogs: Catalogs) -> None:
         self._db = database
         self._catalog = catalog
+        self._catalogs = catalogs  # a cohort's pinned definitions
 
     # ------------------------------------------------------------ placements
 
@@ -55,7 +56,8 @@ class Placements:
             raise RecordError("Employeur inconnu du catalogue.", field="employer")
         with self._db.write() as session:
             _, cohort = trainee_rows(session, trainee_id)
-            defaults = default_objectives(self._catalog, cohort.sector, employer)
+            pinned = self._catalogs(cohort.sector, cohort.curriculum_version)
+            defaults = default_objectives(pinned, cohort.sector, employer)
             lines = edited_objectives(objectives, defaults) if objectives is not None else defaults
             new = dataclasses.replace(new, objectives=tuple(lines))
             _check(new)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.catalog import Catalog
+from core.catalog import Catalogs
 from core.domain import RecordError
 from core.levels import sector_levels
 from core.store import tables as t
@@ -33,9 +33,9 @@ class _CohortRows:
 
 
 class TraineeRecords:
-    def __init__(self, database: Database, catalog: Catalog) -> None:
+    def __init__(self, database: Database, catalogs: Catalogs) -> None:
         self._db = database
-        self._catalog = catalog
+        self._catalogs = catalogs  # each cohort is derived by its pinned curriculum version
         self._reader = RowReader(database.dialect)
         self._grids: dict[int, tuple[tuple[Any, ...], CohortGrid]] = {}
 
@@ -79,7 +79,7 @@ class TraineeRecords:
             if exit_row is not None
             else None
         )
-        sector = self._catalog.sectors[info.sector]
+        sector = self._catalogs(info.sector, info.curriculum_version).sectors[info.sector]
         return derive_record(
             sector,
             info,
@@ -149,7 +149,7 @@ class TraineeRecords:
         or comment is a new one) and its trainees (added, erased) are read first, two index
         look-ups, and the grid is derived again only when they moved. Each process keeps
         its own grids; they are checked against the database, so several processes agree."""
-        version = self._cohort_version(cohort_id)
+        version = self._cohort_version(cohort_id)  # its entries, trainees and curriculum
         cached = self._grids.get(cohort_id)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -164,6 +164,9 @@ class TraineeRecords:
             latest = session.scalar(
                 select(func.max(t.Observation.id)).where(t.Observation.cohort_id == cohort_id)
             )
+            pinned = session.scalar(  # a cohort moved to a new version is derived again
+                select(t.Cohort.curriculum_version).where(t.Cohort.id == cohort_id)
+            )
             trainees = session.execute(
                 select(
                     func.count(),
@@ -171,11 +174,12 @@ class TraineeRecords:
                     func.count(t.Trainee.erased_at),
                 ).where(t.Trainee.cohort_id == cohort_id)
             ).one()
-        return (latest, *trainees)
+        return (latest, pinned, *trainees)
 
     def _derive_grid(self, cohort_id: int) -> CohortGrid:
         data = self._cohort(cohort_id, exits=False)
-        sector = self._catalog.sectors[data.cohort.sector]
+        cohort = data.cohort
+        sector = self._catalogs(cohort.sector, cohort.curriculum_version).sectors[cohort.sector]
         competencies = tuple(c.id for c in sector.competencies)
         rows, decided = [], set()
         for info in data.trainees:
@@ -188,6 +192,7 @@ class TraineeRecords:
         return CohortGrid(
             cohort_id=cohort_id,
             sector=sector.id,
+            curriculum_version=cohort.curriculum_version,
             competencies=competencies,
             rows=tuple(rows),
             decided=frozenset(decided),

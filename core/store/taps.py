@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from core.attempts import StepResult
-from core.catalog import Catalog
+from core.catalog import Catalog, Catalogs
 from core.domain import ERASED_MESSAGE, ObservationKind, RecordError
 from core.store import tables as t
 from core.store.database import Database
@@ -23,9 +23,9 @@ _STEP = ObservationKind.STEP.value
 
 
 class TapStore:
-    def __init__(self, database: Database, catalog: Catalog) -> None:
+    def __init__(self, database: Database, catalogs: Catalogs) -> None:
         self._db = database
-        self._catalog = catalog
+        self._catalogs = catalogs  # a cohort's pinned definitions
         self._insert = _TAP_INSERTS[database.dialect.name]
 
     def record_step(
@@ -54,17 +54,18 @@ class TapStore:
         read in the same transaction, so the page can be redrawn without another query.
         """
         outcomes: dict[int, RecordedTap | RecordError] = {}
+        judged: dict[int, Catalog] = {}
         with self._db.write_connection() as connection:
             ids = list({tap.trainee_id for tap in taps})
             trainees = {row.id: row for row in connection.execute(_TAP_TRAINEES, {"ids": ids})}
             rows: dict[str, dict[str, Any]] = {}  # by idempotency key: a repeat in the batch
             for n, tap in enumerate(taps):  # is answered like a repeat of a stored tap
                 try:
-                    cohort = self._check(tap, trainees.get(tap.trainee_id))
+                    cohort, judged[n] = self._check(tap, trainees.get(tap.trainee_id))
                 except RecordError as error:
                     outcomes[n] = error
                     continue
-                rows.setdefault(tap.key, self._row(tap, cohort))
+                rows.setdefault(tap.key, self._row(tap, cohort, judged[n].version))
             created: dict[str, int] = {}
             if rows:
                 returned = connection.execute(self._insert, list(rows.values()))
@@ -91,7 +92,7 @@ class TapStore:
                     outcomes[n] = RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
                     continue
                 row_id = row.id
-            outcomes[n] = RecordedTap(row_id, new, attempts[tap.attempt_key])
+            outcomes[n] = RecordedTap(row_id, new, attempts[tap.attempt_key], judged[n])
         return [outcomes[n] for n in range(len(taps))]
 
     def live_attempt(self, trainee_id: int, attempt_key: str) -> LiveAttempt:
@@ -99,21 +100,23 @@ class TapStore:
         with self._db.read() as session:
             return _live_attempts(session.connection(), {attempt_key: trainee_id})[attempt_key]
 
-    def _check(self, tap: Tap, trainee: Any) -> int:
-        """The tap's cohort id, once the tap is known to be possible."""
+    def _check(self, tap: Tap, trainee: Any) -> tuple[int, Catalog]:
+        """The tap's cohort id and the definitions it is judged by, once the tap is known
+        to be possible."""
         if trainee is None:
             raise RecordError(f"Stagiaire n° {tap.trainee_id} introuvable.")
         if trainee.erased_at is not None:
             raise RecordError(ERASED_MESSAGE)
         check_open(trainee)
-        check_definition(self._catalog, trainee, tap.gesture_id, "gesture")
-        if tap.step not in {s.key for s in self._catalog.gesture(tap.gesture_id).steps}:
+        catalog = self._catalogs(trainee.sector, trainee.curriculum_version)
+        check_definition(catalog, trainee, tap.gesture_id, "gesture")
+        if tap.step not in {s.key for s in catalog.gesture(tap.gesture_id).steps}:
             raise RecordError(f"Étape « {tap.step} » inconnue pour ce geste.")
         check_day(tap.observed_on, trainee, trainee)  # the row has the cohort's dates too
         cohort: int = trainee.cohort
-        return cohort
+        return cohort, catalog
 
-    def _row(self, tap: Tap, cohort: int) -> dict[str, Any]:
+    def _row(self, tap: Tap, cohort: int, catalog_version: str) -> dict[str, Any]:
         return {
             "idempotency_key": tap.key,
             "trainee_id": tap.trainee_id,
@@ -121,7 +124,7 @@ class TapStore:
             "author_id": tap.author_id,
             "kind": _STEP,
             "definition": tap.gesture_id,
-            "catalog_version": self._catalog.version,
+            "catalog_version": catalog_version,
             "observed_on": tap.observed_on,
             "attempt_key": tap.attempt_key,
             "step": tap.step,
@@ -144,6 +147,7 @@ _TAP_TRAINEES = (
     .add_columns(
         t.Cohort.sector,
         t.Cohort.curriculum,
+        t.Cohort.curriculum_version,
         t.Cohort.starts_on,
         t.Cohort.ends_on,
         t.Cohort.closed_at,

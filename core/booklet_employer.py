@@ -71,17 +71,22 @@ def employer_part(
     catalog: Catalog, record: TraineeRecord, employer: Employer, levels: dict[str, str]
 ) -> EmployerPart:
     trade = record.trainee.sector
-    fit = employer_fit(employer, levels, catalog.grading, lambda c: catalog.sector_id(c) == trade)
+    fit = employer_fit(
+        employer,
+        levels,
+        lambda c: catalog.defining(c).grading(c),
+        lambda c: catalog.defining(c).sector_id(c) == trade,
+    )
     lines = []
     for status in fit.requirements:
         competency = status.requirement.competency
-        scale, _ = catalog.grading(competency)
+        scale, _ = catalog.defining(competency).grading(competency)
         evidence = record.levels.get(competency)
         days = evidence.autonomous_days if evidence else ()
         lines.append(
             RequirementLine(
                 competency=competency,
-                name=catalog.competency(competency).name,
+                name=_name(catalog, competency),
                 priority=status.requirement.priority.label,
                 essential=status.requirement.priority.rank == 0,
                 required=scale.label(status.requirement.min_level),
@@ -109,6 +114,12 @@ def employer_part(
         essentials_missing=fit.essentials_missing,
         essentials_total=fit.essentials_total,
         lines=tuple(lines),
-        other_trades=tuple(catalog.competency(r.competency).name for r in fit.other_trades),
+        other_trades=tuple(_name(catalog, r.competency) for r in fit.other_trades),
         rank=fit.rank,
     )
+
+
+def _name(catalog: Catalog, competency: str) -> str:
+    """A competency's name; one the trainee's curriculum version does not hold says so."""
+    name = catalog.defining(competency).competency(competency).name
+    return name if competency in catalog.entries else f"{name} (hors du programme suivi)"

@@ -121,6 +121,8 @@ class Catalog:
     plugins: tuple[PluginSummary, ...] = ()
     warnings: tuple[Problem, ...] = ()
     version: str = field(default="")
+    # For a cohort's older curriculum (``with_sector``): the installed catalog it came from.
+    installed: Catalog | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("sectors", "territories", "employers", "evaluators", "entries"):
@@ -225,6 +227,14 @@ class Catalog:
         sector = self.sector_of(competency_id)
         return [e for e in sector.evaluations if competency_id in e.competencies]
 
+    def defining(self, definition_id: str) -> Catalog:
+        """This catalog, or for an older curriculum that lacks ``definition_id``, the installed
+        one that has it: an employer may ask today for a competency a cohort on an older
+        version was never taught (named, and never met; never accepted for an entry)."""
+        if definition_id in self.entries or self.installed is None:
+            return self
+        return self.installed
+
     def with_sector(self, sector: Sector, where: str) -> Catalog:
         """This catalog with ``sector`` as given instead of the installed one: the
         definitions a cohort pinned to an older curriculum version is judged by. Territories,
@@ -244,6 +254,7 @@ class Catalog:
             evaluators=self.evaluators,
             entries=entries,
             plugins=self.plugins,
+            installed=self.installed or self,
         )
 
     # ------------------------------------------------------------ export

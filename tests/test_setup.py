@@ -359,10 +359,12 @@ def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
     « acquis » asks one success instead of two on two days). A cohort pinned to the older
     version keeps its definitions everywhere — record, grid, taps, booklet — until it is moved
     on; a cohort created now follows the new version."""
+    import dataclasses
+
     from core.booklet import build_booklet
     from core.context import Definitions
     from core.loop import Loop
-    from core.models import AggregationRule, LevelCondition
+    from core.models import AggregationRule, Employer, LevelCondition, Requirement
     from tests.conftest import context_on
 
     old = world.gestes.catalog.sectors["fibre"]
@@ -374,16 +376,35 @@ def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
             LevelCondition(level="en_cours", min_successes=1),
         )
     )
+    block = old.blocks[0]
+    added = block.competencies[0].model_copy(update={"id": "fibre.c.nouvelle", "name": "Nouvelle"})
     newer = old.model_copy(
         update={
             "curriculum": old.curriculum.model_copy(update={"version": "2027.1", "rule": laxer}),
+            "blocks": (
+                block.model_copy(update={"competencies": (*block.competencies, added)}),
+                *old.blocks[1:],
+            ),
             "gestures": tuple(
                 g.model_copy(update={"steps": g.steps[:-1]}) if g.id == SPLICE else g
                 for g in old.gestures
             ),
         }
     )
-    installed = world.gestes.catalog.with_sector(newer, "fibre 2027.1")
+    hiring = Employer(  # asks, today, for the competency the new version added
+        id="employeur.test",
+        name="Fibre Test",
+        territories=("territoire.marseille",),
+        requirements=(
+            Requirement(competency=added.id),
+            Requirement(competency=splice.competencies[0]),
+        ),
+    )
+    installed = dataclasses.replace(  # as the loader builds it: the installed catalog itself
+        world.gestes.catalog.with_sector(newer, "fibre 2027.1"),
+        employers={**world.gestes.catalog.employers, hiring.id: hiring},
+        installed=None,
+    )
     definitions = Definitions(installed, world.gestes.plugins)
     gestes = context_on(engine, definitions, world.gestes.settings)
     store, trainee = gestes.store, world.trainees[0]
@@ -409,6 +430,12 @@ def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
         "« Acquis » demande 2\xa0réussites en autonomie, observées 2\xa0jours différents"
         in data.rules
     )
+    data = build_booklet(  # the employer's new requirement: named, counted, never met
+        gestes.definitions_for(record.trainee), record, employer=hiring.id, loop=Loop()
+    )
+    (part,) = data.employers
+    assert (part.met, part.total) == (0, 2) and part.lines[0].status == "non_acquis"
+    assert part.lines[0].name == "Nouvelle (hors du programme suivi)"
 
     directory = store.directory
     newcomer = directory.create_cohort(

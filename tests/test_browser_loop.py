@@ -93,6 +93,8 @@ def test_placement_tutor_trainee_and_trainer_sign_the_booklet(school, browser): 
     base, trainee = school
     coordinator = signed_in(browser, base, "coord@ecole.fr")
     coordinator.goto(f"{base}/trainees/{trainee}")
+    # Folded, drawn when opened (htmx): the part arrives with its link.
+    coordinator.get_by_text("Immersion et suivi à trois").click()
     coordinator.get_by_role("link", name="Nouvelle immersion").click()
     coordinator.select_option("#f-choix", label="Free Pro")
     coordinator.get_by_role("button", name="Proposer ses objectifs").click()
@@ -129,6 +131,7 @@ def test_placement_tutor_trainee_and_trainer_sign_the_booklet(school, browser): 
 
     trainer = signed_in(browser, base, "formateur@ecole.fr")
     trainer.goto(f"{base}/trainees/{trainee}")
+    trainer.get_by_text("Immersion et suivi à trois").click()
     trainer.get_by_role("button", name="Créer un code d'accès").click()
     code = trainer.locator(".code").inner_text()
 
@@ -146,7 +149,7 @@ def test_placement_tutor_trainee_and_trainer_sign_the_booklet(school, browser): 
     expect(learner.locator("#signature")).to_contain_text("Signé par Yanis Belkacem")
     shot(learner, "loop-04-stagiaire-phone")
 
-    trainer.goto(f"{base}/trainees/{trainee}#suivi")
+    trainer.goto(f"{base}/trainees/{trainee}?ouvert=suivi#suivi")  # as a form returns there
     trainer.get_by_role("button", name="Je confirme").click()
     expect(trainer.locator("#suivi")).to_contain_text("confirmé (Karim Haddad)")
     trainer.get_by_label("J'ai relu le livret et je le signe").check()

@@ -301,6 +301,7 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     shot(page, f"first-run-{sector}-3-geste")
 
     page.goto(trainee_url)
+    page.get_by_text("Fixer un niveau").click()  # folded: drawn when opened
     page.get_by_label("Compétence", exact=True).select_option(competency)
     page.get_by_label("Niveau", exact=True).select_option("maitrise")
     page.get_by_label("Justification").fill("Maîtrise observée en situation de chantier")
@@ -309,7 +310,7 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     expect(page.locator("#historique")).to_contain_text("saisi le")
     shot(page, f"first-run-{sector}-4-decision")
 
-    booklet = trainer.request.get(page.url.split("#")[0] + "/booklet.pdf")
+    booklet = trainer.request.get(trainee_url + "/booklet.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(booklet.body())).pages)
     assert booklet.ok and "Awa Diallo" in text and "Maîtrisé" in text
     assert f"{base}/v/" in re.sub(r"\s+", "", text)  # the address it is served on

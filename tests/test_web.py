@@ -238,6 +238,9 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", "/api/me/password", {"json": wrong}, {w: {400} for w in WHO if w != "anonymous"}),
         ("GET", f"/cohorts/{co}", {}, {}),
         ("GET", f"/trainees/{tr}", {}, {}),
+        ("GET", f"/trainees/{tr}?ouvert=tout", {}, {}),
+        ("GET", f"/trainees/{tr}/parts/historique", {}, {}),
+        ("GET", f"/trainees/{tr}/parts/sortie", {}, {"trainer": {404}}),  # coordinators'
         ("GET", f"/trainees/{tr}/gestures/{GESTURE}", {}, {}),
         (
             "POST",
@@ -659,6 +662,7 @@ def test_every_route_is_in_the_matrix(site):
     def generic(path: str) -> str:
         for code in [*site.shares.values(), site.handed]:  # opaque codes, not numbers
             path = path.replace(code, "X")
+        path = re.sub(r"/parts/[a-z]+", "/parts/X", path.split("?")[0])  # a part by its name
         return (
             re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
             .replace(GESTURE, "X")
@@ -1121,7 +1125,7 @@ def test_a_short_verification_link_answers_until_the_school_withdraws_the_bookle
     altered = code[:-1] + ("a" if code[-1] != "a" else "b")  # one letter changed
     assert employer.get(f"/v/{altered}").status_code == 404
     coordinator, csrf = client(site, "coord@example.org")
-    listed = coordinator.get(f"/trainees/{trainee}").text
+    listed = coordinator.get(f"/trainees/{trainee}?ouvert=livrets").text
     assert f"/v/{code}" in listed
     coordinator.post(f"/verifications/{code}/revoke", data={"csrf_token": csrf})
     withdrawn = employer.get(f"/v/{code}")
@@ -1132,7 +1136,7 @@ def test_a_short_verification_link_answers_until_the_school_withdraws_the_bookle
 
 def test_a_photo_attached_to_an_entry_is_seen_on_the_trainee_page(site):
     trainer, _ = client(site, "trainer@example.org")
-    page = trainer.get(f"/trainees/{site.trainee}").text
+    page = trainer.get(f"/trainees/{site.trainee}?ouvert=historique").text
     assert f'<img src="/evidence/{site.evidence}"' in page  # a thumbnail, not an emoji
     shown = trainer.get(f"/evidence/{site.evidence}")
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
@@ -1156,7 +1160,7 @@ def test_coordinator_shares_a_booklet_with_an_employer(site):
     assert employer.get(f"/verify/{token}").status_code == 400  # not a verification link
     assert employer.get(f"/share/{token[:-3]}xyz").status_code == 404
     assert len(token) == 22  # an opaque code, not the payload
-    listed = coordinator.get(f"/trainees/{site.trainee}").text
+    listed = coordinator.get(f"/trainees/{site.trainee}?ouvert=partages").text
     assert f'action="/shares/{token}/revoke"' in listed
     withdrawn = coordinator.post(
         f"/shares/{token}/revoke", data={"csrf_token": csrf}, follow_redirects=False

@@ -149,9 +149,11 @@ def _routes(app: FastAPI) -> None:
         placements,
         scoring,
         setup,
+        trainee_page,
     )
 
-    for pages in (auth, setup, cohorts, scoring, coordination, booklets, placements, links):
+    pages_in_order = (auth, setup, cohorts, trainee_page, scoring, coordination, booklets)
+    for pages in (*pages_in_order, placements, links):
         app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(api_setup.router)

@@ -18,6 +18,7 @@ from core.settings import Settings
 from web.app import SCHOOL_TIME, gestes_of, is_htmx, render, served_at, store_of
 from web.scope import Id, User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
+from web.trainee_page import opened_at
 
 router = APIRouter(tags=["pages"])
 ERASED = "Le ou la titulaire de ce livret a exercé son droit à l'effacement."
@@ -230,14 +231,14 @@ def revoke_share(request: Request, user: User, code: str) -> Response:
         raise HTTPException(status_code=404, detail="Introuvable.")
     trainee_of(store, user, share.trainee_id)  # the coordinator's own schools only
     store.shares.revoke(share.code)
-    return RedirectResponse(f"/trainees/{share.trainee_id}#partages", status_code=303)
+    return RedirectResponse(opened_at(share.trainee_id, "partages"), status_code=303)
 
 
 @router.post("/verifications/{code}/revoke")
 def revoke_verification(request: Request, user: User, code: str) -> Response:
     """Withdraw a booklet handed out: its verification link then says it no longer holds."""
     trainee = withdraw_booklet(request, user, code)
-    return RedirectResponse(f"/trainees/{trainee}#livrets", status_code=303)
+    return RedirectResponse(opened_at(trainee, "livrets"), status_code=303)
 
 
 def withdraw_booklet(request: Request, user: CurrentUser, code: str) -> int:

@@ -4,16 +4,14 @@ to a trainee's record besides scores: comments, evidence photos, corrections."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from core.booklet_immersion import signature_lines
 from core.catalog import Catalog
-from core.domain import ExitKind, Located, RecordError, Role
-from core.models import Phase, Sector
+from core.domain import Located, RecordError, Role
+from core.models import Sector
 from web import forms
 from web.app import gestes_of, is_htmx, render, store_of
 from web.scope import (
@@ -27,6 +25,7 @@ from web.scope import (
     visible_cohorts,
 )
 from web.security import CurrentUser
+from web.trainee_page import opened_at, refused_on_page
 
 router = APIRouter(tags=["pages"])
 
@@ -128,73 +127,6 @@ def module_competencies(catalog: Catalog, sector: Sector, module_id: str) -> set
     return competencies
 
 
-# ---------------------------------------------------------------- trainee
-
-
-@router.get("/trainees/{trainee_id}")
-def trainee_page(request: Request, user: User, trainee_id: Id) -> Response:
-    return render(request, "trainee.html", _trainee_view(request, user, trainee_id))
-
-
-def _trainee_view(
-    request: Request, user: CurrentUser, trainee_id: int, **extra: Any
-) -> dict[str, Any]:
-    gestes = gestes_of(request)
-    store = gestes.store
-    _, cohort = trainee_of(store, user, trainee_id)
-    catalog = gestes.catalog_for(cohort)  # its pinned curriculum's
-    record = store.records.trainee_record(trainee_id)
-    journey = gestes.loop(trainee_id)
-    sector = catalog.sectors[cohort.sector]
-    # A coordinator's: where to move the trainee, links sent, booklets handed out.
-    destinations, shares, handed = [], [], []
-    if user.role is not Role.TRAINER:
-        shares = store.shares.of(trainee_id)
-        handed = store.verifications.of(trainee_id)
-        schools = None if user.is_admin else user.schools
-        destinations = [
-            c
-            for c, _ in store.lookup.cohorts(schools)
-            if c.sector == cohort.sector and c.id != cohort.id and not c.closed
-        ]
-    return {
-        "record": record,
-        "cohort": cohort,
-        "sector": sector,
-        "catalog": catalog,
-        "phases": list(Phase),
-        "scale": sector.curriculum.scale,
-        "history": store.lookup.latest_entries(trainee_id),
-        "moves": store.lookup.moves(trainee_id),
-        "destinations": destinations,
-        "shares": shares,
-        "handed": handed,
-        "exits": list(ExitKind),
-        "exits_by_code": {e.value: e for e in ExitKind},
-        "employers": catalog.employers_in(record.trainee.territory, sector=record.trainee.sector),
-        "journey": journey,
-        "signatures": signature_lines(journey, record.trainee.full_name, record.trainee.school),
-        "codes": [
-            link
-            for link in store.placements.links_of(trainee_id)
-            if link.kind.value == "trainee" and not link.refusal(dt.date.today())
-        ],
-        "submit": uuid.uuid4().hex,
-        "today": dt.date.today(),
-        "errors": {},
-        "form": {},
-        **extra,
-    }
-
-
-def _refused_on_page(
-    request: Request, user: CurrentUser, trainee_id: int, errors: forms.Errors, form: Any
-) -> Response:
-    """The trainee page again, the refusal beside its field and what was typed kept."""
-    view = _trainee_view(request, user, trainee_id, errors=errors, form=forms.values(form))
-    return render(request, "trainee.html", view, status_code=400)
-
-
 # ---------------------------------------------------------------- decisions, comments
 
 
@@ -227,8 +159,8 @@ async def decide_level(request: Request, user: User, trainee_id: Id) -> Response
         except RecordError as error:
             errors = forms.refusal(error)
     if errors:
-        return _refused_on_page(request, user, trainee_id, errors, form)
-    return RedirectResponse(f"/trainees/{trainee_id}#historique", status_code=303)
+        return refused_on_page(request, user, trainee_id, errors, form, "decision")
+    return RedirectResponse(opened_at(trainee_id, "historique"), status_code=303)
 
 
 @router.post("/trainees/{trainee_id}/comments")
@@ -250,8 +182,8 @@ async def add_comment(request: Request, user: User, trainee_id: Id) -> Response:
         except RecordError as error:
             errors = forms.refusal(error)
     if errors:
-        return _refused_on_page(request, user, trainee_id, errors, form)
-    return RedirectResponse(f"/trainees/{trainee_id}#commentaires", status_code=303)
+        return refused_on_page(request, user, trainee_id, errors, form, "commentaires")
+    return RedirectResponse(opened_at(trainee_id, "commentaires"), status_code=303)
 
 
 # ---------------------------------------------------------------- evidence, corrections
@@ -261,7 +193,7 @@ async def add_comment(request: Request, user: User, trainee_id: Id) -> Response:
 async def add_evidence(request: Request, user: User, observation_id: Id) -> Response:
     """A photo (or PDF report) for an observation; size and type checked by the store."""
     observation = await receive_evidence(request, user, observation_id)
-    return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)
+    return RedirectResponse(opened_at(observation.trainee_id, "historique"), status_code=303)
 
 
 async def receive_evidence(request: Request, user: CurrentUser, observation_id: Id) -> Located:
@@ -315,4 +247,4 @@ def retract(
     observation = observation_of(store, user, observation_id)
     require_author_or_coordinator(user, observation)
     store.observations.retract(observation_id, user.id, reason, f"retract:{observation_id}")
-    return RedirectResponse(f"/trainees/{observation.trainee_id}#historique", status_code=303)
+    return RedirectResponse(opened_at(observation.trainee_id, "historique"), status_code=303)

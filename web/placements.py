@@ -32,6 +32,7 @@ from core.models import Phase
 from web.app import gestes_of, render, served_at
 from web.scope import Id, User, require_coordinator, trainee_of
 from web.security import CurrentUser
+from web.trainee_page import opened_at
 
 router = APIRouter(tags=["pages"])
 
@@ -197,7 +198,7 @@ def revoke_link(request: Request, user: User, link_id: Id) -> Response:
     link = withdraw_link(request, user, link_id)
     if link.placement_id is not None:
         return RedirectResponse(f"/placements/{link.placement_id}#liens", status_code=303)
-    return RedirectResponse(f"/trainees/{link.trainee_id}#suivi", status_code=303)
+    return RedirectResponse(opened_at(link.trainee_id, "suivi"), status_code=303)
 
 
 def withdraw_link(request: Request, user: CurrentUser, link_id: int) -> AccessLink:
@@ -220,12 +221,13 @@ def withdraw_link(request: Request, user: CurrentUser, link_id: int) -> AccessLi
 @router.post("/trainees/{trainee_id}/access-code")
 def create_trainee_code(request: Request, user: User, trainee_id: Id) -> Response:
     """A code the trainer hands the trainee (on paper): opens their own page, no e-mail."""
-    from web.cohorts import _trainee_view
+    from web.trainee_page import trainee_view
 
     trainee_of(gestes_of(request).store, user, trainee_id)
     code, where = issue_trainee_code(request, user, trainee_id)
     extra = {"new_code": code, "new_code_url": where}
-    return render(request, "trainee.html", _trainee_view(request, user, trainee_id, **extra))
+    view = trainee_view(request, user, trainee_id, ("suivi",), **extra)
+    return render(request, "trainee.html", view)
 
 
 @router.post("/trainees/{trainee_id}/confirmations")
@@ -238,7 +240,7 @@ def confirm_self_assessment(
     confirmed: Annotated[bool, Form()],
 ) -> Response:
     answer_self_assessment(request, user, trainee_id, competency, answers, confirmed)
-    return RedirectResponse(f"/trainees/{trainee_id}#suivi", status_code=303)
+    return RedirectResponse(opened_at(trainee_id, "suivi"), status_code=303)
 
 
 def answer_self_assessment(
@@ -274,7 +276,7 @@ def sign_as_trainer(
     consent: Annotated[bool, Form()] = False,
 ) -> Response:
     sign_booklet(request, user, trainee_id, consent)
-    return RedirectResponse(f"/trainees/{trainee_id}#suivi", status_code=303)
+    return RedirectResponse(opened_at(trainee_id, "suivi"), status_code=303)
 
 
 def sign_booklet(request: Request, user: CurrentUser, trainee_id: int, consent: bool) -> None:

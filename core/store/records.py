@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from core.catalog import Catalogs
 from core.domain import RecordError
@@ -21,6 +21,7 @@ from core.store.facts import Facts, RowReader, Rows, authors, trainee_info
 from core.trainee_record import CohortGrid, ExitInfo, TraineeInfo, TraineeRecord, derive_record
 
 GRIDS_KEPT = 256  # cohort grids remembered per process (one per cohort, a few KB each)
+RECORDS_KEPT = 2048  # trainee records remembered per process (a few KB each)
 
 
 @dataclass(frozen=True)
@@ -38,19 +39,26 @@ class TraineeRecords:
         self._catalogs = catalogs  # each cohort is derived by its pinned curriculum version
         self._reader = RowReader(database.dialect)
         self._grids: dict[int, tuple[tuple[Any, ...], CohortGrid]] = {}
+        self._records: dict[int, tuple[tuple[Any, ...], TraineeRecord]] = {}
 
     def trainee_record(self, trainee_id: int) -> TraineeRecord:
-        """A trainee's levels with their evidence, gestures, progress, evaluations, exit."""
+        """A trainee's levels with their evidence, gestures, progress, evaluations, exit.
+
+        Remembered until it can have changed: the trainee's, cohort's and school's row, and
+        the latest id and the count of the trainee's entries and exits (every score,
+        correction, retraction or exit is a new row; the count also catches a row committed
+        late under a lower id) are read first, in the same query as the trainee; the record
+        is derived again only when they moved. Checked against the database on every call,
+        so several processes agree."""
         with self._db.read() as session:
-            row = session.execute(
-                select(t.Trainee, t.Cohort, t.School)
-                .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
-                .join(t.School, t.School.id == t.Cohort.school_id)
-                .where(t.Trainee.id == trainee_id)
-            ).first()
+            row = session.execute(_TRAINEE_VERSION, {"trainee_id": trainee_id}).first()
             if row is None:
                 raise RecordError(f"Stagiaire n° {trainee_id} introuvable.")
-            info = trainee_info(*row)
+            info = trainee_info(*row[:3])
+            version = (info, *row[3:])
+            cached = self._records.get(trainee_id)
+            if cached is not None and cached[0] == version:
+                return cached[1]
             rows = self._reader.rows(session, "trainee", trainee_id)
             names = authors(session, rows.authors())
             exit_row = session.scalars(
@@ -59,7 +67,9 @@ class TraineeRecords:
                 .order_by(t.ExitRecord.on.desc(), t.ExitRecord.id.desc())
                 .limit(1)
             ).first()
-        return self._derive(info, rows, names, exit_row)
+        record = self._derive(info, rows, names, exit_row)
+        _remember(self._records, trainee_id, (version, record), RECORDS_KEPT)
+        return record
 
     def _derive(
         self,
@@ -154,16 +164,16 @@ class TraineeRecords:
         if cached is not None and cached[0] == version:
             return cached[1]
         grid = self._derive_grid(cohort_id)
-        if len(self._grids) >= GRIDS_KEPT:
-            self._grids.pop(next(iter(self._grids)))  # the oldest entry goes
-        self._grids[cohort_id] = (version, grid)
+        _remember(self._grids, cohort_id, (version, grid), GRIDS_KEPT)
         return grid
 
     def _cohort_version(self, cohort_id: int) -> tuple[Any, ...]:
         with self._db.read() as session:
-            latest = session.scalar(
-                select(func.max(t.Observation.id)).where(t.Observation.cohort_id == cohort_id)
-            )
+            latest = session.execute(  # the count: a row committed late under a lower id
+                select(func.max(t.Observation.id), func.count()).where(
+                    t.Observation.cohort_id == cohort_id
+                )
+            ).one()
             pinned = session.scalar(  # a cohort moved to a new version is derived again
                 select(t.Cohort.curriculum_version).where(t.Cohort.id == cohort_id)
             )
@@ -174,7 +184,7 @@ class TraineeRecords:
                     func.count(t.Trainee.erased_at),
                 ).where(t.Trainee.cohort_id == cohort_id)
             ).one()
-        return (latest, pinned, *trainees)
+        return (*latest, pinned, *trainees)
 
     def _derive_grid(self, cohort_id: int) -> CohortGrid:
         data = self._cohort(cohort_id, exits=False)
@@ -197,3 +207,32 @@ class TraineeRecords:
             rows=tuple(rows),
             decided=frozenset(decided),
         )
+
+
+def _remember(kept: dict[int, Any], key: int, value: Any, most: int) -> None:
+    if key not in kept and len(kept) >= most:
+        kept.pop(next(iter(kept)))  # the oldest entry goes
+    kept[key] = value
+
+
+def _latest_and_count(table: Any) -> tuple[Any, Any]:
+    of_trainee = table.trainee_id == t.Trainee.id
+    return (
+        select(func.max(table.id)).where(of_trainee).scalar_subquery(),
+        select(func.count()).where(of_trainee).scalar_subquery(),
+    )
+
+
+# Built once: building it cost more than running it (bench/web.py).
+_TRAINEE_VERSION = (
+    select(
+        t.Trainee,
+        t.Cohort,
+        t.School,
+        *_latest_and_count(t.Observation),
+        *_latest_and_count(t.ExitRecord),
+    )
+    .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+    .join(t.School, t.School.id == t.Cohort.school_id)
+    .where(t.Trainee.id == bindparam("trainee_id"))
+)

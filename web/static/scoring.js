@@ -54,17 +54,22 @@
         );
       }
     }
+    // Each step and choice once, however many taps wait: a long queue drains at the
+    // server's pace, not at the pace of marking the page again for every tap it holds.
+    var marked = {};
+    list.forEach(function (tap) {
+      tap.body.forEach(function (pair) {  // the choice made, marked until it is stored
+        if (pair[0] === "result") marked[tap.step + "\n" + pair[1]] = [tap.step, pair[1]];
+      });
+    });
     document.querySelectorAll("li.step").forEach(function (li) { li.classList.remove("waiting"); });
     document.querySelectorAll("button.pending").forEach(function (b) { b.classList.remove("pending"); });
-    list.forEach(function (tap) {
-      var li = document.getElementById("etape-" + tap.step);
+    Object.keys(marked).forEach(function (key) {
+      var li = document.getElementById("etape-" + marked[key][0]);
       if (!li) return;
       li.classList.add("waiting");
-      tap.body.forEach(function (pair) {  // the choice made, marked until it is stored
-        if (pair[0] !== "result") return;
-        var button = li.querySelector('button[value="' + pair[1] + '"]');
-        if (button) button.classList.add("pending");
-      });
+      var button = li.querySelector('button[value="' + marked[key][1] + '"]');
+      if (button) button.classList.add("pending");
     });
   }
 
@@ -104,7 +109,7 @@
     var list = mine();
     if (!list.length) return;
     sending = true;
-    var tap = list[0];
+    var tap = list[0], answered = false;
     var form = new FormData();
     tap.body.forEach(function (pair) {
       form.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]);
@@ -114,6 +119,7 @@
       headers: { "HX-Request": "true", "X-CSRF-Token": csrf() }
     }).then(function (response) {
       if (response.status >= 500) throw new Error("server " + response.status);
+      answered = true;
       var rest = waiting().filter(function (t) { return JSON.stringify(t.body) !== JSON.stringify(tap.body); });
       save(rest);
       if (response.ok) {
@@ -126,7 +132,9 @@
         refused(tap, data.detail || String(response.status));
       }, function () { refused(tap, String(response.status)); });
     }).catch(function () { /* still offline: kept, tried again later */ })
-      .finally(function () { sending = false; show(); if (mine().length) setTimeout(flush, 200); });
+      // Answered: the next one at once (a queue drains at the server's pace). Not answered:
+      // the next try waits for the network to come back, or for the next round.
+      .finally(function () { sending = false; show(); if (answered && mine().length) flush(); });
   }
 
   document.body.addEventListener("htmx:configRequest", function (event) {

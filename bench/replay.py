@@ -17,13 +17,10 @@ two taps: 200 taps took more than 40 s).
 from __future__ import annotations
 
 import argparse
-import atexit
 import importlib.util
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -79,21 +76,9 @@ def main() -> None:
     taps, rounds = (50, 2) if options.quick else (200, 5)
 
     from playwright.sync_api import sync_playwright
-    from sqlalchemy import select
 
-    from core.context import open_gestes
-    from core.demo import seed_demo
-    from core.settings import Settings
-    from core.store import tables as t
-
-    data = Path(tempfile.mkdtemp(prefix="gestes-bench-replay-"))
-    atexit.register(shutil.rmtree, data, ignore_errors=True)
-    gestes = open_gestes(Settings(data_dir=data), migrate=True)
-    seed_demo(gestes)
-    with gestes.store.database.read() as session:
-        cohort = session.scalar(select(t.Cohort.id).where(t.Cohort.sector == "fibre"))
-        trainee = session.scalar(select(t.Trainee.id).where(t.Trainee.cohort_id == cohort))
-    gestes.store.database.engine.dispose()
+    data, _, trainees = bench_web.demo_store("gestes-bench-replay-")
+    trainee = trainees[0]
     port = bench_web.free_port()
     server = bench_web.start(
         ["--factory", "web.app:create_app"], port, {**os.environ, "GESTES_DATA_DIR": str(data)}

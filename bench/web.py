@@ -249,13 +249,9 @@ def http(method: str, path: str, headers: dict[str, str], body: str = "") -> byt
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a few seconds: a smoke test")
-    options = parser.parse_args()
-    total, seconds, rate_seconds = (300, 5.0, 2.0) if options.quick else (10_000, 30.0, 10.0)
-    rounds = 2 if options.quick else 6
-
+def demo_store(prefix: str) -> tuple[Path, int, list[int]]:
+    """A demo store in a temporary folder (removed at exit): its folder, the fibre cohort's
+    id and its trainees' ids."""
     from sqlalchemy import select
 
     from core.context import open_gestes
@@ -263,7 +259,7 @@ def main() -> None:
     from core.settings import Settings
     from core.store import tables as t
 
-    data = Path(tempfile.mkdtemp(prefix="gestes-bench-web-"))
+    data = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, data, ignore_errors=True)
     gestes = open_gestes(Settings(data_dir=data), migrate=True)
     seed_demo(gestes)
@@ -271,7 +267,18 @@ def main() -> None:
         cohort = session.scalar(select(t.Cohort.id).where(t.Cohort.sector == "fibre"))
         trainees = list(session.scalars(select(t.Trainee.id).where(t.Trainee.cohort_id == cohort)))
     gestes.store.database.engine.dispose()
+    assert cohort is not None
+    return data, cohort, trainees
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few seconds: a smoke test")
+    options = parser.parse_args()
+    total, seconds, rate_seconds = (300, 5.0, 2.0) if options.quick else (10_000, 30.0, 10.0)
+    rounds = 2 if options.quick else 6
+
+    data, cohort, trainees = demo_store("gestes-bench-web-")
     env = {**os.environ, "GESTES_DATA_DIR": str(data)}
     app_port, bare_port = free_port(), free_port()
     servers = [

@@ -45,13 +45,12 @@ def trainee_page(
 @router.get("/trainees/{trainee_id}/parts/{name}")
 def trainee_part(request: Request, user: User, trainee_id: Id, name: str) -> Response:
     """One folded part, drawn when opened (htmx); without htmx, the page with it open."""
-    if name not in PARTS + STAFF_PARTS:
-        raise HTTPException(status_code=404, detail="Partie inconnue.")
-    view = trainee_view(request, user, trainee_id, (name,))
-    if name not in view["folds"]:  # a coordinator's part, or a form of a closed cohort
+    _, cohort = trainee_of(gestes_of(request).store, user, trainee_id)
+    if name not in _folds(user, cohort):  # unknown, a coordinator's, or a closed cohort's form
         raise HTTPException(status_code=404, detail="Partie inconnue.")
     if not is_htmx(request):
         return RedirectResponse(opened_at(trainee_id, name), status_code=303)
+    view = trainee_view(request, user, trainee_id, (name,))
     return render(request, f"trainee_parts/{name}.html", view)
 
 
@@ -66,12 +65,11 @@ def refused_on_page(
     trainee_id: int,
     errors: forms.Errors,
     form: Any,
-    part: str = "",
+    part: str,
 ) -> Response:
     """The trainee page again, the refusal beside its field (its part open) and what was
     typed kept."""
-    opened = (part,) if part else PARTS + STAFF_PARTS
-    view = trainee_view(request, user, trainee_id, opened, errors=errors, form=forms.values(form))
+    view = trainee_view(request, user, trainee_id, (part,), errors=errors, form=forms.values(form))
     return render(request, "trainee.html", view, status_code=400)
 
 

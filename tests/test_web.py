@@ -307,6 +307,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             ADMINS_ONLY,
         ),
         ("POST", f"/admin/users/{site.spare_user}/active", {"active": "true"}, ADMINS_ONLY),
+        ("POST", f"/admin/users/{site.spare_user}/password", {"password": PASSWORD}, ADMINS_ONLY),
         ("GET", "/admin/schools", {}, ADMINS_ONLY),
         (
             "POST",
@@ -486,6 +487,12 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             f"/api/trainees/{tr}/outcome",
             {"json": {"kind": "cdi", "on": "2026-07-01", "key": "api-exit-1"}},
             COORDINATORS_ONLY,
+        ),
+        (
+            "POST",
+            f"/api/users/{site.spare_user}/password",
+            {"json": {"password": PASSWORD}},
+            ADMINS_ONLY,
         ),
         ("GET", "/api/users", {}, ADMINS_ONLY),
         (
@@ -1022,6 +1029,38 @@ def test_admin_creates_and_deactivates_accounts(site):
         "/login", data={"email": "nadia@example.org", "password": "pas le bon mot"}
     )
     assert "Adresse ou mot de passe incorrect" in wrong.text  # says nothing without the password
+
+
+def test_an_admin_replaces_a_forgotten_password_and_signs_the_account_out(site):
+    admin, csrf = client(site, "admin@example.org")
+    forgetful, _ = client(site, "trainer@example.org")
+    with site.gestes.store.database.read() as session:
+        trainer_id = session.scalar(select(t.User.id).where(t.User.email == "trainer@example.org"))
+    weak = admin.post(
+        f"/admin/users/{trainer_id}/password", data={"csrf_token": csrf, "password": "aaaaaaaaaaaa"}
+    )
+    assert weak.status_code == 400
+    assert f'id="reset-{trainer_id}-error"' in weak.text  # the message beside that account's field
+    assert forgetful.get("/cohorts", follow_redirects=False).status_code == 200  # nothing changed
+    provisional = "Provisoire-remis-en-main-propre"
+    done = admin.post(
+        f"/admin/users/{trainer_id}/password",
+        data={"csrf_token": csrf, "password": provisional},
+        follow_redirects=True,
+    )
+    assert "Nouveau mot de passe enregistré" in done.text
+    assert forgetful.get("/cohorts", follow_redirects=False).status_code == 303  # signed out
+    old = TestClient(site.app).post(
+        "/login", data={"email": "trainer@example.org", "password": PASSWORD}
+    )
+    assert old.status_code == 401
+    api = admin.post(
+        f"/api/users/{trainer_id}/password",
+        json={"password": PASSWORD},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 200
+    assert client(site, "trainer@example.org")[0].get("/cohorts").status_code == 200
 
 
 def test_grid_filters_by_block_and_module(site):

@@ -480,6 +480,21 @@ def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
     return {"id": new}
 
 
+class PasswordResetIn(BaseModel):
+    password: str = Field(max_length=200)
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(
+    request: Request, user: User, user_id: Id, body: PasswordResetIn
+) -> dict[str, Any]:
+    """A forgotten password replaced by an administrator; the account's sessions end."""
+    require_admin(user)
+    store_of(request).accounts.reset_password(user_id, body.password)
+    request.app.state.sessions.clear()
+    return {"id": user_id}
+
+
 class ActiveIn(BaseModel):
     active: bool
 

@@ -124,13 +124,17 @@ def _users_view(store: Store) -> dict[str, Any]:
         "roles": list(Role),
         "error": None,
         "form": {},
+        "reset_for": None,
+        "reset_error": None,
     }
 
 
 @router.get("/admin/users")
 def users_page(request: Request, user: User) -> Response:
     require_admin(user)
-    return render(request, "users.html", _users_view(store_of(request)))
+    view = _users_view(store_of(request))
+    view["reset_done"] = request.query_params.get("nouveau_mot_de_passe")
+    return render(request, "users.html", view)
 
 
 @router.post("/admin/users")
@@ -165,6 +169,23 @@ def toggle_user(
         raise HTTPException(status_code=400, detail="Cochez la case pour confirmer.")
     set_account_active(request, user, user_id, active)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/password")
+async def reset_password(request: Request, user: User, user_id: Id) -> Response:
+    """A forgotten password replaced by an administrator, to hand over in person: the
+    account's sessions end everywhere. The owner then chooses their own at /account/password."""
+    require_admin(user)
+    store = store_of(request)
+    form = await request.form()
+    try:
+        store.accounts.reset_password(user_id, str(form.get("password") or ""))
+    except RecordError as error:
+        view = _users_view(store)
+        view.update(reset_for=user_id, reset_error=str(error))
+        return render(request, "users.html", view, status_code=400)
+    request.app.state.sessions.clear()  # this process forgets at once; others are notified
+    return RedirectResponse(f"/admin/users?nouveau_mot_de_passe={user_id}", status_code=303)
 
 
 def set_account_active(request: Request, user: CurrentUser, user_id: Id, active: bool) -> None:

@@ -75,13 +75,18 @@ class Accounts:
             _replace_password(session, user, new, "new", keep=_hash(keep_token))
             self._db.announce(session, SESSIONS_CHANNEL, str(user_id))
 
-    def reset_password(self, email: str, new: str) -> None:
-        """A forgotten password replaced by someone with the server in hand (``gestes user
-        password``): the policy applies and every session of the account ends."""
+    def reset_password(self, who: str | int, new: str) -> None:
+        """A forgotten password replaced by an administrator (``gestes user password``, the
+        accounts page, the API), by address or id: the policy applies and every session of
+        the account ends, so whoever knew the old one is signed out everywhere."""
         with self._db.write() as session:
-            user = session.scalar(select(t.User).where(t.User.email == email.strip().lower()))
+            if isinstance(who, int):
+                user = session.get(t.User, who)
+            else:
+                user = session.scalar(select(t.User).where(t.User.email == who.strip().lower()))
             if user is None:
-                raise RecordError(f"Aucun compte n'a l'adresse « {email} ».", field="email")
+                known = "Ce compte n'existe pas." if isinstance(who, int) else None
+                raise RecordError(known or f"Aucun compte n'a l'adresse « {who} ».", "email")
             _replace_password(session, user, new, "password")
             self._db.announce(session, SESSIONS_CHANNEL, str(user.id))
 

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from core.booklet import TEMPLATES, BookletData
-from core.files import write_private
+from core.files import FileStore, LocalFiles, write_private
 from core.french import counted, slugify
 from core.models import Autonomy
 from core.pdf_signing import sign_pdf, signing_files
@@ -165,23 +165,28 @@ def _printer_version() -> bytes:
     return digest.digest()
 
 
-def cached_pdf(data: BookletData, cache_dir: Path, signing: Settings | None = None) -> bytes:
-    """The PDF, printed once per content: asking again for an unchanged booklet reads a file.
+def cached_pdf(
+    data: BookletData, cache: FileStore | Path, signing: Settings | None = None
+) -> bytes:
+    """The PDF, printed once per content: asking again for an unchanged booklet reads a file
+    (``cache``: the file store's booklets folder, or a directory).
     With ``signing`` (every channel that hands booklets out), signed by the school (PAdES,
     ``core.pdf_signing``) before it is kept; the key then names the certificate too.
 
     Written to a temporary name then renamed, so a half-written file is never served.
     """
+    files = LocalFiles(cache) if isinstance(cache, Path) else cache
     key = booklet_key(data)
     if signing is not None:
         key += "-" + _certificate_digest(signing)
-    path = cache_dir / f"{data.trainee_ref or 'unsigned'}-{key}.pdf"  # erasure finds them
-    if path.exists():
-        return path.read_bytes()
+    name = f"{data.trainee_ref or 'unsigned'}-{key}.pdf"  # erasure finds them by reference
+    kept = files.read(name)
+    if kept is not None:
+        return kept
     pdf = render_pdf(data)
     if signing is not None:
         pdf = sign_pdf(pdf, signing, signer_name=data.school, reason=SIGNING_REASON)
-    write_private(path, pdf)
+    files.write(name, pdf)
     return pdf
 
 

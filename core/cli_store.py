@@ -115,7 +115,7 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
                 territory=territory,
             )
         )
-        output.write_bytes(cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings))
+        output.write_bytes(cached_pdf(data, gestes.store.files.within("booklets"), gestes.settings))
         fits = ", ".join(f"{e.name} {e.met}/{e.total}" for e in data.employers) or "no employer"
         typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
 
@@ -150,7 +150,13 @@ def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
             jobs,
             workers=workers or None,
             progress=progress,
-            cache_dir=gestes.settings.data_dir / "booklets",
+            # Printing processes share the cache when it is a directory; with the files in the
+            # database each prints afresh (a connection does not cross a fork).
+            cache_dir=(
+                gestes.settings.data_dir / "booklets"
+                if gestes.settings.file_store == "local"
+                else None
+            ),
             signing=gestes.settings,
         )
         typer.echo(f"Wrote {len(written)} booklets to {output}.")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from core.catalog import Catalog, Pinned
+from core.keys import share_keys
 from core.settings import Settings
 from core.store import Store, open_store
 
@@ -90,4 +91,5 @@ def open_gestes(
     settings = settings or Settings()
     definitions = definitions or load_definitions()
     store = open_store(settings, definitions.catalog, migrate=migrate)
+    share_keys(settings, store.files)  # one signature for every machine (core.keys)
     return Gestes(definitions, settings, store)

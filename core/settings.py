@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +18,13 @@ class Settings(BaseSettings):
     # Default: a SQLite file in the data directory. A national network sets a PostgreSQL URL:
     # postgresql+psycopg://user@host:5432/gestes
     database_url: str | None = None
+    # Where evidence, cached booklets, exports and keys live: "local" (the data directory,
+    # one machine) or "database" (the database itself: every machine of a network on one
+    # PostgreSQL reaches them). See core.files.
+    file_store: Literal["local", "database"] = "local"
+    # Where long work (a cohort's booklets) runs: "here" (a thread of the process that was
+    # asked) or "queue" (queued in PostgreSQL, run by `gestes worker` on any machine).
+    jobs: Literal["here", "queue"] = "here"
     evidence_max_bytes: int = 10 * MEBIBYTE
     evidence_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")
     # Where employers reach the verification page printed in booklets' QR codes and sharing

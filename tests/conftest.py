@@ -182,7 +182,10 @@ def context_on(engine: Engine, definitions: Definitions, settings: Settings) -> 
 @pytest.fixture
 def gestes(engine: Engine, definitions: Definitions, tmp_path: Path) -> Gestes:
     empty_tables(engine)
-    settings = Settings(data_dir=tmp_path / "data", evidence_max_bytes=2048)
+    # On PostgreSQL, files are kept in the database (as a network of machines keeps them), so
+    # every store test runs over both file stores.
+    files = "database" if engine.dialect.name == "postgresql" else "local"
+    settings = Settings(data_dir=tmp_path / "data", evidence_max_bytes=2048, file_store=files)
     return context_on(engine, definitions, settings)
 
 

@@ -75,6 +75,7 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
     """A marker in every field and file a trainee's data reaches; after erasure, the whole
     data directory (database file and its log on SQLite) and the PostgreSQL tables hold none."""
     import datetime as dt
+    import io
     import zipfile
 
     from sqlalchemy import text
@@ -118,11 +119,12 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
     data = verified_booklet(
         dataclasses.replace(gestes, settings=settings), store.records.trainee_record(who)
     )
-    pdf = cached_pdf(data, settings.data_dir / "booklets")
-    exports = settings.data_dir / "exports"
-    exports.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(exports / "export.zip", "w") as archive:
+    pdf = cached_pdf(data, store.files.within("booklets"))
+    export = io.BytesIO()
+    with zipfile.ZipFile(export, "w") as archive:
         archive.writestr(booklet_filename(who, data.trainee), pdf)
+    store.files.write("exports/export.zip", export.getvalue())
+    assert {"evidence", "booklets", "exports"} <= {n.split("/")[0] for n in store.files.names("")}
 
     store.rgpd.erase_trainee(who)
     with pytest.raises(Exception, match="effacé"):  # a late upload stores no file either
@@ -145,6 +147,8 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
             for table in ("trainees", "observations", "outcomes", "evidence"):
                 rows = connection.execute(text(f"SELECT {table}::text FROM {table}")).scalars()
                 assert not any(MARKER.lower() in row.lower() for row in rows), table
+            for name, data in connection.execute(text("SELECT name, data FROM stored_files")):
+                assert needle not in bytes(data).replace(b"\x00", b""), name
 
 
 def test_a_huge_body_is_refused_before_it_is_read_or_parsed(gestes):
@@ -173,17 +177,22 @@ def test_files_with_personal_data_are_the_services_only(world, tmp_path):
 
     from core.booklet import build_booklet
     from core.booklet_print import cached_pdf
+    from core.files import LocalFiles
+    from core.store.evidence import EvidenceFiles
 
     gestes = world.gestes
     observation = gestes.store.observations.record_comment(
         world.trainees[0], world.trainer, "photo", dt.date(2026, 2, 2), "c-photo"
     )
-    gestes.store.evidence.add(observation.id, photo(), "p.jpg")
-    [evidence] = [p for p in gestes.settings.evidence_dir.rglob("*") if p.is_file()]
+    local = LocalFiles(tmp_path / "evidence")  # the single-machine default, whatever the test's
+    evidence = EvidenceFiles(gestes.store.database, gestes.settings, local)
+    evidence.add(observation.id, photo(), "p.jpg")
+    local.write("replaced", b"x")
     record = gestes.store.records.trainee_record(world.trainees[0])
-    cached_pdf(build_booklet(gestes.definitions, record, loop=Loop()), tmp_path)
-    [booklet] = list(tmp_path.glob("*.pdf"))
-    for path in (evidence, booklet):
+    cached_pdf(build_booklet(gestes.definitions, record, loop=Loop()), tmp_path / "booklets")
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) == 3  # the photo, the other file, the booklet
+    for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 

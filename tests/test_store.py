@@ -544,7 +544,7 @@ def test_evidence_is_stored_by_content_with_limits(world):
     with gestes.store.database.read() as session:
         rows = session.scalars(select(t.Evidence)).all()
     assert {r.sha256 for r in rows} == {rows[0].sha256} and rows[1].filename == "passwd"
-    kept = gestes.store.evidence.path(rows[0].sha256).read_bytes()
+    kept = gestes.store.files.read("evidence/" + gestes.store.evidence.name(rows[0].sha256))
     assert kept.startswith(b"\xff\xd8\xff") and b"GPS" not in kept  # re-encoded, no metadata
     with pytest.raises(RecordError, match="trop lourd : 0 Mo"):
         gestes.store.evidence.add(observation, JPEG + b"\x00" * 4096, "big.jpg")
@@ -575,7 +575,7 @@ def test_rgpd_export_and_erase(world):
 
     digest = exported["evidence"][0]["sha256"]
     assert gestes.store.rgpd.erase_trainee(world.trainees[0]) == 1
-    assert not gestes.store.evidence.path(digest).exists()
+    assert gestes.store.files.read("evidence/" + gestes.store.evidence.name(digest)) is None
     after = gestes.store.rgpd.export_trainee(world.trainees[0])
     assert after["trainee"]["first_name"] == ERASED_NAME and after["trainee"]["email"] is None
     assert "Awa" not in json.dumps(after)

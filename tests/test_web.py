@@ -127,13 +127,9 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     )
     evidence = gestes.store.evidence.add(pictured.id, photo(), "soudure.jpg")
     app = create_app(gestes)
-    from web.booklets import Export
-
-    zipped = folder / "done.zip"
-    zipped.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty ZIP archive
-    export = Export(id="20261123", cohort=cohort, user=1, total=0, path=zipped)
-    export.finished.set()  # finished, owned by the admin (user 1)
-    app.state.exports[export.id] = export
+    export = gestes.store.jobs.create("cohort_booklets", cohort, 1, None)  # the admin's
+    gestes.store.files.write(f"exports/{export}.zip", b"PK\x05\x06" + b"\x00" * 18)  # empty ZIP
+    gestes.store.jobs.finish(export, f"exports/{export}.zip")
     return Site(
         gestes,
         app,
@@ -143,7 +139,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         other,
         observations,
         spare,
-        export.id,
+        export,
         movers,
         destination,
         closing,
@@ -667,7 +663,7 @@ def test_every_route_is_in_the_matrix(site):
         return re.sub(r"\{[^}]+\}", "X", path)
 
     def generic(path: str) -> str:
-        for code in [*site.shares.values(), site.handed]:  # opaque codes, not numbers
+        for code in [*site.shares.values(), site.handed, site.export]:  # opaque codes, not numbers
             path = path.replace(code, "X")
         path = re.sub(r"/parts/[a-z]+", "/parts/X", path.split("?")[0])  # a part by its name
         return (
@@ -1243,9 +1239,11 @@ def test_cohort_booklets_zip_with_progress(site):
     started = coordinator.post(f"/cohorts/{site.cohort}/booklets", data={"csrf_token": csrf})
     assert started.status_code == 200 and 'id="export"' in started.text
     export_id = re.search(r"/exports/([0-9a-f]{32})", started.text).group(1)
-    export = site.app.state.exports[export_id]
-    assert export.finished.wait(timeout=120), "the export did not finish"
-    assert export.error is None
+    from core.jobs import join
+
+    assert join(export_id, timeout=120), "the export did not finish"
+    export = site.gestes.store.jobs.get(export_id)
+    assert export.state == "done" and export.error is None
     block = coordinator.get(f"/exports/{export_id}", headers={"HX-Request": "true"})
     assert "hx-trigger" not in block.text  # finished: the block stops polling
     assert f"{export.total} livrets prêts." in block.text

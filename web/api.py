@@ -23,7 +23,6 @@ from core.domain import (
     ExitKind,
     NewTrainee,
     RecordError,
-    Role,
     numbered_problems,
 )
 from core.evaluation import parse_submission
@@ -32,16 +31,13 @@ from core.tabular import MAX_IMPORT_ROWS
 from core.taps import LiveAttempt
 from web.app import gestes_of, store_of
 from web.cohorts import receive_evidence
-from web.coordination import set_account_active
 from web.scope import (
     Id,
-    RowId,
     User,
     check_evaluation,
     check_gesture,
     cohort_of,
     observation_of,
-    require_admin,
     require_author_or_coordinator,
     require_coordinator,
     trainee_of,
@@ -441,65 +437,3 @@ def record_exit(request: Request, user: User, trainee_id: Id, body: ExitIn) -> d
         employer_name=body.employer_name,
     )
     return _recorded(recorded)
-
-
-# ---------------------------------------------------------------- user administration
-
-
-@router.get("/users")
-def users(request: Request, user: User) -> list[dict[str, Any]]:
-    """Every account with its role, state and schools (never its password hash)."""
-    require_admin(user)
-    return [
-        {
-            "id": account.id,
-            "email": account.email,
-            "name": account.name,
-            "role": account.role,
-            "active": account.active,
-            "schools": list(account.schools),
-        }
-        for account in store_of(request).accounts.all()
-    ]
-
-
-class UserIn(BaseModel):
-    email: str = Field(max_length=254)
-    name: str = Field(max_length=200)
-    password: str = Field(max_length=200)
-    role: Role
-    schools: list[RowId] = []
-
-
-@router.post("/users")
-def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
-    require_admin(user)
-    new = store_of(request).directory.create_user(
-        body.email, body.name, body.password, body.role, body.schools
-    )
-    return {"id": new}
-
-
-class PasswordResetIn(BaseModel):
-    password: str = Field(max_length=200)
-
-
-@router.post("/users/{user_id}/password")
-def reset_password(
-    request: Request, user: User, user_id: Id, body: PasswordResetIn
-) -> dict[str, Any]:
-    """A forgotten password replaced by an administrator; the account's sessions end."""
-    require_admin(user)
-    store_of(request).accounts.reset_password(user_id, body.password)
-    request.app.state.sessions.clear()
-    return {"id": user_id}
-
-
-class ActiveIn(BaseModel):
-    active: bool
-
-
-@router.post("/users/{user_id}/active")
-def toggle_user(request: Request, user: User, user_id: Id, body: ActiveIn) -> dict[str, Any]:
-    set_account_active(request, user, user_id, body.active)
-    return {"id": user_id, "active": body.active}

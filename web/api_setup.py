@@ -1,5 +1,6 @@
 """JSON API for setting a school up (the same store functions as the pages and the CLI):
-schools, installed sectors, cohorts, their trainers, closing, level decisions, moves."""
+schools, installed sectors, cohorts, their trainers, closing, level decisions, moves, and
+accounts."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from core.domain import School
+from core.domain import Role, School
 from web.app import gestes_of, store_of
+from web.coordination import set_account_active
 from web.scope import Id, RowId, User, cohort_of, require_admin, require_coordinator, trainee_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -205,3 +207,65 @@ def move_trainee(request: Request, user: User, trainee_id: Id, body: MoveIn) -> 
     cohort_of(store, user, body.cohort)
     store.directory.move_trainee(trainee_id, body.cohort, dt.date.today(), user.id)
     return {"trainee": trainee_id, "cohort": body.cohort}
+
+
+# ---------------------------------------------------------------- user administration
+
+
+@router.get("/users")
+def users(request: Request, user: User) -> list[dict[str, Any]]:
+    """Every account with its role, state and schools (never its password hash)."""
+    require_admin(user)
+    return [
+        {
+            "id": account.id,
+            "email": account.email,
+            "name": account.name,
+            "role": account.role,
+            "active": account.active,
+            "schools": list(account.schools),
+        }
+        for account in store_of(request).accounts.all()
+    ]
+
+
+class UserIn(BaseModel):
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=200)
+    password: str = Field(max_length=200)
+    role: Role
+    schools: list[RowId] = []
+
+
+@router.post("/users")
+def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
+    require_admin(user)
+    new = store_of(request).directory.create_user(
+        body.email, body.name, body.password, body.role, body.schools
+    )
+    return {"id": new}
+
+
+class PasswordResetIn(BaseModel):
+    password: str = Field(max_length=200)
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(
+    request: Request, user: User, user_id: Id, body: PasswordResetIn
+) -> dict[str, Any]:
+    """A forgotten password replaced by an administrator; the account's sessions end."""
+    require_admin(user)
+    store_of(request).accounts.reset_password(user_id, body.password)
+    request.app.state.sessions.clear()
+    return {"id": user_id}
+
+
+class ActiveIn(BaseModel):
+    active: bool
+
+
+@router.post("/users/{user_id}/active")
+def toggle_user(request: Request, user: User, user_id: Id, body: ActiveIn) -> dict[str, Any]:
+    set_account_active(request, user, user_id, body.active)
+    return {"id": user_id, "active": body.active}

@@ -101,7 +101,6 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     )
     # Live step taps go through one writer thread that commits them in groups (core.taps).
     app.state.taps = TapWriter(gestes.store.taps)
-    app.state.exports = {}  # cohort booklet exports in progress (web.booklets.Export)
     # One environment per language, translations installed once: requests in different
     # languages never share mutable template state.
     app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}

@@ -3,18 +3,14 @@ whole cohort's booklets zipped in the background."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import threading
-import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.domain import RecordError
-from core.settings import Settings
+from core.jobs import JobState
 from web.app import SCHOOL_TIME, gestes_of, is_htmx, render, served_at, store_of
 from web.scope import Id, User, cohort_of, require_coordinator, trainee_of
 from web.security import CurrentUser
@@ -69,7 +65,7 @@ def booklet_pdf(
 
     data = _booklet(request, user, trainee_id, employer, territory)
     settings = gestes_of(request).settings
-    pdf = cached_pdf(data, settings.data_dir / "booklets", settings)
+    pdf = cached_pdf(data, gestes_of(request).store.files.within("booklets"), settings)
     return _pdf_response(pdf, booklet_filename(trainee_id, data.trainee))
 
 
@@ -275,77 +271,35 @@ def shared_booklet(request: Request, code: str) -> Response:
     if record.trainee.erased:
         return render(request, "verify.html", {"error": ERASED})
     data = verified_booklet(gestes, record, employer=share.employer, served_at=served_at(request))
-    pdf = cached_pdf(data, gestes.settings.data_dir / "booklets", gestes.settings)
+    pdf = cached_pdf(data, gestes.store.files.within("booklets"), gestes.settings)
     return _pdf_response(pdf, booklet_filename(share.trainee_id, data.trainee))
 
 
 # ---------------------------------------------------------------- whole-cohort booklet exports
 
 
-@dataclasses.dataclass
-class Export:
-    """A cohort's booklets being zipped in the background; polled by the page."""
-
-    id: str
-    cohort: int
-    user: int
-    total: int
-    done: int = 0
-    error: str | None = None
-    path: Path | None = None
-    finished: threading.Event = dataclasses.field(default_factory=threading.Event)
-
-
-def _run_export(settings: Settings, export: Export, jobs: list[tuple[Any, str]]) -> None:
-    import zipfile
-
-    from core.booklet_print import cached_pdf
-
-    folder = settings.data_dir / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{export.id}.zip"
-    try:
-        with zipfile.ZipFile(target.with_suffix(".part"), "w") as archive:
-            for data, name in jobs:
-                archive.writestr(name, cached_pdf(data, settings.data_dir / "booklets", settings))
-                export.done += 1
-        target.with_suffix(".part").chmod(0o600)  # personal data: the service's eyes only
-        target.with_suffix(".part").replace(target)
-        export.path = target
-    except Exception as error:  # reported on the page: the coordinator can try again
-        export.error = f"Export interrompu : {error}"
-    finally:
-        export.finished.set()
-
-
 @router.post("/cohorts/{cohort_id}/booklets")
 def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
-    """Start zipping every booklet of a cohort; answers with the progress block."""
-    from core.booklet import verified_booklet
-    from core.booklet_print import booklet_filename
+    """Queue every booklet of a cohort, zipped (``core.jobs``); answers with the progress."""
+    from core.jobs import submit
 
     require_coordinator(user)
     gestes = gestes_of(request)
-    store = gestes.store
-    cohort_of(store, user, cohort_id)
-    jobs = []
-    for record in store.records.cohort_records(cohort_id):
-        data = verified_booklet(gestes, record, served_at=served_at(request))
-        jobs.append((data, booklet_filename(record.trainee.id, record.trainee.full_name)))
-    export = Export(id=uuid.uuid4().hex, cohort=cohort_id, user=user.id, total=len(jobs))
-    request.app.state.exports[export.id] = export
-    threading.Thread(target=_run_export, args=(gestes.settings, export, jobs), daemon=True).start()
-    return _export_page(request, export)
+    cohort_of(gestes.store, user, cohort_id)
+    job = submit(gestes, cohort_id, user.id, served_at(request))
+    return _export_page(request, _export_of(request, user, job))
 
 
-def _export_of(request: Request, user: CurrentUser, export_id: str) -> Export:
-    export: Export | None = request.app.state.exports.get(export_id)
+def _export_of(request: Request, user: CurrentUser, export_id: str) -> JobState:
+    """The job, for the coordinator who asked (or an administrator), whichever process
+    serves the page."""
+    export = store_of(request).jobs.get(export_id[:32])
     if export is None or (export.user != user.id and not user.is_admin):
         raise HTTPException(status_code=404, detail="Export introuvable.")
     return export
 
 
-def _export_page(request: Request, export: Export) -> Response:
+def _export_page(request: Request, export: JobState) -> Response:
     return render(
         request,
         "export.html",
@@ -361,11 +315,16 @@ def export_progress(request: Request, user: User, export_id: str) -> Response:
 
 @router.get("/exports/{export_id}/download")
 def export_download(request: Request, user: User, export_id: str) -> Response:
-    from fastapi.responses import FileResponse
+    from core.jobs import archive_of
 
     export = _export_of(request, user, export_id)
-    if export.path is None:
+    archive = archive_of(gestes_of(request), export)
+    if archive is None:
         raise HTTPException(status_code=404, detail="L'export n'est pas encore prêt.")
-    return FileResponse(
-        export.path, media_type="application/zip", filename=f"livrets-promotion-{export.cohort}.zip"
+    return Response(
+        archive,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": (f'attachment; filename="livrets-promotion-{export.cohort}.zip"')
+        },
     )

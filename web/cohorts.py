@@ -219,19 +219,24 @@ def evidence_file(request: Request, user: User, evidence_id: Id) -> Response:
     """A photo or report attached to an entry, for the staff of the trainee's school only.
     Photos were re-encoded when stored (nothing hidden in them); a PDF is downloaded, never
     shown inside the page."""
-    from fastapi.responses import FileResponse
+    from urllib.parse import quote
 
     store = gestes_of(request).store
     attached = store.evidence.get(evidence_id)
-    if attached is None or not attached.path.exists():
+    if attached is None:
         raise HTTPException(status_code=404, detail="Introuvable.")
     trainee_of(store, user, attached.trainee_id)
-    return FileResponse(
-        attached.path,
+    content = store.evidence.content(attached)
+    if content is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    disposition = "inline" if attached.is_image else "attachment"
+    return Response(
+        content,
         media_type=attached.media_type,
-        filename=attached.filename,
-        content_disposition_type="inline" if attached.is_image else "attachment",
-        headers={"Cache-Control": "private, max-age=3600"},
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=utf-8''{quote(attached.filename)}",
+            "Cache-Control": "private, max-age=3600",
+        },
     )
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from core.catalog import Catalog
 from core.domain import ExitStats, RecordError
+from core.files import FileStore, LocalFiles
 from core.settings import Settings
 from core.store.accounts import Accounts
 from core.store.backup import backup_database, restore_database
@@ -36,17 +37,20 @@ from core.store.database import Database
 from core.store.directory import Directory
 from core.store.engine import current_revision, make_engine, migrate_or_check
 from core.store.evidence import EvidenceFiles
+from core.store.jobs import Jobs, JobState
 from core.store.lookup import Lookup
 from core.store.observations import Observations
 from core.store.placements import Placements
 from core.store.records import TraineeRecords
 from core.store.rgpd import Rgpd
+from core.store.shared_files import DatabaseFiles
 from core.store.shares import Shares
 from core.store.stats import exit_stats
 from core.store.taps import TapStore
 from core.store.verifications import Verifications
 
 __all__ = [
+    "JobState",
     "Observations",
     "RecordError",
     "Store",
@@ -64,19 +68,25 @@ class Store:
 
     def __init__(self, database: Database, catalog: Catalog, settings: Settings) -> None:
         self.database = database
+        self.files: FileStore = (  # evidence, booklets, exports, keys (core.files)
+            DatabaseFiles(database)
+            if settings.file_store == "database"
+            else LocalFiles(settings.data_dir)
+        )
         self.curricula = Curricula(database, catalog)
         catalogs = self.curricula.catalog  # each cohort is judged by its pinned version
         self.observations = Observations(database, catalog, catalogs)
         self.taps = TapStore(database, catalogs)
-        self.evidence = EvidenceFiles(database, settings)
+        self.evidence = EvidenceFiles(database, settings, self.files.within("evidence"))
         self.records = TraineeRecords(database, catalogs)
         self.directory = Directory(database, catalog)
         self.accounts = Accounts(database)
         self.lookup = Lookup(database)
-        self.rgpd = Rgpd(database, self.records, self.evidence, settings)
+        self.rgpd = Rgpd(database, self.records, self.evidence, settings, self.files)
         self.shares = Shares(database)
         self.placements = Placements(database, catalog, catalogs)
         self.verifications = Verifications(database)
+        self.jobs = Jobs(database)
         self._catalog = catalog
 
     def exit_stats(self, by: str = "cohort") -> list[ExitStats]:

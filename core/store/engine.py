@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -60,6 +60,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if connection.dialect.name == "postgresql":
+            _queue_tables(connection)
+
+
+def ours(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Whether Alembic compares this object: not the job queue's tables, which procrastinate
+    makes and migrates itself."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
+def _queue_tables(connection: Connection) -> None:
+    """The job queue's own tables (procrastinate's schema, ``core.jobs``), made once."""
+    from procrastinate.schema import SchemaManager
+
+    if connection.exec_driver_sql("SELECT to_regclass('procrastinate_jobs')").scalar() is None:
+        cursor = connection.connection.cursor()  # the driver's: the SQL is not a template
+        cursor.execute(SchemaManager.get_schema())
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from core.domain import RecordError
-from core.files import write_private
+from core.files import FileStore
 from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
@@ -79,7 +79,7 @@ class Attached:
     trainee_id: int
     media_type: str
     filename: str
-    path: Path
+    name: str  # in the file store's evidence folder (core.files)
 
     @property
     def is_image(self) -> bool:
@@ -87,9 +87,10 @@ class Attached:
 
 
 class EvidenceFiles:
-    def __init__(self, database: Database, settings: Settings) -> None:
+    def __init__(self, database: Database, settings: Settings, files: FileStore) -> None:
         self._db = database
         self._settings = settings
+        self._files = files  # the evidence folder of the file store
 
     def add(
         self, observation_id: int, data: bytes, filename: str, declared_type: str | None = None
@@ -110,9 +111,8 @@ class EvidenceFiles:
             trainee_rows(session, observation.trainee_id)
         data = cleaned(data, media_type)  # after the trainee check: never decode for nothing
         digest = hashlib.sha256(data).hexdigest()
-        path = self.path(digest)
-        if not path.exists():  # written first: a failed insert leaves only an orphan file
-            write_private(path, data)
+        # Written first: a failed insert leaves only an orphan file, never a row without one.
+        self._files.write_once(self.name(digest), data)
         with self._db.write() as session:
             observation = session.get(t.Observation, observation_id)
             if observation is None:
@@ -145,18 +145,18 @@ class EvidenceFiles:
             trainee_id,
             evidence.media_type,
             evidence.filename,
-            self.path(evidence.sha256),
+            self.name(evidence.sha256),
         )
 
-    def path(self, digest: str) -> Path:
-        return self._settings.evidence_dir / digest[:2] / digest[2:4] / digest
+    def content(self, attached: Attached) -> bytes | None:
+        """The file's bytes, or None when it is gone (erased meanwhile)."""
+        return self._files.read(attached.name)
+
+    @staticmethod
+    def name(digest: str) -> str:
+        """Where a file is kept in the evidence folder (fanned out: no folder grows huge)."""
+        return f"{digest[:2]}/{digest[2:4]}/{digest}"
 
     def delete_unused(self, digests: set[str]) -> int:
         """Delete files no evidence row points to any more; returns how many were deleted."""
-        deleted = 0
-        for digest in digests:
-            path = self.path(digest)
-            if path.exists():
-                path.unlink()
-                deleted += 1
-        return deleted
+        return sum(self._files.delete(self.name(digest)) for digest in digests)

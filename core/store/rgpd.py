@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.domain import RecordError
+from core.files import FileStore
 from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
@@ -31,11 +32,13 @@ class Rgpd:
         records: TraineeRecords,
         evidence: EvidenceFiles,
         settings: Settings,
+        files: FileStore,
     ) -> None:
         self._db = database
         self._records = records
         self._evidence = evidence
         self._settings = settings
+        self._files = files
 
     def export_trainee(self, trainee_id: int) -> dict[str, Any]:
         """Every row about a trainee, corrections included, and the derived record."""
@@ -48,7 +51,7 @@ class Rgpd:
         digests = _erase_rows(self._db, trainee_id)
         # After the commit: a rolled-back erase keeps its files.
         deleted = self._evidence.delete_unused(digests)
-        deleted += _erase_files(self._settings, trainee_id)
+        deleted += _erase_files(self._settings, self._files, trainee_id)
         self._db.checkpoint()  # the old values leave the WAL for the (securely deleted) file
         return deleted
 
@@ -138,27 +141,26 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
     return digests - still_used
 
 
-def _erase_files(settings: Settings, trainee_id: int) -> int:
+def _erase_files(settings: Settings, files: FileStore, trainee_id: int) -> int:
     """Cached booklets (named after the trainee's opaque reference) and every cohort export
-    holding the trainee's booklet."""
+    holding the trainee's booklet, wherever the files live (``core.files``)."""
+    import io
     import zipfile
 
     from core.verification import trainee_reference
 
     deleted = 0
     reference = trainee_reference(settings.signing_key(), trainee_id)
-    for cached in (settings.data_dir / "booklets").glob(f"{reference}-*.pdf"):
-        cached.unlink(missing_ok=True)
-        deleted += 1
-    for export in (settings.data_dir / "exports").glob("*.zip"):
+    for cached in files.names(f"booklets/{reference}-"):
+        deleted += files.delete(cached)
+    for export in files.names("exports/"):
         try:
-            with zipfile.ZipFile(export) as archive:
+            with zipfile.ZipFile(io.BytesIO(files.read(export) or b"")) as archive:
                 holds = any(n.startswith(f"livret-{trainee_id}-") for n in archive.namelist())
         except zipfile.BadZipFile:
             holds = False
         if holds:
-            export.unlink(missing_ok=True)
-            deleted += 1
+            deleted += files.delete(export)
     return deleted
 
 

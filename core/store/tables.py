@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
@@ -327,3 +328,36 @@ class Verification(Base):
     content: Mapped[str] = mapped_column(String(64))  # core.verification.content_key
     issued_on: Mapped[dt.date] = mapped_column(Date)  # the first time it was handed out
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StoredFile(Base):
+    """A file kept in the database (``GESTES_FILE_STORE=database``): evidence, cached booklets,
+    exports and keys that every machine of a network reaches (``core.store.shared_files``)."""
+
+    __tablename__ = "stored_files"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    written_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Job(Base):
+    """Long work (a cohort's booklets zipped) and its progress, read by the page that waits
+    for it in whichever process serves it; run in the process that asked, or by `gestes
+    worker` on any machine (``core.jobs``)."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    served_at: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    result: Mapped[str | None] = mapped_column(String(300))  # a name in the file store
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

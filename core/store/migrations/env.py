@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from core.store.engine import ours
 from core.store.tables import Base
 
 connection = context.config.attributes["connection"]
@@ -12,6 +13,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=True,  # SQLite needs table rebuilds for most ALTERs
     compare_type=True,
+    include_name=ours,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -147,10 +147,13 @@ def _one_entry_per_attachment(_document: object, pdf: Any) -> None:
 def booklet_key(data: BookletData) -> str:
     """A booklet's identity: the hash of everything it shows and of how it is printed (the
     template, its stylesheets, the WeasyPrint version), so that a new layout is never
-    served from a PDF cached by the previous one."""
+    served from a PDF cached by the previous one. Not the badges' signatures: ES256 signs
+    with a fresh random number each time, so two processes (or two calls) sign the same
+    badges differently; what they sign is in the key already."""
     import hashlib
 
-    return hashlib.sha256(_printer_version() + data.model_dump_json().encode()).hexdigest()
+    shown = data.model_dump_json(exclude={"badges"}).encode()
+    return hashlib.sha256(_printer_version() + shown).hexdigest()
 
 
 @cache

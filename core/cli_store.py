@@ -40,6 +40,7 @@ def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
     _database_commands(app, opener)
     _booklet_commands(app, opener)
     _cohort_booklets_command(app, opener)
+    _worker_command(app, opener)
     _data_commands(app, opener)
     _trainee_commands(app, opener)
     _verification_commands(app, opener)
@@ -160,6 +161,22 @@ def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
             signing=gestes.settings,
         )
         typer.echo(f"Wrote {len(written)} booklets to {output}.")
+
+
+def _worker_command(app: typer.Typer, opener: _Opener) -> None:
+    @app.command("worker")
+    def worker_command(
+        until_idle: Annotated[
+            bool, typer.Option("--until-idle", help="Stop once the queue is empty.")
+        ] = False,
+    ) -> None:
+        """Run queued long work (a cohort's booklets) from the PostgreSQL queue, on any
+        machine that reaches the database (GESTES_JOBS=queue, GESTES_FILE_STORE=database)."""
+        from core.jobs import work
+
+        gestes = opener.gestes()
+        typer.echo("Worker: running queued jobs (Ctrl+C stops after the job in hand).", err=True)
+        refused(lambda: work(gestes, until_idle=until_idle))
 
 
 def _data_commands(app: typer.Typer, opener: _Opener) -> None:

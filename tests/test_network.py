@@ -1,0 +1,164 @@
+"""A network of schools: two app processes, each with its own data directory, on one
+PostgreSQL database, files kept in the database and long work queued for `gestes worker`.
+What one process stored, the other serves; a cohort's booklets asked through one are printed
+by a worker started from the command line (a third process, as on another machine)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import subprocess
+import sys
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from core.attempts import StepResult
+from core.context import open_gestes
+from core.domain import NewTrainee, Role
+from core.settings import Settings
+from core.store import upgrade_database
+from core.store.engine import make_engine
+from tests.conftest import POSTGRES_URL, photo
+from web import create_app
+
+PASSWORD = "mot-de-passe-long"
+GESTURE = "fibre.g.soudure_fusion"
+
+
+@pytest.fixture
+def network_url() -> Iterator[str]:
+    """A database of its own (a worker in another process must reach it by its address)."""
+    name = f"gestes_network_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def signed_in(app, email: str) -> tuple[TestClient, str]:
+    browser = TestClient(app)
+    assert browser.post("/login", data={"email": email, "password": PASSWORD}).status_code == 200
+    return browser, browser.get("/api/me").json()["csrf_token"]
+
+
+def test_two_processes_and_a_worker_share_one_store(network_url, tmp_path, definitions):
+    def settings(machine: str) -> Settings:
+        return Settings(
+            data_dir=tmp_path / machine,
+            database_url=network_url,
+            file_store="database",
+            jobs="queue",
+        )
+
+    upgrade_database(settings("a"))
+    first = open_gestes(settings("a"), definitions=definitions)
+    second = open_gestes(settings("b"), definitions=definitions)
+    # One signature for the network: the second machine took the keys the first one made.
+    for key in ("secret.key", "signing.key.pem", "signing.cert.pem"):
+        assert (tmp_path / "a" / key).read_bytes() == (tmp_path / "b" / key).read_bytes()
+
+    directory = first.store.directory
+    school = directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    directory.create_user("f@ecole.fr", "F", PASSWORD, Role.TRAINER, [school])
+    directory.create_user("c@ecole.fr", "C", PASSWORD, Role.COORDINATOR, [school])
+    today = dt.date.today()
+    cohort = directory.create_cohort(
+        school, "fibre", "Promo", today - dt.timedelta(days=30), today + dt.timedelta(days=30)
+    )
+    trainees = directory.add_trainees(
+        cohort, [NewTrainee("Awa", "Diallo", None, None), NewTrainee("Léo", "Martin", None, None)]
+    )
+    one, two = create_app(first), create_app(second)
+    try:
+        tablet, tablet_csrf = signed_in(one, "f@ecole.fr")
+        office, office_csrf = signed_in(two, "c@ecole.fr")
+        headers = {"X-CSRF-Token": tablet_csrf}
+
+        # A tap through one process is read back through the other, then its grid moves.
+        steps = [s.key for s in first.catalog.gesture(GESTURE).steps]
+        tapped = tablet.post(
+            f"/api/trainees/{trainees[0]}/taps",
+            json={"gesture": GESTURE, "attempt": "networkA1", "step": steps[0], "result": "reussi"},
+            headers=headers,
+        )
+        assert tapped.status_code == 200, tapped.text
+        live = office.get(f"/api/trainees/{trainees[0]}/gestures/{GESTURE}/attempts/networkA1")
+        assert live.json()["steps"] == {steps[0]: "reussi"}
+        before = office.get(f"/api/cohorts/{cohort}/grid").json()["trainees"][0]["levels"]
+        for day in (today - dt.timedelta(days=2), today - dt.timedelta(days=1)):
+            done = tablet.post(
+                f"/api/trainees/{trainees[0]}/attempts",
+                json={
+                    "gesture": GESTURE,
+                    "steps": dict.fromkeys(steps, StepResult.REUSSI.value),
+                    "autonomy": "autonome",
+                    "observed_on": day.isoformat(),
+                    "key": f"network-{day}",
+                },
+                headers=headers,
+            )
+            assert done.status_code == 200, done.text
+        after = office.get(f"/api/cohorts/{cohort}/grid").json()["trainees"][0]["levels"]
+        assert after != before
+
+        # Evidence stored through one is served by the other.
+        attempt = done.json()["id"]
+        picture = photo()
+        added = tablet.post(
+            f"/api/observations/{attempt}/evidence",
+            files={"photo": ("soudure.jpg", picture, "image/jpeg")},
+            headers=headers,
+        )
+        assert added.status_code == 200, added.text
+        page = office.get(f"/trainees/{trainees[0]}?ouvert=historique").text
+        [evidence] = set(re.findall(r"/evidence/(\d+)", page))
+        served = office.get(f"/evidence/{evidence}")
+        assert served.status_code == 200 and served.content.startswith(b"\xff\xd8\xff")
+
+        # A booklet printed (and signed) through one is the very file the other hands out:
+        # a second print would differ (the signature carries its time).
+        printed = tablet.get(f"/trainees/{trainees[0]}/booklet.pdf").content
+        assert office.get(f"/trainees/{trainees[0]}/booklet.pdf").content == printed
+
+        # A cohort's booklets asked through the second process wait for a worker…
+        asked = office.post(f"/cohorts/{cohort}/booklets", data={"csrf_token": office_csrf})
+        export = re.search(r"/exports/([0-9a-f]{32})", asked.text).group(1)
+        assert "En attente d'un poste de travail" in asked.text
+        # …which a third process, started from the command line, runs.
+        worker = subprocess.run(
+            [str(Path(sys.executable).parent / "gestes"), "worker", "--until-idle"],
+            env={
+                **os.environ,
+                "GESTES_DATABASE_URL": network_url,
+                "GESTES_DATA_DIR": str(tmp_path / "c"),
+                "GESTES_FILE_STORE": "database",
+                "GESTES_JOBS": "queue",
+            },
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert worker.returncode == 0, worker.stderr
+        block = office.get(f"/exports/{export}", headers={"HX-Request": "true"}).text
+        assert "2 livrets prêts." in block and "hx-trigger" not in block
+        archive = office.get(f"/exports/{export}/download")
+        names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+        assert len(names) == 2 and all(name.endswith(".pdf") for name in names)
+    finally:
+        for app in (one, two):
+            app.state.listener.stop()
+        first.close()
+        second.close()

@@ -264,7 +264,12 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {},
         ),
         ("POST", f"/observations/{ob}/evidence", {"files": {"photo": ("p.jpg", JPEG)}}, {}),
-        ("POST", f"/observations/{ob}/retract", {"reason": "Saisie en double"}, {}),
+        (
+            "POST",
+            f"/observations/{ob}/retract",
+            {"reason": "Saisie en double", "confirm": "oui"},
+            {},
+        ),
         ("GET", f"/evidence/{site.evidence}", {}, {}),
         ("GET", f"/trainees/{tr}/booklet", {}, {}),
         ("GET", f"/trainees/{tr}/booklet.pdf", {}, {}),
@@ -944,6 +949,21 @@ def test_evaluation_form_reports_errors_next_to_fields(site):
             .where(t.Observation.idempotency_key == "eval:submit000001")
         )
     assert count == 1  # the same submit id twice: one evaluation
+    passed = browser.post(
+        path,
+        data={
+            "csrf_token": csrf,
+            "submit_id": "submit000002",
+            "mesure_longueur_m": "420",
+            "mesure_perte_1310_db": "1,2",
+            "critere_reference": "oui",
+            "critere_consigne": "oui",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert "Épreuve enregistrée" in passed.text
+    heading = re.search(r'<p id="dernier-resultat"[^>]*hx-swap-oob="true">(.*?)</p>', passed.text)
+    assert heading and "réussie" in heading.group(1)  # the page's heading follows, not stale
 
 
 # ---------------------------------------------------------------- languages
@@ -1178,6 +1198,50 @@ def test_a_photo_attached_to_an_entry_is_seen_on_the_trainee_page(site):
     assert shown.headers["content-disposition"].startswith("inline")
     assert shown.content.startswith(b"\xff\xd8")  # the stored (re-encoded) JPEG
     assert trainer.get("/evidence/999999").status_code == 404
+
+
+def test_a_refused_photo_or_an_unconfirmed_cancel_answers_beside_the_entry(site):
+    import datetime as dt
+
+    store = site.gestes.store
+    steps = {s.key: StepResult.REUSSI for s in site.gestes.catalog.gesture(GESTURE).steps}
+    entry = store.observations.record_attempt(
+        site.trainee, 1, GESTURE, steps, Autonomy.AUTONOME, dt.date.today(), "refusals-1"
+    ).id
+    trainer, csrf = client(site, "coord@example.org")  # may cancel anyone's entry
+    refused = trainer.post(
+        f"/observations/{entry}/evidence",
+        data={"csrf_token": csrf},
+        files={"photo": ("note.txt", b"pas une photo", "text/plain")},
+    )
+    assert refused.status_code == 400  # the trainee page again, not a dead end
+    assert f'id="erreur-photo-{entry}"' in refused.text and "Type de fichier refus" in refused.text
+    assert f'aria-describedby="erreur-photo-{entry}"' in refused.text
+
+    def cancelled() -> bool:
+        history = store.lookup.latest_entries(site.trainee)
+        return all(h.id != entry for h in history)
+
+    unconfirmed = trainer.post(
+        f"/observations/{entry}/retract",
+        data={"csrf_token": csrf, "reason": "Mauvais stagiaire"},
+    )
+    assert unconfirmed.status_code == 400 and f'id="erreur-motif-{entry}"' in unconfirmed.text
+    assert 'value="Mauvais stagiaire"' in unconfirmed.text  # what was typed is kept
+    assert not cancelled()
+    done = trainer.post(
+        f"/observations/{entry}/retract",
+        data={"csrf_token": csrf, "reason": "Mauvais stagiaire", "confirm": "oui"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and cancelled()
+
+
+def test_every_page_names_an_icon_that_is_served(site):
+    anonymous, _ = client(site)
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', anonymous.get("/login").text).group(1)
+    served = anonymous.get(icon)  # no 404 in the console on every page
+    assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg")
 
 
 def test_coordinator_shares_a_booklet_with_an_employer(site):

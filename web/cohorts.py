@@ -192,7 +192,12 @@ async def add_comment(request: Request, user: User, trainee_id: Id) -> Response:
 @router.post("/observations/{observation_id}/evidence")
 async def add_evidence(request: Request, user: User, observation_id: Id) -> Response:
     """A photo (or PDF report) for an observation; size and type checked by the store."""
-    observation = await receive_evidence(request, user, observation_id)
+    observation = observation_of(store_of(request), user, observation_id)
+    try:
+        await receive_evidence(request, user, observation_id)
+    except RecordError as error:  # the page again, the reason beside that entry's field
+        errors = {f"photo-{observation_id}": str(error)}
+        return refused_on_page(request, user, observation.trainee_id, errors, {}, "historique")
     return RedirectResponse(opened_at(observation.trainee_id, "historique"), status_code=303)
 
 
@@ -246,10 +251,19 @@ def retract(
     user: User,
     observation_id: Id,
     reason: Annotated[str, Form(max_length=500)],
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
+    """Cancel a mistaken entry: a new observation supersedes it; nothing is erased. Never
+    one tap: the page asks for the reason and a ticked confirmation."""
     store = store_of(request)
     observation = observation_of(store, user, observation_id)
     require_author_or_coordinator(user, observation)
-    store.observations.retract(observation_id, user.id, reason, f"retract:{observation_id}")
+    try:
+        if confirm != "oui":
+            raise RecordError("Cochez la case pour confirmer l'annulation.")
+        store.observations.retract(observation_id, user.id, reason, f"retract:{observation_id}")
+    except RecordError as error:
+        errors = {f"motif-{observation_id}": str(error)}
+        kept = {"reason": reason}
+        return refused_on_page(request, user, observation.trainee_id, errors, kept, "historique")
     return RedirectResponse(opened_at(observation.trainee_id, "historique"), status_code=303)

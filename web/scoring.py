@@ -265,6 +265,7 @@ def _evaluation_view(
         "checked": {},
         "score": None,
         "latest": record.evaluations.get(evaluation_id),
+        "refresh_latest": False,
         "submit": uuid.uuid4().hex,
         "today": dt.date.today(),
         "observed_on": "",
@@ -317,6 +318,9 @@ async def submit_evaluation(
             ).score
         except RecordError as error:
             view["errors"] = {error.field or "": [str(error)]}
+        else:  # the heading's "Dernier résultat" follows (htmx: swapped out of band)
+            latest = store.records.trainee_record(trainee_id).evaluations.get(evaluation_id)
+            view.update(latest=latest, refresh_latest=is_htmx(request))
     return render(request, "evaluation.html", view, blocks=["form"] if is_htmx(request) else None)
 
 

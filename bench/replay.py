@@ -81,7 +81,9 @@ def main() -> None:
     trainee = trainees[0]
     port = bench_web.free_port()
     server = bench_web.start(
-        ["--factory", "web.app:create_app"], port, {**os.environ, "GESTES_DATA_DIR": str(data)}
+        ["--factory", "web.app:create_app"],
+        port,
+        {**os.environ, "GESTES_DATA_DIR": str(data), "GESTES_REQUEST_LOG": str(data / "log")},
     )
     base = f"http://127.0.0.1:{port}"
     page_url = f"{base}/trainees/{trainee}/gestures/{GESTURE}"

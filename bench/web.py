@@ -279,7 +279,8 @@ def main() -> None:
     rounds = 2 if options.quick else 6
 
     data, cohort, trainees = demo_store("gestes-bench-web-")
-    env = {**os.environ, "GESTES_DATA_DIR": str(data)}
+    # The request log stays on, as in production, written to a file rather than the console.
+    env = {**os.environ, "GESTES_DATA_DIR": str(data), "GESTES_REQUEST_LOG": str(data / "log")}
     app_port, bare_port = free_port(), free_port()
     servers = [
         start(["--factory", "web.app:create_app"], app_port, env),

@@ -160,6 +160,7 @@ def main() -> None:
                 **os.environ,
                 "GESTES_DATABASE_URL": url,
                 "GESTES_DATA_DIR": str(data / f"w{workers}"),
+                "GESTES_REQUEST_LOG": str(data / f"w{workers}.log"),
                 "GESTES_FILE_STORE": "database",
             }
             command = [gestes, "serve", "--port", str(port), "--workers", str(workers)]

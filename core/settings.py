@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         found = [p for p in parts if p]
         return " · ".join(found) if found else None
 
+    # One line per request (route, status, time; no personal data): "-" to standard error,
+    # a file name to append to it, "" for none.
+    request_log: str = "-"
     share_days: int = 30  # links a coordinator sends to an employer to download a booklet
 
     @property

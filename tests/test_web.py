@@ -246,6 +246,12 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         (
             "POST",
+            f"/trainees/{tr}/gestures/{GESTURE}/steps/batch",
+            {"json": {"attempt": "abcdef1234", "taps": [{"step": "cliver", "result": "reussi"}]}},
+            {},
+        ),
+        (
+            "POST",
             f"/trainees/{tr}/gestures/{GESTURE}/attempts",
             {"attempt": "abcdef5678", "autonomy": "autonome"},
             {},
@@ -637,6 +643,8 @@ def test_every_route_is_in_the_matrix(site):
     """The OpenAPI schema lists every route the app serves; each must be in the matrix."""
     # /verify is public on purpose: the signed token is the authorisation (test below).
     open_routes = {
+        "/health",  # for the supervisor and the load balancer (tests: test_operations_*)
+        "/ready",
         "/login",
         "/logout",
         "/lang/{language}",
@@ -680,6 +688,46 @@ def test_every_route_is_in_the_matrix(site):
     covered = {(method, generic(path)) for method, path, _, _ in routes(site)}
     missing = [(m, p) for m, p in served if p not in open_routes and (m, shape(p)) not in covered]
     assert missing == [], f"not covered by the authorization matrix: {missing}"
+
+
+def test_operations_health_readiness_and_a_log_line_without_personal_data(site, tmp_path):
+    import logging
+
+    from tests.conftest import context_on, fresh_engine
+    from web.operations import LOG
+
+    anonymous, _ = client(site)
+    assert anonymous.get("/health").json() == {"status": "ok"}
+    assert anonymous.get("/ready").json() == {"status": "ready"}
+    engine, drop = fresh_engine("sqlite", tmp_path)  # a database never migrated
+    try:
+        unmigrated = create_app(context_on(engine, site.gestes.definitions, site.gestes.settings))
+        answer = TestClient(unmigrated).get("/ready")
+        assert answer.status_code == 503 and answer.json() == {"status": "unavailable"}
+        unmigrated.state.taps.close()
+    finally:
+        drop()
+
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    LOG.addHandler(handler)
+    level = LOG.level
+    LOG.setLevel(logging.INFO)
+    try:
+        trainer, _ = client(site, "trainer@example.org")
+        trainer.get(f"/trainees/{site.trainee}?ouvert=historique")
+        trainer.get("/nowhere")
+    finally:
+        LOG.removeHandler(handler)
+        LOG.setLevel(level)
+    assert any(line.startswith("POST /login 303 ") for line in lines), lines
+    [page] = [line for line in lines if line.startswith("GET /trainees/")]
+    assert page.startswith("GET /trainees/{trainee_id} 200 ")
+    assert any(line.startswith("GET - 404 ") for line in lines)
+    logged = " ".join(lines)
+    assert "trainer@example.org" not in logged and "ouvert" not in logged
+    assert f"/{site.trainee}" not in logged
 
 
 def test_other_school_does_not_see_the_cohort_in_its_list(site):
@@ -885,6 +933,52 @@ def test_a_tap_redraws_only_its_step_and_the_outcome(site):
     ).text
     assert 'aria-describedby="erreur-minutes"' in wrong and 'value="x"' in wrong
     assert '<li id="etape-' not in wrong  # only the form, with its message next to the field
+
+
+def test_a_queue_of_taps_goes_in_one_request_each_stored_once(site):
+    import json
+
+    browser, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/gestures/{GESTURE}"
+    taps = [
+        {"step": "cliver", "result": "reussi", "tap": 0},
+        {"step": "manchon", "result": "a_reprendre", "tap": 0},
+        {"step": "pas-une-etape", "result": "reussi", "tap": 0},
+        {"step": "manchon", "result": "reussi", "tap": 1},  # changed its mind: the last wins
+    ]
+    # One of them was already sent alone before the network dropped (same key: not twice).
+    browser.post(
+        f"{path}/steps",
+        data={"csrf_token": csrf, "attempt": "queue00001", "step": "cliver", "result": "reussi"},
+    )
+    sent = browser.post(
+        f"{path}/steps/batch",
+        json={"attempt": "queue00001", "taps": taps},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert sent.status_code == 200
+    [[step, why]] = json.loads(sent.headers["X-Gestes-Refused"])
+    assert step == "pas-une-etape" and why  # refused on its own, the others stored
+    assert sent.text.count('<li id="etape-') == len(site.gestes.catalog.gesture(GESTURE).steps)
+    assert '<section id="resultat"' in sent.text
+    again = browser.post(  # the tablet did not hear the answer: it sends the same again
+        f"{path}/steps/batch",
+        json={"attempt": "queue00001", "taps": taps},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert again.status_code == 200
+    live = browser.get(f"/api/trainees/{site.trainee}/gestures/{GESTURE}/attempts/queue00001")
+    assert live.json()["steps"] == {"cliver": "reussi", "manchon": "reussi"}
+    with site.gestes.store.database.read() as session:
+        rows = session.scalar(
+            select(func.count())
+            .select_from(t.Observation)
+            .where(t.Observation.idempotency_key.startswith("queue00001:"))
+        )
+    assert rows == 3  # cliver once, manchon twice (two taps), the unknown step never
+    too_many = {"attempt": "queue00001", "taps": taps * 60}
+    refused = browser.post(f"{path}/steps/batch", json=too_many, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code in (400, 422)
 
 
 def test_session_cache_forgets_and_expires():

@@ -105,7 +105,11 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     # languages never share mutable template state.
     app.state.templates = {language: _templates(language) for language in i18n.LANGUAGES}
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit)  # outermost: before routing, sessions or parsing
+    app.add_middleware(BodyLimit)  # before routing, sessions or parsing
+    from web.operations import RequestLog, log_requests
+
+    app.add_middleware(RequestLog)  # outermost: every answer logged, a 413 too
+    log_requests(gestes.settings.request_log)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
@@ -145,6 +149,7 @@ def _routes(app: FastAPI) -> None:
         cohorts,
         coordination,
         links,
+        operations,
         placements,
         scoring,
         setup,
@@ -152,7 +157,7 @@ def _routes(app: FastAPI) -> None:
     )
 
     pages_in_order = (auth, setup, cohorts, trainee_page, scoring, coordination, booklets)
-    for pages in (*pages_in_order, placements, links):
+    for pages in (*pages_in_order, placements, links, operations):
         app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(api_setup.router)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import uuid
+from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from core.attempts import StepResult, attempt_outcome
 from core.catalog import Catalog
@@ -21,6 +24,8 @@ from web import i18n
 from web.app import gestes_of, is_htmx, render, store_of
 from web.scope import Id, User, check_evaluation, check_gesture, trainee_of, valid_key
 from web.security import CurrentUser, require_school
+
+MAX_QUEUED = 200  # taps sent in one request; a longer queue goes in several
 
 router = APIRouter(tags=["pages"])
 
@@ -116,6 +121,62 @@ async def tap_step(
     )
 
 
+class QueuedTap(BaseModel):
+    step: str = Field(max_length=60)
+    result: StepResult
+    tap: int = Field(default=0, ge=0, le=1000)
+
+
+class QueuedTaps(BaseModel):
+    attempt: str = Field(max_length=40)
+    taps: list[QueuedTap] = Field(min_length=1, max_length=MAX_QUEUED)
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/steps/batch")
+async def tap_steps(
+    request: Request, user: User, trainee_id: Id, gesture_id: str, body: QueuedTaps
+) -> Response:
+    """Taps a tablet kept while the network was down, sent in one request when it is back
+    (``scoring.js``): handed to the tap writer together (one transaction), each checked on
+    its own and idempotent by its key, as if sent one by one. Answers with the steps and
+    the outcome redrawn, and the refused ones in ``X-Gestes-Refused`` (JSON: step, why)."""
+    import json
+
+    check_tap_scope(request, user, trainee_id, gesture_id, body.attempt)
+    today = dt.date.today()
+    pending = [
+        queue_tap(
+            request,
+            user,
+            Tap(trainee_id, user.id, gesture_id, body.attempt, t.step, t.result, today, key=""),
+            t.tap,
+        )
+        for t in body.taps
+    ]
+    outcomes = await asyncio.gather(*map(asyncio.wrap_future, pending), return_exceptions=True)
+    refused = [
+        [t.step, str(o)]
+        for t, o in zip(body.taps, outcomes, strict=True)
+        if isinstance(o, RecordError)
+    ]
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, RecordError):
+            raise outcome
+    stored = [o for o in outcomes if isinstance(o, RecordedTap)]
+    gestes = gestes_of(request)
+    if stored:
+        catalog, live = stored[-1].catalog, stored[-1].attempt
+    else:
+        _, cohort = trainee_of(gestes.store, user, trainee_id)
+        catalog, live = gestes.catalog_for(cohort), None
+    view = _gesture_view(
+        request, catalog, trainee_id, gesture_id, body.attempt, live=live, levels=False
+    )
+    response = render(request, "gesture.html", view, blocks=["steps", "outcome"])
+    response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
+    return response
+
+
 async def submit_tap(
     request: Request,
     user: CurrentUser,
@@ -130,6 +191,17 @@ async def submit_tap(
     """One step tap, from the page or the API. It runs on the event loop and waits for the
     store without blocking it: the scope is remembered, the write goes to the tap writer
     (group commit) and comes back with the attempt to redraw."""
+    check_tap_scope(request, user, trainee_id, gesture_id, attempt)
+    day = day or dt.date.today()
+    one = Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key="")
+    return await asyncio.wrap_future(queue_tap(request, user, one, tap))
+
+
+def check_tap_scope(
+    request: Request, user: CurrentUser, trainee_id: Id, gesture_id: str, attempt: str
+) -> None:
+    """The trainee is in the user's school, the gesture of its sector, the attempt's key
+    well formed (the store checks the rest against the cohort's curriculum)."""
     store = store_of(request)
     scope = store.lookup.trainee_scope(trainee_id)  # remembered: one read per trainee
     require_school(user, scope.school_id if scope else None)
@@ -140,12 +212,15 @@ async def submit_tap(
     # a cohort can move to a new one)
     if not valid_key(attempt):
         raise HTTPException(status_code=400, detail="Tentative invalide.")
-    # The same rendered button submitted twice carries the same tap number: stored once.
-    key = f"{attempt}:{step}:{tap}:{result.value}"
+
+
+def queue_tap(request: Request, user: CurrentUser, tap: Tap, count: int) -> Future[RecordedTap]:
+    """Hand a checked tap to the tap writer; its key makes it idempotent: the same rendered
+    button submitted twice (or sent again from a tablet's queue) carries the same tap
+    number, and is stored once."""
+    key = f"{tap.attempt_key}:{tap.step}:{count}:{tap.result.value}"
     writer: TapWriter = request.app.state.taps
-    day = day or dt.date.today()
-    pending = writer.submit(Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key))
-    return await asyncio.wrap_future(pending)
+    return writer.submit(dataclasses.replace(tap, key=key))
 
 
 @router.post("/trainees/{trainee_id}/gestures/{gesture_id}/attempts")

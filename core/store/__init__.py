@@ -102,6 +102,10 @@ class Store:
         """The database's address, password hidden, for messages."""
         return self.database.engine.url.render_as_string(hide_password=True)
 
+    def check(self) -> None:
+        """Raise unless the database answers at the schema this version runs (readiness)."""
+        migrate_or_check(self.database.engine, migrate=False)
+
     def close(self) -> None:
         self.database.dispose()
 

@@ -4,8 +4,9 @@
 // Wi-Fi) or the server answers 5xx, the tap is kept in this browser (localStorage, by the
 // attempt's key), its step shows « en attente d'envoi », a banner counts what waits, and
 // "Valider" waits too. Every few seconds, and as soon as the browser is back online, waiting
-// taps are sent again: a tap carries its own idempotency key (attempt, step, tap number,
-// result), so one sent twice is stored once. A tap the server refuses (4xx) says so on its
+// taps are sent again, together in one request when several wait (``/steps/batch``): a tap
+// carries its own idempotency key (attempt, step, tap number, result), so one sent twice is
+// stored once. A tap the server refuses (4xx) says so on its
 // step. "Valider" pressed while taps wait, or without network, waits in the same queue,
 // after them, and goes last (its key, "<attempt>:final", stores it once); the page then shows
 // the outcome. Nothing here runs on other pages.
@@ -104,24 +105,66 @@
   }
 
   var sending = false;
-  function flush() {
-    if (sending || !navigator.onLine) return;
-    var list = mine();
-    if (!list.length) return;
-    sending = true;
-    var tap = list[0], answered = false;
+  var BATCH = 200;  // the server's limit per request (web/scoring.py MAX_QUEUED)
+
+  // Taps at the head of the queue (up to the validation, which goes alone, after them):
+  // several go in one request, so a long queue drains in a few round trips.
+  function headTaps(list) {
+    var batch = [];
+    for (var i = 0; i < list.length && batch.length < BATCH && list[i].kind === "tap"; i++) {
+      batch.push(list[i]);
+    }
+    return batch;
+  }
+  function field(tap, name) {
+    for (var i = 0; i < tap.body.length; i++) if (tap.body[i][0] === name) return tap.body[i][1];
+    return "";
+  }
+  function forget(sent) {
+    var keys = sent.map(function (t) { return JSON.stringify(t.body); });
+    save(waiting().filter(function (t) { return keys.indexOf(JSON.stringify(t.body)) < 0; }));
+  }
+  // A 401 (the session expired while the tablet was offline) is not a refusal: the taps
+  // stay, and go once the trainer has signed in again.
+  function unanswered(response) { return response.status >= 500 || response.status === 401; }
+
+  function sendMany(batch) {
+    return fetch(batch[0].path + "/batch", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify({
+        attempt: batch[0].attempt,
+        taps: batch.map(function (t) {
+          return { step: t.step, result: field(t, "result"), tap: Number(field(t, "tap") || 0) };
+        })
+      })
+    }).then(function (response) {
+      if (unanswered(response)) throw new Error("server " + response.status);
+      forget(batch);
+      if (!response.ok) {
+        return response.json().then(function (data) {
+          batch.forEach(function (t) { refused(t, data.detail || String(response.status)); });
+        }, function () { batch.forEach(function (t) { refused(t, String(response.status)); }); });
+      }
+      var notes = JSON.parse(response.headers.get("X-Gestes-Refused") || "[]");
+      return response.text().then(function (html) {
+        htmx.swap("#etapes", html, { swapStyle: "outerHTML" });
+        notes.forEach(function (note) { refused({ step: note[0] }, note[1]); });
+      });
+    });
+  }
+
+  function sendOne(tap) {
     var form = new FormData();
     tap.body.forEach(function (pair) {
       form.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]);
     });
-    fetch(tap.path, {
+    return fetch(tap.path, {
       method: "POST", body: form, credentials: "same-origin",
       headers: { "HX-Request": "true", "X-CSRF-Token": csrf() }
     }).then(function (response) {
-      if (response.status >= 500) throw new Error("server " + response.status);
-      answered = true;
-      var rest = waiting().filter(function (t) { return JSON.stringify(t.body) !== JSON.stringify(tap.body); });
-      save(rest);
+      if (unanswered(response)) throw new Error("server " + response.status);
+      forget([tap]);
       if (response.ok) {
         return response.text().then(function (html) {
           if (tap.kind === "validate") htmx.swap("#resultat", html, { swapStyle: "none" });
@@ -131,7 +174,18 @@
       return response.json().then(function (data) {
         refused(tap, data.detail || String(response.status));
       }, function () { refused(tap, String(response.status)); });
-    }).catch(function () { /* still offline: kept, tried again later */ })
+    });
+  }
+
+  function flush() {
+    if (sending || !navigator.onLine) return;
+    var list = mine();
+    if (!list.length) return;
+    sending = true;
+    var batch = headTaps(list), answered = false;
+    (batch.length > 1 ? sendMany(batch) : sendOne(list[0]))
+      .then(function () { answered = true; })
+      .catch(function () { /* still offline: kept, tried again later */ })
       // Answered: the next one at once (a queue drains at the server's pace). Not answered:
       // the next try waits for the network to come back, or for the next round.
       .finally(function () { sending = false; show(); if (answered && mine().length) flush(); });

@@ -65,7 +65,7 @@ QUEUED = """([n, attempt]) => {
       body: [["csrf_token", csrf], ["attempt", attempt], ["step", step],
              ["result", "reussi"], ["tap", String(i)]] });
   }
-  localStorage.setItem("gestes-waiting-taps", JSON.stringify(list));
+  localStorage.setItem("gestes-waiting-taps:" + document.body.dataset.user, JSON.stringify(list));
 }"""
 
 
@@ -107,7 +107,9 @@ def main() -> None:
                 started = time.perf_counter()
                 page.reload()  # the page opens with taps waiting: it sends them
                 page.wait_for_function(
-                    "localStorage.getItem('gestes-waiting-taps') === '[]'", timeout=120_000
+                    "localStorage.getItem('gestes-waiting-taps:' + document.body.dataset.user)"
+                    " === '[]'",
+                    timeout=120_000,
                 )
                 drain = time.perf_counter() - started
                 baselines.append(baseline)

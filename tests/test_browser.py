@@ -385,3 +385,59 @@ def test_two_tablets_tapping_one_attempt_merge_their_taps(server, browser):
     ).to_have_attribute("aria-pressed", "true")
     for context, _ in tablets:
         context.close()
+
+
+def test_taps_left_waiting_are_sent_from_another_page_never_by_another_account(server, browser):
+    """The trainer moved on to the trainee page with two taps still waiting: the banner there
+    says so, and they go from that page when the Wi-Fi returns. A colleague who signs in on
+    the same tablet meanwhile never sends them as theirs."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base)
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
+    page.wait_for_load_state("load")
+    attempt = page.url.split("attempt=")[1]
+    nadia = page.evaluate("document.body.dataset.user")
+    context.route("**/steps", lambda route: route.abort())  # taps no longer get through
+    context.route("**/steps/batch", lambda route: route.abort())
+    steps = page.locator("li.step")
+    steps.nth(0).get_by_role("button", name="Réussi").click()
+    steps.nth(2).get_by_role("button", name="À reprendre").click()
+    expect(page.locator("#en-attente")).to_contain_text("2 saisies en attente d'envoi")
+
+    page.goto(f"{base}/trainees/{trainee}")  # on to the next thing, taps still waiting
+    elsewhere = page.locator("#en-attente-ailleurs")
+    expect(elsewhere).to_contain_text("2 saisies d'autres tentatives attendent l'envoi")
+    expect(elsewhere.get_by_role("link", name="Voir la tentative")).to_have_attribute(
+        "href", re.compile(f"fibre.g.preparer_cable\\?attempt={attempt}$")
+    )
+    shot(page, "10-en-attente-ailleurs")
+
+    # A colleague takes the tablet: signs out, Karim signs in; Nadia's taps stay hers.
+    page.get_by_role("button", name="Se déconnecter").click()
+    context.unroute("**/steps")
+    context.unroute("**/steps/batch")
+    page.goto(f"{base}/login")
+    page.fill("#email", "formateur.marseille@gestes.demo")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#en-attente-ailleurs")).to_be_hidden()
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('gestes-waiting-taps:{nadia}'))")
+    assert len(kept) == 2  # not sent under Karim's account
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    sign_in(page, base)  # Nadia again, on any page: they go, and the banner clears
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    page.wait_for_load_state("networkidle")  # the queue's requests answered
+    expect(page.locator("#en-attente-ailleurs")).to_be_hidden()
+    assert page.evaluate(f"localStorage.getItem('gestes-waiting-taps:{nadia}')") == "[]"
+    live = context.request.get(
+        f"{base}/api/trainees/{trainee}/gestures/fibre.g.preparer_cable/attempts/{attempt}"
+    )
+    assert sorted(live.json()["steps"].values()) == ["a_reprendre", "reussi"]
+    context.close()

@@ -981,6 +981,41 @@ def test_a_queue_of_taps_goes_in_one_request_each_stored_once(site):
     assert refused.status_code in (400, 422)
 
 
+def test_a_photo_is_attached_while_scoring_and_the_page_returns_to_the_gesture(site):
+    trainer, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/gestures/{GESTURE}"
+    tapped = {"csrf_token": csrf, "attempt": "photo00001", "step": "cliver", "result": "reussi"}
+    trainer.post(f"{path}/steps", data=tapped)
+    done = trainer.post(
+        f"{path}/attempts",
+        data={"csrf_token": csrf, "attempt": "photo00001", "autonomy": "sous_controle"},
+        headers={"HX-Request": "true"},
+    ).text
+    observation = int(re.search(r'action="/observations/(\d+)/evidence"', done).group(1))
+    sent = trainer.post(
+        f"/observations/{observation}/evidence",
+        data={"csrf_token": csrf, "geste": GESTURE},
+        files={"photo": ("soudure.jpg", photo(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"].startswith(f"{path}?attempt=")
+    assert "Photo jointe à la tentative enregistrée." in trainer.get(sent.headers["location"]).text
+    with site.gestes.store.database.read() as session:
+        attached = session.scalar(
+            select(func.count())
+            .select_from(t.Evidence)
+            .where(t.Evidence.observation_id == observation)
+        )
+    assert attached == 1
+    elsewhere = trainer.post(  # the way back is a gesture of this trainee, never an address
+        f"/observations/{observation}/evidence",
+        data={"csrf_token": csrf, "geste": "//evil.example/x"},
+        files={"photo": ("soudure.jpg", photo(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert elsewhere.headers["location"].startswith(f"/trainees/{site.trainee}?")
+
+
 def test_session_cache_forgets_and_expires():
     user = CurrentUser(1, "A", "a@example.org", Role.TRAINER, frozenset({1}), "csrf")
     cache = SessionCache(ttl=60, size=3)

@@ -4,6 +4,8 @@ to a trainee's record besides scores: comments, evidence photos, corrections."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -26,6 +28,8 @@ from web.scope import (
 )
 from web.security import CurrentUser
 from web.trainee_page import opened_at, refused_on_page
+
+GESTURE_ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")  # a catalog id: never a way elsewhere
 
 router = APIRouter(tags=["pages"])
 
@@ -198,6 +202,10 @@ async def add_evidence(request: Request, user: User, observation_id: Id) -> Resp
     except RecordError as error:  # the page again, the reason beside that entry's field
         errors = {f"photo-{observation_id}": str(error)}
         return refused_on_page(request, user, observation.trainee_id, errors, {}, "historique")
+    gesture = str((await request.form()).get("geste") or "")  # sent from the gesture page
+    if GESTURE_ID.fullmatch(gesture):  # back to it, on a new attempt, saying it is attached
+        back = f"/trainees/{observation.trainee_id}/gestures/{gesture}"
+        return RedirectResponse(f"{back}?attempt={uuid.uuid4().hex}&photo=1", status_code=303)
     return RedirectResponse(opened_at(observation.trainee_id, "historique"), status_code=303)
 
 

@@ -78,7 +78,12 @@ def _gesture_view(
 
 @router.get("/trainees/{trainee_id}/gestures/{gesture_id}")
 def gesture_page(
-    request: Request, user: User, trainee_id: Id, gesture_id: str, attempt: str = ""
+    request: Request,
+    user: User,
+    trainee_id: Id,
+    gesture_id: str,
+    attempt: str = "",
+    photo: str = "",
 ) -> Response:
     gestes = gestes_of(request)
     _, cohort = trainee_of(gestes.store, user, trainee_id)
@@ -88,6 +93,7 @@ def gesture_page(
         fresh = uuid.uuid4().hex
         return RedirectResponse(f"{request.url.path}?attempt={fresh}", status_code=303)
     view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt)
+    view["photo_added"] = photo == "1"  # back from attaching one to the attempt just recorded
     return render(request, "gesture.html", view)
 
 

@@ -1,36 +1,47 @@
 // Taps that could not reach the server are never silently gone (issue 15).
 //
 // The gesture page sends each tap with htmx. When the network fails (the training floor's
-// Wi-Fi) or the server answers 5xx, the tap is kept in this browser (localStorage, by the
-// attempt's key), its step shows « en attente d'envoi », a banner counts what waits, and
-// "Valider" waits too. Every few seconds, and as soon as the browser is back online, waiting
-// taps are sent again, together in one request when several wait (``/steps/batch``): a tap
-// carries its own idempotency key (attempt, step, tap number, result), so one sent twice is
-// stored once. A tap the server refuses (4xx) says so on its
-// step. "Valider" pressed while taps wait, or without network, waits in the same queue,
-// after them, and goes last (its key, "<attempt>:final", stores it once); the page then shows
-// the outcome. Nothing here runs on other pages.
+// Wi-Fi) or the server answers 5xx, the tap is kept in this browser (localStorage, under the
+// signed-in account: a tablet passed to a colleague never sends one trainer's taps as the
+// other's), its step shows « en attente d'envoi », a banner counts what waits, and "Valider"
+// waits too. Every few seconds, and as soon as the browser is back online, waiting taps are
+// sent again, from whichever page of Gestes is open (a trainer who moved on to the next
+// trainee still has the last one's taps sent, and a banner on every page says what waits),
+// together in one request when several of an attempt wait (``/steps/batch``): a tap carries
+// its own idempotency key (attempt, step, tap number, result), so one sent twice is stored
+// once. A tap the server refuses (4xx) says so on its step, or in the banner elsewhere. A 401
+// (the session expired) is not a refusal: the taps wait for the trainer to sign in again.
+// "Valider" pressed while taps wait, or without network, waits in the same queue, after them,
+// and goes last (its key, "<attempt>:final", stores it once); the page then shows the outcome.
+//
+// Why localStorage and not IndexedDB: "Valider" must know at once, inside htmx's confirm
+// event, whether taps wait (IndexedDB only answers later); the queue is small (≈ 300 bytes a
+// tap) and shared by every tab of the site. What it cannot do is send from a closed page: the
+// queue goes the next time any page of Gestes is open.
 (function () {
   "use strict";
-  var page = document.getElementById("etapes");
-  if (!page) return;
-  var STORE = "gestes-waiting-taps";
+  var account = document.body.dataset.user;
+  if (!account) return;  // signed-in pages only
+  var STORE = "gestes-waiting-taps:" + account, REFUSED = STORE + ":refused";
+  var page = document.getElementById("etapes");  // the gesture page, or null elsewhere
+  var BATCH = 200;  // the server's limit per request (web/scoring.py MAX_QUEUED)
 
-  function waiting() {
-    try { return JSON.parse(localStorage.getItem(STORE) || "[]"); } catch (e) { return []; }
+  function read(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
   }
+  function waiting() { return read(STORE); }
   function save(list) { localStorage.setItem(STORE, JSON.stringify(list)); }
   function attemptOf(body) {
     for (var i = 0; i < body.length; i++) if (body[i][0] === "attempt") return body[i][1];
     return "";
   }
   function here() {
-    var field = document.querySelector("#etapes input[name=attempt]");
+    var field = page && document.querySelector("#etapes input[name=attempt]");
     return field ? field.value : "";
   }
-  // The words come from the page (data-* on the banner), so they follow its language.
-  function words(name, fallback) {
-    var banner = document.getElementById("en-attente");
+  // The words come from the page (data-* on the banners), so they follow its language.
+  function words(id, name, fallback) {
+    var banner = document.getElementById(id);
     return (banner && banner.dataset[name]) || fallback;
   }
   function mine() { return waiting().filter(function (t) { return t.attempt === here(); }); }
@@ -38,19 +49,50 @@
     var field = document.querySelector("input[name=csrf_token]");
     return field ? field.value : "";
   }
+  function gesturePage(tap) {  // ".../gestures/<id>/steps" or ".../attempts" → the page
+    return tap.path.replace(/\/(steps|attempts)$/, "") + "?attempt=" + encodeURIComponent(tap.attempt);
+  }
+
+  function showElsewhere() {
+    var banner = document.getElementById("en-attente-ailleurs");
+    if (!banner) return;
+    var others = waiting().filter(function (t) { return t.attempt !== here(); });
+    var refusedOnes = read(REFUSED);
+    banner.hidden = !others.length && !refusedOnes.length;
+    var text = banner.querySelector("span");
+    text.textContent = others.length
+      ? words("en-attente-ailleurs", others.length === 1 ? "one" : "many", "{n}").replace("{n}", String(others.length))
+      : "";
+    var link = banner.querySelector("a");
+    link.hidden = !others.length;
+    if (others.length) link.href = gesturePage(others[0]);
+    var list = banner.querySelector("ul");
+    list.textContent = "";
+    refusedOnes.forEach(function (r) {
+      var item = document.createElement("li");
+      var to = document.createElement("a");
+      to.href = r.page;
+      to.textContent = words("en-attente-ailleurs", "refused", "Saisie refusée :") + " " + r.message;
+      item.appendChild(to);
+      list.appendChild(item);
+    });
+    banner.querySelector("button").hidden = !refusedOnes.length;
+  }
 
   function show() {
+    showElsewhere();
+    if (!page) return;
     var list = mine();
     var banner = document.getElementById("en-attente");
     if (banner) {
       banner.hidden = list.length === 0;
       var text = list.length === 1
-        ? words("one", "{n} saisie en attente d'envoi")
-        : words("many", "{n} saisies en attente d'envoi");
+        ? words("en-attente", "one", "{n} saisie en attente d'envoi")
+        : words("en-attente", "many", "{n} saisies en attente d'envoi");
       banner.querySelector("span").textContent = text.replace("{n}", String(list.length));
       if (list.some(function (t) { return t.kind === "validate"; })) {
         banner.querySelector("strong").textContent = words(
-          "validation",
+          "en-attente", "validation",
           "La validation attend aussi : elle partira après les saisies, au retour du réseau."
         );
       }
@@ -95,23 +137,28 @@
   }
 
   function refused(tap, message) {
-    var li = document.getElementById("etape-" + tap.step);
-    if (!li) return;
+    var li = tap.attempt === here() && document.getElementById("etape-" + tap.step);
+    if (!li) {  // another page's tap: said in the banner until the trainer has seen it
+      var list = read(REFUSED);
+      list.push({ page: gesturePage(tap), message: message });
+      localStorage.setItem(REFUSED, JSON.stringify(list));
+      return;
+    }
     var note = li.querySelector(".refused") || document.createElement("p");
     note.className = "refused error";
     note.setAttribute("role", "alert");
-    note.textContent = words("refused", "Saisie refusée :") + " " + message;
+    note.textContent = words("en-attente", "refused", "Saisie refusée :") + " " + message;
     li.appendChild(note);
   }
 
   var sending = false;
-  var BATCH = 200;  // the server's limit per request (web/scoring.py MAX_QUEUED)
 
-  // Taps at the head of the queue (up to the validation, which goes alone, after them):
-  // several go in one request, so a long queue drains in a few round trips.
+  // Taps at the head of the queue, of one attempt, up to its validation (which goes alone,
+  // after them): several go in one request, so a long queue drains in a few round trips.
   function headTaps(list) {
     var batch = [];
-    for (var i = 0; i < list.length && batch.length < BATCH && list[i].kind === "tap"; i++) {
+    for (var i = 0; i < list.length && batch.length < BATCH; i++) {
+      if (list[i].kind !== "tap" || list[i].path !== list[0].path || list[i].attempt !== list[0].attempt) break;
       batch.push(list[i]);
     }
     return batch;
@@ -124,9 +171,12 @@
     var keys = sent.map(function (t) { return JSON.stringify(t.body); });
     save(waiting().filter(function (t) { return keys.indexOf(JSON.stringify(t.body)) < 0; }));
   }
-  // A 401 (the session expired while the tablet was offline) is not a refusal: the taps
-  // stay, and go once the trainer has signed in again.
   function unanswered(response) { return response.status >= 500 || response.status === 401; }
+  function refusedAll(batch, response) {
+    return response.json().then(function (data) {
+      batch.forEach(function (t) { refused(t, data.detail || String(response.status)); });
+    }, function () { batch.forEach(function (t) { refused(t, String(response.status)); }); });
+  }
 
   function sendMany(batch) {
     return fetch(batch[0].path + "/batch", {
@@ -141,15 +191,13 @@
     }).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
       forget(batch);
-      if (!response.ok) {
-        return response.json().then(function (data) {
-          batch.forEach(function (t) { refused(t, data.detail || String(response.status)); });
-        }, function () { batch.forEach(function (t) { refused(t, String(response.status)); }); });
-      }
+      if (!response.ok) return refusedAll(batch, response);
       var notes = JSON.parse(response.headers.get("X-Gestes-Refused") || "[]");
       return response.text().then(function (html) {
-        htmx.swap("#etapes", html, { swapStyle: "outerHTML" });
-        notes.forEach(function (note) { refused({ step: note[0] }, note[1]); });
+        if (batch[0].attempt === here()) htmx.swap("#etapes", html, { swapStyle: "outerHTML" });
+        notes.forEach(function (note) {
+          refused({ step: note[0], attempt: batch[0].attempt, path: batch[0].path }, note[1]);
+        });
       });
     });
   }
@@ -165,21 +213,19 @@
     }).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
       forget([tap]);
-      if (response.ok) {
-        return response.text().then(function (html) {
-          if (tap.kind === "validate") htmx.swap("#resultat", html, { swapStyle: "none" });
-          else htmx.swap("#etape-" + tap.step, html, { swapStyle: "outerHTML" });
-        });
-      }
-      return response.json().then(function (data) {
-        refused(tap, data.detail || String(response.status));
-      }, function () { refused(tap, String(response.status)); });
+      if (!response.ok) return refusedAll([tap], response);
+      return response.text().then(function (html) {
+        if (tap.attempt !== here()) return;  // stored; that page is not open
+        if (tap.kind === "validate") htmx.swap("#resultat", html, { swapStyle: "none" });
+        else htmx.swap("#etape-" + tap.step, html, { swapStyle: "outerHTML" });
+      });
     });
   }
 
   function flush() {
     if (sending || !navigator.onLine) return;
-    var list = mine();
+    // This page's attempt first (what the trainer is looking at), then the others in order.
+    var all = waiting(), list = mine().concat(all.filter(function (t) { return t.attempt !== here(); }));
     if (!list.length) return;
     sending = true;
     var batch = headTaps(list), answered = false;
@@ -188,7 +234,7 @@
       .catch(function () { /* still offline: kept, tried again later */ })
       // Answered: the next one at once (a queue drains at the server's pace). Not answered:
       // the next try waits for the network to come back, or for the next round.
-      .finally(function () { sending = false; show(); if (answered && mine().length) flush(); });
+      .finally(function () { sending = false; show(); if (answered && waiting().length) flush(); });
   }
 
   document.body.addEventListener("htmx:configRequest", function (event) {
@@ -224,6 +270,11 @@
     if (!form.reportValidity()) return;  // autonomy chosen, as online
     keep(form.getAttribute("hx-post"), Array.from(new FormData(form).entries()), "validate");
   });
+  var dismiss = document.querySelector("#en-attente-ailleurs button");
+  if (dismiss) {
+    dismiss.addEventListener("click", function () { localStorage.removeItem(REFUSED); show(); });
+  }
+  window.addEventListener("storage", function (event) { if (event.key === STORE) show(); });
 
   window.addEventListener("online", flush);
   setInterval(flush, 5000);

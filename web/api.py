@@ -12,9 +12,9 @@ and answers ``created: false``. Errors are ``{"detail": ...}`` in French.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.attempts import StepResult, attempt_outcome
@@ -296,7 +296,9 @@ def record_evaluation(
     check_evaluation(catalog, cohort.sector, evaluation_id)
     parsed = parse_submission(catalog.evaluation(evaluation_id), body.criteria, body.measurements)
     if isinstance(parsed, list):
-        errors = [{"field": e.field, "message": e.message} for e in parsed]
+        errors = [
+            {"field": e.field, "message": e.message, "loc": ["body", e.field]} for e in parsed
+        ]
         raise HTTPException(status_code=422, detail=errors)
     recorded = store.observations.record_evaluation(
         trainee_id, user.id, evaluation_id, parsed, body.observed_on or dt.date.today(), body.key
@@ -396,20 +398,21 @@ class TraineeIn(BaseModel):
 
 @router.post("/cohorts/{cohort_id}/trainees")
 def import_trainees(
-    request: Request, user: User, cohort_id: Id, body: list[TraineeIn]
+    request: Request,
+    user: User,
+    cohort_id: Id,
+    # The same cap as a file import, stated in the schema.
+    body: Annotated[list[TraineeIn], Body(min_length=1, max_length=MAX_IMPORT_ROWS)],
 ) -> dict[str, Any]:
     """Add trainees to a cohort: all of them, or none (every problem is listed)."""
     require_coordinator(user)
     store = store_of(request)
     cohort_of(store, user, cohort_id)
-    if len(body) > MAX_IMPORT_ROWS:  # the same cap as a file import
-        raise HTTPException(
-            status_code=422, detail=[f"{MAX_IMPORT_ROWS} stagiaires au plus par import."]
-        )
     trainees = [NewTrainee(**trainee.model_dump()) for trainee in body]
     problems = numbered_problems(trainees, "stagiaire")  # listed one by one, not joined
-    if problems or not trainees:
-        raise HTTPException(status_code=422, detail=problems or ["Aucun stagiaire."])
+    if problems:
+        listed = [{"field": "", "message": problem, "loc": ["body"]} for problem in problems]
+        raise HTTPException(status_code=422, detail=listed)
     return {"trainees": store.directory.add_trainees(cohort_id, trainees)}
 
 

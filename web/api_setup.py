@@ -256,6 +256,8 @@ def reset_password(
 ) -> dict[str, Any]:
     """A forgotten password replaced by an administrator; the account's sessions end."""
     require_admin(user)
+    if not store_of(request).accounts.exists(user_id):
+        raise HTTPException(status_code=404, detail="Compte introuvable.")
     store_of(request).accounts.reset_password(user_id, body.password)
     request.app.state.sessions.clear()
     return {"id": user_id}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.context import Gestes, open_gestes
 from core.domain import SESSIONS_CHANNEL, RecordError
@@ -160,13 +161,15 @@ def _routes(app: FastAPI) -> None:
         setup,
         trainee_page,
     )
+    from web.contract import API_RESPONSES, PAGE_RESPONSES
 
     pages_in_order = (auth, setup, cohorts, trainee_page, scoring, coordination, booklets)
     for pages in (*pages_in_order, placements, links, operations):
-        app.include_router(pages.router)
-    app.include_router(api.router)
-    app.include_router(api_setup.router)
-    app.include_router(api_placements.router)
+        app.include_router(
+            pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
+        )
+    for json_api in (api, api_setup, api_placements):
+        app.include_router(json_api.router, responses=API_RESPONSES)
     app.description = api.__doc__ or ""
 
 
@@ -182,8 +185,10 @@ def _error_pages(app: FastAPI) -> None:
             return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
         return RedirectResponse(f"/login?next={target}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, error: HTTPException) -> Response:
+    # Starlette's class, which FastAPI's extends: FastAPI raises Starlette's own for a body it
+    # cannot read, and it must answer like every other refusal (a page, or JSON under /api/).
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": error.detail}, status_code=error.status_code)
         return render(
@@ -201,7 +206,7 @@ def _error_pages(app: FastAPI) -> None:
             fields = [
                 {
                     "field": str(problem["loc"][-1]) if problem.get("loc") else "",
-                    "message": FIELD_PROBLEMS.get(problem.get("type", ""), "valeur invalide"),
+                    "message": _field_message(problem),
                     "loc": jsonable_encoder(problem.get("loc", ())),
                 }
                 for problem in error.errors()
@@ -254,6 +259,16 @@ FIELD_PROBLEMS = {
     "bool_type": "oui ou non attendu",
     "value_error": "valeur invalide",
 }
+
+
+def _field_message(problem: Any) -> str:
+    """What is wrong with a field, in French; a list's cap says itself (« 500 au plus »)."""
+    limits = problem.get("ctx") or {}
+    if problem.get("type") == "too_long" and "max_length" in limits:
+        return f"{limits['max_length']} au plus"
+    if problem.get("type") == "too_short" and "min_length" in limits:
+        return f"{limits['min_length']} au moins"
+    return FIELD_PROBLEMS.get(problem.get("type", ""), "valeur invalide")
 
 
 def _back_after_login(request: Request) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from core.domain import RecordError
 from core.jobs import JobState
@@ -84,7 +84,7 @@ def booklet_stylesheet() -> Response:
     return Response(stylesheet(), media_type="text/css")
 
 
-@router.get("/issuer")
+@router.get("/issuer", response_class=JSONResponse)
 def issuer_profile(request: Request) -> dict[str, Any]:
     """Public: the Open Badges issuer profile the booklets' signed credentials name (their
     ``issuer.id`` is this address), with the key that verifies them."""
@@ -105,7 +105,7 @@ def issuer_profile(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/issuer/key")
+@router.get("/issuer/key", response_class=JSONResponse)
 def issuer_key(request: Request) -> dict[str, Any]:
     """Public: the key (JWK) the badges are signed with — the ``kid`` of every VC-JWT."""
     from core.badges import public_key

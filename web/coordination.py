@@ -177,6 +177,8 @@ async def reset_password(request: Request, user: User, user_id: Id) -> Response:
     account's sessions end everywhere. The owner then chooses their own at /account/password."""
     require_admin(user)
     store = store_of(request)
+    if not store.accounts.exists(user_id):
+        raise HTTPException(status_code=404, detail="Compte introuvable.")
     form = await request.form()
     try:
         store.accounts.reset_password(user_id, str(form.get("password") or ""))
@@ -191,6 +193,8 @@ async def reset_password(request: Request, user: User, user_id: Id) -> Response:
 def set_account_active(request: Request, user: CurrentUser, user_id: Id, active: bool) -> None:
     """Deactivate or reactivate an account (page or API); never one's own."""
     require_admin(user)
+    if not store_of(request).accounts.exists(user_id):
+        raise HTTPException(status_code=404, detail="Compte introuvable.")
     if user_id == user.id and not active:
         raise HTTPException(
             status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."

@@ -22,13 +22,13 @@ router = APIRouter(tags=["operations"])
 LOG = logging.getLogger("gestes.requests")
 
 
-@router.get("/health", include_in_schema=False)
+@router.get("/health", include_in_schema=False, response_class=JSONResponse)
 def health() -> dict[str, str]:
     """The process answers (liveness): nothing else is checked."""
     return {"status": "ok"}
 
 
-@router.get("/ready", include_in_schema=False)
+@router.get("/ready", include_in_schema=False, response_class=JSONResponse)
 def ready(request: Request) -> JSONResponse:
     """The process can serve (readiness): its database answers, at the schema this version
     runs. 503 otherwise, so that a balancer sends requests elsewhere meanwhile."""

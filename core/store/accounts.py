@@ -125,6 +125,10 @@ class Accounts:
         role = Role(user.role)
         return SignedIn(user.id, user.name, user.email, role, schools, web_session.csrf_token)
 
+    def exists(self, user_id: int) -> bool:
+        with self._db.read() as session:
+            return session.get(t.User, user_id) is not None
+
     def set_active(self, user_id: int, active: bool) -> None:
         """Deactivate (or reactivate) an account; its sessions stop working at once."""
         with self._db.write() as session:

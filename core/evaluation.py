@@ -131,6 +131,7 @@ class FieldError:
 
     field: str
     message: str
+    index: int | None = None  # which value of a series (from 0); None: the whole field
 
 
 def parse_submission(
@@ -148,26 +149,13 @@ def parse_submission(
     values: dict[str, tuple[float, ...]] = {}
     for measurement in evaluation.measurements:
         raw = measurements.get(measurement.key, ())
-        texts = [raw] if isinstance(raw, str) else list(raw)
-        texts = [text.strip() for text in texts if text is not None and text.strip() != ""]
-        if not texts:
-            errors.append(FieldError(measurement.key, f"{measurement.label} : valeur manquante."))
-            continue
-        if len(texts) != measurement.count:
-            expected = counted(measurement.count, "valeur attendue", "valeurs attendues")
-            typed = counted(len(texts), "saisie", "saisies")
-            message = f"{measurement.label} : {expected}, {typed}."
-            errors.append(FieldError(measurement.key, message))
-            continue
-        parsed: list[float] = []
-        for text in texts:
-            number, problem = _parse_number(text, measurement)
-            if problem:
-                errors.append(FieldError(measurement.key, problem))
-                break
-            parsed.append(number)
+        typed = [raw] if isinstance(raw, str) else list(raw)
+        typed = [text.strip() if text is not None else "" for text in typed]
+        found = _series(measurement, typed)
+        if isinstance(found, list):
+            errors.extend(found)
         else:
-            values[measurement.key] = tuple(parsed)
+            values[measurement.key] = found
     unknown = sorted(set(measurements) - {m.key for m in evaluation.measurements})
     errors.extend(FieldError(key, "Mesure inconnue pour cette épreuve.") for key in unknown)
     checked = {c.key: _truthy(criteria.get(c.key)) for c in evaluation.criteria}
@@ -176,19 +164,52 @@ def parse_submission(
     return Submission(criteria=checked, measurements=values)
 
 
-def _parse_number(text: str, measurement: Measurement) -> tuple[float, str | None]:
+def _series(measurement: Measurement, typed: list[str]) -> tuple[float, ...] | list[FieldError]:
+    """The values of one measurement, or what is wrong with them. When a form sent every
+    box of a series (one per splice), each problem names its box (« n° 3 ») and only that
+    one is flagged; a list of another length is judged as a whole."""
+    key, label = measurement.key, measurement.label
+    if not any(typed):
+        return [FieldError(key, f"{label} : valeur manquante.")]
+    if measurement.count > 1 and len(typed) == measurement.count:
+        errors, parsed = [], []
+        for index, text in enumerate(typed):
+            named = f"{label} n° {index + 1}"
+            if not text:
+                errors.append(FieldError(key, f"{named} : valeur manquante.", index))
+                continue
+            number, problem = _parse_number(text, measurement, named)
+            if problem:
+                errors.append(FieldError(key, problem, index))
+            parsed.append(number)
+        return errors or tuple(parsed)
+    texts = [text for text in typed if text]
+    if len(texts) != measurement.count:
+        expected = counted(measurement.count, "valeur attendue", "valeurs attendues")
+        said = counted(len(texts), "saisie", "saisies")
+        return [FieldError(key, f"{label} : {expected}, {said}.")]
+    parsed = []
+    for text in texts:
+        number, problem = _parse_number(text, measurement, label)
+        if problem:
+            return [FieldError(key, problem)]
+        parsed.append(number)
+    return tuple(parsed)
+
+
+def _parse_number(text: str, measurement: Measurement, label: str) -> tuple[float, str | None]:
     unit = f" {measurement.unit}" if measurement.unit else ""
     try:
         number = float(text.replace(",", ".").replace("\u202f", "").replace(" ", ""))
     except ValueError:
-        return 0.0, f"{measurement.label} : « {text} » n'est pas un nombre."
+        return 0.0, f"{label} : « {text} » n'est pas un nombre."
     if not math.isfinite(number):
-        return 0.0, f"{measurement.label} : « {text} » n'est pas un nombre."
+        return 0.0, f"{label} : « {text} » n'est pas un nombre."
     if measurement.type == "int" and not number.is_integer():
-        return 0.0, f"{measurement.label} : un nombre entier est attendu."
+        return 0.0, f"{label} : un nombre entier est attendu."
     if measurement.range is not None and not measurement.range.admits(number):
         expected = measurement.range.describe(measurement.unit)
-        return 0.0, f"{measurement.label} : {text}{unit} est impossible (attendu {expected})."
+        return 0.0, f"{label} : {text}{unit} est impossible (attendu {expected})."
     return number, None
 
 

@@ -95,6 +95,8 @@ def test_trainer_scores_a_gesture_and_an_evaluation(server, browser):
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    console: list[str] = []  # what the browser complains about (CSP, 404s, script errors)
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
 
     page.goto(f"{base}/cohorts")
     expect(page).to_have_url(f"{base}/login?next=/cohorts")
@@ -151,6 +153,8 @@ def test_trainer_scores_a_gesture_and_an_evaluation(server, browser):
     expect(page.locator("#epreuve")).to_contain_text("Épreuve enregistrée")
     expect(page.locator("#epreuve")).to_contain_text("réussie")
     shot(page, "06-epreuve-enregistree")
+    # Tapping, validating and recording broke no rule of the page's policy, missed no file.
+    assert [line for line in console if line.startswith("error")] == []
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
@@ -203,6 +207,8 @@ def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(s
     expect(steps.nth(0).get_by_role("button", name="Réussi")).to_have_attribute(
         "aria-pressed", "true"
     )
+    # The step was redrawn; the focus stayed on the choice made, not lost to <body>.
+    expect(steps.nth(0).get_by_role("button", name="Réussi")).to_be_focused()
 
     context.set_offline(True)  # the basement's Wi-Fi drops
     steps.nth(1).get_by_role("button", name="À reprendre").click()

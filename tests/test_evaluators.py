@@ -286,15 +286,15 @@ def test_parse_accepts_decimal_commas_and_checkbox_values():
 def test_parse_lists_every_field_error_in_french():
     result = parse_submission(EVAL, {}, {"perte": ["abc", "0.1"], "nombre": "2.5", "x": "1"})
     assert isinstance(result, list)
-    assert FieldError("perte", "Perte : « abc » n'est pas un nombre.") in result
+    assert FieldError("perte", "Perte n° 1 : « abc » n'est pas un nombre.", 0) in result
     assert FieldError("nombre", "Nombre : un nombre entier est attendu.") in result
     assert FieldError("x", "Mesure inconnue pour cette épreuve.") in result
 
 
 def test_parse_refuses_impossible_values_but_keeps_failing_ones():
     impossible = parse_submission(EVAL, {}, {"perte": ["-1", "0.1"], "nombre": "1"})
-    assert impossible == [
-        FieldError("perte", "Perte : -1 dB est impossible (attendu entre 0 et 10 dB).")
+    assert impossible == [  # a box of a series is named, and only it is flagged
+        FieldError("perte", "Perte n° 1 : -1 dB est impossible (attendu entre 0 et 10 dB).", 0)
     ]
     failing = parse_submission(EVAL, {}, {"perte": ["5", "0.1"], "nombre": "1"})
     assert isinstance(failing, Submission)  # 5 dB is a result (a bad one), not a typo
@@ -307,5 +307,10 @@ def test_parse_counts_series_and_missing_values():
         FieldError("nombre", "Nombre : valeur manquante."),
     ]
     assert parse_submission(EVAL, {}, {"perte": ["nan", "inf"], "nombre": "1"}) == [
-        FieldError("perte", "Perte : « nan » n'est pas un nombre.")
+        FieldError("perte", "Perte n° 1 : « nan » n'est pas un nombre.", 0),
+        FieldError("perte", "Perte n° 2 : « inf » n'est pas un nombre.", 1),
+    ]
+    # The form sends every box: an empty one in the middle is named, not just counted.
+    assert parse_submission(EVAL, {}, {"perte": ["0.1", ""], "nombre": "1"}) == [
+        FieldError("perte", "Perte n° 2 : valeur manquante.", 1)
     ]

@@ -1035,7 +1035,7 @@ def test_evaluation_form_reports_errors_next_to_fields(site):
     browser, csrf = client(site, "trainer@example.org")
     path = f"/trainees/{site.trainee}/evaluations/{EVALUATION}"
     page = browser.get(path).text
-    assert 'inputmode="decimal"' in page and 'placeholder="0,9"' in page
+    assert 'inputmode="decimal"' in page and 'placeholder="ex. 0,9"' in page  # not a value
     bad = browser.post(
         path,
         data={
@@ -1093,6 +1093,24 @@ def test_evaluation_form_reports_errors_next_to_fields(site):
     assert "Épreuve enregistrée" in passed.text
     heading = re.search(r'<p id="dernier-resultat"[^>]*hx-swap-oob="true">(.*?)</p>', passed.text)
     assert heading and "réussie" in heading.group(1)  # the page's heading follows, not stale
+
+
+def test_a_wrong_splice_in_a_series_is_named_and_flagged_alone(site):
+    browser, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/evaluations/fibre.e.epissures"
+    losses = ["0,04"] * 12
+    losses[2] = "12"  # the third splice: a typing slip, outside 0–10 dB
+    losses[7] = ""  # the eighth: forgotten
+    page = browser.post(
+        path, data={"csrf_token": csrf, "submit_id": "series0001", "mesure_pertes_db": losses}
+    )
+    assert page.status_code == 200 and "Épreuve enregistrée" not in page.text
+    flagged = re.findall(r'id="mesure-pertes_db-(\d+)"[^>]*aria-invalid="true"', page.text)
+    assert flagged == ["2", "7"]  # the two wrong boxes, not all twelve
+    message = html.unescape(page.text)
+    assert "Perte de la soudure n° 3 : 12 dB est impossible" in message
+    assert "Perte de la soudure n° 8 : valeur manquante." in message
+    assert message.count('value="0,04"') == 10  # what was typed is kept, in its box
 
 
 # ---------------------------------------------------------------- languages

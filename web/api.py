@@ -297,7 +297,12 @@ def record_evaluation(
     parsed = parse_submission(catalog.evaluation(evaluation_id), body.criteria, body.measurements)
     if isinstance(parsed, list):
         errors = [
-            {"field": e.field, "message": e.message, "loc": ["body", e.field]} for e in parsed
+            {
+                "field": e.field,
+                "message": e.message,
+                "loc": ["body", "measurements", e.field, *([] if e.index is None else [e.index])],
+            }
+            for e in parsed
         ]
         raise HTTPException(status_code=422, detail=errors)
     recorded = store.observations.record_evaluation(

@@ -347,6 +347,7 @@ def _evaluation_view(
         "score": None,
         "latest": record.evaluations.get(evaluation_id),
         "refresh_latest": False,
+        "wrong_boxes": {},
         "submit": uuid.uuid4().hex,
         "today": dt.date.today(),
         "observed_on": "",
@@ -390,6 +391,7 @@ async def submit_evaluation(
         view["errors"] = (_by_field(parsed) if isinstance(parsed, list) else {}) | {
             field: [message] for field, message in date_errors.items()
         }
+        view["wrong_boxes"] = _wrong_boxes(parsed) if isinstance(parsed, list) else {}
         view["submit"] = submit if valid_key(submit) else view["submit"]
     else:
         key = f"eval:{submit}" if valid_key(submit) else uuid.uuid4().hex
@@ -403,6 +405,17 @@ async def submit_evaluation(
             latest = store.records.trainee_record(trainee_id).evaluations.get(evaluation_id)
             view.update(latest=latest, refresh_latest=is_htmx(request))
     return render(request, "evaluation.html", view, blocks=["form"] if is_htmx(request) else None)
+
+
+def _wrong_boxes(errors: list[FieldError]) -> dict[str, list[int]]:
+    """Which boxes of a series to flag, per measurement: only the wrong ones when the
+    errors name them; a measurement missing from here is flagged whole."""
+    boxes: dict[str, list[int]] = {}
+    whole = {error.field for error in errors if error.index is None}
+    for error in errors:
+        if error.index is not None and error.field not in whole:
+            boxes.setdefault(error.field, []).append(error.index)
+    return boxes
 
 
 def _by_field(errors: list[FieldError]) -> dict[str, list[str]]:

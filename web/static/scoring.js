@@ -270,6 +270,23 @@
     if (!form.reportValidity()) return;  // autonomy chosen, as online
     keep(form.getAttribute("hx-post"), Array.from(new FormData(form).entries()), "validate");
   });
+  // A tap redraws its step: the focus stays there (on the choice made), not lost to the top
+  // of the page, so a keyboard or a screen reader goes on from the same step.
+  var tappedStep = "";
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.classList || !form.classList.contains("taps")) return;
+    var step = form.querySelector("input[name=step]");
+    tappedStep = step ? step.value : "";
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var focused = document.activeElement;
+    if (!tappedStep || (focused && focused !== document.body)) return;
+    var li = document.getElementById("etape-" + tappedStep);
+    tappedStep = "";
+    var button = li && (li.querySelector('button[aria-pressed="true"]') || li.querySelector("button"));
+    if (button) button.focus({ preventScroll: true });
+  });
   var dismiss = document.querySelector("#en-attente-ailleurs button");
   if (dismiss) {
     dismiss.addEventListener("click", function () { localStorage.removeItem(REFUSED); show(); });

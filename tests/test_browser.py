@@ -447,3 +447,24 @@ def test_taps_left_waiting_are_sent_from_another_page_never_by_another_account(s
     )
     assert sorted(live.json()["steps"].values()) == ["a_reprendre", "reussi"]
     context.close()
+
+
+def test_a_tap_the_server_refuses_says_why_on_its_step(server, browser):
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base)
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
+    page.wait_for_load_state("load")
+    step = page.locator("li.step").nth(1)
+    # What an outdated page would send: a step the curriculum no longer has.
+    step.locator("input[name=step]").evaluate("(field) => { field.value = 'plus-au-programme'; }")
+    step.get_by_role("button", name="Réussi").click()
+    expect(step.locator(".refused")).to_contain_text("Saisie refusée :")
+    expect(step.locator(".refused")).to_contain_text("plus-au-programme")  # the server's reason
+    expect(page.locator("#en-attente")).to_be_hidden()  # refused, not waiting
+    shot(page, "11-saisie-refusee")
+    context.close()

@@ -136,8 +136,8 @@
     show();
   }
 
-  function refused(tap, message) {
-    var li = tap.attempt === here() && document.getElementById("etape-" + tap.step);
+  function refused(tap, message, where) {
+    var li = where || (tap.attempt === here() && document.getElementById("etape-" + tap.step));
     if (!li) {  // another page's tap: said in the banner until the trainer has seen it
       var list = read(REFUSED);
       list.push({ page: gesturePage(tap), message: message });
@@ -259,9 +259,27 @@
   document.body.addEventListener("htmx:sendError", lost);
   document.body.addEventListener("htmx:timeout", lost);
   document.body.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status >= 500 || status === 0) lost(event);
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status >= 500 || status === 0) { lost(event); return; }
+    // Refused (4xx, not an expired session): said on its step, never a silent no-op.
+    var form = event.detail.elt;
+    if (status === 401 || !form || !form.gestesTap || form.gestesTap.kind !== "tap") return;
+    var body = form.gestesTap.body;
+    var tap = { step: field({ body: body }, "step"), attempt: attemptOf(body), path: form.gestesTap.path };
+    refused(tap, reasonOf(xhr), form.closest("li.step"));
   });
+  // The server's reason: JSON's detail, or the sentence of its French error page.
+  function reasonOf(xhr) {
+    try {
+      if ((xhr.getResponseHeader("Content-Type") || "").indexOf("json") >= 0) {
+        return JSON.parse(xhr.responseText).detail || String(xhr.status);
+      }
+      var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var said = page.querySelector("main p[role=alert]");
+      return said ? said.textContent.trim() : String(xhr.status);
+    } catch (e) { return String(xhr.status); }
+  }
   // "Valider" while taps wait: it waits after them, in the queue, and goes last.
   document.body.addEventListener("htmx:confirm", function (event) {
     var form = event.detail.elt;

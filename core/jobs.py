@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import zipfile
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ __all__ = ["JobState", "archive_of", "join", "run", "submit", "work"]
 COHORT_BOOKLETS = "cohort_booklets"
 QUEUE = "gestes"
 RETRIES = 2  # a worker lost mid-run, a database restart: tried again from the start
-_HERE: dict[str, threading.Thread] = {}  # jobs running in this process's threads
+_HERE: dict[str, tuple[threading.Thread, Gestes]] = {}  # jobs running in this process
 
 
 def submit(gestes: Gestes, cohort: int, user: int, served_at: str | None) -> str:
@@ -37,7 +38,7 @@ def submit(gestes: Gestes, cohort: int, user: int, served_at: str | None) -> str
         defer(gestes, job)
     else:
         thread = threading.Thread(target=_run_here, args=(gestes, job), daemon=True)
-        _HERE[job] = thread
+        _HERE[job] = (thread, gestes)
         thread.start()
     return job
 
@@ -51,12 +52,28 @@ def _run_here(gestes: Gestes, job: str) -> None:
         _HERE.pop(job, None)
 
 
+def finish_here(gestes: Gestes, timeout: float) -> list[str]:
+    """At shutdown: give the jobs running in this process ``timeout`` seconds to finish, then
+    record the others as interrupted, so their page says so instead of waiting forever.
+    Returns the ids of those interrupted."""
+    deadline = time.monotonic() + timeout
+    mine = [job for job, (_, owner) in list(_HERE.items()) if owner is gestes]
+    for job in mine:
+        join(job, max(0.0, deadline - time.monotonic()))
+    stopped = [job for job in mine if job in _HERE]
+    for job in stopped:
+        gestes.store.jobs.fail(
+            job, "Export interrompu par l'arrêt du serveur : relancez-le.", final=True
+        )
+    return stopped
+
+
 def join(job: str, timeout: float) -> bool:
     """Wait for a job running in this process (at shutdown, and in tests); False if it is
     still running after ``timeout`` seconds."""
-    thread = _HERE.get(job)
-    if thread is not None:
-        thread.join(timeout)
+    running = _HERE.get(job)
+    if running is not None:
+        running[0].join(timeout)
     return job not in _HERE
 
 

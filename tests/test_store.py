@@ -600,3 +600,21 @@ def test_authentication(world):
     assert stored.startswith("$argon2") and "mot-de-passe" not in stored
     with pytest.raises(RecordError, match="au moins 12 caractères"):
         directory.create_user("x@example.org", "X", "court", Role.TRAINER)
+
+
+def test_a_job_still_running_at_shutdown_is_said_interrupted(world, monkeypatch):
+    import threading
+
+    from core import jobs
+
+    release = threading.Event()
+    monkeypatch.setattr(jobs, "run", lambda gestes, job: release.wait(30))  # a long print
+    gestes = world.gestes
+    job = jobs.submit(gestes, world.cohort, world.coordinator, None)
+    try:
+        assert jobs.finish_here(gestes, timeout=0.05) == [job]
+        state = gestes.store.jobs.get(job)
+        assert state.state == "failed" and "arrêt du serveur" in state.error  # not « running »
+    finally:
+        release.set()
+        assert jobs.join(job, timeout=30)

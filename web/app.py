@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core.context import Gestes, open_gestes
 from core.domain import SESSIONS_CHANNEL, RecordError
 from core.french import decimal
+from core.jobs import finish_here
 from core.store import Store
 from core.taps import TapWriter
 from web import i18n
@@ -79,6 +80,7 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.taps.close()  # the taps still queued are written before the process ends
+        finish_here(gestes, timeout=20)  # a cohort's booklets: finished, or said interrupted
         app.state.listener.stop()
 
     app = FastAPI(

@@ -69,3 +69,82 @@ def test_several_processes_are_refused_on_sqlite_with_the_reason(tmp_path, monke
     result = CliRunner().invoke(build_cli(), ["serve", "--workers", "2"])
     assert result.exit_code == 2
     assert "several processes need PostgreSQL" in result.stderr
+
+
+def test_several_workers_share_the_connections_and_stop_gracefully(tmp_path):
+    """`gestes serve --workers 2` on PostgreSQL: each worker listens on the port itself
+    (SO_REUSEPORT) and both answer — the request log names the process that answered (how
+    evenly they share a load is measured by bench/workers.py) — and a SIGTERM stops the
+    whole group cleanly."""
+    import http.client
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from core.store import upgrade_database
+    from core.store.engine import make_engine
+    from tests.conftest import POSTGRES_URL
+
+    name = f"gestes_workers_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "requests.log"
+    env = {
+        **os.environ,
+        "GESTES_DATABASE_URL": url,
+        "GESTES_DATA_DIR": str(tmp_path / "data"),
+        "GESTES_REQUEST_LOG": str(log),
+    }
+    upgrade_database(Settings(database_url=url, data_dir=tmp_path / "data"))
+    gestes = str(Path(sys.executable).parent / "gestes")
+    server = subprocess.Popen(
+        [gestes, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        answering: set[int] = set()
+        while len(answering) < 2 and time.monotonic() < deadline:
+            # Readiness of separate processes: ask until both workers have answered.
+            connections = [
+                http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(16)
+            ]
+            for connection in connections:
+                try:
+                    connection.request("GET", "/health")
+                    connection.getresponse().read()
+                except OSError:
+                    continue
+                finally:
+                    connection.close()
+            if log.exists():
+                answering = {int(line.rsplit(" ", 1)[1]) for line in log.read_text().splitlines()}
+        assert len(answering) == 2, "both workers answer: the connections were spread"
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0, server.stderr.read().decode() if server.stderr else ""
+        for pid in answering:  # no worker left behind
+            assert (
+                not Path(f"/proc/{pid}").exists()
+                or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+            )
+    finally:
+        if server.poll() is None:
+            server.kill()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -89,6 +89,11 @@ def _serve_workers(gestes: Gestes, host: str, port: int, workers: int) -> None:
         typer.echo("No administrator yet: create the first one with gestes admin create EMAIL.")
     proxies = gestes.settings.trusted_proxies
     gestes.close()
+    from web.workers import can_share_port, supervise
+
+    if can_share_port():  # each worker its own socket: the kernel spreads the connections
+        supervise(host, port, workers, proxies)
+        return
     uvicorn.run(
         "web:create_app",
         factory=True,

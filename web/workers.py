@@ -1,0 +1,95 @@
+"""Several processes serving one port, the connections spread by the kernel.
+
+uvicorn's own ``--workers`` shares one listening socket between its processes: whichever
+wakes first accepts, and under keep-alive one process can end up holding almost every
+connection while the other idles (measured: 32 connections split 2 / 29 or even 32 / 0).
+Here each process opens its own socket on the same port with ``SO_REUSEPORT``, and the
+kernel hashes each new connection to one of them, so they share the load evenly. A small
+supervisor starts them, starts again one that dies, and on SIGTERM or SIGINT stops them all
+gracefully (each drains its waiting taps: ``web.app``'s shutdown).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import socket
+import time
+from multiprocessing.connection import wait
+from typing import Any
+
+BACKLOG = 2048
+EARLY = 5.0  # seconds: a worker that dies sooner failed to start
+
+
+def can_share_port() -> bool:
+    return hasattr(socket, "SO_REUSEPORT")
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket of this process's own on a port other processes listen on too."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(BACKLOG)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve(host: str, port: int, proxies: str | None) -> None:
+    """One worker: its own socket, its own app opened from the settings (the environment)."""
+    import os
+
+    import uvicorn
+
+    os.setpgrp()  # Ctrl+C reaches the supervisor alone, which stops each worker once
+
+    config = uvicorn.Config(
+        "web:create_app",
+        factory=True,
+        log_level="warning",
+        proxy_headers=proxies is not None,
+        forwarded_allow_ips=proxies or "",
+    )
+    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
+
+
+def supervise(host: str, port: int, workers: int, proxies: str | None) -> None:
+    """Run ``workers`` processes until SIGTERM or SIGINT; one that dies is started again."""
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no state inherited
+    stopping = False
+
+    def start() -> Any:
+        process = spawn.Process(target=_serve, args=(host, port, proxies), name="gestes-web")
+        process.start()
+        return process
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for process in running:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: uvicorn finishes its requests, then shuts down
+
+    running = [start() for _ in range(workers)]
+    born = {process.pid: time.monotonic() for process in running}
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    early_deaths = 0
+    while running:
+        wait([process.sentinel for process in running])  # until one ends (no polling)
+        ended = [process for process in running if not process.is_alive()]
+        running = [process for process in running if process.is_alive()]
+        if stopping:
+            continue
+        # A worker dying at once (the port taken, a setting wrong) would die again: stop.
+        early_deaths += sum(time.monotonic() - born[p.pid] < EARLY for p in ended)
+        if early_deaths >= 3:
+            stop(signal.SIGTERM, None)
+            raise SystemExit("gestes serve: the workers keep failing at start (see above).")
+        for _ in ended:
+            process = start()
+            born[process.pid] = time.monotonic()
+            running.append(process)

@@ -8,6 +8,7 @@ under a dotted id. Core ships ``core.checklist``, ``core.thresholds`` and ``core
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -326,4 +327,30 @@ def score_evaluation(
     evaluators: Mapping[str, Evaluator], evaluation: Evaluation, submission: Submission
 ) -> EvaluationScore:
     """Score with the evaluator the evaluation names (the catalog guarantees it exists)."""
-    return evaluators[evaluation.evaluator].score(evaluation, submission)
+    scored = evaluators[evaluation.evaluator].score(evaluation, submission)
+    return scored.model_copy(update={"checks": aligned(scored.checks)})
+
+
+_MEASURED = re.compile(r"(-?\d+)(?:,(\d+))?((?: \S+)?)")
+
+
+def aligned(checks: Sequence[Check]) -> tuple[Check, ...]:
+    """Values read in the same unit written with the same number of decimals (« 0,20 dB »
+    beside « 0,22 dB », never « 0,2 »): zeros added, never a digit taken away, so nothing is
+    rounded across a threshold."""
+    decimals: dict[str, int] = {}
+    for check in checks:
+        if found := _MEASURED.fullmatch(check.found):
+            unit = found.group(3)
+            decimals[unit] = max(decimals.get(unit, 0), len(found.group(2) or ""))
+    result = []
+    for check in checks:
+        found = _MEASURED.fullmatch(check.found)
+        if found is None or not decimals[found.group(3)]:
+            result.append(check)
+            continue
+        places = decimals[found.group(3)]
+        digits = (found.group(2) or "").ljust(places, "0")
+        padded = f"{found.group(1)},{digits}{found.group(3)}"
+        result.append(check.model_copy(update={"found": padded}))
+    return tuple(result)

@@ -314,3 +314,27 @@ def test_parse_counts_series_and_missing_values():
     assert parse_submission(EVAL, {}, {"perte": ["0.1", ""], "nombre": "1"}) == [
         FieldError("perte", "Perte n° 2 : valeur manquante.", 1)
     ]
+
+
+def test_values_of_one_unit_are_written_with_the_same_decimals():
+    from core.evaluation import Check, aligned
+
+    checks = [
+        Check(key="a", label="n° 1", ok=True, found="0,2 dB"),
+        Check(key="b", label="n° 2", ok=True, found="0,22 dB"),
+        Check(key="c", label="retour", ok=True, found="62,3 dB"),
+        Check(key="d", label="longueur", ok=True, found="420 m"),
+        Check(key="e", label="absent", ok=False, found="non mesuré"),
+    ]
+    assert [c.found for c in aligned(checks)] == [
+        "0,20 dB",  # padded to its neighbours, never rounded
+        "0,22 dB",
+        "62,30 dB",
+        "420 m",  # another unit, whole numbers: untouched
+        "non mesuré",
+    ]
+
+
+def test_a_score_prints_a_series_evenly(catalog):
+    result = score(catalog, "fibre.e.epissures", pertes_db=[0.2, 0.05, 0.1] + [0.04] * 9)
+    assert {len(c.found.split(",")[1]) for c in result.checks if c.found.endswith(" dB")} == {5}

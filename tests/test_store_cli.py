@@ -154,15 +154,33 @@ def test_a_backup_taken_while_running_restores_the_store(data_dir, tmp_path):
         ).exit_code
         == 0
     )
+    # What cannot be made again lives beside the database: a photo, the keys.
+    photo = data_dir / "evidence" / "ab" / "cd" / "abcd0123"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8\xff une photo de soudure")
+    (data_dir / "secret.key").write_text("le secret des liens")
+    (data_dir / "booklets").mkdir()
+    (data_dir / "booklets" / "cache.pdf").write_bytes(b"%PDF- made again on demand")
     copy = tmp_path / "sauvegarde.sqlite3"
     done = run("db", "backup", copy)
     assert done.exit_code == 0 and copy.exists() and oct(copy.stat().st_mode)[-3:] == "600"
     run("school", "create", "École B", "--city", "Lyon", "--territory", "territoire.lyon")
     assert "École B" in run("school", "list").stdout
+    # The machine is lost: only the backup file is left.
+    for lost in (photo, data_dir / "secret.key", data_dir / "booklets" / "cache.pdf"):
+        lost.unlink()
     assert run("db", "restore", copy).exit_code == 2  # asks for --yes
     assert run("db", "restore", copy, "--yes").exit_code == 0
     listed = run("school", "list").stdout
     assert "École A" in listed and "École B" not in listed  # as it was at the backup
+    assert photo.read_bytes() == b"\xff\xd8\xff une photo de soudure"  # one file held all
+    assert (data_dir / "secret.key").read_text() == "le secret des liens"
+    assert oct(photo.stat().st_mode)[-3:] == "600"
+    assert not (data_dir / "booklets" / "cache.pdf").exists()  # a cache is not carried
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "gestes.sqlite3") as live:  # carried, then released
+        assert live.execute("SELECT count(*) FROM stored_files").fetchone() == (0,)
     junk = tmp_path / "pas-une-base.sqlite3"
     junk.write_bytes(b"not a database at all" * 100)
     refused = run("db", "restore", junk, "--yes")

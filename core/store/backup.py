@@ -1,8 +1,12 @@
 """A consistent copy of the store, taken while it runs, and putting one back.
 
 SQLite: Python's ``sqlite3`` online backup (a consistent snapshot page by page, writers keep
-going). PostgreSQL: its own tools (``pg_dump``/``pg_restore``) do this better than we could;
-the commands say so instead of pretending.
+going), and the data directory's files that cannot be made again — evidence photos and
+reports, the link secret, the signing key and its certificate — carried inside the same
+file (table ``stored_files``), so one file is the whole school. Cached booklets and cohort
+exports are not carried: they are made again on demand. PostgreSQL: its own tools
+(``pg_dump``/``pg_restore``) do this better than we could; the commands say so instead of
+pretending (with ``GESTES_FILE_STORE=database`` the files are in the dump already).
 """
 
 from __future__ import annotations
@@ -33,8 +37,30 @@ def backup_database(settings: Settings, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
         live.backup(copy)
+        if settings.file_store == "local":
+            _carry_files(settings.data_dir, copy)
     target.chmod(0o600)  # personal data
     return target.stat().st_size
+
+
+CARRIED = ("evidence", "secret.key", "signing.key.pem", "signing.cert.pem")
+
+
+def _carry_files(data_dir: Path, copy: sqlite3.Connection) -> None:
+    """The files that cannot be made again, into the backup's ``stored_files``, one at a
+    time (a photo folder can be large)."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC).isoformat()
+    for name in CARRIED:
+        top = data_dir / name
+        paths = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
+        for path in paths:
+            if path.is_file() and not path.name.endswith(".part"):
+                copy.execute(
+                    "INSERT OR REPLACE INTO stored_files (name, data, written_at) VALUES (?, ?, ?)",
+                    (path.relative_to(data_dir).as_posix(), path.read_bytes(), now),
+                )
 
 
 def restore_database(settings: Settings, backup: Path) -> None:
@@ -58,3 +84,19 @@ def restore_database(settings: Settings, backup: Path) -> None:
     live.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(backup) as copy, sqlite3.connect(live) as target:
         copy.backup(target)
+        if settings.file_store == "local":
+            _release_files(settings.data_dir, target)
+
+
+def _release_files(data_dir: Path, store: sqlite3.Connection) -> None:
+    """The files a backup carried, back into the data directory (the keys too: the booklets
+    of that backup were signed with them), then out of the database."""
+    from core.files import LocalFiles
+
+    files = LocalFiles(data_dir)
+    names = [name for (name,) in store.execute("SELECT name FROM stored_files")]
+    for name in names:
+        (data,) = store.execute("SELECT data FROM stored_files WHERE name = ?", (name,)).fetchone()
+        files.write(name, bytes(data))
+    store.execute("DELETE FROM stored_files")
+    store.commit()

@@ -194,3 +194,61 @@ def test_postgresql_backups_are_left_to_its_own_tools(tmp_path):
     settings = Settings(database_url="postgresql+psycopg://root@127.0.0.1:5432/test")
     with pytest.raises(RecordError, match="pg_dump"):
         backup_database(settings, tmp_path / "x")
+
+
+def test_a_backup_under_load_holds_every_write_acknowledged_before_it(tmp_path):
+    """Writers keep recording while the backup runs: every entry the store acknowledged before
+    the backup started is in the restored copy (SQLite's online backup is a snapshot)."""
+    import datetime as dt
+    import threading
+
+    from sqlalchemy import select
+
+    from core.context import open_gestes
+    from core.domain import NewTrainee, Role
+    from core.store import backup_database, restore_database
+    from core.store import tables as t
+
+    live = Settings(data_dir=tmp_path / "live")
+    gestes = open_gestes(live, migrate=True)
+    directory = gestes.store.directory
+    school = directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    trainer = directory.create_user("f@e.fr", "F", "mot-de-passe-long", Role.TRAINER, [school])
+    today = dt.date.today()
+    cohort = directory.create_cohort(school, "fibre", "P", today - dt.timedelta(days=9), today)
+    [trainee] = directory.add_trainees(cohort, [NewTrainee("Awa", "Diallo")])
+    acknowledged: list[str] = []
+    lock, enough, stop = threading.Lock(), threading.Event(), threading.Event()
+
+    def write(worker: int) -> None:
+        for n in range(10_000):
+            if stop.is_set():
+                return
+            key = f"load-{worker}-{n}"
+            gestes.store.observations.record_comment(trainee, trainer, key, today, key)
+            with lock:  # acknowledged: the store returned
+                acknowledged.append(key)
+                if len(acknowledged) >= 60:
+                    enough.set()
+
+    writers = [threading.Thread(target=write, args=(w,)) for w in range(3)]
+    for writer in writers:
+        writer.start()
+    try:
+        assert enough.wait(60), "the writers did not get going"
+        with lock:
+            before = set(acknowledged)
+        backup_database(live, tmp_path / "copy.sqlite3")  # while they go on writing
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join()
+    assert len(acknowledged) > len(before)  # the writers were still going around the backup
+    elsewhere = Settings(data_dir=tmp_path / "elsewhere")
+    restore_database(elsewhere, tmp_path / "copy.sqlite3")
+    restored = open_gestes(elsewhere)
+    with restored.store.database.read() as session:
+        kept = set(session.scalars(select(t.Observation.idempotency_key)))
+    assert before <= kept
+    restored.close()
+    gestes.close()

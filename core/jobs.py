@@ -23,7 +23,7 @@ from core.store import JobState
 if TYPE_CHECKING:
     from core.context import Gestes
 
-__all__ = ["JobState", "archive_of", "join", "run", "submit", "work"]
+__all__ = ["JobState", "archive_of", "finish_here", "join", "run", "submit", "work"]
 
 COHORT_BOOKLETS = "cohort_booklets"
 QUEUE = "gestes"

@@ -149,10 +149,21 @@ def defer(gestes: Gestes, job: str) -> None:
 def work(gestes: Gestes, *, until_idle: bool = False) -> None:
     """Run queued jobs (``gestes worker``): until stopped (SIGINT, SIGTERM: the job in hand
     is finished first), or until the queue is empty."""
+    import asyncio
+
     app, _ = _queue(gestes, worker=True)
-    app.run_worker(
-        queues=[QUEUE],
-        wait=not until_idle,
-        install_signal_handlers=not until_idle,
-        name="gestes",
-    )
+
+    async def main() -> None:
+        async with app.open_async():
+            # What a worker was running when it died (killed, its machine lost) starts again:
+            # a job is rebuilt from the store from the start, so running it twice is safe.
+            for stalled in await app.job_manager.get_stalled_jobs(queue=QUEUE):
+                await app.job_manager.retry_job(stalled)
+            await app.run_worker_async(
+                queues=[QUEUE],
+                wait=not until_idle,
+                install_signal_handlers=not until_idle,
+                name="gestes",
+            )
+
+    asyncio.run(main())

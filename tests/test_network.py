@@ -162,3 +162,46 @@ def test_two_processes_and_a_worker_share_one_store(network_url, tmp_path, defin
             app.state.listener.stop()
         first.close()
         second.close()
+
+
+def test_a_job_whose_worker_died_is_run_by_the_next_worker(network_url, tmp_path, definitions):
+    from sqlalchemy import text as sql
+
+    from core import jobs
+
+    settings = Settings(
+        data_dir=tmp_path / "a", database_url=network_url, file_store="database", jobs="queue"
+    )
+    upgrade_database(settings)
+    gestes = open_gestes(settings, definitions=definitions)
+    directory = gestes.store.directory
+    school = directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    coordinator = directory.create_user("c@ecole.fr", "C", PASSWORD, Role.COORDINATOR, [school])
+    today = dt.date.today()
+    cohort = directory.create_cohort(
+        school, "fibre", "Promo", today - dt.timedelta(days=30), today + dt.timedelta(days=30)
+    )
+    directory.add_trainees(cohort, [NewTrainee("Awa", "Diallo", None, None)])
+    job = jobs.submit(gestes, cohort, coordinator, None)
+    with gestes.store.database.engine.begin() as connection:  # a worker took it, then died
+        taken = connection.execute(
+            sql("UPDATE procrastinate_jobs SET status = 'doing', worker_id = NULL")
+        )
+        assert taken.rowcount == 1
+    worker = subprocess.run(
+        [str(Path(sys.executable).parent / "gestes"), "worker", "--until-idle"],
+        env={
+            **os.environ,
+            "GESTES_DATABASE_URL": network_url,
+            "GESTES_DATA_DIR": str(tmp_path / "b"),
+            "GESTES_FILE_STORE": "database",
+            "GESTES_JOBS": "queue",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
+    state = gestes.store.jobs.get(job)
+    assert state is not None and state.state == "done" and state.total == 1
+    gestes.close()

@@ -5,8 +5,14 @@ process: its own store, its own session cache, its own listening connection."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from core.domain import Role
@@ -71,20 +77,10 @@ def test_several_processes_are_refused_on_sqlite_with_the_reason(tmp_path, monke
     assert "several processes need PostgreSQL" in result.stderr
 
 
-def test_several_workers_share_the_connections_and_stop_gracefully(tmp_path):
-    """`gestes serve --workers 2` on PostgreSQL: each worker listens on the port itself
-    (SO_REUSEPORT) and both answer — the request log names the process that answered (how
-    evenly they share a load is measured by bench/workers.py) — and a SIGTERM stops the
-    whole group cleanly."""
-    import http.client
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
+@pytest.fixture
+def network_database() -> Iterator[str]:
+    """A PostgreSQL database of its own, migrated (processes reach it by its address)."""
     import uuid
-    from pathlib import Path
 
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
@@ -98,53 +94,99 @@ def test_several_workers_share_the_connections_and_stop_gracefully(tmp_path):
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade_database(Settings(database_url=url))
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def two_workers(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
+    """`gestes serve --workers 2` started, and the two processes that answered /health (the
+    request log names them)."""
+    import http.client
+    import socket
+    import sys
+    import time
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    log = tmp_path / "requests.log"
+    log = folder / "requests.log"
     env = {
         **os.environ,
         "GESTES_DATABASE_URL": url,
-        "GESTES_DATA_DIR": str(tmp_path / "data"),
+        "GESTES_DATA_DIR": str(folder / "data"),
         "GESTES_REQUEST_LOG": str(log),
     }
-    upgrade_database(Settings(database_url=url, data_dir=tmp_path / "data"))
     gestes = str(Path(sys.executable).parent / "gestes")
     server = subprocess.Popen(
         [gestes, "serve", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 60
+    answering: set[int] = set()
+    while len(answering) < 2 and time.monotonic() < deadline:
+        # Readiness of separate processes: ask until both workers have answered.
+        for _ in range(16):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                connection.request("GET", "/health")
+                connection.getresponse().read()
+            except OSError:
+                continue
+            finally:
+                connection.close()
+        if log.exists():
+            answering = {int(line.rsplit(" ", 1)[1]) for line in log.read_text().splitlines()}
+    return server, answering
+
+
+def ended(pids: set[int], timeout: float) -> bool:
+    """Whether every one of these processes (not our children) ends within ``timeout``:
+    waited on their pidfds, no polling."""
+    import select
+
+    for pid in pids:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            readable, _, _ = select.select([handle], [], [], timeout)
+            if not readable:
+                return False
+        finally:
+            os.close(handle)
+    return True
+
+
+def test_several_workers_share_the_port_and_stop_gracefully(network_database, tmp_path):
+    """`gestes serve --workers 2` on PostgreSQL: each worker listens on the port itself
+    (SO_REUSEPORT) and both answer — how evenly they share a load is measured by
+    bench/workers.py — and a SIGTERM stops the whole group cleanly."""
+    server, workers = two_workers(network_database, tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        answering: set[int] = set()
-        while len(answering) < 2 and time.monotonic() < deadline:
-            # Readiness of separate processes: ask until both workers have answered.
-            connections = [
-                http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(16)
-            ]
-            for connection in connections:
-                try:
-                    connection.request("GET", "/health")
-                    connection.getresponse().read()
-                except OSError:
-                    continue
-                finally:
-                    connection.close()
-            if log.exists():
-                answering = {int(line.rsplit(" ", 1)[1]) for line in log.read_text().splitlines()}
-        assert len(answering) == 2, "both workers answer: the connections were spread"
+        assert len(workers) == 2, "both workers answer"
         server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=60) == 0, server.stderr.read().decode() if server.stderr else ""
-        for pid in answering:  # no worker left behind
-            assert (
-                not Path(f"/proc/{pid}").exists()
-                or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
-            )
+        assert server.wait(timeout=60) == 0
+        assert ended(workers, timeout=30), "a worker was left behind"
     finally:
         if server.poll() is None:
             server.kill()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+
+
+def test_workers_stop_when_their_supervisor_is_killed_outright(network_database, tmp_path):
+    """A supervisor killed with SIGKILL cannot stop its workers: they see the pipe it held
+    close and stop themselves, instead of keeping the port as orphans."""
+    server, workers = two_workers(network_database, tmp_path)
+    try:
+        assert len(workers) == 2
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+        assert ended(workers, timeout=30), "orphaned workers still hold the port"
+    finally:
+        if server.poll() is None:
+            server.kill()

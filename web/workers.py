@@ -11,6 +11,7 @@ gracefully (each drains its waiting taps: ``web.app``'s shutdown).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import socket
@@ -38,13 +39,24 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve(host: str, port: int, proxies: str | None) -> None:
-    """One worker: its own socket, its own app opened from the settings (the environment)."""
+def _serve(host: str, port: int, proxies: str | None, lifeline: Any) -> None:
+    """One worker: its own socket, its own app opened from the settings (the environment).
+    ``lifeline`` is the read end of a pipe the supervisor holds open: if the supervisor dies
+    (even killed outright), the pipe closes and the worker stops itself, gracefully, rather
+    than holding the port as an orphan."""
     import os
+    import threading
 
     import uvicorn
 
     os.setpgrp()  # Ctrl+C reaches the supervisor alone, which stops each worker once
+
+    def orphaned() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv()  # nothing is ever sent: this returns when the supervisor is gone
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, name="lifeline", daemon=True).start()
 
     config = uvicorn.Config(
         "web:create_app",
@@ -60,9 +72,12 @@ def supervise(host: str, port: int, workers: int, proxies: str | None) -> None:
     """Run ``workers`` processes until SIGTERM or SIGINT; one that dies is started again."""
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no state inherited
     stopping = False
+    lifeline, _held = spawn.Pipe(duplex=False)  # the write end, open as long as we live
 
     def start() -> Any:
-        process = spawn.Process(target=_serve, args=(host, port, proxies), name="gestes-web")
+        process = spawn.Process(
+            target=_serve, args=(host, port, proxies, lifeline), name="gestes-web"
+        )
         process.start()
         return process
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -86,15 +87,21 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def migrate_or_check(engine: Engine, migrate: bool) -> None:
-    """Upgrade the database to the current schema, or check it is there already."""
+@functools.cache
+def head_revision() -> str | None:
+    """The schema this version of Gestes runs (read once: the migration scripts are files of
+    the installed package; a readiness probe asks every few seconds)."""
     from alembic.script import ScriptDirectory
 
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def migrate_or_check(engine: Engine, migrate: bool) -> None:
+    """Upgrade the database to the current schema, or check it is there already."""
     from core.domain import RecordError
 
     if migrate:
         upgrade(engine)
         return
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if current_revision(engine) != head:
+    if current_revision(engine) != head_revision():
         raise RecordError("La base n'est pas à jour : lancez « gestes db upgrade ».")

@@ -6,6 +6,7 @@ by a worker started from the command line (a third process, as on another machin
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import os
 import re
@@ -137,6 +138,7 @@ def test_two_processes_and_a_worker_share_one_store(network_url, tmp_path, defin
         asked = office.post(f"/cohorts/{cohort}/booklets", data={"csrf_token": office_csrf})
         export = re.search(r"/exports/([0-9a-f]{32})", asked.text).group(1)
         assert "En attente d'un poste de travail" in asked.text
+        assert "Aucun poste de travail n'est actif" in html.unescape(asked.text)  # none started
         # …which a third process, started from the command line, runs.
         worker = subprocess.run(
             [str(Path(sys.executable).parent / "gestes"), "worker", "--until-idle"],

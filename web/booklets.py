@@ -300,10 +300,16 @@ def _export_of(request: Request, user: CurrentUser, export_id: str) -> JobState:
 
 
 def _export_page(request: Request, export: JobState) -> Response:
+    gestes = gestes_of(request)
+    unattended = (  # queued with no worker running: say so, rather than wait in silence
+        export.state == "queued"
+        and gestes.settings.jobs == "queue"
+        and not gestes.store.jobs.workers_alive()
+    )
     return render(
         request,
         "export.html",
-        {"export": export},
+        {"export": export, "unattended": unattended},
         blocks=["progress"] if is_htmx(request) else None,
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from core.store import tables as t
 from core.store.database import Database
@@ -79,6 +79,21 @@ class Jobs:
         """A run failed: the page says so; ``final`` when no retry will follow."""
         state = FAILED if final else QUEUED
         self._set(job, state=state, error=error[:500], finished_at=t.utcnow() if final else None)
+
+    def workers_alive(self, within_seconds: int = 60) -> int:
+        """How many `gestes worker` processes said they were alive lately (procrastinate's
+        heartbeats, every 10 s): none means a queued job waits for someone to start one."""
+        if self._db.dialect.name != "postgresql":
+            return 0
+        with self._db.read() as session:
+            found = session.execute(
+                text(
+                    "SELECT count(*) FROM procrastinate_workers "
+                    "WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
+                ),
+                {"seconds": within_seconds},
+            ).scalar()
+        return int(found or 0)
 
     def pending(self) -> list[str]:
         """Jobs queued and not yet started, oldest first."""

@@ -344,6 +344,7 @@ def test_a_tap_made_after_the_session_expired_waits_and_goes_after_signing_in(se
     context.clear_cookies()  # the session is gone (expired, or ended elsewhere)
     page.locator("li.step").nth(3).get_by_role("button", name="À reprendre").click()
     expect(page).to_have_url(re.compile(r"/login\?next="))  # asked to sign in again
+    expect(page.get_by_role("status")).to_contain_text("Session terminée ou expirée")  # why
     page.fill("#email", "formatrice.lyon@gestes.demo")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")

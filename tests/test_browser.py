@@ -83,6 +83,15 @@ def sign_in(page, base: str) -> None:
     page.click("button[type=submit]")
 
 
+def trainer_tablet(browser, base: str, width: int, height: int):
+    """A new device of that size, in French, the Lyon trainer signed in: its context and page."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base)
+    return context, page
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -192,10 +201,7 @@ def test_a_tap_made_offline_waits_visibly_and_is_sent_when_the_network_returns(s
     from playwright.sync_api import expect
 
     base, trainee = server
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base)
+    context, page = trainer_tablet(browser, base, 768, 1024)
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
     steps = page.locator("li.step")
     expect(steps.first).to_be_visible()
@@ -292,10 +298,7 @@ def test_a_gesture_page_reloaded_without_network_still_opens_and_keeps_its_taps(
     from playwright.sync_api import expect
 
     base, trainee = server
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base)
+    context, page = trainer_tablet(browser, base, 768, 1024)
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.lovage_cassette")
     page.wait_for_load_state("load")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -334,10 +337,7 @@ def test_a_tap_made_after_the_session_expired_waits_and_goes_after_signing_in(se
     from playwright.sync_api import expect
 
     base, trainee = server
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base)
+    context, page = trainer_tablet(browser, base, 1024, 768)
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
     page.wait_for_load_state("load")
     gesture_url = page.url
@@ -401,10 +401,7 @@ def test_taps_left_waiting_are_sent_from_another_page_never_by_another_account(s
     from playwright.sync_api import expect
 
     base, trainee = server
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base)
+    context, page = trainer_tablet(browser, base, 768, 1024)
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
     page.wait_for_load_state("load")
     attempt = page.url.split("attempt=")[1]
@@ -454,10 +451,7 @@ def test_a_tap_the_server_refuses_says_why_on_its_step(server, browser):
     from playwright.sync_api import expect
 
     base, trainee = server
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base)
+    context, page = trainer_tablet(browser, base, 390, 844)
     page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
     page.wait_for_load_state("load")
     step = page.locator("li.step").nth(1)
@@ -468,4 +462,29 @@ def test_a_tap_the_server_refuses_says_why_on_its_step(server, browser):
     expect(step.locator(".refused")).to_contain_text("plus-au-programme")  # the server's reason
     expect(page.locator("#en-attente")).to_be_hidden()  # refused, not waiting
     shot(page, "11-saisie-refusee")
+    context.close()
+
+
+def test_taps_kept_by_the_earlier_version_are_not_forgotten(server, browser):
+    """Taps waiting under the queue's former key (before it was per account) join the
+    signed-in trainer's queue and are sent, never left unseen in the browser."""
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 1024, 768)
+    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.preparer_cable")
+    page.wait_for_load_state("load")
+    attempt = page.url.split("attempt=")[1]
+    page.evaluate(
+        """([attempt, step]) => localStorage.setItem("gestes-waiting-taps", JSON.stringify([{
+             path: location.pathname + "/steps", attempt: attempt, step: step, kind: "tap",
+             body: [["csrf_token", "old"], ["attempt", attempt], ["step", step],
+                    ["result", "reussi"], ["tap", "0"]]}]))""",
+        [attempt, page.locator("li.step input[name=step]").first.get_attribute("value")],
+    )
+    page.reload()
+    page.wait_for_load_state("networkidle")  # the adopted tap's request answered
+    live = context.request.get(
+        f"{base}/api/trainees/{trainee}/gestures/fibre.g.preparer_cable/attempts/{attempt}"
+    ).json()
+    assert list(live["steps"].values()) == ["reussi"]
+    assert page.evaluate("localStorage.getItem('gestes-waiting-taps')") is None
     context.close()

@@ -311,6 +311,15 @@
   }
   window.addEventListener("storage", function (event) { if (event.key === STORE) show(); });
 
+  // Taps kept before the queue was per account (key "gestes-waiting-taps") would otherwise
+  // never be seen again: they join the queue of the first trainer to sign in on this tablet,
+  // who is whom the earlier version would have sent them as.
+  var legacy = localStorage.getItem("gestes-waiting-taps");
+  if (legacy) {
+    try { JSON.parse(legacy).forEach(function (t) { keep(t.path, t.body, t.kind); }); } catch (e) { /* unreadable */ }
+    localStorage.removeItem("gestes-waiting-taps");
+  }
+
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
   show();

@@ -74,10 +74,6 @@ class Settings(BaseSettings):
         """The public address links point at: the setting, else where the app is served."""
         return (self.public_url or served_at or DEFAULT_ADDRESS).rstrip("/")
 
-    @property
-    def evidence_dir(self) -> Path:
-        return self.data_dir / "evidence"
-
     def signing_key(self) -> bytes:
         """The secret that signs verification links: set, or created once (mode 0600)."""
         if self.secret_key:

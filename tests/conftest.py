@@ -153,6 +153,23 @@ def fresh_engine(backend: str, folder: Path) -> tuple[Engine, Callable[[], None]
     return engine, drop
 
 
+@pytest.fixture
+def network_url() -> Iterator[str]:
+    """A PostgreSQL database of its own, empty, by its address: what several processes (app
+    workers, `gestes worker`) started by a test reach, where a schema on a connection's
+    search path would not follow them. Dropped afterwards."""
+    from sqlalchemy.engine import make_url
+
+    name = f"gestes_network_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -12,41 +12,40 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from core.attempts import StepResult
 from core.context import open_gestes
 from core.domain import NewTrainee, Role
 from core.settings import Settings
 from core.store import upgrade_database
-from core.store.engine import make_engine
-from tests.conftest import POSTGRES_URL, photo
+from tests.conftest import photo
 from web import create_app
 
 PASSWORD = "mot-de-passe-long"
 GESTURE = "fibre.g.soudure_fusion"
 
 
-@pytest.fixture
-def network_url() -> Iterator[str]:
-    """A database of its own (a worker in another process must reach it by its address)."""
-    name = f"gestes_network_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+def run_worker(url: str, folder: Path) -> None:
+    """`gestes worker --until-idle` in a process of its own, as on another machine: its own
+    data directory, the files and the queue in the database."""
+    worker = subprocess.run(
+        [str(Path(sys.executable).parent / "gestes"), "worker", "--until-idle"],
+        env={
+            **os.environ,
+            "GESTES_DATABASE_URL": url,
+            "GESTES_DATA_DIR": str(folder),
+            "GESTES_FILE_STORE": "database",
+            "GESTES_JOBS": "queue",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
 
 
 def signed_in(app, email: str) -> tuple[TestClient, str]:
@@ -140,20 +139,7 @@ def test_two_processes_and_a_worker_share_one_store(network_url, tmp_path, defin
         assert "En attente d'un poste de travail" in asked.text
         assert "Aucun poste de travail n'est actif" in html.unescape(asked.text)  # none started
         # …which a third process, started from the command line, runs.
-        worker = subprocess.run(
-            [str(Path(sys.executable).parent / "gestes"), "worker", "--until-idle"],
-            env={
-                **os.environ,
-                "GESTES_DATABASE_URL": network_url,
-                "GESTES_DATA_DIR": str(tmp_path / "c"),
-                "GESTES_FILE_STORE": "database",
-                "GESTES_JOBS": "queue",
-            },
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert worker.returncode == 0, worker.stderr
+        run_worker(network_url, tmp_path / "c")
         block = office.get(f"/exports/{export}", headers={"HX-Request": "true"}).text
         assert "2 livrets prêts." in block and "hx-trigger" not in block
         archive = office.get(f"/exports/{export}/download")
@@ -190,20 +176,7 @@ def test_a_job_whose_worker_died_is_run_by_the_next_worker(network_url, tmp_path
             sql("UPDATE procrastinate_jobs SET status = 'doing', worker_id = NULL")
         )
         assert taken.rowcount == 1
-    worker = subprocess.run(
-        [str(Path(sys.executable).parent / "gestes"), "worker", "--until-idle"],
-        env={
-            **os.environ,
-            "GESTES_DATABASE_URL": network_url,
-            "GESTES_DATA_DIR": str(tmp_path / "b"),
-            "GESTES_FILE_STORE": "database",
-            "GESTES_JOBS": "queue",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert worker.returncode == 0, worker.stderr
+    run_worker(network_url, tmp_path / "b")
     state = gestes.store.jobs.get(job)
     assert state is not None and state.state == "done" and state.total == 1
     gestes.close()

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,27 +77,12 @@ def test_several_processes_are_refused_on_sqlite_with_the_reason(tmp_path, monke
 
 
 @pytest.fixture
-def network_database() -> Iterator[str]:
-    """A PostgreSQL database of its own, migrated (processes reach it by its address)."""
-    import uuid
-
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
+def network_database(network_url: str) -> str:
+    """A PostgreSQL database of its own (tests/conftest.py), migrated."""
     from core.store import upgrade_database
-    from core.store.engine import make_engine
-    from tests.conftest import POSTGRES_URL
 
-    name = f"gestes_workers_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade_database(Settings(database_url=url))
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    upgrade_database(Settings(database_url=network_url))
+    return network_url
 
 
 def two_workers(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], set[int]]:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from core.domain import Role, School
 from web.app import gestes_of, store_of
-from web.coordination import set_account_active
+from web.coordination import replace_password, set_account_active
 from web.scope import Id, RowId, User, cohort_of, require_admin, require_coordinator, trainee_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -255,11 +255,7 @@ def reset_password(
     request: Request, user: User, user_id: Id, body: PasswordResetIn
 ) -> dict[str, Any]:
     """A forgotten password replaced by an administrator; the account's sessions end."""
-    require_admin(user)
-    if not store_of(request).accounts.exists(user_id):
-        raise HTTPException(status_code=404, detail="Compte introuvable.")
-    store_of(request).accounts.reset_password(user_id, body.password)
-    request.app.state.sessions.clear()
+    replace_password(request, user, user_id, body.password)
     return {"id": user_id}
 
 

@@ -175,26 +175,34 @@ def toggle_user(
 async def reset_password(request: Request, user: User, user_id: Id) -> Response:
     """A forgotten password replaced by an administrator, to hand over in person: the
     account's sessions end everywhere. The owner then chooses their own at /account/password."""
-    require_admin(user)
-    store = store_of(request)
-    if not store.accounts.exists(user_id):
-        raise HTTPException(status_code=404, detail="Compte introuvable.")
     form = await request.form()
     try:
-        store.accounts.reset_password(user_id, str(form.get("password") or ""))
+        replace_password(request, user, user_id, str(form.get("password") or ""))
     except RecordError as error:
-        view = _users_view(store)
+        view = _users_view(store_of(request))
         view.update(reset_for=user_id, reset_error=str(error))
         return render(request, "users.html", view, status_code=400)
-    request.app.state.sessions.clear()  # this process forgets at once; others are notified
     return RedirectResponse(f"/admin/users?nouveau_mot_de_passe={user_id}", status_code=303)
+
+
+def _account(request: Request, user: CurrentUser, user_id: Id) -> None:
+    """An administrator acting on an account that exists (else 404, page or API)."""
+    require_admin(user)
+    if not store_of(request).accounts.exists(user_id):
+        raise HTTPException(status_code=404, detail="Compte introuvable.")
+
+
+def replace_password(request: Request, user: CurrentUser, user_id: Id, password: str) -> None:
+    """A forgotten password replaced by an administrator (page or API); every session of the
+    account ends: this process forgets them at once, the others are told (NOTIFY)."""
+    _account(request, user, user_id)
+    store_of(request).accounts.reset_password(user_id, password)
+    request.app.state.sessions.clear()
 
 
 def set_account_active(request: Request, user: CurrentUser, user_id: Id, active: bool) -> None:
     """Deactivate or reactivate an account (page or API); never one's own."""
-    require_admin(user)
-    if not store_of(request).accounts.exists(user_id):
-        raise HTTPException(status_code=404, detail="Compte introuvable.")
+    _account(request, user, user_id)
     if user_id == user.id and not active:
         raise HTTPException(
             status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."

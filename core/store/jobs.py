@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from core.store import tables as t
 from core.store.database import Database
@@ -94,14 +94,6 @@ class Jobs:
                 {"seconds": within_seconds},
             ).scalar()
         return int(found or 0)
-
-    def pending(self) -> list[str]:
-        """Jobs queued and not yet started, oldest first."""
-        with self._db.read() as session:
-            found = session.scalars(
-                select(t.Job.id).where(t.Job.state == QUEUED).order_by(t.Job.created_at)
-            )
-            return list(found)
 
     def _set(self, job: str, **values: object) -> None:
         with self._db.write() as session:

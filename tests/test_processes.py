@@ -174,3 +174,36 @@ def test_workers_stop_when_their_supervisor_is_killed_outright(network_database,
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_workers_connections_send_at_once_without_waiting_for_acknowledgements():
+    """Each worker's own socket must let asyncio turn Nagle's algorithm off on the connections
+    it accepts, as it does for the sockets uvicorn opens alone. It did not — the socket's
+    protocol was left 0, and asyncio sets TCP_NODELAY only where it reads TCP — and every
+    response written in two parts waited for the client's delayed acknowledgement: 40 ms a
+    request, two workers serving half of what one did (bench/workers.py: 0.49x, then 1.50x)."""
+    import asyncio
+    import socket
+
+    from web.workers import listening_socket
+
+    async def accept_one() -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def connected(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        listener = listening_socket("127.0.0.1", 0)
+        server = await asyncio.start_server(connected, sock=listener)
+        port = listener.getsockname()[1]
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(accepted, timeout=10)
+        finally:
+            writer.close()
+            server.close()
+            await server.wait_closed()
+
+    assert asyncio.run(accept_one()) != 0, "Nagle's algorithm is on for a worker's connections"

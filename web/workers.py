@@ -30,7 +30,10 @@ def can_share_port() -> bool:
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket of this process's own on a port other processes listen on too."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not left 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
+    # sockets whose protocol says TCP, and with it on, a response written in two parts waited
+    # for the client's delayed acknowledgement: 40 ms per request (22 taps/s on one connection).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))

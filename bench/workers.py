@@ -3,6 +3,7 @@ connections spread over the workers.
 
     ./dev python bench/workers.py            # full: 6 interleaved rounds of 8 s
     ./dev python bench/workers.py --quick    # smoke test (CI): 2 rounds of 2 s
+    ./dev python bench/web.py --pg --workers 1,2,4   # the same, from the web benchmark
 
 Seeds the demo into a new PostgreSQL database (127.0.0.1:5432, dropped at the end), starts
 `gestes serve` twice on it, one process (`--workers 1`) and two (`--workers 2`), and in each
@@ -138,10 +139,14 @@ async def load(
     return done[0], time.perf_counter() - started
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds: a smoke test")
-    options = parser.parse_args()
+    parser.add_argument(
+        "--workers", default="1,2", help="worker counts to compare, the first the baseline"
+    )
+    options = parser.parse_args(argv)
+    counts = [int(n) for n in options.workers.split(",")]
     rounds, seconds = (2, 2.0) if options.quick else (6, 8.0)
 
     import tempfile
@@ -161,7 +166,7 @@ def main() -> None:
     try:
         trainees, step = seed(url, data / "seed")
         gestes = str(Path(sys.executable).parent / "gestes")
-        for workers in (1, 2):
+        for workers in counts:
             port = bench_web.free_port()
             env = {
                 **os.environ,
@@ -175,11 +180,11 @@ def main() -> None:
             servers[workers] = (server, port)
         for _, port in servers.values():
             bench_web.settle(port)
-        rates: dict[int, list[float]] = {1: [], 2: []}
-        spread: dict[int, dict[int, int]] = {1: {}, 2: {}}
-        cpu: dict[int, float] = {1: 0.0, 2: 0.0}
-        taps: dict[int, int] = {1: 0, 2: 0}
-        generator: dict[int, float] = {1: 0.0, 2: 0.0}  # the load generator's CPU share
+        rates: dict[int, list[float]] = {n: [] for n in counts}
+        spread: dict[int, dict[int, int]] = {n: {} for n in counts}
+        cpu = dict.fromkeys(counts, 0.0)
+        taps = dict.fromkeys(counts, 0)
+        generator = dict.fromkeys(counts, 0.0)  # the load generator's CPU share
         for _ in range(rounds):
             for workers, (server, port) in servers.items():  # interleaved: drift hits both
                 cookie, csrf = bench_web.login(port)
@@ -210,7 +215,7 @@ def main() -> None:
                 cpu[workers] += sum(cpu_seconds(p) for p in pids) - before
                 taps[workers] += done
                 rates[workers].append(done / elapsed)
-        for workers in (1, 2):
+        for workers in counts:
             per_round = ", ".join(f"{r:.0f}" for r in rates[workers])
             held = " / ".join(str(n // rounds) for n in spread[workers].values())
             print(
@@ -219,12 +224,14 @@ def main() -> None:
                 f"CPU per tap {1000 * cpu[workers] / max(1, taps[workers]):.2f} ms; "
                 f"load generator {100 * generator[workers]:.0f} % of a core"
             )
-        ratio = statistics.median(b / a for a, b in zip(rates[1], rates[2], strict=True))
-        verdict = "ok" if ratio >= 1.0 else "MISSED"
-        print(
-            f"\n2 workers / 1 worker: {ratio:.2f}x, median of {rounds} rounds "
-            f"(target >= 1x on 2 cores: {verdict})"
-        )
+        base = counts[0]
+        for workers in counts[1:]:
+            ratio = statistics.median(
+                b / a for a, b in zip(rates[base], rates[workers], strict=True)
+            )
+            verdict = "ok" if ratio >= 1.0 else "MISSED"
+            target = f" (target >= 1x on 2 cores: {verdict})" if (base, workers) == (1, 2) else ""
+            print(f"\n{workers} workers / {base}: {ratio:.2f}x, median of {rounds} rounds{target}")
     finally:
         for server, _ in servers.values():
             server.terminate()

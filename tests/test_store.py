@@ -353,6 +353,47 @@ def test_tap_writer_groups_concurrent_taps_in_few_transactions(world):
     assert writer.written == 40
 
 
+def test_taps_awaited_on_an_event_loop_wake_it_once_per_transaction(world):
+    """``TapWriter.write``: the outcomes of one transaction reach the waiting loop in one
+    wake-up (a call into it from the writer thread), not one per tap; a refused tap comes
+    back as its exception, beside the others stored."""
+    import asyncio
+
+    writer = TapWriter(world.gestes.store.taps)
+    gate = threading.Event()
+    real = world.gestes.store.taps.record_steps
+
+    def held_back(taps):  # the first batch waits until every tap has been queued
+        gate.wait()
+        return real(taps)
+
+    async def scoring() -> tuple[list, int]:
+        loop = asyncio.get_running_loop()
+        calls = [0]
+        threadsafe = loop.call_soon_threadsafe
+
+        def counted(*args, **kwargs):
+            calls[0] += 1
+            return threadsafe(*args, **kwargs)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        first = asyncio.ensure_future(writer.write([tap(world, "manchon", attempt="premiere")]))
+        rest = [tap(world, "manchon", attempt=f"tentative-{n:03}") for n in range(30)]
+        others = asyncio.ensure_future(writer.write([*rest, tap(world, "clive")]))
+        loop.call_soon(gate.set)  # runs after both have queued their taps (first in, first run)
+        return (await first) + (await others), calls[0]
+
+    world.gestes.store.taps.record_steps = held_back
+    try:
+        outcomes, wake_ups = asyncio.run(scoring())
+    finally:
+        writer.close()
+        world.gestes.store.taps.record_steps = real
+    assert all(o.created for o in outcomes[:-1]) and count(world.gestes) == 31
+    assert isinstance(outcomes[-1], RecordError) and "clive" in str(outcomes[-1])
+    assert wake_ups == writer.batches <= 2  # one per transaction, not one per tap (32)
+
+
 def test_tap_writer_isolates_a_failing_transaction(world):
     """A transaction the store refuses is retried tap by tap: only the tap at fault fails."""
     writer = TapWriter(world.gestes.store.taps)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import uuid
-from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -19,7 +17,7 @@ from core.context import Gestes
 from core.domain import MAX_ATTEMPT_SECONDS, RecordError
 from core.evaluation import FieldError, parse_submission
 from core.models import Autonomy
-from core.taps import LiveAttempt, RecordedTap, Tap, TapWriter
+from core.taps import LiveAttempt, Outcome, RecordedTap, Tap, TapWriter
 from web import i18n
 from web.app import gestes_of, is_htmx, render, store_of
 from web.scope import Id, User, check_evaluation, check_gesture, trainee_of, valid_key
@@ -150,16 +148,13 @@ async def tap_steps(
 
     check_tap_scope(request, user, trainee_id, gesture_id, body.attempt)
     today = dt.date.today()
-    pending = [
-        queue_tap(
-            request,
-            user,
-            Tap(trainee_id, user.id, gesture_id, body.attempt, t.step, t.result, today, key=""),
-            t.tap,
-        )
-        for t in body.taps
-    ]
-    outcomes = await asyncio.gather(*map(asyncio.wrap_future, pending), return_exceptions=True)
+    outcomes = await write_taps(
+        request,
+        [
+            (Tap(trainee_id, user.id, gesture_id, body.attempt, t.step, t.result, today, ""), t.tap)
+            for t in body.taps
+        ],
+    )
     refused = [
         [t.step, str(o)]
         for t, o in zip(body.taps, outcomes, strict=True)
@@ -200,7 +195,10 @@ async def submit_tap(
     check_tap_scope(request, user, trainee_id, gesture_id, attempt)
     day = day or dt.date.today()
     one = Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key="")
-    return await asyncio.wrap_future(queue_tap(request, user, one, tap))
+    [outcome] = await write_taps(request, [(one, tap)])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def check_tap_scope(
@@ -220,13 +218,17 @@ def check_tap_scope(
         raise HTTPException(status_code=400, detail="Tentative invalide.")
 
 
-def queue_tap(request: Request, user: CurrentUser, tap: Tap, count: int) -> Future[RecordedTap]:
-    """Hand a checked tap to the tap writer; its key makes it idempotent: the same rendered
-    button submitted twice (or sent again from a tablet's queue) carries the same tap
-    number, and is stored once."""
-    key = f"{tap.attempt_key}:{tap.step}:{count}:{tap.result.value}"
+async def write_taps(request: Request, taps: list[tuple[Tap, int]]) -> list[Outcome]:
+    """Hand checked taps, each with its number, to the tap writer and await their outcomes.
+    The key makes a tap idempotent: the same rendered button submitted twice (or sent again
+    from a tablet's queue) carries the same tap number, and is stored once."""
     writer: TapWriter = request.app.state.taps
-    return writer.submit(dataclasses.replace(tap, key=key))
+    return await writer.write(
+        [
+            dataclasses.replace(tap, key=f"{tap.attempt_key}:{tap.step}:{n}:{tap.result.value}")
+            for tap, n in taps
+        ]
+    )
 
 
 @router.post("/trainees/{trainee_id}/gestures/{gesture_id}/attempts")

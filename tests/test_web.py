@@ -690,6 +690,31 @@ def test_every_route_is_in_the_matrix(site):
     assert missing == [], f"not covered by the authorization matrix: {missing}"
 
 
+def test_each_route_is_reached_by_its_own_path(site):
+    """Routes are matched one by one in the order they were included (the hottest first,
+    ``web.app._routes``): none may shadow a later one, as ``/cohorts/{id}`` before
+    ``/cohorts/new`` would. Each route's path, its parameters filled in, must reach it."""
+    from starlette.routing import BaseRoute
+
+    def flat(routes: list[BaseRoute]) -> list[BaseRoute]:  # included routers, in order
+        out: list[BaseRoute] = []
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            out += flat(inner.routes) if inner is not None else [route]
+        return out
+
+    ordered = [r for r in flat(site.app.router.routes) if getattr(r, "methods", None)]
+    assert len(ordered) > 100
+    shadowed = []
+    for route in ordered:
+        sample = re.sub(r"\{[^}]+\}", "1", route.path)
+        for method in route.methods:
+            first = next(r for r in ordered if r.path_regex.match(sample) and method in r.methods)
+            if first is not route:
+                shadowed.append((method, route.path, first.path))
+    assert shadowed == [], f"reached by an earlier route instead: {shadowed}"
+
+
 def test_operations_health_readiness_and_a_log_line_without_personal_data(site, tmp_path):
     import logging
 

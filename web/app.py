@@ -147,7 +147,10 @@ def _forget(sessions: SessionCache, payload: str) -> None:
 
 
 def _routes(app: FastAPI) -> None:
-    """The pages (``/cohorts/new`` before ``/cohorts/{id}``), then the JSON API."""
+    """The pages, then the JSON API. Scoring first: routes are matched one by one in this
+    order, and a tap, the hottest request, was matched ninth (40 µs of a 0.7 ms tap).
+    Nothing earlier may shadow a later route (``/cohorts/new`` before ``/cohorts/{id}``):
+    ``tests/test_web.py`` checks that each route's own path reaches it."""
     from web import (
         api,
         api_placements,
@@ -165,7 +168,7 @@ def _routes(app: FastAPI) -> None:
     )
     from web.contract import API_RESPONSES, PAGE_RESPONSES
 
-    pages_in_order = (auth, setup, cohorts, trainee_page, scoring, coordination, booklets)
+    pages_in_order = (scoring, auth, setup, cohorts, trainee_page, coordination, booklets)
     for pages in (*pages_in_order, placements, links, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES

@@ -488,3 +488,78 @@ def test_taps_kept_by_the_earlier_version_are_not_forgotten(server, browser):
     assert list(live["steps"].values()) == ["reussi"]
     assert page.evaluate("localStorage.getItem('gestes-waiting-taps')") is None
     context.close()
+
+
+def test_taps_left_on_a_closed_page_are_delivered_by_the_service_worker(server, browser):
+    """The tablet goes to sleep, or the trainer leaves the page, with taps still waiting:
+    the page hands a copy of its queue to the service worker (sw.js, workbox-background-
+    sync), and when the browser says the network is back (a Background Sync event) the worker
+    sends them with no page of Gestes open. The trainee's live attempt then holds exactly
+    those taps, once; the page opened again finds nothing left to send."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 1024, 768)
+    gesture = "fibre.g.soudure_fusion"
+    page.goto(f"{base}/trainees/{trainee}/gestures/{gesture}")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # under the service worker's control from now on
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    attempt = page.url.split("attempt=")[1].split("#")[0]
+
+    context.set_offline(True)
+    steps = page.locator("li.step")
+    chosen = {0: "Réussi", 1: "À reprendre", 2: "Réussi"}
+    for n, label in chosen.items():
+        steps.nth(n).get_by_role("button", name=label).click()
+    expect(page.locator("#en-attente")).to_contain_text("3 saisies en attente d'envoi")
+    keys = page.evaluate("Array.from(document.querySelectorAll('li.step')).map(li => li.id)")
+    page.goto("about:blank")  # the page is gone (hidden, then unloaded): no Gestes page open
+    [worker] = context.service_workers
+    held = """new Promise(done => {
+        const look = () => courier.size().then(n => n ? done(n) : setTimeout(look, 20));
+        look();
+    })"""
+    assert worker.evaluate(held) == 1  # the three taps, as the one request the page would send
+
+    context.set_offline(False)
+    cdp = context.new_cdp_session(page)
+    registrations: list[dict] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda e: registrations.extend(e["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    cdp.send("Runtime.evaluate", {"expression": "0"})  # (its events are delivered by then)
+    [ours] = [r for r in registrations if r["scopeURL"].startswith(base) and not r["isDeleted"]]
+    # What the browser does when it sees the network again, asked for now instead of waited.
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": base,
+            "registrationId": ours["registrationId"],
+            "tag": "workbox-background-sync:gestes-waiting-taps",
+            "lastChance": False,
+        },
+    )
+    live_url = f"/api/trainees/{trainee}/gestures/{gesture}/attempts/{attempt}"
+    page.goto(f"{base}/static/offline.html")  # of the site, without scoring.js: sends nothing
+    page.wait_for_function(
+        f"async () => Object.keys((await (await fetch('{live_url}')).json()).steps).length === 3"
+    )
+    live = context.request.get(base + live_url).json()
+    expected = {
+        keys[n].removeprefix("etape-"): r for n, r in enumerate(("reussi", "a_reprendre", "reussi"))
+    }
+    assert live["steps"] == expected
+    assert set(live["counts"].values()) == {1}  # each stored once
+    assert worker.evaluate("courier.size()") == 0
+
+    page.goto(f"{base}/trainees/{trainee}/gestures/{gesture}?attempt={attempt}")
+    expect(page.locator("li.step").nth(1)).to_have_class(re.compile(r"done-a_reprendre"))
+    expect(page.locator("#en-attente")).to_be_hidden()  # sent again, stored once, forgotten
+    live = context.request.get(
+        f"{base}/api/trainees/{trainee}/gestures/{gesture}/attempts/{attempt}"
+    )
+    assert set(live.json()["counts"].values()) == {1}
+    context.close()

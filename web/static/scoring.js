@@ -16,8 +16,11 @@
 //
 // Why localStorage and not IndexedDB: "Valider" must know at once, inside htmx's confirm
 // event, whether taps wait (IndexedDB only answers later); the queue is small (≈ 300 bytes a
-// tap) and shared by every tab of the site. What it cannot do is send from a closed page: the
-// queue goes the next time any page of Gestes is open.
+// tap) and shared by every tab of the site. A closed page cannot send: when a page holding
+// waiting taps is hidden or closed, it hands the service worker a copy of them as requests
+// (sw.js, its courier: Background Sync sends them when the network is back, no page open);
+// this queue stays the one shown, and what the courier delivered is stored once when the
+// page sends it again (the idempotency keys).
 (function () {
   "use strict";
   var account = document.body.dataset.user;
@@ -178,16 +181,20 @@
     }, function () { batch.forEach(function (t) { refused(t, String(response.status)); }); });
   }
 
+  function batchBody(batch) {
+    return {
+      attempt: batch[0].attempt,
+      taps: batch.map(function (t) {
+        return { step: t.step, result: field(t, "result"), tap: Number(field(t, "tap") || 0) };
+      })
+    };
+  }
+
   function sendMany(batch) {
     return fetch(batch[0].path + "/batch", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-      body: JSON.stringify({
-        attempt: batch[0].attempt,
-        taps: batch.map(function (t) {
-          return { step: t.step, result: field(t, "result"), tap: Number(field(t, "tap") || 0) };
-        })
-      })
+      body: JSON.stringify(batchBody(batch))
     }).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
       forget(batch);
@@ -319,6 +326,51 @@
     try { JSON.parse(legacy).forEach(function (t) { keep(t.path, t.body, t.kind); }); } catch (e) { /* unreadable */ }
     localStorage.removeItem("gestes-waiting-taps");
   }
+
+  // The courier (sw.js): a copy of the queue as the requests flush() would send, in order,
+  // handed over when the page may be closed; taken back when a page is open again.
+  function asRequests(list) {
+    var out = [];
+    for (var i = 0; i < list.length;) {
+      var batch = headTaps(list.slice(i));
+      if (batch.length > 1) {
+        out.push({
+          url: batch[0].path + "/batch",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+          body: JSON.stringify(batchBody(batch))
+        });
+        i += batch.length;
+      } else {
+        var one = new URLSearchParams();
+        list[i].body.forEach(function (pair) { one.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]); });
+        out.push({
+          url: list[i].path,
+          headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRF-Token": csrf() },
+          body: one.toString()
+        });
+        i += 1;
+      }
+    }
+    return out;
+  }
+  function courier(message) {
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker) worker.postMessage(message);
+  }
+  var handed = "";  // what was last handed over: hiding then unloading hands it once
+  function handOver() {
+    var list = waiting(), copy = JSON.stringify(list);
+    if (!list.length || copy === handed) return;
+    handed = copy;
+    courier({ type: "hold", requests: asRequests(list) });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { handOver(); return; }
+    handed = "";
+    courier({ type: "page-open" });
+  });
+  window.addEventListener("pagehide", handOver);
+  courier({ type: "page-open" });
 
   window.addEventListener("online", flush);
   setInterval(flush, 5000);

@@ -269,6 +269,28 @@ def tap(world, step="manchon", key=None, trainee=0, attempt="tentative-2", **kw)
     return Tap(**(fields | kw))
 
 
+def test_a_tap_on_an_attempt_already_validated_is_refused_not_silently_dropped(world):
+    """Two tablets, or a tablet's queue sent late: the attempt was validated (its steps read
+    at that moment) before this tap arrived. Stored, it would change nothing the record says
+    while the trainer was told it was kept; refused, it says so on its step. A tap sent again
+    that was stored before the validation is still answered as stored (its key)."""
+    store = world.gestes.store
+    [before] = store.taps.record_steps([tap(world, "manchon", key="k-avant", attempt="close-1")])
+    steps = store.taps.live_attempt(world.trainees[0], "close-1").taps
+    attempt(world, steps=steps, attempt_key="close-1")
+    late, again, elsewhere = store.taps.record_steps(
+        [
+            tap(world, "denuder", attempt="close-1"),
+            tap(world, "manchon", key="k-avant", attempt="close-1"),
+            tap(world, "denuder", attempt="close-2"),  # another attempt: untouched
+        ]
+    )
+    assert isinstance(late, RecordError) and "déjà validée" in str(late)
+    assert not isinstance(again, RecordError) and again.id == before.id and not again.created
+    assert not isinstance(elsewhere, RecordError) and elsewhere.created
+    assert store.taps.live_attempt(world.trainees[0], "close-1").taps == steps
+
+
 def test_a_batch_of_taps_refuses_each_bad_tap_alone(world):
     gestes = world.gestes
     results = gestes.store.taps.record_steps(

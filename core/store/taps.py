@@ -20,6 +20,9 @@ from core.store.observations import check_day, check_definition, check_open
 from core.taps import LiveAttempt, RecordedTap, Tap, live_attempts
 
 _STEP = ObservationKind.STEP.value
+VALIDATED_MESSAGE = (
+    "Tentative déjà validée : cette étape n'y entre plus. Ouvrez une nouvelle tentative."
+)
 
 
 class TapStore:
@@ -55,28 +58,34 @@ class TapStore:
         """
         outcomes: dict[int, RecordedTap | RecordError] = {}
         judged: dict[int, Catalog] = {}
+        wanted = {tap.attempt_key: tap.trainee_id for tap in taps}
         with self._db.write_connection() as connection:
             ids = list({tap.trainee_id for tap in taps})
             trainees = {row.id: row for row in connection.execute(_TAP_TRAINEES, {"ids": ids})}
+            # An attempt validated already took its steps as they stood: a new tap is not
+            # inserted (answered below as refused), a tap stored before it as stored.
+            closed = set(connection.scalars(_VALIDATED, {"keys": list(wanted)}))
             rows: dict[str, dict[str, Any]] = {}  # by idempotency key: a repeat in the batch
-            for n, tap in enumerate(taps):  # is answered like a repeat of a stored tap
+            checked: set[str] = set()  # is answered like a repeat of a stored tap
+            for n, tap in enumerate(taps):
                 try:
                     cohort, judged[n] = self._check(tap, trainees.get(tap.trainee_id))
                 except RecordError as error:
                     outcomes[n] = error
                     continue
-                rows.setdefault(tap.key, self._row(tap, cohort, judged[n].version))
+                checked.add(tap.key)
+                if tap.attempt_key not in closed:
+                    rows.setdefault(tap.key, self._row(tap, cohort, judged[n].version))
             created: dict[str, int] = {}
             if rows:
                 returned = connection.execute(self._insert, list(rows.values()))
                 created = dict(returned.all())  # key -> id of each row inserted
             stored = {}
-            if repeated := [key for key in rows if key not in created]:
+            if repeated := [key for key in checked if key not in created]:
                 stored = {
                     row.idempotency_key: row
                     for row in connection.execute(_STORED_KEYS, {"keys": repeated})
                 }
-            wanted = {tap.attempt_key: tap.trainee_id for tap in taps}
             attempts = _live_attempts(connection, wanted)
         first: set[str] = set()
         for n, tap in enumerate(taps):
@@ -87,7 +96,10 @@ class TapStore:
             if tap.key in created:
                 row_id = created[tap.key]
             else:
-                row = stored[tap.key]
+                row = stored.get(tap.key)
+                if row is None:  # not inserted: its attempt was validated
+                    outcomes[n] = RecordError(VALIDATED_MESSAGE)
+                    continue
                 if row.trainee_id != tap.trainee_id or row.kind != _STEP:
                     outcomes[n] = RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
                     continue
@@ -158,6 +170,10 @@ _TAP_TRAINEES = (
 _STORED_KEYS = select(
     t.Observation.idempotency_key, t.Observation.id, t.Observation.trainee_id, t.Observation.kind
 ).where(t.Observation.idempotency_key.in_(bindparam("keys", expanding=True)))
+_VALIDATED = select(t.Observation.attempt_key).where(
+    t.Observation.attempt_key.in_(bindparam("keys", expanding=True)),
+    t.Observation.kind == ObservationKind.ATTEMPT.value,
+)
 _LIVE_TAPS = (
     select(
         t.Observation.attempt_key,

@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
                 "GESTES_DATA_DIR": str(data / f"w{workers}"),
                 "GESTES_REQUEST_LOG": str(data / f"w{workers}.log"),
                 "GESTES_FILE_STORE": "database",
+                "GESTES_PUBLIC_URL": "https://gestes.example.org",  # (no loopback warning)
             }
             command = [gestes, "serve", "--port", str(port), "--workers", str(workers)]
             server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)

@@ -248,6 +248,35 @@ def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school
     assert record.trainee.full_name in words  # still the same readable booklet
 
 
+def test_a_standard_tool_that_is_not_ours_validates_the_signature(school, tmp_path):
+    """Anyone can check a booklet without trusting us: poppler's ``pdfsig`` (Debian's
+    poppler-utils; .ci/run installs it), another code base than pyHanko, which signs, finds
+    the signature valid over the whole document, and invalid once a byte is changed."""
+    import shutil
+    import subprocess
+
+    from core.booklet_print import cached_pdf
+
+    assert shutil.which("pdfsig"), "poppler-utils is missing: .ci/run installs it"
+    gestes, _, trainees = school
+    data = verified_booklet(gestes, gestes.store.records.trainee_record(trainees["Acquise"]))
+    signed = cached_pdf(data, tmp_path, gestes.settings)
+
+    def pdfsig(pdf: bytes) -> str:
+        path = tmp_path / "livret.pdf"
+        path.write_bytes(pdf)
+        done = subprocess.run(["pdfsig", "-nocert", str(path)], capture_output=True, text=True)
+        return done.stdout
+
+    said = pdfsig(signed)
+    assert "Signature is Valid" in said and "Total document signed" in said
+    tampered = bytearray(signed)
+    offset = bytes(tampered).index(b"/Length", len(render_pdf(data)) // 3)
+    tampered[offset + 10] ^= 0x01
+    said = pdfsig(bytes(tampered))
+    assert "Digest Mismatch" in said and "Signature is Valid" not in said
+
+
 def test_the_pdf_is_tagged_and_says_who_made_it(school):
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])

@@ -415,8 +415,8 @@ def test_taps_left_waiting_are_sent_from_another_page_never_by_another_account(s
 
     page.goto(f"{base}/trainees/{trainee}")  # on to the next thing, taps still waiting
     elsewhere = page.locator("#en-attente-ailleurs")
-    expect(elsewhere).to_contain_text("2 saisies d'autres tentatives attendent l'envoi")
-    expect(elsewhere.get_by_role("link", name="Voir la tentative")).to_have_attribute(
+    expect(elsewhere).to_contain_text("2 saisies faites sur d'autres pages attendent l'envoi")
+    expect(elsewhere.get_by_role("link", name="Y aller")).to_have_attribute(
         "href", re.compile(f"fibre.g.preparer_cable\\?attempt={attempt}$")
     )
     shot(page, "10-en-attente-ailleurs")
@@ -562,4 +562,82 @@ def test_taps_left_on_a_closed_page_are_delivered_by_the_service_worker(server, 
         f"{base}/api/trainees/{trainee}/gestures/{gesture}/attempts/{attempt}"
     )
     assert set(live.json()["counts"].values()) == {1}
+    context.close()
+
+
+def fill_splice_series(page, first: str) -> None:
+    """The twelve-splice test as a trainer types it: every point checked, twelve losses."""
+    for box in page.locator("form.evaluation input[type=checkbox]").all():
+        box.check()
+    losses = page.locator("form.evaluation input[name^=mesure_]")
+    for n in range(losses.count()):
+        losses.nth(n).fill(first if n == 0 else "0,05")
+
+
+def offline_ready(page, url: str) -> None:
+    """``url`` opened under the service worker's control and its copy kept (no sleep)."""
+    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    kept = "caches.open('gestes-pages').then(c => c.match(location.href)).then(Boolean)"
+    page.wait_for_function(f"async () => await {kept}")
+
+
+def test_an_evaluation_typed_offline_waits_survives_a_reload_and_is_stored_once(server, browser):
+    """Twelve splice losses typed beside the splicer, "Enregistrer" pressed with no network:
+    the page says the evaluation waits, a reload (still offline) shows it filled in as it
+    waits, and when the network returns it is stored, once, and its score shown."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 768, 1024)
+    url = f"{base}/trainees/{trainee}/evaluations/fibre.e.epissures"
+    offline_ready(page, url)
+
+    context.set_offline(True)
+    fill_splice_series(page, first="0,04")
+    page.get_by_role("button", name="Enregistrer l'épreuve").click()
+    banner = page.locator("#en-attente")
+    expect(banner).to_contain_text("Épreuve en attente d'envoi")
+    shot(page, "20-epreuve-en-attente")
+    page.reload()  # the tablet's page reloaded in the basement: nothing typed is gone
+    expect(banner).to_contain_text("Épreuve en attente d'envoi")
+    losses = page.locator("form.evaluation input[name^=mesure_]")
+    expect(losses.first).to_have_value("0,04")
+    expect(losses.last).to_have_value("0,05")
+    expect(page.locator("form.evaluation input[type=checkbox]").first).to_be_checked()
+
+    context.set_offline(False)
+    expect(page.locator("#epreuve")).to_contain_text("Épreuve enregistrée")
+    expect(banner).to_be_hidden()
+    history = context.request.get(f"{base}/trainees/{trainee}/parts/historique").text()
+    assert history.count("· Série de 12 soudures en cassette") == 1  # one entry: stored once
+    context.close()
+
+
+def test_an_evaluation_refused_when_it_finally_goes_comes_back_with_its_values(server, browser):
+    """Typed offline with a slip (« 0,0S »), it waits; it goes from another page when the
+    network returns and the server refuses it: that page's banner says so, and the
+    evaluation page, opened, is filled in with what was typed and says why."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 768, 1024)
+    url = f"{base}/trainees/{trainee}/evaluations/fibre.e.epissures"
+    offline_ready(page, f"{base}/trainees/{trainee}")
+    offline_ready(page, url)
+    context.set_offline(True)
+    fill_splice_series(page, first="0,0S")
+    page.get_by_role("button", name="Enregistrer l'épreuve").click()
+    expect(page.locator("#en-attente")).to_contain_text("Épreuve en attente d'envoi")
+    page.goto(f"{base}/trainees/{trainee}")  # back to the trainee, still without network
+
+    context.set_offline(False)  # the queue goes from this page, and is refused
+    elsewhere = page.locator("#en-attente-ailleurs")
+    expect(elsewhere).to_contain_text("n'est pas un nombre")
+    elsewhere.get_by_role("link").last.click()
+    expect(page).to_have_url(url)
+    expect(page.locator("#en-attente")).to_contain_text("n'est pas un nombre")
+    expect(page.locator("form.evaluation input[name^=mesure_]").first).to_have_value("0,0S")
+    shot(page, "21-epreuve-refusee-revenue")
     context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import uuid
 from typing import Annotated, Any
 
@@ -144,8 +145,6 @@ async def tap_steps(
     (``scoring.js``): handed to the tap writer together (one transaction), each checked on
     its own and idempotent by its key, as if sent one by one. Answers with the steps and
     the outcome redrawn, and the refused ones in ``X-Gestes-Refused`` (JSON: step, why)."""
-    import json
-
     check_tap_scope(request, user, trainee_id, gesture_id, body.attempt)
     today = dt.date.today()
     outcomes = await write_taps(
@@ -406,7 +405,13 @@ async def submit_evaluation(
         else:  # the heading's "Dernier résultat" follows (htmx: swapped out of band)
             latest = store.records.trainee_record(trainee_id).evaluations.get(evaluation_id)
             view.update(latest=latest, refresh_latest=is_htmx(request))
-    return render(request, "evaluation.html", view, blocks=["form"] if is_htmx(request) else None)
+    blocks = ["form"] if is_htmx(request) else None
+    response = render(request, "evaluation.html", view, blocks=blocks)
+    if view.get("errors"):  # the form again, the reasons beside the fields; a tablet's queue
+        # (scoring.js), which sent it for the trainer, must know it was not stored
+        refused = [[field, " ".join(words)] for field, words in view["errors"].items()]
+        response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
+    return response
 
 
 def _wrong_boxes(errors: list[FieldError]) -> dict[str, list[int]]:

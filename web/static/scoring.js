@@ -13,6 +13,9 @@
 // (the session expired) is not a refusal: the taps wait for the trainer to sign in again.
 // "Valider" pressed while taps wait, or without network, waits in the same queue, after them,
 // and goes last (its key, "<attempt>:final", stores it once); the page then shows the outcome.
+// A practical evaluation (its twelve splice losses typed beside the splicer) waits the same
+// way, under its page: its key (submit_id) stores it once; the page reopened offline shows it
+// filled in as it waits; refused when it finally goes, its values and the reasons come back.
 //
 // Why localStorage and not IndexedDB: "Valider" must know at once, inside htmx's confirm
 // event, whether taps wait (IndexedDB only answers later); the queue is small (≈ 300 bytes a
@@ -38,7 +41,8 @@
     for (var i = 0; i < body.length; i++) if (body[i][0] === "attempt") return body[i][1];
     return "";
   }
-  function here() {
+  function here() {  // what this page holds: its attempt, or its evaluation
+    if (document.getElementById("epreuve")) return "evaluation:" + location.pathname;
     var field = page && document.querySelector("#etapes input[name=attempt]");
     return field ? field.value : "";
   }
@@ -53,6 +57,7 @@
     return field ? field.value : "";
   }
   function gesturePage(tap) {  // ".../gestures/<id>/steps" or ".../attempts" → the page
+    if (tap.kind === "evaluation") return tap.path;  // an evaluation posts to its own page
     return tap.path.replace(/\/(steps|attempts)$/, "") + "?attempt=" + encodeURIComponent(tap.attempt);
   }
 
@@ -82,13 +87,22 @@
     banner.querySelector("button").hidden = !refusedOnes.length;
   }
 
+  var cameBack = "";  // an evaluation refused when it went from the queue, its page open again
+
   function show() {
     showElsewhere();
-    if (!page) return;
+    if (!page && !document.getElementById("epreuve")) return;
     var list = mine();
     var banner = document.getElementById("en-attente");
-    if (banner) {
+    var strong = banner && banner.querySelector("strong");
+    if (strong && !banner.dataset.offline) banner.dataset.offline = strong.textContent;
+    if (banner && !list.length && cameBack) {
+      banner.hidden = false;
+      strong.textContent = words("en-attente", "refused", "Refusée :");
+      banner.querySelector("span").textContent = cameBack;
+    } else if (banner) {
       banner.hidden = list.length === 0;
+      strong.textContent = banner.dataset.offline;
       var text = list.length === 1
         ? words("en-attente", "one", "{n} saisie en attente d'envoi")
         : words("en-attente", "many", "{n} saisies en attente d'envoi");
@@ -125,9 +139,14 @@
     if (!list.some(function (t) { return JSON.stringify(t.body) === key; })) {
       var step = "";
       body.forEach(function (pair) { if (pair[0] === "step") step = pair[1]; });
-      var item = { path: path, body: body, attempt: attemptOf(body), step: step, kind: kind || "tap" };
-      // One validation per attempt, always last: the taps it closes go first.
-      list = list.filter(function (t) { return !(t.kind === "validate" && t.attempt === item.attempt); });
+      kind = kind || "tap";
+      var attempt = kind === "evaluation" ? "evaluation:" + path : attemptOf(body);
+      var item = { path: path, body: body, attempt: attempt, step: step, kind: kind };
+      // One validation per attempt, always last: the taps it closes go first. One evaluation
+      // per page: typed again before it could go, the latest is what the trainer means.
+      list = list.filter(function (t) {
+        return !((t.kind === "validate" || t.kind === "evaluation") && t.attempt === item.attempt);
+      });
       if (item.kind === "tap") {
         var at = list.findIndex(function (t) { return t.kind === "validate" && t.attempt === item.attempt; });
         if (at >= 0) list.splice(at, 0, item); else list.push(item);
@@ -143,7 +162,8 @@
     var li = where || (tap.attempt === here() && document.getElementById("etape-" + tap.step));
     if (!li) {  // another page's tap: said in the banner until the trainer has seen it
       var list = read(REFUSED);
-      list.push({ page: gesturePage(tap), message: message });
+      // An evaluation's values go with it: its page, opened, is filled in again with them.
+      list.push({ page: gesturePage(tap), message: message, body: tap.kind === "evaluation" ? tap.body : null });
       localStorage.setItem(REFUSED, JSON.stringify(list));
       return;
     }
@@ -221,9 +241,15 @@
       if (unanswered(response)) throw new Error("server " + response.status);
       forget([tap]);
       if (!response.ok) return refusedAll([tap], response);
+      var notes = JSON.parse(response.headers.get("X-Gestes-Refused") || "[]");
       return response.text().then(function (html) {
-        if (tap.attempt !== here()) return;  // stored; that page is not open
-        if (tap.kind === "validate") htmx.swap("#resultat", html, { swapStyle: "none" });
+        var open = tap.attempt === here();
+        if (notes.length && !open) {  // an evaluation refused (a value out of range): said
+          refused(tap, notes.map(function (n) { return n[1]; }).join(" "));
+        }
+        if (!open) return;  // stored; that page is not open
+        if (tap.kind === "evaluation") htmx.swap("#epreuve", html, { swapStyle: "outerHTML" });
+        else if (tap.kind === "validate") htmx.swap("#resultat", html, { swapStyle: "none" });
         else htmx.swap("#etape-" + tap.step, html, { swapStyle: "outerHTML" });
       });
     });
@@ -247,11 +273,14 @@
   document.body.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt;
     if (!form.classList) return;
-    var kind = form.classList.contains("taps") ? "tap" : form.classList.contains("validate") ? "validate" : "";
+    var kind = form.classList.contains("taps") ? "tap"
+      : form.classList.contains("validate") ? "validate"
+      : form.classList.contains("evaluation") ? "evaluation" : "";
     if (!kind) return;
     form.gestesTap = {
       path: event.detail.path, body: Array.from(event.detail.formData.entries()), kind: kind
     };
+    if (kind === "evaluation" && cameBack) { cameBack = ""; show(); }  // sent again
   });
   function lost(event) {
     var form = event.detail.elt;
@@ -317,6 +346,33 @@
     dismiss.addEventListener("click", function () { localStorage.removeItem(REFUSED); show(); });
   }
   window.addEventListener("storage", function (event) { if (event.key === STORE) show(); });
+
+  // The evaluation page shows what waits for it, or what came back refused, filled in: after
+  // a reload without network the trainer sees the values typed, not an empty form.
+  function refill(body) {
+    var form = document.querySelector("form.evaluation");
+    if (!form) return;
+    form.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = false; });
+    var seen = {};
+    body.forEach(function (pair) {
+      if (pair[0] === "csrf_token") return;
+      var n = seen[pair[0]] || 0;
+      seen[pair[0]] = n + 1;
+      var input = form.querySelectorAll('[name="' + pair[0] + '"]')[n];
+      if (!input) return;
+      if (input.type === "checkbox") input.checked = true; else input.value = pair[1];
+    });
+  }
+  (function evaluationPage() {
+    if (!document.querySelector("form.evaluation")) return;
+    var waitingHere = mine().filter(function (t) { return t.kind === "evaluation"; });
+    if (waitingHere.length) { refill(waitingHere[0].body); return; }
+    var all = read(REFUSED), back = all.filter(function (r) { return r.body && r.page === location.pathname; });
+    if (!back.length) return;
+    refill(back[0].body);
+    cameBack = back[0].message;  // said in the banner (show) until it is sent again
+    localStorage.setItem(REFUSED, JSON.stringify(all.filter(function (r) { return back.indexOf(r) < 0; })));
+  }());
 
   // Taps kept before the queue was per account (key "gestes-waiting-taps") would otherwise
   // never be seen again: they join the queue of the first trainer to sign in on this tablet,

@@ -641,3 +641,30 @@ def test_an_evaluation_refused_when_it_finally_goes_comes_back_with_its_values(s
     expect(page.locator("form.evaluation input[name^=mesure_]").first).to_have_value("0,0S")
     shot(page, "21-epreuve-refusee-revenue")
     context.close()
+
+
+def test_a_form_sent_without_network_says_nothing_was_sent(server, browser):
+    """A comment written on the trainee page with no network: the tablet knows it is offline,
+    so the form stays as typed and says, beside its button, that nothing was sent. With Wi-Fi
+    but no way through (the browser believes it is online), the post fails in the service
+    worker, which answers a page saying nothing was sent, in French, instead of the
+    browser's own error page."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 390, 844)
+    offline_ready(page, f"{base}/trainees/{trainee}?ouvert=commentaires")
+
+    context.set_offline(True)
+    comment = page.get_by_label("Nouveau commentaire")
+    comment.fill("Très soigneuse sur le lovage, à revoir : la fiche sécurité.")
+    page.get_by_role("button", name="Ajouter").click()
+    expect(page.get_by_role("alert").filter(has_text="rien n'est envoyé")).to_be_visible()
+    expect(comment).to_have_value("Très soigneuse sur le lovage, à revoir : la fiche sécurité.")
+    shot(page, "22-formulaire-non-envoye-phone")
+
+    page.evaluate("Object.defineProperty(navigator, 'onLine', { get: () => true })")
+    page.get_by_role("button", name="Ajouter").click()  # the Wi-Fi that leads nowhere
+    expect(page.get_by_role("heading", name="Rien n'a été envoyé")).to_be_visible()
+    context.set_offline(False)
+    context.close()

@@ -25,9 +25,10 @@ workbox.setConfig({ modulePathPrefix: "/static/workbox/", debug: false });
 var PAGES = "gestes-pages";
 var STATIC = "gestes-static";
 var OFFLINE = "/static/offline.html";
+var NOT_SENT = "/static/not-sent.html";
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.add(OFFLINE); }));
+  event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.addAll([OFFLINE, NOT_SENT]); }));
   self.skipWaiting();
 });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
@@ -105,9 +106,16 @@ workbox.routing.registerRoute(
     ],
   })
 );
+// A form posted as a page (a comment, a level decision, a photo) straight to the network; if
+// it fails, the page below says nothing was sent, instead of the browser's own error page.
+workbox.routing.registerRoute(
+  function (options) { return options.request.mode === "navigate"; },
+  new workbox.strategies.NetworkOnly(),
+  "POST"
+);
 // A page never seen before, asked for without network: say so, in French, instead of the
 // browser's own error page.
 workbox.routing.setCatchHandler(function (options) {
-  if (options.request.mode === "navigate") return caches.match(OFFLINE);
-  return Response.error();
+  if (options.request.mode !== "navigate") return Response.error();
+  return caches.match(options.request.method === "POST" ? NOT_SENT : OFFLINE);
 });

@@ -654,9 +654,12 @@ def test_a_form_sent_without_network_says_nothing_was_sent(server, browser):
     base, trainee = server
     context, page = trainer_tablet(browser, base, 390, 844)
     offline_ready(page, f"{base}/trainees/{trainee}?ouvert=commentaires")
+    comment = page.get_by_label("Nouveau commentaire")
+    comment.fill("Arrivée à l'heure, tenue correcte.")  # online, through the service worker:
+    page.get_by_role("button", name="Ajouter").click()  # a post goes and is stored as ever
+    expect(page.locator("#commentaires")).to_contain_text("Arrivée à l'heure, tenue correcte.")
 
     context.set_offline(True)
-    comment = page.get_by_label("Nouveau commentaire")
     comment.fill("Très soigneuse sur le lovage, à revoir : la fiche sécurité.")
     page.get_by_role("button", name="Ajouter").click()
     expect(page.get_by_role("alert").filter(has_text="rien n'est envoyé")).to_be_visible()

@@ -32,6 +32,39 @@ def signing_files(settings: Settings) -> tuple[Path, Path]:
     return key, cert
 
 
+def signing_organisation(settings: Settings) -> str:
+    """The organisation the booklets' certificate names (what a PDF reader shows as signer)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    _, cert = signing_files(settings)
+    subject = x509.load_pem_x509_certificate(cert.read_bytes()).subject
+    names = subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME) or (
+        subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    )
+    return str(names[0].value) if names else subject.rfc4514_string()
+
+
+def signer_warning(settings: Settings) -> str | None:
+    """Why the booklets would not be signed in the organisation's name, or None."""
+    if settings.signing_cert_file:
+        return None  # the operator's own certificate: theirs to choose
+    signer = signing_organisation(settings)
+    if not settings.organisation_name:
+        return (
+            f"booklets are signed in the name of « {signer} », not of your organisation: set "
+            "GESTES_ORGANISATION_NAME, or give your organisation's own certificate "
+            "(GESTES_SIGNING_KEY_FILE, GESTES_SIGNING_CERT_FILE)."
+        )
+    if signer != settings.organisation_name:
+        return (
+            f"the certificate made earlier names « {signer} », not « "
+            f"{settings.organisation_name} »: booklets keep being signed in the old name until "
+            "a new one is made (README, « Signed »; booklets already signed stay valid)."
+        )
+    return None
+
+
 def _make_self_signed(key_path: Path, cert_path: Path, organisation: str) -> None:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization

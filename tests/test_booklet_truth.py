@@ -277,6 +277,26 @@ def test_a_standard_tool_that_is_not_ours_validates_the_signature(school, tmp_pa
     assert "Digest Mismatch" in said and "Signature is Valid" not in said
 
 
+def test_serve_warns_when_booklets_would_not_be_signed_in_the_organisations_name(tmp_path):
+    """The certificate made at first use names the organisation set then; unset, it names
+    « Gestes », the software — said when the server starts, as is a name changed since."""
+    from core.pdf_signing import signer_warning, signing_organisation
+    from core.settings import Settings
+
+    unnamed = Settings(data_dir=tmp_path / "a")
+    assert "« Gestes »" in (signer_warning(unnamed) or "")
+    named = Settings(data_dir=tmp_path / "b", organisation_name="E2C Rhône")
+    assert signer_warning(named) is None and signing_organisation(named) == "E2C Rhône"
+    renamed = Settings(data_dir=tmp_path / "b", organisation_name="E2C Lyon Métropole")
+    assert "« E2C Rhône »" in (signer_warning(renamed) or "")
+    own = Settings(
+        data_dir=tmp_path / "a",
+        signing_cert_file=tmp_path / "a" / "signing.cert.pem",
+        signing_key_file=tmp_path / "a" / "signing.key.pem",
+    )
+    assert signer_warning(own) is None  # the operator's own certificate: theirs to choose
+
+
 def test_the_pdf_is_tagged_and_says_who_made_it(school):
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])

@@ -47,17 +47,7 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
         if demo:
             seed_if_empty(gestes)
         here = f"http://{host}:{port}"
-        typer.echo(f"Gestes on {here}/ ({gestes.store.safe_url()})")
-        public = gestes.settings.public_url
-        links = public or f"{here} (the address each request comes to)"
-        typer.echo(f"Booklets and sharing links point at {links}; set GESTES_PUBLIC_URL to fix it.")
-        if is_loopback(public or here):
-            typer.echo(
-                "warning: that address is this machine's own (loopback): an employer who scans "
-                "a booklet's code elsewhere reaches nothing. Set GESTES_PUBLIC_URL to the "
-                "address employers can reach.",
-                err=True,
-            )
+        say_what_booklets_carry(gestes, here)
         if workers > 1:
             _serve_workers(gestes, host, port, workers)
             return
@@ -104,6 +94,26 @@ def _serve_workers(gestes: Gestes, host: str, port: int, workers: int) -> None:
         proxy_headers=proxies is not None,
         forwarded_allow_ips=proxies or "",
     )
+
+
+def say_what_booklets_carry(gestes: Gestes, here: str) -> None:
+    """Where the app runs, the address booklets point at and who signs them; a warning when an
+    employer could not reach that address or the signer is not the organisation."""
+    from core.pdf_signing import signer_warning
+
+    typer.echo(f"Gestes on {here}/ ({gestes.store.safe_url()})")
+    public = gestes.settings.public_url
+    links = public or f"{here} (the address each request comes to)"
+    typer.echo(f"Booklets and sharing links point at {links}; set GESTES_PUBLIC_URL to fix it.")
+    if is_loopback(public or here):
+        typer.echo(
+            "warning: that address is this machine's own (loopback): an employer who scans "
+            "a booklet's code elsewhere reaches nothing. Set GESTES_PUBLIC_URL to the "
+            "address employers can reach.",
+            err=True,
+        )
+    if warning := signer_warning(gestes.settings):
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def is_loopback(address: str) -> bool:

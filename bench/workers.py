@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
                 rates[workers].append(done / elapsed)
         for workers in counts:
             per_round = ", ".join(f"{r:.0f}" for r in rates[workers])
-            held = " / ".join(str(n // rounds) for n in spread[workers].values())
+            held = " / ".join(f"{n / rounds:g}" for n in spread[workers].values())
             print(
                 f"  {workers} worker(s): {statistics.median(rates[workers]):7.0f} taps/s "
                 f"(rounds: {per_round}); connections per process: {held}; "

@@ -671,3 +671,22 @@ def test_a_form_sent_without_network_says_nothing_was_sent(server, browser):
     expect(page.get_by_role("heading", name="Rien n'a été envoyé")).to_be_visible()
     context.set_offline(False)
     context.close()
+
+
+def test_an_evaluations_result_reads_on_a_phone_without_scrolling_sideways(server, browser):
+    """On a 390 px phone the result's rows stack, each value named by its column, nothing
+    wider than the screen; it is still a table to a screen reader (its roles)."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 390, 844)
+    page.goto(f"{base}/trainees/{trainee}/evaluations/fibre.e.epissures")
+    fill_splice_series(page, first="0,12")
+    page.get_by_role("button", name="Enregistrer l'épreuve").click()
+    expect(page.locator("#epreuve")).to_contain_text("Épreuve enregistrée")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    table = page.get_by_role("table")
+    expect(table.get_by_role("columnheader", name="Constaté")).to_have_count(1)
+    expect(table.get_by_role("row")).to_have_count(1 + 3 + 12)  # the header, 3 points, 12 splices
+    shot(page, "23-epreuve-resultat-phone")
+    context.close()

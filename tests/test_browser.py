@@ -690,3 +690,34 @@ def test_an_evaluations_result_reads_on_a_phone_without_scrolling_sideways(serve
     expect(table.get_by_role("row")).to_have_count(1 + 3 + 12)  # the header, 3 points, 12 splices
     shot(page, "23-epreuve-resultat-phone")
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("email", "paths"),
+    [
+        ("admin@gestes.demo", ["/dashboard", "/admin/users", "/admin/schools", "/cohorts/new"]),
+        ("formatrice.lyon@gestes.demo", ["/cohorts", "/trainees/{trainee}", "/account/password"]),
+    ],
+)
+def test_staff_pages_fit_a_phone_without_scrolling_sideways(server, browser, email, paths):
+    """On a 390 px phone no page is wider than the screen: a wide table scrolls in its own
+    box (reachable by keyboard), never the page (a fieldset holding one grew to its width,
+    and the visually hidden labels inside a scrolled table pushed the page wider)."""
+    from core.demo import ADMIN_PASSWORD
+
+    base, trainee = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", ADMIN_PASSWORD if email.startswith("admin") else PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    wider = {}
+    for path in paths:
+        page.goto(base + path.format(trainee=trainee))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wider[path] = width
+    assert wider == {}
+    context.close()

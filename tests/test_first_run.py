@@ -250,7 +250,7 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     expect(page.get_by_role("cell", name="nadia@ecole.fr")).to_be_visible()
 
     page.goto(f"{base}/cohorts/new")
-    page.get_by_label("Filière").select_option(sector)
+    page.get_by_label("Filière", exact=True).select_option(sector)
     page.get_by_label("Nom de la promotion").fill("Promotion 2026-2")
     page.get_by_label("Premier jour").fill(str(TODAY - dt.timedelta(days=20)))
     page.get_by_label("Dernier jour").fill(str(TODAY - dt.timedelta(days=30)))  # before the start

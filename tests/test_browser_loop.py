@@ -103,12 +103,14 @@ def test_placement_tutor_trainee_and_trainer_sign_the_booklet(school, browser): 
     coordinator.fill("#f-starts_on", (TODAY - dt.timedelta(days=10)).isoformat())
     coordinator.fill("#f-ends_on", (TODAY + dt.timedelta(days=10)).isoformat())
     shot(coordinator, "loop-01-immersion-phone")
+    assert coordinator.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
     coordinator.get_by_role("button", name="Enregistrer l'immersion").click()
     expect(coordinator.get_by_role("heading", name="Immersion chez Free Pro")).to_be_visible()
     coordinator.get_by_role("button", name="Créer un lien pour le tuteur ou la tutrice").click()
     link = coordinator.locator("#lien-tuteur").input_value()
     assert "/tuteur/" in link and "Yanis" not in link  # no personal data in the link
     shot(coordinator, "loop-02-lien-phone")
+    assert coordinator.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
 
     tutor = phone(browser)  # no account, no cookie
     tutor.goto(link)
@@ -126,6 +128,7 @@ def test_placement_tutor_trainee_and_trainer_sign_the_booklet(school, browser): 
     tutor.get_by_label("Souhaite recruter").check()
     tutor.get_by_label("Je signe cette appréciation", exact=False).check()
     shot(tutor, "loop-03-tuteur-phone")
+    assert tutor.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
     tutor.get_by_role("button", name="Signer l'appréciation").click()
     expect(tutor.locator("#appreciation")).to_contain_text("Appréciation signée et enregistrée")
 
@@ -148,6 +151,7 @@ def test_placement_tutor_trainee_and_trainer_sign_the_booklet(school, browser): 
     learner.get_by_role("button", name="Signer", exact=True).click()
     expect(learner.locator("#signature")).to_contain_text("Signé par Yanis Belkacem")
     shot(learner, "loop-04-stagiaire-phone")
+    assert learner.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
 
     trainer.goto(f"{base}/trainees/{trainee}?ouvert=suivi#suivi")  # as a form returns there
     trainer.get_by_role("button", name="Je confirme").click()

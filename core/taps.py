@@ -17,7 +17,6 @@ import datetime as dt
 import queue
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,17 +74,16 @@ def live_attempts(
 
 
 Outcome = RecordedTap | Exception
-Waiter = Future[RecordedTap] | tuple[asyncio.AbstractEventLoop, "asyncio.Future[Outcome]"]
+Waiter = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Outcome]"]  # who awaits, and where
 
 
 class TapWriter:
     """One thread writes every waiting tap in one transaction (group commit).
 
-    ``write`` is for the event loop: it awaits the tap without blocking the loop on the
-    database, and the writer wakes each loop once per transaction, handing it every outcome
-    together (a wake-up per tap, a write to the loop's self-pipe each, was 5 % of a saturated
-    process). ``submit`` returns a thread-safe future, for synchronous callers. A refused tap
-    fails its own caller only.
+    ``write`` awaits taps without blocking the event loop on the database; the writer wakes
+    each loop once per transaction, handing it every outcome together (a wake-up per tap, a
+    write to the loop's self-pipe each, was 5 % of a saturated process). A refused tap comes
+    back as its own exception; the others are stored.
     """
 
     MAX_BATCH = 128  # bounds one transaction's length, hence the wait of the next batch
@@ -98,25 +96,19 @@ class TapWriter:
         self.batches = 0  # how many transactions, for tests and the benchmark
         self.written = 0
 
-    def submit(self, tap: Tap) -> Future[RecordedTap]:
-        future: Future[RecordedTap] = Future()
-        self._ensure_thread()
-        self._queue.put((tap, future))
-        return future
-
-    async def write(self, taps: list[Tap]) -> list[Outcome]:
-        """Queue ``taps`` and await their outcomes, in order: the recorded tap, or the
-        exception that refused it (one refused tap does not fail the others)."""
+    def put(self, taps: list[Tap]) -> list[asyncio.Future[Outcome]]:
+        """Queue ``taps`` at once (called on the running loop); their outcomes arrive in the
+        futures, in order: the recorded tap, or the exception that refused it."""
         loop = asyncio.get_running_loop()
         waiting = [loop.create_future() for _ in taps]
         self._ensure_thread()
         for tap, future in zip(taps, waiting, strict=True):
             self._queue.put((tap, (loop, future)))
-        return list(await asyncio.gather(*waiting))
+        return waiting
 
-    def record(self, tap: Tap) -> RecordedTap:
-        """Submit and wait: for synchronous callers."""
-        return self.submit(tap).result()
+    async def write(self, taps: list[Tap]) -> list[Outcome]:
+        """Queue ``taps`` and await their outcomes (``put``)."""
+        return list(await asyncio.gather(*self.put(taps)))
 
     def close(self) -> None:
         """Write what is queued, then stop the thread."""
@@ -170,14 +162,8 @@ class TapWriter:
     def _settle(batch: list[tuple[Tap, Waiter]], results: list[Outcome]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Outcome], Outcome]]]
         by_loop = {}
-        for (_, waiter), result in zip(batch, results, strict=True):
-            if isinstance(waiter, tuple):
-                loop, future = waiter
-                by_loop.setdefault(loop, []).append((future, result))
-            elif isinstance(result, Exception):
-                waiter.set_exception(result)
-            else:
-                waiter.set_result(result)
+        for (_, (loop, future)), result in zip(batch, results, strict=True):
+            by_loop.setdefault(loop, []).append((future, result))
         for loop, settled in by_loop.items():
             with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
                 loop.call_soon_threadsafe(_resolve, settled)

@@ -348,50 +348,62 @@ def test_taps_of_an_erased_trainee_are_refused(world):
         )
 
 
-def test_tap_writer_groups_concurrent_taps_in_few_transactions(world):
-    writer = TapWriter(world.gestes.store.taps)
-    gate = threading.Event()
+def held_back(world, monkeypatch, fail_on: str = "") -> threading.Event:
+    """The store's tap transactions wait for the returned gate (so that taps queue behind
+    the first), and one holding the step ``fail_on`` is refused as a whole."""
     real = world.gestes.store.taps.record_steps
+    gate = threading.Event()
 
-    def held_back(taps):  # the first batch waits until every tap has been submitted
+    def record_steps(taps):
         gate.wait()
+        if fail_on and any(t.step == fail_on for t in taps):
+            raise RuntimeError("disk full")
         return real(taps)
 
-    world.gestes.store.taps.record_steps = held_back
+    monkeypatch.setattr(world.gestes.store.taps, "record_steps", record_steps)
+    return gate
+
+
+def writing(world, run):
+    """Run ``run(writer)`` (a coroutine) on an event loop, then close the writer."""
+    import asyncio
+
+    writer = TapWriter(world.gestes.store.taps)
     try:
-        futures = [
-            writer.submit(tap(world, "manchon", attempt=f"tentative-{n:03}")) for n in range(40)
-        ]
-        futures.append(writer.submit(tap(world, "clive")))  # refused: fails alone
-        gate.set()
-        results = [f.result(timeout=30) for f in futures[:-1]]
-        with pytest.raises(RecordError, match="clive"):
-            futures[-1].result(timeout=30)
+        return writer, asyncio.run(run(writer))
     finally:
         writer.close()
-        world.gestes.store.taps.record_steps = real
-    assert all(r.created for r in results) and count(world.gestes) == 40
+
+
+def test_tap_writer_groups_concurrent_taps_in_few_transactions(world, monkeypatch):
+    gate = held_back(world, monkeypatch)
+
+    async def run(writer):
+        waiting = writer.put(
+            [tap(world, "manchon", attempt=f"tentative-{n:03}") for n in range(40)]
+        )
+        waiting += writer.put([tap(world, "clive")])  # refused: fails alone
+        gate.set()
+        return [await future for future in waiting]
+
+    writer, outcomes = writing(world, run)
+    assert all(r.created for r in outcomes[:-1]) and count(world.gestes) == 40
+    assert isinstance(outcomes[-1], RecordError) and "clive" in str(outcomes[-1])
     assert writer.batches <= 2  # the first tap alone, then the 40 that queued behind it
     assert writer.written == 40
 
 
-def test_taps_awaited_on_an_event_loop_wake_it_once_per_transaction(world):
+def test_taps_awaited_on_an_event_loop_wake_it_once_per_transaction(world, monkeypatch):
     """``TapWriter.write``: the outcomes of one transaction reach the waiting loop in one
     wake-up (a call into it from the writer thread), not one per tap; a refused tap comes
     back as its exception, beside the others stored."""
     import asyncio
 
-    writer = TapWriter(world.gestes.store.taps)
-    gate = threading.Event()
-    real = world.gestes.store.taps.record_steps
+    gate = held_back(world, monkeypatch)
+    calls = [0]
 
-    def held_back(taps):  # the first batch waits until every tap has been queued
-        gate.wait()
-        return real(taps)
-
-    async def scoring() -> tuple[list, int]:
+    async def run(writer):
         loop = asyncio.get_running_loop()
-        calls = [0]
         threadsafe = loop.call_soon_threadsafe
 
         def counted(*args, **kwargs):
@@ -399,54 +411,46 @@ def test_taps_awaited_on_an_event_loop_wake_it_once_per_transaction(world):
             return threadsafe(*args, **kwargs)
 
         loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
-        first = asyncio.ensure_future(writer.write([tap(world, "manchon", attempt="premiere")]))
+        first = writer.put([tap(world, "manchon", attempt="premiere")])
         rest = [tap(world, "manchon", attempt=f"tentative-{n:03}") for n in range(30)]
-        others = asyncio.ensure_future(writer.write([*rest, tap(world, "clive")]))
-        loop.call_soon(gate.set)  # runs after both have queued their taps (first in, first run)
-        return (await first) + (await others), calls[0]
+        others = writer.put([*rest, tap(world, "clive")])
+        gate.set()
+        return await asyncio.gather(*first, *others)
 
-    world.gestes.store.taps.record_steps = held_back
-    try:
-        outcomes, wake_ups = asyncio.run(scoring())
-    finally:
-        writer.close()
-        world.gestes.store.taps.record_steps = real
+    writer, outcomes = writing(world, run)
     assert all(o.created for o in outcomes[:-1]) and count(world.gestes) == 31
     assert isinstance(outcomes[-1], RecordError) and "clive" in str(outcomes[-1])
-    assert wake_ups == writer.batches <= 2  # one per transaction, not one per tap (32)
+    assert calls[0] == writer.batches <= 2  # one per transaction, not one per tap (32)
 
 
-def test_tap_writer_isolates_a_failing_transaction(world):
+def test_tap_writer_isolates_a_failing_transaction(world, monkeypatch):
     """A transaction the store refuses is retried tap by tap: only the tap at fault fails."""
-    writer = TapWriter(world.gestes.store.taps)
-    real = world.gestes.store.taps.record_steps
-    gate = threading.Event()
+    gate = held_back(world, monkeypatch, fail_on="lover")
 
-    def fragile(taps):
-        gate.wait()
-        if any(t.step == "lover" for t in taps):
-            raise RuntimeError("disk full")
-        return real(taps)
-
-    world.gestes.store.taps.record_steps = fragile
-    try:
-        futures = [writer.submit(tap(world, step)) for step in ("manchon", "lover", "denuder")]
+    async def run(writer):
+        waiting = writer.put([tap(world, step) for step in ("manchon", "lover", "denuder")])
         gate.set()
-        assert futures[0].result(timeout=30).created
-        with pytest.raises(RuntimeError, match="disk full"):
-            futures[1].result(timeout=30)
-        assert futures[2].result(timeout=30).created
-    finally:
-        writer.close()
-        world.gestes.store.taps.record_steps = real
+        return [await future for future in waiting]
+
+    _, (first, failed, last) = writing(world, run)
+    assert first.created and last.created
+    assert isinstance(failed, RuntimeError) and "disk full" in str(failed)
     assert count(world.gestes) == 2
 
 
 def test_closing_the_tap_writer_writes_what_is_queued(world):
     writer = TapWriter(world.gestes.store.taps)
-    futures = [writer.submit(tap(world, "manchon", attempt=f"t{n:08}")) for n in range(25)]
-    writer.close()
-    assert all(f.done() for f in futures) and count(world.gestes) == 25
+
+    async def run():
+        waiting = writer.put([tap(world, "manchon", attempt=f"t{n:08}") for n in range(25)])
+        writer.close()
+        stored = count(world.gestes)  # written before close() returned
+        return stored, [await future for future in waiting]
+
+    import asyncio
+
+    stored, outcomes = asyncio.run(run())
+    assert stored == 25 and all(o.created for o in outcomes)
 
 
 @pytest.mark.parametrize("separate_services", [False, True])

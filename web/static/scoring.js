@@ -210,12 +210,33 @@
     };
   }
 
+  // The one request for waiting entries, as flush() sends it and as the courier (sw.js) keeps
+  // it: several taps of an attempt together (``/steps/batch``), or one entry as its form.
+  function requestOf(items) {
+    if (items.length > 1) {
+      return {
+        url: items[0].path + "/batch",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+        body: JSON.stringify(batchBody(items))
+      };
+    }
+    var form = new URLSearchParams();
+    items[0].body.forEach(function (pair) { form.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]); });
+    return {
+      url: items[0].path,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRF-Token": csrf() },
+      body: form.toString()
+    };
+  }
+  function post(items) {
+    var request = requestOf(items);
+    return fetch(request.url, {
+      method: "POST", credentials: "same-origin", headers: request.headers, body: request.body
+    });
+  }
+
   function sendMany(batch) {
-    return fetch(batch[0].path + "/batch", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-      body: JSON.stringify(batchBody(batch))
-    }).then(function (response) {
+    return post(batch).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
       forget(batch);
       if (!response.ok) return refusedAll(batch, response);
@@ -230,14 +251,7 @@
   }
 
   function sendOne(tap) {
-    var form = new FormData();
-    tap.body.forEach(function (pair) {
-      form.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]);
-    });
-    return fetch(tap.path, {
-      method: "POST", body: form, credentials: "same-origin",
-      headers: { "HX-Request": "true", "X-CSRF-Token": csrf() }
-    }).then(function (response) {
+    return post([tap]).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
       forget([tap]);
       if (!response.ok) return refusedAll([tap], response);
@@ -389,23 +403,9 @@
     var out = [];
     for (var i = 0; i < list.length;) {
       var batch = headTaps(list.slice(i));
-      if (batch.length > 1) {
-        out.push({
-          url: batch[0].path + "/batch",
-          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-          body: JSON.stringify(batchBody(batch))
-        });
-        i += batch.length;
-      } else {
-        var one = new URLSearchParams();
-        list[i].body.forEach(function (pair) { one.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]); });
-        out.push({
-          url: list[i].path,
-          headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRF-Token": csrf() },
-          body: one.toString()
-        });
-        i += 1;
-      }
+      var items = batch.length > 1 ? batch : [list[i]];
+      out.push(requestOf(items));
+      i += items.length;
     }
     return out;
   }

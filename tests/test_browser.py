@@ -92,6 +92,17 @@ def trainer_tablet(browser, base: str, width: int, height: int):
     return context, page
 
 
+def offline_ready(page, url: str) -> None:
+    """``url`` opened under the service worker's control and its copy kept."""
+    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker's control: this copy is kept
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    # The copy is written behind the response: wait until it is there.
+    kept = "caches.open('gestes-pages').then(c => c.match(location.href)).then(Boolean)"
+    page.wait_for_function(f"async () => await {kept}")
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -299,16 +310,8 @@ def test_a_gesture_page_reloaded_without_network_still_opens_and_keeps_its_taps(
 
     base, trainee = server
     context, page = trainer_tablet(browser, base, 768, 1024)
-    page.goto(f"{base}/trainees/{trainee}/gestures/fibre.g.lovage_cassette")
-    page.wait_for_load_state("load")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the service worker's control: this copy is kept
-    page.wait_for_load_state("load")
-    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    offline_ready(page, f"{base}/trainees/{trainee}/gestures/fibre.g.lovage_cassette")
     attempt_url = page.url
-    # The copy is written behind the response: wait until it is there (no sleep).
-    kept = "caches.open('gestes-pages').then(c => c.match(location.href)).then(Boolean)"
-    page.wait_for_function(f"async () => await {kept}")
 
     context.set_offline(True)
     page.reload()
@@ -501,10 +504,7 @@ def test_taps_left_on_a_closed_page_are_delivered_by_the_service_worker(server, 
     base, trainee = server
     context, page = trainer_tablet(browser, base, 1024, 768)
     gesture = "fibre.g.soudure_fusion"
-    page.goto(f"{base}/trainees/{trainee}/gestures/{gesture}")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # under the service worker's control from now on
-    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    offline_ready(page, f"{base}/trainees/{trainee}/gestures/{gesture}")
     attempt = page.url.split("attempt=")[1].split("#")[0]
 
     context.set_offline(True)
@@ -572,15 +572,6 @@ def fill_splice_series(page, first: str) -> None:
     losses = page.locator("form.evaluation input[name^=mesure_]")
     for n in range(losses.count()):
         losses.nth(n).fill(first if n == 0 else "0,05")
-
-
-def offline_ready(page, url: str) -> None:
-    """``url`` opened under the service worker's control and its copy kept (no sleep)."""
-    page.goto(url)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    kept = "caches.open('gestes-pages').then(c => c.match(location.href)).then(Boolean)"
-    page.wait_for_function(f"async () => await {kept}")
 
 
 def test_an_evaluation_typed_offline_waits_survives_a_reload_and_is_stored_once(server, browser):

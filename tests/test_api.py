@@ -103,6 +103,16 @@ def test_live_taps_then_validation_score_a_gesture(site, trainer):
         },
     )
     assert retried.json()["created"] is False
+    late = trainer.post(  # another tablet's tap, arriving after the validation: refused, said
+        f"{url}/taps",
+        json={
+            "gesture": GESTURE,
+            "attempt": "apiflow0001",
+            "step": steps[0],
+            "result": "a_reprendre",
+        },
+    )
+    assert late.status_code == 400 and "déjà validée" in late.json()["detail"]
     assert (
         site.gestes.store.records.trainee_record(site.trainee).gestures[GESTURE].passed
         == before + 1

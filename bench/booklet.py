@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from core.loop import Loop
+from core.immersion.record import Loop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -73,10 +73,10 @@ def main() -> None:
     from sqlalchemy import func, select
     from weasyprint import HTML
 
-    from core.booklet import build_booklet
-    from core.booklet_print import cached_pdf, render_html, render_many, render_pdf
+    from core.booklet.data import build_booklet
+    from core.booklet.printing import cached_pdf, render_html, render_many, render_pdf
     from core.context import open_gestes
-    from core.demo import seed_demo
+    from core.demo.seed import seed_demo
     from core.settings import Settings
     from core.store import tables as t
 
@@ -250,7 +250,7 @@ def main() -> None:
         f"(target <= 50 ms: {verdict})"
     )
 
-    from core.pdf_signing import sign_pdf
+    from core.booklet.signing import sign_pdf
 
     settings = gestes.settings
     sign_pdf(pdf, settings, signer_name="bench", reason="bench")  # the key made, imports done

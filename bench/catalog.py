@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import hookimpl  # noqa: E402
-from core.loading import load_catalog  # noqa: E402
+from core.catalog.loading import load_catalog  # noqa: E402
 from core.plugins import get_plugin_manager  # noqa: E402
 
 

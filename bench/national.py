@@ -28,10 +28,10 @@ from sqlalchemy import func, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.attempts import StepResult, attempt_outcome  # noqa: E402
-from core.catalog import Catalog  # noqa: E402
+from core.catalog.catalog import Catalog  # noqa: E402
 from core.context import Definitions, Gestes, load_definitions  # noqa: E402
 from core.domain import NewTrainee, Role  # noqa: E402
+from core.judging.attempts import StepResult, attempt_outcome  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from core.store import Store  # noqa: E402
 from core.store import tables as t  # noqa: E402

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from national import FULL, QUICK, national_store
 from sqlalchemy import func, select
 
-from core.attempts import StepResult
+from core.catalog.definitions import Autonomy
 from core.context import Gestes, load_definitions
-from core.models import Autonomy
+from core.judging.attempts import StepResult
 from core.store import tables as t
 
 

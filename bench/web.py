@@ -255,7 +255,7 @@ def demo_store(prefix: str) -> tuple[Path, int, list[int]]:
     from sqlalchemy import select
 
     from core.context import open_gestes
-    from core.demo import seed_demo
+    from core.demo.seed import seed_demo
     from core.settings import Settings
     from core.store import tables as t
 

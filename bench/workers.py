@@ -100,7 +100,7 @@ def seed(database_url: str, data: Path) -> tuple[list[int], str]:
     from sqlalchemy import select
 
     from core.context import open_gestes
-    from core.demo import seed_demo
+    from core.demo.seed import seed_demo
     from core.settings import Settings
     from core.store import tables as t
 

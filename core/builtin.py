@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.evaluation import BUILTIN_EVALUATORS, Evaluator
 from core.hookspecs import hookimpl
+from core.judging.evaluation import BUILTIN_EVALUATORS, Evaluator
 
 
 @hookimpl(trylast=True)

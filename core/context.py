@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from core.catalog import Catalog, Pinned
-from core.keys import share_keys
+from core.booklet.keys import share_keys
+from core.catalog.catalog import Catalog, Pinned
 from core.settings import Settings
 from core.store import Store, open_store
 
 if TYPE_CHECKING:
-    from core.loop import Loop
+    from core.immersion.record import Loop
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Definitions:
 
 def load_definitions(plugins: pluggy.PluginManager | None = None) -> Definitions:
     """Every installed plugin (or ``plugins``), loaded and validated into one catalog."""
-    from core.loading import load_catalog
+    from core.catalog.loading import load_catalog
     from core.plugins import get_plugin_manager
 
     pm = plugins or get_plugin_manager()
@@ -68,9 +68,9 @@ class Gestes:
 
     def loop(self, trainee_id: int) -> Loop:
         """What the three-way loop recorded about a trainee: immersions with their tutor's
-        observations and appraisal, self-assessments, signatures (``core.immersion``)."""
-        from core.immersion import appraisal_criteria
-        from core.loop import loop_of
+        observations and appraisal, self-assessments, signatures (``core.immersion.placements``)."""
+        from core.immersion.placements import appraisal_criteria
+        from core.immersion.record import loop_of
 
         scope = self.store.lookup.trainee_scope(trainee_id)
         criteria = appraisal_criteria(self.plugins, scope.sector) if scope else ()
@@ -91,5 +91,5 @@ def open_gestes(
     settings = settings or Settings()
     definitions = definitions or load_definitions()
     store = open_store(settings, definitions.catalog, migrate=migrate)
-    share_keys(settings, store.files)  # one signature for every machine (core.keys)
+    share_keys(settings, store.files)  # one signature for every machine (core.booklet.keys)
     return Gestes(definitions, settings, store)

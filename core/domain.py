@@ -4,7 +4,7 @@ trainees, observation kinds, exits, and the refusal a write may meet.
 They live here, free of the store, so that the booklet, the web app and the CLI can speak of
 a role or an exit without importing SQLAlchemy; ``core.store`` maps them to its tables and
 hands these objects back. One name per meaning: an *exit* (sortie) is where a trainee went
-after the programme; an attempt's verdict is its *outcome* (``core.attempts``).
+after the programme; an attempt's verdict is its *outcome* (``core.judging.attempts``).
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
 
     from typer import Typer
 
-    from core.booklet_sections import BookletSection
-    from core.catalog import Catalog
+    from core.booklet.sections import BookletSection
+    from core.catalog.catalog import Catalog
+    from core.catalog.definitions import Employer, EmployerDocument, Sector
+    from core.catalog.sources import Problem
     from core.context import Gestes
-    from core.evaluation import Evaluator
-    from core.models import Employer, EmployerDocument, Sector
-    from core.sources import Problem
+    from core.judging.evaluation import Evaluator
 
 hookspec = HookspecMarker("gestes")
 hookimpl = HookimplMarker("gestes")
@@ -35,12 +35,12 @@ hookimpl = HookimplMarker("gestes")
 def gestes_sectors() -> list[Path | Sector]:  # type: ignore[empty-body]
     """Sectors (filières) this plugin contributes.
 
-    Called once by ``core.loading.load_catalog`` when the catalog is built (at start-up of the
-    CLI, the web app and the tests), before any other definition hook.
+    Called once by ``core.catalog.loading.load_catalog`` when the catalog is built (at start-up
+    of the CLI, the web app and the tests), before any other definition hook.
 
     :returns: a list whose items are either a ``Path`` to a sector YAML file or to a folder of
         YAML files merged into one sector (the usual case: the core reads it, and every problem
-        names the file and line), or a ready ``core.models.Sector`` built in Python.
+        names the file and line), or a ready ``core.catalog.definitions.Sector`` built in Python.
     """
 
 
@@ -48,14 +48,14 @@ def gestes_sectors() -> list[Path | Sector]:  # type: ignore[empty-body]
 def gestes_evaluators() -> list[Evaluator]:  # type: ignore[empty-body]
     """Named evaluators that score practical evaluations.
 
-    Called once by ``core.loading.load_catalog``. An evaluation names its evaluator by id
+    Called once by ``core.catalog.loading.load_catalog``. An evaluation names its evaluator by id
     (``evaluator: fibre.splice_series``); the catalog refuses an evaluation whose evaluator
     nobody registered, and one that lacks the measurements, criteria or parameters the
     evaluator declares it needs. The core's built-ins (``core.checklist``,
     ``core.thresholds``, ``core.standard``) come from an ordinary implementation of this
     hook, so reusing one of their ids is a duplicate-id error like any other.
 
-    :returns: a list of ``core.evaluation.Evaluator``; ``score`` must be a pure function
+    :returns: a list of ``core.judging.evaluation.Evaluator``; ``score`` must be a pure function
         ``(Evaluation, Submission) -> EvaluationScore``.
     """
 
@@ -64,14 +64,14 @@ def gestes_evaluators() -> list[Evaluator]:  # type: ignore[empty-body]
 def gestes_employers() -> list[Path | Employer | EmployerDocument]:  # type: ignore[empty-body]
     """Territories, employers and their requirements.
 
-    Called once by ``core.loading.load_catalog``, after ``gestes_sectors``. A requirement may
-    name a competency of any sector, and an employer may hire in several territories; the
-    catalog checks every reference once all plugins have answered. The core contributes the
-    seed territories (Marseille, Hauts-de-France, Lyon, Île-de-France, Bordeaux).
+    Called once by ``core.catalog.loading.load_catalog``, after ``gestes_sectors``. A
+    requirement may name a competency of any sector, and an employer may hire in several
+    territories; the catalog checks every reference once all plugins have answered. The core
+    contributes the seed territories (Marseille, Hauts-de-France, Lyon, Île-de-France, Bordeaux).
 
     :returns: a list whose items are a ``Path`` to a YAML file (or folder) with top-level
-        ``territories:`` and/or ``employers:`` lists, a ``core.models.Employer`` or a
-        ``core.models.EmployerDocument``.
+        ``territories:`` and/or ``employers:`` lists, a ``core.catalog.definitions.Employer`` or a
+        ``core.catalog.definitions.EmployerDocument``.
     """
 
 
@@ -82,13 +82,13 @@ def gestes_employers() -> list[Path | Employer | EmployerDocument]:  # type: ign
 def gestes_validate(catalog: Catalog) -> list[Problem | str]:  # type: ignore[empty-body]
     """Problems a plugin wants to report about the whole, already cross-checked catalog.
 
-    Called once by ``core.loading.load_catalog`` after the core's own checks passed, so every
-    reference in ``catalog`` resolves. Use it for house rules the data model cannot express
+    Called once by ``core.catalog.loading.load_catalog`` after the core's own checks passed, so
+    every reference in ``catalog`` resolves. Use it for house rules the data model cannot express
     (``every fibre gesture must involve a PPE step``). A returned ``Problem`` with severity
     ``"error"`` stops the catalog from loading; ``"warning"`` is only reported by
     ``gestes validate``. A plain string is an error without a location.
 
-    :param catalog: the complete ``core.catalog.Catalog``.
+    :param catalog: the complete ``core.catalog.catalog.Catalog``.
     :returns: a list of problems, empty when all is well.
     """
 
@@ -100,14 +100,14 @@ def gestes_validate(catalog: Catalog) -> list[Problem | str]:  # type: ignore[em
 def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[BookletSection]:  # type: ignore[empty-body]
     """Extra sections for a trainee's skill booklet (livret de compétences).
 
-    Called by ``core.booklet.build_booklet`` each time a booklet is built, once per booklet,
+    Called by ``core.booklet.data.build_booklet`` each time a booklet is built, once per booklet,
     after the core sections are assembled. Sections are placed after the practical evaluations, in
     ``order`` then plugin order. Return an empty list for trainees of other sectors.
 
     :param record: the trainee's ``TraineeRecord`` (levels, attempts and evaluations).
     :param employer: the employer the booklet is written for, or ``None`` for a territory or a
         general booklet.
-    :returns: a list of ``core.booklet_sections.BookletSection``.
+    :returns: a list of ``core.booklet.sections.BookletSection``.
     """
 
 
@@ -115,7 +115,7 @@ def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[Book
 def gestes_appraisal_criteria(sector: str) -> list[tuple[str, str]]:  # type: ignore[empty-body]
     """Workplace behaviours a host company's tutor appraises at the end of an immersion, for
     trainees of ``sector``, beyond the core's own (punctuality, safety, teamwork, client
-    contact: ``core.immersion.DEFAULT_CRITERIA``).
+    contact: ``core.immersion.placements.DEFAULT_CRITERIA``).
 
     Called each time an appraisal form or a booklet is built. Return an empty list for other
     sectors. A key already used (by the core or another plugin) is ignored: the first wins.

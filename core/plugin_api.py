@@ -7,10 +7,21 @@ in ``core`` may change without notice. The in-tree plugins import only this modu
 
 from __future__ import annotations
 
-from core.attempts import StepResult
-from core.booklet_sections import BookletSection, SectionRow
-from core.catalog import Catalog
-from core.evaluation import (
+from core.booklet.sections import BookletSection, SectionRow
+from core.catalog.catalog import Catalog
+from core.catalog.definitions import (
+    Competency,
+    Employer,
+    EmployerDocument,
+    Evaluation,
+    Gesture,
+    Sector,
+    Threshold,
+)
+from core.catalog.sources import Location, Problem
+from core.hookspecs import hookimpl
+from core.judging.attempts import StepResult
+from core.judging.evaluation import (
     Check,
     EvaluationScore,
     Evaluator,
@@ -20,18 +31,7 @@ from core.evaluation import (
     score_evaluation,
     value_check,
 )
-from core.hookspecs import hookimpl
-from core.models import (
-    Competency,
-    Employer,
-    EmployerDocument,
-    Evaluation,
-    Gesture,
-    Sector,
-    Threshold,
-)
-from core.sources import Location, Problem
-from core.trainee_record import TraineeRecord
+from core.judging.record import TraineeRecord
 
 __all__ = [
     "BookletSection",

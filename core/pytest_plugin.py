@@ -15,7 +15,7 @@ import pytest
 if TYPE_CHECKING:
     import pluggy
 
-    from core.catalog import Catalog
+    from core.catalog.catalog import Catalog
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # Where evidence, cached booklets, exports and keys live: "local" (the data directory,
     # one machine) or "database" (the database itself: every machine of a network on one
-    # PostgreSQL reaches them). See core.files.
+    # PostgreSQL reaches them). See core.store.files.
     file_store: Literal["local", "database"] = "local"
     # Where long work (a cohort's booklets) runs: "here" (a thread of the process that was
     # asked) or "queue" (queued in PostgreSQL, run by `gestes worker` on any machine).

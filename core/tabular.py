@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from core.catalog import Catalog
+from core.catalog.catalog import Catalog
 from core.domain import NewTrainee, trainee_problems
-from core.trainee_record import CohortGrid
+from core.judging.record import CohortGrid
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 500

@@ -10,9 +10,9 @@ import pluggy
 import pytest
 
 from core import hookimpl
-from core.catalog import Catalog
+from core.catalog.catalog import Catalog
+from core.catalog.loading import CatalogError, load_catalog
 from core.context import Definitions, Gestes, load_definitions
-from core.loading import CatalogError, load_catalog
 from core.plugins import get_plugin_manager
 
 TINY = Path(__file__).parent / "plugins" / "tiny"

@@ -125,7 +125,7 @@ def test_no_generated_request_is_a_server_error(
 def test_no_generated_body_is_a_server_error_on_real_rows(
     operations: list[Any], script: dict[str, Any], fuzzed_site: Site, mode: GenerationMode
 ) -> None:
-    from core.immersion import form_token
+    from core.immersion.placements import form_token
     from web.security import LoginLimiter
 
     # The pass above guessed many codes: its throttling must not hide the real links.

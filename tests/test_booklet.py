@@ -10,15 +10,15 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from core.attempts import StepResult
-from core.booklet import TEMPLATES, build_booklet, verified_booklet
-from core.booklet_print import render_html, render_pdf
-from core.cli import build_cli
+from core.booklet.data import TEMPLATES, build_booklet, verified_booklet
+from core.booklet.printing import render_html, render_pdf
+from core.catalog.definitions import Autonomy, Phase
+from core.cli.main import build_cli
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
-from core.evaluation import Submission
-from core.loop import Loop
-from core.models import Autonomy, Phase
+from core.immersion.record import Loop
+from core.judging.attempts import StepResult
+from core.judging.evaluation import Submission
 from core.settings import Settings
 from core.store import tables as t
 
@@ -210,7 +210,7 @@ def test_booklet_command(fibre, tmp_path, monkeypatch):
 
 
 def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch):
-    from core import booklet_print as booklet
+    from core.booklet import printing as booklet
 
     gestes, trainee = fibre
     data = build_booklet(
@@ -319,7 +319,7 @@ def test_immersion_is_what_was_planned_and_the_exit_stays_internal(fibre):
 
 
 def test_booklet_filename_is_ascii_for_any_name():
-    from core.booklet_print import booklet_filename
+    from core.booklet.printing import booklet_filename
 
     assert booklet_filename(3, "Léa Núñez") == "livret-3-lea-nunez.pdf"
     assert booklet_filename(4, "Nguyễn Thị Ánh") == "livret-4-nguyen-thi-anh.pdf"
@@ -331,8 +331,9 @@ INLINE = {"span", "strong", "em", "small", "a", "b", "i", "svg", "path", "rect",
 
 
 def test_booklet_user_agent_stylesheet_knows_every_element(fibre):
-    """The booklet prints with its own user-agent stylesheet (core/templates/booklet_ua.css):
-    an element it does not list would silently render inline."""
+    """The booklet prints with its own user-agent stylesheet
+    (core/booklet/templates/booklet_ua.css): an element it does not list would silently render
+    inline."""
     gestes, trainee = fibre
     data = verified_booklet(gestes, gestes.store.records.trainee_record(trainee))
     html = render_html(data)  # verified: with the QR code and its link, like every channel
@@ -402,7 +403,7 @@ def test_handed_out_badges_are_signed_and_an_independent_verifier_checks_them(fi
     from jwt.algorithms import ECAlgorithm
     from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
 
-    from core.booklet_print import render_pdf
+    from core.booklet.printing import render_pdf
     from web import create_app
 
     gestes, trainee = fibre

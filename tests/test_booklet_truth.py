@@ -14,14 +14,14 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from core.attempts import StepResult
-from core.booklet import build_booklet, verified_booklet
-from core.booklet_print import render_pdf
+from core.booklet.data import build_booklet, verified_booklet
+from core.booklet.printing import render_pdf
+from core.catalog.definitions import Autonomy
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
-from core.evaluation import Submission
-from core.loop import Loop
-from core.models import Autonomy
+from core.immersion.record import Loop
+from core.judging.attempts import StepResult
+from core.judging.evaluation import Submission
 from core.settings import Settings
 
 SPLICE = "fibre.g.soudure_fusion"
@@ -228,8 +228,8 @@ def test_the_training_organisation_is_named(school):
 
 
 def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school, tmp_path):
-    from core.booklet_print import cached_pdf
-    from core.pdf_signing import signature_status
+    from core.booklet.printing import cached_pdf
+    from core.booklet.signing import signature_status
 
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
@@ -255,7 +255,7 @@ def test_a_standard_tool_that_is_not_ours_validates_the_signature(school, tmp_pa
     import shutil
     import subprocess
 
-    from core.booklet_print import cached_pdf
+    from core.booklet.printing import cached_pdf
 
     assert shutil.which("pdfsig"), "poppler-utils is missing: .ci/run installs it"
     gestes, _, trainees = school
@@ -280,7 +280,7 @@ def test_a_standard_tool_that_is_not_ours_validates_the_signature(school, tmp_pa
 def test_serve_warns_when_booklets_would_not_be_signed_in_the_organisations_name(tmp_path):
     """The certificate made at first use names the organisation set then; unset, it names
     « Gestes », the software — said when the server starts, as is a name changed since."""
-    from core.pdf_signing import signer_warning, signing_organisation
+    from core.booklet.signing import signer_warning, signing_organisation
     from core.settings import Settings
 
     unnamed = Settings(data_dir=tmp_path / "a")

@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 
 from core.context import open_gestes
-from core.demo import PASSWORD, seed_demo
+from core.demo.seed import PASSWORD, seed_demo
 from core.domain import NewTrainee
 from core.settings import Settings
 from core.store import tables as t
@@ -694,7 +694,7 @@ def test_staff_pages_fit_a_phone_without_scrolling_sideways(server, browser, ema
     """On a 390 px phone no page is wider than the screen: a wide table scrolls in its own
     box (reachable by keyboard), never the page (a fieldset holding one grew to its width,
     and the visually hidden labels inside a scrolled table pushed the page wider)."""
-    from core.demo import ADMIN_PASSWORD
+    from core.demo.seed import ADMIN_PASSWORD
 
     base, trainee = server
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")

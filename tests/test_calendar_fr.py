@@ -27,7 +27,7 @@ def test_working_days_skip_weekends_and_holidays():
 
 
 def test_the_demo_never_works_on_a_holiday(gestes):
-    from core.demo import seed_demo
+    from core.demo.seed import seed_demo
 
     seed_demo(gestes, today=dt.date(2026, 11, 30))
     with gestes.store.database.read() as session:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core.models import Phase
+from core.catalog.definitions import Phase
 
 SECTORS = ["datacenter", "fibre", "smartcity"]
 SEED_TERRITORIES = [

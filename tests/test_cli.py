@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import build_cli
+from core.cli.main import build_cli
 from tests.conftest import IN_TREE, line_of
 
 BIN = Path(sys.executable).parent
@@ -120,7 +120,7 @@ def test_new_plugin_refuses_bad_names_and_non_empty_folders(tmp_path):
 
 def test_help_does_not_import_the_web_stack_or_load_plugins():
     code = (
-        "import sys; from typer.testing import CliRunner; from core.cli import build_cli;"
+        "import sys; from typer.testing import CliRunner; from core.cli.main import build_cli;"
         "r = CliRunner().invoke(build_cli(), ['--help']); assert r.exit_code == 0, r.output;"
         "print(r.output); print('MODULES', ' '.join(sorted(sys.modules)))"
     )
@@ -136,7 +136,7 @@ def test_help_does_not_import_the_web_stack_or_load_plugins():
         "uvicorn",
         "sqlalchemy",
         "web.app",
-        "core.loading",
+        "core.catalog.loading",
         "yaml",
         "plugins",
     ):

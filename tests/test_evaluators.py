@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.evaluation import FieldError, Submission, parse_submission, score_evaluation
-from core.models import Criterion, Evaluation, Measurement, Threshold
+from core.catalog.definitions import Criterion, Evaluation, Measurement, Threshold
+from core.judging.evaluation import FieldError, Submission, parse_submission, score_evaluation
 
 
 def score(catalog, evaluation_id, criteria=None, **measurements):
@@ -317,7 +317,7 @@ def test_parse_counts_series_and_missing_values():
 
 
 def test_values_of_one_unit_are_written_with_the_same_decimals():
-    from core.evaluation import Check, aligned
+    from core.judging.evaluation import Check, aligned
 
     checks = [
         Check(key="a", label="n° 1", ok=True, found="0,2 dB"),

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from core.cli import build_cli
+from core.cli.main import build_cli
 from core.context import Definitions, Gestes, load_definitions, open_gestes
 from core.settings import Settings
 from tests.conftest import IN_TREE

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from core import hookimpl, hookspecs
-from core.booklet_sections import BookletSection, SectionRow
-from core.evaluation import EvaluationScore, Evaluator
-from core.loading import CatalogError, load_catalog
-from core.models import Employer, EmployerDocument, Requirement, Territory
-from core.sources import Problem
+from core.booklet.sections import BookletSection, SectionRow
+from core.catalog.definitions import Employer, EmployerDocument, Requirement, Territory
+from core.catalog.loading import CatalogError, load_catalog
+from core.catalog.sources import Problem
+from core.judging.evaluation import EvaluationScore, Evaluator
 from tests.conftest import TINY, line_of, manager
 from tests.plugins import tiny as tiny_plugin
 
@@ -170,7 +170,7 @@ def test_hook_gestes_validate_in_real_plugins(tmp_path):
 
 
 def test_hook_gestes_appraisal_criteria():
-    from core.immersion import DEFAULT_CRITERIA, appraisal_criteria
+    from core.immersion.placements import DEFAULT_CRITERIA, appraisal_criteria
 
     class Fibre:
         @hookimpl
@@ -228,7 +228,7 @@ def test_hook_gestes_commands(monkeypatch):
     from typer.testing import CliRunner
 
     from core import plugins
-    from core.cli import build_cli
+    from core.cli.main import build_cli
 
     class Hello:
         @hookimpl
@@ -300,7 +300,7 @@ def test_trace_hooks_prints_every_hook_call():
     import sys
 
     env = {**os.environ, "GESTES_TRACE_HOOKS": "1"}
-    code = "from core.cli import main; main()"
+    code = "from core.cli.main import main; main()"
     done = subprocess.run(
         [sys.executable, "-c", code, "validate"], capture_output=True, text=True, env=env
     )

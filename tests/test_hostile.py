@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from core.loop import Loop
+from core.immersion.record import Loop
 from core.tabular import TableImportError, read_rows
 from tests.conftest import photo
 
@@ -80,11 +80,11 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
 
     from sqlalchemy import text
 
-    from core.attempts import StepResult
-    from core.booklet import verified_booklet
-    from core.booklet_print import booklet_filename, cached_pdf
+    from core.booklet.data import verified_booklet
+    from core.booklet.printing import booklet_filename, cached_pdf
+    from core.catalog.definitions import Autonomy
     from core.domain import ExitKind, NewTrainee, Role
-    from core.models import Autonomy
+    from core.judging.attempts import StepResult
 
     store, settings = gestes.store, gestes.settings
     school = store.directory.create_school(None, "École", "Lyon", "territoire.lyon")
@@ -175,10 +175,10 @@ def test_a_huge_body_is_refused_before_it_is_read_or_parsed(gestes):
 def test_files_with_personal_data_are_the_services_only(world, tmp_path):
     import stat
 
-    from core.booklet import build_booklet
-    from core.booklet_print import cached_pdf
-    from core.files import LocalFiles
+    from core.booklet.data import build_booklet
+    from core.booklet.printing import cached_pdf
     from core.store.evidence import EvidenceFiles
+    from core.store.files import LocalFiles
 
     gestes = world.gestes
     observation = gestes.store.observations.record_comment(

@@ -11,10 +11,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from core.booklet import build_booklet
-from core.booklet_print import render_html
+from core.booklet.data import build_booklet
+from core.booklet.printing import render_html
 from core.domain import NewTrainee
-from core.immersion import LinkKind, code_hash, new_trainee_code, new_tutor_code
+from core.immersion.placements import LinkKind, code_hash, new_trainee_code, new_tutor_code
 from core.store import tables as t
 from tests.test_setup import data_dir  # noqa: F401 (fixture)
 from tests.test_web import Site, build_site, client
@@ -234,7 +234,7 @@ def test_a_link_reaches_only_its_own_trainee_and_placement(site):
     # Through the store too: an entry through this link about another trainee is refused.
     before = entries(site)
     from core.domain import RecordError
-    from core.immersion import EntryKind
+    from core.immersion.placements import EntryKind
 
     with pytest.raises(RecordError):
         store.add(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from core.loading import CatalogError, load_catalog
+from core.catalog.loading import CatalogError, load_catalog
 from tests.conftest import YamlPlugin, manager
 
 MUTATIONS = [

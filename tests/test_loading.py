@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from core import hookimpl
-from core.loading import CatalogError, load_catalog
-from core.models import Sector
+from core.catalog.definitions import Sector
+from core.catalog.loading import CatalogError, load_catalog
 from core.plugins import PluginLoadError, get_plugin_manager
 from tests.conftest import TINY, YamlPlugin, edit, line_of, manager, problems_of
 
@@ -325,7 +325,7 @@ def test_a_designer_reads_what_is_wrong_in_french(load_tiny, tiny_copy):
 
 
 def test_positions_are_read_from_one():
-    from core.sources import Location, reading
+    from core.catalog.sources import Location, reading
 
     assert reading(("gestures", 3, "steps", 1, "label")) == "4e geste, 2e étape"
     assert reading(("blocks", 0, "competencies", 0)) == "1er bloc, 1re compétence"

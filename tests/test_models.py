@@ -5,7 +5,7 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from core.models import (
+from core.catalog.definitions import (
     DEFAULT_SCALE,
     Autonomy,
     Evaluation,
@@ -94,7 +94,7 @@ def test_labels_in_french():
 
 
 def test_references_are_checked():
-    from core.models import References
+    from core.catalog.definitions import References
 
     assert References(rome=("I1403",), rncp=("RNCP36873",)).rome == ("I1403",)
     with pytest.raises(pydantic.ValidationError):

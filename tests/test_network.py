@@ -17,9 +17,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from core.attempts import StepResult
 from core.context import open_gestes
 from core.domain import NewTrainee, Role
+from core.judging.attempts import StepResult
 from core.settings import Settings
 from core.store import upgrade_database
 from tests.conftest import photo
@@ -155,7 +155,7 @@ def test_two_processes_and_a_worker_share_one_store(network_url, tmp_path, defin
 def test_a_job_whose_worker_died_is_run_by_the_next_worker(network_url, tmp_path, definitions):
     from sqlalchemy import text as sql
 
-    from core import jobs
+    from core.booklet import jobs
 
     settings = Settings(
         data_dir=tmp_path / "a", database_url=network_url, file_store="database", jobs="queue"

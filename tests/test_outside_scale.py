@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from core.cli import build_cli
+from core.cli.main import build_cli
 from core.context import open_gestes
 from core.settings import Settings
 from tests.conftest import IN_TREE

@@ -67,7 +67,7 @@ def test_a_session_ended_in_one_process_is_refused_by_another_at_once(tmp_path, 
 def test_several_processes_are_refused_on_sqlite_with_the_reason(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from core.cli import build_cli
+    from core.cli.main import build_cli
 
     monkeypatch.setenv("GESTES_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("GESTES_DATABASE_URL", raising=False)

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from core.booklet import _acquired, _mastered, rule_text
-from core.levels import AttemptFact
-from core.models import AggregationRule, Autonomy, Level, LevelCondition, LevelScale
-from core.trainee_record import TraineeInfo, derive_record
+from core.booklet.data import _acquired, _mastered, rule_text
+from core.catalog.definitions import AggregationRule, Autonomy, Level, LevelCondition, LevelScale
+from core.judging.levels import AttemptFact
+from core.judging.record import TraineeInfo, derive_record
 
 PASS_FAIL = LevelScale(
     id="test.scale.titre",
@@ -84,7 +84,7 @@ def test_the_rule_is_said_in_the_sectors_own_words(titre):
 
 
 def test_colours_follow_what_a_level_means_not_where_it_sits():
-    from core.models import DEFAULT_SCALE
+    from core.catalog.definitions import DEFAULT_SCALE
 
     # The usual scale keeps its colours: grey, red, amber, light green, green.
     assert [DEFAULT_SCALE.tone(code) for code in DEFAULT_SCALE.codes] == [0, 1, 2, 3, 4]
@@ -101,7 +101,7 @@ def test_colours_follow_what_a_level_means_not_where_it_sits():
 
 
 def test_the_booklet_and_the_export_colour_a_pass_fail_scale_by_meaning(titre):
-    from core.booklet import _grid
+    from core.booklet.data import _grid
 
     splice = "fibre.g.soudure_fusion"
     days = (2, 3, 4)

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from core.cli import build_cli
-from core.schema import file_schema
+from core.catalog.schema import file_schema
+from core.cli.main import build_cli
 
 PLUGINS = Path(__file__).parent.parent / "plugins"
 FILES = sorted(PLUGINS.glob("*/sector/*.yaml")) + sorted(PLUGINS.glob("*/employers.yaml"))
@@ -39,7 +39,7 @@ def test_the_command_prints_it_and_refuses_an_unknown_kind():
 
 
 def test_a_scaffolded_plugins_files_point_editors_to_its_schema(tmp_path):
-    from core.scaffold import scaffold_plugin
+    from core.catalog.scaffold import scaffold_plugin
 
     scaffold_plugin("electricite", tmp_path)
     files = sorted(tmp_path.glob("gestes_electricite/**/*.yaml"))

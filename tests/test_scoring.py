@@ -8,17 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from core.attempts import Outcome, StepResult, attempt_outcome
-from core.fit import Status, employer_fit
-from core.levels import (
-    AttemptFact,
-    EvaluationFact,
-    LevelDecision,
-    competency_level,
-    meets,
-    sector_levels,
-)
-from core.models import (
+from core.catalog.definitions import (
     DEFAULT_RULE,
     DEFAULT_SCALE,
     AggregationRule,
@@ -30,6 +20,16 @@ from core.models import (
     Priority,
     Requirement,
     Step,
+)
+from core.judging.attempts import Outcome, StepResult, attempt_outcome
+from core.judging.fit import Status, employer_fit
+from core.judging.levels import (
+    AttemptFact,
+    EvaluationFact,
+    LevelDecision,
+    competency_level,
+    meets,
+    sector_levels,
 )
 
 R, F, U = StepResult.REUSSI, StepResult.A_REPRENDRE, StepResult.NON_OBSERVE

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from core.attempts import StepResult
-from core.cli import build_cli
+from core.catalog.definitions import Autonomy, Phase
+from core.cli.main import build_cli
 from core.domain import ExitKind, NewTrainee, RecordError, Role
-from core.models import Autonomy, Phase
+from core.judging.attempts import StepResult
 from core.store.lookup import Lookup
-from core.taps import Tap
+from core.store.tap_writer import Tap
 
 SPLICE = "fibre.g.soudure_fusion"
 DAY = dt.date(2026, 2, 2)
@@ -344,7 +344,7 @@ def test_a_cohort_moves_to_a_new_curriculum_version_only_when_nothing_blocks(wor
 
 
 def test_passwords_follow_a_policy_not_only_a_length():
-    from core.passwords import password_problem
+    from core.store.passwords import password_problem
 
     assert "12 caractères" in password_problem("court")
     assert password_problem(" " * 12) is not None  # spaces count, one character repeated
@@ -361,10 +361,10 @@ def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
     on; a cohort created now follows the new version."""
     import dataclasses
 
-    from core.booklet import build_booklet
+    from core.booklet.data import build_booklet
+    from core.catalog.definitions import AggregationRule, Employer, LevelCondition, Requirement
     from core.context import Definitions
-    from core.loop import Loop
-    from core.models import AggregationRule, Employer, LevelCondition, Requirement
+    from core.immersion.record import Loop
     from tests.conftest import context_on
 
     old = world.gestes.catalog.sectors["fibre"]

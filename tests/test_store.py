@@ -9,14 +9,14 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from core.attempts import Outcome, StepResult
+from core.catalog.definitions import Autonomy, Phase
 from core.domain import ExitKind, NewTrainee, Role
-from core.evaluation import Submission
-from core.models import Autonomy, Phase
+from core.judging.attempts import Outcome, StepResult
+from core.judging.evaluation import Submission
 from core.store import RecordError
 from core.store import tables as t
 from core.store.rgpd import ERASED_NAME
-from core.taps import Tap, TapWriter
+from core.store.tap_writer import Tap, TapWriter
 from tests.conftest import context_on, photo
 
 DAY = dt.date(2026, 2, 2)
@@ -672,7 +672,7 @@ def test_authentication(world):
 def test_a_job_still_running_at_shutdown_is_said_interrupted(world, monkeypatch):
     import threading
 
-    from core import jobs
+    from core.booklet import jobs
 
     release = threading.Event()
     monkeypatch.setattr(jobs, "run", lambda gestes, job: release.wait(30))  # a long print

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from core.cli import build_cli
+from core.cli.main import build_cli
 from core.context import open_gestes
 from core.settings import Settings
 

@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from core.attempts import StepResult
+from core.catalog.definitions import Autonomy
 from core.context import Definitions, Gestes, open_gestes
 from core.domain import NewTrainee, Role
-from core.models import Autonomy
+from core.judging.attempts import StepResult
 from core.settings import Settings
 from core.store import tables as t
 from tests.conftest import photo
@@ -119,7 +119,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
     )
     placement, codes, self_assessment, tutor_code, trainee_code = _loop(gestes, trainee)
-    from core.booklet import verified_booklet
+    from core.booklet.data import verified_booklet
 
     handed = verified_booklet(gestes, gestes.store.records.trainee_record(trainee)).verify_url
     pictured = gestes.store.observations.record_attempt(  # never retracted by the matrix
@@ -156,8 +156,8 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
 
 def _loop(gestes: Gestes, trainee: int) -> tuple[int, dict[str, int], int, str, str]:
     """An immersion, a trainee code per role, a self-assessment, and a tutor's link and a
-    trainee's code that stay valid (core.immersion)."""
-    from core.immersion import (
+    trainee's code that stay valid (core.immersion.placements)."""
+    from core.immersion.placements import (
         EntryKind,
         LinkKind,
         Objective,
@@ -1299,8 +1299,8 @@ def test_booklet_download_and_preview(site):
 
 def test_a_signed_link_printed_before_short_codes_still_answers(site):
     """Booklets printed before the short codes carry a signed token: /verify/ still checks it."""
-    from core.booklet import build_booklet
-    from core.verification import Claim, content_key, sign
+    from core.booklet.data import build_booklet
+    from core.booklet.verification import Claim, content_key, sign
 
     gestes = site.gestes
     record = gestes.store.records.trainee_record(site.trainee)
@@ -1329,7 +1329,7 @@ def test_a_signed_link_printed_before_short_codes_still_answers(site):
 
 
 def test_a_short_verification_link_answers_until_the_school_withdraws_the_booklet(site):
-    from core.booklet import verified_booklet
+    from core.booklet.data import verified_booklet
 
     gestes = site.gestes
     trainee = gestes.store.directory.add_trainees(site.cohort, [NewTrainee("Vera", "Court")])[0]
@@ -1475,7 +1475,7 @@ def test_cohort_booklets_zip_with_progress(site):
     started = coordinator.post(f"/cohorts/{site.cohort}/booklets", data={"csrf_token": csrf})
     assert started.status_code == 200 and 'id="export"' in started.text
     export_id = re.search(r"/exports/([0-9a-f]{32})", started.text).group(1)
-    from core.jobs import join
+    from core.booklet.jobs import join
 
     assert join(export_id, timeout=120), "the export did not finish"
     export = site.gestes.store.jobs.get(export_id)

@@ -32,7 +32,7 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
         """Run the web app (uvicorn): one process, or several on PostgreSQL."""
         import uvicorn
 
-        from core.cli_store import seed_if_empty
+        from core.cli.store import seed_if_empty
         from web.app import create_app
 
         gestes = open_gestes(migrate=True)
@@ -99,7 +99,7 @@ def _serve_workers(gestes: Gestes, host: str, port: int, workers: int) -> None:
 def say_what_booklets_carry(gestes: Gestes, here: str) -> None:
     """Where the app runs, the address booklets point at and who signs them; a warning when an
     employer could not reach that address or the signer is not the organisation."""
-    from core.pdf_signing import signer_warning
+    from core.booklet.signing import signer_warning
 
     typer.echo(f"Gestes on {here}/ ({gestes.store.safe_url()})")
     public = gestes.settings.public_url

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.app import store_of
+from web.deps import store_of
 
 router = APIRouter(tags=["operations"])
 LOG = logging.getLogger("gestes.requests")

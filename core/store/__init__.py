@@ -1,7 +1,7 @@
 """The store: every table, every SQL statement and every transaction of Gestes live here.
 
 The rest of the program calls the services of a ``Store`` and gets domain objects back
-(``core.domain``, ``core.trainee_record``); nothing outside this package imports SQLAlchemy or
+(``core.domain``, ``core.judging.record``); nothing outside this package imports SQLAlchemy or
 the tables (``tests/test_architecture.py`` walks the imports). Observations are append-only:
 a correction is a new row that supersedes an old one.
 
@@ -26,9 +26,8 @@ service            what it does
 
 from __future__ import annotations
 
-from core.catalog import Catalog
+from core.catalog.catalog import Catalog
 from core.domain import ExitStats, RecordError
-from core.files import FileStore, LocalFiles
 from core.settings import Settings
 from core.store.accounts import Accounts
 from core.store.backup import backup_database, restore_database
@@ -37,6 +36,7 @@ from core.store.database import Database
 from core.store.directory import Directory
 from core.store.engine import current_revision, make_engine, migrate_or_check
 from core.store.evidence import EvidenceFiles
+from core.store.files import FileStore, LocalFiles, write_private
 from core.store.jobs import Jobs, JobState
 from core.store.lookup import Lookup
 from core.store.observations import Observations
@@ -46,20 +46,29 @@ from core.store.rgpd import Rgpd
 from core.store.shared_files import DatabaseFiles
 from core.store.shares import Shares
 from core.store.stats import exit_stats
+from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, TapOutcome, TapWriter
 from core.store.taps import TapStore
 from core.store.verifications import Verifications
 
 __all__ = [
+    "FileStore",
     "JobState",
+    "LiveAttempt",
+    "LocalFiles",
     "Observations",
     "RecordError",
+    "RecordedTap",
     "Store",
+    "Tap",
+    "TapOutcome",
     "TapStore",
+    "TapWriter",
     "backup_database",
     "open_store",
     "restore_database",
     "safe_url",
     "upgrade_database",
+    "write_private",
 ]
 
 
@@ -68,7 +77,7 @@ class Store:
 
     def __init__(self, database: Database, catalog: Catalog, settings: Settings) -> None:
         self.database = database
-        self.files: FileStore = (  # evidence, booklets, exports, keys (core.files)
+        self.files: FileStore = (  # evidence, booklets, exports, keys (core.store.files)
             DatabaseFiles(database)
             if settings.file_store == "database"
             else LocalFiles(settings.data_dir)

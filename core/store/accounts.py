@@ -14,9 +14,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.domain import SESSION_HOURS, SESSIONS_CHANNEL, Account, RecordError, Role, SignedIn
-from core.passwords import hash_password, password_problem, verify_password
 from core.store import tables as t
 from core.store.database import Database
+from core.store.passwords import hash_password, password_problem, verify_password
 
 _DUMMY_HASH = hash_password("not a real password, only for timing")
 

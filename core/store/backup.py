@@ -91,7 +91,7 @@ def restore_database(settings: Settings, backup: Path) -> None:
 def _release_files(data_dir: Path, store: sqlite3.Connection) -> None:
     """The files a backup carried, back into the data directory (the keys too: the booklets
     of that backup were signed with them), then out of the database."""
-    from core.files import LocalFiles
+    from core.store.files import LocalFiles
 
     files = LocalFiles(data_dir)
     names = [name for (name,) in store.execute("SELECT name FROM stored_files")]

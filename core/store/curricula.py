@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.catalog import Catalog
-from core.curriculum_change import Change, compare
+from core.catalog.catalog import Catalog
+from core.catalog.change import Change, compare
+from core.catalog.definitions import Sector
 from core.domain import RecordError
-from core.models import Sector
 from core.store import tables as t
 from core.store.database import Database
 from core.store.facts import current

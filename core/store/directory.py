@@ -8,15 +8,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core.catalog import Catalog
+from core.catalog.catalog import Catalog
+from core.catalog.definitions import Phase
 from core.domain import EMAIL, NewTrainee, RecordError, Role, numbered_problems
 from core.french import slugify
-from core.models import Phase
-from core.passwords import hash_password, password_problem
 from core.store import tables as t
 from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.observations import check_open
+from core.store.passwords import hash_password, password_problem
 
 
 class Directory:

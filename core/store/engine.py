@@ -72,7 +72,7 @@ def ours(name: str | None, type_: str, parent_names: Any) -> bool:
 
 
 def _queue_tables(connection: Connection) -> None:
-    """The job queue's own tables (procrastinate's schema, ``core.jobs``), made once."""
+    """The job queue's own tables (procrastinate's schema, ``core.booklet.jobs``), made once."""
     from procrastinate.schema import SchemaManager
 
     if connection.exec_driver_sql("SELECT to_regclass('procrastinate_jobs')").scalar() is None:

@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from core.domain import RecordError
-from core.files import FileStore
 from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
+from core.store.files import FileStore
 from core.store.observations import trainee_rows
 
 _SIGNATURES = {
@@ -79,7 +79,7 @@ class Attached:
     trainee_id: int
     media_type: str
     filename: str
-    name: str  # in the file store's evidence folder (core.files)
+    name: str  # in the file store's evidence folder (core.store.files)
 
     @property
     def is_image(self) -> bool:

@@ -18,12 +18,12 @@ from typing import Any, Literal
 from sqlalchemy import Dialect, Select, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from core.catalog.definitions import Autonomy
 from core.domain import ObservationKind as Kind
-from core.evaluation import Check
-from core.levels import AttemptFact, EvaluationFact, LevelDecision
-from core.models import Autonomy
+from core.judging.evaluation import Check
+from core.judging.levels import AttemptFact, EvaluationFact, LevelDecision
+from core.judging.record import CommentEntry, EvaluationResult, TraineeInfo
 from core.store import tables as t
-from core.trainee_record import CommentEntry, EvaluationResult, TraineeInfo
 
 Scope = Literal["trainee", "cohort"]
 

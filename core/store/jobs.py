@@ -1,6 +1,6 @@
 """Long work and its progress (table ``jobs``): written by whoever runs it (a thread of the
 process that was asked, or `gestes worker` on any machine), read by the page that waits in
-whichever process serves it (``core.jobs``)."""
+whichever process serves it (``core.booklet.jobs``)."""
 
 from __future__ import annotations
 

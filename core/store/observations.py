@@ -18,8 +18,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.attempts import AttemptOutcome, StepResult, attempt_outcome
-from core.catalog import Catalog, Catalogs, Kind
+from core.catalog.catalog import Catalog, Catalogs, Kind
+from core.catalog.definitions import Autonomy
 from core.domain import (
     ERASED_MESSAGE,
     MAX_ATTEMPT_SECONDS,
@@ -27,8 +27,8 @@ from core.domain import (
     ObservationKind,
     RecordError,
 )
-from core.evaluation import EvaluationScore, Submission, score_evaluation
-from core.models import Autonomy
+from core.judging.attempts import AttemptOutcome, StepResult, attempt_outcome
+from core.judging.evaluation import EvaluationScore, Submission, score_evaluation
 from core.store import tables as t
 from core.store.database import Database
 

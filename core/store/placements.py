@@ -1,6 +1,7 @@
 """Placements, the links tutors and trainees open without an account, and the loop's entries.
 
-Entries are appended, never changed (``core.immersion`` reads the latest about each subject).
+Entries are appended, never changed (``core.immersion.record`` reads the latest about each
+subject).
 An entry that comes through a link is written only if the link still opens at that moment,
 checked in the same transaction: an expired or revoked link stores nothing.
 """
@@ -13,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.catalog import Catalog, Catalogs
+from core.catalog.catalog import Catalog, Catalogs
 from core.domain import RecordError
-from core.immersion import (
+from core.immersion.placements import (
     AccessLink,
     EntryKind,
     LinkKind,

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from core.catalog import Catalogs
+from core.catalog.catalog import Catalogs
 from core.domain import RecordError
-from core.levels import sector_levels
+from core.judging.levels import sector_levels
+from core.judging.record import CohortGrid, ExitInfo, TraineeInfo, TraineeRecord, derive_record
 from core.store import tables as t
 from core.store.database import Database
 from core.store.facts import Facts, RowReader, Rows, authors, trainee_info
-from core.trainee_record import CohortGrid, ExitInfo, TraineeInfo, TraineeRecord, derive_record
 
 GRIDS_KEPT = 256  # cohort grids remembered per process (one per cohort, a few KB each)
 RECORDS_KEPT = 2048  # trainee records remembered per process (a few KB each)

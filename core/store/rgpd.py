@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 
 from core.domain import RecordError
-from core.files import FileStore
 from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
 from core.store.evidence import EvidenceFiles
+from core.store.files import FileStore
 from core.store.placements import erase_placements
 from core.store.records import TraineeRecords
 
@@ -143,11 +143,11 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
 
 def _erase_files(settings: Settings, files: FileStore, trainee_id: int) -> int:
     """Cached booklets (named after the trainee's opaque reference) and every cohort export
-    holding the trainee's booklet, wherever the files live (``core.files``)."""
+    holding the trainee's booklet, wherever the files live (``core.store.files``)."""
     import io
     import zipfile
 
-    from core.verification import trainee_reference
+    from core.booklet.verification import trainee_reference
 
     deleted = 0
     reference = trainee_reference(settings.signing_key(), trainee_id)

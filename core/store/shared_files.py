@@ -17,7 +17,7 @@ from core.store.database import Database
 
 
 class DatabaseFiles:
-    """The ``core.files.FileStore`` interface over table ``stored_files``."""
+    """The ``core.store.files.FileStore`` interface over table ``stored_files``."""
 
     def __init__(self, database: Database, folder: str = "") -> None:
         self._db = database

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.catalog import Catalog
+from core.catalog.catalog import Catalog
 from core.domain import ExitKind, ExitStats
 from core.store import tables as t
 from core.store.database import Database

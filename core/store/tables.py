@@ -296,7 +296,8 @@ class AccessLink(Base):
 
 
 class PortfolioEntry(Base):
-    """What a tutor, a trainee or a trainer wrote in the loop (``core.immersion.EntryKind``).
+    """What a tutor, a trainee or a trainer wrote during immersion
+    (``core.immersion.placements.EntryKind``).
     Never updated: the latest entry about a subject counts. Attributed: a name typed with the
     link it came through, or a signed-in account."""
 
@@ -325,7 +326,7 @@ class Verification(Base):
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
     employer: Mapped[str | None] = mapped_column(String(120))
     territory: Mapped[str | None] = mapped_column(String(120))
-    content: Mapped[str] = mapped_column(String(64))  # core.verification.content_key
+    content: Mapped[str] = mapped_column(String(64))  # core.booklet.verification.content_key
     issued_on: Mapped[dt.date] = mapped_column(Date)  # the first time it was handed out
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -344,7 +345,7 @@ class StoredFile(Base):
 class Job(Base):
     """Long work (a cohort's booklets zipped) and its progress, read by the page that waits
     for it in whichever process serves it; run in the process that asked, or by `gestes
-    worker` on any machine (``core.jobs``)."""
+    worker` on any machine (``core.booklet.jobs``)."""
 
     __tablename__ = "jobs"
 

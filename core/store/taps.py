@@ -1,5 +1,5 @@
 """The tap writer's SQL: many live step taps in one short transaction (a group commit), and
-a live attempt read back. ``core.taps.TapWriter`` is the thread that feeds it."""
+a live attempt read back. ``core.store.tap_writer.TapWriter`` is the thread that feeds it."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from core.attempts import StepResult
-from core.catalog import Catalog, Catalogs
+from core.catalog.catalog import Catalog, Catalogs
 from core.domain import ERASED_MESSAGE, ObservationKind, RecordError
+from core.judging.attempts import StepResult
 from core.store import tables as t
 from core.store.database import Database
 from core.store.observations import check_day, check_definition, check_open
-from core.taps import LiveAttempt, RecordedTap, Tap, live_attempts
+from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, live_attempts
 
 _STEP = ObservationKind.STEP.value
 VALIDATED_MESSAGE = (
@@ -50,7 +50,8 @@ class TapStore:
         return outcome
 
     def record_steps(self, taps: Sequence[Tap]) -> list[RecordedTap | RecordError]:
-        """Many taps in one short transaction (``core.taps.TapWriter`` groups the web's).
+        """Many taps in one short transaction (``core.store.tap_writer.TapWriter`` groups the
+        web's).
 
         Each tap is checked on its own: a refused one gets its error in the list and the
         others are written. Each result carries its attempt as it stands after the batch,
@@ -153,7 +154,7 @@ def _live_attempts(connection: Connection, wanted: dict[str, int]) -> dict[str, 
 
 
 # The statements of the tap path, built once: building a statement cost more than running it
-# (core.taps, bench/web.py).
+# (core.store.tap_writer, bench/web.py).
 _TAP_TRAINEES = (
     select(t.Trainee.id, t.Trainee.erased_at, t.Trainee.joined_on, t.Cohort.id.label("cohort"))
     .add_columns(

@@ -12,10 +12,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from core.booklet.verification import Handed
 from core.domain import RecordError
 from core.store import tables as t
 from core.store.database import Database
-from core.verification import Handed
 
 
 class Verifications:

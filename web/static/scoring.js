@@ -30,7 +30,7 @@
   if (!account) return;  // signed-in pages only
   var STORE = "gestes-waiting-taps:" + account, REFUSED = STORE + ":refused";
   var page = document.getElementById("etapes");  // the gesture page, or null elsewhere
-  var BATCH = 200;  // the server's limit per request (web/scoring.py MAX_QUEUED)
+  var BATCH = 200;  // the server's limit per request (web/pages/scoring.py MAX_QUEUED)
 
   function read(key) {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }

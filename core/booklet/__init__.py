@@ -1,0 +1,1 @@
+"""The skill booklet: its data, pages, printing, signature, badges, verification and jobs."""

@@ -1,0 +1,172 @@
+"""The booklet's acquired competencies as Open Badges 3.0 achievement credentials.
+
+One ``OpenBadgeCredential`` per competency at *acquis* or above, embedded in the booklet's
+PDF/A-3b as ``open-badges.json`` so that a wallet or an HR system can read what the paper says.
+
+Fields filled (Open Badges 3.0, shared/DOMAIN.md): ``@context`` (VC v2 + OB 3.0.3), ``id``,
+``type``, ``issuer`` (``id``, ``type``, ``name``: the school), ``validFrom`` (the booklet's
+date), ``name``, ``credentialSubject`` (``type``, ``id``: the trainee as an opaque URN, no
+personal data) with its ``achievement`` (``id``, ``type``, ``achievementType``, ``name``,
+``description``, ``criteria.narrative``: the evidence, ``alignment[]``: ROME and RNCP codes
+with ``targetName``, ``targetUrl``, ``targetDescription``, ``targetCode``, ``targetType``).
+Every booklet handed out carries them signed (``signed_credentials``): OB 3.0 §8.2 VC-JWT,
+the payload being the credential with ``iss``, ``nbf``, ``jti`` and ``sub``, the JOSE header
+carrying the public key (``jwk``) and its address (``kid``), signed by joserfc with the
+school's signing key — the very key that signs the PDF (``core.booklet.signing``): ES256 for its
+default P-256 key, RS256 for an RSA one. The issuer's id is ``<address>/issuer``, a profile
+the app serves, with its key at ``<address>/issuer/key``. Each achievement's ``criteria`` says
+what the level requires; ``evidence[]`` says what was observed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+NAMESPACE = uuid.UUID("8b6f2c1e-5d0a-4c55-9a58-6f0e4c1d2b7a")  # Gestes' URN namespace
+
+ROME_URL = "https://candidat.francetravail.fr/metierscope/fiche-metier/{code}"
+RNCP_URL = "https://www.francecompetences.fr/recherche/rncp/{number}/"
+ROME_DESCRIPTION = "Répertoire opérationnel des métiers et des emplois (France Travail)"
+
+
+def alignments(rome: tuple[str, ...], rncp: tuple[str, ...]) -> list[dict[str, Any]]:
+    found = [
+        {
+            "type": ["Alignment"],
+            "targetName": f"Fiche ROME {code}",
+            "targetCode": code,
+            "targetUrl": ROME_URL.format(code=code),
+            "targetType": "ext:ROME",
+            "targetFramework": "ROME 4.0 (France Travail)",
+            "targetDescription": ROME_DESCRIPTION,
+        }
+        for code in rome
+    ]
+    found += [
+        {
+            "type": ["Alignment"],
+            "targetName": f"Certification {code}",
+            "targetCode": code,
+            "targetUrl": RNCP_URL.format(number=code.removeprefix("RNCP")),
+            "targetType": "ext:RNCP",
+            "targetFramework": "RNCP (France compétences)",
+            "targetDescription": "Répertoire national des certifications professionnelles",
+        }
+        for code in rncp
+    ]
+    return found
+
+
+def credentials(data: Any, issuer_id: str | None = None) -> list[dict[str, Any]]:
+    """One credential per acquired competency of a ``BookletData``, issued by ``issuer_id``
+    (the app's issuer profile; a URN for a booklet that is not handed out)."""
+    issued = f"{data.issued_on.isoformat()}T00:00:00Z"
+    issuer = {
+        "id": issuer_id or f"urn:uuid:{uuid.uuid5(NAMESPACE, 'school:' + data.school)}",
+        "type": ["Profile"],
+        "name": data.school,
+    }
+    rule = f"Niveau « {data.pass_label} » ou au-dessus : " + " ; ".join(data.rules) + "."
+    subject = f"urn:uuid:{uuid.uuid5(NAMESPACE, f'trainee:{data.trainee_ref}')}"
+    result = []
+    for competency in data.acquired:
+        achievement_id = f"urn:uuid:{uuid.uuid5(NAMESPACE, 'competency:' + competency.id)}"
+        credential_id = uuid.uuid5(NAMESPACE, f"{data.trainee_ref}:{competency.id}:{issued}")
+        result.append(
+            {
+                "@context": CONTEXT,
+                "id": f"urn:uuid:{credential_id}",
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "issuer": issuer,
+                "validFrom": issued,
+                "name": competency.name,
+                "evidence": [
+                    {
+                        "type": ["Evidence"],
+                        "name": "Observations du plateau technique",
+                        "narrative": competency.evidence,
+                    }
+                ],
+                "credentialSubject": {
+                    "id": subject,
+                    "type": ["AchievementSubject"],
+                    "achievement": {
+                        "id": achievement_id,
+                        "type": ["Achievement"],
+                        "achievementType": "Competency",
+                        "name": competency.name,
+                        "description": f"{competency.name} — {data.program} ({data.sector}).",
+                        "criteria": {"narrative": rule},
+                        "alignment": alignments(competency.rome, competency.rncp),
+                    },
+                },
+            }
+        )
+    return result
+
+
+def issuer_id(address: str) -> str:
+    """The issuer's id: a profile the app serves at that address."""
+    return f"{address}/issuer"
+
+
+def signed_credentials(unsigned: list[dict[str, Any]], settings: Settings) -> list[str]:
+    """Each credential as an OB 3.0 VC-JWT (compact JWS), signed with the school's key."""
+    from joserfc import jwt
+
+    key, algorithm = _signing_key(settings)
+    tokens = []
+    for credential in unsigned:
+        issuer = credential["issuer"]["id"]
+        header = {
+            "alg": algorithm,
+            "typ": "JWT",
+            "kid": f"{issuer}/key",
+            "jwk": key.as_dict(private=False),
+        }
+        valid_from = dt.datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
+        claims = {
+            **credential,
+            "iss": issuer,
+            "nbf": int(valid_from.timestamp()),
+            "jti": credential["id"],
+            "sub": credential["credentialSubject"]["id"],
+        }
+        tokens.append(jwt.encode(header, claims, key, algorithms=[algorithm]))
+    return tokens
+
+
+def public_key(settings: Settings) -> dict[str, Any]:
+    """The public JWK badges are signed with (served at ``/issuer/key``)."""
+    key, algorithm = _signing_key(settings)
+    return {**key.as_dict(private=False), "alg": algorithm, "use": "sig"}
+
+
+def _signing_key(settings: Settings) -> tuple[Any, str]:
+    """The school's signing key (the PDF's) as a JOSE key, and its algorithm."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from joserfc.jwk import ECKey, RSAKey
+
+    from core.booklet.signing import signing_files
+
+    pem = signing_files(settings)[0].read_bytes()
+    if isinstance(load_pem_private_key(pem, password=None), rsa.RSAPrivateKey):
+        return RSAKey.import_key(pem), "RS256"
+    return ECKey.import_key(pem), "ES256"
+
+
+def attachment(data: Any) -> str:
+    """``open-badges.json``: the signed credentials (VC-JWT) of a booklet handed out, else
+    the unsigned credentials."""
+    return json.dumps(list(data.badges) or credentials(data), ensure_ascii=False, indent=1)

@@ -1,0 +1,467 @@
+"""The skill booklet (livret de compétences): data for one reader who hires, then HTML, then PDF.
+
+``build_booklet`` turns a ``TraineeRecord`` and an employer (or a whole territory) into a
+``BookletData``: a first page that answers in thirty seconds, then each employer's
+requirements with the evidence and the points of vigilance beside them
+(``core.booklet.employer``); then the full grid, the gestures mastered under the rule, the
+practical evaluations and the sections plugins add. Written for employers: trainer comments,
+the exit and internal ids are never in it. ``core.booklet.printing`` makes HTML and PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.booklet.employer import EmployerPart, employer_part
+from core.booklet.immersion import (
+    ConfirmedSkill,
+    ImmersionPart,
+    SignatureLine,
+    confirmed_skills,
+    immersion_parts,
+    signature_lines,
+)
+from core.booklet.sections import BookletSection
+from core.catalog.catalog import Catalog
+from core.catalog.definitions import Autonomy, Competency, Employer, Frozen, Phase, Sector
+from core.french import counted, decimal, plural
+from core.judging.record import TraineeRecord
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.booklet.verification import Handed
+    from core.context import Definitions, Gestes
+    from core.immersion.record import Loop
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class GridLine(Frozen):
+    name: str
+    level: str
+    rank: int
+    tone: int  # what the level means, for its colour (LevelScale.tone)
+    autonomous_successes: int
+    days: int
+
+
+class GridBlock(Frozen):
+    name: str
+    lines: tuple[GridLine, ...]
+
+
+class GestureLine(Frozen):
+    name: str
+    passed: int
+    autonomous_passed: int
+    last_day: dt.date | None
+
+
+class EvaluationLine(Frozen):
+    name: str
+    day: dt.date
+    passed: bool
+    summary: str
+    assessor: str
+
+
+class AcquiredCompetency(Frozen):
+    """A competency at "acquis" or above, as the Open Badges attachment describes it."""
+
+    id: str
+    name: str
+    level: str
+    evidence: str
+    rome: tuple[str, ...] = ()
+    rncp: tuple[str, ...] = ()
+
+
+class Summary(Frozen):
+    """Page one: what an employer needs in thirty seconds."""
+
+    training: str  # « en cours jusqu'au … » or « terminée le … »
+    headline: str  # the essentials of the best-fitting employer
+    strongest: tuple[str, ...]  # up to three competencies at the highest levels reached
+    vigilance: int  # how many points of vigilance the employer pages list
+    immersion: str = ""  # where the trainee was placed, as recorded; empty: no placement
+
+
+class BookletData(Frozen):
+    trainee: str
+    trainee_ref: str = ""  # opaque (no personal data, no internal id): set when signed
+    sector: str
+    program: str
+    curriculum_version: str
+    school: str
+    territory: str
+    starts_on: dt.date
+    ends_on: dt.date
+    hours: tuple[tuple[str, int], ...]
+    reader: str  # the employer, or the territory, this booklet is written for
+    for_territory: bool = False  # written for every employer of a territory
+    organisation: str | None = None  # the training organisation (settings), set when signed
+    rules: tuple[str, ...] = ()  # how levels are established, in words, from the sector's rule
+    pass_label: str = "Acquis"  # the level from which a competency counts as acquired
+    employers: tuple[EmployerPart, ...]
+    grid: tuple[GridBlock, ...]
+    gestures: tuple[GestureLine, ...]
+    evaluations: tuple[EvaluationLine, ...]
+    sections: tuple[BookletSection, ...]
+    issued_on: dt.date
+    catalog_version: str  # for the verification page's check, never printed
+    summary: Summary
+    acquired: tuple[AcquiredCompetency, ...] = ()
+    # The immersion phase as planned (hours), then each placement as its tutor recorded it:
+    # never a progress computed from the training floor.
+    immersion_hours: int = 0
+    immersion_done: str | None = None  # hours the tutors recorded, when there are placements
+    immersions: tuple[ImmersionPart, ...] = ()
+    confirmed: tuple[ConfirmedSkill, ...] = ()  # self-assessments a trainer confirmed
+    signatures: tuple[SignatureLine, ...] = ()
+    verify_url: str | None = None
+    qr_svg: str | None = None  # the verification link as an inline SVG QR code
+    badges: tuple[str, ...] = ()  # the acquired competencies as signed VC-JWT, when handed out
+
+
+def with_verification(
+    data: BookletData, handed: Handed, settings: Settings, served_at: str | None = None
+) -> BookletData:
+    """Add the short verification link (and its QR code) employers use to check the paper:
+    at ``GESTES_PUBLIC_URL``, else where the app that builds it is served (``served_at``)."""
+    import segno
+
+    from core.booklet.badges import credentials, issuer_id, signed_credentials
+    from core.booklet.verification import trainee_reference
+
+    address = settings.address(served_at)
+    url = f"{address}/v/{handed.code}"
+    # With its SVG namespace (svg_inline leaves it out): the print path parses the page as
+    # XML, where an <svg> without it is an unknown element and the code would not be drawn.
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", xmldecl=False, nl=False, scale=3, dark="#1b1f24"
+    )
+    data = data.model_copy(
+        update={
+            "verify_url": url,
+            "qr_svg": buffer.getvalue().decode(),
+            "trainee_ref": trainee_reference(settings.signing_key(), handed.trainee),
+            "organisation": settings.organisation,
+        }
+    )
+    badges = signed_credentials(credentials(data, issuer_id(address)), settings)
+    return data.model_copy(update={"badges": tuple(badges)})
+
+
+class UnknownReader(KeyError):
+    """A booklet asked for an employer or territory the catalog does not have; says which
+    ones it has (a KeyError, as a missing id is, with a readable message)."""
+
+    def __init__(self, kind: str, given: str | None, known: list[str]) -> None:
+        super().__init__(given)
+        self.message = f"no {kind} with id {given!r}; known: {', '.join(known) or 'none'}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def build_booklet(
+    definitions: Definitions,
+    record: TraineeRecord,
+    *,
+    employer: str | None = None,
+    territory: str | None = None,
+    today: dt.date | None = None,
+    loop: Loop,
+) -> BookletData:
+    """One employer's booklet, or a territory's (every employer there, best fit first), with
+    the immersions, confirmed self-assessments and signatures of ``loop`` (``Gestes.loop``).
+    Always given, never defaulted: a booklet built without the trainee's loop would not match
+    the one its verification page rebuilds (``core.immersion.record.Loop()`` says nothing was
+    recorded)."""
+    catalog = definitions.catalog
+    info = record.trainee
+    sector = catalog.sectors[info.sector]
+    curriculum = sector.curriculum
+    reader, readers = _readers(catalog, info.sector, info.territory, employer, territory)
+    levels = record.level_codes()
+    parts = sorted(
+        (employer_part(catalog, record, e, levels) for e in readers),
+        key=lambda p: (p.rank, p.name),
+    )
+    hours = curriculum.hours_by_phase()
+    issued = today or dt.date.today()
+    return BookletData(
+        trainee=info.full_name,
+        immersion_hours=hours[Phase.IMMERSION],
+        immersion_done=_hours_done(loop),
+        immersions=immersion_parts(loop, issued),
+        confirmed=confirmed_skills(catalog, loop),
+        signatures=signature_lines(loop, info.full_name, info.school),
+        summary=_summary(sector, record, parts, issued).model_copy(
+            update={"immersion": _immersion_line(loop)}
+        ),
+        acquired=_acquired(sector, record),
+        sector=sector.sector.name,
+        program=curriculum.title,
+        curriculum_version=curriculum.version,
+        school=info.school,
+        territory=catalog.territories[info.territory].name
+        if info.territory in catalog.territories
+        else info.territory,
+        starts_on=info.starts_on,
+        ends_on=info.ends_on,
+        hours=tuple((phase.label, hours[phase]) for phase in Phase),
+        reader=reader,
+        for_territory=employer is None,
+        employers=tuple(parts),
+        grid=_grid(sector, record),
+        gestures=tuple(
+            GestureLine(
+                name=catalog.gesture(g.gesture).name,
+                passed=g.passed,
+                autonomous_passed=g.autonomous_passed,
+                last_day=g.last_day,
+            )
+            for g in record.gestures.values()
+            if _mastered(sector, g.autonomous_passed, g.autonomous_days)
+        ),
+        evaluations=tuple(
+            EvaluationLine(
+                name=catalog.evaluation(e.evaluation).name,
+                day=e.day,
+                passed=e.passed,
+                summary=e.summary,
+                assessor=e.assessor,
+            )
+            for e in sorted(record.evaluations.values(), key=lambda e: e.day)
+        ),
+        sections=_plugin_sections(definitions, record, employer),
+        rules=rule_text(sector),
+        pass_label=curriculum.scale.label(curriculum.scale.codes[curriculum.scale.acquired_rank]),
+        issued_on=issued,
+        catalog_version=catalog.version,
+    )
+    # Never printed, by design: trainer comments (internal notes), the exit (sortie), ids.
+
+
+def _immersion_line(loop: Loop) -> str:
+    """Page one's word on the immersion: the companies, and whether each tutor signed."""
+    said = []
+    for found in loop.immersions:
+        appraisal = found.appraisal
+        state = (
+            f"appréciation signée par {appraisal.signer}" if appraisal else "appréciation attendue"
+        )
+        said.append(f"{found.placement.company} ({state})")
+    return f"Immersion en entreprise : {' ; '.join(said)}." if said else ""
+
+
+def _hours_done(loop: Loop) -> str | None:
+    """Hours of immersion the tutors recorded, written as people write them (31,5)."""
+    if not any(i.weeks for i in loop.immersions):
+        return None
+    return decimal(sum(i.hours_done for i in loop.immersions))
+
+
+def _summary(
+    sector: Sector, record: TraineeRecord, parts: list[EmployerPart], today: dt.date
+) -> Summary:
+    info = record.trainee
+    training = (
+        f"formation terminée le {info.ends_on:%d/%m/%Y}"
+        if info.ends_on < today
+        else f"formation en cours jusqu'au {info.ends_on:%d/%m/%Y}"
+    )
+    if not parts:
+        headline = "Aucun employeur de ce territoire ne recrute dans ce métier."
+    else:
+        best = parts[0]
+        share = f"{best.met} sur {best.total} {plural(best.met, 'atteinte', 'atteintes')}"
+        if not best.essentials_total:
+            headline = f"{best.name} : {share} ; aucune n'est essentielle pour ce métier."
+        elif best.essentials_met:
+            headline = f"{best.name} : toutes les exigences essentielles sont atteintes ({share})."
+        else:
+            missing = best.essentials_missing
+            words = plural(
+                missing,
+                "exigence essentielle pas encore atteinte",
+                "exigences essentielles pas encore atteintes",
+            )
+            headline = f"{best.name} : {missing} {words} ({share})."
+    scale = sector.curriculum.scale
+
+    def strength(c: Competency) -> tuple[int, int]:
+        level = record.levels[c.id]
+        return (-scale.rank(level.level), -level.autonomous_successes)
+
+    ranked = sorted(
+        (c for c in sector.competencies if -strength(c)[0] >= scale.acquired_rank), key=strength
+    )
+    return Summary(
+        training=training,
+        headline=headline,
+        strongest=tuple(c.name for c in ranked[:3]),
+        vigilance=len({p for part in parts for p in part.vigilance}),
+    )
+
+
+def rule_text(sector: Sector) -> tuple[str, ...]:
+    """The sector's own aggregation rule in words, highest level first (never the default
+    rule's words for a sector that has its own scale)."""
+    scale, rule = sector.curriculum.scale, sector.curriculum.rule
+    sentences = []
+    for condition in rule.conditions:
+        label = scale.label(condition.level)
+        needs = []
+        if condition.min_successes:
+            floor = Autonomy.from_key(condition.min_autonomy)
+            how = "" if floor is Autonomy.AVEC_AIDE else f" {floor.label.lower()} au moins"
+            if floor is Autonomy.AUTONOME:
+                how = " en autonomie"
+            needs.append(
+                f"{counted(condition.min_successes, 'réussite', 'réussites')}{how}"
+                + (
+                    f", observées {counted(condition.min_days, 'jour', 'jours')} différents"
+                    if condition.min_days > 1
+                    else ""
+                )
+            )
+        if condition.evaluation_passed:
+            needs.append("une épreuve pratique réussie")
+        sentences.append(f"« {label} » demande {' et '.join(needs) or 'une observation'}")
+    return tuple(sentences)
+
+
+def _mastered(sector: Sector, autonomous: int, days: int) -> bool:
+    """A gesture is listed as mastered under the curriculum's own rule for the acquired level
+    (by default: two successes in autonomy on two different days), never after one success."""
+    scale, rule = sector.curriculum.scale, sector.curriculum.rule
+    acquired = scale.codes[scale.acquired_rank]
+    condition = next((c for c in rule.conditions if c.level == acquired), None)
+    successes, needed_days = (condition.min_successes, condition.min_days) if condition else (2, 2)
+    return autonomous >= max(1, successes) and days >= needed_days
+
+
+def _readers(
+    catalog: Catalog,
+    sector: str,
+    home: str,
+    employer: str | None,
+    territory: str | None,
+) -> tuple[str, list[Employer]]:
+    """Who the booklet is written for, and the employers it judges the trainee against."""
+    if employer is not None:
+        if employer not in catalog.employers:
+            hiring = sorted(e.id for e in catalog.employers.values() if catalog.hires_in(e, sector))
+            raise UnknownReader("employer", employer, hiring)
+        return catalog.employers[employer].name, [catalog.employers[employer]]
+    territory = territory or home
+    if territory not in catalog.territories:
+        raise UnknownReader("territory", territory, sorted(catalog.territories))
+    return catalog.territories[territory].name, catalog.employers_in(territory, sector=sector)
+
+
+def _grid(sector: Sector, record: TraineeRecord) -> tuple[GridBlock, ...]:
+    scale = sector.curriculum.scale
+    return tuple(
+        GridBlock(
+            name=block.name,
+            lines=tuple(
+                GridLine(
+                    name=c.name,
+                    level=scale.label(record.levels[c.id].level),
+                    rank=scale.rank(record.levels[c.id].level),
+                    tone=scale.tone(record.levels[c.id].level),
+                    autonomous_successes=record.levels[c.id].autonomous_successes,
+                    days=len(record.levels[c.id].success_days),
+                )
+                for c in block.competencies
+            ),
+        )
+        for block in sector.blocks
+    )
+
+
+def _plugin_sections(
+    definitions: Definitions, record: TraineeRecord, employer: str | None
+) -> tuple[BookletSection, ...]:
+    """What plugins add (``gestes_booklet_sections``, called through pluggy), by order."""
+    reader = definitions.catalog.employers.get(employer) if employer else None
+    sections: list[BookletSection] = []
+    hook = definitions.plugins.hook.gestes_booklet_sections
+    for found in hook(record=record, employer=reader):
+        sections.extend(found or [])
+    return tuple(sorted(sections, key=lambda s: s.order))
+
+
+def _acquired(sector: Sector, record: TraineeRecord) -> tuple[AcquiredCompetency, ...]:
+    """Competencies at the acquired level or above, with their evidence (Open Badges)."""
+    curriculum = sector.curriculum
+    scale = curriculum.scale
+    acquired = []
+    for block in sector.blocks:
+        for competency in block.competencies:
+            level = record.levels[competency.id]
+            if scale.rank(level.level) < scale.acquired_rank:
+                continue
+            refs = competency.references
+            evidence = (
+                f"{counted(level.autonomous_successes, 'réussite', 'réussites')} en autonomie "
+                f"sur {counted(len(level.success_days), 'jour', 'jours')} différents, observées "
+                "sur le plateau technique"
+                + (" ; épreuve pratique réussie." if level.evaluation_passed else ".")
+            )
+            if level.decision is not None:
+                evidence = f"Niveau fixé par l'équipe pédagogique : {level.decision.justification}"
+            acquired.append(
+                AcquiredCompetency(
+                    id=competency.id,
+                    name=competency.name,
+                    level=scale.label(level.level),
+                    evidence=evidence,
+                    rome=refs.rome or block.references.rome or sector.sector.references.rome,
+                    rncp=refs.rncp or block.references.rncp or curriculum.references.rncp,
+                )
+            )
+    return tuple(acquired)
+
+
+def verified_booklet(
+    gestes: Gestes,
+    record: TraineeRecord,
+    *,
+    employer: str | None = None,
+    territory: str | None = None,
+    served_at: str | None = None,
+) -> BookletData:
+    """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
+    built with the trainee's loop, kept behind its short verification code (the same code
+    for the same content), then given its link and QR code."""
+    from core.booklet.verification import Handed, content_key, short_code
+
+    trainee = record.trainee.id
+    data = build_booklet(
+        gestes.definitions_for(record.trainee),
+        record,
+        employer=employer,
+        territory=territory,
+        loop=gestes.loop(trainee),
+    )
+    content = content_key(data)
+    code = short_code(gestes.settings.signing_key(), trainee, employer, territory, content)
+    handed = gestes.store.verifications.register(
+        Handed(
+            code=code,
+            trainee=trainee,
+            employer=employer,
+            territory=territory,
+            content=content,
+            issued=data.issued_on,
+        )
+    )
+    return with_verification(data, handed, gestes.settings, served_at)

@@ -1,0 +1,125 @@
+"""The booklet's pages for one employer: every requirement it has for the trainee's trade,
+each with the whole truth beside it (level reached, the evidence, and what failed since),
+the requirements of other trades named but not counted, and the points of vigilance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.catalog.catalog import Catalog
+from core.catalog.definitions import Employer, Frozen
+from core.judging.fit import employer_fit
+from core.judging.record import TraineeRecord
+
+
+class RequirementLine(Frozen):
+    competency: str
+    name: str
+    priority: str
+    essential: bool
+    required: str
+    level: str
+    status: str  # acquis / en_cours / non_acquis (said « atteint / en progression / pas encore »)
+    status_label: str
+    autonomous_successes: int
+    days: int  # different days with a success in autonomy: what the rule counts
+    first_day: dt.date | None
+    last_day: dt.date | None
+    assessors: tuple[str, ...]
+    evaluation_passed: bool
+    decided: bool  # the level was set by a decision of the training team
+    vigilance: tuple[str, ...] = ()  # what failed, dated, on this competency
+
+
+class EmployerPart(Frozen):
+    id: str
+    name: str
+    description: str | None
+    percent: int
+    met: int
+    total: int
+    essentials_met: bool
+    essentials_missing: int
+    essentials_total: int
+    lines: tuple[RequirementLine, ...]
+    other_trades: tuple[str, ...] = ()  # requirements of other trades: named, not counted
+    rank: tuple[int, int, float] = (0, 0, 0.0)  # best fit first (core.judging.fit.EmployerFit.rank)
+
+    @property
+    def vigilance(self) -> tuple[str, ...]:
+        """Every point of vigilance of this employer's requirements, once."""
+        return tuple(dict.fromkeys(p for line in self.lines for p in line.vigilance))
+
+
+def vigilance(catalog: Catalog, record: TraineeRecord, competency: str) -> tuple[str, ...]:
+    """Practical evaluations of this competency whose latest result failed, with the date and
+    the critical points not met: said beside the requirement, never pages away from it."""
+    points = []
+    for result in sorted(record.evaluations.values(), key=lambda r: r.day):
+        evaluation = catalog.evaluation(result.evaluation)
+        if result.passed or competency not in evaluation.competencies:
+            continue
+        failed = [c.label for c in result.checks if not c.ok and c.critical]
+        detail = f" ; point critique non satisfait : {', '.join(failed)}" if failed else ""
+        if len(failed) > 1:
+            detail = f" ; points critiques non satisfaits : {', '.join(failed)}"
+        points.append(f"Épreuve « {evaluation.name} » à reprendre le {result.day:%d/%m/%Y}{detail}")
+    return tuple(points)
+
+
+def employer_part(
+    catalog: Catalog, record: TraineeRecord, employer: Employer, levels: dict[str, str]
+) -> EmployerPart:
+    trade = record.trainee.sector
+    fit = employer_fit(
+        employer,
+        levels,
+        lambda c: catalog.defining(c).grading(c),
+        lambda c: catalog.defining(c).sector_id(c) == trade,
+    )
+    lines = []
+    for status in fit.requirements:
+        competency = status.requirement.competency
+        scale, _ = catalog.defining(competency).grading(competency)
+        evidence = record.levels.get(competency)
+        days = evidence.autonomous_days if evidence else ()
+        lines.append(
+            RequirementLine(
+                competency=competency,
+                name=_name(catalog, competency),
+                priority=status.requirement.priority.label,
+                essential=status.requirement.priority.rank == 0,
+                required=scale.label(status.requirement.min_level),
+                level=scale.label(status.level),
+                status=status.status.value,
+                status_label=status.status.label,
+                autonomous_successes=evidence.autonomous_successes if evidence else 0,
+                days=len(days),
+                first_day=days[0] if days else None,
+                last_day=days[-1] if days else None,
+                assessors=evidence.assessors if evidence else (),
+                evaluation_passed=evidence.evaluation_passed if evidence else False,
+                decided=evidence is not None and evidence.decision is not None,
+                vigilance=vigilance(catalog, record, competency),
+            )
+        )
+    return EmployerPart(
+        id=employer.id,
+        name=employer.name,
+        description=employer.description,
+        percent=fit.percent,
+        met=fit.met,
+        total=fit.total,
+        essentials_met=fit.essentials_met,
+        essentials_missing=fit.essentials_missing,
+        essentials_total=fit.essentials_total,
+        lines=tuple(lines),
+        other_trades=tuple(_name(catalog, r.competency) for r in fit.other_trades),
+        rank=fit.rank,
+    )
+
+
+def _name(catalog: Catalog, competency: str) -> str:
+    """A competency's name; one the trainee's curriculum version does not hold says so."""
+    name = catalog.defining(competency).competency(competency).name
+    return name if competency in catalog.entries else f"{name} (hors du programme suivi)"

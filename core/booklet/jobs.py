@@ -1,0 +1,169 @@
+"""Long work: a cohort's booklets printed and zipped.
+
+The page asks (``submit``), a row in table ``jobs`` holds the progress (``core.store.jobs``),
+and the work runs either in a thread of the process that was asked (``GESTES_JOBS=here``, the
+single-machine default) or, queued in PostgreSQL through procrastinate (a maintained queue
+over the database already run: no broker to install, back up or secure), by `gestes worker`
+processes on any machine (``GESTES_JOBS=queue``), with retries. Whoever runs it, the result
+is the same: the booklets are rebuilt from the store and printed through the same
+content-keyed cache, the archive kept in the file store (``core.store.files``) every machine reads.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+from core.domain import RecordError
+from core.store import JobState
+
+if TYPE_CHECKING:
+    from core.context import Gestes
+
+__all__ = ["JobState", "archive_of", "finish_here", "join", "run", "submit", "work"]
+
+COHORT_BOOKLETS = "cohort_booklets"
+QUEUE = "gestes"
+RETRIES = 2  # a worker lost mid-run, a database restart: tried again from the start
+_HERE: dict[str, tuple[threading.Thread, Gestes]] = {}  # jobs running in this process
+
+
+def submit(gestes: Gestes, cohort: int, user: int, served_at: str | None) -> str:
+    """Queue a cohort's booklets; returns the job id the page polls."""
+    job = gestes.store.jobs.create(COHORT_BOOKLETS, cohort, user, served_at)
+    if gestes.settings.jobs == "queue":
+        defer(gestes, job)
+    else:
+        thread = threading.Thread(target=_run_here, args=(gestes, job), daemon=True)
+        _HERE[job] = (thread, gestes)
+        thread.start()
+    return job
+
+
+def _run_here(gestes: Gestes, job: str) -> None:
+    try:
+        run(gestes, job)
+    except Exception as error:  # shown on the page: the coordinator can ask again
+        gestes.store.jobs.fail(job, f"Export interrompu : {error}", final=True)
+    finally:
+        _HERE.pop(job, None)
+
+
+def finish_here(gestes: Gestes, timeout: float) -> list[str]:
+    """At shutdown: give the jobs running in this process ``timeout`` seconds to finish, then
+    record the others as interrupted, so their page says so instead of waiting forever.
+    Returns the ids of those interrupted."""
+    deadline = time.monotonic() + timeout
+    mine = [job for job, (_, owner) in list(_HERE.items()) if owner is gestes]
+    for job in mine:
+        join(job, max(0.0, deadline - time.monotonic()))
+    stopped = [job for job in mine if job in _HERE]
+    for job in stopped:
+        gestes.store.jobs.fail(
+            job, "Export interrompu par l'arrêt du serveur : relancez-le.", final=True
+        )
+    return stopped
+
+
+def join(job: str, timeout: float) -> bool:
+    """Wait for a job running in this process (at shutdown, and in tests); False if it is
+    still running after ``timeout`` seconds."""
+    running = _HERE.get(job)
+    if running is not None:
+        running[0].join(timeout)
+    return job not in _HERE
+
+
+def run(gestes: Gestes, job: str) -> None:
+    """Do the work of ``job`` from the start, recording progress; raises on failure."""
+    from core.booklet.data import verified_booklet
+    from core.booklet.printing import booklet_filename, cached_pdf
+
+    state = gestes.store.jobs.get(job)
+    if state is None or state.kind != COHORT_BOOKLETS:
+        raise RecordError(f"Travail inconnu : {job}.")
+    records = gestes.store.records.cohort_records(state.cohort)
+    gestes.store.jobs.start(job, len(records))
+    booklets = gestes.store.files.within("booklets")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for done, record in enumerate(records, start=1):
+            data = verified_booklet(gestes, record, served_at=state.served_at)
+            pdf = cached_pdf(data, booklets, gestes.settings)
+            zipped.writestr(booklet_filename(record.trainee.id, record.trainee.full_name), pdf)
+            gestes.store.jobs.progress(job, done)
+    result = f"exports/{job}.zip"
+    gestes.store.files.write(result, archive.getvalue())
+    gestes.store.jobs.finish(job, result)
+
+
+def archive_of(gestes: Gestes, state: JobState) -> bytes | None:
+    """The finished job's archive, from whichever machine made it."""
+    return gestes.store.files.read(state.result) if state.result else None
+
+
+# ---------------------------------------------------------------- the PostgreSQL queue
+
+
+def _conninfo(gestes: Gestes) -> str:
+    """libpq's address of the store's database (the driver name dropped)."""
+    url = gestes.store.database.engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def _queue(gestes: Gestes, *, worker: bool) -> tuple[Any, Any]:
+    """A procrastinate app on the store's database and its one task. The web app defers
+    through a synchronous connection; a worker listens through an asynchronous one."""
+    import procrastinate
+
+    if gestes.store.dialect != "postgresql":
+        raise RecordError("La file de travaux demande PostgreSQL (GESTES_JOBS=queue).")
+    connector = (
+        procrastinate.PsycopgConnector(conninfo=_conninfo(gestes))
+        if worker
+        else procrastinate.SyncPsycopgConnector(conninfo=_conninfo(gestes), min_size=1, max_size=1)
+    )
+    app = procrastinate.App(connector=connector)
+
+    @app.task(name="gestes.run", queue=QUEUE, retry=RETRIES, pass_context=True)
+    def run_queued(context: Any, job: str) -> None:
+        final = context.job.attempts >= RETRIES
+        try:
+            run(gestes, job)
+        except Exception as error:
+            gestes.store.jobs.fail(job, f"Export interrompu : {error}", final=final)
+            raise
+
+    return app, run_queued
+
+
+def defer(gestes: Gestes, job: str) -> None:
+    app, task = _queue(gestes, worker=False)
+    with app.open():
+        task.defer(job=job)
+
+
+def work(gestes: Gestes, *, until_idle: bool = False) -> None:
+    """Run queued jobs (``gestes worker``): until stopped (SIGINT, SIGTERM: the job in hand
+    is finished first), or until the queue is empty."""
+    import asyncio
+
+    app, _ = _queue(gestes, worker=True)
+
+    async def main() -> None:
+        async with app.open_async():
+            # What a worker was running when it died (killed, its machine lost) starts again:
+            # a job is rebuilt from the store from the start, so running it twice is safe.
+            for stalled in await app.job_manager.get_stalled_jobs(queue=QUEUE):
+                await app.job_manager.retry_job(stalled)
+            await app.run_worker_async(
+                queues=[QUEUE],
+                wait=not until_idle,
+                install_signal_handlers=not until_idle,
+                name="gestes",
+            )
+
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""The ``gestes`` command line: ``main`` builds it, ``common`` holds the plumbing."""

@@ -1,0 +1,212 @@
+"""The ``gestes`` command line.
+
+Imports stay inside commands so that ``gestes --help`` starts fast and never loads the web
+stack or WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from core.catalog.catalog import Catalog
+    from core.context import Definitions, Gestes
+
+CATALOG_EXIT = 1
+
+
+def build_cli() -> typer.Typer:
+    """A fresh Typer app with the core's commands and those added through the
+    ``gestes_commands`` hook (the web package's ``serve``). Tests build their own."""
+    from core.plugins import get_command_manager
+
+    opener = _Opener()
+    app = typer.Typer(
+        name="gestes",
+        help="Gestes: author and assess hands-on vocational training.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        # Plain Click help: rich formatting costs ~190 ms of imports on every `gestes --help`.
+        rich_markup_mode=None,
+    )
+
+    _catalog_commands(app, opener)
+    _authoring_commands(app, opener)
+    from core.cli.store import add_store_commands
+
+    add_store_commands(app, opener)
+    from core.cli.setup import add_setup_commands
+
+    add_setup_commands(app, opener)
+    from core.cli.immersion import add_loop_commands
+
+    add_loop_commands(app, opener)
+    get_command_manager().hook.gestes_commands(cli=app, open_gestes=opener.gestes)
+    return app
+
+
+def _catalog_commands(app: typer.Typer, opener: _Opener) -> None:
+    """What the installed plugins define: list, validate, export."""
+
+    @app.command("plugins")
+    def plugins_command() -> None:
+        """List every plugin, its version and what it contributes."""
+        catalog = opener.catalog()
+        columns = (
+            "sector",
+            "block",
+            "competency",
+            "gesture",
+            "evaluation",
+            "module",
+            "employer",
+            "territory",
+            "evaluator",
+        )
+        plural = {"competency": "competencies", "territory": "territories"}
+        header = ("plugin", "version", *[plural.get(c, c + "s") for c in columns])
+        rows = [(p.name, p.version, *[str(p.counts[c]) for c in columns]) for p in catalog.plugins]
+        typer.echo(_table(header, rows))
+
+    @app.command("validate")
+    def validate_command() -> None:
+        """Load and check every plugin; list every problem, exit 1 if any is an error."""
+        catalog = opener.catalog()
+        for warning in catalog.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        sectors = len(catalog.sectors)
+        competencies = len(catalog.ids("competency"))
+        gestures = len(catalog.ids("gesture"))
+        evaluations = len(catalog.ids("evaluation"))
+        typer.echo(
+            f"Catalog {catalog.version} is valid: {sectors} sectors, {competencies} competencies, "
+            f"{gestures} gestures, {evaluations} evaluations, {len(catalog.employers)} employers "
+            f"in {len(catalog.territories)} territories ({len(catalog.warnings)} warnings)."
+        )
+
+    @app.command("catalog")
+    def catalog_command(
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="Only json for now.")
+        ] = "json",
+    ) -> None:
+        """Print the whole validated catalog (for tooling and checks)."""
+        if output_format != "json":
+            raise typer.BadParameter("only 'json' is supported", param_hint="--format")
+        catalog = opener.catalog()
+        json.dump(catalog.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+
+def _authoring_commands(app: typer.Typer, opener: _Opener) -> None:
+    """For curriculum designers: read one definition, scaffold a plugin."""
+
+    @app.command("schema")
+    def schema_command(
+        kind: Annotated[str, typer.Argument(help="sector or employers")] = "sector",
+    ) -> None:
+        """Print the JSON Schema of a plugin's YAML files (for editors' completion)."""
+        from core.catalog.schema import KINDS, file_schema
+
+        if kind not in KINDS:
+            raise typer.BadParameter("sector or employers", param_hint="KIND")
+        json.dump(file_schema(kind), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+    @app.command("show")
+    def show_command(
+        definition_id: Annotated[str, typer.Argument(metavar="ID", help="A dotted id.")],
+    ) -> None:
+        """Show one definition (sector, competency, gesture, evaluation, employer...)."""
+        from core.catalog.show import describe, suggest
+
+        catalog = opener.catalog()
+        if definition_id not in catalog:
+            typer.echo(
+                f"No definition with id '{definition_id}'.{suggest(catalog, definition_id)}",
+                err=True,
+            )
+            raise typer.Exit(CATALOG_EXIT)
+        typer.echo(describe(catalog, definition_id))
+
+    @app.command("new-plugin")
+    def new_plugin_command(
+        name: Annotated[str, typer.Argument(help="Sector id: lower case, e.g. 'electricite'.")],
+        path: Annotated[Path, typer.Option("--path", help="Folder to create.")],
+    ) -> None:
+        """Scaffold an external sector plugin package, ready for `pip install -e`."""
+        from core.catalog.scaffold import ScaffoldError, scaffold_plugin
+
+        try:
+            created = scaffold_plugin(name, path)
+        except ScaffoldError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        for file in created:
+            typer.echo(f"created {file}")
+        typer.echo(f"\nNext: ./dev pip install -e {path} && ./dev gestes validate")
+
+
+class _Opener:
+    """Loads the plugins and the catalog, and opens the application context, when a command
+    needs them (once: one plugin manager for the whole run), or prints what is wrong and
+    exits. ``gestes --help`` loads nothing."""
+
+    def __init__(self) -> None:
+        self._definitions: Definitions | None = None
+
+    def catalog(self) -> Catalog:
+        return self.definitions().catalog
+
+    def definitions(self) -> Definitions:
+        """The catalog, or every problem printed to stderr and exit 1."""
+        from core.catalog.loading import CatalogError
+        from core.context import load_definitions
+        from core.plugins import PluginLoadError
+
+        if self._definitions is not None:
+            return self._definitions
+        try:
+            self._definitions = load_definitions()
+            return self._definitions
+        except PluginLoadError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(CATALOG_EXIT) from None
+        except CatalogError as error:
+            for problem in error.problems:
+                typer.echo(f"error: {problem}", err=True)
+            for warning in error.warnings:
+                typer.echo(f"warning: {warning}", err=True)
+            typer.echo(f"{len(error.problems)} error(s): the catalog was not loaded.", err=True)
+            raise typer.Exit(CATALOG_EXIT) from None
+
+    def gestes(self, migrate: bool = False) -> Gestes:
+        """The application context on the configured store (``migrate``: upgrade it first)."""
+        from core.context import open_gestes
+        from core.domain import RecordError
+
+        definitions = self.definitions()
+        try:
+            return open_gestes(definitions=definitions, migrate=migrate)
+        except RecordError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    lines = [
+        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *rows)
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    build_cli()()

@@ -1,0 +1,306 @@
+"""``gestes`` commands on the store: the database, the demo, booklets, imports, exports and
+RGPD. Each opens the application context through the command line's opener (one plugin
+manager for the whole run) and calls the store's services; none touches SQL."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from core.cli.main import _Opener
+    from core.context import Gestes
+
+
+def group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+def refused(action: Callable[[], Any]) -> Any:
+    """Run ``action``; a refusal of the store (RecordError) or an unknown id is printed and
+    the command exits 1."""
+    from core.domain import RecordError
+
+    try:
+        return action()
+    except (RecordError, KeyError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
+    """The database, the demo, booklets, imports, exports and RGPD."""
+    _database_commands(app, opener)
+    _booklet_commands(app, opener)
+    _cohort_booklets_command(app, opener)
+    _worker_command(app, opener)
+    _data_commands(app, opener)
+    _trainee_commands(app, opener)
+    _verification_commands(app, opener)
+
+
+def _database_commands(app: typer.Typer, opener: _Opener) -> None:
+    db = group(app, "db", "The database.")
+
+    @db.command("upgrade")
+    def db_upgrade() -> None:
+        """Create or migrate the database to the current schema."""
+        from core.settings import Settings
+        from core.store import safe_url, upgrade_database
+
+        settings = Settings()
+        revision = upgrade_database(settings)
+        typer.echo(f"Database at revision {revision}: {safe_url(settings.url)}")
+
+    @db.command("backup")
+    def db_backup(
+        target: Annotated[Path, typer.Argument(help="The copy to write (SQLite).")],
+    ) -> None:
+        """A consistent copy of the running SQLite store (PostgreSQL: pg_dump)."""
+        from core.settings import Settings
+        from core.store import backup_database
+
+        size = refused(lambda: backup_database(Settings(), target))
+        typer.echo(f"Backed up to {target} ({size // 1024} KiB).")
+
+    @db.command("restore")
+    def db_restore(
+        backup: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A backup.")],
+        yes: Annotated[bool, typer.Option("--yes", help="Replace the store.")] = False,
+    ) -> None:
+        """Put a backup back in place of the store (stop the server first)."""
+        from core.settings import Settings
+        from core.store import restore_database
+
+        if not yes:
+            typer.echo("Restoring replaces everything stored since: add --yes.", err=True)
+            raise typer.Exit(2)
+        refused(lambda: restore_database(Settings(), backup))
+        typer.echo(f"Restored from {backup}.")
+
+    @app.command("demo")
+    def demo_command() -> None:
+        """Seed a realistic demo store (if empty) and print the logins."""
+        seed_if_empty(opener.gestes(migrate=True))
+
+
+def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
+    @app.command("booklet")
+    def booklet_command(
+        trainee: Annotated[int, typer.Option("--trainee", help="Trainee id.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write.")],
+        employer: Annotated[str | None, typer.Option(help="Employer id.")] = None,
+        territory: Annotated[
+            str | None, typer.Option(help="Territory id (default: the trainee's).")
+        ] = None,
+    ) -> None:
+        """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
+        from core.booklet.data import verified_booklet
+        from core.booklet.printing import cached_pdf
+
+        if employer and territory:
+            raise typer.BadParameter("give --employer or --territory, not both")
+        gestes = opener.gestes()
+        data = refused(
+            lambda: verified_booklet(
+                gestes,
+                gestes.store.records.trainee_record(trainee),
+                employer=employer,
+                territory=territory,
+            )
+        )
+        output.write_bytes(cached_pdf(data, gestes.store.files.within("booklets"), gestes.settings))
+        fits = ", ".join(f"{e.name} {e.met}/{e.total}" for e in data.employers) or "no employer"
+        typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
+
+
+def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
+    @app.command("booklets")
+    def booklets_command(
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write.")],
+        workers: Annotated[int, typer.Option(help="Processes (default: one per core).")] = 0,
+    ) -> None:
+        """Write every booklet of a cohort (territory booklets), in parallel."""
+        from core.booklet.data import verified_booklet
+        from core.booklet.printing import booklet_filename, render_many
+
+        gestes = opener.gestes()
+        cohort_records = refused(lambda: gestes.store.records.cohort_records(cohort))
+        output.mkdir(parents=True, exist_ok=True)
+        jobs = [
+            (
+                verified_booklet(gestes, record),
+                output / booklet_filename(record.trainee.id, record.trainee.full_name),
+            )
+            for record in cohort_records
+        ]
+
+        def progress(done: int, total: int) -> None:
+            bar = "#" * (30 * done // total)
+            typer.echo(f"\r[{bar:<30}] {done}/{total}", nl=done == total, err=True)
+
+        written = render_many(
+            jobs,
+            workers=workers or None,
+            progress=progress,
+            # Printing processes share the cache when it is a directory; with the files in the
+            # database each prints afresh (a connection does not cross a fork).
+            cache_dir=(
+                gestes.settings.data_dir / "booklets"
+                if gestes.settings.file_store == "local"
+                else None
+            ),
+            signing=gestes.settings,
+        )
+        typer.echo(f"Wrote {len(written)} booklets to {output}.")
+
+
+def _worker_command(app: typer.Typer, opener: _Opener) -> None:
+    @app.command("worker")
+    def worker_command(
+        until_idle: Annotated[
+            bool, typer.Option("--until-idle", help="Stop once the queue is empty.")
+        ] = False,
+    ) -> None:
+        """Run queued long work (a cohort's booklets) from the PostgreSQL queue, on any
+        machine that reaches the database (GESTES_JOBS=queue, GESTES_FILE_STORE=database)."""
+        from core.booklet.jobs import work
+
+        gestes = opener.gestes()
+        typer.echo("Worker: running queued jobs (Ctrl+C stops after the job in hand).", err=True)
+        refused(lambda: work(gestes, until_idle=until_idle))
+
+
+def _data_commands(app: typer.Typer, opener: _Opener) -> None:
+    import_app = group(app, "import", "Import data.")
+    export_app = group(app, "export", "Export data.")
+
+    @import_app.command("trainees")
+    def import_trainees(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+    ) -> None:
+        """Add the trainees of a CSV or XLSX file to a cohort: all of them, or none."""
+        from core.tabular import TableImportError, parse_trainees, read_rows
+
+        gestes = opener.gestes()
+        try:
+            trainees = parse_trainees(read_rows(file.name, file.read_bytes()))
+        except TableImportError as error:
+            for problem in error.problems:
+                typer.echo(f"error: {problem}", err=True)
+            typer.echo("Nothing imported.", err=True)
+            raise typer.Exit(1) from None
+        ids = refused(lambda: gestes.store.directory.add_trainees(cohort, trainees))
+        typer.echo(f"{len(ids)} trainees added to cohort {cohort}.")
+
+    @export_app.command("grid")
+    def export_grid(
+        cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+        output_format: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+        output: Annotated[
+            Path | None, typer.Option("-o", "--output", help="File to write.")
+        ] = None,
+    ) -> None:
+        """The cohort grid (trainees × competencies, level labels)."""
+        from core.tabular import grid_table, write_csv, write_xlsx
+
+        if output_format not in {"csv", "xlsx"}:
+            raise typer.BadParameter("csv or xlsx", param_hint="--format")
+        if output is None and output_format == "xlsx":
+            raise typer.BadParameter("xlsx needs -o FILE", param_hint="--output")
+        gestes = opener.gestes()
+        grid = refused(lambda: gestes.store.records.cohort_grid(cohort))
+        catalog = gestes.catalog_for(grid)  # the cohort's curriculum names its columns
+        if output_format == "csv":
+            data = write_csv(grid_table(grid, catalog))
+        else:
+            data = write_xlsx(grid, catalog)
+        if output is None:
+            sys.stdout.write(data.decode("utf-8-sig"))
+        else:
+            output.write_bytes(data)
+            typer.echo(f"Wrote {output} ({len(grid.rows)} trainees).")
+
+
+def _trainee_commands(app: typer.Typer, opener: _Opener) -> None:
+    trainee_app = group(app, "trainee", "One trainee: move, RGPD.")
+
+    @trainee_app.command("export")
+    def trainee_export(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
+        """Everything about a trainee, as JSON (RGPD right of access)."""
+        gestes = opener.gestes()
+        data = refused(lambda: gestes.store.rgpd.export_trainee(trainee))
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+
+    @trainee_app.command("move")
+    def trainee_move(
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        to: Annotated[int, typer.Option("--to", help="Cohort id, same sector.")],
+    ) -> None:
+        """Move a trainee to another cohort of the same sector; the history follows."""
+        import datetime as dt
+
+        gestes = opener.gestes()
+        directory = gestes.store.directory
+        refused(lambda: directory.move_trainee(trainee, to, dt.date.today(), None))
+        typer.echo(f"Trainee {trainee} moved to cohort {to}.")
+
+    @trainee_app.command("erase")
+    def trainee_erase(
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        yes: Annotated[bool, typer.Option("--yes", help="Confirm the erasure.")] = False,
+    ) -> None:
+        """Erase a trainee's personal data (RGPD); statistics stay right."""
+        if not yes:
+            typer.echo("Erasure cannot be undone: add --yes to confirm.", err=True)
+            raise typer.Exit(2)
+        gestes = opener.gestes()
+        files = refused(lambda: gestes.store.rgpd.erase_trainee(trainee))
+        typer.echo(f"Trainee {trainee} erased ({files} evidence files deleted).")
+
+
+def seed_if_empty(gestes: Gestes) -> None:
+    """Seed the demo into an empty store and print the logins (they stay valid afterwards)."""
+    from core.demo.seed import ADMIN_PASSWORD, PASSWORD, seed_demo
+
+    if gestes.store.lookup.has_schools():
+        typer.echo("The store already holds data: nothing seeded.")
+        typer.echo(
+            f"Demo logins, if this is the demo store: admin@gestes.demo / {ADMIN_PASSWORD}, "
+            f"formateur.marseille@gestes.demo / {PASSWORD}"
+        )
+        return
+    logins = seed_demo(gestes)
+    typer.echo("Demo seeded. Logins:")
+    for login in logins:
+        typer.echo(f"  {login.email:<34} {login.password:<20} {login.role:<12} {login.scope}")
+
+
+def _verification_commands(app: typer.Typer, opener: _Opener) -> None:
+    verification = group(app, "verification", "Booklets handed out, by their short code.")
+
+    @verification.command("list")
+    def listing(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
+        """A trainee's booklets as handed out: code, date, reader, withdrawn or not."""
+        gestes = opener.gestes()
+        for handed in gestes.store.verifications.of(trainee):
+            reader = handed.employer or handed.territory or "territory"
+            state = "withdrawn" if handed.revoked_at else "valid"
+            typer.echo(f"{handed.code}\t{handed.issued}\t{reader}\t{state}")
+
+    @verification.command("revoke")
+    def revoke(code: Annotated[str, typer.Argument(help="The code after /v/.")]) -> None:
+        """Withdraw a booklet: its verification link then says the school withdrew it."""
+        gestes = opener.gestes()
+        refused(lambda: gestes.store.verifications.revoke(code))
+        typer.echo(f"Booklet {code} withdrawn.")

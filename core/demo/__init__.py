@@ -1,0 +1,1 @@
+"""``gestes demo``: a realistic store for trying Gestes out."""

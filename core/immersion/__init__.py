@@ -1,0 +1,1 @@
+"""Immersion: placements at host companies and what tutors and trainees recorded there."""

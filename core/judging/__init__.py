@@ -1,0 +1,1 @@
+"""Judging: pure functions from observations to outcomes, levels, fit and a trainee's record."""

@@ -1,0 +1,179 @@
+"""Live step taps: what one tap is, what a live attempt looks like, and the group-commit
+writer that the web app's scoring route goes through.
+
+A trainer taps each step of a gesture as it happens, so taps are the store's hottest write.
+Written one transaction per request, concurrent taps queued on SQLite's single write lock and
+each paid a whole transaction (bench/web.py: 0.07x the bare baseline). ``TapWriter`` keeps one
+writer thread that takes every tap waiting and writes them in one short transaction
+(``core.store.taps.TapStore.record_steps``): under load the batches grow and the cost per
+tap falls; alone, a tap is written at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import queue
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.judging.attempts import StepResult
+
+if TYPE_CHECKING:
+    from core.catalog.catalog import Catalog
+    from core.store import TapStore
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One tap on one step during a live attempt (grouped by ``attempt_key``)."""
+
+    trainee_id: int
+    author_id: int
+    gesture_id: str
+    attempt_key: str
+    step: str
+    result: StepResult
+    observed_on: dt.date
+    key: str  # idempotency: the same rendered button submitted twice carries the same key
+
+
+@dataclass(frozen=True)
+class LiveAttempt:
+    """The latest tap of each step of a live attempt, and how many taps each step had."""
+
+    taps: dict[str, StepResult]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RecordedTap:
+    id: int
+    created: bool
+    attempt: LiveAttempt
+    catalog: Catalog  # what judged the tap: the cohort's pinned curriculum, to redraw it by
+
+
+def live_attempts(
+    rows: Iterable[tuple[str, str | None, str | None, int, str]],
+    wanted: dict[str, int],
+    step_kind: str,
+) -> dict[str, LiveAttempt]:
+    """Fold (attempt_key, step, result, trainee_id, kind) rows, in insertion order, into live
+    attempts; only the taps of the trainee ``wanted`` maps each attempt key to count."""
+    taps: dict[str, dict[str, StepResult]] = {key: {} for key in wanted}
+    counts: dict[str, dict[str, int]] = {key: {} for key in wanted}
+    for attempt, step, result, trainee, kind in rows:
+        if step and result and kind == step_kind and wanted.get(attempt) == trainee:
+            taps[attempt][step] = StepResult(result)
+            counts[attempt][step] = counts[attempt].get(step, 0) + 1
+    return {key: LiveAttempt(taps[key], counts[key]) for key in wanted}
+
+
+TapOutcome = RecordedTap | Exception
+Waiter = tuple[asyncio.AbstractEventLoop, "asyncio.Future[TapOutcome]"]  # who awaits, and where
+Settled = tuple["asyncio.Future[TapOutcome]", TapOutcome]  # a waiter and its answer
+
+
+class TapWriter:
+    """One thread writes every waiting tap in one transaction (group commit).
+
+    ``write`` awaits taps without blocking the event loop on the database; the writer wakes
+    each loop once per transaction, handing it every outcome together (a wake-up per tap, a
+    write to the loop's self-pipe each, was 5 % of a saturated process). A refused tap comes
+    back as its own exception; the others are stored.
+    """
+
+    MAX_BATCH = 128  # bounds one transaction's length, hence the wait of the next batch
+
+    def __init__(self, store: TapStore) -> None:
+        self.store = store
+        self._queue: queue.SimpleQueue[tuple[Tap, Waiter] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.batches = 0  # how many transactions, for tests and the benchmark
+        self.written = 0
+
+    def put(self, taps: list[Tap]) -> list[asyncio.Future[TapOutcome]]:
+        """Queue ``taps`` at once (called on the running loop); their outcomes arrive in the
+        futures, in order: the recorded tap, or the exception that refused it."""
+        loop = asyncio.get_running_loop()
+        waiting = [loop.create_future() for _ in taps]
+        self._ensure_thread()
+        for tap, future in zip(taps, waiting, strict=True):
+            self._queue.put((tap, (loop, future)))
+        return waiting
+
+    async def write(self, taps: list[Tap]) -> list[TapOutcome]:
+        """Queue ``taps`` and await their outcomes (``put``)."""
+        return list(await asyncio.gather(*self.put(taps)))
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="tap-writer", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:  # close(): finish this batch, then stop
+                    self._write(batch)
+                    return
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[Tap, Waiter]]) -> None:
+        try:
+            results: list[TapOutcome] = list(self.store.record_steps([tap for tap, _ in batch]))
+        except Exception as error:
+            if len(batch) > 1:  # the store refused the transaction: one by one, so only the
+                for one in batch:  # tap at fault fails
+                    self._write([one])
+            else:
+                self._settle(batch, [error])
+            return
+        self.batches += 1
+        self.written += sum(not isinstance(result, Exception) for result in results)
+        self._settle(batch, results)
+
+    @staticmethod
+    def _settle(batch: list[tuple[Tap, Waiter]], results: list[TapOutcome]) -> None:
+        by_loop: dict[
+            asyncio.AbstractEventLoop, list[tuple[asyncio.Future[TapOutcome], TapOutcome]]
+        ]
+        by_loop = {}
+        for (_, (loop, future)), result in zip(batch, results, strict=True):
+            by_loop.setdefault(loop, []).append((future, result))
+        for loop, settled in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+                loop.call_soon_threadsafe(_resolve, settled)
+
+
+def _resolve(settled: list[Settled]) -> None:
+    """On the waiting loop: every outcome of one transaction at once."""
+    for future, result in settled:
+        if not future.done():  # its request may have been cancelled (client gone)
+            future.set_result(result)

@@ -1,0 +1,146 @@
+"""Signing in and out, and the display language."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from core.domain import RecordError
+from web.deps import User, store_of
+from web.i18n import LANGUAGES
+from web.rendering import render
+from web.security import COOKIE, SESSION_HOURS, CurrentUser
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=300)] = "/",
+) -> Response:
+    if _cross_site(request):  # login CSRF: no one signs a victim into another account
+        raise HTTPException(
+            status_code=403, detail="Connexion refusée : formulaire d'un autre site."
+        )
+    accounts = store_of(request).accounts
+    limiter = request.app.state.limiter
+    account = f"email:{email.strip().lower()}"  # as the account is looked up: no bypass by case
+    keys = (f"ip:{request.client.host if request.client else '?'}", account)
+    if limiter.blocked(*keys):
+        message = "Trop de tentatives : réessayez dans quinze minutes."
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": message, "email": email},
+            status_code=429,
+        )
+    user = accounts.authenticate(email, password)
+    if user is None or not user.active:
+        limiter.failed(*keys)
+        error = (
+            "Adresse ou mot de passe incorrect."
+            if user is None
+            else "Ce compte est désactivé : adressez-vous à la coordination de votre école."
+        )
+        context = {"next": _safe_next(next), "email": email, "error": error}
+        return render(request, "login.html", context, status_code=401)
+    limiter.succeeded(account)  # one's own success never wipes the address's failures
+    previous = request.cookies.get(COOKIE)
+    token = accounts.open_session(user.id, previous)
+    if previous:
+        request.app.state.sessions.forget(previous)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, user: User) -> Response:
+    token = request.cookies.get(COOKIE, "")
+    store_of(request).accounts.close_session(token)
+    request.app.state.sessions.forget(token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/account/password")
+def password_form(request: Request, user: User) -> Response:
+    return render(request, "password.html", {"errors": {}, "done": False})
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    user: User,
+    current: Annotated[str, Form(max_length=200)],
+    new: Annotated[str, Form(max_length=200)],
+    confirm: Annotated[str, Form(max_length=200)],
+) -> Response:
+    try:
+        replace_password(request, user, current, new, confirm)
+    except RecordError as refused:
+        errors = {refused.field or "new": str(refused)}
+        return render(request, "password.html", {"errors": errors, "done": False}, status_code=400)
+    return render(request, "password.html", {"errors": {}, "done": True})
+
+
+def replace_password(
+    request: Request, user: CurrentUser, current: str, new: str, confirm: str
+) -> None:
+    """Change one's own password (page and API): the current one asked, the policy checked,
+    every other session of the account ended at once. RecordError (with its field) if not."""
+    if new != confirm:
+        raise RecordError("Les deux saisies du nouveau mot de passe diffèrent.", "confirm")
+    token = request.cookies.get(COOKIE, "")
+    store_of(request).accounts.change_password(user.id, current, new, token)
+    request.app.state.sessions.clear()  # other sessions of the account end now, not in 5 s
+
+
+@router.get("/lang/{language}")
+def choose_language(language: str, request: Request) -> Response:
+    """A display preference kept in the browser, not a change of server state."""
+    if language not in LANGUAGES:
+        raise HTTPException(status_code=404, detail="Langue inconnue.")
+    back = _safe_next(request.headers.get("referer", "/").split(str(request.base_url))[-1])
+    response = RedirectResponse(back if back.startswith("/") else "/", status_code=303)
+    response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a signed-in user to another site."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _cross_site(request: Request) -> bool:
+    """Whether the browser says this form came from another site (Sec-Fetch-Site, or an
+    Origin that is not this address). Clients that send neither (scripts) are let through:
+    they carry no victim's cookies."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin == "null"
+    from urllib.parse import urlsplit
+
+    return urlsplit(origin).netloc != request.url.netloc

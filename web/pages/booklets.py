@@ -1,0 +1,347 @@
+"""Skill booklets on the web: preview, download, verification and sharing links, and a
+whole cohort's booklets zipped in the background."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from core.booklet.jobs import JobState
+from core.domain import RecordError
+from web.deps import (
+    Id,
+    User,
+    cohort_of,
+    gestes_of,
+    is_htmx,
+    require_coordinator,
+    served_at,
+    store_of,
+    trainee_of,
+)
+from web.pages.trainee import opened_at
+from web.rendering import SCHOOL_TIME, render
+from web.security import CurrentUser
+
+router = APIRouter(tags=["pages"])
+ERASED = "Le ou la titulaire de ce livret a exercé son droit à l'effacement."
+
+
+# ---------------------------------------------------------------- skill booklets
+
+
+def _booklet(
+    request: Request, user: CurrentUser, trainee_id: Id, employer: str, territory: str
+) -> Any:
+    from core.booklet.data import verified_booklet
+
+    gestes = gestes_of(request)
+    store = gestes.store
+    trainee_of(store, user, trainee_id)
+    try:  # with its verification QR code: a downloaded booklet is handed to employers too
+        return verified_booklet(
+            gestes,
+            store.records.trainee_record(trainee_id),
+            employer=employer or None,
+            territory=territory or None,
+            served_at=served_at(request),
+        )
+    except KeyError:
+        raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
+
+
+@router.get("/trainees/{trainee_id}/booklet")
+def booklet_preview(
+    request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
+) -> Response:
+    """The booklet in the browser: the same HTML that is printed."""
+    from core.booklet.printing import render_html
+
+    data = _booklet(request, user, trainee_id, employer, territory)
+    return Response(
+        render_html(data, inline_css=False, stylesheet_href="/booklet.css"),
+        media_type="text/html; charset=utf-8",
+    )
+
+
+@router.get("/trainees/{trainee_id}/booklet.pdf")
+def booklet_pdf(
+    request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
+) -> Response:
+    from core.booklet.printing import booklet_filename, cached_pdf
+
+    data = _booklet(request, user, trainee_id, employer, territory)
+    settings = gestes_of(request).settings
+    pdf = cached_pdf(data, gestes_of(request).store.files.within("booklets"), settings)
+    return _pdf_response(pdf, booklet_filename(trainee_id, data.trainee))
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/booklet.css", include_in_schema=False)
+def booklet_stylesheet() -> Response:
+    from core.booklet.printing import stylesheet
+
+    return Response(stylesheet(), media_type="text/css")
+
+
+@router.get("/issuer", response_class=JSONResponse)
+def issuer_profile(request: Request) -> dict[str, Any]:
+    """Public: the Open Badges issuer profile the booklets' signed credentials name (their
+    ``issuer.id`` is this address), with the key that verifies them."""
+    from core.booklet.badges import issuer_id
+
+    settings = gestes_of(request).settings
+    address = settings.address(served_at(request))
+    return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": issuer_id(address),
+        "type": ["Profile"],
+        "name": settings.organisation_name or "Gestes",
+        "url": address,
+        "description": "Écoles du réseau : livrets de compétences et Open Badges signés.",
+    }
+
+
+@router.get("/issuer/key", response_class=JSONResponse)
+def issuer_key(request: Request) -> dict[str, Any]:
+    """Public: the key (JWK) the badges are signed with — the ``kid`` of every VC-JWT."""
+    from core.booklet.badges import public_key
+
+    return public_key(gestes_of(request).settings)
+
+
+@router.get("/v/{code}")
+def verify_short(request: Request, code: str) -> Response:
+    """Public: what an employer sees after scanning a booklet's QR code (or typing its short
+    link). No sign-in: the code is the authorisation; unknown codes are throttled per
+    address like the tutors' links. It never expires; a booklet the school withdrew says so."""
+    from core.booklet.verification import Handed
+
+    gestes = gestes_of(request)
+    address = f"ip:{request.client.host if request.client else '?'}"
+    limiter = request.app.state.link_limiter
+    if limiter.blocked(address):
+        raise HTTPException(status_code=429, detail="Trop d'essais : réessayez plus tard.")
+    handed: Handed | None = gestes.store.verifications.get(code[:20].lower())
+    if handed is None:
+        limiter.failed(address)
+        error = "Ce lien de vérification ne correspond à aucun livret : vérifiez-le."
+        return render(request, "verify.html", {"error": error}, status_code=404)
+    if handed.revoked_at is not None:
+        withdrawn = handed.revoked_at.astimezone(SCHOOL_TIME)
+        error = f"Ce livret a été retiré par l'école le {withdrawn:%d/%m/%Y} : il ne vaut plus."
+        return render(request, "verify.html", {"error": error}, status_code=410)
+    return _verify_page(request, handed, expires=None)
+
+
+@router.get("/verify/{token}")
+def verify_booklet(request: Request, token: str) -> Response:
+    """Public: the signed links of booklets printed before the short codes (still honoured
+    until their expiry)."""
+    from core.booklet.verification import Handed, InvalidToken, verify
+
+    gestes = gestes_of(request)
+    try:
+        claim = verify(token, gestes.settings.signing_key())
+    except InvalidToken as error:
+        return render(request, "verify.html", {"error": str(error)}, status_code=400)
+    handed = Handed(
+        code="",
+        trainee=claim.trainee,
+        employer=claim.employer,
+        territory=claim.territory,
+        content=claim.content,
+        issued=claim.issued,
+    )
+    return _verify_page(request, handed, expires=claim.expires)
+
+
+def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Response:
+    """Rebuild the booklet as it stands today and say whether the paper is authentic and
+    still current, with a summary of what it shows and its fingerprint."""
+    from core.booklet.data import build_booklet
+    from core.booklet.verification import content_key
+
+    gestes = gestes_of(request)
+    try:
+        record = gestes.store.records.trainee_record(handed.trainee)
+    except RecordError:
+        error = "Ce livret ne correspond à aucun dossier."
+        return render(request, "verify.html", {"error": error}, status_code=404)
+    if record.trainee.erased:
+        return render(request, "verify.html", {"error": ERASED})
+    data = build_booklet(
+        gestes.definitions_for(record.trainee),
+        record,
+        employer=handed.employer,
+        territory=handed.territory,
+        today=handed.issued,
+        loop=gestes.loop(handed.trainee),
+    )
+    return render(
+        request,
+        "verify.html",
+        {
+            "handed": handed,
+            "expires": expires,
+            "data": data,
+            "organisation": gestes.settings.organisation,
+            "error": None,
+            "current": content_key(data) == handed.content,
+            "fingerprint": " ".join(handed.content[i : i + 4] for i in range(0, 32, 4)),
+        },
+    )
+
+
+@router.post("/trainees/{trainee_id}/booklet/share")
+def share_booklet(
+    request: Request,
+    user: User,
+    trainee_id: Id,
+    employer: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """A coordinator makes an expiring link that lets one employer download the booklet: an
+    opaque code kept by the store, so it can be withdrawn before it expires."""
+    require_coordinator(user)
+    gestes = gestes_of(request)
+    store, catalog = gestes.store, gestes.catalog
+    trainee_of(store, user, trainee_id)
+    if employer and employer not in catalog.employers:
+        raise HTTPException(status_code=404, detail="Employeur inconnu.")
+    settings = gestes.settings
+    share = store.shares.create(trainee_id, employer or None, settings.share_days, user.id)
+    url = f"{settings.address(served_at(request))}/share/{share.code}"
+    return render(request, "share.html", {"url": url, "share": share, "trainee_id": trainee_id})
+
+
+@router.post("/shares/{code}/revoke")
+def revoke_share(request: Request, user: User, code: str) -> Response:
+    """Withdraw a sharing link: the employer's download answers that the school withdrew it."""
+    require_coordinator(user)
+    store = store_of(request)
+    share = store.shares.get(code[:40])
+    if share is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, share.trainee_id)  # the coordinator's own schools only
+    store.shares.revoke(share.code)
+    return RedirectResponse(opened_at(share.trainee_id, "partages"), status_code=303)
+
+
+@router.post("/verifications/{code}/revoke")
+def revoke_verification(request: Request, user: User, code: str) -> Response:
+    """Withdraw a booklet handed out: its verification link then says it no longer holds."""
+    trainee = withdraw_booklet(request, user, code)
+    return RedirectResponse(opened_at(trainee, "livrets"), status_code=303)
+
+
+def withdraw_booklet(request: Request, user: CurrentUser, code: str) -> int:
+    """Withdraw a booklet of one of the coordinator's schools (pages and API); its trainee."""
+    require_coordinator(user)
+    store = store_of(request)
+    handed = store.verifications.get(code[:20])
+    if handed is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, handed.trainee)
+    store.verifications.revoke(handed.code)
+    return handed.trainee
+
+
+@router.get("/share/{code}")
+def shared_booklet(request: Request, code: str) -> Response:
+    """Public: the booklet a coordinator shared, as a PDF, while the link is valid and not
+    withdrawn. The code is the authorisation; it names nothing."""
+    from core.booklet.data import verified_booklet
+    from core.booklet.printing import booklet_filename, cached_pdf
+
+    gestes = gestes_of(request)
+    store = gestes.store
+    share = store.shares.get(code[:40])
+    if share is None:
+        return render(request, "verify.html", {"error": "Lien inconnu."}, status_code=404)
+    refusal = share.refusal(dt.date.today())
+    if refusal is not None:
+        return render(request, "verify.html", {"error": refusal}, status_code=410)
+    try:
+        record = store.records.trainee_record(share.trainee_id)
+    except RecordError as error:
+        return render(request, "verify.html", {"error": str(error)}, status_code=404)
+    if record.trainee.erased:
+        return render(request, "verify.html", {"error": ERASED})
+    data = verified_booklet(gestes, record, employer=share.employer, served_at=served_at(request))
+    pdf = cached_pdf(data, gestes.store.files.within("booklets"), gestes.settings)
+    return _pdf_response(pdf, booklet_filename(share.trainee_id, data.trainee))
+
+
+# ---------------------------------------------------------------- whole-cohort booklet exports
+
+
+@router.post("/cohorts/{cohort_id}/booklets")
+def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
+    """Queue every booklet of a cohort, zipped (``core.booklet.jobs``); answers with the
+    progress."""
+    from core.booklet.jobs import submit
+
+    require_coordinator(user)
+    gestes = gestes_of(request)
+    cohort_of(gestes.store, user, cohort_id)
+    job = submit(gestes, cohort_id, user.id, served_at(request))
+    return _export_page(request, _export_of(request, user, job))
+
+
+def _export_of(request: Request, user: CurrentUser, export_id: str) -> JobState:
+    """The job, for the coordinator who asked (or an administrator), whichever process
+    serves the page."""
+    export = store_of(request).jobs.get(export_id[:32])
+    if export is None or (export.user != user.id and not user.is_admin):
+        raise HTTPException(status_code=404, detail="Export introuvable.")
+    return export
+
+
+def _export_page(request: Request, export: JobState) -> Response:
+    gestes = gestes_of(request)
+    unattended = (  # queued with no worker running: say so, rather than wait in silence
+        export.state == "queued"
+        and gestes.settings.jobs == "queue"
+        and not gestes.store.jobs.workers_alive()
+    )
+    return render(
+        request,
+        "export.html",
+        {"export": export, "unattended": unattended},
+        blocks=["progress"] if is_htmx(request) else None,
+    )
+
+
+@router.get("/exports/{export_id}")
+def export_progress(request: Request, user: User, export_id: str) -> Response:
+    return _export_page(request, _export_of(request, user, export_id))
+
+
+@router.get("/exports/{export_id}/download")
+def export_download(request: Request, user: User, export_id: str) -> Response:
+    from core.booklet.jobs import archive_of
+
+    export = _export_of(request, user, export_id)
+    archive = archive_of(gestes_of(request), export)
+    if archive is None:
+        raise HTTPException(status_code=404, detail="L'export n'est pas encore prêt.")
+    return Response(
+        archive,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": (f'attachment; filename="livrets-promotion-{export.cohort}.zip"')
+        },
+    )

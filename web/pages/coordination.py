@@ -1,0 +1,212 @@
+"""Coordinators and admins: the dashboard, trainee import, exits, user accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from core.domain import ExitKind, RecordError, Role
+from core.store import Store
+from web.deps import (
+    Id,
+    User,
+    cohort_of,
+    require_admin,
+    require_coordinator,
+    store_of,
+    trainee_of,
+    valid_key,
+    visible_cohorts,
+)
+from web.rendering import render
+from web.security import CurrentUser
+
+router = APIRouter(tags=["pages"])
+
+
+# ---------------------------------------------------------------- coordinators
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@router.get("/dashboard")
+def dashboard(
+    request: Request, user: User, added: Annotated[int | None, Query(ge=0)] = None
+) -> Response:
+    """Cohorts of the user's schools with their exits, the import and outcome forms.
+    ``added``: how many trainees an import just added (a count, never text from the URL)."""
+    require_coordinator(user)
+    store = store_of(request)
+    cohorts = visible_cohorts(store, user)
+    stats = {int(s.key): s for s in store.exit_stats("cohort")}
+    items = [{"cohort": c, "school": s, "stats": stats.get(c.id)} for c, s in cohorts]
+    return render(
+        request,
+        "dashboard.html",
+        {"items": items, "exits": list(ExitKind), "added": added},
+    )
+
+
+@router.post("/cohorts/{cohort_id}/trainees")
+async def import_trainees(request: Request, user: User, cohort_id: Id) -> Response:
+    """Add the trainees of an uploaded CSV or XLSX file: all of them, or none."""
+    from core.tabular import TableImportError, parse_trainees, read_rows
+
+    require_coordinator(user)
+    store = store_of(request)
+    cohort_of(store, user, cohort_id)
+    form = await request.form()
+    upload = form.get("file")
+    problems: list[str] = []
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        problems = ["Choisissez un fichier .csv ou .xlsx."]
+    else:
+        data, name = await upload.read(MAX_IMPORT_BYTES + 1), upload.filename
+        try:  # parsing and writing off the event loop: other requests go on meanwhile
+            trainees = await run_in_threadpool(lambda: parse_trainees(read_rows(name, data)))
+            added = await run_in_threadpool(store.directory.add_trainees, cohort_id, trainees)
+        except TableImportError as error:
+            problems = error.problems
+        except RecordError as error:
+            problems = [str(error)]
+    if problems:
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "message": " ".join(["Aucun stagiaire importé.", *problems])},
+            status_code=400,
+        )
+    return RedirectResponse(f"/dashboard?added={len(added)}", status_code=303)
+
+
+@router.post("/trainees/{trainee_id}/outcome")
+def record_exit(
+    request: Request,
+    user: User,
+    trainee_id: Id,
+    kind: Annotated[ExitKind, Form()],
+    on: Annotated[dt.date, Form()],
+    submit_id: Annotated[str, Form(max_length=40)],
+    employer_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
+    require_coordinator(user)
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    if not valid_key(submit_id):
+        raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    store.observations.record_exit(
+        trainee_id,
+        user.id,
+        kind,
+        on,
+        f"exit:{submit_id}",
+        employer_name=employer_name.strip() or None,
+    )
+    return RedirectResponse(f"/trainees/{trainee_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- user administration
+
+
+def _users_view(store: Store) -> dict[str, Any]:
+    users = store.accounts.all()
+    schools = store.lookup.schools()
+    names = {school.id: school.name for school in schools}
+    scopes = {u.id: [names[s] for s in u.schools] for u in users}
+    return {
+        "users": users,
+        "schools": schools,
+        "scopes": scopes,
+        "roles": list(Role),
+        "error": None,
+        "form": {},
+        "reset_for": None,
+        "reset_error": None,
+    }
+
+
+@router.get("/admin/users")
+def users_page(request: Request, user: User) -> Response:
+    require_admin(user)
+    view = _users_view(store_of(request))
+    view["reset_done"] = request.query_params.get("nouveau_mot_de_passe")
+    return render(request, "users.html", view)
+
+
+@router.post("/admin/users")
+async def create_user(request: Request, user: User) -> Response:
+    require_admin(user)
+    store = store_of(request)
+    form = await request.form()
+    fields = {key: str(form.get(key, "")).strip() for key in ("email", "name", "password", "role")}
+    try:
+        role = Role(fields["role"])
+        schools = [int(str(value)) for value in form.getlist("schools")]
+        store.directory.create_user(
+            fields["email"], fields["name"], fields["password"], role, schools
+        )
+    except (ValueError, RecordError) as error:
+        view = _users_view(store)
+        message = str(error) if isinstance(error, RecordError) else "Rôle ou école invalide."
+        view.update(error=message, form=fields)
+        return render(request, "users.html", view, status_code=400)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/active")
+def toggle_user(
+    request: Request,
+    user: User,
+    user_id: Id,
+    active: Annotated[bool, Form()],
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    if not active and confirm != "oui":  # the page's box: a deactivation is never one click
+        raise HTTPException(status_code=400, detail="Cochez la case pour confirmer.")
+    set_account_active(request, user, user_id, active)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/password")
+async def reset_password(request: Request, user: User, user_id: Id) -> Response:
+    """A forgotten password replaced by an administrator, to hand over in person: the
+    account's sessions end everywhere. The owner then chooses their own at /account/password."""
+    form = await request.form()
+    try:
+        replace_password(request, user, user_id, str(form.get("password") or ""))
+    except RecordError as error:
+        view = _users_view(store_of(request))
+        view.update(reset_for=user_id, reset_error=str(error))
+        return render(request, "users.html", view, status_code=400)
+    return RedirectResponse(f"/admin/users?nouveau_mot_de_passe={user_id}", status_code=303)
+
+
+def _account(request: Request, user: CurrentUser, user_id: Id) -> None:
+    """An administrator acting on an account that exists (else 404, page or API)."""
+    require_admin(user)
+    if not store_of(request).accounts.exists(user_id):
+        raise HTTPException(status_code=404, detail="Compte introuvable.")
+
+
+def replace_password(request: Request, user: CurrentUser, user_id: Id, password: str) -> None:
+    """A forgotten password replaced by an administrator (page or API); every session of the
+    account ends: this process forgets them at once, the others are told (NOTIFY)."""
+    _account(request, user, user_id)
+    store_of(request).accounts.reset_password(user_id, password)
+    request.app.state.sessions.clear()
+
+
+def set_account_active(request: Request, user: CurrentUser, user_id: Id, active: bool) -> None:
+    """Deactivate or reactivate an account (page or API); never one's own."""
+    _account(request, user, user_id)
+    if user_id == user.id and not active:
+        raise HTTPException(
+            status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."
+        )
+    store_of(request).accounts.set_active(user_id, active)
+    request.app.state.sessions.clear()  # a deactivated user's sessions end now

@@ -1,0 +1,442 @@
+"""Scoring on the training floor: a gesture step by step, a practical evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from core.catalog.catalog import Catalog
+from core.catalog.definitions import Autonomy
+from core.context import Gestes
+from core.domain import MAX_ATTEMPT_SECONDS, RecordError
+from core.judging.attempts import StepResult, attempt_outcome
+from core.judging.evaluation import FieldError, parse_submission
+from core.store import LiveAttempt, RecordedTap, Tap, TapOutcome, TapWriter
+from web import i18n
+from web.deps import (
+    Id,
+    User,
+    check_evaluation,
+    check_gesture,
+    gestes_of,
+    is_htmx,
+    store_of,
+    trainee_of,
+    valid_key,
+)
+from web.rendering import render
+from web.security import CurrentUser, require_school
+
+MAX_QUEUED = 200  # taps sent in one request; a longer queue goes in several
+
+router = APIRouter(tags=["pages"])
+
+
+# ---------------------------------------------------------------- scoring a gesture
+
+
+def _gesture_view(
+    request: Request,
+    catalog: Catalog,
+    trainee_id: Id,
+    gesture_id: str,
+    attempt: str,
+    recorded: dict[str, Any] | None = None,
+    *,
+    live: LiveAttempt | None = None,
+    levels: bool = True,
+) -> dict[str, Any]:
+    """What gesture.html shows. A tap re-renders only the steps and the provisional outcome,
+    with the attempt the write returned (``live``) and without deriving the trainee's record
+    (``levels=False``): the hot path reads nothing more."""
+    store = store_of(request)
+    translate = i18n.translator(request)
+    gesture = catalog.gesture(gesture_id)
+    live = live or store.taps.live_attempt(trainee_id, attempt)
+    view: dict[str, Any] = {
+        "gesture": gesture,
+        "attempt": attempt,
+        "taps": live.taps,
+        "counts": live.counts,
+        "outcome": attempt_outcome(gesture, live.taps) if live.taps else None,
+        "autonomies": list(Autonomy),
+        "results": [(result, translate(result.label)) for result in StepResult],
+        "recorded": recorded,
+        "today": dt.date.today(),
+        "errors": {},
+    }
+    if not levels:  # the steps and outcome blocks only need the trainee's id
+        view["trainee"] = {"id": trainee_id}
+        return view
+    record = store.records.trainee_record(trainee_id)
+    view.update(
+        trainee=record.trainee,
+        progress=record.gestures[gesture_id],
+        scale=catalog.sectors[record.trainee.sector].curriculum.scale,
+        levels=[(catalog.competency(c), record.levels[c]) for c in gesture.competencies],
+    )
+    return view
+
+
+@router.get("/trainees/{trainee_id}/gestures/{gesture_id}")
+def gesture_page(
+    request: Request,
+    user: User,
+    trainee_id: Id,
+    gesture_id: str,
+    attempt: str = "",
+    photo: str = "",
+) -> Response:
+    gestes = gestes_of(request)
+    _, cohort = trainee_of(gestes.store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
+    check_gesture(catalog, cohort.sector, gesture_id)
+    if not valid_key(attempt):  # the attempt's key goes in the URL: a reload resumes it
+        fresh = uuid.uuid4().hex
+        return RedirectResponse(f"{request.url.path}?attempt={fresh}", status_code=303)
+    view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt)
+    view["photo_added"] = photo == "1"  # back from attaching one to the attempt just recorded
+    return render(request, "gesture.html", view)
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/steps")
+async def tap_step(
+    request: Request,
+    user: User,
+    trainee_id: Id,
+    gesture_id: str,
+    attempt: Annotated[str, Form(max_length=40)],
+    step: Annotated[str, Form(max_length=60)],
+    result: Annotated[StepResult, Form()],
+    tap: Annotated[int, Form(ge=0, le=1000)] = 0,
+) -> Response:
+    """The hottest route: a trainer taps a step (see ``submit_tap``)."""
+    recorded = await submit_tap(request, user, trainee_id, gesture_id, attempt, step, result, tap)
+    if is_htmx(request):
+        view = _gesture_view(  # drawn by the definitions the store judged the tap by
+            request,
+            recorded.catalog,
+            trainee_id,
+            gesture_id,
+            attempt,
+            live=recorded.attempt,
+            levels=False,
+        )
+        view["step"] = next(s for s in view["gesture"].steps if s.key == step)
+        return render(request, "gesture.html", view, blocks=["step", "outcome"])
+    return RedirectResponse(
+        f"{request.url.path.rsplit('/', 1)[0]}?attempt={attempt}#etape-{step}", status_code=303
+    )
+
+
+class QueuedTap(BaseModel):
+    step: str = Field(max_length=60)
+    result: StepResult
+    tap: int = Field(default=0, ge=0, le=1000)
+
+
+class QueuedTaps(BaseModel):
+    attempt: str = Field(max_length=40)
+    taps: list[QueuedTap] = Field(min_length=1, max_length=MAX_QUEUED)
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/steps/batch")
+async def tap_steps(
+    request: Request, user: User, trainee_id: Id, gesture_id: str, body: QueuedTaps
+) -> Response:
+    """Taps a tablet kept while the network was down, sent in one request when it is back
+    (``scoring.js``): handed to the tap writer together (one transaction), each checked on
+    its own and idempotent by its key, as if sent one by one. Answers with the steps and
+    the outcome redrawn, and the refused ones in ``X-Gestes-Refused`` (JSON: step, why)."""
+    check_tap_scope(request, user, trainee_id, gesture_id, body.attempt)
+    today = dt.date.today()
+    outcomes = await write_taps(
+        request,
+        [
+            (Tap(trainee_id, user.id, gesture_id, body.attempt, t.step, t.result, today, ""), t.tap)
+            for t in body.taps
+        ],
+    )
+    refused = [
+        [t.step, str(o)]
+        for t, o in zip(body.taps, outcomes, strict=True)
+        if isinstance(o, RecordError)
+    ]
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, RecordError):
+            raise outcome
+    stored = [o for o in outcomes if isinstance(o, RecordedTap)]
+    gestes = gestes_of(request)
+    if stored:
+        catalog, live = stored[-1].catalog, stored[-1].attempt
+    else:
+        _, cohort = trainee_of(gestes.store, user, trainee_id)
+        catalog, live = gestes.catalog_for(cohort), None
+    view = _gesture_view(
+        request, catalog, trainee_id, gesture_id, body.attempt, live=live, levels=False
+    )
+    response = render(request, "gesture.html", view, blocks=["steps", "outcome"])
+    response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
+    return response
+
+
+async def submit_tap(
+    request: Request,
+    user: CurrentUser,
+    trainee_id: Id,
+    gesture_id: str,
+    attempt: str,
+    step: str,
+    result: StepResult,
+    tap: int,
+    day: dt.date | None = None,
+) -> RecordedTap:
+    """One step tap, from the page or the API. It runs on the event loop and waits for the
+    store without blocking it: the scope is remembered, the write goes to the tap writer
+    (group commit) and comes back with the attempt to redraw."""
+    check_tap_scope(request, user, trainee_id, gesture_id, attempt)
+    day = day or dt.date.today()
+    one = Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key="")
+    [outcome] = await write_taps(request, [(one, tap)])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def check_tap_scope(
+    request: Request, user: CurrentUser, trainee_id: Id, gesture_id: str, attempt: str
+) -> None:
+    """The trainee is in the user's school, the gesture of its sector, the attempt's key
+    well formed (the store checks the rest against the cohort's curriculum)."""
+    store = store_of(request)
+    scope = store.lookup.trainee_scope(trainee_id)  # remembered: one read per trainee
+    require_school(user, scope.school_id if scope else None)
+    assert scope is not None
+    if not gesture_id.startswith(f"{scope.sector}."):  # the store checks the rest against
+        raise HTTPException(status_code=404, detail="Geste inconnu pour cette promotion.")
+    # the cohort's pinned curriculum, read in its transaction (a version is not remembered:
+    # a cohort can move to a new one)
+    if not valid_key(attempt):
+        raise HTTPException(status_code=400, detail="Tentative invalide.")
+
+
+async def write_taps(request: Request, taps: list[tuple[Tap, int]]) -> list[TapOutcome]:
+    """Hand checked taps, each with its number, to the tap writer and await their outcomes.
+    The key makes a tap idempotent: the same rendered button submitted twice (or sent again
+    from a tablet's queue) carries the same tap number, and is stored once."""
+    writer: TapWriter = request.app.state.taps
+    return await writer.write(
+        [
+            dataclasses.replace(tap, key=f"{tap.attempt_key}:{tap.step}:{n}:{tap.result.value}")
+            for tap, n in taps
+        ]
+    )
+
+
+@router.post("/trainees/{trainee_id}/gestures/{gesture_id}/attempts")
+def validate_attempt(
+    request: Request,
+    user: User,
+    trainee_id: Id,
+    gesture_id: str,
+    attempt: Annotated[str, Form(max_length=40)],
+    autonomy: Annotated[str, Form(max_length=20)] = "",
+    minutes: Annotated[str, Form(max_length=10)] = "",
+    observed_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    gestes = gestes_of(request)
+    store = gestes.store
+    _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
+    check_gesture(catalog, cohort.sector, gesture_id)
+    if not valid_key(attempt) or (autonomy and autonomy.upper() not in Autonomy.__members__):
+        raise HTTPException(status_code=400, detail="Formulaire invalide.")
+    errors: dict[str, str] = {}
+    if not autonomy:  # never assumed: « en autonomie » is what makes a competency acquired
+        errors["autonomy"] = "Choisissez le degré d'autonomie observé."
+    taps = store.taps.live_attempt(trainee_id, attempt).taps
+    if not taps:
+        errors[""] = "Aucune étape notée : notez au moins une étape avant de valider."
+    seconds = _seconds(minutes)
+    if seconds == _INVALID:
+        errors["minutes"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
+    day = _day(observed_on, errors)
+    before = {c: lvl.level for c, lvl in store.records.trainee_record(trainee_id).levels.items()}
+    if not errors:
+        try:
+            recorded = store.observations.record_attempt(
+                trainee_id,
+                user.id,
+                gesture_id,
+                taps,
+                Autonomy.from_key(autonomy),
+                day,
+                f"{attempt}:final",
+                seconds=seconds,
+                attempt_key=attempt,
+            )
+        except RecordError as error:
+            errors[error.field or ""] = str(error)
+    if errors:  # said beside its field, what was typed kept, nothing stored
+        view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt)
+        view.update(errors=errors, minutes=minutes, observed_on=observed_on)
+        blocks = ["validate"] if is_htmx(request) else None
+        return render(request, "gesture.html", view, blocks=blocks)
+    done: dict[str, Any] = {"outcome": recorded.outcome, "before": before, "id": recorded.id}
+    done["next"] = uuid.uuid4().hex
+    view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt, recorded=done)
+    view.update(_what_next(gestes, catalog, cohort, trainee_id, gesture_id))
+    return render(
+        request,
+        "gesture.html",
+        view,
+        blocks=["progress", "steps", "outcome", "validate", "levels"] if is_htmx(request) else None,
+    )
+
+
+_INVALID = -1
+
+
+def _what_next(
+    gestes: Gestes, catalog: Catalog, cohort: Any, trainee_id: int, gesture_id: str
+) -> dict[str, Any]:
+    """After an attempt: the same gesture for the next trainee of the cohort (grid order), and
+    the next gesture of the sector for this trainee — the two ways a session goes on."""
+    rows = [info for info, _ in gestes.store.records.cohort_grid(cohort.id).rows if not info.erased]
+    ids = [info.id for info in rows]
+    after = ids.index(trainee_id) + 1 if trainee_id in ids else len(ids)
+    gestures = [g.id for g in catalog.sectors[cohort.sector].gestures]
+    position = gestures.index(gesture_id) + 1 if gesture_id in gestures else len(gestures)
+    return {
+        "next_trainee": rows[after] if after < len(rows) else None,
+        "next_gesture": (catalog.gesture(gestures[position]) if position < len(gestures) else None),
+    }
+
+
+def _day(observed_on: str, errors: dict[str, str]) -> dt.date:
+    """The day an attempt was observed (blank: today); the store checks it is possible."""
+    if not observed_on.strip():
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(observed_on.strip())
+    except ValueError:
+        errors["observed_on"] = "Date attendue (JJ/MM/AAAA)."
+        return dt.date.today()
+
+
+def _seconds(minutes: str) -> int | None:
+    """A typed duration in minutes (« 7,5 ») as seconds; None if blank, _INVALID if wrong."""
+    if not minutes.strip():
+        return None
+    try:
+        seconds = round(float(minutes.replace(",", ".")) * 60)
+    except ValueError:
+        return _INVALID
+    return seconds if 0 < seconds <= MAX_ATTEMPT_SECONDS else _INVALID
+
+
+# ---------------------------------------------------------------- practical evaluations
+
+
+def _evaluation_view(
+    gestes: Gestes, catalog: Catalog, trainee_id: Id, evaluation_id: str
+) -> dict[str, Any]:
+    record = gestes.store.records.trainee_record(trainee_id)
+    return {
+        "trainee": record.trainee,
+        "evaluation": catalog.evaluation(evaluation_id),
+        "errors": {},
+        "values": {},
+        "checked": {},
+        "score": None,
+        "latest": record.evaluations.get(evaluation_id),
+        "refresh_latest": False,
+        "wrong_boxes": {},
+        "submit": uuid.uuid4().hex,
+        "today": dt.date.today(),
+        "observed_on": "",
+    }
+
+
+@router.get("/trainees/{trainee_id}/evaluations/{evaluation_id}")
+def evaluation_page(request: Request, user: User, trainee_id: Id, evaluation_id: str) -> Response:
+    gestes = gestes_of(request)
+    _, cohort = trainee_of(gestes.store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
+    check_evaluation(catalog, cohort.sector, evaluation_id)
+    view = _evaluation_view(gestes, catalog, trainee_id, evaluation_id)
+    return render(request, "evaluation.html", view)
+
+
+@router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
+async def submit_evaluation(
+    request: Request, user: User, trainee_id: Id, evaluation_id: str
+) -> Response:
+    gestes = gestes_of(request)
+    store = gestes.store
+    _, cohort = trainee_of(store, user, trainee_id)
+    catalog = gestes.catalog_for(cohort)
+    check_evaluation(catalog, cohort.sector, evaluation_id)
+    evaluation = catalog.evaluation(evaluation_id)
+    form = await request.form()
+    criteria = {c.key: form.get(f"critere_{c.key}") for c in evaluation.criteria}
+    measurements = {
+        m.key: [str(v) for v in form.getlist(f"mesure_{m.key}")] for m in evaluation.measurements
+    }
+    view = _evaluation_view(gestes, catalog, trainee_id, evaluation_id)
+    view["values"] = measurements
+    view["checked"] = {k: bool(v) for k, v in criteria.items()}
+    submit = str(form.get("submit_id", ""))
+    view["observed_on"] = str(form.get("observed_on") or "")
+    parsed = parse_submission(evaluation, criteria, measurements)
+    date_errors: dict[str, str] = {}
+    day = _day(view["observed_on"], date_errors)
+    if isinstance(parsed, list) or date_errors:
+        view["errors"] = (_by_field(parsed) if isinstance(parsed, list) else {}) | {
+            field: [message] for field, message in date_errors.items()
+        }
+        view["wrong_boxes"] = _wrong_boxes(parsed) if isinstance(parsed, list) else {}
+        view["submit"] = submit if valid_key(submit) else view["submit"]
+    else:
+        key = f"eval:{submit}" if valid_key(submit) else uuid.uuid4().hex
+        try:
+            view["score"] = store.observations.record_evaluation(
+                trainee_id, user.id, evaluation_id, parsed, day, key
+            ).score
+        except RecordError as error:
+            view["errors"] = {error.field or "": [str(error)]}
+        else:  # the heading's "Dernier résultat" follows (htmx: swapped out of band)
+            latest = store.records.trainee_record(trainee_id).evaluations.get(evaluation_id)
+            view.update(latest=latest, refresh_latest=is_htmx(request))
+    blocks = ["form"] if is_htmx(request) else None
+    response = render(request, "evaluation.html", view, blocks=blocks)
+    if view.get("errors"):  # the form again, the reasons beside the fields; a tablet's queue
+        # (scoring.js), which sent it for the trainer, must know it was not stored
+        refused = [[field, " ".join(words)] for field, words in view["errors"].items()]
+        response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
+    return response
+
+
+def _wrong_boxes(errors: list[FieldError]) -> dict[str, list[int]]:
+    """Which boxes of a series to flag, per measurement: only the wrong ones when the
+    errors name them; a measurement missing from here is flagged whole."""
+    boxes: dict[str, list[int]] = {}
+    whole = {error.field for error in errors if error.index is None}
+    for error in errors:
+        if error.index is not None and error.field not in whole:
+            boxes.setdefault(error.field, []).append(error.index)
+    return boxes
+
+
+def _by_field(errors: list[FieldError]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for error in errors:
+        grouped.setdefault(error.field, []).append(error.message)
+    return grouped

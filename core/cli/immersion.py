@@ -4,23 +4,20 @@ as the pages and the JSON API. Links and codes are printed once: only their hash
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from core.cli.store import group, refused
-
-if TYPE_CHECKING:
-    from core.cli.main import _Opener
+from core.cli.common import Opener, group, refused
 
 
-def add_loop_commands(app: typer.Typer, opener: _Opener) -> None:
+def add_immersion_commands(app: typer.Typer, opener: Opener) -> None:
     placement = group(app, "placement", "Immersions at host companies, tutors' links, codes.")
     _record_commands(placement, opener)
     _link_commands(placement, opener)
 
 
-def _record_commands(placement: typer.Typer, opener: _Opener) -> None:
+def _record_commands(placement: typer.Typer, opener: Opener) -> None:
     @placement.command("add")
     def add(
         trainee: Annotated[int, typer.Argument(help="Trainee id.")],
@@ -62,7 +59,7 @@ def _record_commands(placement: typer.Typer, opener: _Opener) -> None:
             )
 
 
-def _link_commands(placement: typer.Typer, opener: _Opener) -> None:
+def _link_commands(placement: typer.Typer, opener: Opener) -> None:
     @placement.command("link")
     def link(placement_id: Annotated[int, typer.Argument(help="Placement id.")]) -> None:
         """Print a new link for the placement's tutor (shown once, valid 120 days)."""

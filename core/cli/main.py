@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from core.catalog.catalog import Catalog
-    from core.context import Definitions, Gestes
+from core.cli.common import CATALOG_EXIT, Opener, table
 
-CATALOG_EXIT = 1
+if TYPE_CHECKING:
+    pass
 
 
 def build_cli() -> typer.Typer:
@@ -25,7 +24,7 @@ def build_cli() -> typer.Typer:
     ``gestes_commands`` hook (the web package's ``serve``). Tests build their own."""
     from core.plugins import get_command_manager
 
-    opener = _Opener()
+    opener = Opener()
     app = typer.Typer(
         name="gestes",
         help="Gestes: author and assess hands-on vocational training.",
@@ -44,14 +43,14 @@ def build_cli() -> typer.Typer:
     from core.cli.setup import add_setup_commands
 
     add_setup_commands(app, opener)
-    from core.cli.immersion import add_loop_commands
+    from core.cli.immersion import add_immersion_commands
 
-    add_loop_commands(app, opener)
+    add_immersion_commands(app, opener)
     get_command_manager().hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 
 
-def _catalog_commands(app: typer.Typer, opener: _Opener) -> None:
+def _catalog_commands(app: typer.Typer, opener: Opener) -> None:
     """What the installed plugins define: list, validate, export."""
 
     @app.command("plugins")
@@ -72,7 +71,7 @@ def _catalog_commands(app: typer.Typer, opener: _Opener) -> None:
         plural = {"competency": "competencies", "territory": "territories"}
         header = ("plugin", "version", *[plural.get(c, c + "s") for c in columns])
         rows = [(p.name, p.version, *[str(p.counts[c]) for c in columns]) for p in catalog.plugins]
-        typer.echo(_table(header, rows))
+        typer.echo(table(header, rows))
 
     @app.command("validate")
     def validate_command() -> None:
@@ -104,7 +103,7 @@ def _catalog_commands(app: typer.Typer, opener: _Opener) -> None:
         sys.stdout.write("\n")
 
 
-def _authoring_commands(app: typer.Typer, opener: _Opener) -> None:
+def _authoring_commands(app: typer.Typer, opener: Opener) -> None:
     """For curriculum designers: read one definition, scaffold a plugin."""
 
     @app.command("schema")
@@ -151,61 +150,6 @@ def _authoring_commands(app: typer.Typer, opener: _Opener) -> None:
         for file in created:
             typer.echo(f"created {file}")
         typer.echo(f"\nNext: ./dev pip install -e {path} && ./dev gestes validate")
-
-
-class _Opener:
-    """Loads the plugins and the catalog, and opens the application context, when a command
-    needs them (once: one plugin manager for the whole run), or prints what is wrong and
-    exits. ``gestes --help`` loads nothing."""
-
-    def __init__(self) -> None:
-        self._definitions: Definitions | None = None
-
-    def catalog(self) -> Catalog:
-        return self.definitions().catalog
-
-    def definitions(self) -> Definitions:
-        """The catalog, or every problem printed to stderr and exit 1."""
-        from core.catalog.loading import CatalogError
-        from core.context import load_definitions
-        from core.plugins import PluginLoadError
-
-        if self._definitions is not None:
-            return self._definitions
-        try:
-            self._definitions = load_definitions()
-            return self._definitions
-        except PluginLoadError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(CATALOG_EXIT) from None
-        except CatalogError as error:
-            for problem in error.problems:
-                typer.echo(f"error: {problem}", err=True)
-            for warning in error.warnings:
-                typer.echo(f"warning: {warning}", err=True)
-            typer.echo(f"{len(error.problems)} error(s): the catalog was not loaded.", err=True)
-            raise typer.Exit(CATALOG_EXIT) from None
-
-    def gestes(self, migrate: bool = False) -> Gestes:
-        """The application context on the configured store (``migrate``: upgrade it first)."""
-        from core.context import open_gestes
-        from core.domain import RecordError
-
-        definitions = self.definitions()
-        try:
-            return open_gestes(definitions=definitions, migrate=migrate)
-        except RecordError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(1) from None
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    lines = [
-        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in (header, *rows)
-    ]
-    return "\n".join(lines)
 
 
 def main() -> None:

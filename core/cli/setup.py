@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from core.cli.store import group, refused
-
-if TYPE_CHECKING:
-    from core.cli.main import _Opener
+from core.cli.common import Opener, group, refused
 
 ROLES = "admin, coordinator or trainer"
 
 
-def add_setup_commands(app: typer.Typer, opener: _Opener) -> None:
+def add_setup_commands(app: typer.Typer, opener: Opener) -> None:
     _account_commands(app, opener)
     _school_commands(app, opener)
     _cohort_commands(app, opener)
@@ -34,7 +31,7 @@ def _password(stdin: bool) -> str:
     return password
 
 
-def _account_commands(app: typer.Typer, opener: _Opener) -> None:
+def _account_commands(app: typer.Typer, opener: Opener) -> None:
     admin = group(app, "admin", "Administrators.")
     user = group(app, "user", "Accounts.")
 
@@ -91,7 +88,7 @@ def _account_commands(app: typer.Typer, opener: _Opener) -> None:
         typer.echo(f"New password set for {email}; its sessions are closed.")
 
 
-def _school_commands(app: typer.Typer, opener: _Opener) -> None:
+def _school_commands(app: typer.Typer, opener: Opener) -> None:
     school = group(app, "school", "Schools.")
 
     @school.command("create")
@@ -114,7 +111,7 @@ def _school_commands(app: typer.Typer, opener: _Opener) -> None:
             typer.echo(f"{found.id}\t{found.name}\t{found.city}\t{found.territory}")
 
 
-def _cohort_commands(app: typer.Typer, opener: _Opener) -> None:
+def _cohort_commands(app: typer.Typer, opener: Opener) -> None:
     cohort = group(app, "cohort", "Cohorts.")
 
     @cohort.command("create")

@@ -6,36 +6,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from core.cli.common import Opener, group, refused
+
 if TYPE_CHECKING:
-    from core.cli.main import _Opener
     from core.context import Gestes
 
 
-def group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
-    app.add_typer(group, name=name)
-    return group
-
-
-def refused(action: Callable[[], Any]) -> Any:
-    """Run ``action``; a refusal of the store (RecordError) or an unknown id is printed and
-    the command exits 1."""
-    from core.domain import RecordError
-
-    try:
-        return action()
-    except (RecordError, KeyError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
-
-
-def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
+def add_store_commands(app: typer.Typer, opener: Opener) -> None:
     """The database, the demo, booklets, imports, exports and RGPD."""
     _database_commands(app, opener)
     _booklet_commands(app, opener)
@@ -46,7 +28,7 @@ def add_store_commands(app: typer.Typer, opener: _Opener) -> None:
     _verification_commands(app, opener)
 
 
-def _database_commands(app: typer.Typer, opener: _Opener) -> None:
+def _database_commands(app: typer.Typer, opener: Opener) -> None:
     db = group(app, "db", "The database.")
 
     @db.command("upgrade")
@@ -91,7 +73,7 @@ def _database_commands(app: typer.Typer, opener: _Opener) -> None:
         seed_if_empty(opener.gestes(migrate=True))
 
 
-def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
+def _booklet_commands(app: typer.Typer, opener: Opener) -> None:
     @app.command("booklet")
     def booklet_command(
         trainee: Annotated[int, typer.Option("--trainee", help="Trainee id.")],
@@ -121,7 +103,7 @@ def _booklet_commands(app: typer.Typer, opener: _Opener) -> None:
         typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
 
 
-def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
+def _cohort_booklets_command(app: typer.Typer, opener: Opener) -> None:
     @app.command("booklets")
     def booklets_command(
         cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
@@ -163,7 +145,7 @@ def _cohort_booklets_command(app: typer.Typer, opener: _Opener) -> None:
         typer.echo(f"Wrote {len(written)} booklets to {output}.")
 
 
-def _worker_command(app: typer.Typer, opener: _Opener) -> None:
+def _worker_command(app: typer.Typer, opener: Opener) -> None:
     @app.command("worker")
     def worker_command(
         until_idle: Annotated[
@@ -179,7 +161,7 @@ def _worker_command(app: typer.Typer, opener: _Opener) -> None:
         refused(lambda: work(gestes, until_idle=until_idle))
 
 
-def _data_commands(app: typer.Typer, opener: _Opener) -> None:
+def _data_commands(app: typer.Typer, opener: Opener) -> None:
     import_app = group(app, "import", "Import data.")
     export_app = group(app, "export", "Export data.")
 
@@ -231,7 +213,7 @@ def _data_commands(app: typer.Typer, opener: _Opener) -> None:
             typer.echo(f"Wrote {output} ({len(grid.rows)} trainees).")
 
 
-def _trainee_commands(app: typer.Typer, opener: _Opener) -> None:
+def _trainee_commands(app: typer.Typer, opener: Opener) -> None:
     trainee_app = group(app, "trainee", "One trainee: move, RGPD.")
 
     @trainee_app.command("export")
@@ -286,7 +268,7 @@ def seed_if_empty(gestes: Gestes) -> None:
         typer.echo(f"  {login.email:<34} {login.password:<20} {login.role:<12} {login.scope}")
 
 
-def _verification_commands(app: typer.Typer, opener: _Opener) -> None:
+def _verification_commands(app: typer.Typer, opener: Opener) -> None:
     verification = group(app, "verification", "Booklets handed out, by their short code.")
 
     @verification.command("list")

@@ -690,6 +690,20 @@ def test_every_route_is_in_the_matrix(site):
     assert missing == [], f"not covered by the authorization matrix: {missing}"
 
 
+def test_a_method_not_allowed_says_which_are(site):
+    """RFC 9110: a 405 names the methods the resource accepts (``Allow``), on a page and on
+    the API alike; the refusal keeps its usual shape."""
+    browser, _ = client(site)
+    page = browser.delete("/login")
+    assert page.status_code == 405
+    assert set(page.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert "text/html" in page.headers["content-type"]
+    api = browser.put("/api/me")
+    assert api.status_code == 405
+    assert api.headers["allow"] == "GET"
+    assert "detail" in api.json()
+
+
 def test_each_route_is_reached_by_its_own_path(site):
     """Routes are matched one by one in the order they were included (the hottest first,
     ``web.app._routes``): none may shadow a later one, as ``/cohorts/{id}`` before

@@ -3,13 +3,16 @@ elsewhere; an anonymous visitor is sent to the login form and brought back after
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Route
 
 from core.domain import RecordError
 from web.deps import LoginRequired
@@ -33,13 +36,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
-        return render(
-            request,
-            "error.html",
-            {"status": error.status_code, "message": str(error.detail)},
-            status_code=error.status_code,
-        )
+            answer: Response = JSONResponse({"detail": error.detail}, status_code=error.status_code)
+        else:
+            answer = render(
+                request,
+                "error.html",
+                {"status": error.status_code, "message": str(error.detail)},
+                status_code=error.status_code,
+            )
+        # The exception's own headers are part of the answer: a 405's Allow, for one.
+        answer.headers.update(error.headers or {})
+        if error.status_code == 405:
+            answer.headers["Allow"] = ", ".join(allowed_methods(request))
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
@@ -76,6 +85,29 @@ def install_error_handlers(app: FastAPI) -> None:
         return render(
             request, "error.html", {"status": 400, "message": str(error)}, status_code=400
         )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at this path. Starlette names only the first route's
+    (``GET`` for ``/login``, though another route takes its ``POST``)."""
+    path = request.url.path
+    methods = {
+        method
+        for route in _flat(request.app.router.routes)
+        if isinstance(route, APIRoute | Route) and route.path_regex.match(path)
+        for method in route.methods or ()
+    }
+    return sorted(methods)
+
+
+def _flat(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
+    """Routes in order, those of included routers in their place."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _flat(inner.routes)
+        else:
+            yield route
 
 
 # What was wrong with a form field, by pydantic error type (the rest: "valeur invalide").

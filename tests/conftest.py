@@ -283,3 +283,14 @@ def photo(kind: str = "JPEG", description: str | None = None) -> bytes:
         extra["exif"] = exif.tobytes()
     image.save(out, format=kind, **extra)
     return out.getvalue()
+
+
+BROWSER_FIXTURES = {"browser", "chromium"}  # the fixtures that launch Debian's Chromium
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives a browser is marked ``browser``, from the fixtures it uses: a new
+    browser test is marked without anyone remembering to."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.hookspecs import hookimpl
-from core.judging.evaluation import BUILTIN_EVALUATORS, Evaluator
+
+if TYPE_CHECKING:
+    from core.judging.evaluation import Evaluator
 
 
 @hookimpl(trylast=True)
 def gestes_evaluators() -> list[Evaluator]:
+    # Imported here: registering the core's hooks costs the command line nothing.
+    from core.judging.evaluation import BUILTIN_EVALUATORS
+
     return list(BUILTIN_EVALUATORS)
 
 

@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING, Any
 from pluggy import HookimplMarker, HookspecMarker
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from typer import Typer
 
     from core.booklet.sections import BookletSection
     from core.catalog.catalog import Catalog
     from core.catalog.definitions import Employer, EmployerDocument, Sector
     from core.catalog.sources import Problem
-    from core.context import Gestes
     from core.judging.evaluation import Evaluator
+    from core.plugin_api import OpenGestes
 
 hookspec = HookspecMarker("gestes")
 hookimpl = HookimplMarker("gestes")
@@ -130,7 +128,7 @@ def gestes_appraisal_criteria(sector: str) -> list[tuple[str, str]]:  # type: ig
 
 
 @hookspec
-def gestes_commands(cli: Typer, open_gestes: Callable[..., Gestes]) -> None:
+def gestes_commands(cli: Typer, open_gestes: OpenGestes) -> None:
     """Add commands to the ``gestes`` command line (as ``llm``'s ``register_commands`` does).
 
     Called once when the command line is built, before it parses its arguments. The web
@@ -142,7 +140,10 @@ def gestes_commands(cli: Typer, open_gestes: Callable[..., Gestes]) -> None:
         same plugin manager, or prints what is wrong and exits; call it inside a command.
     :returns: nothing; the commands are added to ``cli``.
 
-    Register the module under the ``gestes.commands`` entry-point group (not ``gestes``): the
-    command line imports only those modules to build itself, so keep them light and import
-    what a command needs inside it.
+    A sector plugin implements it like any other hook (registered under the ``gestes``
+    entry-point group); a module that only adds commands registers under
+    ``gestes.commands``. The command line registers every plugin to build itself, so keep
+    a plugin's top-level imports light (``hookimpl`` only) and import what a command or a
+    hook needs inside it: ``gestes --help`` stays fast (``bench/catalog.py``). Type the
+    opener with ``core.plugin_api.OpenGestes``.
     """

@@ -1,4 +1,6 @@
-"""The plugin manager: every plugin comes from the ``gestes`` entry-point group.
+"""The plugin manager: every plugin comes from the ``gestes`` entry-point group; modules that
+only add commands (the web package's ``gestes serve``) from ``gestes.commands``, registered
+beside them when the command line is built. One manager serves a whole run.
 
 Environment variables for debugging:
 
@@ -19,10 +21,10 @@ import pluggy
 from core import hookspecs
 
 GROUP = "gestes"
-# Modules that only add commands to `gestes` (the web package's `serve`). A group of their own
-# so that building the command line imports them alone, not every sector plugin with its
-# evaluators: `gestes --help` stays at ~0.1 s instead of ~0.3 s (bench/catalog.py).
+# Modules that only add commands to `gestes` (the web package's `serve`): not sectors, so
+# neither listed by `gestes plugins` nor filtered by GESTES_LOAD_PLUGINS.
 COMMANDS_GROUP = "gestes.commands"
+COMMANDS_PREFIX = "commands:"
 
 
 class PluginLoadError(Exception):
@@ -54,11 +56,15 @@ def installed_plugins() -> list[PluginInfo]:
 
 
 def get_plugin_manager(
-    *, load_entrypoints: bool = True, plugins: Iterable[tuple[str, object]] = ()
+    *,
+    load_entrypoints: bool = True,
+    plugins: Iterable[tuple[str, object]] = (),
+    commands: bool = False,
 ) -> pluggy.PluginManager:
     """A fresh manager with the specs, the core defaults and the installed plugins.
 
-    ``plugins`` registers extra (name, plugin) pairs, as tests and tools do.
+    ``plugins`` registers extra (name, plugin) pairs, as tests and tools do; ``commands``
+    adds the ``gestes.commands`` modules (the command line's manager).
     """
     pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
@@ -81,25 +87,66 @@ def get_plugin_manager(
             pm.register(plugin, name=point.name)
     for name, plugin in plugins:
         pm.register(plugin, name=name)
+    if commands:
+        _register_command_modules(pm)
     _trace_if_asked(pm)
     pm.check_pending()
     return pm
 
 
-def get_command_manager() -> pluggy.PluginManager:
-    """A manager with the specs and the ``gestes.commands`` entry points only (light modules
-    implementing ``gestes_commands``). A command module that fails to import is skipped with
-    a warning: the other commands still work."""
-    pm = pluggy.PluginManager(GROUP)
-    pm.add_hookspecs(hookspecs)
+def _register_command_modules(pm: pluggy.PluginManager) -> None:
+    """The ``gestes.commands`` modules. One that fails to import is skipped with a warning:
+    the other commands still work."""
     for point in entry_points(group=COMMANDS_GROUP):
         try:
-            pm.register(point.load(), name=f"commands:{point.name}")
+            pm.register(point.load(), name=f"{COMMANDS_PREFIX}{point.name}")
         except Exception as error:  # a broken command module must not take the CLI down
             print(f"warning: commands '{point.name}' failed to import: {error!r}", file=sys.stderr)
-    _trace_if_asked(pm)
-    pm.check_pending()
-    return pm
+
+
+def private_imports(pm: pluggy.PluginManager) -> list[str]:
+    """Where an installed plugin imports ``core`` beyond ``core.plugin_api`` (and ``hookimpl``
+    from ``core``): what it reaches there may change without notice. One line per import,
+    with its file and line. The project's own packages (``core``, ``web``) are not plugins."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for name, plugin in pm.list_name_plugin():
+        file = getattr(plugin, "__file__", None)
+        top = getattr(plugin, "__name__", "").split(".")[0]
+        if file is None or top in {"core", "web"}:
+            continue
+        path = Path(file)
+        files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+        for source in files:
+            tree = ast.parse(source.read_text(encoding="utf-8"), str(source))
+            for node in ast.walk(tree):
+                for module in _core_imports(node):
+                    line = getattr(node, "lineno", 0)
+                    where = f"{source.relative_to(path.parent.parent)}, line {line}"
+                    found.append(
+                        f"plugin '{name}' imports {module} ({where}): only core.plugin_api "
+                        "is kept stable for plugins, the rest of core may change without notice"
+                    )
+    return found
+
+
+def _core_imports(node: object) -> list[str]:
+    """The ``core`` modules ``node`` imports beyond the plugin API."""
+    import ast
+
+    allowed = {"core.plugin_api", "core.hookspecs"}
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        if node.module == "core":  # `from core import hookimpl` is the API; modules are not
+            names = [f"core.{a.name}" for a in node.names if a.name != "hookimpl"]
+        else:
+            names = [node.module]
+    else:
+        return []
+    return [n for n in names if n.split(".")[0] == "core" and n not in allowed and n != "core"]
 
 
 def _trace_if_asked(pm: pluggy.PluginManager) -> None:

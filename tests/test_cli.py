@@ -37,6 +37,39 @@ def test_validate_succeeds_on_the_in_tree_plugins(catalog):
     result = run("validate")
     assert result.exit_code == 0
     assert f"Catalog {catalog.version} is valid: 3 sectors" in result.stdout
+    assert "imports core" not in result.stderr  # the in-tree plugins keep to the API
+
+
+def test_validate_warns_of_a_plugin_reaching_past_the_plugin_api(monkeypatch, tmp_path):
+    """A plugin importing core beyond core.plugin_api is told where, file and line; the
+    API itself (and ``from core import hookimpl``) is not, nor are the in-tree plugins."""
+    import importlib
+
+    from core import plugins
+
+    package = tmp_path / "sneaky"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from core import hookimpl\nfrom core.plugin_api import Problem\n", encoding="utf-8"
+    )
+    (package / "inner.py").write_text(
+        "def f():\n    from core.store.tables import Observation\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sneaky = importlib.import_module("sneaky")
+    real = plugins.get_plugin_manager
+    monkeypatch.setattr(
+        plugins,
+        "get_plugin_manager",
+        lambda **options: real(plugins=[("sneaky", sneaky)], **options),
+    )
+    result = run("validate")
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if "imports core" in line]
+    assert warnings == [
+        "warning: plugin 'sneaky' imports core.store.tables (sneaky/inner.py, line 2): only "
+        "core.plugin_api is kept stable for plugins, the rest of core may change without notice"
+    ]
 
 
 def test_validate_lists_every_problem_and_fails(monkeypatch, tmp_path):
@@ -51,8 +84,8 @@ def test_validate_lists_every_problem_and_fails(monkeypatch, tmp_path):
     )
     real = plugins.get_plugin_manager
 
-    def with_broken():
-        return real(plugins=[("broken", YamlPlugin(employers=[broken]))])
+    def with_broken(**options):
+        return real(plugins=[("broken", YamlPlugin(employers=[broken]))], **options)
 
     monkeypatch.setattr(plugins, "get_plugin_manager", with_broken)
     result = run("validate")
@@ -119,6 +152,8 @@ def test_new_plugin_refuses_bad_names_and_non_empty_folders(tmp_path):
 
 
 def test_help_does_not_import_the_web_stack_or_load_plugins():
+    """Every plugin is registered (a sector may add commands) but none of what they define is
+    read: no YAML, no evaluators, no models; nor the web stack."""
     code = (
         "import sys; from typer.testing import CliRunner; from core.cli.main import build_cli;"
         "r = CliRunner().invoke(build_cli(), ['--help']); assert r.exit_code == 0, r.output;"
@@ -129,6 +164,7 @@ def test_help_does_not_import_the_web_stack_or_load_plugins():
     for command in ("plugins", "validate", "catalog", "show", "new-plugin"):
         assert command in help_text
     loaded = {m.split(".")[0] for m in modules.split()} | set(modules.split())
+    assert {"plugins.fibre", "plugins.datacenter", "plugins.smartcity"} <= loaded
     for heavy in (
         "weasyprint",
         "fastapi",
@@ -138,7 +174,9 @@ def test_help_does_not_import_the_web_stack_or_load_plugins():
         "web.app",
         "core.catalog.loading",
         "yaml",
-        "plugins",
+        "pydantic",
+        "plugins.fibre.evaluators",
+        "core.judging.evaluation",
     ):
         assert heavy not in loaded, heavy
 

@@ -222,32 +222,43 @@ def test_hook_gestes_booklet_sections():
         BookletSection(title="")
 
 
-def test_hook_gestes_commands(monkeypatch):
-    """A command module adds a command; it gets the context opener of the command line."""
+def test_hook_gestes_commands(monkeypatch, tmp_path):
+    """A sector plugin adds a command through the same hook manager as everything else; its
+    command opens the catalog that plugin contributed to (one manager for the whole run)."""
     import typer
     from typer.testing import CliRunner
 
     from core import plugins
     from core.cli.main import build_cli
+    from tests.plugins import tiny
 
-    class Hello:
+    built: list[object] = []
+
+    class Sector:
+        gestes_sectors = staticmethod(tiny.gestes_sectors)
+
         @hookimpl
         def gestes_commands(self, cli, open_gestes):
             @cli.command("hello")
             def hello() -> None:
-                """Say hello with the catalog's version."""
-                typer.echo(f"hello {callable(open_gestes)}")
+                """Say hello with the sectors of the catalog."""
+                gestes = open_gestes(migrate=True)
+                typer.echo(f"hello {' '.join(sorted(gestes.catalog.sectors))}")
 
-    real = plugins.get_command_manager
+    real = plugins.get_plugin_manager
 
-    def with_hello():
-        pm = real()
-        pm.register(Hello(), name="hello")
+    def with_sector(**options):
+        pm = real(**options)
+        if not built:  # the command line's own manager, registered once
+            pm.register(Sector(), name="sector-with-commands")
+            built.append(pm)
         return pm
 
-    monkeypatch.setattr(plugins, "get_command_manager", with_hello)
+    monkeypatch.setenv("GESTES_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(plugins, "get_plugin_manager", with_sector)
     result = CliRunner().invoke(build_cli(), ["hello"])
-    assert result.exit_code == 0 and result.output == "hello True\n"
+    assert result.exit_code == 0, result.output
+    assert "tiny" in result.output.split()  # the plugin's own sector, from the same manager
     assert "serve" in CliRunner().invoke(build_cli(), ["--help"]).output  # from web.commands
 
 

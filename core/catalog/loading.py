@@ -37,7 +37,7 @@ from core.catalog.definitions import (
 )
 from core.catalog.sources import FieldPath, Location, Problem, SourceError, read_source
 from core.judging.evaluation import Evaluator
-from core.plugins import installed_plugins
+from core.plugins import COMMANDS_PREFIX, installed_plugins
 
 Locate = Callable[[FieldPath], Location]
 
@@ -344,6 +344,8 @@ def _summaries(pm: pluggy.PluginManager, catalog: Catalog) -> tuple[PluginSummar
     evaluators = Counter(e.plugin for e in catalog.evaluators.values())
     summaries = []
     for name, _plugin in pm.list_name_plugin():
+        if name.startswith(COMMANDS_PREFIX):
+            continue  # adds commands, defines nothing
         info = installed.get(name)
         counts = {
             kind: kinds[(name, kind)]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
+    import pluggy
+
     from core.catalog.catalog import Catalog
     from core.context import Definitions, Gestes
 
@@ -18,9 +20,13 @@ CATALOG_EXIT = 1
 class Opener:
     """Loads the plugins and the catalog, and opens the application context, when a command
     needs them (once: one plugin manager for the whole run), or prints what is wrong and
-    exits. ``gestes --help`` loads nothing."""
+    exits. ``gestes --help`` reads no plugin YAML.
 
-    def __init__(self) -> None:
+    ``plugins``: the command line's manager, whose plugins are already registered (else one
+    is made when a command first needs it)."""
+
+    def __init__(self, plugins: pluggy.PluginManager | None = None) -> None:
+        self._plugins = plugins
         self._definitions: Definitions | None = None
 
     def catalog(self) -> Catalog:
@@ -35,7 +41,7 @@ class Opener:
         if self._definitions is not None:
             return self._definitions
         try:
-            self._definitions = load_definitions()
+            self._definitions = load_definitions(self._plugins)
             return self._definitions
         except PluginLoadError as error:
             typer.echo(f"error: {error}", err=True)

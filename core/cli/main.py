@@ -9,22 +9,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from core.cli.common import CATALOG_EXIT, Opener, table
 
-if TYPE_CHECKING:
-    pass
-
 
 def build_cli() -> typer.Typer:
-    """A fresh Typer app with the core's commands and those added through the
-    ``gestes_commands`` hook (the web package's ``serve``). Tests build their own."""
-    from core.plugins import get_command_manager
+    """A fresh Typer app with the core's commands and those every plugin adds through the
+    ``gestes_commands`` hook (a sector plugin's, the web package's ``serve``), from the one
+    plugin manager the whole run uses. Tests build their own."""
+    from core.plugins import PluginLoadError, get_plugin_manager
 
-    opener = Opener()
+    try:
+        plugins = get_plugin_manager(commands=True)
+        opener = Opener(plugins)
+    except PluginLoadError:  # said by the first command that needs the catalog
+        plugins = get_plugin_manager(load_entrypoints=False, commands=True)
+        opener = Opener()
     app = typer.Typer(
         name="gestes",
         help="Gestes: author and assess hands-on vocational training.",
@@ -46,7 +49,7 @@ def build_cli() -> typer.Typer:
     from core.cli.immersion import add_immersion_commands
 
     add_immersion_commands(app, opener)
-    get_command_manager().hook.gestes_commands(cli=app, open_gestes=opener.gestes)
+    plugins.hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 
 
@@ -76,9 +79,14 @@ def _catalog_commands(app: typer.Typer, opener: Opener) -> None:
     @app.command("validate")
     def validate_command() -> None:
         """Load and check every plugin; list every problem, exit 1 if any is an error."""
-        catalog = opener.catalog()
+        from core.plugins import private_imports
+
+        definitions = opener.definitions()
+        catalog = definitions.catalog
         for warning in catalog.warnings:
             typer.echo(f"warning: {warning}", err=True)
+        for said in private_imports(definitions.plugins):
+            typer.echo(f"warning: {said}", err=True)
         sectors = len(catalog.sectors)
         competencies = len(catalog.ids("competency"))
         gestures = len(catalog.ids("gesture"))

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.plugin_api import Evaluator, hookimpl
-from plugins.datacenter.evaluators import EVALUATORS
+# Only hookimpl at the top: what the hooks need is imported when they are called, so that
+# registering this plugin costs the command line nothing (`gestes --help`).
+from core.plugin_api import hookimpl
+
+if TYPE_CHECKING:
+    from core.plugin_api import Evaluator
 
 HERE = Path(__file__).parent
 
@@ -17,6 +22,8 @@ def gestes_sectors() -> list[Path]:
 
 @hookimpl
 def gestes_evaluators() -> list[Evaluator]:
+    from plugins.datacenter.evaluators import EVALUATORS
+
     return EVALUATORS
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.plugin_api import BookletSection, Catalog, Evaluator, Problem, SectionRow, hookimpl
-from plugins.fibre.evaluators import CONNECTOR_GRADES, EVALUATORS
+# Only hookimpl at the top: what the hooks need is imported when they are called, so that
+# registering this plugin costs the command line nothing (`gestes --help`).
+from core.plugin_api import hookimpl
+
+if TYPE_CHECKING:
+    from core.plugin_api import BookletSection, Catalog, Evaluator, Problem
 
 HERE = Path(__file__).parent
 
@@ -18,6 +22,8 @@ def gestes_sectors() -> list[Path]:
 
 @hookimpl
 def gestes_evaluators() -> list[Evaluator]:
+    from plugins.fibre.evaluators import EVALUATORS
+
     return EVALUATORS
 
 
@@ -29,6 +35,9 @@ def gestes_employers() -> list[Path]:
 @hookimpl
 def gestes_validate(catalog: Catalog) -> list[Problem]:
     """A connector evaluation must name a grade the evaluator knows."""
+    from core.plugin_api import Problem
+    from plugins.fibre.evaluators import CONNECTOR_GRADES
+
     problems = []
     for sector in catalog.sectors.values():
         for evaluation in sector.evaluations:
@@ -55,6 +64,8 @@ MEASURED = ("pertes_db", "insertion_db", "retour_db")  # keys of the measured ch
 @hookimpl
 def gestes_booklet_sections(record: Any) -> list[BookletSection]:
     """Splice and connector losses of the latest evaluations, against their thresholds."""
+    from core.plugin_api import BookletSection, SectionRow
+
     if record.trainee.sector != "fibre":
         return []
     sections = []

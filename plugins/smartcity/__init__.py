@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.plugin_api import Catalog, Evaluator, Problem, hookimpl
-from plugins.smartcity.evaluators import DORI_PX_PER_M, EVALUATORS
+# Only hookimpl at the top: what the hooks need is imported when they are called, so that
+# registering this plugin costs the command line nothing (`gestes --help`).
+from core.plugin_api import hookimpl
+
+if TYPE_CHECKING:
+    from core.plugin_api import Catalog, Evaluator, Problem
 
 HERE = Path(__file__).parent
 
@@ -17,6 +22,8 @@ def gestes_sectors() -> list[Path]:
 
 @hookimpl
 def gestes_evaluators() -> list[Evaluator]:
+    from plugins.smartcity.evaluators import EVALUATORS
+
     return EVALUATORS
 
 
@@ -28,6 +35,9 @@ def gestes_employers() -> list[Path]:
 @hookimpl
 def gestes_validate(catalog: Catalog) -> list[Problem]:
     """A camera evaluation's ``purpose`` must be one of the four DORI levels."""
+    from core.plugin_api import Problem
+    from plugins.smartcity.evaluators import DORI_PX_PER_M
+
     problems = []
     for sector in catalog.sectors.values():
         for evaluation in sector.evaluations:

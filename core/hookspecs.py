@@ -39,6 +39,16 @@ def gestes_sectors() -> list[Path | Sector]:  # type: ignore[empty-body]
     :returns: a list whose items are either a ``Path`` to a sector YAML file or to a folder of
         YAML files merged into one sector (the usual case: the core reads it, and every problem
         names the file and line), or a ready ``core.catalog.definitions.Sector`` built in Python.
+
+    Example::
+
+        from pathlib import Path
+        from core.plugin_api import hookimpl
+
+
+        @hookimpl
+        def gestes_sectors():
+            return [Path(__file__).parent / "sector"]
     """
 
 
@@ -55,6 +65,35 @@ def gestes_evaluators() -> list[Evaluator]:  # type: ignore[empty-body]
 
     :returns: a list of ``core.judging.evaluation.Evaluator``; ``score`` must be a pure function
         ``(Evaluation, Submission) -> EvaluationScore``.
+
+    Example::
+
+        from core.plugin_api import (
+            EvaluationScore, Evaluator, Threshold, criteria_checks, value_check
+        )
+
+
+        def score_splices(evaluation, submission):
+            limit = float(evaluation.params["max_loss_db"])
+            measurement = evaluation.measurement("pertes_db")
+            checks = criteria_checks(evaluation, submission) + [
+                value_check(measurement, loss, Threshold(max=limit), label=f"Soudure n° {n}")
+                for n, loss in enumerate(submission.values("pertes_db"), start=1)
+            ]
+            return EvaluationScore.from_checks(evaluation, "fibre.splice_series", checks)
+
+
+        @hookimpl
+        def gestes_evaluators():
+            return [
+                Evaluator(
+                    "fibre.splice_series",
+                    score_splices,
+                    "Chaque soudure ≤ max_loss_db",
+                    needs_measurements=("pertes_db",),
+                    needs_params=("max_loss_db",),
+                )
+            ]
     """
 
 
@@ -70,6 +109,12 @@ def gestes_employers() -> list[Path | Employer | EmployerDocument]:  # type: ign
     :returns: a list whose items are a ``Path`` to a YAML file (or folder) with top-level
         ``territories:`` and/or ``employers:`` lists, a ``core.catalog.definitions.Employer`` or a
         ``core.catalog.definitions.EmployerDocument``.
+
+    Example::
+
+        @hookimpl
+        def gestes_employers():
+            return [Path(__file__).parent / "employers.yaml"]
     """
 
 
@@ -88,6 +133,24 @@ def gestes_validate(catalog: Catalog) -> list[Problem | str]:  # type: ignore[em
 
     :param catalog: the complete ``core.catalog.catalog.Catalog``.
     :returns: a list of problems, empty when all is well.
+
+    Example::
+
+        from core.plugin_api import Problem
+
+
+        @hookimpl
+        def gestes_validate(catalog):
+            return [
+                Problem(
+                    f"unknown connector grade {e.params.get('grade')!r}",
+                    catalog.locate(e.id, "params", "grade"),
+                )
+                for s in catalog.sectors.values()
+                for e in s.evaluations
+                if e.evaluator == "fibre.connector_losses"
+                and e.params.get("grade") not in {"B1", "C1"}
+            ]
     """
 
 
@@ -106,6 +169,21 @@ def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[Book
     :param employer: the employer the booklet is written for, or ``None`` for a territory or a
         general booklet.
     :returns: a list of ``core.booklet.sections.BookletSection``.
+
+    Example::
+
+        from core.plugin_api import BookletSection, SectionRow
+
+
+        @hookimpl
+        def gestes_booklet_sections(record, employer):
+            return [
+                BookletSection(
+                    title="Pertes d'épissure",
+                    columns=("Soudure", "Perte", "Seuil"),
+                    rows=(SectionRow(cells=("1", "0,04 dB", "≤ 0,2 dB"), ok=True),),
+                )
+            ]
     """
 
 
@@ -121,6 +199,14 @@ def gestes_appraisal_criteria(sector: str) -> list[tuple[str, str]]:  # type: ig
     :param sector: the sector id of the trainee's cohort (``fibre``).
     :returns: a list of ``(key, label)``: ``key`` lower-case letters, digits and ``_`` (at
         most 40), ``label`` the French words the tutor reads.
+
+    Example::
+
+        @hookimpl
+        def gestes_appraisal_criteria(sector):
+            if sector != "fibre":
+                return []
+            return [("hauteur", "Travail en hauteur et en chambre, en sécurité")]
     """
 
 
@@ -146,4 +232,20 @@ def gestes_commands(cli: Typer, open_gestes: OpenGestes) -> None:
     a plugin's top-level imports light (``hookimpl`` only) and import what a command or a
     hook needs inside it: ``gestes --help`` stays fast (``bench/catalog.py``). Type the
     opener with ``core.plugin_api.OpenGestes``.
+
+    Example::
+
+        import typer
+        from core.plugin_api import hookimpl
+
+
+        @hookimpl
+        def gestes_commands(cli, open_gestes):
+            @cli.command("electricite-stats")
+            def stats() -> None:
+                # Trainees per cohort of the electricite sector.
+                gestes = open_gestes()
+                for cohort, school in gestes.store.lookup.cohorts():
+                    if cohort.sector == "electricite":
+                        typer.echo(f"{cohort.name} ({school.name})")
     """

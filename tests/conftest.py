@@ -253,7 +253,7 @@ def world(gestes: Gestes) -> World:
 
 
 def pytest_report_header() -> list[str]:
-    """The database versions this run is proven against (STYLE.md: print them)."""
+    """The database versions this run is proven against: a report says what it ran on."""
     import sqlite3
 
     lines = [f"SQLite {sqlite3.sqlite_version}"]

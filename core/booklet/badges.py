@@ -3,7 +3,7 @@
 One ``OpenBadgeCredential`` per competency at *acquis* or above, embedded in the booklet's
 PDF/A-3b as ``open-badges.json`` so that a wallet or an HR system can read what the paper says.
 
-Fields filled (Open Badges 3.0, shared/DOMAIN.md): ``@context`` (VC v2 + OB 3.0.3), ``id``,
+Fields filled (Open Badges 3.0, 1EdTech's specification): ``@context`` (VC v2 + OB 3.0.3), ``id``,
 ``type``, ``issuer`` (``id``, ``type``, ``name``: the school), ``validFrom`` (the booklet's
 date), ``name``, ``credentialSubject`` (``type``, ``id``: the trainee as an opaque URN, no
 personal data) with its ``achievement`` (``id``, ``type``, ``achievementType``, ``name``,

@@ -60,7 +60,8 @@ def signer_warning(settings: Settings) -> str | None:
         return (
             f"the certificate made earlier names « {signer} », not « "
             f"{settings.organisation_name} »: booklets keep being signed in the old name until "
-            "a new one is made (README, « Signed »; booklets already signed stay valid)."
+            "a new one is made (docs/guides/booklet.md, « Signed »; booklets already signed stay "
+            "valid)."
         )
     return None
 

@@ -1,6 +1,6 @@
 """Fibre evaluators: splice series, connector losses and the PR→DTIo link budget.
 
-Thresholds from the field (shared/DOMAIN.md): a fusion splice ≤ 0.2 dB (many firms redo above
+Thresholds from the field: a fusion splice ≤ 0.2 dB (many firms redo above
 0.1 dB); an SC/APC connector grade B1 ≤ 0.5 dB, C1 ≤ 0.8 dB, return loss > 55 dB; an APC↔UPC
 mismatch loses 3.4–3.7 dB; a PR→DTIo link at 1310 nm ≤ 1.5 dB under 500 m, ≤ 2 dB from 500 to
 1500 m.

@@ -1,7 +1,7 @@
 """Smart-city evaluators: IP camera commissioning and a radio sensor's link.
 
 PoE power available at the device per 802.3af/at class, and the DORI pixel densities of
-EN 62676-4, from shared/DOMAIN.md. Radio thresholds are the training floor's house rules,
+EN 62676-4. Radio thresholds are the training floor's house rules,
 given as parameters in the evaluation.
 """
 

@@ -14,6 +14,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+class Saved(BaseModel):
+    """What a write answers: the stored row, and whether this call stored it."""
+
+    id: int
+    created: bool = Field(description="false: this key was sent before; nothing new stored")
+
+
 class Refusal(BaseModel):
     """Nothing was done; why, in French (and the field it is about, when there is one)."""
 

@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from core.immersion.placements import Placement, appraisal_criteria
-from core.immersion.record import Immersion
+from core.immersion.placements import CompanyResult, Hiring, Placement, Rating, appraisal_criteria
+from core.immersion.record import Immersion, SelfAssessment, Signature, Week
 from web.deps import Id, RowId, User, gestes_of, require_coordinator, trainee_of
 from web.pages.immersion import (
     answer_self_assessment,
@@ -25,6 +25,71 @@ from web.pages.immersion import (
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+
+# ---------------------------------------------------------------- what the routes answer
+
+
+class ObjectiveOut(BaseModel):
+    label: str
+    competency: str | None
+    result: CompanyResult | None = Field(description="The tutor's latest; null: not yet seen")
+    note: str
+
+
+class AppraisalOut(BaseModel):
+    ratings: dict[str, Rating] = Field(description="Per criterion key")
+    text: str
+    hiring: Hiring
+    signer: str
+    signed_at: dt.datetime
+
+
+class ImmersionOut(BaseModel):
+    """A placement and what its tutor recorded (latest entries)."""
+
+    id: int
+    trainee_id: int
+    company: str
+    employer: str | None = Field(description="The employer's catalog id, when it has one")
+    tutor_name: str
+    tutor_contact: str | None
+    starts_on: dt.date
+    ends_on: dt.date
+    planned_hours: int
+    hours_done: float
+    days_absent: int
+    objectives: list[ObjectiveOut]
+    weeks: list[Week]
+    appraisal: AppraisalOut | None
+
+
+class ImmersionRecordOut(BaseModel):
+    placements: list[ImmersionOut]
+    criteria: dict[str, str] = Field(description="The appraisal's criteria: key and label")
+    self_assessments: list[SelfAssessment]
+    signatures: list[Signature] = Field(description="A null name: still awaited")
+
+
+class LinkOut(BaseModel):
+    url: str = Field(description="Shown once: only its hash is kept")
+
+
+class CodeOut(BaseModel):
+    code: str = Field(description="Shown once: only its hash is kept")
+    url: str
+
+
+class Revoked(BaseModel):
+    revoked: bool
+
+
+class Confirmed(BaseModel):
+    confirmed: bool
+
+
+class Signed(BaseModel):
+    signed: bool
 
 
 def _immersion(found: Immersion) -> dict[str, Any]:
@@ -56,7 +121,7 @@ def _immersion(found: Immersion) -> dict[str, Any]:
     }
 
 
-@router.get("/trainees/{trainee_id}/loop")
+@router.get("/trainees/{trainee_id}/loop", response_model=ImmersionRecordOut)
 def trainee_loop(request: Request, user: User, trainee_id: Id) -> dict[str, Any]:
     """Placements with what their tutor recorded, self-assessments with the trainers'
     answers, and the booklet's signatures (``null`` name: still awaited)."""
@@ -84,7 +149,7 @@ class PlacementIn(BaseModel):
     )
 
 
-@router.post("/trainees/{trainee_id}/placements")
+@router.post("/trainees/{trainee_id}/placements", response_model=Placement)
 def create_placement(
     request: Request, user: User, trainee_id: Id, body: PlacementIn
 ) -> dict[str, Any]:
@@ -105,14 +170,14 @@ def create_placement(
     return dataclasses.asdict(record_placement(request, user, new, lines))
 
 
-@router.post("/placements/{placement_id}/links")
+@router.post("/placements/{placement_id}/links", response_model=LinkOut)
 def create_tutor_link(request: Request, user: User, placement_id: Id) -> dict[str, str]:
     """The tutor's link. Returned once: only its hash is kept."""
     require_coordinator(user)
     return {"url": issue_tutor_link(request, user, placement_of(request, user, placement_id))}
 
 
-@router.post("/trainees/{trainee_id}/access-code")
+@router.post("/trainees/{trainee_id}/access-code", response_model=CodeOut)
 def create_trainee_code(request: Request, user: User, trainee_id: Id) -> dict[str, str]:
     """A code for the trainee's own page. Returned once: only its hash is kept."""
     trainee_of(gestes_of(request).store, user, trainee_id)
@@ -120,7 +185,7 @@ def create_trainee_code(request: Request, user: User, trainee_id: Id) -> dict[st
     return {"code": code, "url": where}
 
 
-@router.post("/links/{link_id}/revoke")
+@router.post("/links/{link_id}/revoke", response_model=Revoked)
 def revoke_link(request: Request, user: User, link_id: Id) -> dict[str, bool]:
     withdraw_link(request, user, link_id)
     return {"revoked": True}
@@ -132,13 +197,13 @@ class AnswerIn(BaseModel):
     confirmed: bool
 
 
-@router.post("/trainees/{trainee_id}/confirmations")
+@router.post("/trainees/{trainee_id}/confirmations", response_model=Confirmed)
 def confirm(request: Request, user: User, trainee_id: Id, body: AnswerIn) -> dict[str, bool]:
     answer_self_assessment(request, user, trainee_id, body.competency, body.answers, body.confirmed)
     return {"confirmed": body.confirmed}
 
 
-@router.post("/trainees/{trainee_id}/signature")
+@router.post("/trainees/{trainee_id}/signature", response_model=Signed)
 def sign(request: Request, user: User, trainee_id: Id) -> dict[str, bool]:
     """The signed-in trainer signs the booklet for the teaching team."""
     sign_booklet(request, user, trainee_id, consent=True)

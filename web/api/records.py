@@ -9,18 +9,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from core.booklet.data import BookletData
 from core.catalog.definitions import Autonomy, Gesture
 from core.domain import (
     MAX_ATTEMPT_SECONDS,
     ExitKind,
     NewTrainee,
     RecordError,
+    Role,
     numbered_problems,
 )
-from core.judging.attempts import StepResult, attempt_outcome
-from core.judging.evaluation import parse_submission
+from core.judging.attempts import AttemptOutcome, StepResult, attempt_outcome
+from core.judging.evaluation import EvaluationScore, parse_submission
+from core.judging.record import TraineeRecord
 from core.store import LiveAttempt
 from core.tabular import MAX_IMPORT_ROWS
+from web.contract import Saved
 from web.deps import (
     Id,
     User,
@@ -44,6 +48,84 @@ router = APIRouter(prefix="/api", tags=["api"])
 Key = Field(min_length=8, max_length=80, description="Idempotency key of this submit")
 
 
+# ---------------------------------------------------------------- what the routes answer
+
+
+class Changed(BaseModel):
+    changed: bool
+
+
+class Revoked(BaseModel):
+    revoked: bool
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+    email: str
+    role: Role
+    schools: list[int]
+    csrf_token: str = Field(description="Send it as X-CSRF-Token on every write")
+
+
+class CohortSummary(BaseModel):
+    id: int
+    name: str
+    sector: str
+    school: str
+    territory: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class GridRow(BaseModel):
+    id: int
+    name: str
+    levels: list[str] = Field(description="One level code per competency, in their order")
+
+
+class Grid(BaseModel):
+    cohort: int
+    sector: str
+    competencies: list[str]
+    trainees: list[GridRow]
+
+
+class LiveAttemptOut(BaseModel):
+    steps: dict[str, StepResult] = Field(description="Each tapped step's latest result")
+    counts: dict[str, int] = Field(description="How many taps each step had")
+    outcome: AttemptOutcome | None = Field(description="Provisional; null before any tap")
+
+
+class TapOut(Saved, LiveAttemptOut):
+    """The tap stored, and the attempt so far."""
+
+
+class AttemptOut(Saved):
+    outcome: AttemptOutcome
+
+
+class EvaluationOut(Saved):
+    score: EvaluationScore
+
+
+class EvidenceOut(BaseModel):
+    observation: int
+
+
+class CohortExits(BaseModel):
+    cohort: int
+    trainees: int
+    exited: int = Field(description="Trainees whose exit is known")
+    positive: int
+    rate: float | None = Field(description="positive / exited; null while none is known")
+    by_kind: dict[str, int]
+
+
+class Imported(BaseModel):
+    trainees: list[int] = Field(description="The new trainees' ids, in the order sent")
+
+
 def _recorded(recorded: Any, **more: Any) -> dict[str, Any]:
     return {"id": recorded.id, "created": recorded.created, **more}
 
@@ -57,7 +139,7 @@ class PasswordIn(BaseModel):
     confirm: str = Field(max_length=200)
 
 
-@router.post("/me/password")
+@router.post("/me/password", response_model=Changed)
 def change_password(request: Request, user: User, body: PasswordIn) -> dict[str, bool]:
     """Change one's own password: the current one is asked; every other session of the
     account ends at once (this one stays). Refusals say which field, in French."""
@@ -67,7 +149,7 @@ def change_password(request: Request, user: User, body: PasswordIn) -> dict[str,
     return {"changed": True}
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me)
 def me(user: User) -> dict[str, Any]:
     """Who is signed in, and the CSRF token to send as ``X-CSRF-Token`` on every write."""
     return {
@@ -80,7 +162,7 @@ def me(user: User) -> dict[str, Any]:
     }
 
 
-@router.get("/cohorts")
+@router.get("/cohorts", response_model=list[CohortSummary])
 def cohorts(request: Request, user: User) -> list[dict[str, Any]]:
     """The cohorts of the user's schools, newest first."""
     return [
@@ -97,7 +179,7 @@ def cohorts(request: Request, user: User) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/cohorts/{cohort_id}/grid")
+@router.get("/cohorts/{cohort_id}/grid", response_model=Grid)
 def cohort_grid(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     store = store_of(request)
     cohort_of(store, user, cohort_id)
@@ -113,14 +195,14 @@ def cohort_grid(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     }
 
 
-@router.get("/trainees/{trainee_id}")
+@router.get("/trainees/{trainee_id}", response_model=TraineeRecord)
 def trainee_record(request: Request, user: User, trainee_id: Id) -> dict[str, Any]:
     store = store_of(request)
     trainee_of(store, user, trainee_id)
     return store.records.trainee_record(trainee_id).model_dump(mode="json")
 
 
-@router.get("/trainees/{trainee_id}/booklet")
+@router.get("/trainees/{trainee_id}/booklet", response_model=BookletData)
 def booklet(
     request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> dict[str, Any]:
@@ -144,7 +226,7 @@ def booklet(
     return data.model_dump(mode="json")
 
 
-@router.post("/verifications/{code}/revoke")
+@router.post("/verifications/{code}/revoke", response_model=Revoked)
 def revoke_booklet(request: Request, user: User, code: str) -> dict[str, bool]:
     """Withdraw a booklet handed out (its short verification code): its link then says so."""
     from web.pages.booklets import withdraw_booklet
@@ -165,7 +247,7 @@ class TapIn(BaseModel):
     observed_on: dt.date | None = Field(default=None, description="Default: today")
 
 
-@router.post("/trainees/{trainee_id}/taps")
+@router.post("/trainees/{trainee_id}/taps", response_model=TapOut)
 async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) -> dict[str, Any]:
     """One step of a live attempt, as the gesture page's buttons record it; answers with the
     attempt so far and its provisional outcome. Validate it with ``attempts``."""
@@ -184,7 +266,10 @@ async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) ->
     return _recorded(recorded, **_live(gesture, recorded.attempt))
 
 
-@router.get("/trainees/{trainee_id}/gestures/{gesture_id}/attempts/{attempt}")
+@router.get(
+    "/trainees/{trainee_id}/gestures/{gesture_id}/attempts/{attempt}",
+    response_model=LiveAttemptOut,
+)
 def live_attempt(
     request: Request, user: User, trainee_id: Id, gesture_id: str, attempt: str
 ) -> dict[str, Any]:
@@ -244,7 +329,7 @@ class AttemptIn(BaseModel):
         return self
 
 
-@router.post("/trainees/{trainee_id}/attempts")
+@router.post("/trainees/{trainee_id}/attempts", response_model=AttemptOut)
 def record_attempt(request: Request, user: User, trainee_id: Id, body: AttemptIn) -> dict[str, Any]:
     gestes = gestes_of(request)
     store = gestes.store
@@ -278,7 +363,7 @@ class EvaluationIn(BaseModel):
     key: str = Key
 
 
-@router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
+@router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}", response_model=EvaluationOut)
 def record_evaluation(
     request: Request, user: User, trainee_id: Id, evaluation_id: str, body: EvaluationIn
 ) -> dict[str, Any]:
@@ -315,7 +400,7 @@ class CommentIn(BaseModel):
     key: str = Key
 
 
-@router.post("/trainees/{trainee_id}/comments")
+@router.post("/trainees/{trainee_id}/comments", response_model=Saved)
 def add_comment(request: Request, user: User, trainee_id: Id, body: CommentIn) -> dict[str, Any]:
     store = store_of(request)
     trainee_of(store, user, trainee_id)
@@ -327,6 +412,7 @@ def add_comment(request: Request, user: User, trainee_id: Id, body: CommentIn) -
 
 @router.post(
     "/observations/{observation_id}/evidence",
+    response_model=EvidenceOut,
     openapi_extra={
         "requestBody": {
             "content": {
@@ -351,7 +437,7 @@ class RetractIn(BaseModel):
     reason: str = Field(min_length=5, max_length=500)
 
 
-@router.post("/observations/{observation_id}/retract")
+@router.post("/observations/{observation_id}/retract", response_model=Saved)
 def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -> dict[str, Any]:
     """Cancel a mistaken entry: a new observation supersedes it; nothing is erased."""
     store = store_of(request)
@@ -365,7 +451,7 @@ def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -
 # ---------------------------------------------------------------- coordination
 
 
-@router.get("/exits")
+@router.get("/exits", response_model=list[CohortExits])
 def exits(request: Request, user: User) -> list[dict[str, Any]]:
     """Per cohort of the user's schools: trainees, known exits, positive exits and rate."""
     require_coordinator(user)
@@ -394,7 +480,7 @@ class TraineeIn(BaseModel):
     external_ref: str | None = Field(default=None, max_length=100)
 
 
-@router.post("/cohorts/{cohort_id}/trainees")
+@router.post("/cohorts/{cohort_id}/trainees", response_model=Imported)
 def import_trainees(
     request: Request,
     user: User,
@@ -422,7 +508,7 @@ class ExitIn(BaseModel):
     key: str = Key
 
 
-@router.post("/trainees/{trainee_id}/outcome")
+@router.post("/trainees/{trainee_id}/outcome", response_model=Saved)
 def record_exit(request: Request, user: User, trainee_id: Id, body: ExitIn) -> dict[str, Any]:
     """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
     require_coordinator(user)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from core.domain import Role, School
+from web.contract import Saved
 from web.deps import (
     Id,
     RowId,
@@ -27,6 +28,79 @@ from web.pages.coordination import replace_password, set_account_active
 router = APIRouter(prefix="/api", tags=["api"])
 
 Key = Field(min_length=8, max_length=80, description="Idempotency key of this submit")
+
+
+# ---------------------------------------------------------------- what the routes answer
+
+
+class SchoolOut(BaseModel):
+    id: int
+    name: str
+    city: str
+    territory: str
+    address: str | None
+
+
+class SectorOut(BaseModel):
+    id: str
+    name: str
+    curriculum: str
+    version: str
+    hours: dict[str, int] = Field(description="Planned hours per phase")
+
+
+class CohortOut(BaseModel):
+    id: int
+    school: int
+    name: str
+    sector: str
+    curriculum: str
+    version: str = Field(description="The curriculum version the cohort is pinned to")
+    starts_on: dt.date
+    ends_on: dt.date
+    hours: dict[str, int]
+    trainers: list[int]
+    closed: bool
+
+
+class ChangeOut(BaseModel):
+    kind: str = Field(description="competency, gesture, evaluation or module")
+    id: str
+    what: str = Field(description="added, removed or renamed")
+    name: str
+    old_name: str | None
+    label: str = Field(description="The change in French, as the settings page says it")
+
+
+class CurriculumOut(BaseModel):
+    pinned: str
+    installed: str
+    changes: list[ChangeOut]
+    blockers: list[str] = Field(description="Removed definitions the cohort's entries use")
+    known: bool
+
+
+class Moved(BaseModel):
+    trainee: int
+    cohort: int
+
+
+class AccountOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+    active: bool
+    schools: list[int]
+
+
+class AccountRef(BaseModel):
+    id: int
+
+
+class AccountActive(BaseModel):
+    id: int
+    active: bool
 
 
 def _school(school: School) -> dict[str, Any]:
@@ -46,14 +120,14 @@ class SchoolIn(BaseModel):
     address: str | None = Field(default=None, max_length=300)
 
 
-@router.get("/schools")
+@router.get("/schools", response_model=list[SchoolOut])
 def schools(request: Request, user: User) -> list[dict[str, Any]]:
     """The user's schools (every school for an admin)."""
     found = store_of(request).lookup.schools()
     return [_school(s) for s in found if user.can_see_school(s.id)]
 
 
-@router.post("/schools")
+@router.post("/schools", response_model=SchoolOut)
 def create_school(request: Request, user: User, body: SchoolIn) -> dict[str, Any]:
     require_admin(user)
     store = store_of(request)
@@ -63,7 +137,7 @@ def create_school(request: Request, user: User, body: SchoolIn) -> dict[str, Any
     return _school(school)
 
 
-@router.post("/schools/{school_id}")
+@router.post("/schools/{school_id}", response_model=SchoolOut)
 def update_school(request: Request, user: User, school_id: Id, body: SchoolIn) -> dict[str, Any]:
     require_admin(user)
     store = store_of(request)
@@ -75,7 +149,7 @@ def update_school(request: Request, user: User, school_id: Id, body: SchoolIn) -
     return _school(school)
 
 
-@router.get("/sectors")
+@router.get("/sectors", response_model=list[SectorOut])
 def sectors(request: Request, user: User) -> list[dict[str, Any]]:
     """The installed sectors a cohort can be opened in, with their curriculum's version and
     hours per phase."""
@@ -120,7 +194,7 @@ def _cohort(request: Request, cohort_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/cohorts")
+@router.post("/cohorts", response_model=CohortOut)
 def create_cohort(request: Request, user: User, body: CohortIn) -> dict[str, Any]:
     """A cohort of any installed sector, pinned to its curriculum's current version."""
     require_coordinator(user)
@@ -136,7 +210,7 @@ class TrainersIn(BaseModel):
     trainers: list[RowId]
 
 
-@router.post("/cohorts/{cohort_id}/trainers")
+@router.post("/cohorts/{cohort_id}/trainers", response_model=CohortOut)
 def set_trainers(request: Request, user: User, cohort_id: Id, body: TrainersIn) -> dict[str, Any]:
     require_coordinator(user)
     cohort_of(store_of(request), user, cohort_id)
@@ -144,7 +218,7 @@ def set_trainers(request: Request, user: User, cohort_id: Id, body: TrainersIn) 
     return _cohort(request, cohort_id)
 
 
-@router.post("/cohorts/{cohort_id}/close")
+@router.post("/cohorts/{cohort_id}/close", response_model=CohortOut)
 def close_cohort(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     """Read-only afterwards (exits can still be recorded); still in statistics."""
     require_coordinator(user)
@@ -163,7 +237,7 @@ def _curriculum(status: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/cohorts/{cohort_id}/curriculum")
+@router.get("/cohorts/{cohort_id}/curriculum", response_model=CurriculumOut)
 def curriculum(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     """The curriculum version the cohort follows, the installed one, what changed between
     them and which removed definitions its entries point at (they block the move)."""
@@ -171,7 +245,7 @@ def curriculum(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     return _curriculum(store_of(request).curricula.status(cohort_id))
 
 
-@router.post("/cohorts/{cohort_id}/curriculum")
+@router.post("/cohorts/{cohort_id}/curriculum", response_model=CurriculumOut)
 def upgrade_curriculum(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     """Move the cohort to the installed version (400 naming what blocks it)."""
     require_coordinator(user)
@@ -187,7 +261,7 @@ class LevelIn(BaseModel):
     key: str = Key
 
 
-@router.post("/trainees/{trainee_id}/levels")
+@router.post("/trainees/{trainee_id}/levels", response_model=Saved)
 def decide_level(request: Request, user: User, trainee_id: Id, body: LevelIn) -> dict[str, Any]:
     """A trainer's direct decision on a competency's level, with its justification."""
     store = store_of(request)
@@ -208,7 +282,7 @@ class MoveIn(BaseModel):
     cohort: RowId = Field(description="Another cohort of the same sector")
 
 
-@router.post("/trainees/{trainee_id}/move")
+@router.post("/trainees/{trainee_id}/move", response_model=Moved)
 def move_trainee(request: Request, user: User, trainee_id: Id, body: MoveIn) -> dict[str, Any]:
     require_coordinator(user)
     store = store_of(request)
@@ -221,7 +295,7 @@ def move_trainee(request: Request, user: User, trainee_id: Id, body: MoveIn) -> 
 # ---------------------------------------------------------------- user administration
 
 
-@router.get("/users")
+@router.get("/users", response_model=list[AccountOut])
 def users(request: Request, user: User) -> list[dict[str, Any]]:
     """Every account with its role, state and schools (never its password hash)."""
     require_admin(user)
@@ -246,7 +320,7 @@ class UserIn(BaseModel):
     schools: list[RowId] = []
 
 
-@router.post("/users")
+@router.post("/users", response_model=AccountRef)
 def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
     require_admin(user)
     new = store_of(request).directory.create_user(
@@ -259,7 +333,7 @@ class PasswordResetIn(BaseModel):
     password: str = Field(max_length=200)
 
 
-@router.post("/users/{user_id}/password")
+@router.post("/users/{user_id}/password", response_model=AccountRef)
 def reset_password(
     request: Request, user: User, user_id: Id, body: PasswordResetIn
 ) -> dict[str, Any]:
@@ -272,7 +346,7 @@ class ActiveIn(BaseModel):
     active: bool
 
 
-@router.post("/users/{user_id}/active")
+@router.post("/users/{user_id}/active", response_model=AccountActive)
 def toggle_user(request: Request, user: User, user_id: Id, body: ActiveIn) -> dict[str, Any]:
     set_account_active(request, user, user_id, body.active)
     return {"id": user_id, "active": body.active}

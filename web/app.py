@@ -24,6 +24,7 @@ from web import api, i18n, operations
 from web.api import immersion as api_immersion
 from web.api import records as api_records
 from web.api import schools as api_schools
+from web.api import scoring as api_scoring
 from web.contract import API_RESPONSES, PAGE_RESPONSES
 from web.errors import install_error_handlers
 from web.operations import RequestLog, log_requests
@@ -155,6 +156,6 @@ def _routes(app: FastAPI) -> None:
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )
-    for json_api in (api_records, api_schools, api_immersion):
+    for json_api in (api_scoring, api_records, api_schools, api_immersion):
         app.include_router(json_api.router, responses=API_RESPONSES)
     app.description = api.__doc__ or ""

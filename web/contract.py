@@ -13,12 +13,20 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+# The idempotency key of a write: the same key sent again stores nothing new.
+Key = Field(min_length=8, max_length=80, description="Idempotency key of this submit")
+
 
 class Saved(BaseModel):
     """What a write answers: the stored row, and whether this call stored it."""
 
     id: int
     created: bool = Field(description="false: this key was sent before; nothing new stored")
+
+
+def saved(recorded: Any, **more: Any) -> dict[str, Any]:
+    """A write's answer (``Saved``), with what the route adds to it."""
+    return {"id": recorded.id, "created": recorded.created, **more}
 
 
 class Refusal(BaseModel):

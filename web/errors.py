@@ -21,70 +21,72 @@ from web.rendering import render
 
 def install_error_handlers(app: FastAPI) -> None:
     """How refusals answer: a JSON body under /api/, a French page elsewhere."""
-
-    @app.exception_handler(LoginRequired)
-    async def _login(request: Request, _error: LoginRequired) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "Connexion requise."}, status_code=401)
-        target = _back_after_login(request)
-        if request.headers.get("hx-request"):  # htmx: ask the browser to load the login page
-            return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
-        return RedirectResponse(f"/login?next={target}", status_code=303)
-
+    app.add_exception_handler(LoginRequired, login_required)  # type: ignore[arg-type]
     # Starlette's class, which FastAPI's extends: FastAPI raises Starlette's own for a body it
     # cannot read, and it must answer like every other refusal (a page, or JSON under /api/).
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
-            answer: Response = JSONResponse({"detail": error.detail}, status_code=error.status_code)
-        else:
-            answer = render(
-                request,
-                "error.html",
-                {"status": error.status_code, "message": str(error.detail)},
-                status_code=error.status_code,
-            )
-        # The exception's own headers are part of the answer: a 405's Allow, for one.
-        answer.headers.update(error.headers or {})
-        if error.status_code == 405:
-            answer.headers["Allow"] = ", ".join(allowed_methods(request))
-        return answer
+    app.add_exception_handler(StarletteHTTPException, http_refusal)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid_input)  # type: ignore[arg-type]
+    app.add_exception_handler(RecordError, store_refusal)  # type: ignore[arg-type]
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> Response:
-        """A form a page posted with a missing or malformed field: said in the page."""
-        if request.url.path.startswith("/api/"):
-            # One shape for every refusal of a field, in French (as the evaluation's own).
-            fields = [
-                {
-                    "field": str(problem["loc"][-1]) if problem.get("loc") else "",
-                    "message": _field_message(problem),
-                    "loc": jsonable_encoder(problem.get("loc", ())),
-                }
-                for problem in error.errors()
-            ]
-            return JSONResponse({"detail": fields}, status_code=422)
-        if any(problem.get("loc", ("",))[0] == "path" for problem in error.errors()):
-            # An id no row can have (web.deps.Id): for a person, a page that does not exist.
-            return render(
-                request, "error.html", {"status": 404, "message": "Introuvable."}, status_code=404
-            )
-        said = "; ".join(_field_problem(problem) for problem in error.errors())
-        return render(
+
+async def login_required(request: Request, _error: LoginRequired) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": "Connexion requise."}, status_code=401)
+    target = _back_after_login(request)
+    if request.headers.get("hx-request"):  # htmx: ask the browser to load the login page
+        return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
+    return RedirectResponse(f"/login?next={target}", status_code=303)
+
+
+async def http_refusal(request: Request, error: StarletteHTTPException) -> Response:
+    if request.url.path.startswith("/api/"):
+        answer: Response = JSONResponse({"detail": error.detail}, status_code=error.status_code)
+    else:
+        answer = render(
             request,
             "error.html",
-            {"status": 400, "message": f"Formulaire invalide : {said}."},
-            status_code=400,
+            {"status": error.status_code, "message": str(error.detail)},
+            status_code=error.status_code,
         )
+    # The exception's own headers are part of the answer: a 405's Allow, for one.
+    answer.headers.update(error.headers or {})
+    if error.status_code == 405:
+        answer.headers["Allow"] = ", ".join(allowed_methods(request))
+    return answer
 
-    @app.exception_handler(RecordError)
-    async def _refused(request: Request, error: RecordError) -> Response:
-        """The store refused a write (bad value, unknown id): nothing was stored."""
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(error), "field": error.field}, status_code=400)
+
+async def invalid_input(request: Request, error: RequestValidationError) -> Response:
+    """A form a page posted with a missing or malformed field: said in the page."""
+    if request.url.path.startswith("/api/"):
+        # One shape for every refusal of a field, in French (as the evaluation's own).
+        fields = [
+            {
+                "field": str(problem["loc"][-1]) if problem.get("loc") else "",
+                "message": _field_message(problem),
+                "loc": jsonable_encoder(problem.get("loc", ())),
+            }
+            for problem in error.errors()
+        ]
+        return JSONResponse({"detail": fields}, status_code=422)
+    if any(problem.get("loc", ("",))[0] == "path" for problem in error.errors()):
+        # An id no row can have (web.deps.Id): for a person, a page that does not exist.
         return render(
-            request, "error.html", {"status": 400, "message": str(error)}, status_code=400
+            request, "error.html", {"status": 404, "message": "Introuvable."}, status_code=404
         )
+    said = "; ".join(_field_problem(problem) for problem in error.errors())
+    return render(
+        request,
+        "error.html",
+        {"status": 400, "message": f"Formulaire invalide : {said}."},
+        status_code=400,
+    )
+
+
+async def store_refusal(request: Request, error: RecordError) -> Response:
+    """The store refused a write (bad value, unknown id): nothing was stored."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": str(error), "field": error.field}, status_code=400)
+    return render(request, "error.html", {"status": 400, "message": str(error)}, status_code=400)
 
 
 def allowed_methods(request: Request) -> list[str]:

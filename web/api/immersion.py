@@ -13,8 +13,7 @@ from pydantic import BaseModel, Field
 
 from core.immersion.placements import CompanyResult, Hiring, Placement, Rating, appraisal_criteria
 from core.immersion.record import Immersion, SelfAssessment, Signature, Week
-from web.deps import Id, RowId, User, gestes_of, require_coordinator, trainee_of
-from web.pages.immersion import (
+from web.actions import (
     answer_self_assessment,
     issue_trainee_code,
     issue_tutor_link,
@@ -23,6 +22,7 @@ from web.pages.immersion import (
     sign_booklet,
     withdraw_link,
 )
+from web.deps import Id, RowId, User, gestes_of, require_coordinator, trainee_of
 
 router = APIRouter(prefix="/api", tags=["api"])
 

@@ -1,5 +1,5 @@
-"""JSON API for the training floor and a trainee's record: cohorts and grids, taps, attempts,
-evaluations, comments, evidence, retractions, exits, imports, booklets, one's password."""
+"""JSON API for a trainee's record and its cohort: who is signed in, cohorts and grids, the
+record, the booklet's data, comments, evidence, retractions, exits, imports."""
 
 from __future__ import annotations
 
@@ -7,29 +7,22 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field
 
 from core.booklet.data import BookletData
-from core.catalog.definitions import Autonomy, Gesture
 from core.domain import (
-    MAX_ATTEMPT_SECONDS,
     ExitKind,
     NewTrainee,
-    RecordError,
     Role,
     numbered_problems,
 )
-from core.judging.attempts import AttemptOutcome, StepResult, attempt_outcome
-from core.judging.evaluation import EvaluationScore, parse_submission
 from core.judging.record import TraineeRecord
-from core.store import LiveAttempt
 from core.tabular import MAX_IMPORT_ROWS
-from web.contract import Saved
+from web.actions import change_own_password, receive_evidence, withdraw_booklet
+from web.contract import Key, Saved, saved
 from web.deps import (
     Id,
     User,
-    check_evaluation,
-    check_gesture,
     cohort_of,
     gestes_of,
     observation_of,
@@ -37,15 +30,10 @@ from web.deps import (
     require_coordinator,
     store_of,
     trainee_of,
-    valid_key,
     visible_cohorts,
 )
-from web.pages.cohorts import receive_evidence
-from web.pages.scoring import submit_tap
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-Key = Field(min_length=8, max_length=80, description="Idempotency key of this submit")
 
 
 # ---------------------------------------------------------------- what the routes answer
@@ -91,24 +79,6 @@ class Grid(BaseModel):
     trainees: list[GridRow]
 
 
-class LiveAttemptOut(BaseModel):
-    steps: dict[str, StepResult] = Field(description="Each tapped step's latest result")
-    counts: dict[str, int] = Field(description="How many taps each step had")
-    outcome: AttemptOutcome | None = Field(description="Provisional; null before any tap")
-
-
-class TapOut(Saved, LiveAttemptOut):
-    """The tap stored, and the attempt so far."""
-
-
-class AttemptOut(Saved):
-    outcome: AttemptOutcome
-
-
-class EvaluationOut(Saved):
-    score: EvaluationScore
-
-
 class EvidenceOut(BaseModel):
     observation: int
 
@@ -126,10 +96,6 @@ class Imported(BaseModel):
     trainees: list[int] = Field(description="The new trainees' ids, in the order sent")
 
 
-def _recorded(recorded: Any, **more: Any) -> dict[str, Any]:
-    return {"id": recorded.id, "created": recorded.created, **more}
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -143,9 +109,8 @@ class PasswordIn(BaseModel):
 def change_password(request: Request, user: User, body: PasswordIn) -> dict[str, bool]:
     """Change one's own password: the current one is asked; every other session of the
     account ends at once (this one stays). Refusals say which field, in French."""
-    from web.pages.auth import replace_password
 
-    replace_password(request, user, body.current, body.new, body.confirm)
+    change_own_password(request, user, body.current, body.new, body.confirm)
     return {"changed": True}
 
 
@@ -229,164 +194,9 @@ def booklet(
 @router.post("/verifications/{code}/revoke", response_model=Revoked)
 def revoke_booklet(request: Request, user: User, code: str) -> dict[str, bool]:
     """Withdraw a booklet handed out (its short verification code): its link then says so."""
-    from web.pages.booklets import withdraw_booklet
 
     withdraw_booklet(request, user, code)
     return {"revoked": True}
-
-
-# ---------------------------------------------------------------- scoring
-
-
-class TapIn(BaseModel):
-    gesture: str
-    attempt: str = Field(pattern=r"^[A-Za-z0-9]{8,40}$", description="Key of the live attempt")
-    step: str = Field(max_length=60)
-    result: StepResult
-    tap: int = Field(default=0, ge=0, le=1000, description="How many times this step was tapped")
-    observed_on: dt.date | None = Field(default=None, description="Default: today")
-
-
-@router.post("/trainees/{trainee_id}/taps", response_model=TapOut)
-async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) -> dict[str, Any]:
-    """One step of a live attempt, as the gesture page's buttons record it; answers with the
-    attempt so far and its provisional outcome. Validate it with ``attempts``."""
-    recorded = await submit_tap(
-        request,
-        user,
-        trainee_id,
-        body.gesture,
-        body.attempt,
-        body.step,
-        body.result,
-        body.tap,
-        day=body.observed_on,
-    )
-    gesture = recorded.catalog.gesture(body.gesture)  # the cohort's curriculum's
-    return _recorded(recorded, **_live(gesture, recorded.attempt))
-
-
-@router.get(
-    "/trainees/{trainee_id}/gestures/{gesture_id}/attempts/{attempt}",
-    response_model=LiveAttemptOut,
-)
-def live_attempt(
-    request: Request, user: User, trainee_id: Id, gesture_id: str, attempt: str
-) -> dict[str, Any]:
-    """A live attempt as tapped so far (to resume it on another device): each step's
-    latest result, how many taps each had, and the provisional outcome."""
-    gestes = gestes_of(request)
-    store = gestes.store
-    _, cohort = trainee_of(store, user, trainee_id)
-    catalog = gestes.catalog_for(cohort)
-    check_gesture(catalog, cohort.sector, gesture_id)
-    if not valid_key(attempt):
-        raise HTTPException(status_code=400, detail="Tentative invalide.")
-    return _live(catalog.gesture(gesture_id), store.taps.live_attempt(trainee_id, attempt))
-
-
-def _live(gesture: Gesture, live: LiveAttempt) -> dict[str, Any]:
-    """A live attempt as JSON: each step's latest result, its taps, the provisional outcome."""
-    outcome = attempt_outcome(gesture, live.taps) if live.taps else None
-    return {
-        "steps": {step: result.value for step, result in live.taps.items()},
-        "counts": live.counts,
-        "outcome": outcome.model_dump(mode="json") if outcome else None,
-    }
-
-
-class AttemptIn(BaseModel):
-    observed_on: dt.date | None = Field(
-        default=None, description="The day it was observed (default: today)"
-    )
-    gesture: str
-    steps: dict[str, StepResult] = Field(
-        default={}, description="Every step's result; or leave empty and name a live attempt"
-    )
-    attempt: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9]{8,40}$", description="Validate these live taps"
-    )
-    autonomy: Autonomy = Field(
-        description="How much help the trainee needed, never assumed: avec_aide, "
-        "sous_controle, autonome, transmet (the forms' words), or 1 to 4"
-    )
-    seconds: int | None = Field(default=None, gt=0, le=MAX_ATTEMPT_SECONDS)
-    key: str = Key
-    supersedes: int | None = None
-
-    @field_validator("autonomy", mode="before")
-    @classmethod
-    def _autonomy_words(cls, value: Any) -> Any:
-        """The forms' words as well as the numbers."""
-        if isinstance(value, str) and value.upper() in Autonomy.__members__:
-            return Autonomy.from_key(value)
-        return value
-
-    @model_validator(mode="after")
-    def _steps_or_attempt(self) -> AttemptIn:
-        if bool(self.steps) == bool(self.attempt):
-            raise ValueError("give either steps or the key of a live attempt")
-        return self
-
-
-@router.post("/trainees/{trainee_id}/attempts", response_model=AttemptOut)
-def record_attempt(request: Request, user: User, trainee_id: Id, body: AttemptIn) -> dict[str, Any]:
-    gestes = gestes_of(request)
-    store = gestes.store
-    _, cohort = trainee_of(store, user, trainee_id)
-    catalog = gestes.catalog_for(cohort)
-    check_gesture(catalog, cohort.sector, body.gesture)
-    steps = body.steps or store.taps.live_attempt(trainee_id, body.attempt or "").taps
-    if not steps:
-        raise RecordError("Aucune étape enregistrée pour cette tentative.")
-    recorded = store.observations.record_attempt(
-        trainee_id,
-        user.id,
-        body.gesture,
-        steps,
-        body.autonomy,
-        body.observed_on or dt.date.today(),
-        body.key,
-        seconds=body.seconds,
-        attempt_key=body.attempt,
-        supersedes=body.supersedes,
-    )
-    return _recorded(recorded, outcome=recorded.outcome.model_dump(mode="json"))
-
-
-class EvaluationIn(BaseModel):
-    observed_on: dt.date | None = Field(
-        default=None, description="The day it was observed (default: today)"
-    )
-    criteria: dict[str, bool] = {}
-    measurements: dict[str, list[str]] = {}
-    key: str = Key
-
-
-@router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}", response_model=EvaluationOut)
-def record_evaluation(
-    request: Request, user: User, trainee_id: Id, evaluation_id: str, body: EvaluationIn
-) -> dict[str, Any]:
-    gestes = gestes_of(request)
-    store = gestes.store
-    _, cohort = trainee_of(store, user, trainee_id)
-    catalog = gestes.catalog_for(cohort)
-    check_evaluation(catalog, cohort.sector, evaluation_id)
-    parsed = parse_submission(catalog.evaluation(evaluation_id), body.criteria, body.measurements)
-    if isinstance(parsed, list):
-        errors = [
-            {
-                "field": e.field,
-                "message": e.message,
-                "loc": ["body", "measurements", e.field, *([] if e.index is None else [e.index])],
-            }
-            for e in parsed
-        ]
-        raise HTTPException(status_code=422, detail=errors)
-    recorded = store.observations.record_evaluation(
-        trainee_id, user.id, evaluation_id, parsed, body.observed_on or dt.date.today(), body.key
-    )
-    return _recorded(recorded, score=recorded.score.model_dump(mode="json"))
 
 
 # ---------------------------------------------------------------- comments, evidence, corrections
@@ -407,7 +217,7 @@ def add_comment(request: Request, user: User, trainee_id: Id, body: CommentIn) -
     recorded = store.observations.record_comment(
         trainee_id, user.id, body.text, body.observed_on or dt.date.today(), f"comment:{body.key}"
     )
-    return _recorded(recorded)
+    return saved(recorded)
 
 
 @router.post(
@@ -445,7 +255,7 @@ def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -
     recorded = store.observations.retract(
         observation_id, user.id, body.reason, f"retract:{observation_id}"
     )
-    return _recorded(recorded)
+    return saved(recorded)
 
 
 # ---------------------------------------------------------------- coordination
@@ -523,4 +333,4 @@ def record_exit(request: Request, user: User, trainee_id: Id, body: ExitIn) -> d
         employer=body.employer,
         employer_name=body.employer_name,
     )
-    return _recorded(recorded)
+    return saved(recorded)

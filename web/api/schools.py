@@ -11,7 +11,8 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from core.domain import Role, School
-from web.contract import Saved
+from web.actions import replace_forgotten_password, set_account_active
+from web.contract import Key, Saved
 from web.deps import (
     Id,
     RowId,
@@ -23,11 +24,8 @@ from web.deps import (
     store_of,
     trainee_of,
 )
-from web.pages.coordination import replace_password, set_account_active
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-Key = Field(min_length=8, max_length=80, description="Idempotency key of this submit")
 
 
 # ---------------------------------------------------------------- what the routes answer
@@ -338,7 +336,7 @@ def reset_password(
     request: Request, user: User, user_id: Id, body: PasswordResetIn
 ) -> dict[str, Any]:
     """A forgotten password replaced by an administrator; the account's sessions end."""
-    replace_password(request, user, user_id, body.password)
+    replace_forgotten_password(request, user, user_id, body.password)
     return {"id": user_id}
 
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.domain import RecordError
+from web.actions import change_own_password
 from web.deps import User, store_of
 from web.i18n import LANGUAGES
 from web.rendering import render
-from web.security import COOKIE, SESSION_HOURS, CurrentUser
+from web.security import COOKIE, SESSION_HOURS
 
 router = APIRouter(tags=["pages"])
 
@@ -95,23 +96,11 @@ def change_password(
     confirm: Annotated[str, Form(max_length=200)],
 ) -> Response:
     try:
-        replace_password(request, user, current, new, confirm)
+        change_own_password(request, user, current, new, confirm)
     except RecordError as refused:
         errors = {refused.field or "new": str(refused)}
         return render(request, "password.html", {"errors": errors, "done": False}, status_code=400)
     return render(request, "password.html", {"errors": {}, "done": True})
-
-
-def replace_password(
-    request: Request, user: CurrentUser, current: str, new: str, confirm: str
-) -> None:
-    """Change one's own password (page and API): the current one asked, the policy checked,
-    every other session of the account ended at once. RecordError (with its field) if not."""
-    if new != confirm:
-        raise RecordError("Les deux saisies du nouveau mot de passe diffèrent.", "confirm")
-    token = request.cookies.get(COOKIE, "")
-    store_of(request).accounts.change_password(user.id, current, new, token)
-    request.app.state.sessions.clear()  # other sessions of the account end now, not in 5 s
 
 
 @router.get("/lang/{language}")

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from core.booklet.jobs import JobState
 from core.domain import RecordError
+from web.actions import withdraw_booklet
 from web.deps import (
     Id,
     User,
@@ -245,18 +246,6 @@ def revoke_verification(request: Request, user: User, code: str) -> Response:
     """Withdraw a booklet handed out: its verification link then says it no longer holds."""
     trainee = withdraw_booklet(request, user, code)
     return RedirectResponse(opened_at(trainee, "livrets"), status_code=303)
-
-
-def withdraw_booklet(request: Request, user: CurrentUser, code: str) -> int:
-    """Withdraw a booklet of one of the coordinator's schools (pages and API); its trainee."""
-    require_coordinator(user)
-    store = store_of(request)
-    handed = store.verifications.get(code[:20])
-    if handed is None:
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    trainee_of(store, user, handed.trainee)
-    store.verifications.revoke(handed.code)
-    return handed.trainee
 
 
 @router.get("/share/{code}")

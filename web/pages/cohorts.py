@@ -13,8 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Sector
-from core.domain import Located, RecordError, Role
+from core.domain import RecordError, Role
 from web import forms
+from web.actions import receive_evidence
 from web.deps import (
     Id,
     User,
@@ -30,7 +31,6 @@ from web.deps import (
 )
 from web.pages.trainee import opened_at, refused_on_page
 from web.rendering import render
-from web.security import CurrentUser
 
 GESTURE_ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")  # a catalog id: never a way elsewhere
 
@@ -210,24 +210,6 @@ async def add_evidence(request: Request, user: User, observation_id: Id) -> Resp
         back = f"/trainees/{observation.trainee_id}/gestures/{gesture}"
         return RedirectResponse(f"{back}?attempt={uuid.uuid4().hex}&photo=1", status_code=303)
     return RedirectResponse(opened_at(observation.trainee_id, "historique"), status_code=303)
-
-
-async def receive_evidence(request: Request, user: CurrentUser, observation_id: Id) -> Located:
-    """Store the file posted as ``photo`` (page or API). An announced body over the limit is
-    refused before it is read, and no more than the limit is ever read."""
-    gestes = gestes_of(request)
-    store = gestes.store
-    observation = observation_of(store, user, observation_id)
-    limit = gestes.settings.evidence_max_bytes
-    if int(request.headers.get("content-length", "0")) > limit + 64 * 1024:
-        raise RecordError(f"Fichier trop lourd : {limit // (1024 * 1024)} Mo au maximum.")
-    form = await request.form()
-    upload = form.get("photo")
-    if upload is None or isinstance(upload, str) or not upload.filename:
-        raise RecordError("Choisissez une photo.")
-    data = await upload.read(limit + 1)
-    store.evidence.add(observation_id, data, upload.filename, upload.content_type)
-    return observation
 
 
 @router.get("/evidence/{evidence_id}")

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from core.domain import ExitKind, RecordError, Role
 from core.store import Store
+from web.actions import replace_forgotten_password, set_account_active
 from web.deps import (
     Id,
     User,
@@ -23,7 +24,6 @@ from web.deps import (
     visible_cohorts,
 )
 from web.rendering import render
-from web.security import CurrentUser
 
 router = APIRouter(tags=["pages"])
 
@@ -178,35 +178,9 @@ async def reset_password(request: Request, user: User, user_id: Id) -> Response:
     account's sessions end everywhere. The owner then chooses their own at /account/password."""
     form = await request.form()
     try:
-        replace_password(request, user, user_id, str(form.get("password") or ""))
+        replace_forgotten_password(request, user, user_id, str(form.get("password") or ""))
     except RecordError as error:
         view = _users_view(store_of(request))
         view.update(reset_for=user_id, reset_error=str(error))
         return render(request, "users.html", view, status_code=400)
     return RedirectResponse(f"/admin/users?nouveau_mot_de_passe={user_id}", status_code=303)
-
-
-def _account(request: Request, user: CurrentUser, user_id: Id) -> None:
-    """An administrator acting on an account that exists (else 404, page or API)."""
-    require_admin(user)
-    if not store_of(request).accounts.exists(user_id):
-        raise HTTPException(status_code=404, detail="Compte introuvable.")
-
-
-def replace_password(request: Request, user: CurrentUser, user_id: Id, password: str) -> None:
-    """A forgotten password replaced by an administrator (page or API); every session of the
-    account ends: this process forgets them at once, the others are told (NOTIFY)."""
-    _account(request, user, user_id)
-    store_of(request).accounts.reset_password(user_id, password)
-    request.app.state.sessions.clear()
-
-
-def set_account_active(request: Request, user: CurrentUser, user_id: Id, active: bool) -> None:
-    """Deactivate or reactivate an account (page or API); never one's own."""
-    _account(request, user, user_id)
-    if user_id == user.id and not active:
-        raise HTTPException(
-            status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."
-        )
-    store_of(request).accounts.set_active(user_id, active)
-    request.app.state.sessions.clear()  # a deactivated user's sessions end now

@@ -11,25 +11,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.catalog.definitions import Phase
 from core.domain import RecordError
 from core.immersion.placements import (
-    TRAINEE_DAYS,
-    TUTOR_DAYS,
-    AccessLink,
-    EntryKind,
-    LinkKind,
     Placement,
     appraisal_criteria,
     default_objectives,
-    new_trainee_code,
-    new_tutor_code,
 )
 from core.immersion.record import immersion
-from web.deps import Id, User, gestes_of, require_coordinator, served_at, trainee_of
+from web.actions import (
+    answer_self_assessment,
+    issue_trainee_code,
+    issue_tutor_link,
+    placement_of,
+    record_placement,
+    sign_booklet,
+    withdraw_link,
+)
+from web.deps import Id, User, gestes_of, require_coordinator, trainee_of
 from web.pages.trainee import opened_at
 from web.rendering import render
 from web.security import CurrentUser
@@ -38,16 +40,6 @@ router = APIRouter(tags=["pages"])
 
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=300)]
-
-
-def placement_of(request: Request, user: CurrentUser, placement_id: int) -> Placement:
-    """A placement of one of the user's schools, or a 404."""
-    store = gestes_of(request).store
-    placement = store.placements.get(placement_id)
-    if placement is None:
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    trainee_of(store, user, placement.trainee_id)
-    return placement
 
 
 # ---------------------------------------------------------------- placements
@@ -129,34 +121,6 @@ def create_placement(
     return RedirectResponse(f"/placements/{placement.id}", status_code=303)
 
 
-def record_placement(
-    request: Request, user: CurrentUser, new: Placement, objectives: str | None
-) -> Placement:
-    """Record ``new`` for a trainee of the user's schools (pages and API; the store checks it
-    and fills in the objectives, ``core.store.placements``)."""
-    store = gestes_of(request).store
-    trainee_of(store, user, new.trainee_id)
-    return store.placements.create(new.trainee_id, new, user.id, objectives)
-
-
-def issue_tutor_link(request: Request, user: CurrentUser, placement: Placement) -> str:
-    """A new link for the placement's tutor: its address, shown once."""
-    gestes = gestes_of(request)
-    code = new_tutor_code()
-    gestes.store.placements.issue_link(
-        LinkKind.TUTOR, placement.trainee_id, code, TUTOR_DAYS, user.id, placement.id
-    )
-    return f"{gestes.settings.address(served_at(request))}/tuteur/{code}"
-
-
-def issue_trainee_code(request: Request, user: CurrentUser, trainee_id: int) -> tuple[str, str]:
-    """A new code for the trainee, shown once, and where to type it."""
-    gestes = gestes_of(request)
-    code = new_trainee_code()
-    gestes.store.placements.issue_link(LinkKind.TRAINEE, trainee_id, code, TRAINEE_DAYS, user.id)
-    return code, f"{gestes.settings.address(served_at(request))}/moi"
-
-
 @router.get("/placements/{placement_id}")
 def placement_page(request: Request, user: User, placement_id: Id) -> Response:
     return render(request, "placement.html", _placement_view(request, user, placement_id))
@@ -201,20 +165,6 @@ def revoke_link(request: Request, user: User, link_id: Id) -> Response:
     return RedirectResponse(opened_at(link.trainee_id, "suivi"), status_code=303)
 
 
-def withdraw_link(request: Request, user: CurrentUser, link_id: int) -> AccessLink:
-    """Withdraw a tutor's link (coordination) or a trainee's code (any of the school's staff):
-    it opens nothing from now on."""
-    store = gestes_of(request).store
-    link = store.placements.link(link_id)
-    if link is None:
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    trainee_of(store, user, link.trainee_id)
-    if link.kind is LinkKind.TUTOR:
-        require_coordinator(user)
-    store.placements.revoke(link.id)
-    return link
-
-
 # ---------------------------------------------------------------- the trainee in the loop
 
 
@@ -243,31 +193,6 @@ def confirm_self_assessment(
     return RedirectResponse(opened_at(trainee_id, "suivi"), status_code=303)
 
 
-def answer_self_assessment(
-    request: Request,
-    user: CurrentUser,
-    trainee_id: int,
-    competency: str,
-    answers: int,
-    confirmed: bool,
-) -> None:
-    """A trainer's answer to one self-assessment (pages and API): only a confirmation counts,
-    and it says who confirmed it and when."""
-    gestes = gestes_of(request)
-    trainee_of(gestes.store, user, trainee_id)
-    entries = gestes.store.placements.entries(trainee_id)
-    said = [e for e in entries if e.kind is EntryKind.SELF_ASSESSMENT and e.id == answers]
-    if not said or said[0].subject != competency:
-        raise HTTPException(status_code=404, detail="Auto-évaluation introuvable.")
-    gestes.store.placements.add(
-        trainee_id,
-        EntryKind.CONFIRMATION,
-        {"confirmed": confirmed, "answers": answers},
-        subject=competency,
-        author_id=user.id,
-    )
-
-
 @router.post("/trainees/{trainee_id}/signature")
 def sign_as_trainer(
     request: Request,
@@ -277,15 +202,3 @@ def sign_as_trainer(
 ) -> Response:
     sign_booklet(request, user, trainee_id, consent)
     return RedirectResponse(opened_at(trainee_id, "suivi"), status_code=303)
-
-
-def sign_booklet(request: Request, user: CurrentUser, trainee_id: int, consent: bool) -> None:
-    """The signed-in trainer signs the booklet for the teaching team (pages and API): name and
-    date come from the account and the clock, never from the form."""
-    gestes = gestes_of(request)
-    trainee_of(gestes.store, user, trainee_id)
-    if not consent:
-        raise RecordError("Cochez la case pour signer le livret.", field="consent")
-    gestes.store.placements.add(
-        trainee_id, EntryKind.TRAINER_SIGNATURE, {"consent": True}, author_id=user.id
-    )

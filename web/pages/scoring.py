@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -18,8 +17,9 @@ from core.context import Gestes
 from core.domain import MAX_ATTEMPT_SECONDS, RecordError
 from core.judging.attempts import StepResult, attempt_outcome
 from core.judging.evaluation import FieldError, parse_submission
-from core.store import LiveAttempt, RecordedTap, Tap, TapOutcome, TapWriter
+from core.store import LiveAttempt, RecordedTap, Tap
 from web import i18n
+from web.actions import check_tap_scope, submit_tap, write_taps
 from web.deps import (
     Id,
     User,
@@ -32,7 +32,6 @@ from web.deps import (
     valid_key,
 )
 from web.rendering import render
-from web.security import CurrentUser, require_school
 
 MAX_QUEUED = 200  # taps sent in one request; a longer queue goes in several
 
@@ -185,59 +184,6 @@ async def tap_steps(
     response = render(request, "gesture.html", view, blocks=["steps", "outcome"])
     response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
     return response
-
-
-async def submit_tap(
-    request: Request,
-    user: CurrentUser,
-    trainee_id: Id,
-    gesture_id: str,
-    attempt: str,
-    step: str,
-    result: StepResult,
-    tap: int,
-    day: dt.date | None = None,
-) -> RecordedTap:
-    """One step tap, from the page or the API. It runs on the event loop and waits for the
-    store without blocking it: the scope is remembered, the write goes to the tap writer
-    (group commit) and comes back with the attempt to redraw."""
-    check_tap_scope(request, user, trainee_id, gesture_id, attempt)
-    day = day or dt.date.today()
-    one = Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key="")
-    [outcome] = await write_taps(request, [(one, tap)])
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
-
-
-def check_tap_scope(
-    request: Request, user: CurrentUser, trainee_id: Id, gesture_id: str, attempt: str
-) -> None:
-    """The trainee is in the user's school, the gesture of its sector, the attempt's key
-    well formed (the store checks the rest against the cohort's curriculum)."""
-    store = store_of(request)
-    scope = store.lookup.trainee_scope(trainee_id)  # remembered: one read per trainee
-    require_school(user, scope.school_id if scope else None)
-    assert scope is not None
-    if not gesture_id.startswith(f"{scope.sector}."):  # the store checks the rest against
-        raise HTTPException(status_code=404, detail="Geste inconnu pour cette promotion.")
-    # the cohort's pinned curriculum, read in its transaction (a version is not remembered:
-    # a cohort can move to a new one)
-    if not valid_key(attempt):
-        raise HTTPException(status_code=400, detail="Tentative invalide.")
-
-
-async def write_taps(request: Request, taps: list[tuple[Tap, int]]) -> list[TapOutcome]:
-    """Hand checked taps, each with its number, to the tap writer and await their outcomes.
-    The key makes a tap idempotent: the same rendered button submitted twice (or sent again
-    from a tablet's queue) carries the same tap number, and is stored once."""
-    writer: TapWriter = request.app.state.taps
-    return await writer.write(
-        [
-            dataclasses.replace(tap, key=f"{tap.attempt_key}:{tap.step}:{n}:{tap.result.value}")
-            for tap, n in taps
-        ]
-    )
 
 
 @router.post("/trainees/{trainee_id}/gestures/{gesture_id}/attempts")

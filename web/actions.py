@@ -1,0 +1,248 @@
+"""What the pages and the JSON API both do: a route of either kind checks its input, calls
+one of these, then answers in its own way (a page, a fragment or JSON). Each checks role and
+scope itself, so that no caller can forget to."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from fastapi import HTTPException, Request
+
+from core.domain import Located, RecordError
+from core.immersion.placements import (
+    TRAINEE_DAYS,
+    TUTOR_DAYS,
+    AccessLink,
+    EntryKind,
+    LinkKind,
+    Placement,
+    new_trainee_code,
+    new_tutor_code,
+)
+from core.judging.attempts import StepResult
+from core.store import RecordedTap, Tap, TapOutcome, TapWriter
+from web.deps import (
+    Id,
+    gestes_of,
+    observation_of,
+    require_admin,
+    require_coordinator,
+    served_at,
+    store_of,
+    trainee_of,
+    valid_key,
+)
+from web.security import COOKIE, CurrentUser, require_school
+
+
+async def submit_tap(
+    request: Request,
+    user: CurrentUser,
+    trainee_id: Id,
+    gesture_id: str,
+    attempt: str,
+    step: str,
+    result: StepResult,
+    tap: int,
+    day: dt.date | None = None,
+) -> RecordedTap:
+    """One step tap, from the page or the API. It runs on the event loop and waits for the
+    store without blocking it: the scope is remembered, the write goes to the tap writer
+    (group commit) and comes back with the attempt to redraw."""
+    check_tap_scope(request, user, trainee_id, gesture_id, attempt)
+    day = day or dt.date.today()
+    one = Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key="")
+    [outcome] = await write_taps(request, [(one, tap)])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def check_tap_scope(
+    request: Request, user: CurrentUser, trainee_id: Id, gesture_id: str, attempt: str
+) -> None:
+    """The trainee is in the user's school, the gesture of its sector, the attempt's key
+    well formed (the store checks the rest against the cohort's curriculum)."""
+    store = store_of(request)
+    scope = store.lookup.trainee_scope(trainee_id)  # remembered: one read per trainee
+    require_school(user, scope.school_id if scope else None)
+    assert scope is not None
+    if not gesture_id.startswith(f"{scope.sector}."):  # the store checks the rest against
+        raise HTTPException(status_code=404, detail="Geste inconnu pour cette promotion.")
+    # the cohort's pinned curriculum, read in its transaction (a version is not remembered:
+    # a cohort can move to a new one)
+    if not valid_key(attempt):
+        raise HTTPException(status_code=400, detail="Tentative invalide.")
+
+
+async def write_taps(request: Request, taps: list[tuple[Tap, int]]) -> list[TapOutcome]:
+    """Hand checked taps, each with its number, to the tap writer and await their outcomes.
+    The key makes a tap idempotent: the same rendered button submitted twice (or sent again
+    from a tablet's queue) carries the same tap number, and is stored once."""
+    writer: TapWriter = request.app.state.taps
+    return await writer.write(
+        [
+            dataclasses.replace(tap, key=f"{tap.attempt_key}:{tap.step}:{n}:{tap.result.value}")
+            for tap, n in taps
+        ]
+    )
+
+
+async def receive_evidence(request: Request, user: CurrentUser, observation_id: Id) -> Located:
+    """Store the file posted as ``photo`` (page or API). An announced body over the limit is
+    refused before it is read, and no more than the limit is ever read."""
+    gestes = gestes_of(request)
+    store = gestes.store
+    observation = observation_of(store, user, observation_id)
+    limit = gestes.settings.evidence_max_bytes
+    if int(request.headers.get("content-length", "0")) > limit + 64 * 1024:
+        raise RecordError(f"Fichier trop lourd : {limit // (1024 * 1024)} Mo au maximum.")
+    form = await request.form()
+    upload = form.get("photo")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise RecordError("Choisissez une photo.")
+    data = await upload.read(limit + 1)
+    store.evidence.add(observation_id, data, upload.filename, upload.content_type)
+    return observation
+
+
+def change_own_password(
+    request: Request, user: CurrentUser, current: str, new: str, confirm: str
+) -> None:
+    """Change one's own password (page and API): the current one asked, the policy checked,
+    every other session of the account ended at once. RecordError (with its field) if not."""
+    if new != confirm:
+        raise RecordError("Les deux saisies du nouveau mot de passe diffèrent.", "confirm")
+    token = request.cookies.get(COOKIE, "")
+    store_of(request).accounts.change_password(user.id, current, new, token)
+    request.app.state.sessions.clear()  # other sessions of the account end now, not in 5 s
+
+
+def withdraw_booklet(request: Request, user: CurrentUser, code: str) -> int:
+    """Withdraw a booklet of one of the coordinator's schools (pages and API); its trainee."""
+    require_coordinator(user)
+    store = store_of(request)
+    handed = store.verifications.get(code[:20])
+    if handed is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, handed.trainee)
+    store.verifications.revoke(handed.code)
+    return handed.trainee
+
+
+def account_of(request: Request, user: CurrentUser, user_id: Id) -> None:
+    """An administrator acting on an account that exists (else 404, page or API)."""
+    require_admin(user)
+    if not store_of(request).accounts.exists(user_id):
+        raise HTTPException(status_code=404, detail="Compte introuvable.")
+
+
+def replace_forgotten_password(
+    request: Request, user: CurrentUser, user_id: Id, password: str
+) -> None:
+    """A forgotten password replaced by an administrator (page or API); every session of the
+    account ends: this process forgets them at once, the others are told (NOTIFY)."""
+    account_of(request, user, user_id)
+    store_of(request).accounts.reset_password(user_id, password)
+    request.app.state.sessions.clear()
+
+
+def set_account_active(request: Request, user: CurrentUser, user_id: Id, active: bool) -> None:
+    """Deactivate or reactivate an account (page or API); never one's own."""
+    account_of(request, user, user_id)
+    if user_id == user.id and not active:
+        raise HTTPException(
+            status_code=400, detail="Vous ne pouvez pas désactiver votre propre compte."
+        )
+    store_of(request).accounts.set_active(user_id, active)
+    request.app.state.sessions.clear()  # a deactivated user's sessions end now
+
+
+def placement_of(request: Request, user: CurrentUser, placement_id: int) -> Placement:
+    """A placement of one of the user's schools, or a 404."""
+    store = gestes_of(request).store
+    placement = store.placements.get(placement_id)
+    if placement is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, placement.trainee_id)
+    return placement
+
+
+def record_placement(
+    request: Request, user: CurrentUser, new: Placement, objectives: str | None
+) -> Placement:
+    """Record ``new`` for a trainee of the user's schools (pages and API; the store checks it
+    and fills in the objectives, ``core.store.placements``)."""
+    store = gestes_of(request).store
+    trainee_of(store, user, new.trainee_id)
+    return store.placements.create(new.trainee_id, new, user.id, objectives)
+
+
+def issue_tutor_link(request: Request, user: CurrentUser, placement: Placement) -> str:
+    """A new link for the placement's tutor: its address, shown once."""
+    gestes = gestes_of(request)
+    code = new_tutor_code()
+    gestes.store.placements.issue_link(
+        LinkKind.TUTOR, placement.trainee_id, code, TUTOR_DAYS, user.id, placement.id
+    )
+    return f"{gestes.settings.address(served_at(request))}/tuteur/{code}"
+
+
+def issue_trainee_code(request: Request, user: CurrentUser, trainee_id: int) -> tuple[str, str]:
+    """A new code for the trainee, shown once, and where to type it."""
+    gestes = gestes_of(request)
+    code = new_trainee_code()
+    gestes.store.placements.issue_link(LinkKind.TRAINEE, trainee_id, code, TRAINEE_DAYS, user.id)
+    return code, f"{gestes.settings.address(served_at(request))}/moi"
+
+
+def withdraw_link(request: Request, user: CurrentUser, link_id: int) -> AccessLink:
+    """Withdraw a tutor's link (coordination) or a trainee's code (any of the school's staff):
+    it opens nothing from now on."""
+    store = gestes_of(request).store
+    link = store.placements.link(link_id)
+    if link is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    trainee_of(store, user, link.trainee_id)
+    if link.kind is LinkKind.TUTOR:
+        require_coordinator(user)
+    store.placements.revoke(link.id)
+    return link
+
+
+def answer_self_assessment(
+    request: Request,
+    user: CurrentUser,
+    trainee_id: int,
+    competency: str,
+    answers: int,
+    confirmed: bool,
+) -> None:
+    """A trainer's answer to one self-assessment (pages and API): only a confirmation counts,
+    and it says who confirmed it and when."""
+    gestes = gestes_of(request)
+    trainee_of(gestes.store, user, trainee_id)
+    entries = gestes.store.placements.entries(trainee_id)
+    said = [e for e in entries if e.kind is EntryKind.SELF_ASSESSMENT and e.id == answers]
+    if not said or said[0].subject != competency:
+        raise HTTPException(status_code=404, detail="Auto-évaluation introuvable.")
+    gestes.store.placements.add(
+        trainee_id,
+        EntryKind.CONFIRMATION,
+        {"confirmed": confirmed, "answers": answers},
+        subject=competency,
+        author_id=user.id,
+    )
+
+
+def sign_booklet(request: Request, user: CurrentUser, trainee_id: int, consent: bool) -> None:
+    """The signed-in trainer signs the booklet for the teaching team (pages and API): name and
+    date come from the account and the clock, never from the form."""
+    gestes = gestes_of(request)
+    trainee_of(gestes.store, user, trainee_id)
+    if not consent:
+        raise RecordError("Cochez la case pour signer le livret.", field="consent")
+    gestes.store.placements.add(
+        trainee_id, EntryKind.TRAINER_SIGNATURE, {"consent": True}, author_id=user.id
+    )

@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from core.immersion.record import Loop
+from core.immersion.record import ImmersionRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -90,7 +90,7 @@ def main() -> None:
         )
     assert cohort is not None, "the demo has a cohort of 16"
     cohort_records = gestes.store.records.cohort_records(cohort)
-    data = build_booklet(gestes.definitions, cohort_records[0], loop=Loop())
+    data = build_booklet(gestes.definitions, cohort_records[0], immersion=ImmersionRecord())
     html = render_html(data)
     pdf = render_pdf(data)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
@@ -203,7 +203,9 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak memory of this process    {peak:7.0f} MiB")
 
-    jobs_data = [build_booklet(gestes.definitions, r, loop=Loop()) for r in cohort_records]
+    jobs_data = [
+        build_booklet(gestes.definitions, r, immersion=ImmersionRecord()) for r in cohort_records
+    ]
     if options.quick:
         jobs_data = jobs_data[:4]
     out = data_dir / "out"
@@ -238,7 +240,7 @@ def main() -> None:
             build_booklet(
                 gestes.definitions,
                 gestes.store.records.trainee_record(cohort_records[0].trainee.id),
-                loop=Loop(),
+                immersion=ImmersionRecord(),
             ),
             cache,
         ),

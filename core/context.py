@@ -15,7 +15,7 @@ from core.settings import Settings
 from core.store import Store, open_store
 
 if TYPE_CHECKING:
-    from core.immersion.record import Loop
+    from core.immersion.record import ImmersionRecord
 
 
 @dataclass(frozen=True)
@@ -66,16 +66,16 @@ class Gestes:
             else replace(self.definitions, catalog=pinned)
         )
 
-    def loop(self, trainee_id: int) -> Loop:
-        """What the three-way loop recorded about a trainee: immersions with their tutor's
+    def immersion_record(self, trainee_id: int) -> ImmersionRecord:
+        """What was recorded about a trainee during immersion: immersions with their tutor's
         observations and appraisal, self-assessments, signatures (``core.immersion.placements``)."""
         from core.immersion.placements import appraisal_criteria
-        from core.immersion.record import loop_of
+        from core.immersion.record import immersion_record
 
         scope = self.store.lookup.trainee_scope(trainee_id)
         criteria = appraisal_criteria(self.plugins, scope.sector) if scope else ()
         placements = self.store.placements.of(trainee_id)
-        return loop_of(placements, self.store.placements.entries(trainee_id), criteria)
+        return immersion_record(placements, self.store.placements.entries(trainee_id), criteria)
 
     def close(self) -> None:
         self.store.close()

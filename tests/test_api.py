@@ -258,9 +258,9 @@ def test_coordinator_imports_trainees_and_records_an_exit(site):
         "trainees"
     ]
     exit_ = {"kind": "cdi", "on": "2026-09-01", "employer": "employeur.telenco", "key": "lea-exit"}
-    assert coordinator.post(f"/api/trainees/{lea}/outcome", json=exit_).json()["created"]
+    assert coordinator.post(f"/api/trainees/{lea}/exit", json=exit_).json()["created"]
     unknown = coordinator.post(
-        f"/api/trainees/{lea}/outcome", json={**exit_, "employer": "nobody", "key": "lea-exit-2"}
+        f"/api/trainees/{lea}/exit", json={**exit_, "employer": "nobody", "key": "lea-exit-2"}
     )
     assert unknown.status_code == 400 and "inconnu" in unknown.json()["detail"]
     [stats] = [s for s in coordinator.get("/api/exits").json() if s["cohort"] == site.cohort]

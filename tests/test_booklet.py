@@ -16,7 +16,7 @@ from core.catalog.definitions import Autonomy, Phase
 from core.cli.main import build_cli
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
-from core.immersion.record import Loop
+from core.immersion.record import ImmersionRecord
 from core.judging.attempts import StepResult
 from core.judging.evaluation import Submission
 from core.settings import Settings
@@ -74,7 +74,10 @@ def test_employer_requirements_come_first(fibre):
     gestes, trainee = fibre
     record = gestes.store.records.trainee_record(trainee)
     data = build_booklet(
-        gestes.definitions, record, employer="employeur.infranum_lyon_deploiement", loop=Loop()
+        gestes.definitions,
+        record,
+        employer="employeur.infranum_lyon_deploiement",
+        immersion=ImmersionRecord(),
     )
     [part] = data.employers
     souder = next(line for line in part.lines if line.competency == "fibre.c.souder")
@@ -96,7 +99,9 @@ def test_employer_requirements_come_first(fibre):
 def test_fonts_are_embedded(fibre):
     gestes, trainee = fibre
     data = build_booklet(
-        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        immersion=ImmersionRecord(),
     )
     reader, _ = pdf_text(render_pdf(data))
     fonts = []
@@ -124,7 +129,7 @@ def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, 
         gestes.definitions,
         gestes.store.records.trainee_record(trainee),
         employer="employeur.free_pro",
-        loop=Loop(),
+        immersion=ImmersionRecord(),
     )
     [part] = data.employers
     assert part.lines and {catalog.entries[line.competency].sector for line in part.lines} == {
@@ -144,7 +149,9 @@ def test_an_employer_hiring_for_several_trades_is_judged_on_the_trainees(fibre, 
 def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
     gestes, trainee = fibre
     data = build_booklet(
-        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        immersion=ImmersionRecord(),
     )  # the trainee's territory
     assert data.reader == "Lyon"
     assert {e.id for e in data.employers} == {e.id for e in catalog.employers_in("territoire.lyon")}
@@ -155,7 +162,9 @@ def test_territory_booklet_lists_every_employer_best_fit_first(fibre, catalog):
 def test_fibre_plugin_adds_splice_losses(fibre):
     gestes, trainee = fibre
     data = build_booklet(
-        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        immersion=ImmersionRecord(),
     )
     [section] = [s for s in data.sections if s.title == "Pertes d'épissure mesurées"]
     assert len(section.rows) == 12 and all(row.ok for row in section.rows)
@@ -167,7 +176,11 @@ def test_fibre_plugin_adds_splice_losses(fibre):
 def test_html_escapes_names_and_fetches_nothing(fibre):
     gestes, trainee = fibre
     html = render_html(
-        build_booklet(gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop())
+        build_booklet(
+            gestes.definitions,
+            gestes.store.records.trainee_record(trainee),
+            immersion=ImmersionRecord(),
+        )
     )
     assert "&lt;b&gt;Diallo&lt;/b&gt;" in html and "<b>Diallo</b>" not in html
     assert "src=" not in html and "@import" not in html  # nothing for the fetcher to load
@@ -214,7 +227,9 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
 
     gestes, trainee = fibre
     data = build_booklet(
-        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        immersion=ImmersionRecord(),
     )
     first = booklet.cached_pdf(data, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [f"unsigned-{booklet.booklet_key(data)}.pdf"]
@@ -224,7 +239,9 @@ def test_unchanged_booklet_is_served_from_the_cache(fibre, tmp_path, monkeypatch
 
     monkeypatch.setattr(booklet, "render_pdf", must_not_print)
     same = build_booklet(
-        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        immersion=ImmersionRecord(),
     )
     assert booklet.cached_pdf(same, tmp_path) == first  # same content, same key, a file read
     changed = same.model_copy(update={"immersion_hours": same.immersion_hours + 7})
@@ -261,7 +278,7 @@ def test_pdf_is_pdf_a_3b_with_open_badges_attached(fibre):
 
     gestes, trainee = fibre
     record = gestes.store.records.trainee_record(trainee)
-    data = build_booklet(gestes.definitions, record, loop=Loop())
+    data = build_booklet(gestes.definitions, record, immersion=ImmersionRecord())
     reader, _ = pdf_text(render_pdf(data))
     metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r'pdfaid:part(="|>)3', metadata) and re.search(
@@ -307,7 +324,9 @@ def test_immersion_is_what_was_planned_and_the_exit_stays_internal(fibre):
         trainee, 1, ExitKind.ALTERNANCE, dt.date(2026, 12, 1), "exit-1", employer_name="Fibre Rhône"
     )
     data = build_booklet(
-        gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        immersion=ImmersionRecord(),
     )
     planned = gestes.catalog.sectors["fibre"].curriculum.hours_by_phase()
     assert data.immersion_hours == planned[Phase.IMMERSION]
@@ -349,7 +368,9 @@ def test_pdf_has_an_outline_from_the_headings(fibre):
         io.BytesIO(
             render_pdf(
                 build_booklet(
-                    gestes.definitions, gestes.store.records.trainee_record(trainee), loop=Loop()
+                    gestes.definitions,
+                    gestes.store.records.trainee_record(trainee),
+                    immersion=ImmersionRecord(),
                 )
             )
         )
@@ -374,7 +395,7 @@ def test_cover_draws_the_verification_qr_code_and_line_breaks(fibre):
         page = PdfReader(io.BytesIO(render_pdf(data))).pages[0]
         return page.get_contents().get_data(), page.extract_text()
 
-    plain, _ = cover(build_booklet(gestes.definitions, record, loop=Loop()))
+    plain, _ = cover(build_booklet(gestes.definitions, record, immersion=ImmersionRecord()))
     verified, text = cover(verified_booklet(gestes, record))
     # Each dark run of the code is a path segment: a couple of hundred more than the plain
     # cover's rules (the short link keeps the code small: version 3, 29 modules a side).

@@ -19,7 +19,7 @@ from core.booklet.printing import render_pdf
 from core.catalog.definitions import Autonomy
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
-from core.immersion.record import Loop
+from core.immersion.record import ImmersionRecord
 from core.judging.attempts import StepResult
 from core.judging.evaluation import Submission
 from core.settings import Settings
@@ -103,7 +103,9 @@ def test_a_failed_evaluation_after_acquisition_is_said_beside_the_requirement(sc
     )
     record = gestes.store.records.trainee_record(awa)
     assert record.levels["fibre.c.souder"].level == "acquis"  # still acquired: never lowered
-    data = build_booklet(gestes.definitions, record, employer="employeur.telenco", loop=Loop())
+    data = build_booklet(
+        gestes.definitions, record, employer="employeur.telenco", immersion=ImmersionRecord()
+    )
     [line] = [line for line in data.employers[0].lines if line.competency == "fibre.c.souder"]
     assert line.status_label == "Atteint"
     assert line.vigilance and "Série de 12 soudures en cassette" in line.vigilance[0]
@@ -121,7 +123,9 @@ def test_status_words_are_not_level_words_and_days_count_autonomy_only(school):
     splice(gestes, trainer, guided, 5, key="guided-b")  # twice the same day
     record = gestes.store.records.trainee_record(guided)
     assert record.levels["fibre.c.souder"].level == "en_cours"
-    data = build_booklet(gestes.definitions, record, employer="employeur.telenco", loop=Loop())
+    data = build_booklet(
+        gestes.definitions, record, employer="employeur.telenco", immersion=ImmersionRecord()
+    )
     [line] = [line for line in data.employers[0].lines if line.competency == "fibre.c.souder"]
     assert (line.status_label, line.autonomous_successes, line.days) == ("En progression", 2, 1)
     words, _ = text_of(render_pdf(data))
@@ -142,7 +146,7 @@ def test_an_employer_is_judged_on_all_its_requirements_of_the_trade(school):
     judged on the fibre one, told about the others, and not ranked first for it."""
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
-    data = build_booklet(gestes.definitions, record, loop=Loop())  # Île-de-France
+    data = build_booklet(gestes.definitions, record, immersion=ImmersionRecord())  # Île-de-France
     equinix = next(p for p in data.employers if p.id == "employeur.equinix")
     assert equinix.total == 1 and len(equinix.other_trades) == 4
     assert equinix.essentials_total == 0
@@ -183,7 +187,9 @@ def test_page_one_answers_in_thirty_seconds(school):
     splice(gestes, trainer, trainees["Acquise"], 20)  # the same keys as above: stored once
     splice(gestes, trainer, trainees["Acquise"], 10)
     record = gestes.store.records.trainee_record(trainees["Acquise"])
-    data = build_booklet(gestes.definitions, record, employer="employeur.telenco", loop=Loop())
+    data = build_booklet(
+        gestes.definitions, record, employer="employeur.telenco", immersion=ImmersionRecord()
+    )
     words, _ = text_of(render_pdf(data))
     first = words.split("Pour Telenco", 2)
     assert len(first) == 3  # « Pour Telenco » on page one, then as the employer section
@@ -198,7 +204,9 @@ def test_no_page_holds_only_the_signatures_and_they_name_who_signs(school):
     for trainee in trainees.values():
         record = gestes.store.records.trainee_record(trainee)
         reader = PdfReader(
-            io.BytesIO(render_pdf(build_booklet(gestes.definitions, record, loop=Loop())))
+            io.BytesIO(
+                render_pdf(build_booklet(gestes.definitions, record, immersion=ImmersionRecord()))
+            )
         )
         last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
         assert "Immersion en entreprise" in last  # kept with the signature blocks
@@ -301,7 +309,9 @@ def test_the_pdf_is_tagged_and_says_who_made_it(school):
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
     reader = PdfReader(
-        io.BytesIO(render_pdf(build_booklet(gestes.definitions, record, loop=Loop())))
+        io.BytesIO(
+            render_pdf(build_booklet(gestes.definitions, record, immersion=ImmersionRecord()))
+        )
     )
     root = reader.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged

@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from core.immersion.record import Loop
+from core.immersion.record import ImmersionRecord
 from core.tabular import TableImportError, read_rows
 from tests.conftest import photo
 
@@ -189,7 +189,10 @@ def test_files_with_personal_data_are_the_services_only(world, tmp_path):
     evidence.add(observation.id, photo(), "p.jpg")
     local.write("replaced", b"x")
     record = gestes.store.records.trainee_record(world.trainees[0])
-    cached_pdf(build_booklet(gestes.definitions, record, loop=Loop()), tmp_path / "booklets")
+    cached_pdf(
+        build_booklet(gestes.definitions, record, immersion=ImmersionRecord()),
+        tmp_path / "booklets",
+    )
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(written) == 3  # the photo, the other file, the booklet
     for path in written:

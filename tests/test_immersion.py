@@ -1,4 +1,4 @@
-"""Immersion and the three-way loop, without a browser: placements, the tutor's link, the
+"""Immersion, without a browser: placements, the tutor's link, the
 trainee's code, confirmation, signatures, the booklet's immersion pages, and every refusal
 (expired, revoked, altered, another trainee's, forged form) storing nothing."""
 
@@ -69,7 +69,7 @@ def form_token(page: str) -> str:
     return re.search(r'name="token" value="([^"]+)"', page).group(1)
 
 
-def test_the_loop_end_to_end_reaches_the_booklet(site):
+def test_immersion_end_to_end_reaches_the_booklet(site):
     trainee = fresh_trainee(site, "Inès")
     placement, link = create_placement(site, trainee)
     tutor, _ = client(site)  # no account
@@ -121,11 +121,11 @@ def test_the_loop_end_to_end_reaches_the_booklet(site):
     learner.post(f"{me}/signature", data={"token": token, "signer": "Inès Test", "consent": "true"})
 
     gestes = site.gestes
-    [said] = list(gestes.loop(trainee).self_assessed.values())
+    [said] = list(gestes.immersion_record(trainee).self_assessed.values())
     assert said.confirmed is None  # not evidence until a trainer answers
     assert (
         build_booklet(
-            gestes.definitions, _record(site, trainee), loop=gestes.loop(trainee)
+            gestes.definitions, _record(site, trainee), immersion=gestes.immersion_record(trainee)
         ).confirmed
         == ()
     )
@@ -140,7 +140,9 @@ def test_the_loop_end_to_end_reaches_the_booklet(site):
     )
     trainer.post(f"/trainees/{trainee}/signature", data={"csrf_token": csrf, "consent": "true"})
 
-    data = build_booklet(gestes.definitions, _record(site, trainee), loop=gestes.loop(trainee))
+    data = build_booklet(
+        gestes.definitions, _record(site, trainee), immersion=gestes.immersion_record(trainee)
+    )
     assert data.summary.immersion == (
         "Immersion en entreprise : Telenco Marseille (appréciation signée par Karim Benali)."
     )  # on page one
@@ -172,7 +174,9 @@ def _record(site: Site, trainee: int):
 def test_without_a_placement_the_booklet_claims_nothing_and_awaits_every_signature(site):
     trainee = fresh_trainee(site, "Noé")
     gestes = site.gestes
-    data = build_booklet(gestes.definitions, _record(site, trainee), loop=gestes.loop(trainee))
+    data = build_booklet(
+        gestes.definitions, _record(site, trainee), immersion=gestes.immersion_record(trainee)
+    )
     assert data.immersions == ()
     assert [s.name for s in data.signatures] == [None, None, None]
     printed = render_html(data)
@@ -314,7 +318,7 @@ def test_erasure_removes_placements_tutors_and_signatures(site):
     assert tutor.get(link).status_code == 404
 
 
-def test_the_api_records_a_placement_with_the_employers_requirements_and_reads_the_loop(site):
+def test_the_api_records_a_placement_with_the_employers_requirements_and_reads_it_back(site):
     from tests.test_api import api_client
 
     trainee = fresh_trainee(site, "Api")
@@ -350,11 +354,11 @@ def test_the_api_records_a_placement_with_the_employers_requirements_and_reads_t
     assert tutor.get(url[url.index("/tuteur/") :]).status_code == 200
     code = api.post(f"/api/trainees/{trainee}/access-code").json()["code"]
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
-    loop = api.get(f"/api/trainees/{trainee}/loop").json()
-    [found] = loop["placements"]
+    record = api.get(f"/api/trainees/{trainee}/immersion").json()
+    [found] = record["placements"]
     assert found["company"] == "Telenco" and found["hours_done"] == 0
-    assert found["appraisal"] is None and "ponctualite" in loop["criteria"]
-    assert [s["name"] for s in loop["signatures"]] == [None, None, None]
+    assert found["appraisal"] is None and "ponctualite" in record["criteria"]
+    assert [s["name"] for s in record["signatures"]] == [None, None, None]
 
 
 def test_placements_links_and_codes_from_the_command_line(data_dir):  # noqa: F811

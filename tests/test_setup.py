@@ -364,7 +364,7 @@ def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
     from core.booklet.data import build_booklet
     from core.catalog.definitions import AggregationRule, Employer, LevelCondition, Requirement
     from core.context import Definitions
-    from core.immersion.record import Loop
+    from core.immersion.record import ImmersionRecord
     from tests.conftest import context_on
 
     old = world.gestes.catalog.sectors["fibre"]
@@ -424,14 +424,19 @@ def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
     tap = Tap(trainee, world.trainer, SPLICE, "essaipin01", dropped, StepResult.REUSSI, DAY, "k1")
     (kept,) = store.taps.record_steps([tap])
     assert not isinstance(kept, RecordError) and kept.catalog.gesture(SPLICE).steps == splice.steps
-    data = build_booklet(gestes.definitions_for(record.trainee), record, loop=Loop())
+    data = build_booklet(
+        gestes.definitions_for(record.trainee), record, immersion=ImmersionRecord()
+    )
     assert data.curriculum_version == old.curriculum.version
     assert (
         "« Acquis » demande 2\xa0réussites en autonomie, observées 2\xa0jours différents"
         in data.rules
     )
     data = build_booklet(  # the employer's new requirement: named, counted, never met
-        gestes.definitions_for(record.trainee), record, employer=hiring.id, loop=Loop()
+        gestes.definitions_for(record.trainee),
+        record,
+        employer=hiring.id,
+        immersion=ImmersionRecord(),
     )
     (part,) = data.employers
     assert (part.met, part.total) == (0, 2) and part.lines[0].status == "non_acquis"

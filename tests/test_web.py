@@ -297,7 +297,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         (
             "POST",
-            f"/trainees/{tr}/outcome",
+            f"/trainees/{tr}/exit",
             {"kind": "cdd", "on": "2026-06-01", "submit_id": "outcome001"},
             COORDINATORS_ONLY,
         ),
@@ -399,7 +399,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", f"/trainees/{tr}/signature", {"consent": "true"}, {}),
         ("POST", f"/verifications/{site.handed}/revoke", {}, COORDINATORS_ONLY),
         ("POST", f"/api/verifications/{site.handed}/revoke", {"json": {}}, COORDINATORS_ONLY),
-        ("GET", f"/api/trainees/{tr}/loop", {}, {}),
+        ("GET", f"/api/trainees/{tr}/immersion", {}, {}),
         (
             "POST",
             f"/api/trainees/{tr}/placements",
@@ -491,7 +491,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         (
             "POST",
-            f"/api/trainees/{tr}/outcome",
+            f"/api/trainees/{tr}/exit",
             {"json": {"kind": "cdi", "on": "2026-07-01", "key": "api-exit-1"}},
             COORDINATORS_ONLY,
         ),
@@ -785,7 +785,7 @@ def test_malformed_form_fields_are_explained_in_the_page(site):
     with site.gestes.store.database.read() as session:
         before = session.scalar(select(func.count()).select_from(t.ExitRecord))
     response = coordinator.post(
-        f"/trainees/{site.trainee}/outcome",
+        f"/trainees/{site.trainee}/exit",
         data={"csrf_token": csrf, "kind": "loterie", "on": "demain", "submit_id": "bad00001"},
     )
     assert response.status_code == 400
@@ -1318,7 +1318,9 @@ def test_a_signed_link_printed_before_short_codes_still_answers(site):
 
     gestes = site.gestes
     record = gestes.store.records.trainee_record(site.trainee)
-    data = build_booklet(gestes.definitions, record, loop=gestes.loop(site.trainee))
+    data = build_booklet(
+        gestes.definitions, record, immersion=gestes.immersion_record(site.trainee)
+    )
     claim = Claim(
         trainee=site.trainee,
         content=content_key(data),

@@ -34,7 +34,7 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from core.booklet.verification import Handed
     from core.context import Definitions, Gestes
-    from core.immersion.record import Loop
+    from core.immersion.record import ImmersionRecord
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -175,13 +175,14 @@ def build_booklet(
     employer: str | None = None,
     territory: str | None = None,
     today: dt.date | None = None,
-    loop: Loop,
+    immersion: ImmersionRecord,
 ) -> BookletData:
     """One employer's booklet, or a territory's (every employer there, best fit first), with
-    the immersions, confirmed self-assessments and signatures of ``loop`` (``Gestes.loop``).
-    Always given, never defaulted: a booklet built without the trainee's loop would not match
-    the one its verification page rebuilds (``core.immersion.record.Loop()`` says nothing was
-    recorded)."""
+    the immersions, confirmed self-assessments and signatures of ``immersion``
+    (``Gestes.immersion_record``).
+    Always given, never defaulted: a booklet built without the trainee's immersion would not
+    match the one its verification page rebuilds (``core.immersion.record.ImmersionRecord()``
+    says nothing was recorded)."""
     catalog = definitions.catalog
     info = record.trainee
     sector = catalog.sectors[info.sector]
@@ -197,12 +198,12 @@ def build_booklet(
     return BookletData(
         trainee=info.full_name,
         immersion_hours=hours[Phase.IMMERSION],
-        immersion_done=_hours_done(loop),
-        immersions=immersion_parts(loop, issued),
-        confirmed=confirmed_skills(catalog, loop),
-        signatures=signature_lines(loop, info.full_name, info.school),
+        immersion_done=_hours_done(immersion),
+        immersions=immersion_parts(immersion, issued),
+        confirmed=confirmed_skills(catalog, immersion),
+        signatures=signature_lines(immersion, info.full_name, info.school),
         summary=_summary(sector, record, parts, issued).model_copy(
-            update={"immersion": _immersion_line(loop)}
+            update={"immersion": _immersion_line(immersion)}
         ),
         acquired=_acquired(sector, record),
         sector=sector.sector.name,
@@ -248,10 +249,10 @@ def build_booklet(
     # Never printed, by design: trainer comments (internal notes), the exit (sortie), ids.
 
 
-def _immersion_line(loop: Loop) -> str:
+def _immersion_line(immersion: ImmersionRecord) -> str:
     """Page one's word on the immersion: the companies, and whether each tutor signed."""
     said = []
-    for found in loop.immersions:
+    for found in immersion.immersions:
         appraisal = found.appraisal
         state = (
             f"appréciation signée par {appraisal.signer}" if appraisal else "appréciation attendue"
@@ -260,11 +261,11 @@ def _immersion_line(loop: Loop) -> str:
     return f"Immersion en entreprise : {' ; '.join(said)}." if said else ""
 
 
-def _hours_done(loop: Loop) -> str | None:
+def _hours_done(immersion: ImmersionRecord) -> str | None:
     """Hours of immersion the tutors recorded, written as people write them (31,5)."""
-    if not any(i.weeks for i in loop.immersions):
+    if not any(i.weeks for i in immersion.immersions):
         return None
-    return decimal(sum(i.hours_done for i in loop.immersions))
+    return decimal(sum(i.hours_done for i in immersion.immersions))
 
 
 def _summary(
@@ -440,8 +441,8 @@ def verified_booklet(
     served_at: str | None = None,
 ) -> BookletData:
     """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
-    built with the trainee's loop, kept behind its short verification code (the same code
-    for the same content), then given its link and QR code."""
+    built with the trainee's immersion record, kept behind its short verification code (the
+    same code for the same content), then given its link and QR code."""
     from core.booklet.verification import Handed, content_key, short_code
 
     trainee = record.trainee.id
@@ -450,7 +451,7 @@ def verified_booklet(
         record,
         employer=employer,
         territory=territory,
-        loop=gestes.loop(trainee),
+        immersion=gestes.immersion_record(trainee),
     )
     content = content_key(data)
     code = short_code(gestes.settings.signing_key(), trainee, employer, territory, content)

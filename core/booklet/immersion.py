@@ -14,7 +14,7 @@ import datetime as dt
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Frozen
 from core.french import counted, decimal
-from core.immersion.record import Immersion, Loop
+from core.immersion.record import Immersion, ImmersionRecord
 
 
 class ImmersionPart(Frozen):
@@ -47,8 +47,8 @@ class ConfirmedSkill(Frozen):
     on: dt.date
 
 
-def immersion_parts(loop: Loop, today: dt.date) -> tuple[ImmersionPart, ...]:
-    return tuple(_part(i, today) for i in loop.immersions)
+def immersion_parts(immersion: ImmersionRecord, today: dt.date) -> tuple[ImmersionPart, ...]:
+    return tuple(_part(i, today) for i in immersion.immersions)
 
 
 def _part(found: Immersion, today: dt.date) -> ImmersionPart:
@@ -85,7 +85,9 @@ def _part(found: Immersion, today: dt.date) -> ImmersionPart:
     )
 
 
-def signature_lines(loop: Loop, trainee: str, school: str) -> tuple[SignatureLine, ...]:
+def signature_lines(
+    immersion: ImmersionRecord, trainee: str, school: str
+) -> tuple[SignatureLine, ...]:
     """Each signature the booklet asks for, who gave it and when, or that it is awaited."""
     roles = {
         "trainee": f"Le ou la stagiaire : {trainee}",
@@ -94,17 +96,17 @@ def signature_lines(loop: Loop, trainee: str, school: str) -> tuple[SignatureLin
     }
     return tuple(
         SignatureLine(role=roles[s.role], name=s.name, on=s.on, detail=s.detail)
-        for s in loop.signatures()
+        for s in immersion.signatures()
     )
 
 
-def confirmed_skills(catalog: Catalog, loop: Loop) -> tuple[ConfirmedSkill, ...]:
+def confirmed_skills(catalog: Catalog, immersion: ImmersionRecord) -> tuple[ConfirmedSkill, ...]:
     return tuple(
         ConfirmedSkill(
             name=catalog.competency(s.competency).name,
             confirmed_by=s.confirmed_by or "",
             on=s.confirmed_on,
         )
-        for s in loop.self_assessed.values()
+        for s in immersion.self_assessed.values()
         if s.can and s.confirmed and s.confirmed_on and s.competency in catalog.entries
     )

@@ -50,7 +50,7 @@ def _record_commands(placement: typer.Typer, opener: Opener) -> None:
     def listing(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
         """A trainee's immersions, hours done and whether the tutor signed the appraisal."""
         gestes = opener.gestes()
-        for found in gestes.loop(trainee).immersions:
+        for found in gestes.immersion_record(trainee).immersions:
             p = found.placement
             signed = f"signed by {found.appraisal.signer}" if found.appraisal else "no appraisal"
             typer.echo(

@@ -1,4 +1,4 @@
-"""What the three-way loop recorded about a trainee, latest entries only: each immersion with
+"""What was recorded about a trainee during immersion, latest entries only: each immersion with
 its tutor's observations, attendance and appraisal; self-assessments with the trainer's
 answers; who signed the booklet. Pure functions over ``core.immersion.placements``'s entries.
 """
@@ -160,8 +160,9 @@ class Signature:
 
 
 @dataclass(frozen=True)
-class Loop:
-    """Everything the three-way loop recorded about one trainee."""
+class ImmersionRecord:
+    """Everything recorded about one trainee during immersion: tutors, self-assessments,
+    signatures."""
 
     immersions: tuple[Immersion, ...] = ()
     self_assessed: dict[str, SelfAssessment] = field(default_factory=dict)
@@ -196,14 +197,14 @@ class Loop:
         )
 
 
-def loop_of(
+def immersion_record(
     placements: Sequence[Placement],
     entries: Sequence[PortfolioEntry],
     criteria: Sequence[Criterion],
-) -> Loop:
+) -> ImmersionRecord:
     signed = latest(entries, EntryKind.TRAINEE_SIGNATURE).get("")
     trainer = latest(entries, EntryKind.TRAINER_SIGNATURE).get("")
-    return Loop(
+    return ImmersionRecord(
         immersions=tuple(immersion(p, entries, criteria) for p in placements),
         self_assessed=self_assessments(entries),
         trainee_signature=signed,

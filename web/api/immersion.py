@@ -1,4 +1,4 @@
-"""JSON API for immersion and the three-way loop (the same functions as the pages): a
+"""JSON API for immersion (the same functions as the pages): a
 trainee's placements and what their tutor recorded, recording a placement, tutor links and
 trainee codes (shown once), answering self-assessments, signing the booklet."""
 
@@ -121,18 +121,18 @@ def _immersion(found: Immersion) -> dict[str, Any]:
     }
 
 
-@router.get("/trainees/{trainee_id}/loop", response_model=ImmersionRecordOut)
-def trainee_loop(request: Request, user: User, trainee_id: Id) -> dict[str, Any]:
+@router.get("/trainees/{trainee_id}/immersion", response_model=ImmersionRecordOut)
+def trainee_immersion(request: Request, user: User, trainee_id: Id) -> dict[str, Any]:
     """Placements with what their tutor recorded, self-assessments with the trainers'
     answers, and the booklet's signatures (``null`` name: still awaited)."""
     gestes = gestes_of(request)
     _, cohort = trainee_of(gestes.store, user, trainee_id)
-    loop = gestes.loop(trainee_id)
+    record = gestes.immersion_record(trainee_id)
     return {
-        "placements": [_immersion(i) for i in loop.immersions],
+        "placements": [_immersion(i) for i in record.immersions],
         "criteria": {c.key: c.label for c in appraisal_criteria(gestes.plugins, cohort.sector)},
-        "self_assessments": [dataclasses.asdict(s) for s in loop.self_assessed.values()],
-        "signatures": [dataclasses.asdict(s) for s in loop.signatures()],
+        "self_assessments": [dataclasses.asdict(s) for s in record.self_assessed.values()],
+        "signatures": [dataclasses.asdict(s) for s in record.signatures()],
     }
 
 

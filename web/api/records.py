@@ -184,7 +184,7 @@ def booklet(
             record,
             employer=employer or None,
             territory=territory or None,
-            loop=gestes.loop(trainee_id),
+            immersion=gestes.immersion_record(trainee_id),
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
@@ -318,7 +318,7 @@ class ExitIn(BaseModel):
     key: str = Key
 
 
-@router.post("/trainees/{trainee_id}/outcome", response_model=Saved)
+@router.post("/trainees/{trainee_id}/exit", response_model=Saved)
 def record_exit(request: Request, user: User, trainee_id: Id, body: ExitIn) -> dict[str, Any]:
     """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
     require_coordinator(user)

@@ -190,7 +190,7 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
         employer=handed.employer,
         territory=handed.territory,
         today=handed.issued,
-        loop=gestes.loop(handed.trainee),
+        immersion=gestes.immersion_record(handed.trainee),
     )
     return render(
         request,

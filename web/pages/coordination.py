@@ -83,7 +83,7 @@ async def import_trainees(request: Request, user: User, cohort_id: Id) -> Respon
     return RedirectResponse(f"/dashboard?added={len(added)}", status_code=303)
 
 
-@router.post("/trainees/{trainee_id}/outcome")
+@router.post("/trainees/{trainee_id}/exit")
 def record_exit(
     request: Request,
     user: User,

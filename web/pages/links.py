@@ -254,7 +254,7 @@ def trainee_page(request: Request, code: str) -> Response:
             "record": record,
             "sector": sector,
             "scale": sector.curriculum.scale,
-            "journey": gestes.loop(link.trainee_id),
+            "journey": gestes.immersion_record(link.trainee_id),
             "saved": request.query_params.get("ok", ""),
         },
     )

@@ -126,7 +126,7 @@ def _history(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Coho
 
 
 def _phases(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
-    return {"phases": list(Phase), "journey": gestes.loop(record.trainee.id)}
+    return {"phases": list(Phase), "journey": gestes.immersion_record(record.trainee.id)}
 
 
 def _booklet(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, cohort: Cohort) -> Any:
@@ -137,7 +137,7 @@ def _booklet(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, cohort: 
 
 def _follow_up(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
     info, today = record.trainee, dt.date.today()
-    journey = gestes.loop(info.id)
+    journey = gestes.immersion_record(info.id)
     return {
         "journey": journey,
         "signatures": signature_lines(journey, info.full_name, info.school),

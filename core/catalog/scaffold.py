@@ -101,21 +101,21 @@ Edit `$package/sector/*.yaml` for the content and `$package/__init__.py` for the
 """
 
 HOOKS = '''\
-"""Gestes plugin for the $name sector: where its YAML is, and its own evaluator."""
+"""Gestes plugin for the $name sector: where its YAML is, and its own evaluator.
+
+Only ``hookimpl`` is imported at the top: the rest of the plugin API is imported inside the
+hooks that use it, so that registering this plugin costs the ``gestes`` command line nothing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.plugin_api import (
-    Evaluation,
-    EvaluationScore,
-    Evaluator,
-    Submission,
-    Threshold,
-    hookimpl,
-    value_check,
-)
+from core.plugin_api import hookimpl
+
+if TYPE_CHECKING:
+    from core.plugin_api import Evaluation, EvaluationScore, Evaluator, Submission
 
 HERE = Path(__file__).parent
 
@@ -132,6 +132,8 @@ def gestes_employers() -> list[Path]:
 
 def score_tolerance(evaluation: Evaluation, submission: Submission) -> EvaluationScore:
     """Each value of 'ecart' within nominal ± tolerance (both from the evaluation's params)."""
+    from core.plugin_api import EvaluationScore, Threshold, value_check
+
     nominal = float(evaluation.params["nominal"])
     tolerance = float(evaluation.params["tolerance"])
     measurement = evaluation.measurement("valeur")
@@ -142,6 +144,8 @@ def score_tolerance(evaluation: Evaluation, submission: Submission) -> Evaluatio
 
 @hookimpl
 def gestes_evaluators() -> list[Evaluator]:
+    from core.plugin_api import Evaluator
+
     return [
         Evaluator(
             "$name.tolerance",

@@ -45,3 +45,40 @@ def test_upgrade_from_every_revision(backend, start, tmp_path):
         assert current_revision(engine) == SCRIPTS.get_current_head()
     finally:
         drop()
+
+
+def test_exits_keep_their_rows_and_ids_when_their_table_is_renamed(world):
+    """0009 moves ``outcomes`` to ``exits``: every row and id kept, down and up again, and the
+    next exit takes the next id (PostgreSQL's sequence follows the copied rows)."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from core.domain import ExitKind
+
+    store = world.gestes.store
+    first = store.observations.record_exit(
+        world.trainees[0], world.coordinator, ExitKind.CDI, dt.date(2026, 4, 20), "exit-1"
+    )
+    engine = store.database.engine
+
+    def move(step: str, revision: str) -> None:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            getattr(command, step)(config, revision)
+
+    def rows(table: str) -> list[tuple[int, str]]:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(text(f"SELECT id, kind FROM {table}"))]
+
+    move("downgrade", "0008")
+    assert rows("outcomes") == [(first.id, "cdi")]
+    move("upgrade", "head")
+    assert rows("exits") == [(first.id, "cdi")]
+    assert "outcomes" not in inspect(engine).get_table_names()
+    second = store.observations.record_exit(
+        world.trainees[1], world.coordinator, ExitKind.CDD, dt.date(2026, 4, 21), "exit-2"
+    )
+    assert second.id == first.id + 1

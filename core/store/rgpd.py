@@ -72,12 +72,12 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
             .where(t.Observation.trainee_id == trainee_id)
             .order_by(t.Evidence.id)
         ).all()
-        outcomes = session.scalars(
+        exits = session.scalars(
             select(t.ExitRecord)
             .where(t.ExitRecord.trainee_id == trainee_id)
             .order_by(t.ExitRecord.id)
         ).all()
-        loop = {
+        immersion = {
             name: [
                 _columns(row)
                 for row in session.scalars(
@@ -93,12 +93,12 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
         }
     record = records.trainee_record(trainee_id)
     return {
-        **loop,
+        **immersion,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "trainee": _columns(trainee),
         "observations": [_columns(o) for o in observations],
         "evidence": [_columns(e) for e in evidence],
-        "outcomes": [_columns(o) for o in outcomes],
+        "exits": [_columns(o) for o in exits],
         "record": record.model_dump(mode="json"),
     }
 

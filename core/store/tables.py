@@ -231,7 +231,7 @@ class Evidence(Base):
 class ExitRecord(Base):
     """A trainee's exit (sortie). The latest by date is the trainee's exit."""
 
-    __tablename__ = "outcomes"
+    __tablename__ = "exits"
     __table_args__ = (UniqueConstraint("idempotency_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

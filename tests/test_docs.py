@@ -54,6 +54,7 @@ ELSEWHERE = {
     "tests/test_electricite.py": "in the designer's own package, written by gestes new-plugin",
     "tests/test_": "the scaffold's template names the test it writes",
     "web/sneaky.py": "the architecture test plants it to see its check fail",
+    "docs/_build/html": "where ./dev docs builds the site",
     # The layout before this one, in the architecture page's before/after table.
     "core/booklet.py": "former layout",
     "core/templates/booklet.html": "former layout",

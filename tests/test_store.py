@@ -291,6 +291,43 @@ def test_a_tap_on_an_attempt_already_validated_is_refused_not_silently_dropped(w
     assert store.taps.live_attempt(world.trainees[0], "close-1").taps == steps
 
 
+def made(second: int) -> dt.datetime:
+    return dt.datetime(2026, 2, 3, 9, 0, second, tzinfo=dt.UTC)
+
+
+def test_the_tap_made_last_is_the_steps_value_whatever_order_they_arrive_in(world):
+    """A correction typed while an older tap waited in the queue: the older one arrives
+    last, is stored (nothing is thrown away) and counted, but never becomes the value."""
+    store = world.gestes.store
+    fail = tap(world, result=StepResult.A_REPRENDRE, made_at=made(1), device="tab-a", seq=1)
+    fixed = tap(world, result=StepResult.REUSSI, made_at=made(2), device="tab-a", seq=2)
+    store.taps.record_steps([fixed])
+    store.taps.record_steps([fail])  # the stale one, delivered after
+    live = store.taps.live_attempt(world.trainees[0], "tentative-2")
+    assert live.taps == {"manchon": StepResult.REUSSI}
+    assert live.counts == {"manchon": 2}
+
+
+def test_on_one_device_its_own_count_orders_taps_between_devices_their_clocks(world):
+    """A tablet whose clock was set back mid-attempt still has its last tap win over its
+    own earlier ones (its count); between two tablets, the later moment wins."""
+    store = world.gestes.store
+    store.taps.record_steps(
+        [
+            tap(
+                world, "manchon", result=StepResult.A_REPRENDRE, made_at=made(30), device="a", seq=7
+            ),
+            tap(world, "manchon", result=StepResult.REUSSI, made_at=made(10), device="a", seq=8),
+            tap(world, "denuder", result=StepResult.REUSSI, made_at=made(20), device="a", seq=9),
+            tap(
+                world, "denuder", result=StepResult.A_REPRENDRE, made_at=made(25), device="b", seq=1
+            ),
+        ][::-1]  # delivered in the reverse order
+    )
+    live = store.taps.live_attempt(world.trainees[0], "tentative-2")
+    assert live.taps == {"manchon": StepResult.REUSSI, "denuder": StepResult.A_REPRENDRE}
+
+
 def test_a_batch_of_taps_refuses_each_bad_tap_alone(world):
     gestes = world.gestes
     results = gestes.store.taps.record_steps(

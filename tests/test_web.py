@@ -996,7 +996,7 @@ def test_a_queue_of_taps_goes_in_one_request_each_stored_once(site):
         headers={"X-CSRF-Token": csrf},
     )
     assert sent.status_code == 200
-    [[step, why]] = json.loads(sent.headers["X-Gestes-Refused"])
+    [[step, why, _count]] = json.loads(sent.headers["X-Gestes-Refused"])
     assert step == "pas-une-etape" and why  # refused on its own, the others stored
     assert sent.text.count('<li id="etape-') == len(site.gestes.catalog.gesture(GESTURE).steps)
     assert '<section id="resultat"' in sent.text

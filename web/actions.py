@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import astuple, dataclass
 
 from fastapi import HTTPException, Request
 
@@ -33,7 +34,36 @@ from web.deps import (
     trainee_of,
     valid_key,
 )
+from web.rendering import SCHOOL_TIME
 from web.security import COOKIE, CurrentUser, require_school
+
+
+@dataclass(frozen=True)
+class Made:
+    """When and where a tap was made, as the tablet says (``scoring.js``): the moment on its
+    clock, the device (a random id it keeps) and the device's own count of taps."""
+
+    at: dt.datetime | None = None
+    device: str | None = None
+    seq: int | None = None
+
+    # A moment further from the server's clock than this is the device's clock being wrong
+    # (not a tap queued offline for a weekend): the tap counts as made when it arrived.
+    EARLIEST = dt.timedelta(days=30)
+    LATEST = dt.timedelta(minutes=10)
+
+    @classmethod
+    def said(cls, millis: int | None, device: str | None, seq: int | None) -> Made:
+        now = dt.datetime.now(dt.UTC)
+        at = None
+        if millis is not None:
+            moment = dt.datetime.fromtimestamp(millis / 1000, dt.UTC)
+            at = moment if now - cls.EARLIEST <= moment <= now + cls.LATEST else None
+        return cls(at, device or None, seq if device else None)
+
+    def day(self) -> dt.date:
+        """The day it was made, on the schools' clock."""
+        return (self.at or dt.datetime.now(dt.UTC)).astimezone(SCHOOL_TIME).date()
 
 
 async def submit_tap(
@@ -46,13 +76,14 @@ async def submit_tap(
     result: StepResult,
     tap: int,
     day: dt.date | None = None,
+    made: Made = Made(),
 ) -> RecordedTap:
     """One step tap, from the page or the API. It runs on the event loop and waits for the
     store without blocking it: the scope is remembered, the write goes to the tap writer
     (group commit) and comes back with the attempt to redraw."""
     check_tap_scope(request, user, trainee_id, gesture_id, attempt)
-    day = day or dt.date.today()
-    one = Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, key="")
+    day = day or made.day()
+    one = Tap(trainee_id, user.id, gesture_id, attempt, step, result, day, "", *astuple(made))
     [outcome] = await write_taps(request, [(one, tap)])
     if isinstance(outcome, Exception):
         raise outcome
@@ -78,15 +109,17 @@ def check_tap_scope(
 
 async def write_taps(request: Request, taps: list[tuple[Tap, int]]) -> list[TapOutcome]:
     """Hand checked taps, each with its number, to the tap writer and await their outcomes.
-    The key makes a tap idempotent: the same rendered button submitted twice (or sent again
-    from a tablet's queue) carries the same tap number, and is stored once."""
+    The key makes a tap idempotent: a tap the tablet made carries its device and count (sent
+    again from its outbox, it is stored once); without them (no JavaScript) the same rendered
+    button submitted twice carries the same tap number."""
     writer: TapWriter = request.app.state.taps
-    return await writer.write(
-        [
-            dataclasses.replace(tap, key=f"{tap.attempt_key}:{tap.step}:{n}:{tap.result.value}")
-            for tap, n in taps
-        ]
-    )
+    return await writer.write([dataclasses.replace(tap, key=tap_key(tap, n)) for tap, n in taps])
+
+
+def tap_key(tap: Tap, n: int) -> str:
+    if tap.device and tap.seq is not None:
+        return f"{tap.attempt_key}:{tap.device}:{tap.seq}"
+    return f"{tap.attempt_key}:{tap.step}:{n}:{tap.result.value}"
 
 
 async def receive_evidence(request: Request, user: CurrentUser, observation_id: Id) -> Located:

@@ -212,6 +212,12 @@ class Observation(Base):
     seconds: Mapped[int | None] = mapped_column(Integer)
     level: Mapped[str | None] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A step tap, as the device made it: the moment on its clock and its own count. The
+    # step's value is the tap made last, whatever order the network delivered them in
+    # (core.store.tap_writer.latest_taps).
+    made_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    device: Mapped[str | None] = mapped_column(String(40))
+    device_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class Evidence(Base):

@@ -18,7 +18,7 @@ import queue
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.judging.attempts import StepResult
 
@@ -38,7 +38,47 @@ class Tap:
     step: str
     result: StepResult
     observed_on: dt.date
-    key: str  # idempotency: the same rendered button submitted twice carries the same key
+    key: str  # idempotency: the same tap sent twice (a retry, a queue) carries the same key
+    # As the device made it (scoring.js): the moment on its clock, the device, its own count.
+    # None for a tap sent without them (a form without JavaScript): the moment it arrived.
+    made_at: dt.datetime | None = None
+    device: str | None = None
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredTap:
+    """A tap as the store holds it, with what orders it among the step's other taps."""
+
+    result: StepResult
+    made_at: dt.datetime
+    device: str | None
+    seq: int | None
+    id: int
+
+
+def latest_tap(taps: Iterable[StoredTap]) -> StoredTap:
+    """The tap a step's value is: the one made last, whatever order they arrived in.
+
+    On one device its own count orders its taps (a clock set back mid-session cannot reorder
+    them); between devices the moments on their clocks do, each device's last against the
+    others'. A tap with no device (sent without JavaScript) counts as made when it arrived.
+    Ties go to the tap stored last."""
+    last: dict[str | None, StoredTap] = {}
+    for tap in taps:
+        mine = last.get(tap.device)
+        if mine is None or _own_order(tap) > _own_order(mine):
+            last[tap.device] = tap
+    return max(last.values(), key=lambda tap: (tap.made_at, tap.id))
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives moments back without their zone: they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _own_order(tap: StoredTap) -> tuple[int, int]:
+    return (tap.seq if tap.seq is not None else tap.id, tap.id)
 
 
 @dataclass(frozen=True)
@@ -58,19 +98,26 @@ class RecordedTap:
 
 
 def live_attempts(
-    rows: Iterable[tuple[str, str | None, str | None, int, str]],
-    wanted: dict[str, int],
-    step_kind: str,
+    rows: Iterable[Any], wanted: dict[str, int], step_kind: str
 ) -> dict[str, LiveAttempt]:
-    """Fold (attempt_key, step, result, trainee_id, kind) rows, in insertion order, into live
-    attempts; only the taps of the trainee ``wanted`` maps each attempt key to count."""
-    taps: dict[str, dict[str, StepResult]] = {key: {} for key in wanted}
-    counts: dict[str, dict[str, int]] = {key: {} for key in wanted}
-    for attempt, step, result, trainee, kind in rows:
+    """Fold rows (attempt_key, step, result, trainee_id, kind, made_at, device, device_seq, id,
+    recorded_at) into live attempts: each step's value is its tap made last (``latest_tap``);
+    only the taps of the trainee ``wanted`` maps each attempt key to count."""
+    found: dict[str, dict[str, list[StoredTap]]] = {key: {} for key in wanted}
+    for row in rows:
+        attempt, step, result, trainee, kind = row[:5]
         if step and result and kind == step_kind and wanted.get(attempt) == trainee:
-            taps[attempt][step] = StepResult(result)
-            counts[attempt][step] = counts[attempt].get(step, 0) + 1
-    return {key: LiveAttempt(taps[key], counts[key]) for key in wanted}
+            made_at, device, seq, row_id, recorded_at = row[5:10]
+            moment = _utc(made_at or recorded_at)
+            tap = StoredTap(StepResult(result), moment, device, seq, row_id)
+            found[attempt].setdefault(step, []).append(tap)
+    return {
+        key: LiveAttempt(
+            {step: latest_tap(taps).result for step, taps in steps.items()},
+            {step: len(taps) for step, taps in steps.items()},
+        )
+        for key, steps in found.items()
+    }
 
 
 TapOutcome = RecordedTap | Exception

@@ -108,6 +108,12 @@ class TapStore:
             outcomes[n] = RecordedTap(row_id, new, attempts[tap.attempt_key], judged[n])
         return [outcomes[n] for n in range(len(taps))]
 
+    def validation(self, trainee_id: int, attempt_key: str) -> int | None:
+        """The recorded attempt that validated this live attempt, if it was validated."""
+        with self._db.read() as session:
+            found = session.execute(_VALIDATION, {"key": attempt_key}).first()
+        return found.id if found is not None and found.trainee_id == trainee_id else None
+
     def live_attempt(self, trainee_id: int, attempt_key: str) -> LiveAttempt:
         """The taps of a live attempt so far."""
         with self._db.read() as session:
@@ -142,6 +148,10 @@ class TapStore:
             "attempt_key": tap.attempt_key,
             "step": tap.step,
             "result": StepResult(tap.result).value,
+            # the moment it was made, or, sent without one, the moment it arrived
+            "made_at": tap.made_at or dt.datetime.now(dt.UTC),
+            "device": tap.device,
+            "device_seq": tap.seq,
         }
 
 
@@ -150,7 +160,7 @@ def _live_attempts(connection: Connection, wanted: dict[str, int]) -> dict[str, 
     # the WHERE SQLite chose the (trainee_id, kind) index and scanned every step the trainee
     # ever had (bench/web.py). Trainee and kind are checked in Python.
     rows = connection.execute(_LIVE_TAPS, {"keys": list(wanted)})
-    return live_attempts(rows, wanted, _STEP)  # type: ignore[arg-type]
+    return live_attempts(rows, wanted, _STEP)
 
 
 # The statements of the tap path, built once: building a statement cost more than running it
@@ -175,6 +185,10 @@ _VALIDATED = select(t.Observation.attempt_key).where(
     t.Observation.attempt_key.in_(bindparam("keys", expanding=True)),
     t.Observation.kind == ObservationKind.ATTEMPT.value,
 )
+_VALIDATION = select(t.Observation.id, t.Observation.trainee_id).where(
+    t.Observation.attempt_key == bindparam("key"),
+    t.Observation.kind == ObservationKind.ATTEMPT.value,
+)
 _LIVE_TAPS = (
     select(
         t.Observation.attempt_key,
@@ -182,6 +196,11 @@ _LIVE_TAPS = (
         t.Observation.result,
         t.Observation.trainee_id,
         t.Observation.kind,
+        t.Observation.made_at,
+        t.Observation.device,
+        t.Observation.device_seq,
+        t.Observation.id,
+        t.Observation.recorded_at,
     )
     .where(t.Observation.attempt_key.in_(bindparam("keys", expanding=True)))
     .order_by(t.Observation.id)

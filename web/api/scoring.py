@@ -17,7 +17,7 @@ from core.domain import (
 from core.judging.attempts import AttemptOutcome, StepResult, attempt_outcome
 from core.judging.evaluation import EvaluationScore, parse_submission
 from core.store import LiveAttempt
-from web.actions import submit_tap
+from web.actions import Made, submit_tap
 from web.contract import Key, Saved, saved
 from web.deps import (
     Id,
@@ -62,7 +62,20 @@ class TapIn(BaseModel):
     step: str = Field(max_length=60)
     result: StepResult
     tap: int = Field(default=0, ge=0, le=1000, description="How many times this step was tapped")
-    observed_on: dt.date | None = Field(default=None, description="Default: today")
+    observed_on: dt.date | None = Field(default=None, description="Default: the day made")
+    made: int | None = Field(
+        default=None, ge=0, le=10**13, description="When it was made (epoch ms); default: now"
+    )
+    device: str = Field(
+        default="", pattern=r"^([A-Za-z0-9]{6,16})?$", description="The client's own id"
+    )
+    seq: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**31 - 1,
+        description="The client's count of its taps: with device, the idempotency key; on one "
+        "device the higher count is the later tap, between devices the later moment",
+    )
 
 
 @router.post("/trainees/{trainee_id}/taps", response_model=TapOut)
@@ -79,6 +92,7 @@ async def tap_step(request: Request, user: User, trainee_id: Id, body: TapIn) ->
         body.result,
         body.tap,
         day=body.observed_on,
+        made=Made.said(body.made, body.device, body.seq),
     )
     gesture = recorded.catalog.gesture(body.gesture)  # the cohort's curriculum's
     return saved(recorded, **_live(gesture, recorded.attempt))

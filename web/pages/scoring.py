@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import astuple
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -19,7 +20,7 @@ from core.judging.attempts import StepResult, attempt_outcome
 from core.judging.evaluation import FieldError, parse_submission
 from core.store import LiveAttempt, RecordedTap, Tap
 from web import i18n
-from web.actions import check_tap_scope, submit_tap, write_taps
+from web.actions import Made, check_tap_scope, submit_tap, write_taps
 from web.deps import (
     Id,
     User,
@@ -34,6 +35,11 @@ from web.deps import (
 from web.rendering import render
 
 MAX_QUEUED = 200  # taps sent in one request; a longer queue goes in several
+MAX_MILLIS = 10**13  # a moment in epoch milliseconds: past any tablet's clock (year 2286)
+DEVICE = r"^([A-Za-z0-9]{6,16})?$"  # the random id a tablet's page keeps (scoring.js)
+# The acknowledgement a tablet's outbox waits for: the counts (seq) of the taps stored. Any
+# other answer (a redirect to the login page, a page of the service worker) keeps them.
+STORED = "X-Gestes-Stored"
 
 router = APIRouter(tags=["pages"])
 
@@ -101,6 +107,15 @@ def gesture_page(
         fresh = uuid.uuid4().hex
         return RedirectResponse(f"{request.url.path}?attempt={fresh}", status_code=303)
     view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt)
+    validated = gestes.store.taps.validation(trainee_id, attempt)
+    if validated is not None and view["outcome"] is not None:  # opened again: read-only
+        view["recorded"] = {
+            "outcome": view["outcome"],
+            "before": {competency.id: level.level for competency, level in view["levels"]},
+            "id": validated,
+            "next": uuid.uuid4().hex,
+        }
+        view.update(_what_next(gestes, catalog, cohort, trainee_id, gesture_id))
     view["photo_added"] = photo == "1"  # back from attaching one to the attempt just recorded
     return render(request, "gesture.html", view)
 
@@ -115,9 +130,25 @@ async def tap_step(
     step: Annotated[str, Form(max_length=60)],
     result: Annotated[StepResult, Form()],
     tap: Annotated[int, Form(ge=0, le=1000)] = 0,
+    made: Annotated[int | None, Form(ge=0, le=MAX_MILLIS)] = None,
+    device: Annotated[str, Form(pattern=DEVICE)] = "",
+    seq: Annotated[int | None, Form(ge=0, le=2**31 - 1)] = None,
 ) -> Response:
-    """The hottest route: a trainer taps a step (see ``submit_tap``)."""
-    recorded = await submit_tap(request, user, trainee_id, gesture_id, attempt, step, result, tap)
+    """The hottest route: a trainer taps a step (see ``submit_tap``). The tablet's page says
+    when and where it was made (``made``, ``device``, ``seq``): the step's value is the tap
+    made last, and ``X-Gestes-Stored`` acknowledges it by its count, so that its outbox lets
+    it go only then."""
+    recorded = await submit_tap(
+        request,
+        user,
+        trainee_id,
+        gesture_id,
+        attempt,
+        step,
+        result,
+        tap,
+        made=Made.said(made, device, seq),
+    )
     if is_htmx(request):
         view = _gesture_view(  # drawn by the definitions the store judged the tap by
             request,
@@ -129,7 +160,9 @@ async def tap_step(
             levels=False,
         )
         view["step"] = next(s for s in view["gesture"].steps if s.key == step)
-        return render(request, "gesture.html", view, blocks=["step", "outcome"])
+        response = render(request, "gesture.html", view, blocks=["step", "outcome"])
+        response.headers[STORED] = json.dumps([seq] if seq is not None else [])
+        return response
     return RedirectResponse(
         f"{request.url.path.rsplit('/', 1)[0]}?attempt={attempt}#etape-{step}", status_code=303
     )
@@ -139,6 +172,11 @@ class QueuedTap(BaseModel):
     step: str = Field(max_length=60)
     result: StepResult
     tap: int = Field(default=0, ge=0, le=1000)
+    made: int | None = Field(
+        default=None, ge=0, le=MAX_MILLIS, description="When it was made (epoch ms)"
+    )
+    device: str = Field(default="", pattern=DEVICE)
+    seq: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class QueuedTaps(BaseModel):
@@ -155,26 +193,35 @@ async def tap_steps(
     its own and idempotent by its key, as if sent one by one. Answers with the steps and
     the outcome redrawn, and the refused ones in ``X-Gestes-Refused`` (JSON: step, why)."""
     check_tap_scope(request, user, trainee_id, gesture_id, body.attempt)
-    today = dt.date.today()
-    outcomes = await write_taps(
-        request,
-        [
-            (Tap(trainee_id, user.id, gesture_id, body.attempt, t.step, t.result, today, ""), t.tap)
-            for t in body.taps
-        ],
-    )
+    taps = []
+    for queued in body.taps:
+        made = Made.said(queued.made, queued.device, queued.seq)
+        tap = Tap(
+            trainee_id,
+            user.id,
+            gesture_id,
+            body.attempt,
+            queued.step,
+            queued.result,
+            made.day(),  # a tap kept since yesterday was observed yesterday
+            "",
+            *astuple(made),
+        )
+        taps.append((tap, queued.tap))
+    outcomes = await write_taps(request, taps)
     refused = [
-        [t.step, str(o)]
+        [t.step, str(o), t.seq]
         for t, o in zip(body.taps, outcomes, strict=True)
         if isinstance(o, RecordError)
     ]
+    stored = [t.seq for t, o in zip(body.taps, outcomes, strict=True) if isinstance(o, RecordedTap)]
     for outcome in outcomes:
         if isinstance(outcome, BaseException) and not isinstance(outcome, RecordError):
             raise outcome
-    stored = [o for o in outcomes if isinstance(o, RecordedTap)]
+    written = [o for o in outcomes if isinstance(o, RecordedTap)]
     gestes = gestes_of(request)
-    if stored:
-        catalog, live = stored[-1].catalog, stored[-1].attempt
+    if written:
+        catalog, live = written[-1].catalog, written[-1].attempt
     else:
         _, cohort = trainee_of(gestes.store, user, trainee_id)
         catalog, live = gestes.catalog_for(cohort), None
@@ -183,6 +230,7 @@ async def tap_steps(
     )
     response = render(request, "gesture.html", view, blocks=["steps", "outcome"])
     response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
+    response.headers[STORED] = json.dumps(stored)
     return response
 
 

@@ -31,6 +31,30 @@
   var STORE = "gestes-waiting-taps:" + account, REFUSED = STORE + ":refused";
   var page = document.getElementById("etapes");  // the gesture page, or null elsewhere
   var BATCH = 200;  // the server's limit per request (web/pages/scoring.py MAX_QUEUED)
+  // This page, among the tabs and reloads of this tablet: an entry it is sending right now is
+  // marked with it, so that the queue does not send it a second time meanwhile; a page
+  // reloaded or closed mid-request leaves its mark behind, and the queue sends the entry.
+  var PAGE = Math.random().toString(36).slice(2);
+  var IN_FLIGHT_MS = 20000;  // an htmx request of this page not answered by then is lost
+
+  // Every tap says when and where it was made: the moment on this tablet's clock, the tablet
+  // (a random id kept in this browser) and its own count of taps. The server keeps the one
+  // made last as the step's value, whatever order the network delivers them in.
+  function device() {
+    var id = localStorage.getItem("gestes-device");
+    if (!id) {
+      var bytes = new Uint8Array(9);
+      crypto.getRandomValues(bytes);
+      id = Array.from(bytes, function (b) { return (b % 36).toString(36); }).join("");
+      localStorage.setItem("gestes-device", id);
+    }
+    return id;
+  }
+  function nextSeq() {  // synchronous: two taps in a row never share a count
+    var n = Number(localStorage.getItem("gestes-device-seq") || "0") + 1;
+    localStorage.setItem("gestes-device-seq", String(n));
+    return n;
+  }
 
   function read(key) {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
@@ -52,6 +76,8 @@
     return (banner && banner.dataset[name]) || fallback;
   }
   function mine() { return waiting().filter(function (t) { return t.attempt === here(); }); }
+  function sendingNow(t) { return t.inflight === PAGE && Date.now() - t.since < IN_FLIGHT_MS; }
+  function stillWaiting(list) { return list.filter(function (t) { return !sendingNow(t); }); }
   function csrf() {
     var field = document.querySelector("input[name=csrf_token]");
     return field ? field.value : "";
@@ -64,7 +90,7 @@
   function showElsewhere() {
     var banner = document.getElementById("en-attente-ailleurs");
     if (!banner) return;
-    var others = waiting().filter(function (t) { return t.attempt !== here(); });
+    var others = stillWaiting(waiting()).filter(function (t) { return t.attempt !== here(); });
     var refusedOnes = read(REFUSED);
     banner.hidden = !others.length && !refusedOnes.length;
     var text = banner.querySelector("span");
@@ -92,7 +118,7 @@
   function show() {
     showElsewhere();
     if (!page && !document.getElementById("epreuve")) return;
-    var list = mine();
+    var list = stillWaiting(mine());
     var banner = document.getElementById("en-attente");
     var strong = banner && banner.querySelector("strong");
     if (strong && !banner.dataset.offline) banner.dataset.offline = strong.textContent;
@@ -133,15 +159,23 @@
     });
   }
 
-  function keep(path, body, kind) {
+  function keep(path, body, kind, inflight) {
     var list = waiting();
     var key = JSON.stringify(body);
-    if (!list.some(function (t) { return JSON.stringify(t.body) === key; })) {
+    var known = list.find(function (t) { return JSON.stringify(t.body) === key; });
+    if (known) {  // already in the outbox: its request failed, or it is sent again
+      known.inflight = inflight || "";
+      known.since = Date.now();
+      save(list);
+    } else {
       var step = "";
       body.forEach(function (pair) { if (pair[0] === "step") step = pair[1]; });
       kind = kind || "tap";
       var attempt = kind === "evaluation" ? "evaluation:" + path : attemptOf(body);
-      var item = { path: path, body: body, attempt: attempt, step: step, kind: kind };
+      var item = {
+        path: path, body: body, attempt: attempt, step: step, kind: kind,
+        seq: Number(field({ body: body }, "seq")) || 0, inflight: inflight || "", since: Date.now()
+      };
       // One validation per attempt, always last: the taps it closes go first. One evaluation
       // per page: typed again before it could go, the latest is what the trainer means.
       list = list.filter(function (t) {
@@ -194,7 +228,17 @@
     var keys = sent.map(function (t) { return JSON.stringify(t.body); });
     save(waiting().filter(function (t) { return keys.indexOf(JSON.stringify(t.body)) < 0; }));
   }
-  function unanswered(response) { return response.status >= 500 || response.status === 401; }
+  // Only an answer that says what was stored lets an entry go: a redirect (to the login page:
+  // the session expired), a 401 or 403, a 5xx, or a page that is not the server's answer (the
+  // service worker's) keeps it, and it goes again later.
+  function unanswered(response) {
+    return response.type === "opaqueredirect" || response.status === 0 ||
+      (response.status >= 300 && response.status < 400) ||
+      response.status === 401 || response.status === 403 || response.status >= 500;
+  }
+  function acknowledged(response) {  // the counts of the taps the server stored
+    try { return JSON.parse(response.headers.get("X-Gestes-Stored") || "null"); } catch (e) { return null; }
+  }
   function refusedAll(batch, response) {
     return response.json().then(function (data) {
       batch.forEach(function (t) { refused(t, data.detail || String(response.status)); });
@@ -205,7 +249,11 @@
     return {
       attempt: batch[0].attempt,
       taps: batch.map(function (t) {
-        return { step: t.step, result: field(t, "result"), tap: Number(field(t, "tap") || 0) };
+        var made = field(t, "made"), seq = field(t, "seq");
+        return {
+          step: t.step, result: field(t, "result"), tap: Number(field(t, "tap") || 0),
+          made: made ? Number(made) : null, device: field(t, "device"), seq: seq ? Number(seq) : null
+        };
       })
     };
   }
@@ -216,7 +264,8 @@
     if (items.length > 1) {
       return {
         url: items[0].path + "/batch",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+        // HX-Request: an expired session answers 401, not a redirect to the login page
+        headers: { "Content-Type": "application/json", "HX-Request": "true", "X-CSRF-Token": csrf() },
         body: JSON.stringify(batchBody(items))
       };
     }
@@ -231,16 +280,20 @@
   function post(items) {
     var request = requestOf(items);
     return fetch(request.url, {
-      method: "POST", credentials: "same-origin", headers: request.headers, body: request.body
+      method: "POST", credentials: "same-origin", headers: request.headers, body: request.body,
+      redirect: "manual"  // a redirect is never an acknowledgement
     });
   }
 
   function sendMany(batch) {
     return post(batch).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
-      forget(batch);
-      if (!response.ok) return refusedAll(batch, response);
+      if (!response.ok) { forget(batch); return refusedAll(batch, response); }
+      var stored = acknowledged(response);
+      if (stored === null) throw new Error("no acknowledgement");
       var notes = JSON.parse(response.headers.get("X-Gestes-Refused") || "[]");
+      var done = stored.concat(notes.map(function (note) { return note[2]; }));
+      forget(batch.filter(function (t) { return done.indexOf(t.seq) >= 0; }));
       return response.text().then(function (html) {
         if (batch[0].attempt === here()) htmx.swap("#etapes", html, { swapStyle: "outerHTML" });
         notes.forEach(function (note) {
@@ -253,6 +306,9 @@
   function sendOne(tap) {
     return post([tap]).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
+      if (response.ok && tap.kind === "tap" && acknowledged(response) === null) {
+        throw new Error("no acknowledgement");
+      }
       forget([tap]);
       if (!response.ok) return refusedAll([tap], response);
       var notes = JSON.parse(response.headers.get("X-Gestes-Refused") || "[]");
@@ -274,6 +330,9 @@
     // This page's attempt first (what the trainer is looking at), then the others in order.
     var all = waiting(), list = mine().concat(all.filter(function (t) { return t.attempt !== here(); }));
     if (!list.length) return;
+    // What this page is sending right now goes first, by its own request: nothing after it
+    // (its attempt's validation above all) overtakes it.
+    if (sendingNow(list[0])) return;
     sending = true;
     var batch = headTaps(list), answered = false;
     (batch.length > 1 ? sendMany(batch) : sendOne(list[0]))
@@ -291,15 +350,39 @@
       : form.classList.contains("validate") ? "validate"
       : form.classList.contains("evaluation") ? "evaluation" : "";
     if (!kind) return;
+    if (kind === "tap") {  // when and where it was made, then kept before it is sent
+      event.detail.formData.set("made", String(Date.now()));
+      event.detail.formData.set("device", device());
+      event.detail.formData.set("seq", String(nextSeq()));
+    }
     form.gestesTap = {
       path: event.detail.path, body: Array.from(event.detail.formData.entries()), kind: kind
     };
+    if (kind === "tap") keep(form.gestesTap.path, form.gestesTap.body, kind, PAGE);
     if (kind === "evaluation" && cameBack) { cameBack = ""; show(); }  // sent again
   });
-  function lost(event) {
+  function lost(event) {  // not stored: it waits (a tap was kept before it left)
     var form = event.detail.elt;
     if (form && form.gestesTap) keep(form.gestesTap.path, form.gestesTap.body, form.gestesTap.kind);
   }
+  // A tap the server acknowledged leaves the outbox; answered otherwise, it waits (a failure
+  // keeps it through the handlers below). Read before the swap: the swap replaces the step,
+  // form included, and events of a detached form reach no listener.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // detail.elt is the swap's target (the step); the form that asked is the request's
+    var config = event.detail.requestConfig, xhr = event.detail.xhr;
+    var form = config && config.elt;
+    if (!form || !form.gestesTap || form.gestesTap.kind !== "tap" || !xhr) return;
+    var seq = Number(field(form.gestesTap, "seq")), stored = null;
+    try { stored = JSON.parse(xhr.getResponseHeader("X-Gestes-Stored") || "null"); } catch (e) { stored = null; }
+    var refusedHere = xhr.status >= 400 && xhr.status < 500 && xhr.status !== 401 && xhr.status !== 403;
+    if ((xhr.status === 200 && stored && stored.indexOf(seq) >= 0) || refusedHere) {
+      save(waiting().filter(function (t) { return !(t.kind === "tap" && t.seq === seq); }));
+    } else {
+      keep(form.gestesTap.path, form.gestesTap.body, "tap");  // waits: the queue sends it again
+    }
+    setTimeout(function () { show(); flush(); }, 0);
+  });
   // The session expired: the server asks for the login page (401 + HX-Redirect). The tap
   // (or validation) waits in the queue, and goes once the trainer is back on the page.
   document.body.addEventListener("htmx:beforeOnLoad", function (event) {

@@ -1,0 +1,145 @@
+"""The training floor's outbox, defect by defect, in a real browser (Debian's Chromium driven
+by Playwright): every tap is kept on the tablet before it is sent and leaves only on the
+server's acknowledgement; the step's value is the tap made last, whatever order the network
+delivers them in; a validated attempt opens as validated. Faults are injected with
+``page.route`` (a request held, or dropped before the server) and ``set_offline``."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import browser, server, sign_in, trainer_tablet  # noqa: F401
+
+GESTURE = "fibre.g.preparer_cable"
+OUTBOX = (
+    "JSON.parse(localStorage.getItem('gestes-waiting-taps:' + document.body.dataset.user) || '[]')"
+)
+
+
+def outbox(page) -> list[dict]:
+    return page.evaluate(OUTBOX)
+
+
+def live(page, base: str, trainee: int) -> dict[str, str]:
+    """The attempt's steps as the store holds them (the JSON API, with the page's session)."""
+    attempt = page.url.split("attempt=")[1].split("#")[0]
+    url = f"{base}/api/trainees/{trainee}/gestures/{GESTURE}/attempts/{attempt}"
+    answer = page.context.request.get(url)
+    assert answer.ok, answer.status
+    steps: dict[str, str] = answer.json()["steps"]
+    return steps
+
+
+def gesture_page(browser, base: str, trainee: int):  # noqa: F811
+    context, page = trainer_tablet(browser, base, 1024, 768)
+    page.goto(f"{base}/trainees/{trainee}/gestures/{GESTURE}")
+    page.wait_for_load_state("load")
+    return context, page
+
+
+def step(page, n: int):
+    return page.locator("li.step").nth(n)
+
+
+def key_of(page, n: int) -> str:
+    return step(page, n).get_attribute("id").removeprefix("etape-")
+
+
+def test_taps_waiting_when_the_session_expired_stay_until_they_are_stored(server, browser):  # noqa: F811
+    """The queue's batch met an expired session: the answer (a redirect to the login page
+    before) never lets the taps go; they are sent once the trainer has signed in again."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = gesture_page(browser, base, trainee)
+    gesture_url = page.url
+    context.set_offline(True)
+    for n in range(3):
+        step(page, n).get_by_role("button", name="Réussi").click()
+    expect(page.locator("#en-attente")).to_contain_text("3 saisies en attente")
+    context.clear_cookies()  # the session is gone while the taps wait
+    with page.expect_response("**/steps/batch") as sent:
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    assert sent.value.status == 401
+    assert len(outbox(page)) == 3  # kept: nothing was stored
+    sign_in(page, base)
+    page.goto(gesture_url)
+    page.wait_for_function(f"() => {OUTBOX}.length === 0")
+    keys = [key_of(page, n) for n in range(3)]
+    assert live(page, base, trainee) == dict.fromkeys(keys, "reussi")
+    context.close()
+
+
+def test_a_tap_in_flight_when_the_page_reloads_is_sent_after(server, browser):  # noqa: F811
+    """Kept before it left: the reload cancels its request, the outbox sends it again."""
+    base, trainee = server
+    context, page = gesture_page(browser, base, trainee)
+    held = []
+
+    def hold_the_first(route):
+        if not held:
+            held.append(route)  # never answered: the reload cancels it
+        else:
+            route.continue_()
+
+    page.route("**/steps", hold_the_first)
+    step(page, 0).get_by_role("button", name="Réussi").click()
+    page.wait_for_function(f"() => {OUTBOX}.length === 1")
+    assert held
+    page.reload()
+    page.wait_for_function(f"() => {OUTBOX}.length === 0")
+    assert live(page, base, trainee) == {key_of(page, 0): "reussi"}
+    context.close()
+
+
+def test_a_stale_tap_delivered_after_a_correction_never_becomes_the_value(server, browser):  # noqa: F811
+    """« À reprendre » is dropped on the way and waits; the trainer corrects to « Réussi »,
+    which goes at once; the stale tap arrives after it and is stored, not taken as the step's
+    value (the server keeps the tap made last)."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = gesture_page(browser, base, trainee)
+    dropping = [True]
+
+    def drop_the_stale(route):
+        if dropping[0] and "a_reprendre" in (route.request.post_data or ""):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/steps*", drop_the_stale)
+    page.route("**/steps/batch", drop_the_stale)
+    step(page, 0).get_by_role("button", name="À reprendre").click()
+    page.wait_for_function(f"() => {OUTBOX}.some(t => !t.inflight)")  # failed: waiting
+    step(page, 0).get_by_role("button", name="Réussi").click()
+    expect(step(page, 0).get_by_role("button", name="Réussi")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    dropping[0] = False
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function(f"() => {OUTBOX}.length === 0")
+    assert live(page, base, trainee) == {key_of(page, 0): "reussi"}
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1024])
+def test_a_validated_attempt_opens_again_as_validated(server, browser, width):  # noqa: F811
+    """Its link opened again (the history, the back button): its result, read-only, and no
+    « Valider » — not a provisional result whose taps would be refused."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = gesture_page(browser, base, trainee)
+    url = page.url
+    step(page, 0).get_by_role("button", name="Réussi").click()
+    page.wait_for_function(f"() => {OUTBOX}.length === 0")
+    page.get_by_label("Avec aide").check()
+    page.get_by_role("button", name="Valider la tentative").click()
+    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
+    page.goto(url)
+    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
+    expect(page.get_by_role("button", name="Valider la tentative")).to_have_count(0)
+    expect(step(page, 0).get_by_role("button", name="Réussi")).to_be_disabled()
+    context.close()

@@ -143,3 +143,22 @@ def test_a_validated_attempt_opens_again_as_validated(server, browser, width):  
     expect(page.get_by_role("button", name="Valider la tentative")).to_have_count(0)
     expect(step(page, 0).get_by_role("button", name="Réussi")).to_be_disabled()
     context.close()
+
+
+def test_a_trainees_and_a_tutors_page_without_network_say_so_in_french(server, browser):  # noqa: F811
+    """On a phone that has opened Gestes once, a trainee's page or a tutor's link opened
+    without network shows the French page, not the browser's own error."""
+    from playwright.sync_api import expect
+
+    base, _ = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/moi")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker's control
+    context.set_offline(True)
+    for path in ("/moi", "/tuteur/jamais-ouvert-0123456789"):
+        page.goto(f"{base}{path}")
+        expect(page.get_by_role("heading", name="Hors connexion")).to_be_visible()
+    context.close()

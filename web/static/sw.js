@@ -106,6 +106,15 @@ workbox.routing.registerRoute(
     ],
   })
 );
+// A trainee's and a tutor's pages (opened with a code, on a phone): always from the network
+// (they hold what only the school may keep), and without network the French page below rather
+// than the browser's own, on the first visit too.
+workbox.routing.registerRoute(
+  function (options) {
+    return options.request.mode === "navigate" && /^\/(moi|tuteur)(\/|$)/.test(options.url.pathname);
+  },
+  new workbox.strategies.NetworkOnly()
+);
 // A form posted as a page (a comment, a level decision, a photo) straight to the network; if
 // it fails, the page below says nothing was sent, instead of the browser's own error page.
 workbox.routing.registerRoute(

@@ -722,3 +722,23 @@ def test_a_job_still_running_at_shutdown_is_said_interrupted(world, monkeypatch)
     finally:
         release.set()
         assert jobs.join(job, timeout=30)
+
+
+def test_an_attempt_left_unvalidated_is_listed_until_validated_or_abandoned(world):
+    """Taps with no validation are an attempt someone can find again; abandoned, its taps are
+    kept but superseded, it leaves the list, and a late tap for it is refused."""
+    store = world.gestes.store
+    trainee = world.trainees[0]
+    store.taps.record_steps([tap(world, "manchon", attempt="left-1"), tap(world, attempt="left-2")])
+    store.taps.record_steps([tap(world, "denuder", attempt="left-1")])
+    found = {u.attempt_key: u for u in store.taps.unfinished(trainee)}
+    assert set(found) == {"left-1", "left-2"} and found["left-1"].taps == 2
+    assert found["left-1"].gesture_id == SPLICE
+    steps = store.taps.live_attempt(trainee, "left-2").taps
+    attempt(world, steps=steps, attempt_key="left-2")  # validated: no longer unfinished
+    assert store.observations.abandon_attempt(trainee, "left-1", world.trainer) == 2
+    assert store.taps.unfinished(trainee) == []
+    (late,) = store.taps.record_steps([tap(world, "nettoyer", attempt="left-1")])
+    assert isinstance(late, RecordError) and "déjà validée" in str(late)
+    with pytest.raises(RecordError, match="déjà validée ou abandonnée"):
+        store.observations.abandon_attempt(trainee, "left-1", world.trainer)

@@ -256,6 +256,12 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {"attempt": "abcdef5678", "autonomy": "autonome"},
             {},
         ),
+        (  # the first role to give it up abandons it; for the others it is already abandoned
+            "POST",
+            f"/trainees/{tr}/attempts/{ATTEMPT}/abandon",
+            {},
+            {who: {303, 400} for who in ("trainer", "coordinator", "admin")},
+        ),
         ("GET", f"/trainees/{tr}/evaluations/{EVALUATION}", {}, {}),
         (
             "POST",
@@ -1612,3 +1618,27 @@ def test_after_an_attempt_the_session_goes_on(site):
     ).text
     assert "Même geste :" in done and "Geste suivant :" in done
     assert f'href="/trainees/{site.trainee}/gestures/fibre.g.' in done
+
+
+def test_an_attempt_left_unvalidated_is_found_on_the_trainee_page_and_can_be_given_up(site):
+    """Taps made, the attempt never validated (a tab closed, the next trainee): the trainee
+    page lists it with « Reprendre » (back to its own attempt) and « Abandonner »."""
+    browser, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/gestures/{GESTURE}"
+    browser.post(
+        f"{path}/steps",
+        data={"csrf_token": csrf, "attempt": "leftopen01", "step": "cliver", "result": "reussi"},
+    )
+    page = browser.get(f"/trainees/{site.trainee}").text
+    assert "Tentatives non validées" in page
+    assert f'href="{path}?attempt=leftopen01"' in page
+    action = f"/trainees/{site.trainee}/attempts/leftopen01/abandon"
+    assert f'action="{action}"' in page
+    gone = browser.post(action, data={"csrf_token": csrf}, follow_redirects=False)
+    assert gone.status_code == 303
+    assert "leftopen01" not in browser.get(f"/trainees/{site.trainee}").text
+    late = browser.post(
+        f"{path}/steps",
+        data={"csrf_token": csrf, "attempt": "leftopen01", "step": "manchon", "result": "reussi"},
+    )
+    assert late.status_code == 400 and "déjà validée" in late.text

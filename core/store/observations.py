@@ -111,6 +111,10 @@ def open_trainee_rows(session: Session, trainee_id: int) -> tuple[t.Trainee, t.C
     return trainee, cohort
 
 
+# What closes a live attempt: its validation, or its abandonment (retractions of its taps).
+CLOSING_KINDS = (ObservationKind.ATTEMPT.value, ObservationKind.RETRACTION.value)
+
+
 @dataclass(frozen=True)
 class _New:
     """What every observation states: whose, by whom, about what, when, and its key."""
@@ -279,6 +283,44 @@ class Observations:
             )
             payload = {"reason": reason.strip()}
             return self._add(session, rows, new, ObservationKind.RETRACTION, payload=payload)
+
+    def abandon_attempt(self, trainee_id: int, attempt_key: str, author_id: int) -> int:
+        """An attempt left unvalidated, given up: each of its taps is retracted (kept,
+        superseded, the attempt's key on the retraction), in one transaction; a tap arriving
+        for it afterwards is refused as for a validated attempt. How many taps it had."""
+        with self._db.write() as session:
+            rows = open_trainee_rows(session, trainee_id)
+            taps = session.execute(
+                select(t.Observation.id, t.Observation.definition).where(
+                    t.Observation.attempt_key == attempt_key,
+                    t.Observation.trainee_id == trainee_id,
+                    t.Observation.kind == ObservationKind.STEP.value,
+                )
+            ).all()
+            if not taps:
+                raise RecordError("Tentative introuvable pour ce stagiaire.")
+            closed = session.scalar(
+                select(t.Observation.id).where(
+                    t.Observation.attempt_key == attempt_key,
+                    t.Observation.kind.in_(CLOSING_KINDS),
+                )
+            )
+            if closed is not None:
+                raise RecordError("Tentative déjà validée ou abandonnée.")
+            for tap_id, gesture in taps:
+                new = _New(
+                    trainee_id, author_id, gesture, dt.date.today(), f"abandon:{tap_id}", tap_id
+                )
+                payload = {"reason": "Tentative abandonnée, non validée."}
+                self._add(
+                    session,
+                    rows,
+                    new,
+                    ObservationKind.RETRACTION,
+                    payload=payload,
+                    attempt_key=attempt_key,
+                )
+            return len(taps)
 
     def record_exit(
         self,

@@ -5,24 +5,41 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.orm import aliased
 
 from core.catalog.catalog import Catalog, Catalogs
 from core.domain import ERASED_MESSAGE, ObservationKind, RecordError
 from core.judging.attempts import StepResult
 from core.store import tables as t
 from core.store.database import Database
-from core.store.observations import check_day, check_definition, check_open
+from core.store.observations import CLOSING_KINDS, check_day, check_definition, check_open
 from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, live_attempts
 
 _STEP = ObservationKind.STEP.value
 VALIDATED_MESSAGE = (
     "Tentative déjà validée : cette étape n'y entre plus. Ouvrez une nouvelle tentative."
 )
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives moments back without their zone: they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """An attempt tapped but neither validated nor abandoned."""
+
+    attempt_key: str
+    gesture_id: str
+    taps: int
+    last: dt.datetime
 
 
 class TapStore:
@@ -114,6 +131,13 @@ class TapStore:
             found = session.execute(_VALIDATION, {"key": attempt_key}).first()
         return found.id if found is not None and found.trainee_id == trainee_id else None
 
+    def unfinished(self, trainee_id: int) -> list[Unfinished]:
+        """The trainee's attempts with taps but neither validated nor abandoned, the latest
+        first: what a trainer may resume or give up."""
+        with self._db.read() as session:
+            rows = session.execute(_UNFINISHED, {"trainee": trainee_id}).all()
+        return [Unfinished(r.attempt_key, r.definition, r.taps, _utc(r.last)) for r in rows]
+
     def live_attempt(self, trainee_id: int, attempt_key: str) -> LiveAttempt:
         """The taps of a live attempt so far."""
         with self._db.read() as session:
@@ -181,13 +205,35 @@ _TAP_TRAINEES = (
 _STORED_KEYS = select(
     t.Observation.idempotency_key, t.Observation.id, t.Observation.trainee_id, t.Observation.kind
 ).where(t.Observation.idempotency_key.in_(bindparam("keys", expanding=True)))
-_VALIDATED = select(t.Observation.attempt_key).where(
+_VALIDATED = select(t.Observation.attempt_key).where(  # validated, or abandoned
     t.Observation.attempt_key.in_(bindparam("keys", expanding=True)),
-    t.Observation.kind == ObservationKind.ATTEMPT.value,
+    t.Observation.kind.in_(CLOSING_KINDS),
 )
 _VALIDATION = select(t.Observation.id, t.Observation.trainee_id).where(
     t.Observation.attempt_key == bindparam("key"),
     t.Observation.kind == ObservationKind.ATTEMPT.value,
+)
+_CLOSING = aliased(t.Observation)
+_CLOSED = (  # the same attempt validated or abandoned: one look-up by its indexed key
+    select(_CLOSING.id)
+    .where(_CLOSING.attempt_key == t.Observation.attempt_key, _CLOSING.kind.in_(CLOSING_KINDS))
+    .exists()
+)
+_UNFINISHED = (
+    select(
+        t.Observation.attempt_key,
+        t.Observation.definition,
+        func.count().label("taps"),
+        func.max(t.Observation.recorded_at).label("last"),
+    )
+    .where(
+        t.Observation.trainee_id == bindparam("trainee"),
+        t.Observation.kind == _STEP,
+        t.Observation.attempt_key.is_not(None),
+        ~_CLOSED,
+    )
+    .group_by(t.Observation.attempt_key, t.Observation.definition)
+    .order_by(func.max(t.Observation.recorded_at).desc())
 )
 _LIVE_TAPS = (
     select(

@@ -295,6 +295,18 @@ def validate_attempt(
     )
 
 
+@router.post("/trainees/{trainee_id}/attempts/{attempt}/abandon")
+def abandon_attempt(request: Request, user: User, trainee_id: Id, attempt: str) -> Response:
+    """Give up an attempt left unvalidated (the trainee page lists them): its taps are kept,
+    superseded, and it can no longer be validated."""
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    if not valid_key(attempt):
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    store.observations.abandon_attempt(trainee_id, attempt, user.id)
+    return RedirectResponse(f"/trainees/{trainee_id}", status_code=303)
+
+
 _INVALID = -1
 
 

@@ -133,7 +133,8 @@ class TapStore:
 
     def unfinished(self, trainee_id: int) -> list[Unfinished]:
         """The trainee's attempts with taps but neither validated nor abandoned, the latest
-        first: what a trainer may resume or give up."""
+        first (at most ``UNFINISHED_SHOWN``, among the trainee's ``RECENT_TAPS`` latest
+        taps): what a trainer may resume or give up."""
         with self._db.read() as session:
             rows = session.execute(_UNFINISHED, {"trainee": trainee_id}).all()
         return [Unfinished(r.attempt_key, r.definition, r.taps, _utc(r.last)) for r in rows]
@@ -219,6 +220,17 @@ _CLOSED = (  # the same attempt validated or abandoned: one look-up by its index
     .where(_CLOSING.attempt_key == t.Observation.attempt_key, _CLOSING.kind.in_(CLOSING_KINDS))
     .exists()
 )
+# The attempts among a trainee's latest taps only: the look-up stays bounded however many taps
+# a trainee has (an attempt left open further back than that is, in practice, given up).
+RECENT_TAPS = 500
+UNFINISHED_SHOWN = 10
+_RECENT_ATTEMPTS = (
+    select(t.Observation.attempt_key)
+    .where(t.Observation.trainee_id == bindparam("trainee"), t.Observation.kind == _STEP)
+    .order_by(t.Observation.id.desc())
+    .limit(RECENT_TAPS)
+    .scalar_subquery()
+)
 _UNFINISHED = (
     select(
         t.Observation.attempt_key,
@@ -229,11 +241,12 @@ _UNFINISHED = (
     .where(
         t.Observation.trainee_id == bindparam("trainee"),
         t.Observation.kind == _STEP,
-        t.Observation.attempt_key.is_not(None),
+        t.Observation.attempt_key.in_(_RECENT_ATTEMPTS),
         ~_CLOSED,
     )
     .group_by(t.Observation.attempt_key, t.Observation.definition)
     .order_by(func.max(t.Observation.recorded_at).desc())
+    .limit(UNFINISHED_SHOWN)
 )
 _LIVE_TAPS = (
     select(

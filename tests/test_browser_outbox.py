@@ -162,3 +162,39 @@ def test_a_trainees_and_a_tutors_page_without_network_say_so_in_french(server, b
         page.goto(f"{base}{path}")
         expect(page.get_by_role("heading", name="Hors connexion")).to_be_visible()
     context.close()
+
+
+def test_every_attempt_waiting_on_the_tablet_is_listed_with_a_link_to_its_own_page(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+):
+    """Taps of two attempts wait (the network drops every tap): the banner of another page
+    leads to « En attente sur cette tablette », which links each attempt to its own page —
+    not only to the oldest; once they are stored, it says nothing waits."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 1024, 768)
+    page.route("**/steps*", lambda route: route.abort())
+    page.route("**/steps/batch", lambda route: route.abort())
+    opened = []
+    for gesture in (GESTURE, "fibre.g.soudure_fusion"):
+        page.goto(f"{base}/trainees/{trainee}/gestures/{gesture}")
+        page.wait_for_load_state("load")
+        step(page, 0).get_by_role("button", name="Réussi").click()
+        page.wait_for_function(
+            f"() => {OUTBOX}.filter(t => !t.inflight).length === {len(opened) + 1}"
+        )
+        opened.append(page.url.replace(base, ""))
+    page.goto(f"{base}/cohorts")
+    go = page.locator("#en-attente-ailleurs a")
+    expect(go).to_have_attribute("href", "/en-attente")
+    go.click()
+    listed = page.locator("#sur-cette-tablette li a")
+    expect(listed).to_have_count(2)
+    assert sorted(listed.nth(n).get_attribute("href") for n in range(2)) == sorted(opened)
+    page.unroute("**/steps*")
+    page.unroute("**/steps/batch")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#sur-cette-tablette .rien")).to_be_visible()
+    context.close()

@@ -230,6 +230,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     wrong = {"current": "pas le bon mot de passe", "new": "x" * 3, "confirm": "x" * 3}
     return [
         ("GET", "/account/password", {}, signed_in),
+        ("GET", "/en-attente", {}, signed_in),  # this tablet's outbox: no school involved
         ("POST", "/account/password", wrong, {w: {400} for w in WHO if w != "anonymous"}),
         ("POST", "/api/me/password", {"json": wrong}, {w: {400} for w in WHO if w != "anonymous"}),
         ("GET", f"/cohorts/{co}", {}, {}),

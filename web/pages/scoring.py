@@ -295,6 +295,13 @@ def validate_attempt(
     )
 
 
+@router.get("/en-attente")
+def waiting_page(request: Request, user: User) -> Response:
+    """What this tablet still keeps for the server, attempt by attempt, each with a link to
+    its own page (drawn by ``scoring.js`` from the tablet's outbox)."""
+    return render(request, "waiting.html", {})
+
+
 @router.post("/trainees/{trainee_id}/attempts/{attempt}/abandon")
 def abandon_attempt(request: Request, user: User, trainee_id: Id, attempt: str) -> Response:
     """Give up an attempt left unvalidated (the trainee page lists them): its taps are kept,

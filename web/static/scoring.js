@@ -99,7 +99,9 @@
       : "";
     var link = banner.querySelector("a");
     link.hidden = !others.length;
-    if (others.length) link.href = gesturePage(others[0]);
+    // One attempt waits: its own page. Several: the page that lists them all.
+    var attempts = others.map(function (t) { return t.attempt; }).filter(function (a, i, all) { return all.indexOf(a) === i; });
+    if (others.length) link.href = attempts.length === 1 ? gesturePage(others[0]) : "/en-attente";
     var list = banner.querySelector("ul");
     list.textContent = "";
     refusedOnes.forEach(function (r) {
@@ -113,10 +115,54 @@
     banner.querySelector("button").hidden = !refusedOnes.length;
   }
 
+  // « En attente sur cette tablette »: every waiting entry, by attempt, with a link to its
+  // own page, and every refusal not yet seen.
+  function showAll() {
+    var section = document.getElementById("sur-cette-tablette");
+    if (!section) return;
+    var list = section.querySelector("ul"), groups = [], by = {};
+    waiting().forEach(function (t) {
+      if (!by[t.attempt]) { by[t.attempt] = { first: t, taps: 0, validate: false, evaluation: false, sending: false }; groups.push(by[t.attempt]); }
+      var group = by[t.attempt];
+      if (t.kind === "tap") group.taps += 1;
+      if (t.kind === "validate") group.validate = true;
+      if (t.kind === "evaluation") group.evaluation = true;
+      if (t.inflight) group.sending = true;
+    });
+    list.textContent = "";
+    groups.forEach(function (group) {
+      var item = document.createElement("li"), said = [];
+      if (group.taps) {
+        said.push(section.dataset[group.taps === 1 ? "tapsOne" : "tapsMany"].replace("{n}", String(group.taps)));
+      }
+      if (group.validate) said.push(section.dataset.validation);
+      if (group.evaluation) said.push(section.dataset.evaluation);
+      var text = document.createElement("span");
+      text.textContent = said.join(", ") + (group.sending ? " (" + section.dataset.sending + ")" : "");
+      var to = document.createElement("a");
+      to.className = "button";
+      to.href = gesturePage(group.first);
+      to.textContent = section.dataset.open;
+      item.appendChild(text);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(to);
+      list.appendChild(item);
+    });
+    read(REFUSED).forEach(function (r) {
+      var item = document.createElement("li"), to = document.createElement("a");
+      to.href = r.page;
+      to.textContent = section.dataset.refused + " " + r.message;
+      item.appendChild(to);
+      list.appendChild(item);
+    });
+    section.querySelector(".rien").hidden = list.children.length > 0;
+  }
+
   var cameBack = "";  // an evaluation refused when it went from the queue, its page open again
 
   function show() {
     showElsewhere();
+    showAll();
     if (!page && !document.getElementById("epreuve")) return;
     var list = stillWaiting(mine());
     var banner = document.getElementById("en-attente");

@@ -95,7 +95,7 @@ workbox.routing.registerRoute(
 workbox.routing.registerRoute(
   function (options) {
     return options.request.mode === "navigate" &&
-      /^\/(cohorts|trainees)(\/|$)/.test(options.url.pathname);
+      /^\/(cohorts|trainees|en-attente)(\/|$)/.test(options.url.pathname);
   },
   new workbox.strategies.NetworkFirst({
     cacheName: PAGES,

@@ -59,11 +59,13 @@ QUEUED = """([n, attempt]) => {
   const steps = [...new Set([...document.querySelectorAll("input[name=step]")]
     .map((e) => e.value))];
   const list = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i++) {  // as scoring.js keeps them: when, where and its count
     const step = steps[i % steps.length];
     list.push({ path: location.pathname + "/steps", attempt: attempt, step: step, kind: "tap",
+      seq: i + 1, inflight: "", since: Date.now(),
       body: [["csrf_token", csrf], ["attempt", attempt], ["step", step],
-             ["result", "reussi"], ["tap", String(i)]] });
+             ["result", "reussi"], ["tap", String(i)], ["made", String(Date.now())],
+             ["device", "benchtablet"], ["seq", String(i + 1)]] });
   }
   localStorage.setItem("gestes-waiting-taps:" + document.body.dataset.user, JSON.stringify(list));
 }"""

@@ -198,3 +198,30 @@ def test_every_attempt_waiting_on_the_tablet_is_listed_with_a_link_to_its_own_pa
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#sur-cette-tablette .rien")).to_be_visible()
     context.close()
+
+
+def test_taps_waiting_since_the_version_before_counts_are_sent_and_let_go(server, browser):  # noqa: F811
+    """A tablet updated with taps waiting in the earlier format (no moment, no count): they
+    go in one batch and leave the outbox on its acknowledgement, instead of being sent for
+    ever."""
+    base, trainee = server
+    context, page = gesture_page(browser, base, trainee)
+    attempt = page.url.split("attempt=")[1]
+    keys = [key_of(page, n) for n in range(3)]
+    page.evaluate(
+        """([keys, attempt]) => {
+          const csrf = document.querySelector("input[name=csrf_token]").value;
+          const path = location.pathname + "/steps";
+          const list = keys.map((step, i) => ({ path, attempt, step, kind: "tap",
+            body: [["csrf_token", csrf], ["attempt", attempt], ["step", step],
+                   ["result", "reussi"], ["tap", String(i)]] }));
+          localStorage.setItem("gestes-waiting-taps:" + document.body.dataset.user,
+                               JSON.stringify(list));
+        }""",
+        [keys, attempt],
+    )
+    with page.expect_response("**/steps/batch"):
+        page.reload()
+    page.wait_for_function(f"() => {OUTBOX}.length === 0")
+    assert live(page, base, trainee) == dict.fromkeys(keys, "reussi")
+    context.close()

@@ -339,7 +339,8 @@
       if (stored === null) throw new Error("no acknowledgement");
       var notes = JSON.parse(response.headers.get("X-Gestes-Refused") || "[]");
       var done = stored.concat(notes.map(function (note) { return note[2]; }));
-      forget(batch.filter(function (t) { return done.indexOf(t.seq) >= 0; }));
+      // A tap kept by an earlier version has no count: acknowledged with its batch.
+      forget(batch.filter(function (t) { return !t.seq || done.indexOf(t.seq) >= 0; }));
       return response.text().then(function (html) {
         if (batch[0].attempt === here()) htmx.swap("#etapes", html, { swapStyle: "outerHTML" });
         notes.forEach(function (note) {

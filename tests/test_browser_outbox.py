@@ -225,3 +225,30 @@ def test_taps_waiting_since_the_version_before_counts_are_sent_and_let_go(server
     page.wait_for_function(f"() => {OUTBOX}.length === 0")
     assert live(page, base, trainee) == dict.fromkeys(keys, "reussi")
     context.close()
+
+
+def test_a_validation_never_judges_a_step_the_trainer_has_not_seen(server, browser):  # noqa: F811
+    """Tablet B corrects a step of the attempt tablet A is validating: A's validation is
+    refused, says why, and redraws the steps as stored; validated again, it is recorded."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context_a, a = gesture_page(browser, base, trainee)
+    context_b, b = trainer_tablet(browser, base, 1024, 768)
+    b.goto(a.url)
+    b.wait_for_load_state("load")
+    step(a, 0).get_by_role("button", name="Réussi").click()
+    a.wait_for_function(f"() => {OUTBOX}.length === 0")
+    step(b, 0).get_by_role("button", name="À reprendre").click()  # A has not seen it
+    b.wait_for_function(f"() => {OUTBOX}.length === 0")
+    a.get_by_label("Avec aide").check()
+    a.get_by_role("button", name="Valider la tentative").click()
+    expect(a.locator("#valider")).to_contain_text("Les étapes ont changé depuis leur affichage")
+    expect(step(a, 0).get_by_role("button", name="À reprendre")).to_have_attribute(
+        "aria-pressed", "true"
+    )  # redrawn as stored
+    a.get_by_label("Avec aide").check()
+    a.get_by_role("button", name="Valider la tentative").click()
+    expect(a.locator("#resultat")).to_contain_text("Tentative enregistrée")
+    context_a.close()
+    context_b.close()

@@ -244,7 +244,12 @@ def validate_attempt(
     autonomy: Annotated[str, Form(max_length=20)] = "",
     minutes: Annotated[str, Form(max_length=10)] = "",
     observed_on: Annotated[str, Form(max_length=10)] = "",
+    seen: Annotated[str, Form(max_length=8000)] = "",
 ) -> Response:
+    """Record a live attempt from its taps. ``seen``: the steps as the tablet showed them
+    (JSON, step → result, its waiting taps included); when the store holds anything else —
+    another tablet's tap, one of this tablet's not yet arrived — nothing is recorded: the
+    steps are redrawn as stored and the trainer validates again, having seen what is judged."""
     gestes = gestes_of(request)
     store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
@@ -258,6 +263,12 @@ def validate_attempt(
     taps = store.taps.live_attempt(trainee_id, attempt).taps
     if not taps:
         errors[""] = "Aucune étape notée : notez au moins une étape avant de valider."
+    changed = bool(taps) and not _as_seen(seen, taps)
+    if changed:
+        errors[""] = (
+            "Les étapes ont changé depuis leur affichage (une autre tablette, ou une saisie "
+            "pas encore arrivée) : vérifiez-les ci-dessus, puis validez à nouveau."
+        )
     seconds = _seconds(minutes)
     if seconds == _INVALID:
         errors["minutes"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
@@ -280,8 +291,10 @@ def validate_attempt(
             errors[error.field or ""] = str(error)
     if errors:  # said beside its field, what was typed kept, nothing stored
         view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt)
-        view.update(errors=errors, minutes=minutes, observed_on=observed_on)
-        blocks = ["validate"] if is_htmx(request) else None
+        view.update(errors=errors, minutes=minutes, observed_on=observed_on, redraw=changed)
+        # the form with its messages; the steps too when they changed, as stored now
+        drawn = ["steps", "outcome", "validate"] if changed else ["validate"]
+        blocks = drawn if is_htmx(request) else None
         return render(request, "gesture.html", view, blocks=blocks)
     done: dict[str, Any] = {"outcome": recorded.outcome, "before": before, "id": recorded.id}
     done["next"] = uuid.uuid4().hex
@@ -315,6 +328,19 @@ def abandon_attempt(request: Request, user: User, trainee_id: Id, attempt: str) 
 
 
 _INVALID = -1
+
+
+def _as_seen(seen: str, taps: dict[str, StepResult]) -> bool:
+    """Whether the steps the tablet showed are those stored (nothing said: not checked)."""
+    if not seen:
+        return True
+    try:
+        shown = json.loads(seen)
+    except ValueError:
+        return True  # not the page's own: the check is the page's, not a refusal
+    if not isinstance(shown, dict):
+        return True
+    return shown == {step: result.value for step, result in taps.items()}
 
 
 def _what_next(

@@ -406,6 +406,7 @@
       path: event.detail.path, body: Array.from(event.detail.formData.entries()), kind: kind
     };
     if (kind === "tap") keep(form.gestesTap.path, form.gestesTap.body, kind, PAGE);
+    if (kind === "validate") event.detail.formData.set("seen", seen());
     if (kind === "evaluation" && cameBack) { cameBack = ""; show(); }  // sent again
   });
   function lost(event) {  // not stored: it waits (a tap was kept before it left)
@@ -466,7 +467,9 @@
     if (!form.classList || !form.classList.contains("validate") || !mine().length) return;
     event.preventDefault();
     if (!form.reportValidity()) return;  // autonomy chosen, as online
-    keep(form.getAttribute("hx-post"), Array.from(new FormData(form).entries()), "validate");
+    var body = new FormData(form);
+    body.set("seen", seen());
+    keep(form.getAttribute("hx-post"), Array.from(body.entries()), "validate");
   });
   // A tap redraws its step: the focus stays there (on the choice made), not lost to the top
   // of the page, so a keyboard or a screen reader goes on from the same step.
@@ -490,6 +493,20 @@
     dismiss.addEventListener("click", function () { localStorage.removeItem(REFUSED); show(); });
   }
   window.addEventListener("storage", function (event) { if (event.key === STORE) show(); });
+
+  // The steps as this page shows them, its taps waiting included (the latest of each step):
+  // the validation is refused if the store holds anything else (another tablet's tap).
+  function seen() {
+    var steps = {};
+    document.querySelectorAll("#etapes li.step").forEach(function (li) {
+      var pressed = li.querySelector('button[aria-pressed="true"]');
+      if (pressed) steps[li.id.replace(/^etape-/, "")] = pressed.value;
+    });
+    mine().filter(function (t) { return t.kind === "tap"; })
+      .sort(function (a, b) { return a.seq - b.seq; })
+      .forEach(function (t) { steps[t.step] = field(t, "result"); });
+    return JSON.stringify(steps);
+  }
 
   // The evaluation page shows what waits for it, or what came back refused, filled in: after
   // a reload without network the trainer sees the values typed, not an empty form.

@@ -252,3 +252,67 @@ def test_a_validation_never_judges_a_step_the_trainer_has_not_seen(server, brows
     expect(a.locator("#resultat")).to_contain_text("Tentative enregistrée")
     context_a.close()
     context_b.close()
+
+
+@pytest.mark.parametrize("seed", [11, 23])
+def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, browser, seed):  # noqa: F811
+    """Seeded faults on every tap's request — dropped before the server (30 %), or stored and
+    its answer lost (10 %) — offline spells and reloads in the middle of attempts. A ledger of
+    every tap made is compared with the store once the network is back: each step holds the
+    value tapped last (0 lost, 0 stale), and each attempt is recorded exactly once."""
+    import random
+
+    from playwright.sync_api import expect
+
+    rng = random.Random(seed)
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 1024, 768)
+    faults = {"on": True, "dropped": 0, "lost": 0}
+
+    def chaos(route):
+        draw = rng.random()
+        if faults["on"] and draw < 0.3:
+            faults["dropped"] += 1
+            route.abort()  # never reached the server
+        elif faults["on"] and draw < 0.4:
+            faults["lost"] += 1
+            route.fetch()  # stored: only the answer is lost
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/steps", chaos)
+    page.route("**/steps/batch", chaos)
+    page.route("**/attempts", chaos)
+    record = f"{base}/api/trainees/{trainee}"
+    before = page.context.request.get(record).json()["gestures"][GESTURE]["attempts"]
+    for round_ in range(3):
+        page.goto(f"{base}/trainees/{trainee}/gestures/{GESTURE}")
+        page.wait_for_load_state("load")
+        count = page.locator("li.step").count()
+        ledger: dict[str, str] = {}
+        for _ in range(8):
+            n = rng.randrange(count)
+            label, value = rng.choice([("Réussi", "reussi"), ("À reprendre", "a_reprendre")])
+            if rng.random() < 0.15:
+                context.set_offline(True)
+            step(page, n).get_by_role("button", name=label).click()
+            ledger[key_of(page, n)] = value
+            context.set_offline(False)
+            if rng.random() < 0.15:
+                page.reload()  # mid-attempt, requests in flight or not
+                page.wait_for_load_state("load")
+        page.get_by_label("En autonomie").check()
+        page.get_by_role("button", name="Valider la tentative").click()
+        faults["on"] = False  # the network is back for good: everything waiting goes
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.wait_for_function(f"() => {OUTBOX}.length === 0", timeout=30_000)
+        assert live(page, base, trainee) == ledger, (seed, round_, faults)
+        if not page.locator("#resultat", has_text="Tentative enregistrée").count():
+            page.reload()  # its answer was lost: the attempt opens again as validated
+        expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
+        faults["on"] = True
+    after = page.context.request.get(record).json()["gestures"][GESTURE]["attempts"]
+    assert after == before + 3  # each attempt recorded once, none twice
+    assert faults["dropped"] and faults["lost"]  # the faults did happen
+    context.close()

@@ -638,8 +638,8 @@ def test_a_form_sent_without_network_says_nothing_was_sent(server, browser):
     """A comment written on the trainee page with no network: the tablet knows it is offline,
     so the form stays as typed and says, beside its button, that nothing was sent. With Wi-Fi
     but no way through (the browser believes it is online), the post fails in the service
-    worker, which answers a page saying nothing was sent, in French, instead of the
-    browser's own error page."""
+    worker, which answers a page saying the sending is uncertain (it cannot know whether the
+    request reached the server), in French, instead of the browser's own error page."""
     from playwright.sync_api import expect
 
     base, trainee = server
@@ -659,7 +659,7 @@ def test_a_form_sent_without_network_says_nothing_was_sent(server, browser):
 
     page.evaluate("Object.defineProperty(navigator, 'onLine', { get: () => true })")
     page.get_by_role("button", name="Ajouter").click()  # the Wi-Fi that leads nowhere
-    expect(page.get_by_role("heading", name="Rien n'a été envoyé")).to_be_visible()
+    expect(page.get_by_role("heading", name="Envoi incertain")).to_be_visible()
     context.set_offline(False)
     context.close()
 

@@ -316,3 +316,32 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
     assert after == before + 3  # each attempt recorded once, none twice
     assert faults["dropped"] and faults["lost"]  # the faults did happen
     context.close()
+
+
+def test_a_comment_whose_answer_was_lost_is_checked_and_never_stored_twice(server, browser):  # noqa: F811
+    """The comment reached the server, its answer did not. Back on the page, it says whether
+    it arrived (by its key) and keeps that key: sent again, it is not stored twice."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 768}, locale="fr-FR", service_workers="block"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base)
+    page.goto(f"{base}/trainees/{trainee}?ouvert=commentaires")
+    text = "Soigneuse au lovage ; réponse perdue en route."
+    # stored, then a gateway that lost the answer
+    page.route("**/comments", lambda route: (route.fetch(), route.fulfill(status=502)))
+    page.get_by_label("Nouveau commentaire").fill(text)
+    page.get_by_role("button", name="Ajouter").click()
+    page.wait_for_load_state("load")
+    page.go_back()
+    form = page.locator("form", has=page.get_by_label("Nouveau commentaire"))
+    expect(form.locator(".uncertain")).to_contain_text("Déjà enregistré")
+    page.unroute("**/comments")
+    page.get_by_role("button", name="Ajouter").click()  # sent again anyway: the same key
+    page.goto(f"{base}/trainees/{trainee}?ouvert=commentaires")
+    expect(page.locator("#commentaires").get_by_text(text)).to_have_count(1)
+    context.close()

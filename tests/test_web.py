@@ -439,6 +439,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         ("POST", f"/api/trainees/{tr}/signature", {"json": {}}, {}),
         ("GET", "/api/me", {}, {"other_school": {200}}),
+        ("GET", f"/api/submitted/{ATTEMPT}", {}, {"other_school": {200}}),  # false for them
         ("GET", "/api/cohorts", {}, {"other_school": {200}}),  # an empty list for Lyon
         ("GET", f"/api/cohorts/{co}/grid", {}, {}),
         ("GET", f"/api/trainees/{tr}", {}, {}),
@@ -1643,3 +1644,18 @@ def test_an_attempt_left_unvalidated_is_found_on_the_trainee_page_and_can_be_giv
         data={"csrf_token": csrf, "attempt": "leftopen01", "step": "manchon", "result": "reussi"},
     )
     assert late.status_code == 400 and "déjà validée" in late.text
+
+
+def test_a_page_can_ask_whether_its_form_arrived_by_its_key(site):
+    """``/api/submitted/{key}``: true once a comment sent under that key is stored, false
+    before, and false for another school's account (a key reveals nothing to it)."""
+    browser, csrf = client(site, "trainer@example.org")
+    key = "arrived0123456789"
+    assert browser.get(f"/api/submitted/{key}").json() == {"stored": False}
+    browser.post(
+        f"/trainees/{site.trainee}/comments",
+        data={"csrf_token": csrf, "submit_id": key, "text": "Arrivé, vérifié par sa clé."},
+    )
+    assert browser.get(f"/api/submitted/{key}").json() == {"stored": True}
+    other, _ = client(site, WHO["other_school"])
+    assert other.get(f"/api/submitted/{key}").json() == {"stored": False}

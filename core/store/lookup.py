@@ -134,6 +134,26 @@ class Lookup:
             scope = self._scopes[trainee_id] = TraineeScope(*row)
         return scope
 
+    def submitted(self, submit_id: str) -> int | None:
+        """The school of the entry a page's form stored under ``submit_id`` (a comment, a
+        level decision, an exit), or None if none arrived: what a page whose answer was lost
+        asks before offering to send it again."""
+        keys = [f"{kind}:{submit_id}" for kind in ("comment", "level")]
+        with self._db.read() as session:
+            school = session.scalar(
+                select(t.Cohort.school_id)
+                .join(t.Observation, t.Observation.cohort_id == t.Cohort.id)
+                .where(t.Observation.idempotency_key.in_(keys))
+            )
+            if school is None:
+                school = session.scalar(
+                    select(t.Cohort.school_id)
+                    .join(t.Trainee, t.Trainee.cohort_id == t.Cohort.id)
+                    .join(t.ExitRecord, t.ExitRecord.trainee_id == t.Trainee.id)
+                    .where(t.ExitRecord.idempotency_key == f"exit:{submit_id}")
+                )
+        return school
+
     def observation(self, observation_id: int) -> Located | None:
         with self._db.read() as session:
             row = session.execute(

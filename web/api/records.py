@@ -30,6 +30,7 @@ from web.deps import (
     require_coordinator,
     store_of,
     trainee_of,
+    valid_key,
     visible_cohorts,
 )
 
@@ -90,6 +91,10 @@ class CohortExits(BaseModel):
     positive: int
     rate: float | None = Field(description="positive / exited; null while none is known")
     by_kind: dict[str, int]
+
+
+class Arrived(BaseModel):
+    stored: bool = Field(description="Whether an entry sent under this key was stored")
 
 
 class Imported(BaseModel):
@@ -208,6 +213,17 @@ class CommentIn(BaseModel):
     )
     text: str = Field(min_length=1, max_length=4000)
     key: str = Key
+
+
+@router.get("/submitted/{submit_id}", response_model=Arrived)
+def submitted(request: Request, user: User, submit_id: str) -> dict[str, bool]:
+    """Whether a page's form sent under ``submit_id`` (a comment, a level decision, an exit)
+    was stored: a page whose answer was lost asks it before offering to send again (the
+    same key then, so that it is never stored twice). Another school's key answers false."""
+    if not valid_key(submit_id):
+        return {"stored": False}
+    school = store_of(request).lookup.submitted(submit_id)
+    return {"stored": school is not None and user.can_see_school(school)}
 
 
 @router.post("/trainees/{trainee_id}/comments", response_model=Saved)

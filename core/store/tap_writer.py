@@ -17,7 +17,7 @@ import datetime as dt
 import queue
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.judging.attempts import StepResult
@@ -87,6 +87,9 @@ class LiveAttempt:
 
     taps: dict[str, StepResult]
     counts: dict[str, int]
+    # The device each step's value came from (None: sent without one): what a validation
+    # compares with what its page showed, for the taps of other devices.
+    devices: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,13 +114,15 @@ def live_attempts(
             moment = _utc(made_at or recorded_at)
             tap = StoredTap(StepResult(result), moment, device, seq, row_id)
             found[attempt].setdefault(step, []).append(tap)
-    return {
-        key: LiveAttempt(
-            {step: latest_tap(taps).result for step, taps in steps.items()},
+    answer = {}
+    for key, steps in found.items():
+        latest = {step: latest_tap(taps) for step, taps in steps.items()}
+        answer[key] = LiveAttempt(
+            {step: tap.result for step, tap in latest.items()},
             {step: len(taps) for step, taps in steps.items()},
+            {step: tap.device for step, tap in latest.items()},
         )
-        for key, steps in found.items()
-    }
+    return answer
 
 
 TapOutcome = RecordedTap | Exception

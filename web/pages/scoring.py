@@ -245,6 +245,7 @@ def validate_attempt(
     minutes: Annotated[str, Form(max_length=10)] = "",
     observed_on: Annotated[str, Form(max_length=10)] = "",
     seen: Annotated[str, Form(max_length=8000)] = "",
+    device: Annotated[str, Form(pattern=DEVICE)] = "",
 ) -> Response:
     """Record a live attempt from its taps. ``seen``: the steps as the tablet showed them
     (JSON, step → result, its waiting taps included); when the store holds anything else —
@@ -260,10 +261,11 @@ def validate_attempt(
     errors: dict[str, str] = {}
     if not autonomy:  # never assumed: « en autonomie » is what makes a competency acquired
         errors["autonomy"] = "Choisissez le degré d'autonomie observé."
-    taps = store.taps.live_attempt(trainee_id, attempt).taps
+    live = store.taps.live_attempt(trainee_id, attempt)
+    taps = live.taps
     if not taps:
         errors[""] = "Aucune étape notée : notez au moins une étape avant de valider."
-    changed = bool(taps) and not _as_seen(seen, taps)
+    changed = bool(taps) and not _as_seen(seen, live, device)
     if changed:
         errors[""] = (
             "Les étapes ont changé depuis leur affichage (une autre tablette, ou une saisie "
@@ -330,8 +332,10 @@ def abandon_attempt(request: Request, user: User, trainee_id: Id, attempt: str) 
 _INVALID = -1
 
 
-def _as_seen(seen: str, taps: dict[str, StepResult]) -> bool:
-    """Whether the steps the tablet showed are those stored (nothing said: not checked)."""
+def _as_seen(seen: str, live: LiveAttempt, device: str) -> bool:
+    """Whether the steps the tablet showed are those stored (nothing said: not checked).
+    Only steps whose value another device gave are compared: this tablet's own taps are all
+    stored before its validation goes (it waits behind them), whatever its page showed."""
     if not seen:
         return True
     try:
@@ -340,7 +344,8 @@ def _as_seen(seen: str, taps: dict[str, StepResult]) -> bool:
         return True  # not the page's own: the check is the page's, not a refusal
     if not isinstance(shown, dict):
         return True
-    return shown == {step: result.value for step, result in taps.items()}
+    others = {step for step in live.taps if not device or live.devices.get(step) != device}
+    return all(shown.get(step) == live.taps[step].value for step in others)
 
 
 def _what_next(

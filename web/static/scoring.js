@@ -317,6 +317,11 @@
     }
     var form = new URLSearchParams();
     items[0].body.forEach(function (pair) { form.append(pair[0], pair[0] === "csrf_token" ? csrf() : pair[1]); });
+    // A validation says what its page shows as it leaves (on another page: nothing to say).
+    if (items[0].kind === "validate" && items[0].attempt === here()) {
+      form.set("seen", seen());
+      form.set("device", device());
+    }
     return {
       url: items[0].path,
       headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRF-Token": csrf() },
@@ -406,7 +411,10 @@
       path: event.detail.path, body: Array.from(event.detail.formData.entries()), kind: kind
     };
     if (kind === "tap") keep(form.gestesTap.path, form.gestesTap.body, kind, PAGE);
-    if (kind === "validate") event.detail.formData.set("seen", seen());
+    if (kind === "validate") {
+      event.detail.formData.set("seen", seen());
+      event.detail.formData.set("device", device());
+    }
     if (kind === "evaluation" && cameBack) { cameBack = ""; show(); }  // sent again
   });
   function lost(event) {  // not stored: it waits (a tap was kept before it left)
@@ -467,9 +475,7 @@
     if (!form.classList || !form.classList.contains("validate") || !mine().length) return;
     event.preventDefault();
     if (!form.reportValidity()) return;  // autonomy chosen, as online
-    var body = new FormData(form);
-    body.set("seen", seen());
-    keep(form.getAttribute("hx-post"), Array.from(body.entries()), "validate");
+    keep(form.getAttribute("hx-post"), Array.from(new FormData(form).entries()), "validate");
   });
   // A tap redraws its step: the focus stays there (on the choice made), not lost to the top
   // of the page, so a keyboard or a screen reader goes on from the same step.
@@ -494,17 +500,16 @@
   }
   window.addEventListener("storage", function (event) { if (event.key === STORE) show(); });
 
-  // The steps as this page shows them, its taps waiting included (the latest of each step):
-  // the validation is refused if the store holds anything else (another tablet's tap).
+  // The steps as this page shows them, sent with a validation: the store refuses it if it
+  // holds anything else (another tablet's tap). Read when the validation leaves, never
+  // earlier: a validation waits behind this tablet's taps, and their answers redraw the
+  // steps as stored before it goes.
   function seen() {
     var steps = {};
     document.querySelectorAll("#etapes li.step").forEach(function (li) {
       var pressed = li.querySelector('button[aria-pressed="true"]');
       if (pressed) steps[li.id.replace(/^etape-/, "")] = pressed.value;
     });
-    mine().filter(function (t) { return t.kind === "tap"; })
-      .sort(function (a, b) { return a.seq - b.seq; })
-      .forEach(function (t) { steps[t.step] = field(t, "result"); });
     return JSON.stringify(steps);
   }
 

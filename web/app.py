@@ -38,6 +38,7 @@ from web.pages import (
     schools,
     scoring,
     trainee,
+    unfinished,
 )
 from web.rendering import templates
 from web.security import (
@@ -152,7 +153,7 @@ def _routes(app: FastAPI) -> None:
     Nothing earlier may shadow a later route (``/cohorts/new`` before ``/cohorts/{id}``):
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, auth, schools, cohorts, trainee, coordination, booklets)
-    for pages in (*pages_in_order, immersion, links, operations):
+    for pages in (*pages_in_order, unfinished, immersion, links, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

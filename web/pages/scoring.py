@@ -248,9 +248,9 @@ def validate_attempt(
     device: Annotated[str, Form(pattern=DEVICE)] = "",
 ) -> Response:
     """Record a live attempt from its taps. ``seen``: the steps as the tablet showed them
-    (JSON, step → result, its waiting taps included); when the store holds anything else —
-    another tablet's tap, one of this tablet's not yet arrived — nothing is recorded: the
-    steps are redrawn as stored and the trainer validates again, having seen what is judged."""
+    (JSON, step → result) as its validation left; when a step's stored value came from
+    another tablet and differs, nothing is recorded: the steps are redrawn as stored and the
+    trainer validates again, having seen what is judged (``_as_seen``)."""
     gestes = gestes_of(request)
     store = gestes.store
     _, cohort = trainee_of(store, user, trainee_id)
@@ -258,19 +258,11 @@ def validate_attempt(
     check_gesture(catalog, cohort.sector, gesture_id)
     if not valid_key(attempt) or (autonomy and autonomy.upper() not in Autonomy.__members__):
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
-    errors: dict[str, str] = {}
-    if not autonomy:  # never assumed: « en autonomie » is what makes a competency acquired
-        errors["autonomy"] = "Choisissez le degré d'autonomie observé."
     live = store.taps.live_attempt(trainee_id, attempt)
     taps = live.taps
-    if not taps:
-        errors[""] = "Aucune étape notée : notez au moins une étape avant de valider."
-    changed = bool(taps) and not _as_seen(seen, live, device)
-    if changed:
-        errors[""] = (
-            "Les étapes ont changé depuis leur affichage (une autre tablette, ou une saisie "
-            "pas encore arrivée) : vérifiez-les ci-dessus, puis validez à nouveau."
-        )
+    errors = _before_validating(autonomy, live, seen, device)
+    changed = "changed" in errors
+    errors.pop("changed", None)
     seconds = _seconds(minutes)
     if seconds == _INVALID:
         errors["minutes"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
@@ -299,9 +291,22 @@ def validate_attempt(
         blocks = drawn if is_htmx(request) else None
         return render(request, "gesture.html", view, blocks=blocks)
     done: dict[str, Any] = {"outcome": recorded.outcome, "before": before, "id": recorded.id}
+    return _recorded_page(request, catalog, cohort, trainee_id, gesture_id, attempt, done)
+
+
+def _recorded_page(
+    request: Request,
+    catalog: Catalog,
+    cohort: Any,
+    trainee_id: int,
+    gesture_id: str,
+    attempt: str,
+    done: dict[str, Any],
+) -> Response:
+    """The attempt recorded: its result, the levels that moved, and what comes next."""
     done["next"] = uuid.uuid4().hex
     view = _gesture_view(request, catalog, trainee_id, gesture_id, attempt, recorded=done)
-    view.update(_what_next(gestes, catalog, cohort, trainee_id, gesture_id))
+    view.update(_what_next(gestes_of(request), catalog, cohort, trainee_id, gesture_id))
     return render(
         request,
         "gesture.html",
@@ -310,26 +315,24 @@ def validate_attempt(
     )
 
 
-@router.get("/en-attente")
-def waiting_page(request: Request, user: User) -> Response:
-    """What this tablet still keeps for the server, attempt by attempt, each with a link to
-    its own page (drawn by ``scoring.js`` from the tablet's outbox)."""
-    return render(request, "waiting.html", {})
-
-
-@router.post("/trainees/{trainee_id}/attempts/{attempt}/abandon")
-def abandon_attempt(request: Request, user: User, trainee_id: Id, attempt: str) -> Response:
-    """Give up an attempt left unvalidated (the trainee page lists them): its taps are kept,
-    superseded, and it can no longer be validated."""
-    store = store_of(request)
-    trainee_of(store, user, trainee_id)
-    if not valid_key(attempt):
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    store.observations.abandon_attempt(trainee_id, attempt, user.id)
-    return RedirectResponse(f"/trainees/{trainee_id}", status_code=303)
-
-
 _INVALID = -1
+
+
+def _before_validating(autonomy: str, live: LiveAttempt, seen: str, device: str) -> dict[str, str]:
+    """What stops a validation, by field: no autonomy, no step, or steps that changed since
+    the page showed them (then also ``changed``: the steps are to be redrawn)."""
+    errors: dict[str, str] = {}
+    if not autonomy:  # never assumed: « en autonomie » is what makes a competency acquired
+        errors["autonomy"] = "Choisissez le degré d'autonomie observé."
+    if not live.taps:
+        errors[""] = "Aucune étape notée : notez au moins une étape avant de valider."
+    elif not _as_seen(seen, live, device):
+        errors[""] = (
+            "Les étapes ont changé depuis leur affichage (une autre tablette) : "
+            "vérifiez-les ci-dessus, puis validez à nouveau."
+        )
+        errors["changed"] = "1"
+    return errors
 
 
 def _as_seen(seen: str, live: LiveAttempt, device: str) -> bool:

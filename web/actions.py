@@ -37,6 +37,9 @@ from web.deps import (
 from web.rendering import SCHOOL_TIME
 from web.security import COOKIE, CurrentUser, require_school
 
+MAX_MILLIS = 10**13  # a moment in epoch milliseconds: past any tablet's clock (year 2286)
+DEVICE = r"^([A-Za-z0-9]{6,16})?$"  # the random id a tablet's page keeps (scoring.js)
+
 
 @dataclass(frozen=True)
 class Made:

@@ -72,7 +72,7 @@ def latest_tap(taps: Iterable[StoredTap]) -> StoredTap:
     return max(last.values(), key=lambda tap: (tap.made_at, tap.id))
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def as_utc(moment: dt.datetime) -> dt.datetime:
     """SQLite gives moments back without their zone: they were stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
@@ -111,7 +111,7 @@ def live_attempts(
         attempt, step, result, trainee, kind = row[:5]
         if step and result and kind == step_kind and wanted.get(attempt) == trainee:
             made_at, device, seq, row_id, recorded_at = row[5:10]
-            moment = _utc(made_at or recorded_at)
+            moment = as_utc(made_at or recorded_at)
             tap = StoredTap(StepResult(result), moment, device, seq, row_id)
             found[attempt].setdefault(step, []).append(tap)
     answer = {}

@@ -19,17 +19,12 @@ from core.judging.attempts import StepResult
 from core.store import tables as t
 from core.store.database import Database
 from core.store.observations import CLOSING_KINDS, check_day, check_definition, check_open
-from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, live_attempts
+from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, as_utc, live_attempts
 
 _STEP = ObservationKind.STEP.value
 VALIDATED_MESSAGE = (
     "Tentative déjà validée : cette étape n'y entre plus. Ouvrez une nouvelle tentative."
 )
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives moments back without their zone: they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -137,7 +132,7 @@ class TapStore:
         taps): what a trainer may resume or give up."""
         with self._db.read() as session:
             rows = session.execute(_UNFINISHED, {"trainee": trainee_id}).all()
-        return [Unfinished(r.attempt_key, r.definition, r.taps, _utc(r.last)) for r in rows]
+        return [Unfinished(r.attempt_key, r.definition, r.taps, as_utc(r.last)) for r in rows]
 
     def live_attempt(self, trainee_id: int, attempt_key: str) -> LiveAttempt:
         """The taps of a live attempt so far."""

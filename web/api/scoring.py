@@ -17,7 +17,7 @@ from core.domain import (
 from core.judging.attempts import AttemptOutcome, StepResult, attempt_outcome
 from core.judging.evaluation import EvaluationScore, parse_submission
 from core.store import LiveAttempt
-from web.actions import Made, submit_tap
+from web.actions import DEVICE, MAX_MILLIS, Made, submit_tap
 from web.contract import Key, Saved, saved
 from web.deps import (
     Id,
@@ -64,11 +64,9 @@ class TapIn(BaseModel):
     tap: int = Field(default=0, ge=0, le=1000, description="How many times this step was tapped")
     observed_on: dt.date | None = Field(default=None, description="Default: the day made")
     made: int | None = Field(
-        default=None, ge=0, le=10**13, description="When it was made (epoch ms); default: now"
+        default=None, ge=0, le=MAX_MILLIS, description="When it was made (epoch ms); default: now"
     )
-    device: str = Field(
-        default="", pattern=r"^([A-Za-z0-9]{6,16})?$", description="The client's own id"
-    )
+    device: str = Field(default="", pattern=DEVICE, description="The client's own id")
     seq: int | None = Field(
         default=None,
         ge=0,

@@ -20,7 +20,14 @@ from core.judging.attempts import StepResult, attempt_outcome
 from core.judging.evaluation import FieldError, parse_submission
 from core.store import LiveAttempt, RecordedTap, Tap
 from web import i18n
-from web.actions import Made, check_tap_scope, submit_tap, write_taps
+from web.actions import (
+    DEVICE,
+    MAX_MILLIS,
+    Made,
+    check_tap_scope,
+    submit_tap,
+    write_taps,
+)
 from web.deps import (
     Id,
     User,
@@ -35,8 +42,6 @@ from web.deps import (
 from web.rendering import render
 
 MAX_QUEUED = 200  # taps sent in one request; a longer queue goes in several
-MAX_MILLIS = 10**13  # a moment in epoch milliseconds: past any tablet's clock (year 2286)
-DEVICE = r"^([A-Za-z0-9]{6,16})?$"  # the random id a tablet's page keeps (scoring.js)
 # The acknowledgement a tablet's outbox waits for: the counts (seq) of the taps stored. Any
 # other answer (a redirect to the login page, a page of the service worker) keeps them.
 STORED = "X-Gestes-Stored"

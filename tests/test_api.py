@@ -57,6 +57,21 @@ def test_writes_without_the_csrf_header_are_refused(site, trainer):
     assert observations(site) == before
 
 
+def test_an_unfinished_attempt_is_listed_and_abandoned_through_the_api(site, trainer):
+    url = f"/api/trainees/{site.trainee}"
+    tap = {"gesture": GESTURE, "attempt": "apileft0001", "step": "cliver", "result": "reussi"}
+    assert trainer.post(f"{url}/taps", json=tap).status_code == 200
+    (left,) = trainer.get(f"{url}/unfinished").json()
+    assert left["attempt"] == "apileft0001" and left["gesture"] == GESTURE and left["taps"] == 1
+    gone = trainer.post(f"{url}/attempts/apileft0001/abandon")
+    assert gone.status_code == 200 and gone.json() == {"abandoned": 1}
+    assert trainer.get(f"{url}/unfinished").json() == []
+    again = trainer.post(f"{url}/attempts/apileft0001/abandon")
+    assert again.status_code == 400 and "déjà validée ou abandonnée" in again.json()["detail"]
+    late = trainer.post(f"{url}/taps", json={**tap, "step": "manchon"})
+    assert late.status_code == 400
+
+
 def test_live_taps_then_validation_score_a_gesture(site, trainer):
     steps = [s.key for s in site.gestes.catalog.gesture(GESTURE).steps]
     url = f"/api/trainees/{site.trainee}"

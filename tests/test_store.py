@@ -734,10 +734,17 @@ def test_an_attempt_left_unvalidated_is_listed_until_validated_or_abandoned(worl
     found = {u.attempt_key: u for u in store.taps.unfinished(trainee)}
     assert set(found) == {"left-1", "left-2"} and found["left-1"].taps == 2
     assert found["left-1"].gesture_id == SPLICE
+    store.taps.record_steps([tap(world, attempt="left-3", author_id=world.coordinator)])
+    mine = store.taps.left_by(world.trainer, world.cohort)  # the trainer's home: theirs only
+    assert {u.attempt_key for u in mine} == {"left-1", "left-2"}
+    assert mine[0].trainee_name == "Awa Diallo" and mine[0].trainee_id == trainee
+    assert store.taps.left_by(world.trainer, world.other_cohort) == []
+    store.observations.abandon_attempt(trainee, "left-3", world.coordinator)
     steps = store.taps.live_attempt(trainee, "left-2").taps
     attempt(world, steps=steps, attempt_key="left-2")  # validated: no longer unfinished
     assert store.observations.abandon_attempt(trainee, "left-1", world.trainer) == 2
     assert store.taps.unfinished(trainee) == []
+    assert store.taps.left_by(world.trainer, world.cohort) == []
     (late,) = store.taps.record_steps([tap(world, "nettoyer", attempt="left-1")])
     assert isinstance(late, RecordError) and "déjà validée" in str(late)
     with pytest.raises(RecordError, match="déjà validée ou abandonnée"):

@@ -146,6 +146,34 @@ def test_trainee_export_and_erase(demo):
     assert run("trainee", "export", 999).exit_code == 1
 
 
+def test_an_unfinished_attempt_is_listed_and_abandoned_from_the_command_line(demo):
+    import datetime as dt
+    import uuid
+
+    from core.judging.attempts import StepResult
+    from core.store.tap_writer import Tap
+
+    gestes = open_gestes(Settings())
+    _, cohort = gestes.store.lookup.trainee(1)
+    gesture = gestes.catalog_for(cohort).sectors[cohort.sector].curriculum.modules
+    gesture_id = next(g for m in gesture for g in m.gestures)
+    step = gestes.catalog_for(cohort).gesture(gesture_id).steps[0].key
+    day = min(max(dt.date.today(), cohort.starts_on), cohort.ends_on)
+    left = Tap(1, 1, gesture_id, "clileft0001", step, StepResult.REUSSI, day, uuid.uuid4().hex)
+    (recorded,) = gestes.store.taps.record_steps([left])
+    assert recorded.created, recorded
+    listed = run("trainee", "unfinished", 1)
+    assert listed.exit_code == 0 and "clileft0001" in listed.stdout and gesture_id in listed.stdout
+    nobody = run("trainee", "abandon", 1, "clileft0001", "--by", "nobody@example.org")
+    assert nobody.exit_code == 1 and "no account" in nobody.stderr
+    admin = next(a for a in gestes.store.accounts.all() if a.role.value == "admin")
+    gone = run("trainee", "abandon", 1, "clileft0001", "--by", admin.email)
+    assert gone.exit_code == 0 and "1 taps kept" in gone.stdout
+    assert "clileft0001" not in run("trainee", "unfinished", 1).stdout
+    again = run("trainee", "abandon", 1, "clileft0001", "--by", admin.email)
+    assert again.exit_code == 1 and "déjà validée ou abandonnée" in again.stderr
+
+
 def test_a_backup_taken_while_running_restores_the_store(data_dir, tmp_path):
     assert run("db", "upgrade").exit_code == 0
     assert (

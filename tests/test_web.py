@@ -260,7 +260,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         (  # the first role to give it up abandons it; for the others it is already abandoned
             "POST",
             f"/trainees/{tr}/attempts/{ATTEMPT}/abandon",
-            {},
+            {"confirm": "oui"},
             {who: {303, 400} for who in ("trainer", "coordinator", "admin")},
         ),
         ("GET", f"/trainees/{tr}/evaluations/{EVALUATION}", {}, {}),
@@ -445,6 +445,13 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/api/trainees/{tr}", {}, {}),
         ("GET", f"/api/trainees/{tr}/booklet", {}, {}),
         ("GET", f"/api/trainees/{tr}/gestures/{GESTURE}/attempts/{ATTEMPT}", {}, {}),
+        ("GET", f"/api/trainees/{tr}/unfinished", {}, {}),
+        (  # already given up on the page above, or by the role before: refused, said
+            "POST",
+            f"/api/trainees/{tr}/attempts/{ATTEMPT}/abandon",
+            {},
+            {who: {200, 400} for who in ("trainer", "coordinator", "admin")},
+        ),
         (
             "POST",
             f"/api/trainees/{tr}/taps",
@@ -1636,7 +1643,10 @@ def test_an_attempt_left_unvalidated_is_found_on_the_trainee_page_and_can_be_giv
     assert f'href="{path}?attempt=leftopen01"' in page
     action = f"/trainees/{site.trainee}/attempts/leftopen01/abandon"
     assert f'action="{action}"' in page
-    gone = browser.post(action, data={"csrf_token": csrf}, follow_redirects=False)
+    unticked = browser.post(action, data={"csrf_token": csrf}, follow_redirects=False)
+    assert unticked.status_code == 400 and "Je confirme l&#39;abandon" in unticked.text
+    assert "leftopen01" in browser.get(f"/trainees/{site.trainee}").text  # never one tap
+    gone = browser.post(action, data={"csrf_token": csrf, "confirm": "oui"}, follow_redirects=False)
     assert gone.status_code == 303
     assert "leftopen01" not in browser.get(f"/trainees/{site.trainee}").text
     late = browser.post(
@@ -1644,6 +1654,33 @@ def test_an_attempt_left_unvalidated_is_found_on_the_trainee_page_and_can_be_giv
         data={"csrf_token": csrf, "attempt": "leftopen01", "step": "manchon", "result": "reussi"},
     )
     assert late.status_code == 400 and "déjà validée" in late.text
+
+
+def test_a_trainers_home_lists_the_attempts_they_left_unvalidated(site):
+    """The trainer who tapped and never validated finds the attempt on their home page, with
+    the trainee's name, « Reprendre » and « Abandonner »; another trainer's list is empty of
+    it; abandoned from there, the trainer lands back home and it is gone."""
+    browser, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/gestures/{GESTURE}"
+    browser.post(
+        f"{path}/steps",
+        data={"csrf_token": csrf, "attempt": "homeleft01", "step": "cliver", "result": "reussi"},
+    )
+    home = browser.get("/cohorts").text
+    assert "Vos tentatives non validées" in home
+    assert f'href="{path}?attempt=homeleft01"' in home
+    name = site.gestes.store.lookup.trainee(site.trainee)[0]
+    assert f"{name.first_name} {name.last_name}" in home
+    colleague, _ = client(site, WHO["coordinator"])
+    assert "homeleft01" not in colleague.get("/cohorts").text  # theirs only
+    action = f"/trainees/{site.trainee}/attempts/homeleft01/abandon"
+    gone = browser.post(
+        action,
+        data={"csrf_token": csrf, "confirm": "oui", "back": "accueil"},
+        follow_redirects=False,
+    )
+    assert gone.headers["location"] == "/cohorts"
+    assert "homeleft01" not in browser.get("/cohorts").text
 
 
 def test_a_page_can_ask_whether_its_form_arrived_by_its_key(site):

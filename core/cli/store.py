@@ -214,7 +214,8 @@ def _data_commands(app: typer.Typer, opener: Opener) -> None:
 
 
 def _trainee_commands(app: typer.Typer, opener: Opener) -> None:
-    trainee_app = group(app, "trainee", "One trainee: move, RGPD.")
+    trainee_app = group(app, "trainee", "One trainee: move, attempts left open, RGPD.")
+    _attempt_commands(trainee_app, opener)
 
     @trainee_app.command("export")
     def trainee_export(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
@@ -249,6 +250,33 @@ def _trainee_commands(app: typer.Typer, opener: Opener) -> None:
         gestes = opener.gestes()
         files = refused(lambda: gestes.store.rgpd.erase_trainee(trainee))
         typer.echo(f"Trainee {trainee} erased ({files} evidence files deleted).")
+
+
+def _attempt_commands(trainee_app: typer.Typer, opener: Opener) -> None:
+    @trainee_app.command("unfinished")
+    def trainee_unfinished(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:
+        """The trainee's attempts tapped but never validated nor abandoned."""
+        found = refused(lambda: opener.gestes().store.taps.unfinished(trainee))
+        for u in found:
+            typer.echo(f"{u.attempt_key}\t{u.gesture_id}\t{u.taps} taps\t{u.last:%Y-%m-%d %H:%M}")
+        if not found:
+            typer.echo("No unfinished attempt.")
+
+    @trainee_app.command("abandon")
+    def trainee_abandon(
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        attempt: Annotated[str, typer.Argument(help="The attempt's key (see 'unfinished').")],
+        by: Annotated[str, typer.Option("--by", help="E-mail of the account giving it up.")],
+    ) -> None:
+        """Give up an attempt left unvalidated: its taps are kept, superseded, with who
+        gave it up."""
+        store = opener.gestes().store
+        author = next((a.id for a in store.accounts.all() if a.email == by.strip().lower()), None)
+        if author is None:
+            typer.echo(f"error: no account with the e-mail {by}.", err=True)
+            raise typer.Exit(1)
+        taps = refused(lambda: store.observations.abandon_attempt(trainee, attempt, author))
+        typer.echo(f"Attempt {attempt} abandoned ({taps} taps kept, superseded).")
 
 
 def seed_if_empty(gestes: Gestes) -> None:

@@ -47,10 +47,11 @@ from core.store.shared_files import DatabaseFiles
 from core.store.shares import Shares
 from core.store.stats import exit_stats
 from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, TapOutcome, TapWriter
-from core.store.taps import TapStore
+from core.store.taps import UNFINISHED_SHOWN, TapStore
 from core.store.verifications import Verifications
 
 __all__ = [
+    "UNFINISHED_SHOWN",
     "FileStore",
     "JobState",
     "LiveAttempt",

@@ -35,6 +35,8 @@ class Unfinished:
     gesture_id: str
     taps: int
     last: dt.datetime
+    trainee_id: int
+    trainee_name: str = ""
 
 
 class TapStore:
@@ -132,7 +134,15 @@ class TapStore:
         taps): what a trainer may resume or give up."""
         with self._db.read() as session:
             rows = session.execute(_UNFINISHED, {"trainee": trainee_id}).all()
-        return [Unfinished(r.attempt_key, r.definition, r.taps, as_utc(r.last)) for r in rows]
+        return [_unfinished(row) for row in rows]
+
+    def left_by(self, author_id: int, cohort_id: int) -> list[Unfinished]:
+        """The attempts this trainer tapped in this cohort and neither validated nor
+        abandoned (among the cohort's ``RECENT_TAPS`` latest taps by them), the latest first:
+        the trainer's home lists them to resume or give up."""
+        with self._db.read() as session:
+            params = {"cohort": cohort_id, "author": author_id}
+            return [_unfinished(row) for row in session.execute(_LEFT_BY, params)]
 
     def live_attempt(self, trainee_id: int, attempt_key: str) -> LiveAttempt:
         """The taps of a live attempt so far."""
@@ -226,23 +236,65 @@ _RECENT_ATTEMPTS = (
     .limit(RECENT_TAPS)
     .scalar_subquery()
 )
+_UNFINISHED_COLUMNS = (
+    t.Observation.attempt_key,
+    t.Observation.definition,
+    t.Observation.trainee_id,
+    func.count().label("taps"),
+    func.max(t.Observation.recorded_at).label("last"),
+)
 _UNFINISHED = (
-    select(
-        t.Observation.attempt_key,
-        t.Observation.definition,
-        func.count().label("taps"),
-        func.max(t.Observation.recorded_at).label("last"),
-    )
+    select(*_UNFINISHED_COLUMNS)
     .where(
         t.Observation.trainee_id == bindparam("trainee"),
         t.Observation.kind == _STEP,
         t.Observation.attempt_key.in_(_RECENT_ATTEMPTS),
         ~_CLOSED,
     )
-    .group_by(t.Observation.attempt_key, t.Observation.definition)
+    .group_by(t.Observation.attempt_key, t.Observation.definition, t.Observation.trainee_id)
     .order_by(func.max(t.Observation.recorded_at).desc())
     .limit(UNFINISHED_SHOWN)
 )
+# A trainer's own, cohort by cohort: each walks its cohort's (cohort_id, id) index backwards.
+_RECENT_COHORT_ATTEMPTS = (
+    select(t.Observation.attempt_key)
+    .where(
+        t.Observation.cohort_id == bindparam("cohort"),
+        t.Observation.kind == _STEP,
+        t.Observation.author_id == bindparam("author"),
+    )
+    .order_by(t.Observation.id.desc())
+    .limit(RECENT_TAPS)
+    .scalar_subquery()
+)
+_LEFT_BY = (
+    select(*_UNFINISHED_COLUMNS, t.Trainee.first_name, t.Trainee.last_name)
+    .join(t.Trainee, t.Trainee.id == t.Observation.trainee_id)
+    .where(
+        t.Observation.attempt_key.in_(_RECENT_COHORT_ATTEMPTS),
+        t.Observation.kind == _STEP,
+        t.Trainee.erased_at.is_(None),
+        ~_CLOSED,
+    )
+    .group_by(
+        t.Observation.attempt_key,
+        t.Observation.definition,
+        t.Observation.trainee_id,
+        t.Trainee.first_name,
+        t.Trainee.last_name,
+    )
+    .order_by(func.max(t.Observation.recorded_at).desc())
+    .limit(UNFINISHED_SHOWN)
+)
+
+
+def _unfinished(row: Any) -> Unfinished:
+    name = f"{row.first_name} {row.last_name}" if hasattr(row, "first_name") else ""
+    return Unfinished(
+        row.attempt_key, row.definition, row.taps, as_utc(row.last), row.trainee_id, name
+    )
+
+
 _LIVE_TAPS = (
     select(
         t.Observation.attempt_key,

@@ -125,6 +125,39 @@ def _live(gesture: Gesture, live: LiveAttempt) -> dict[str, Any]:
     }
 
 
+class UnfinishedOut(BaseModel):
+    attempt: str = Field(description="Key of the live attempt")
+    gesture: str
+    taps: int = Field(description="How many step taps it has")
+    last: dt.datetime = Field(description="When its latest tap arrived")
+
+
+class AbandonedOut(BaseModel):
+    abandoned: int = Field(description="How many taps were retracted (kept, superseded)")
+
+
+@router.get("/trainees/{trainee_id}/unfinished", response_model=list[UnfinishedOut])
+def unfinished_attempts(request: Request, user: User, trainee_id: Id) -> list[dict[str, Any]]:
+    """The trainee's attempts tapped but neither validated nor abandoned, the latest first."""
+    store = gestes_of(request).store
+    trainee_of(store, user, trainee_id)
+    return [
+        {"attempt": u.attempt_key, "gesture": u.gesture_id, "taps": u.taps, "last": u.last}
+        for u in store.taps.unfinished(trainee_id)
+    ]
+
+
+@router.post("/trainees/{trainee_id}/attempts/{attempt}/abandon", response_model=AbandonedOut)
+def abandon_attempt(request: Request, user: User, trainee_id: Id, attempt: str) -> dict[str, int]:
+    """Give up an attempt left unvalidated: its taps are kept, superseded; a tap or a
+    validation for it is refused afterwards."""
+    store = gestes_of(request).store
+    trainee_of(store, user, trainee_id)
+    if not valid_key(attempt):
+        raise HTTPException(status_code=400, detail="Tentative invalide.")
+    return {"abandoned": store.observations.abandon_attempt(trainee_id, attempt, user.id)}
+
+
 class AttemptIn(BaseModel):
     observed_on: dt.date | None = Field(
         default=None, description="The day it was observed (default: today)"

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Sector
 from core.domain import RecordError, Role
+from core.store import UNFINISHED_SHOWN
 from web import forms
 from web.actions import receive_evidence
 from web.deps import (
@@ -60,7 +61,14 @@ def cohorts(request: Request, user: User) -> Response:
         }
         for cohort, school in rows
     ]
-    return render(request, "cohorts.html", {"items": items})
+    left = [
+        (u, gestes.catalog_for(cohort))
+        for cohort, _ in rows
+        if not cohort.closed
+        for u in store.taps.left_by(user.id, cohort.id)
+    ]
+    left.sort(key=lambda pair: pair[0].last, reverse=True)
+    return render(request, "cohorts.html", {"items": items, "left": left[:UNFINISHED_SHOWN]})
 
 
 @router.get("/cohorts/{cohort_id}")

@@ -100,7 +100,7 @@ def trainee_view(
         "opened": [name for name in opened if name in folds],
         "submit": uuid.uuid4().hex,
         "today": dt.date.today(),
-        "unfinished": store.taps.unfinished(trainee_id),
+        "unfinished": [(u, catalog) for u in store.taps.unfinished(trainee_id)],
         "errors": {},
         "form": {},
     }

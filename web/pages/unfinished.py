@@ -4,10 +4,14 @@ attempts tapped but never validated, given up from the trainee page."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from core.domain import RecordError
 from web.deps import Id, User, store_of, trainee_of, valid_key
+from web.pages.trainee import refused_on_page
 from web.rendering import render
 
 router = APIRouter(tags=["pages"])
@@ -21,12 +25,26 @@ def waiting_page(request: Request, user: User) -> Response:
 
 
 @router.post("/trainees/{trainee_id}/attempts/{attempt}/abandon")
-def abandon_attempt(request: Request, user: User, trainee_id: Id, attempt: str) -> Response:
-    """Give up an attempt left unvalidated (the trainee page lists them): its taps are kept,
-    superseded, and it can no longer be validated."""
+def abandon_attempt(
+    request: Request,
+    user: User,
+    trainee_id: Id,
+    attempt: str,
+    confirm: Annotated[str, Form(max_length=10)] = "",
+    back: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Give up an attempt left unvalidated (the trainee page and the trainer's home list
+    them): its taps are kept, superseded, and it can no longer be validated. Never one tap:
+    the list asks for a ticked confirmation."""
     store = store_of(request)
     trainee_of(store, user, trainee_id)
     if not valid_key(attempt):
         raise HTTPException(status_code=404, detail="Introuvable.")
-    store.observations.abandon_attempt(trainee_id, attempt, user.id)
-    return RedirectResponse(f"/trainees/{trainee_id}", status_code=303)
+    try:
+        if confirm != "oui":
+            raise RecordError("Cochez « Je confirme l'abandon » pour abandonner la tentative.")
+        store.observations.abandon_attempt(trainee_id, attempt, user.id)
+    except RecordError as error:
+        return refused_on_page(request, user, trainee_id, {"": str(error)}, {}, "")
+    where = "/cohorts" if back == "accueil" else f"/trainees/{trainee_id}"
+    return RedirectResponse(where, status_code=303)

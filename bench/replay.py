@@ -12,6 +12,14 @@ per-round ratios).
 
 Target: the queue drains at the server's pace, ratio <= 1.5x (it once waited 200 ms between
 two taps: 200 taps took more than 40 s).
+
+Then the outbox's own cost online: the same number of taps made on the gesture page's
+buttons (htmx, each waited for until its step is redrawn), once with today's ``scoring.js``
+(every tap written to the tablet's outbox before it leaves, removed on the server's
+acknowledgement) and once with the ``scoring.js`` of before the outbox (``OUTBOX_BEFORE``,
+served in its place), interleaved, in two browser contexts without service workers.
+
+Target: a tap costs at most 1.1x what it cost before the outbox (median of per-round ratios).
 """
 
 from __future__ import annotations
@@ -20,14 +28,17 @@ import argparse
 import importlib.util
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 GESTURE = "fibre.g.soudure_fusion"
+OUTBOX_BEFORE = "aa6dd48"  # the last commit whose scoring.js kept taps only once they failed
 
 _spec = importlib.util.spec_from_file_location("bench_web", ROOT / "bench" / "web.py")
 assert _spec and _spec.loader
@@ -69,6 +80,65 @@ QUEUED = """([n, attempt]) => {
   }
   localStorage.setItem("gestes-waiting-taps:" + document.body.dataset.user, JSON.stringify(list));
 }"""
+
+
+TAPPED = """async (n) => {
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const buttons = [...document.querySelectorAll("#etapes li.step button[value=reussi]")];
+    const settled = new Promise((done) =>
+      document.body.addEventListener("htmx:afterSettle", done, { once: true }));
+    buttons[i % buttons.length].click();
+    await settled;  // its step redrawn from the server's answer
+  }
+  return performance.now() - started;
+}"""
+
+
+def signed_in(context: Any, base: str) -> Any:
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "formatrice.lyon@gestes.demo")
+    page.fill("input[name=password]", "gestes-demo-2026")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/**")
+    return page
+
+
+def outbox_cost(browser: Any, base: str, page_url: str, taps: int, rounds: int) -> list[float]:
+    """Per round: seconds for ``taps`` button taps with today's scoring.js, over the same
+    with the one of before the outbox (served instead, by Playwright's routing)."""
+    shown = subprocess.run(
+        ["git", "show", f"{OUTBOX_BEFORE}:web/static/scoring.js"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if shown.returncode != 0:  # a shallow clone: said, never a figure made up
+        print(f"outbox cost NOT MEASURED: commit {OUTBOX_BEFORE} is not in this clone's history")
+        return []
+    before = shown.stdout
+    options = {"viewport": {"width": 1024, "height": 768}, "service_workers": "block"}
+    old, new = browser.new_context(**options), browser.new_context(**options)
+    old.route(
+        "**/static/scoring.js*",
+        lambda route: route.fulfill(body=before, content_type="text/javascript"),
+    )
+    pages = {"before": signed_in(old, base), "now": signed_in(new, base)}
+    ratios = []
+    for n in range(rounds):
+        took = {}
+        for name in ("before", "now") if n % 2 == 0 else ("now", "before"):
+            page = pages[name]
+            page.goto(f"{page_url}?attempt={uuid.uuid4().hex[:16]}")
+            took[name] = page.evaluate(TAPPED, taps)
+            # which scoring.js ran: only today's gives the tablet an id for its taps
+            has_id = page.evaluate("localStorage.getItem('gestes-device') !== null")
+            assert has_id == (name == "now"), f"the {name} page did not run its scoring.js"
+        ratios.append(took["now"] / took["before"])
+    old.close()
+    new.close()
+    return ratios
 
 
 def main() -> None:
@@ -117,6 +187,7 @@ def main() -> None:
                 baselines.append(baseline)
                 drains.append(drain)
                 ratios.append(drain / baseline)
+            costs = outbox_cost(browser, base, page_url, taps, rounds)
             browser.close()
     finally:
         server.terminate()
@@ -130,6 +201,14 @@ def main() -> None:
         f"\nqueue / posted: {ratio:.2f}x, median of {rounds} rounds "
         f"({min(ratios):.2f}-{max(ratios):.2f}x) (target <= 1.5x: "
         f"{'ok' if ratio <= 1.5 else 'MISSED'})"
+    )
+    if not costs:
+        return
+    cost = statistics.median(costs)
+    print(
+        f"tap online, outbox first / before the outbox: {cost:.2f}x, median of {rounds} rounds "
+        f"({min(costs):.2f}-{max(costs):.2f}x) (target <= 1.1x: "
+        f"{'ok' if cost <= 1.1 else 'MISSED'})"
     )
 
 

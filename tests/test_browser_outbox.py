@@ -93,6 +93,33 @@ def test_a_tap_in_flight_when_the_page_reloads_is_sent_after(server, browser):  
     context.close()
 
 
+def test_a_validation_in_flight_when_the_page_reloads_is_sent_after(server, browser):  # noqa: F811
+    """« Valider » kept before it left, like a tap: the reload cancels its request, the
+    outbox sends it again, and the attempt is validated once."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = gesture_page(browser, base, trainee)
+    url = page.url
+    for n in range(page.locator("li.step").count()):  # every step: an attempt that counts
+        step(page, n).get_by_role("button", name="Réussi").click()
+        page.wait_for_function(f"() => {OUTBOX}.length === 0")
+    held = []
+    page.route("**/attempts", lambda route: held.append(route))  # never answered
+    page.get_by_label("Avec aide").check()
+    page.get_by_role("button", name="Valider la tentative").click()
+    page.wait_for_function(f"() => {OUTBOX}.length === 1 && {OUTBOX}[0].kind === 'validate'")
+    assert held
+    page.unroute("**/attempts")
+    page.reload()
+    page.wait_for_function(f"() => {OUTBOX}.length === 0")
+    page.goto(url)
+    expect(page.locator("#resultat")).to_contain_text("Tentative enregistrée")
+    record = page.context.request.get(f"{base}/api/trainees/{trainee}").json()
+    assert record["gestures"][GESTURE]["attempts"] == 1, record["gestures"][GESTURE]
+    context.close()
+
+
 def test_a_stale_tap_delivered_after_a_correction_never_becomes_the_value(server, browser):  # noqa: F811
     """« À reprendre » is dropped on the way and waits; the trainer corrects to « Réussi »,
     which goes at once; the stale tap arrives after it and is stored, not taken as the step's

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -956,6 +957,7 @@ def test_gesture_scoring_works_without_javascript(site):
         data={"csrf_token": csrf, "attempt": attempt, "autonomy": "autonome", "minutes": "7,5"},
     )
     assert done.status_code == 200 and "Tentative enregistrée" in done.text
+    assert done.headers["X-Gestes-Saved"] == attempt  # what lets a tablet's outbox forget it
     assert "En cours d&#39;acquisition" in done.text or "En cours d'acquisition" in done.text
     bad = browser.post(
         f"{base}/attempts",
@@ -967,6 +969,8 @@ def test_gesture_scoring_works_without_javascript(site):
         },
     )
     assert "Durée invalide" in bad.text
+    assert "X-Gestes-Saved" not in bad.headers
+    assert "minutes" in [field for field, _ in json.loads(bad.headers["X-Gestes-Refused"])]
 
 
 def test_a_tap_redraws_only_its_step_and_the_outcome(site):
@@ -1103,6 +1107,8 @@ def test_evaluation_form_reports_errors_next_to_fields(site):
     assert "Longueur du lien : un nombre entier est attendu." in bad.text
     assert "est impossible (attendu entre 0 et 40 dB)" in bad.text
     assert 'value="12,5"' in bad.text  # what was typed is kept
+    # a tablet's outbox lets an entry go only on the server's word: refused with reasons...
+    assert "X-Gestes-Saved" not in bad.headers and "X-Gestes-Refused" in bad.headers
     good = browser.post(
         path,
         data={
@@ -1115,6 +1121,7 @@ def test_evaluation_form_reports_errors_next_to_fields(site):
         },
     )
     assert "Épreuve enregistrée" in good.text and "à reprendre" in good.text  # 1.7 > 1.5 dB
+    assert good.headers["X-Gestes-Saved"] == "submit000001"  # ... or stored, by its key
     again = browser.post(
         path,
         data={

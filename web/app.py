@@ -33,6 +33,7 @@ from web.pages import (
     booklets,
     cohorts,
     coordination,
+    evaluations,
     immersion,
     links,
     schools,
@@ -152,7 +153,7 @@ def _routes(app: FastAPI) -> None:
     order, and a tap, the hottest request, was matched ninth (40 µs of a 0.7 ms tap).
     Nothing earlier may shadow a later route (``/cohorts/new`` before ``/cohorts/{id}``):
     ``tests/test_web.py`` checks that each route's own path reaches it."""
-    pages_in_order = (scoring, auth, schools, cohorts, trainee, coordination, booklets)
+    pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     for pages in (*pages_in_order, unfinished, immersion, links, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES

@@ -1,4 +1,5 @@
-"""Scoring on the training floor: a gesture step by step, a practical evaluation."""
+"""Scoring on the training floor: a gesture step by step (practical evaluations:
+``web.pages.evaluations``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from core.catalog.definitions import Autonomy
 from core.context import Gestes
 from core.domain import MAX_ATTEMPT_SECONDS, RecordError
 from core.judging.attempts import StepResult, attempt_outcome
-from core.judging.evaluation import FieldError, parse_submission
 from core.store import LiveAttempt, RecordedTap, Tap
 from web import i18n
 from web.actions import (
@@ -31,7 +31,6 @@ from web.actions import (
 from web.deps import (
     Id,
     User,
-    check_evaluation,
     check_gesture,
     gestes_of,
     is_htmx,
@@ -45,6 +44,10 @@ MAX_QUEUED = 200  # taps sent in one request; a longer queue goes in several
 # The acknowledgement a tablet's outbox waits for: the counts (seq) of the taps stored. Any
 # other answer (a redirect to the login page, a page of the service worker) keeps them.
 STORED = "X-Gestes-Stored"
+# The same for a validation or an evaluation: the key it was sent under (its attempt, its
+# submit_id); an answer with the reasons it was not stored says X-Gestes-Refused instead.
+SAVED = "X-Gestes-Saved"
+REFUSED = "X-Gestes-Refused"
 
 router = APIRouter(tags=["pages"])
 
@@ -234,7 +237,7 @@ async def tap_steps(
         request, catalog, trainee_id, gesture_id, body.attempt, live=live, levels=False
     )
     response = render(request, "gesture.html", view, blocks=["steps", "outcome"])
-    response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
+    response.headers[REFUSED] = json.dumps(refused)  # ASCII: a header's charset
     response.headers[STORED] = json.dumps(stored)
     return response
 
@@ -266,12 +269,11 @@ def validate_attempt(
     live = store.taps.live_attempt(trainee_id, attempt)
     taps = live.taps
     errors = _before_validating(autonomy, live, seen, device)
-    changed = "changed" in errors
-    errors.pop("changed", None)
+    changed = errors.pop("changed", None) is not None
     seconds = _seconds(minutes)
     if seconds == _INVALID:
         errors["minutes"] = "Durée invalide : indiquez des minutes, par exemple 12 ou 7,5."
-    day = _day(observed_on, errors)
+    day = day_of(observed_on, errors)
     before = {c: lvl.level for c, lvl in store.records.trainee_record(trainee_id).levels.items()}
     if not errors:
         try:
@@ -294,9 +296,13 @@ def validate_attempt(
         # the form with its messages; the steps too when they changed, as stored now
         drawn = ["steps", "outcome", "validate"] if changed else ["validate"]
         blocks = drawn if is_htmx(request) else None
-        return render(request, "gesture.html", view, blocks=blocks)
+        refused = render(request, "gesture.html", view, blocks=blocks)
+        refused.headers[REFUSED] = json.dumps([[field, words] for field, words in errors.items()])
+        return refused
     done: dict[str, Any] = {"outcome": recorded.outcome, "before": before, "id": recorded.id}
-    return _recorded_page(request, catalog, cohort, trainee_id, gesture_id, attempt, done)
+    page = _recorded_page(request, catalog, cohort, trainee_id, gesture_id, attempt, done)
+    page.headers[SAVED] = attempt
+    return page
 
 
 def _recorded_page(
@@ -372,7 +378,7 @@ def _what_next(
     }
 
 
-def _day(observed_on: str, errors: dict[str, str]) -> dt.date:
+def day_of(observed_on: str, errors: dict[str, str]) -> dt.date:
     """The day an attempt was observed (blank: today); the store checks it is possible."""
     if not observed_on.strip():
         return dt.date.today()
@@ -392,103 +398,3 @@ def _seconds(minutes: str) -> int | None:
     except ValueError:
         return _INVALID
     return seconds if 0 < seconds <= MAX_ATTEMPT_SECONDS else _INVALID
-
-
-# ---------------------------------------------------------------- practical evaluations
-
-
-def _evaluation_view(
-    gestes: Gestes, catalog: Catalog, trainee_id: Id, evaluation_id: str
-) -> dict[str, Any]:
-    record = gestes.store.records.trainee_record(trainee_id)
-    return {
-        "trainee": record.trainee,
-        "evaluation": catalog.evaluation(evaluation_id),
-        "errors": {},
-        "values": {},
-        "checked": {},
-        "score": None,
-        "latest": record.evaluations.get(evaluation_id),
-        "refresh_latest": False,
-        "wrong_boxes": {},
-        "submit": uuid.uuid4().hex,
-        "today": dt.date.today(),
-        "observed_on": "",
-    }
-
-
-@router.get("/trainees/{trainee_id}/evaluations/{evaluation_id}")
-def evaluation_page(request: Request, user: User, trainee_id: Id, evaluation_id: str) -> Response:
-    gestes = gestes_of(request)
-    _, cohort = trainee_of(gestes.store, user, trainee_id)
-    catalog = gestes.catalog_for(cohort)
-    check_evaluation(catalog, cohort.sector, evaluation_id)
-    view = _evaluation_view(gestes, catalog, trainee_id, evaluation_id)
-    return render(request, "evaluation.html", view)
-
-
-@router.post("/trainees/{trainee_id}/evaluations/{evaluation_id}")
-async def submit_evaluation(
-    request: Request, user: User, trainee_id: Id, evaluation_id: str
-) -> Response:
-    gestes = gestes_of(request)
-    store = gestes.store
-    _, cohort = trainee_of(store, user, trainee_id)
-    catalog = gestes.catalog_for(cohort)
-    check_evaluation(catalog, cohort.sector, evaluation_id)
-    evaluation = catalog.evaluation(evaluation_id)
-    form = await request.form()
-    criteria = {c.key: form.get(f"critere_{c.key}") for c in evaluation.criteria}
-    measurements = {
-        m.key: [str(v) for v in form.getlist(f"mesure_{m.key}")] for m in evaluation.measurements
-    }
-    view = _evaluation_view(gestes, catalog, trainee_id, evaluation_id)
-    view["values"] = measurements
-    view["checked"] = {k: bool(v) for k, v in criteria.items()}
-    submit = str(form.get("submit_id", ""))
-    view["observed_on"] = str(form.get("observed_on") or "")
-    parsed = parse_submission(evaluation, criteria, measurements)
-    date_errors: dict[str, str] = {}
-    day = _day(view["observed_on"], date_errors)
-    if isinstance(parsed, list) or date_errors:
-        view["errors"] = (_by_field(parsed) if isinstance(parsed, list) else {}) | {
-            field: [message] for field, message in date_errors.items()
-        }
-        view["wrong_boxes"] = _wrong_boxes(parsed) if isinstance(parsed, list) else {}
-        view["submit"] = submit if valid_key(submit) else view["submit"]
-    else:
-        key = f"eval:{submit}" if valid_key(submit) else uuid.uuid4().hex
-        try:
-            view["score"] = store.observations.record_evaluation(
-                trainee_id, user.id, evaluation_id, parsed, day, key
-            ).score
-        except RecordError as error:
-            view["errors"] = {error.field or "": [str(error)]}
-        else:  # the heading's "Dernier résultat" follows (htmx: swapped out of band)
-            latest = store.records.trainee_record(trainee_id).evaluations.get(evaluation_id)
-            view.update(latest=latest, refresh_latest=is_htmx(request))
-    blocks = ["form"] if is_htmx(request) else None
-    response = render(request, "evaluation.html", view, blocks=blocks)
-    if view.get("errors"):  # the form again, the reasons beside the fields; a tablet's queue
-        # (scoring.js), which sent it for the trainer, must know it was not stored
-        refused = [[field, " ".join(words)] for field, words in view["errors"].items()]
-        response.headers["X-Gestes-Refused"] = json.dumps(refused)  # ASCII: a header's charset
-    return response
-
-
-def _wrong_boxes(errors: list[FieldError]) -> dict[str, list[int]]:
-    """Which boxes of a series to flag, per measurement: only the wrong ones when the
-    errors name them; a measurement missing from here is flagged whole."""
-    boxes: dict[str, list[int]] = {}
-    whole = {error.field for error in errors if error.index is None}
-    for error in errors:
-        if error.index is not None and error.field not in whole:
-            boxes.setdefault(error.field, []).append(error.index)
-    return boxes
-
-
-def _by_field(errors: list[FieldError]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for error in errors:
-        grouped.setdefault(error.field, []).append(error.message)
-    return grouped

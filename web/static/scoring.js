@@ -358,9 +358,9 @@
   function sendOne(tap) {
     return post([tap]).then(function (response) {
       if (unanswered(response)) throw new Error("server " + response.status);
-      if (response.ok && tap.kind === "tap" && acknowledged(response) === null) {
-        throw new Error("no acknowledgement");
-      }
+      var said = tap.kind === "tap" ? acknowledged(response) !== null
+        : response.headers.get("X-Gestes-Saved") !== null || response.headers.get("X-Gestes-Refused") !== null;
+      if (response.ok && !said) throw new Error("no acknowledgement");
       forget([tap]);
       if (!response.ok) return refusedAll([tap], response);
       var notes = JSON.parse(response.headers.get("X-Gestes-Refused") || "[]");
@@ -410,7 +410,7 @@
     form.gestesTap = {
       path: event.detail.path, body: Array.from(event.detail.formData.entries()), kind: kind
     };
-    if (kind === "tap") keep(form.gestesTap.path, form.gestesTap.body, kind, PAGE);
+    keep(form.gestesTap.path, form.gestesTap.body, kind, PAGE);  // kept before it leaves
     if (kind === "validate") {
       event.detail.formData.set("seen", seen());
       event.detail.formData.set("device", device());
@@ -427,18 +427,33 @@
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     // detail.elt is the swap's target (the step); the form that asked is the request's
     var config = event.detail.requestConfig, xhr = event.detail.xhr;
-    var form = config && config.elt;
-    if (!form || !form.gestesTap || form.gestesTap.kind !== "tap" || !xhr) return;
-    var seq = Number(field(form.gestesTap, "seq")), stored = null;
-    try { stored = JSON.parse(xhr.getResponseHeader("X-Gestes-Stored") || "null"); } catch (e) { stored = null; }
+    var form = config && config.elt, sent = form && form.gestesTap;
+    if (!sent || !xhr) return;
     var refusedHere = xhr.status >= 400 && xhr.status < 500 && xhr.status !== 401 && xhr.status !== 403;
-    if ((xhr.status === 200 && stored && stored.indexOf(seq) >= 0) || refusedHere) {
-      save(waiting().filter(function (t) { return !(t.kind === "tap" && t.seq === seq); }));
+    if (refusedHere || (xhr.status === 200 && acknowledges(xhr, sent))) {
+      var seq = Number(field(sent, "seq")), attempt = sent.kind === "evaluation"
+        ? "evaluation:" + sent.path : attemptOf(sent.body);
+      save(waiting().filter(function (t) {
+        return t.kind !== sent.kind || (sent.kind === "tap" ? t.seq !== seq : t.attempt !== attempt);
+      }));
     } else {
-      keep(form.gestesTap.path, form.gestesTap.body, "tap");  // waits: the queue sends it again
+      keep(sent.path, sent.body, sent.kind);  // waits: the queue sends it again
     }
     setTimeout(function () { show(); flush(); }, 0);
   });
+  // The server's word that it holds the entry: a tap by its count (X-Gestes-Stored), a
+  // validation or an evaluation by its key (X-Gestes-Saved), or its form answered with the
+  // reasons it was not stored (X-Gestes-Refused: said on the page, nothing to send again).
+  function acknowledges(xhr, sent) {
+    if (sent.kind === "tap") {
+      var stored = null;
+      try { stored = JSON.parse(xhr.getResponseHeader("X-Gestes-Stored") || "null"); } catch (e) { stored = null; }
+      return !!stored && stored.indexOf(Number(field(sent, "seq"))) >= 0;
+    }
+    if (xhr.getResponseHeader("X-Gestes-Refused") !== null) return true;
+    var key = field(sent, sent.kind === "evaluation" ? "submit_id" : "attempt");
+    return !!key && xhr.getResponseHeader("X-Gestes-Saved") === key;
+  }
   // The session expired: the server asks for the login page (401 + HX-Redirect). The tap
   // (or validation) waits in the queue, and goes once the trainer is back on the page.
   document.body.addEventListener("htmx:beforeOnLoad", function (event) {

@@ -191,6 +191,34 @@ def test_a_trainees_and_a_tutors_page_without_network_say_so_in_french(server, b
     context.close()
 
 
+def test_the_waiting_page_opens_offline_on_a_tablet_that_never_opened_it(server, browser):  # noqa: F811
+    """Kept for offline use from any signed-in page: the Wi-Fi gone, « En attente sur
+    cette tablette » lists the taps waiting, not the « Hors connexion » page."""
+    from playwright.sync_api import expect
+
+    from tests.test_browser import offline_ready
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 1024, 768)
+    page.goto(f"{base}/trainees/{trainee}/gestures/{GESTURE}")
+    offline_ready(page, page.url)
+    kept = "caches.open('gestes-pages').then(c => c.match('/en-attente')).then(Boolean)"
+    page.wait_for_function(f"async () => await {kept}")
+    context.set_offline(True)
+    step(page, 0).get_by_role("button", name="Réussi").click()
+    expect(page.locator("#en-attente")).to_contain_text("1 saisie en attente")
+    page.goto(f"{base}/en-attente")
+    expect(page.get_by_role("heading", name="Hors connexion")).to_have_count(0)
+    # whose and what, as the trainer would name it; not the banner pointing to this page
+    expect(page.locator("#sur-cette-tablette li")).to_contain_text(
+        "Nina Nouvelle · Préparer le câble et les fibres"
+    )
+    expect(page.locator("#sur-cette-tablette li")).to_contain_text("1 étape en attente")
+    expect(page.locator("#en-attente-ailleurs")).to_be_hidden()
+    context.set_offline(False)
+    context.close()
+
+
 def test_every_attempt_waiting_on_the_tablet_is_listed_with_a_link_to_its_own_page(
     server,  # noqa: F811
     browser,  # noqa: F811

@@ -90,7 +90,9 @@
   function showElsewhere() {
     var banner = document.getElementById("en-attente-ailleurs");
     if (!banner) return;
-    var others = stillWaiting(waiting()).filter(function (t) { return t.attempt !== here(); });
+    // On « En attente sur cette tablette » itself, the list says it all: only refusals here.
+    var listed = !!document.getElementById("sur-cette-tablette");
+    var others = listed ? [] : stillWaiting(waiting()).filter(function (t) { return t.attempt !== here(); });
     var refusedOnes = read(REFUSED);
     banner.hidden = !others.length && !refusedOnes.length;
     var text = banner.querySelector("span");
@@ -138,6 +140,12 @@
       if (group.validate) said.push(section.dataset.validation);
       if (group.evaluation) said.push(section.dataset.evaluation);
       var text = document.createElement("span");
+      if (group.first.label) {
+        var who = document.createElement("strong");
+        who.textContent = group.first.label;
+        item.appendChild(who);
+        item.appendChild(document.createTextNode(" "));
+      }
       text.textContent = said.join(", ") + (group.sending ? " (" + section.dataset.sending + ")" : "");
       var to = document.createElement("a");
       to.className = "button";
@@ -218,8 +226,10 @@
       body.forEach(function (pair) { if (pair[0] === "step") step = pair[1]; });
       kind = kind || "tap";
       var attempt = kind === "evaluation" ? "evaluation:" + path : attemptOf(body);
+      var banner = document.getElementById("en-attente");
       var item = {
         path: path, body: body, attempt: attempt, step: step, kind: kind,
+        label: (banner && banner.dataset.label) || "",  // whose, what: for the list of all
         seq: Number(field({ body: body }, "seq")) || 0, inflight: inflight || "", since: Date.now()
       };
       // One validation per attempt, always last: the taps it closes go first. One evaluation
@@ -594,6 +604,14 @@
   });
   window.addEventListener("pagehide", handOver);
   courier({ type: "page-open" });
+
+  // « En attente sur cette tablette » must open without network on a tablet that never
+  // opened it: kept in the service worker's page cache (emptied at sign-out) from any page.
+  if (window.caches && navigator.onLine && navigator.serviceWorker && navigator.serviceWorker.controller) {
+    caches.open("gestes-pages").then(function (cache) {
+      return cache.match("/en-attente").then(function (hit) { return hit || cache.add("/en-attente"); });
+    }).catch(function () { /* tried again on the next page */ });
+  }
 
   window.addEventListener("online", flush);
   setInterval(flush, 5000);

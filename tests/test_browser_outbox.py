@@ -311,10 +311,12 @@ def test_a_validation_never_judges_a_step_the_trainer_has_not_seen(server, brows
 
 @pytest.mark.parametrize("seed", [5, 11, 23])
 def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, browser, seed):  # noqa: F811
-    """Seeded faults on every tap's request — dropped before the server (30 %), or stored and
-    its answer lost (10 %) — offline spells and reloads in the middle of attempts. A ledger of
-    every tap made is compared with the store once the network is back: each step holds the
-    value tapped last (0 lost, 0 stale), and each attempt is recorded (once: its key)."""
+    """Seeded faults on every request of two tablets — dropped before the server (30 %), or
+    stored and its answer lost (10 %) — offline spells, reloads and a tab closed in the middle
+    of attempts, and a second tablet correcting steps of the same attempt. A ledger of every
+    tap made, in the order made, is compared with the store once the network is back: each
+    step holds the value tapped last (0 lost, 0 stale), and each attempt is recorded once
+    (its key), never judged on a step its tablet had not shown."""
     import random
 
     from playwright.sync_api import expect
@@ -322,7 +324,8 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
     rng = random.Random(seed)
     base, trainee = server
     context, page = trainer_tablet(browser, base, 1024, 768)
-    faults = {"on": True, "dropped": 0, "lost": 0}
+    other, colleague = trainer_tablet(browser, base, 1024, 768)
+    faults = {"on": True, "dropped": 0, "lost": 0, "closed": 0}
 
     def chaos(route):
         draw = rng.random()
@@ -336,30 +339,54 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
         else:
             route.continue_()
 
-    page.route("**/steps", chaos)
-    page.route("**/steps/batch", chaos)
-    page.route("**/attempts", chaos)
+    for tablet in (context, other):  # every page of both tablets, reopened ones too
+        for path in ("**/steps", "**/steps/batch", "**/attempts"):
+            tablet.route(path, chaos)
+
+    def tap_at_random(on, ledger: dict[str, str]) -> None:
+        n = rng.randrange(on.locator("li.step").count())
+        label, value = rng.choice([("Réussi", "reussi"), ("À reprendre", "a_reprendre")])
+        step(on, n).get_by_role("button", name=label).click()
+        ledger[key_of(on, n)] = value
+
     for round_ in range(3):
         page.goto(f"{base}/trainees/{trainee}/gestures/{GESTURE}")
         page.wait_for_load_state("load")
-        count = page.locator("li.step").count()
         ledger: dict[str, str] = {}
         for _ in range(8):
-            n = rng.randrange(count)
-            label, value = rng.choice([("Réussi", "reussi"), ("À reprendre", "a_reprendre")])
             if rng.random() < 0.15:
                 context.set_offline(True)
-            step(page, n).get_by_role("button", name=label).click()
-            ledger[key_of(page, n)] = value
+            tap_at_random(page, ledger)
             context.set_offline(False)
-            if rng.random() < 0.15:
+            draw = rng.random()
+            if draw < 0.15:
                 page.reload()  # mid-attempt, requests in flight or not
                 page.wait_for_load_state("load")
-        page.get_by_label("En autonomie").check()
-        page.get_by_role("button", name="Valider la tentative").click()
+            elif draw < 0.25:  # the tab closed with taps waiting, the attempt opened again
+                faults["closed"] += 1
+                url = page.url
+                page.close()
+                page = context.new_page()
+                page.set_default_timeout(15_000)
+                page.goto(url)
+        colleague.goto(page.url)  # the other tablet corrects steps of the same attempt
+        colleague.wait_for_load_state("load")
+        for _ in range(2):
+            tap_at_random(colleague, ledger)
         faults["on"] = False  # the network is back for good: everything waiting goes
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_function(f"() => {OUTBOX}.length === 0", timeout=30_000)
+        colleague.evaluate("window.dispatchEvent(new Event('online'))")
+        colleague.wait_for_function(f"() => {OUTBOX}.length === 0", timeout=30_000)
+        faults["on"] = True
+        for _ in range(2):  # refused once if this tablet had not shown the other's steps
+            page.get_by_label("En autonomie").check()
+            page.evaluate("document.getElementById('valider').dataset.before = 'yes'")
+            page.get_by_role("button", name="Valider la tentative").click()
+            faults["on"] = False
+            page.evaluate("window.dispatchEvent(new Event('online'))")
+            answered = "!document.getElementById('valider').dataset.before"  # redrawn
+            page.wait_for_function(f"() => {OUTBOX}.length === 0 && {answered}", timeout=30_000)
+            if "ont changé" not in page.locator("#valider").inner_text():
+                break
         assert live(page, base, trainee) == ledger, (seed, round_, faults)
         said = page.locator("#valider").inner_text()
         page.reload()  # the store's word: the attempt opens again as validated
@@ -368,6 +395,7 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
     # Recorded once each: its key ("<attempt>:final") is unique in the store.
     assert faults["dropped"] and faults["lost"]  # the faults did happen
     context.close()
+    other.close()
 
 
 def test_a_comment_whose_answer_was_lost_is_checked_and_never_stored_twice(server, browser):  # noqa: F811

@@ -3,6 +3,11 @@ verdicts, messages): the singular for 0 and 1, the plural from 2 — not English
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+SCHOOL_TIME = ZoneInfo("Europe/Paris")  # every school of the network is in metropolitan France
+
 
 def plural(number: float, one: str, many: str) -> str:
     """``one`` or ``many``, agreeing with ``number``."""
@@ -27,3 +32,10 @@ def slugify(text: str) -> str:
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def school_day(moment: dt.datetime) -> dt.date:
+    """The day a moment falls on at the schools (a moment read back without its zone was
+    stored in UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(SCHOOL_TIME).date()

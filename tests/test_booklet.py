@@ -81,8 +81,10 @@ def test_employer_requirements_come_first(fibre):
     )
     [part] = data.employers
     souder = next(line for line in part.lines if line.competency == "fibre.c.souder")
-    assert souder.status == "acquis" and souder.autonomous_successes == 2 and souder.days == 2
-    assert souder.assessors == ("Nadia Morel",) and souder.evaluation_passed
+    evidence = souder.evidence
+    assert souder.status == "acquis" and evidence.autonomous_successes == 2
+    assert evidence.autonomous_days == 2 and evidence.evaluation_passed_on is not None
+    assert evidence.observers == ("Nadia Morel",)
     reader, text = pdf_text(render_pdf(data))
     flat = re.sub(r"\s+", " ", text)
     assert "Awa <b>Diallo</b>" in flat  # the name, as typed (escaped in HTML, plain in the PDF)

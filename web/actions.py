@@ -11,6 +11,7 @@ from dataclasses import astuple, dataclass
 from fastapi import HTTPException, Request
 
 from core.domain import Located, RecordError
+from core.french import SCHOOL_TIME
 from core.immersion.placements import (
     TRAINEE_DAYS,
     TUTOR_DAYS,
@@ -34,7 +35,6 @@ from web.deps import (
     trainee_of,
     valid_key,
 )
-from web.rendering import SCHOOL_TIME
 from web.security import COOKIE, CurrentUser, require_school
 
 MAX_MILLIS = 10**13  # a moment in epoch milliseconds: past any tablet's clock (year 2286)

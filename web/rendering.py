@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from core.french import decimal
+from core.french import SCHOOL_TIME, decimal
 from web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
-SCHOOL_TIME = ZoneInfo("Europe/Paris")  # every school of the network is in metropolitan France
 
 
 def templates(language: str) -> Jinja2Blocks:

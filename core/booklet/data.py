@@ -15,7 +15,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.booklet.employer import EmployerPart, employer_part
+from core.booklet.employer import EmployerPart, employer_part, vigilance
 from core.booklet.immersion import (
     ConfirmedSkill,
     ImmersionPart,
@@ -28,6 +28,7 @@ from core.booklet.sections import BookletSection
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Autonomy, Competency, Employer, Frozen, Phase, Sector
 from core.french import counted, decimal, plural
+from core.judging.evidence import evidence_of, evidence_words, short_words
 from core.judging.record import TraineeRecord
 from core.settings import Settings
 
@@ -44,8 +45,7 @@ class GridLine(Frozen):
     level: str
     rank: int
     tone: int  # what the level means, for its colour (LevelScale.tone)
-    autonomous_successes: int
-    days: int
+    said: str  # « 3 réussites en autonomie sur 2 jours différents » (core.judging.evidence)
 
 
 class GridBlock(Frozen):
@@ -202,7 +202,7 @@ def build_booklet(
         immersions=immersion_parts(immersion, issued),
         confirmed=confirmed_skills(catalog, immersion),
         signatures=signature_lines(immersion, info.full_name, info.school),
-        summary=_summary(sector, record, parts, issued).model_copy(
+        summary=_summary(catalog, sector, record, parts, issued).model_copy(
             update={"immersion": _immersion_line(immersion)}
         ),
         acquired=_acquired(sector, record),
@@ -269,7 +269,11 @@ def _hours_done(immersion: ImmersionRecord) -> str | None:
 
 
 def _summary(
-    sector: Sector, record: TraineeRecord, parts: list[EmployerPart], today: dt.date
+    catalog: Catalog,
+    sector: Sector,
+    record: TraineeRecord,
+    parts: list[EmployerPart],
+    today: dt.date,
 ) -> Summary:
     info = record.trainee
     training = (
@@ -300,8 +304,15 @@ def _summary(
         level = record.levels[c.id]
         return (-scale.rank(level.level), -level.autonomous_successes)
 
+    # A strength is never contradicted a page later: a competency whose latest practical
+    # evaluation failed (a point of vigilance) is not one.
     ranked = sorted(
-        (c for c in sector.competencies if -strength(c)[0] >= scale.acquired_rank), key=strength
+        (
+            c
+            for c in sector.competencies
+            if -strength(c)[0] >= scale.acquired_rank and not vigilance(catalog, record, c.id)
+        ),
+        key=strength,
     )
     return Summary(
         training=training,
@@ -378,8 +389,7 @@ def _grid(sector: Sector, record: TraineeRecord) -> tuple[GridBlock, ...]:
                     level=scale.label(record.levels[c.id].level),
                     rank=scale.rank(record.levels[c.id].level),
                     tone=scale.tone(record.levels[c.id].level),
-                    autonomous_successes=record.levels[c.id].autonomous_successes,
-                    days=len(record.levels[c.id].success_days),
+                    said=short_words(evidence_of(record.levels[c.id])),
                 )
                 for c in block.competencies
             ),
@@ -411,14 +421,9 @@ def _acquired(sector: Sector, record: TraineeRecord) -> tuple[AcquiredCompetency
             if scale.rank(level.level) < scale.acquired_rank:
                 continue
             refs = competency.references
-            evidence = (
-                f"{counted(level.autonomous_successes, 'réussite', 'réussites')} en autonomie "
-                f"sur {counted(len(level.success_days), 'jour', 'jours')} différents, observées "
-                "sur le plateau technique"
-                + (" ; épreuve pratique réussie." if level.evaluation_passed else ".")
-            )
-            if level.decision is not None:
-                evidence = f"Niveau fixé par l'équipe pédagogique : {level.decision.justification}"
+            # The same words as the booklet's pages: never the decision's justification
+            said = evidence_words(evidence_of(level))
+            evidence = f"{said[0].upper()}{said[1:]}, sur le plateau technique."
             acquired.append(
                 AcquiredCompetency(
                     id=competency.id,

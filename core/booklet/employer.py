@@ -4,10 +4,9 @@ the requirements of other trades named but not counted, and the points of vigila
 
 from __future__ import annotations
 
-import datetime as dt
-
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Employer, Frozen
+from core.judging.evidence import NO_EVIDENCE, Evidence, evidence_of, evidence_words
 from core.judging.fit import employer_fit
 from core.judging.record import TraineeRecord
 
@@ -21,14 +20,13 @@ class RequirementLine(Frozen):
     level: str
     status: str  # acquis / en_cours / non_acquis (said « atteint / en progression / pas encore »)
     status_label: str
-    autonomous_successes: int
-    days: int  # different days with a success in autonomy: what the rule counts
-    first_day: dt.date | None
-    last_day: dt.date | None
-    assessors: tuple[str, ...]
-    evaluation_passed: bool
-    decided: bool  # the level was set by a decision of the training team
+    evidence: Evidence  # what the level rests on (core.judging.evidence: one derivation)
+    said: str  # the evidence in words, the same words as the grid and the badges
     vigilance: tuple[str, ...] = ()  # what failed, dated, on this competency
+
+    @property
+    def decided(self) -> bool:  # the level was set by a decision of the training team
+        return self.evidence.decided_on is not None
 
 
 class EmployerPart(Frozen):
@@ -81,8 +79,8 @@ def employer_part(
     for status in fit.requirements:
         competency = status.requirement.competency
         scale, _ = catalog.defining(competency).grading(competency)
-        evidence = record.levels.get(competency)
-        days = evidence.autonomous_days if evidence else ()
+        found = record.levels.get(competency)
+        evidence = evidence_of(found) if found else NO_EVIDENCE
         lines.append(
             RequirementLine(
                 competency=competency,
@@ -93,13 +91,8 @@ def employer_part(
                 level=scale.label(status.level),
                 status=status.status.value,
                 status_label=status.status.label,
-                autonomous_successes=evidence.autonomous_successes if evidence else 0,
-                days=len(days),
-                first_day=days[0] if days else None,
-                last_day=days[-1] if days else None,
-                assessors=evidence.assessors if evidence else (),
-                evaluation_passed=evidence.evaluation_passed if evidence else False,
-                decided=evidence is not None and evidence.decision is not None,
+                evidence=evidence,
+                said=evidence_words(evidence),
                 vigilance=vigilance(catalog, record, competency),
             )
         )

@@ -67,6 +67,7 @@ class CompetencyLevel(BaseModel):
     autonomous_days: tuple[dt.date, ...] = ()  # the days of the successes in autonomy only
     evaluation_passed: bool
     assessors: tuple[str, ...] = ()  # who saw the successes, in order of first appearance
+    autonomous_assessors: tuple[str, ...] = ()  # who saw the successes in autonomy
     evaluations: tuple[EvaluationFact, ...] = ()
     decision: LevelDecision | None = None
 
@@ -105,11 +106,13 @@ def competency_level(
     decision = max(decisions, key=lambda d: d.at, default=None)
     # One pass: the days of the successes at each autonomy; every condition then reads these.
     success_days: dict[Autonomy, list[dt.date]] = {}
-    assessors = []
+    assessors, autonomous = [], []
     for attempt in attempts:
         if attempt.passed:
             success_days.setdefault(attempt.autonomy, []).append(attempt.day)
             assessors.append(attempt.assessor)
+            if attempt.autonomy >= Autonomy.AUTONOME:
+                autonomous.append(attempt.assessor)
     evaluation_passed = any(e.passed for e in evaluations)
     if decision is not None:
         level = decision.level
@@ -135,6 +138,7 @@ def competency_level(
         last_day=max((a.day for a in attempts), default=None),
         evaluation_passed=evaluation_passed,
         assessors=tuple(name for name in dict.fromkeys(assessors) if name),
+        autonomous_assessors=tuple(name for name in dict.fromkeys(autonomous) if name),
         evaluations=tuple(evaluations),
         decision=decision,
     )

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from core.booklet.jobs import JobState
 from core.domain import RecordError
+from core.french import SCHOOL_TIME
 from web.actions import withdraw_booklet
 from web.deps import (
     Id,
@@ -24,7 +25,7 @@ from web.deps import (
     trainee_of,
 )
 from web.pages.trainee import opened_at
-from web.rendering import SCHOOL_TIME, render
+from web.rendering import render
 from web.security import CurrentUser
 
 router = APIRouter(tags=["pages"])

@@ -83,9 +83,15 @@ def sign_in(page, base: str) -> None:
     page.click("button[type=submit]")
 
 
-def trainer_tablet(browser, base: str, width: int, height: int):
-    """A new device of that size, in French, the Lyon trainer signed in: its context and page."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+def trainer_tablet(browser, base: str, width: int, height: int, *, workers: bool = True):
+    """A new device of that size, in French, the Lyon trainer signed in: its context and page.
+    ``workers=False``: no service worker, so that every request goes through the routes a
+    test injects faults with (Playwright does not see what a service worker forwards)."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale="fr-FR",
+        service_workers="allow" if workers else "block",
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     sign_in(page, base)

@@ -323,8 +323,8 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
 
     rng = random.Random(seed)
     base, trainee = server
-    context, page = trainer_tablet(browser, base, 1024, 768)
-    other, colleague = trainer_tablet(browser, base, 1024, 768)
+    context, page = trainer_tablet(browser, base, 1024, 768, workers=False)
+    other, colleague = trainer_tablet(browser, base, 1024, 768, workers=False)
     faults = {"on": True, "dropped": 0, "lost": 0, "closed": 0}
 
     def chaos(route):

@@ -144,7 +144,7 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
             assert needle.lower() not in path.read_bytes().lower(), path
     else:
         with store.database.engine.connect() as connection:
-            for table in ("trainees", "observations", "exits", "evidence"):
+            for table in ("trainees", "observations", "exits", "evidence", "verifications"):
                 rows = connection.execute(text(f"SELECT {table}::text FROM {table}")).scalars()
                 assert not any(MARKER.lower() in row.lower() for row in rows), table
             for name, data in connection.execute(text("SELECT name, data FROM stored_files")):

@@ -1399,6 +1399,47 @@ def test_a_short_verification_link_answers_until_the_school_withdraws_the_bookle
     site.app.state.link_limiter.succeeded("ip:testclient")
 
 
+def test_an_older_booklet_is_shown_as_issued_and_a_withdrawn_code_never_comes_back(site):
+    """The page of a booklet superseded since shows what the paper showed (not today's
+    levels beside an old fingerprint) and says what changed; the same booklet asked for
+    again after the school withdrew it gets a new code, the old one staying withdrawn; and
+    a genuine code answers even after the address tried many wrong ones."""
+    from core.booklet.data import verified_booklet
+
+    gestes = site.gestes
+    trainee = gestes.store.directory.add_trainees(site.cohort, [NewTrainee("Olga", "Ancienne")])[0]
+    paper = verified_booklet(gestes, gestes.store.records.trainee_record(trainee))
+    code = paper.verify_url.rsplit("/", 1)[1]
+    steps = {s.key: StepResult.REUSSI for s in gestes.catalog.gesture(GESTURE).steps}
+    for n, day in enumerate((dt.date.today() - dt.timedelta(days=1), dt.date.today())):
+        gestes.store.observations.record_attempt(
+            trainee, 1, GESTURE, steps, Autonomy.AUTONOME, day, f"olga-{n}"
+        )
+    employer = TestClient(site.app)
+    page = html.unescape(employer.get(f"/v/{code}").text)
+    assert "n'est plus à jour" in page and "Voici ce que ce livret montrait" in page
+    souder = gestes.catalog.competency("fibre.c.souder").name
+    assert f"{souder} : Non évalué → " in page  # what changed, in words
+    levels = page.split("<h2>Niveaux</h2>")[1].split("</ul>")
+    [line] = [li for part in levels for li in part.split("<li>") if souder in li]
+    assert "Non évalué" in line  # the level the paper printed, not today's
+    coordinator, csrf = client(site, "coord@example.org")
+    latest = verified_booklet(gestes, gestes.store.records.trainee_record(trainee))
+    withdrawn_code = latest.verify_url.rsplit("/", 1)[1]
+    coordinator.post(f"/verifications/{withdrawn_code}/revoke", data={"csrf_token": csrf})
+    again = verified_booklet(gestes, gestes.store.records.trainee_record(trainee))
+    new_code = again.verify_url.rsplit("/", 1)[1]
+    assert new_code != withdrawn_code  # never a copy that is dead on arrival
+    assert employer.get(f"/v/{withdrawn_code}").status_code == 410
+    assert employer.get(f"/v/{new_code}").status_code == 200
+    guesser = TestClient(site.app)
+    for n in range(30):
+        guesser.get(f"/v/faux{n:010d}")
+    assert guesser.get("/v/fauxencore0000").status_code == 429  # guesses are throttled
+    assert guesser.get(f"/v/{new_code}").status_code == 200  # a genuine code never is
+    site.app.state.link_limiter.succeeded("ip:testclient")
+
+
 def test_a_photo_attached_to_an_entry_is_seen_on_the_trainee_page(site):
     trainer, _ = client(site, "trainer@example.org")
     page = trainer.get(f"/trainees/{site.trainee}?ouvert=historique").text

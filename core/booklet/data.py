@@ -459,15 +459,23 @@ def verified_booklet(
         immersion=gestes.immersion_record(trainee),
     )
     content = content_key(data)
-    code = short_code(gestes.settings.signing_key(), trainee, employer, territory, content)
-    handed = gestes.store.verifications.register(
-        Handed(
-            code=code,
-            trainee=trainee,
-            employer=employer,
-            territory=territory,
-            content=content,
-            issued=data.issued_on,
+    shown = data.model_dump(mode="json", exclude={"verify_url", "qr_svg", "badges"})
+    key = gestes.settings.signing_key()
+    # The same content, the same code; one the school withdrew is never handed out again:
+    # the next code of the same content is made instead, and the withdrawn one stays so.
+    for generation in range(100):
+        salted = content if not generation else f"{content}:{generation}"
+        handed = gestes.store.verifications.register(
+            Handed(
+                code=short_code(key, trainee, employer, territory, salted),
+                trainee=trainee,
+                employer=employer,
+                territory=territory,
+                content=content,
+                issued=data.issued_on,
+                shown=shown,
+            )
         )
-    )
+        if handed.revoked_at is None:
+            break
     return with_verification(data, handed, gestes.settings, served_at)

@@ -53,6 +53,7 @@ class Handed(BaseModel):
     content: str  # content_key() of the booklet as printed
     issued: dt.date  # the first time it was handed out
     revoked_at: dt.datetime | None = None
+    shown: dict[str, Any] | None = None  # what it showed then (BookletData as JSON)
 
 
 # Lower-case letters and digits a reader will not confuse (no 0/o, 1/l/i).
@@ -123,3 +124,25 @@ def content_key(data: Any) -> str:
     shown = data.model_dump(mode="json", exclude={"issued_on", "verify_url", "qr_svg", "badges"})
     # 128 bits tell any change apart and keep the link (and its QR code) short.
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def changes_since(issued: Any, today: Any) -> list[str]:
+    """What changed between a booklet as issued and as it would be today (two
+    ``BookletData``), in plain words: levels, practical evaluations, each employer's share."""
+    said = []
+    before = {line.name: line.level for block in issued.grid for line in block.lines}
+    for block in today.grid:
+        for line in block.lines:
+            if line.name in before and before[line.name] != line.level:
+                said.append(f"{line.name} : {before[line.name]} → {line.level}")
+    known = {(e.name, e.day) for e in issued.evaluations}
+    for e in today.evaluations:
+        if (e.name, e.day) not in known:
+            result = "réussie" if e.passed else "à reprendre"
+            said.append(f"Épreuve « {e.name} » le {e.day:%d/%m/%Y} : {result}")
+    shares = {e.name: (e.met, e.total) for e in issued.employers}
+    for e in today.employers:
+        if e.name in shares and shares[e.name] != (e.met, e.total):
+            was, now = shares[e.name], (e.met, e.total)
+            said.append(f"{e.name} : {was[0]} sur {was[1]} → {now[0]} sur {now[1]} exigences")
+    return said

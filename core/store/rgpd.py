@@ -127,6 +127,10 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
             select(t.ExitRecord).where(t.ExitRecord.trainee_id == trainee_id)
         ):
             exit_row.employer_name = None  # free text: a person's employer can name them
+        for handed in session.scalars(
+            select(t.Verification).where(t.Verification.trainee_id == trainee_id)
+        ):
+            handed.shown = None  # the booklet as issued names the trainee
         erase_placements(session, trainee_id)
         evidence = session.scalars(
             select(t.Evidence).join(t.Observation).where(t.Observation.trainee_id == trainee_id)

@@ -335,6 +335,9 @@ class Verification(Base):
     content: Mapped[str] = mapped_column(String(64))  # core.booklet.verification.content_key
     issued_on: Mapped[dt.date] = mapped_column(Date)  # the first time it was handed out
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the booklet showed when handed out (BookletData as JSON, without its QR code and
+    # badges): its page shows the paper's summary. None: handed out before it was kept.
+    shown: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class StoredFile(Base):

@@ -34,6 +34,7 @@ class Verifications:
                     territory=handed.territory,
                     content=handed.content,
                     issued_on=handed.issued,
+                    shown=handed.shown,
                 )
                 session.add(row)
                 session.flush()
@@ -75,4 +76,5 @@ def _handed(row: t.Verification) -> Handed:
         content=row.content,
         issued=row.issued_on,
         revoked_at=revoked,
+        shown=row.shown,
     )

@@ -135,10 +135,10 @@ def verify_short(request: Request, code: str) -> Response:
     gestes = gestes_of(request)
     address = f"ip:{request.client.host if request.client else '?'}"
     limiter = request.app.state.link_limiter
-    if limiter.blocked(address):
-        raise HTTPException(status_code=429, detail="Trop d'essais : réessayez plus tard.")
     handed: Handed | None = gestes.store.verifications.get(code[:20].lower())
-    if handed is None:
+    if handed is None:  # only guesses are throttled: a genuine code always answers
+        if limiter.blocked(address):
+            raise HTTPException(status_code=429, detail="Trop d'essais : réessayez plus tard.")
         limiter.failed(address)
         error = "Ce lien de vérification ne correspond à aucun livret : vérifiez-le."
         return render(request, "verify.html", {"error": error}, status_code=404)
@@ -174,8 +174,8 @@ def verify_booklet(request: Request, token: str) -> Response:
 def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Response:
     """Rebuild the booklet as it stands today and say whether the paper is authentic and
     still current, with a summary of what it shows and its fingerprint."""
-    from core.booklet.data import build_booklet
-    from core.booklet.verification import content_key
+    from core.booklet.data import BookletData, build_booklet
+    from core.booklet.verification import changes_since, content_key
 
     gestes = gestes_of(request)
     try:
@@ -185,7 +185,7 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
         return render(request, "verify.html", {"error": error}, status_code=404)
     if record.trainee.erased:
         return render(request, "verify.html", {"error": ERASED})
-    data = build_booklet(
+    today = build_booklet(
         gestes.definitions_for(record.trainee),
         record,
         employer=handed.employer,
@@ -193,6 +193,8 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
         today=handed.issued,
         immersion=gestes.immersion_record(handed.trainee),
     )
+    # The paper's summary as it was issued; a code kept before summaries were, today's.
+    data = BookletData.model_validate(handed.shown) if handed.shown else today
     return render(
         request,
         "verify.html",
@@ -202,7 +204,9 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
             "data": data,
             "organisation": gestes.settings.organisation,
             "error": None,
-            "current": content_key(data) == handed.content,
+            "current": content_key(today) == handed.content,
+            "as_issued": handed.shown is not None,
+            "changes": changes_since(data, today),
             "fingerprint": " ".join(handed.content[i : i + 4] for i in range(0, 32, 4)),
         },
     )

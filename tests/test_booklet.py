@@ -445,8 +445,10 @@ def test_handed_out_badges_are_signed_and_an_independent_verifier_checks_them(fi
     for token in tokens:
         credential = verifier.verify(token)
         assert credential.issuer.id == profile["id"] == "http://testserver/issuer"
+        assert credential.issuer.name == profile["name"]  # one issuer, one name
     header = json.loads(base64.urlsafe_b64decode(tokens[0].split(".")[0] + "=="))
     assert header["alg"] == "ES256" and header["kid"] == f"{profile['id']}/key"
+    assert "jwk" not in header  # the key by reference: never trusted from the token itself
     head, body, signature = tokens[0].split(".")
     claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     assert claims["evidence"][0]["type"] == ["Evidence"] and claims["sub"].startswith("urn:uuid:")

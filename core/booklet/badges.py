@@ -3,20 +3,20 @@
 One ``OpenBadgeCredential`` per competency at *acquis* or above, embedded in the booklet's
 PDF/A-3b as ``open-badges.json`` so that a wallet or an HR system can read what the paper says.
 
-Fields filled (Open Badges 3.0, 1EdTech's specification): ``@context`` (VC v2 + OB 3.0.3), ``id``,
-``type``, ``issuer`` (``id``, ``type``, ``name``: the school), ``validFrom`` (the booklet's
-date), ``name``, ``credentialSubject`` (``type``, ``id``: the trainee as an opaque URN, no
-personal data) with its ``achievement`` (``id``, ``type``, ``achievementType``, ``name``,
-``description``, ``criteria.narrative``: the evidence, ``alignment[]``: ROME and RNCP codes
-with ``targetName``, ``targetUrl``, ``targetDescription``, ``targetCode``, ``targetType``).
-Every booklet handed out carries them signed (``signed_credentials``): OB 3.0 §8.2 VC-JWT,
-the payload being the credential with ``iss``, ``nbf``, ``jti`` and ``sub``, the JOSE header
-carrying the public key (``jwk``) and its address (``kid``), signed by joserfc with the
-school's signing key — the very key that signs the PDF (``core.booklet.signing``): ES256 for its
-default P-256 key, RS256 for an RSA one. The issuer's id is ``<address>/issuer``, a profile
-the app serves, with its key at ``<address>/issuer/key``. Each achievement's ``criteria`` says
-what the level requires; ``evidence[]`` says what was observed.
-"""
+Fields filled (Open Badges 3.0, 1EdTech's specification): ``@context`` (VC v2 + OB 3.0.3),
+``id``, ``type``, ``issuer`` (``id``, ``type``, ``name``: the organisation, as its profile),
+``validFrom`` (the booklet's date), ``name``, ``credentialSubject`` (``type``, ``id``: the
+trainee as an opaque URN, no personal data) with its ``achievement`` (``id``, ``type``,
+``achievementType``, ``name``, ``description``, ``criteria.narrative``: the evidence,
+``alignment[]``: ROME and RNCP codes with ``targetName``, ``targetUrl``, ``targetDescription``,
+``targetCode``, ``targetType``). Every booklet handed out carries them signed
+(``signed_credentials``): OB 3.0 §8.2 VC-JWT, the payload being the credential with ``iss``,
+``nbf``, ``jti`` and ``sub``, the JOSE header naming the public key by its address (``kid``,
+never embedding it), signed by joserfc with the school's signing key — the very key that signs
+the PDF (``core.booklet.signing``): ES256 for its default P-256 key, RS256 for an RSA one. The
+issuer's id is ``<address>/issuer``, a profile the app serves, with its key at
+``<address>/issuer/key``. Each achievement's ``criteria`` says what the level requires;
+``evidence[]`` says what was observed."""
 
 from __future__ import annotations
 
@@ -67,14 +67,17 @@ def alignments(rome: tuple[str, ...], rncp: tuple[str, ...]) -> list[dict[str, A
     return found
 
 
-def credentials(data: Any, issuer_id: str | None = None) -> list[dict[str, Any]]:
+def credentials(
+    data: Any, issuer_id: str | None = None, issuer: str | None = None
+) -> list[dict[str, Any]]:
     """One credential per acquired competency of a ``BookletData``, issued by ``issuer_id``
-    (the app's issuer profile; a URN for a booklet that is not handed out)."""
+    named ``issuer`` (the app's issuer profile, ``issuer_name``; a URN and the school for a
+    booklet that is not handed out)."""
     issued = f"{data.issued_on.isoformat()}T00:00:00Z"
-    issuer = {
+    profile = {
         "id": issuer_id or f"urn:uuid:{uuid.uuid5(NAMESPACE, 'school:' + data.school)}",
         "type": ["Profile"],
-        "name": data.school,
+        "name": issuer or data.school,
     }
     rule = f"Niveau « {data.pass_label} » ou au-dessus : " + " ; ".join(data.rules) + "."
     subject = f"urn:uuid:{uuid.uuid5(NAMESPACE, f'trainee:{data.trainee_ref}')}"
@@ -87,7 +90,7 @@ def credentials(data: Any, issuer_id: str | None = None) -> list[dict[str, Any]]
                 "@context": CONTEXT,
                 "id": f"urn:uuid:{credential_id}",
                 "type": ["VerifiableCredential", "OpenBadgeCredential"],
-                "issuer": issuer,
+                "issuer": profile,
                 "validFrom": issued,
                 "name": competency.name,
                 "evidence": [
@@ -120,6 +123,12 @@ def issuer_id(address: str) -> str:
     return f"{address}/issuer"
 
 
+def issuer_name(settings: Settings) -> str:
+    """The issuer's name, the same in its profile (``/issuer``) and in every badge it signs:
+    the training organisation that signs the PDF (its certificate's name)."""
+    return settings.organisation_name or "Gestes"
+
+
 def signed_credentials(unsigned: list[dict[str, Any]], settings: Settings) -> list[str]:
     """Each credential as an OB 3.0 VC-JWT (compact JWS), signed with the school's key."""
     from joserfc import jwt
@@ -128,12 +137,9 @@ def signed_credentials(unsigned: list[dict[str, Any]], settings: Settings) -> li
     tokens = []
     for credential in unsigned:
         issuer = credential["issuer"]["id"]
-        header = {
-            "alg": algorithm,
-            "typ": "JWT",
-            "kid": f"{issuer}/key",
-            "jwk": key.as_dict(private=False),
-        }
+        # The key by reference only: a verifier that trusted a key embedded in the header
+        # would accept a forgery signed with any key (RFC 8725 §3.10).
+        header = {"alg": algorithm, "typ": "JWT", "kid": f"{issuer}/key"}
         valid_from = dt.datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
         claims = {
             **credential,

@@ -133,7 +133,7 @@ def with_verification(
     at ``GESTES_PUBLIC_URL``, else where the app that builds it is served (``served_at``)."""
     import segno
 
-    from core.booklet.badges import credentials, issuer_id, signed_credentials
+    from core.booklet.badges import credentials, issuer_id, issuer_name, signed_credentials
     from core.booklet.verification import trainee_reference
 
     address = settings.address(served_at)
@@ -152,7 +152,8 @@ def with_verification(
             "organisation": settings.organisation,
         }
     )
-    badges = signed_credentials(credentials(data, issuer_id(address)), settings)
+    unsigned = credentials(data, issuer_id(address), issuer_name(settings))
+    badges = signed_credentials(unsigned, settings)
     return data.model_copy(update={"badges": tuple(badges)})
 
 

@@ -100,7 +100,7 @@ def booklet_stylesheet() -> Response:
 def issuer_profile(request: Request) -> dict[str, Any]:
     """Public: the Open Badges issuer profile the booklets' signed credentials name (their
     ``issuer.id`` is this address), with the key that verifies them."""
-    from core.booklet.badges import issuer_id
+    from core.booklet.badges import issuer_id, issuer_name
 
     settings = gestes_of(request).settings
     address = settings.address(served_at(request))
@@ -111,7 +111,7 @@ def issuer_profile(request: Request) -> dict[str, Any]:
         ],
         "id": issuer_id(address),
         "type": ["Profile"],
-        "name": settings.organisation_name or "Gestes",
+        "name": issuer_name(settings),
         "url": address,
         "description": "Écoles du réseau : livrets de compétences et Open Badges signés.",
     }

@@ -460,3 +460,45 @@ def test_every_count_printed_agrees_with_the_raw_observations(demo):
             words = said(badge.id)
             assert words in badge.evidence or words.capitalize() in badge.evidence, badge.id
     assert checked > 500  # every competency of every demo trainee
+
+
+def test_page_one_names_every_employer_and_the_cohorts_own_hours(school, tmp_path):
+    """A territory booklet gives each employer its own line on page one (not only the best
+    fit); an employer asked for that does not recruit in this trade is said so, never judged
+    « 0 sur N »; the cover prints the hours the cohort was set to, not the curriculum's."""
+    gestes, _, trainees = school
+    record = gestes.store.records.trainee_record(trainees["Guidée"])
+    data = build_booklet(gestes.definitions, record, immersion=ImmersionRecord())
+    assert len(data.employers) > 1
+    assert [line.split(" :")[0] for line in data.summary.headlines] == [
+        e.name for e in data.employers
+    ]
+    words, _ = text_of(render_pdf(data))
+    cover = words.split("Vérifier ce livret")[0] if "Vérifier" in words else words[:3000]
+    assert all(e.name in cover for e in data.employers)
+    datacenter = build_booklet(
+        gestes.definitions, record, employer="employeur.digital_realty", immersion=ImmersionRecord()
+    )
+    [part] = datacenter.employers
+    assert not part.recruits and part.lines == ()
+    assert datacenter.summary.headlines == (
+        f"{part.name} ne recrute pas dans ce métier : ses exigences ne sont pas jugées ici.",
+    )
+    directory = gestes.store.directory
+    cohort = directory.create_cohort(
+        gestes.store.lookup.cohort(record.trainee.cohort_id).school_id,
+        "fibre",
+        "Fibre courte",
+        TODAY - dt.timedelta(days=10),
+        TODAY + dt.timedelta(days=60),
+        planned_hours={"immersion": 140},
+    )
+    [short] = directory.add_trainees(cohort, [NewTrainee("Ines", "Courte")])
+    hours = dict(
+        build_booklet(
+            gestes.definitions,
+            gestes.store.records.trainee_record(short),
+            immersion=ImmersionRecord(),
+        ).hours
+    )
+    assert hours["Immersion en entreprise"] == 140

@@ -83,7 +83,7 @@ class Summary(Frozen):
     """Page one: what an employer needs in thirty seconds."""
 
     training: str  # « en cours jusqu'au … » or « terminée le … »
-    headline: str  # the essentials of the best-fitting employer
+    headlines: tuple[str, ...]  # one line per employer, best fit first: essentials, share
     strongest: tuple[str, ...]  # up to three competencies at the highest levels reached
     vigilance: int  # how many points of vigilance the employer pages list
     immersion: str = ""  # where the trainee was placed, as recorded; empty: no placement
@@ -194,7 +194,10 @@ def build_booklet(
         (employer_part(catalog, record, e, levels) for e in readers),
         key=lambda p: (p.rank, p.name),
     )
-    hours = curriculum.hours_by_phase()
+    # the cohort's own hours where its coordinator set them, else the curriculum's
+    hours = curriculum.hours_by_phase() | {
+        phase: hours for phase in Phase for name, hours in info.planned_hours if name == phase.value
+    }
     issued = today or dt.date.today()
     return BookletData(
         trainee=info.full_name,
@@ -282,23 +285,9 @@ def _summary(
         if info.ends_on < today
         else f"formation en cours jusqu'au {info.ends_on:%d/%m/%Y}"
     )
-    if not parts:
-        headline = "Aucun employeur de ce territoire ne recrute dans ce métier."
-    else:
-        best = parts[0]
-        share = f"{best.met} sur {best.total} {plural(best.met, 'atteinte', 'atteintes')}"
-        if not best.essentials_total:
-            headline = f"{best.name} : {share} ; aucune n'est essentielle pour ce métier."
-        elif best.essentials_met:
-            headline = f"{best.name} : toutes les exigences essentielles sont atteintes ({share})."
-        else:
-            missing = best.essentials_missing
-            words = plural(
-                missing,
-                "exigence essentielle pas encore atteinte",
-                "exigences essentielles pas encore atteintes",
-            )
-            headline = f"{best.name} : {missing} {words} ({share})."
+    headlines = tuple(_headline(part) for part in parts) or (
+        "Aucun employeur de ce territoire ne recrute dans ce métier.",
+    )
     scale = sector.curriculum.scale
 
     def strength(c: Competency) -> tuple[int, int]:
@@ -317,10 +306,28 @@ def _summary(
     )
     return Summary(
         training=training,
-        headline=headline,
+        headlines=headlines,
         strongest=tuple(c.name for c in ranked[:3]),
         vigilance=len({p for part in parts for p in part.vigilance}),
     )
+
+
+def _headline(part: EmployerPart) -> str:
+    """Page one's line for one employer: its essentials first, then the share met."""
+    if not part.recruits:
+        return f"{part.name} ne recrute pas dans ce métier : ses exigences ne sont pas jugées ici."
+    share = f"{part.met} sur {part.total} {plural(part.met, 'atteinte', 'atteintes')}"
+    if not part.essentials_total:
+        return f"{part.name} : {share} ; aucune n'est essentielle pour ce métier."
+    if part.essentials_met:
+        return f"{part.name} : toutes les exigences essentielles sont atteintes ({share})."
+    missing = part.essentials_missing
+    words = plural(
+        missing,
+        "exigence essentielle pas encore atteinte",
+        "exigences essentielles pas encore atteintes",
+    )
+    return f"{part.name} : {missing} {words} ({share})."
 
 
 def rule_text(sector: Sector) -> tuple[str, ...]:

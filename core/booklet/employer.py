@@ -41,6 +41,7 @@ class EmployerPart(Frozen):
     essentials_total: int
     lines: tuple[RequirementLine, ...]
     other_trades: tuple[str, ...] = ()  # requirements of other trades: named, not counted
+    recruits: bool = True  # False: no requirement in this trade, nothing judged
     rank: tuple[int, int, float] = (0, 0, 0.0)  # best fit first (core.judging.fit.EmployerFit.rank)
 
     @property
@@ -76,7 +77,8 @@ def employer_part(
         lambda c: catalog.defining(c).sector_id(c) == trade,
     )
     lines = []
-    for status in fit.requirements:
+    recruits = catalog.hires_in(employer, trade)
+    for status in fit.requirements if recruits else ():
         competency = status.requirement.competency
         scale, _ = catalog.defining(competency).grading(competency)
         found = record.levels.get(competency)
@@ -108,7 +110,8 @@ def employer_part(
         essentials_total=fit.essentials_total,
         lines=tuple(lines),
         other_trades=tuple(_name(catalog, r.competency) for r in fit.other_trades),
-        rank=fit.rank,
+        rank=fit.rank if recruits else (9, 9, 0.0),  # after every employer that recruits
+        recruits=recruits,
     )
 
 

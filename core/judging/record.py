@@ -34,6 +34,8 @@ class TraineeInfo(Frozen):
     starts_on: dt.date
     ends_on: dt.date
     erased: bool = False
+    # (phase, hours) the coordinator set for the cohort; empty: the curriculum's
+    planned_hours: tuple[tuple[str, int], ...] = ()
 
     @property
     def full_name(self) -> str:

@@ -176,6 +176,7 @@ def trainee_info(trainee: t.Trainee, cohort: t.Cohort, school: t.School) -> Trai
         starts_on=cohort.starts_on,
         ends_on=cohort.ends_on,
         erased=trainee.erased_at is not None,
+        planned_hours=tuple((cohort.planned_hours or {}).items()),
     )
 
 

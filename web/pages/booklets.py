@@ -174,7 +174,7 @@ def verify_booklet(request: Request, token: str) -> Response:
 def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Response:
     """Rebuild the booklet as it stands today and say whether the paper is authentic and
     still current, with a summary of what it shows and its fingerprint."""
-    from core.booklet.data import BookletData, build_booklet
+    from core.booklet.data import build_booklet
     from core.booklet.verification import changes_since, content_key
 
     gestes = gestes_of(request)
@@ -193,8 +193,7 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
         today=handed.issued,
         immersion=gestes.immersion_record(handed.trainee),
     )
-    # The paper's summary as it was issued; a code kept before summaries were, today's.
-    data = BookletData.model_validate(handed.shown) if handed.shown else today
+    data = _as_issued(handed.shown) or today
     return render(
         request,
         "verify.html",
@@ -205,11 +204,24 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
             "organisation": gestes.settings.organisation,
             "error": None,
             "current": content_key(today) == handed.content,
-            "as_issued": handed.shown is not None,
+            "as_issued": data is not today,
             "changes": changes_since(data, today),
             "fingerprint": " ".join(handed.content[i : i + 4] for i in range(0, 32, 4)),
         },
     )
+
+
+def _as_issued(shown: dict[str, Any] | None) -> Any:
+    """The paper's summary as it was issued; None for a code kept before summaries were, or
+    in a shape this version no longer reads (its page then shows today's record, and says so)."""
+    from pydantic import ValidationError
+
+    from core.booklet.data import BookletData
+
+    try:
+        return BookletData.model_validate(shown) if shown else None
+    except ValidationError:
+        return None
 
 
 @router.post("/trainees/{trainee_id}/booklet/share")

@@ -283,6 +283,10 @@ def test_a_forged_or_incomplete_form_stores_nothing_and_says_why_beside_the_fiel
         f"{link}/observations", data={"token": token, "objective": "1", "result": "parfait"}
     )
     assert wrong.status_code == 400 and "Choisissez réussi" in html.unescape(wrong.text)
+    missing = tutor.post(  # an objective the placement does not have
+        f"{link}/observations", data={"token": token, "objective": "40", "result": "reussi"}
+    )
+    assert missing.status_code == 400 and "Cet objectif n'existe pas" in html.unescape(missing.text)
     assert entries(site) == before
 
 

@@ -749,3 +749,83 @@ def test_an_attempt_left_unvalidated_is_listed_until_validated_or_abandoned(worl
     assert isinstance(late, RecordError) and "déjà validée" in str(late)
     with pytest.raises(RecordError, match="déjà validée ou abandonnée"):
         store.observations.abandon_attempt(trainee, "left-1", world.trainer)
+
+
+def test_an_exit_key_is_its_trainees_only(world):
+    """A key sent again for the same trainee stores nothing new; the same key for another
+    trainee (even by mistake) is refused, never answered with the first trainee's row."""
+    from core.domain import ExitKind
+
+    store = world.gestes.store
+    first = store.observations.record_exit(
+        world.trainees[0], world.coordinator, ExitKind.CDI, DAY, "exit-key-1"
+    )
+    again = store.observations.record_exit(
+        world.trainees[0], world.coordinator, ExitKind.CDI, DAY, "exit-key-1"
+    )
+    assert again.id == first.id and not again.created
+    with pytest.raises(RecordError, match="Clé d'envoi déjà utilisée"):
+        store.observations.record_exit(
+            world.trainees[1], world.coordinator, ExitKind.CDD, DAY, "exit-key-1"
+        )
+    assert store.records.trainee_record(world.trainees[1]).exit is None
+
+
+def test_the_data_directory_and_database_files_are_private_whatever_the_umask(
+    tmp_path, definitions
+):
+    """Trainees' data, password hashes and sharing codes: 0700 for the folder, 0600 for the
+    SQLite file, its WAL and shared memory, even under a permissive umask (022)."""
+    import os
+
+    from core.context import open_gestes
+    from core.settings import Settings
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)  # as an earlier version left it
+    before = os.umask(0o022)
+    try:
+        gestes = open_gestes(Settings(data_dir=data), definitions=definitions, migrate=True)
+        gestes.store.directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    finally:
+        os.umask(before)
+    assert data.stat().st_mode & 0o777 == 0o700
+    files = [p for p in data.iterdir() if p.name.startswith("gestes.sqlite3")]
+    assert {p.name for p in files} >= {"gestes.sqlite3", "gestes.sqlite3-wal"}
+    for path in files:
+        assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+def test_the_set_up_link_sent_twice_at_once_makes_one_administrator(gestes):
+    """Two sends of the one-time set-up form racing: one administrator, the other refused."""
+    import threading
+
+    from core.domain import Role
+
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def send(n: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(
+                gestes.store.directory.create_user(
+                    f"admin{n}@example.org",
+                    "Admin",
+                    "mot-de-passe-long",
+                    Role.ADMIN,
+                    first_admin=True,
+                )
+            )
+        except RecordError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["RecordError", "int"]
+    admins = [a for a in gestes.store.accounts.all() if a.role is Role.ADMIN]
+    assert len(admins) == 1

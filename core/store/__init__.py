@@ -26,6 +26,8 @@ service            what it does
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core.catalog.catalog import Catalog
 from core.domain import ExitStats, RecordError
 from core.settings import Settings
@@ -123,9 +125,22 @@ class Store:
 def open_store(settings: Settings, catalog: Catalog, *, migrate: bool = False) -> Store:
     """The store on the configured database: upgraded first if ``migrate``, else refused
     (RecordError) when its schema is not the current one."""
+    private_folder(settings.data_dir)
     engine = make_engine(settings.url)
     migrate_or_check(engine, migrate)
     return Store(Database(engine), catalog, settings)
+
+
+def private_folder(folder: Path) -> None:
+    """The data directory (evidence, booklets, keys, the SQLite file) 0700, whatever the
+    umask — unless it is not ours or a shared folder (sticky bit: /tmp)."""
+    import os
+    import stat
+
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    mode = folder.stat()
+    if mode.st_uid == os.getuid() and not mode.st_mode & stat.S_ISVTX and mode.st_mode & 0o077:
+        folder.chmod(0o700)
 
 
 def upgrade_database(settings: Settings) -> str:

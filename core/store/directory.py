@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from core.catalog.catalog import Catalog
@@ -79,8 +79,17 @@ class Directory:
             raise RecordError(f"Territoire « {territory} » inconnu du catalogue.", "territory")
 
     def create_user(
-        self, email: str, name: str, password: str, role: Role, schools: Iterable[int] = ()
+        self,
+        email: str,
+        name: str,
+        password: str,
+        role: Role,
+        schools: Iterable[int] = (),
+        *,
+        first_admin: bool = False,
     ) -> int:
+        """An account. ``first_admin``: the set-up link's, refused once any administrator
+        exists — checked inside the write transaction, so two sends at once make one."""
         if not EMAIL.match(email):
             raise RecordError(f"Adresse e-mail invalide « {email} ».", "email")
         if not name.strip() or len(name) > 200:
@@ -89,6 +98,13 @@ class Directory:
         if problem is not None:
             raise RecordError(problem, "password")
         with self._db.write() as session:
+            if first_admin:
+                if session.bind is not None and session.bind.dialect.name == "postgresql":
+                    # SQLite's write transaction is exclusive already; PostgreSQL's is not
+                    session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
+                admin = select(t.User.id).where(t.User.role == Role.ADMIN.value)
+                if session.scalar(admin) is not None:
+                    raise RecordError("Un administrateur existe déjà : ce lien ne sert plus.")
             if session.scalar(select(t.User.id).where(t.User.email == email.lower())):
                 raise RecordError(f"Un compte existe déjà pour {email}.", "email")
             wanted = set(schools)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, **kwargs)
     path = url.split(":///", 1)[-1]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_database(Path(path))
     engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -47,6 +48,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def private_database(path: Path) -> None:
+    """The database file readable by this account only (0600), whatever the umask: it holds
+    trainees' data, password hashes and sharing codes. SQLite gives its WAL and shared-memory
+    files the database file's mode; those already there are set too. A folder made here is
+    0700; an existing one is left as it is (it may be shared: /tmp, a mount)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def alembic_config() -> Config:

@@ -51,6 +51,9 @@ class RecordedEvaluation(Recorded):
     score: EvaluationScore
 
 
+KEY_REUSED = "Clé d'envoi déjà utilisée pour une autre saisie."
+
+
 def check_definition(catalog: Catalog, cohort: Any, definition_id: str, kind: Kind) -> None:
     """``cohort``: anything with the cohort's ``sector`` and ``curriculum`` (a row will do)."""
     entry = catalog.entries.get(definition_id)
@@ -341,7 +344,9 @@ class Observations:
             existing = session.scalar(
                 select(t.ExitRecord).where(t.ExitRecord.idempotency_key == key)
             )
-            if existing is not None:
+            if existing is not None:  # a key is its subject's: never another trainee's row
+                if existing.trainee_id != trainee_id:
+                    raise RecordError(KEY_REUSED)
                 return Recorded(existing.id, created=False)
             row = t.ExitRecord(
                 idempotency_key=key,
@@ -413,5 +418,5 @@ def _insert(session: Session, row: t.Observation) -> Recorded:
         if existing is None:
             raise
     if existing.trainee_id != row.trainee_id or existing.kind != row.kind:
-        raise RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
+        raise RecordError(KEY_REUSED)
     return Recorded(existing.id, created=False)

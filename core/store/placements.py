@@ -184,6 +184,10 @@ class Placements:
                     raise RecordError("Immersion introuvable pour ce ou cette stagiaire.")
                 if kind is EntryKind.ATTENDANCE:
                     _check_week(placement, dt.date.fromisoformat(subject))
+                if kind is EntryKind.COMPANY_OBSERVATION and not (
+                    subject.isdigit() and 1 <= int(subject) <= len(placement.objectives)
+                ):  # objectives are numbered from 1, as the tutor's page shows them
+                    raise RecordError("Cet objectif n'existe pas pour cette immersion.")
             row = t.PortfolioEntry(
                 trainee_id=trainee_id,
                 placement_id=placement_id,

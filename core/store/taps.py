@@ -18,7 +18,13 @@ from core.domain import ERASED_MESSAGE, ObservationKind, RecordError
 from core.judging.attempts import StepResult
 from core.store import tables as t
 from core.store.database import Database
-from core.store.observations import CLOSING_KINDS, check_day, check_definition, check_open
+from core.store.observations import (
+    CLOSING_KINDS,
+    KEY_REUSED,
+    check_day,
+    check_definition,
+    check_open,
+)
 from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, as_utc, live_attempts
 
 _STEP = ObservationKind.STEP.value
@@ -116,7 +122,7 @@ class TapStore:
                     outcomes[n] = RecordError(VALIDATED_MESSAGE)
                     continue
                 if row.trainee_id != tap.trainee_id or row.kind != _STEP:
-                    outcomes[n] = RecordError("Clé d'envoi déjà utilisée pour une autre saisie.")
+                    outcomes[n] = RecordError(KEY_REUSED)
                     continue
                 row_id = row.id
             outcomes[n] = RecordedTap(row_id, new, attempts[tap.attempt_key], judged[n])

@@ -60,7 +60,8 @@ async def setup(request: Request, token: str) -> Response:
         errors["password2"] = "Les deux mots de passe diffèrent."
     if not errors:
         try:
-            store_of(request).directory.create_user(email, name, password, Role.ADMIN)
+            directory = store_of(request).directory
+            directory.create_user(email, name, password, Role.ADMIN, first_admin=True)
         except RecordError as error:
             errors = forms.refusal(error)
     if errors:

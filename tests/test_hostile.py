@@ -244,3 +244,43 @@ def test_uploads_are_cleaned_not_only_sniffed(world):
             b"%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>",
             "application/pdf",
         )
+
+
+def test_a_pdf_with_active_content_is_refused_however_its_names_are_spelt():
+    """``/Open#41ction << /S /J#61vaScript >>`` is ``/OpenAction << /S /JavaScript >>`` to a
+    reader: the PDF is parsed (names decoded, object streams read), not searched as bytes; a
+    plain PDF is kept as it is."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    from core.domain import RecordError
+    from core.store.evidence import cleaned
+
+    def pdf(script: bool) -> bytes:
+        writer = PdfWriter()
+        writer.add_blank_page(200, 200)
+        if script:
+            action = DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/JavaScript"),
+                    NameObject("/JS"): TextStringObject("app.alert(1)"),
+                }
+            )
+            writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    plain = pdf(script=False)
+    assert cleaned(plain, "application/pdf") == plain
+    hidden = (
+        pdf(script=True)
+        .replace(b"/JavaScript", b"/J#61vaScript")
+        .replace(b"/OpenAction", b"/Open#41ction")
+        .replace(b"/JS ", b"/J#53 ")
+    )
+    assert b"/JavaScript" not in hidden and b"/OpenAction" not in hidden
+    with pytest.raises(RecordError, match="PDF refusé"):
+        cleaned(hidden, "application/pdf")

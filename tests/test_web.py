@@ -1744,3 +1744,50 @@ def test_a_page_can_ask_whether_its_form_arrived_by_its_key(site):
     assert browser.get(f"/api/submitted/{key}").json() == {"stored": True}
     other, _ = client(site, WHO["other_school"])
     assert other.get(f"/api/submitted/{key}").json() == {"stored": False}
+
+
+def test_a_photo_is_decoded_off_the_event_loop(site, monkeypatch):
+    """While a photo is decoded and encoded again (seconds for a large one), the process
+    keeps answering: /health returns before the decoding is let go. On the event loop, it
+    would wait behind it and this test would fail (its join times out)."""
+    import threading
+
+    store = site.gestes.store
+    entered, release = threading.Event(), threading.Event()
+    original = store.evidence.add
+
+    def slow_add(*args, **kwargs):
+        entered.set()
+        assert release.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store.evidence, "add", slow_add)
+    with TestClient(site.app) as browser:  # one event loop for both requests
+        browser.post("/login", data={"email": "trainer@example.org", "password": PASSWORD})
+        page = browser.get("/cohorts").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        answers: dict[str, int] = {}
+
+        def upload() -> None:
+            answers["photo"] = browser.post(
+                f"/observations/{site.observations['trainer']}/evidence",
+                data={"csrf_token": csrf},
+                files={"photo": ("p.jpg", JPEG)},
+                follow_redirects=False,
+            ).status_code
+
+        def health() -> None:
+            answers["health"] = browser.get("/health").status_code
+
+        uploading = threading.Thread(target=upload)
+        uploading.start()
+        assert entered.wait(10)  # the photo is being decoded now
+        asking = threading.Thread(target=health)
+        asking.start()
+        asking.join(timeout=10)
+        answered_while_decoding = not asking.is_alive()
+        release.set()
+        uploading.join(timeout=30)
+        asking.join(timeout=30)
+    assert answered_while_decoding and answers["health"] == 200
+    assert answers["photo"] in (200, 303)

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import astuple, dataclass
 
+import anyio
 from fastapi import HTTPException, Request
 
 from core.domain import Located, RecordError
@@ -139,8 +140,29 @@ async def receive_evidence(request: Request, user: CurrentUser, observation_id: 
     if upload is None or isinstance(upload, str) or not upload.filename:
         raise RecordError("Choisissez une photo.")
     data = await upload.read(limit + 1)
-    store.evidence.add(observation_id, data, upload.filename, upload.content_type)
+    # Decoding and encoding a photo again takes seconds and hundreds of MB for a large one:
+    # in a worker thread, never on the event loop (taps and every page would wait behind it),
+    # and a few at a time (DECODES) so that many uploads at once cannot exhaust memory.
+    await anyio.to_thread.run_sync(
+        store.evidence.add,
+        observation_id,
+        data,
+        upload.filename,
+        upload.content_type,
+        limiter=_decodes(request),
+    )
     return observation
+
+
+DECODES = 2  # photos decoded at once per process
+
+
+def _decodes(request: Request) -> anyio.CapacityLimiter:
+    state = request.app.state
+    if getattr(state, "photo_decodes", None) is None:  # made inside the running event loop
+        state.photo_decodes = anyio.CapacityLimiter(DECODES)
+    limiter: anyio.CapacityLimiter = state.photo_decodes
+    return limiter
 
 
 def change_own_password(

@@ -48,7 +48,7 @@ def cleaned(data: bytes, media_type: str) -> bytes:
     polyglot) are gone; one Pillow cannot decode is refused. A PDF with active content
     (JavaScript, launch actions, embedded files) is refused."""
     if media_type == "application/pdf":
-        if any(marker in data for marker in _ACTIVE_PDF):
+        if any(marker in data for marker in _ACTIVE_PDF) or _active_pdf(data):
             raise RecordError("PDF refusé : il contient du code ou des fichiers joints.")
         return data
     import io
@@ -69,6 +69,45 @@ def cleaned(data: bytes, media_type: str) -> bytes:
     except Exception:  # Pillow's many kinds: truncated, polyglot, bomb
         raise RecordError("Photo illisible : reprenez-la ou choisissez-en une autre.") from None
     return out.getvalue()
+
+
+_ACTIVE_NAMES = frozenset(
+    name.decode() for name in (*_ACTIVE_PDF, b"/RichMedia", b"/SubmitForm", b"/ImportData")
+)
+MAX_PDF_OBJECTS = 50_000  # an evidence PDF is a scan or an export: a few hundred objects
+
+
+def _active_pdf(data: bytes) -> bool:
+    """Whether the parsed PDF holds active content under any spelling: names are read decoded
+    (``/J#61vaScript`` is ``/JavaScript``) and compressed object streams are read, which a
+    search of the bytes misses. One that cannot be read, or is too large to walk, is refused."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        stack: list[object] = [reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        while stack:
+            found = stack.pop()
+            if isinstance(found, IndirectObject):
+                if (found.idnum, found.generation) in seen:
+                    continue
+                seen.add((found.idnum, found.generation))
+                if len(seen) > MAX_PDF_OBJECTS:
+                    return True
+                found = found.get_object()
+            if isinstance(found, DictionaryObject):
+                if _ACTIVE_NAMES.intersection(found.keys()) or found.get("/S") in _ACTIVE_NAMES:
+                    return True
+                stack.extend(found.values())
+            elif isinstance(found, ArrayObject):
+                stack.extend(found)
+    except Exception:  # pypdf's many kinds: truncated, broken xref, loops
+        return True
+    return False
 
 
 @dataclass(frozen=True)

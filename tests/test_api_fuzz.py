@@ -129,7 +129,9 @@ def test_no_generated_body_is_a_server_error_on_real_rows(
     from web.security import LoginLimiter
 
     # The pass above guessed many codes: its throttling must not hide the real links.
-    fuzzed_site.app.state.link_limiter = LoginLimiter(attempts=10**6, address_attempts=10**6)
+    fuzzed_site.app.state.link_limiter = LoginLimiter(
+        fuzzed_site.gestes.store.failures, "link", attempts=10**6, address_attempts=10**6
+    )
     key = fuzzed_site.gestes.settings.signing_key()
     for operation in operations:
         # A tutor's link for /tuteur/, the trainee's code for /moi/, with their form token:

@@ -95,9 +95,10 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
     )
     app.state.gestes = gestes
     app.state.setup_token = setup_token
-    app.state.limiter = LoginLimiter()
+    failures = gestes.store.failures
+    app.state.limiter = LoginLimiter(failures)
     # Unknown tutor links and trainee codes, per address: guessing codes is throttled.
-    app.state.link_limiter = LoginLimiter(attempts=20, address_attempts=20)
+    app.state.link_limiter = LoginLimiter(failures, "link", attempts=20, address_attempts=20)
     app.state.sessions = SessionCache()
     # Sessions another process ended (sign-out, deactivation, new password) are forgotten
     # here at once (PostgreSQL LISTEN/NOTIFY); on SQLite this process is the only one.

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
-import threading
 import time
-from collections import deque
 from typing import ClassVar
 
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.domain import SESSION_HOURS, SignedIn
+from core.store import FailureCounts
 
 __all__ = ["COOKIE", "SESSION_HOURS", "CurrentUser"]
 
@@ -91,39 +91,40 @@ class LoginLimiter:
     address, in ``window`` seconds. The address limit is ten times higher: a school's trainers
     share one address, and a few failures with random e-mails must not lock them all out,
     while guessing many accounts from one place is still throttled. Keys are ``ip:…`` and
-    ``email:…`` with the address normalised as login reads it."""
+    ``email:…`` with the address normalised as login reads it. Counted in the store
+    (``core.store.limits``): every worker sees the same counts, a restart forgets none."""
 
     def __init__(
-        self, attempts: int = 5, window: float = 15 * 60, address_attempts: int = 50
+        self,
+        counts: FailureCounts,
+        name: str = "login",
+        attempts: int = 5,
+        window: float = 15 * 60,
+        address_attempts: int = 50,
     ) -> None:
-        self.attempts, self.window, self.address_attempts = attempts, window, address_attempts
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] < now - self.window:
-            failures.popleft()
-        return failures
+        self.attempts, self.address_attempts = attempts, address_attempts
+        self.window = dt.timedelta(seconds=window)
+        self._counts, self._name = counts, name  # its own counts: a wrong code is no password
 
     def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(key, now)) >= self._limit(key) for key in keys)
+        counts = self._counts.recent(self._named(keys), self.window)
+        return any(counts[f"{self._name}:{key}"] >= self._limit(key) for key in keys)
+
+    def count(self, key: str) -> int:
+        """The failures ``key`` had within the window."""
+        return self._counts.recent([f"{self._name}:{key}"], self.window)[f"{self._name}:{key}"]
 
     def _limit(self, key: str) -> int:
         return self.address_attempts if key.startswith("ip:") else self.attempts
 
+    def _named(self, keys: tuple[str, ...]) -> list[str]:
+        return [f"{self._name}:{key}" for key in keys]
+
     def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+        self._counts.add(self._named(keys), self.window)
 
     def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+        self._counts.clear(self._named(keys))
 
 
 class SecurityHeaders:

@@ -40,6 +40,7 @@ from core.store.engine import current_revision, make_engine, migrate_or_check
 from core.store.evidence import EvidenceFiles
 from core.store.files import FileStore, LocalFiles, write_private
 from core.store.jobs import Jobs, JobState
+from core.store.limits import FailureCounts
 from core.store.lookup import Lookup
 from core.store.observations import Observations
 from core.store.placements import Placements
@@ -54,6 +55,7 @@ from core.store.verifications import Verifications
 
 __all__ = [
     "UNFINISHED_SHOWN",
+    "FailureCounts",
     "FileStore",
     "JobState",
     "LiveAttempt",
@@ -98,6 +100,7 @@ class Store:
         self.shares = Shares(database)
         self.placements = Placements(database, catalog, catalogs)
         self.verifications = Verifications(database)
+        self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         self._catalog = catalog
 

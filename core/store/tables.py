@@ -371,3 +371,16 @@ class Job(Base):
     result: Mapped[str | None] = mapped_column(String(300))  # a name in the file store
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FailedAttempt(Base):
+    """A wrong password or an unknown code, by the key it counts against (an account, an
+    address, a code): a keyed hash, never the address or the e-mail itself. Kept for the
+    limiter's window only (``core.store.limits``)."""
+
+    __tablename__ = "failed_attempts"
+    __table_args__ = (Index("ix_failed_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

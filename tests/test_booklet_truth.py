@@ -345,6 +345,24 @@ def test_a_standard_tool_that_is_not_ours_validates_the_signature(school, tmp_pa
     assert "Digest Mismatch" in said and "Signature is Valid" not in said
 
 
+def test_signing_keeps_the_pdf_a_metadata_consistent(school, tmp_path):
+    """PDF/A-3b is PDF 1.7 with its document information and XMP in agreement: the signing
+    revision neither raises the catalog's /Version to 2.0 (pyHanko's ISO 32002 extension
+    for an ECDSA key) nor leaves two different producers; the XMP keeps its PDF/A id."""
+    from core.booklet.printing import cached_pdf
+
+    gestes, _, trainees = school
+    data = verified_booklet(gestes, gestes.store.records.trainee_record(trainees["Acquise"]))
+    reader = PdfReader(io.BytesIO(cached_pdf(data, tmp_path, gestes.settings)))
+    root = reader.trailer["/Root"]
+    assert root.get("/Version") in (None, "/1.7")
+    assert all(e["/BaseVersion"] == "/1.7" for e in root.get("/Extensions", {}).values())
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    [producer] = re.findall(r'pdf:Producer="([^"]*)"|<pdf:Producer>([^<]*)<', xmp)
+    assert reader.metadata["/Producer"] in producer
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+
+
 def test_serve_warns_when_booklets_would_not_be_signed_in_the_organisations_name(tmp_path):
     """The certificate made at first use names the organisation set then; unset, it names
     « Gestes », the software — said when the server starts, as is a name changed since."""

@@ -129,9 +129,46 @@ def sign_pdf(pdf: bytes, settings: Settings, *, signer_name: str, reason: str) -
         md_algorithm="sha256",
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    _same_producer(writer)
+    out = _pdf_17_signer()(meta, signer=signer).sign_pdf(writer)
     signed: bytes = out.getvalue()
     return signed
+
+
+def _same_producer(writer: Any) -> None:
+    """PDF/A wants the document information and the XMP metadata to agree; pyHanko writes
+    its own name as the XMP's producer and appends it to the information's. Set to its name
+    alone beforehand, both say the same."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    info = writer.trailer_view.get("/Info")
+    if info is not None:
+        fields = generic.DictionaryObject(info.get_object())  # type: ignore[no-untyped-call]
+        fields[generic.pdf_name("/Producer")] = generic.TextStringObject(VENDOR)
+        writer.set_info(fields)
+
+
+def _pdf_17_signer() -> type:
+    from pyhanko.sign import signers
+
+    class PdfA3Signer(signers.PdfSigner):
+        """PAdES within PDF 1.7, as PDF/A-3b is: pyHanko would declare the ISO 32002
+        extension for an ECDSA key and raise the catalog's /Version to 2.0. The signature is
+        the same; only the ESIC extension (PAdES for PDF 1.7) is declared."""
+
+        def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+            ensure, register = pdf_out.ensure_output_version, pdf_out.register_extension
+            pdf_out.ensure_output_version = lambda version: ensure(min(version, (1, 7)))
+            pdf_out.register_extension = lambda ext: (
+                register(ext) if str(ext.base_version) == "/1.7" else None
+            )
+            try:
+                super().register_extensions(pdf_out, md_algorithm=md_algorithm)
+            finally:
+                del pdf_out.ensure_output_version, pdf_out.register_extension
+
+    return PdfA3Signer
 
 
 def signature_status(pdf: bytes, settings: Settings) -> Any:

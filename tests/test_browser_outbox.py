@@ -11,6 +11,16 @@ import pytest
 from tests.test_browser import browser, server, sign_in, trainer_tablet  # noqa: F401
 
 GESTURE = "fibre.g.preparer_cable"
+# Every tap a page makes, as it leaves (after scoring.js has stamped it): the floor day's
+# ledger. Injected by Playwright before the page's own scripts.
+MADE = """
+window.gestesMade = [];
+document.addEventListener("htmx:configRequest", (event) => {
+  const form = event.detail.formData;
+  if (!form.get("step") || !form.get("seq")) return;
+  window.gestesMade.push([form.get("step"), form.get("result")]);
+});
+"""
 OUTBOX = (
     "JSON.parse(localStorage.getItem('gestes-waiting-taps:' + document.body.dataset.user) || '[]')"
 )
@@ -319,6 +329,7 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
     (its key), never judged on a step its tablet had not shown."""
     import random
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     rng = random.Random(seed)
@@ -342,12 +353,24 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
     for tablet in (context, other):  # every page of both tablets, reopened ones too
         for path in ("**/steps", "**/steps/batch", "**/attempts"):
             tablet.route(path, chaos)
+        tablet.add_init_script(MADE)
 
     def tap_at_random(on, ledger: dict[str, str]) -> None:
+        """The ledger holds what the tablet made (its pages' taps as they leave), not what
+        the test meant: a click landing while a redrawn step moves reaches no button, and
+        the trainer, seeing nothing happen, taps again."""
         n = rng.randrange(on.locator("li.step").count())
-        label, value = rng.choice([("Réussi", "reussi"), ("À reprendre", "a_reprendre")])
-        step(on, n).get_by_role("button", name=label).click()
-        ledger[key_of(on, n)] = value
+        label = rng.choice(["Réussi", "À reprendre"])
+        made = on.evaluate("() => window.gestesMade.length")
+        for _ in range(3):
+            step(on, n).get_by_role("button", name=label).click()
+            try:
+                on.wait_for_function(f"() => window.gestesMade.length > {made}", timeout=3000)
+                break
+            except PlaywrightTimeout:
+                continue
+        tapped, value = on.evaluate("() => window.gestesMade[window.gestesMade.length - 1]")
+        ledger[tapped] = value
 
     for round_ in range(3):
         page.goto(f"{base}/trainees/{trainee}/gestures/{GESTURE}")

@@ -158,7 +158,9 @@ def test_immersion_end_to_end_reaches_the_booklet(site):
     ]
     [confirmed] = data.confirmed
     assert confirmed.confirmed_by == "Trainer"
+    assert confirmed.level  # the trainee's word never stands alone for a level
     printed = render_html(data)
+    assert f"niveau établi par les observations : {confirmed.level}" in html.unescape(printed)
     assert "Telenco Marseille" in printed and "Rigoureux sur les soudures" in printed
     # Written for the school, never for an employer: the tutor's note, absences, intention.
     for private in ("Soigneux, à l'heure", "Souhaite recruter", "absence", "06 00 00 00 00"):

@@ -26,8 +26,16 @@ from core.booklet.immersion import (
 )
 from core.booklet.sections import BookletSection
 from core.catalog.catalog import Catalog
-from core.catalog.definitions import Autonomy, Competency, Employer, Frozen, Phase, Sector
-from core.french import counted, decimal, plural
+from core.catalog.definitions import (
+    Autonomy,
+    Competency,
+    Employer,
+    Frozen,
+    LevelScale,
+    Phase,
+    Sector,
+)
+from core.french import counted, decimal
 from core.judging.evidence import evidence_of, evidence_words, short_words
 from core.judging.record import TraineeRecord
 from core.settings import Settings
@@ -204,7 +212,7 @@ def build_booklet(
         immersion_hours=hours[Phase.IMMERSION],
         immersion_done=_hours_done(immersion),
         immersions=immersion_parts(immersion, issued),
-        confirmed=confirmed_skills(catalog, immersion),
+        confirmed=confirmed_skills(catalog, immersion, _labels(curriculum.scale, levels)),
         signatures=signature_lines(immersion, info.full_name, info.school),
         summary=_summary(catalog, sector, record, parts, issued).model_copy(
             update={"immersion": _immersion_line(immersion)}
@@ -253,6 +261,11 @@ def build_booklet(
     # Never printed, by design: trainer comments (internal notes), the exit (sortie), ids.
 
 
+def _labels(scale: LevelScale, levels: dict[str, str]) -> dict[str, str]:
+    """Each competency's level as the booklet words it."""
+    return {competency: scale.label(code) for competency, code in levels.items()}
+
+
 def _immersion_line(immersion: ImmersionRecord) -> str:
     """Page one's word on the immersion: the companies, and whether each tutor signed."""
     said = []
@@ -285,7 +298,7 @@ def _summary(
         if info.ends_on < today
         else f"formation en cours jusqu'au {info.ends_on:%d/%m/%Y}"
     )
-    headlines = tuple(_headline(part) for part in parts) or (
+    headlines = tuple(part.headline for part in parts) or (
         "Aucun employeur de ce territoire ne recrute dans ce métier.",
     )
     scale = sector.curriculum.scale
@@ -310,24 +323,6 @@ def _summary(
         strongest=tuple(c.name for c in ranked[:3]),
         vigilance=len({p for part in parts for p in part.vigilance}),
     )
-
-
-def _headline(part: EmployerPart) -> str:
-    """Page one's line for one employer: its essentials first, then the share met."""
-    if not part.recruits:
-        return f"{part.name} ne recrute pas dans ce métier : ses exigences ne sont pas jugées ici."
-    share = f"{part.met} sur {part.total} {plural(part.met, 'atteinte', 'atteintes')}"
-    if not part.essentials_total:
-        return f"{part.name} : {share} ; aucune n'est essentielle pour ce métier."
-    if part.essentials_met:
-        return f"{part.name} : toutes les exigences essentielles sont atteintes ({share})."
-    missing = part.essentials_missing
-    words = plural(
-        missing,
-        "exigence essentielle pas encore atteinte",
-        "exigences essentielles pas encore atteintes",
-    )
-    return f"{part.name} : {missing} {words} ({share})."
 
 
 def rule_text(sector: Sector) -> tuple[str, ...]:

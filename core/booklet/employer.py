@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Employer, Frozen
+from core.french import plural
 from core.judging.evidence import NO_EVIDENCE, Evidence, evidence_of, evidence_words
 from core.judging.fit import employer_fit
 from core.judging.record import TraineeRecord
+
+
+NOT_RECRUITING = "ne recrute pas dans ce métier : ses exigences ne sont pas jugées ici."
 
 
 class RequirementLine(Frozen):
@@ -43,6 +47,26 @@ class EmployerPart(Frozen):
     other_trades: tuple[str, ...] = ()  # requirements of other trades: named, not counted
     recruits: bool = True  # False: no requirement in this trade, nothing judged
     rank: tuple[int, int, float] = (0, 0, 0.0)  # best fit first (core.judging.fit.EmployerFit.rank)
+
+    @property
+    def headline(self) -> str:
+        """Page one's line for this employer: its essentials first, then the share met."""
+        if not self.recruits:
+            return (
+                f"{self.name} ne recrute pas dans ce métier : ses exigences ne sont pas jugées ici."
+            )
+        share = f"{self.met} sur {self.total} {plural(self.met, 'atteinte', 'atteintes')}"
+        if not self.essentials_total:
+            return f"{self.name} : {share} ; aucune n'est essentielle pour ce métier."
+        if self.essentials_met:
+            return f"{self.name} : toutes les exigences essentielles sont atteintes ({share})."
+        missing = self.essentials_missing
+        words = plural(
+            missing,
+            "exigence essentielle pas encore atteinte",
+            "exigences essentielles pas encore atteintes",
+        )
+        return f"{self.name} : {missing} {words} ({share})."
 
     @property
     def vigilance(self) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ intention stay with the school. Nothing is computed where nothing was recorded.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Frozen
@@ -45,6 +46,7 @@ class ConfirmedSkill(Frozen):
     name: str
     confirmed_by: str
     on: dt.date
+    level: str = ""  # the level the observations give, said beside the trainee's word
 
 
 def immersion_parts(immersion: ImmersionRecord, today: dt.date) -> tuple[ImmersionPart, ...]:
@@ -100,12 +102,19 @@ def signature_lines(
     )
 
 
-def confirmed_skills(catalog: Catalog, immersion: ImmersionRecord) -> tuple[ConfirmedSkill, ...]:
+def confirmed_skills(
+    catalog: Catalog, immersion: ImmersionRecord, levels: Mapping[str, str] | None = None
+) -> tuple[ConfirmedSkill, ...]:
+    """The trainee's own « je sais faire » a trainer confirmed, each with the level the
+    observations give (``levels``: competency → its label), so that a reader never takes
+    the trainee's word for a level."""
+    levels = levels or {}
     return tuple(
         ConfirmedSkill(
             name=catalog.competency(s.competency).name,
             confirmed_by=s.confirmed_by or "",
             on=s.confirmed_on,
+            level=levels.get(s.competency, ""),
         )
         for s in immersion.self_assessed.values()
         if s.can and s.confirmed and s.confirmed_on and s.competency in catalog.entries

@@ -11,7 +11,6 @@ from core.judging.evidence import NO_EVIDENCE, Evidence, evidence_of, evidence_w
 from core.judging.fit import employer_fit
 from core.judging.record import TraineeRecord
 
-
 NOT_RECRUITING = "ne recrute pas dans ce métier : ses exigences ne sont pas jugées ici."
 
 

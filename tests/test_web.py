@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import io
 import json
@@ -1811,3 +1812,40 @@ def test_the_limits_are_the_stores_so_every_process_counts_them_together(site):
     with site.gestes.store.database.read() as session:  # no address, no e-mail in clear
         keys = session.scalars(select(t.FailedAttempt.key)).all()
     assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in keys)
+
+
+def test_the_verification_page_says_whether_a_file_is_the_booklet_signed(site):
+    """An auditor drops the PDF on the booklet's page: the file signed for that code, as it
+    was downloaded, is « exactement » it; a byte changed, another booklet's file, or not a
+    PDF at all, are told apart; the certificate's fingerprint is printed to compare with
+    what a PDF reader shows. Nothing is kept."""
+    from pypdf import PdfReader
+
+    trainer, _ = client(site, "trainer@example.org")
+    signed = trainer.get(f"/trainees/{site.trainee}/booklet.pdf").content
+    other = trainer.get(f"/trainees/{site.trainee}/booklet.pdf?employer=employeur.telenco").content
+    link = next(
+        a["/A"]["/URI"]
+        for page in PdfReader(io.BytesIO(signed)).pages
+        for a in (x.get_object() for x in page.get("/Annots", []))
+        if "/v/" in a.get("/A", {}).get("/URI", "")
+    )
+    path = link[link.index("/v/") :]
+    employer = TestClient(site.app)
+    page = html.unescape(employer.get(path).text)
+    assert "Certificat de signature de l'école (SHA-256)" in page
+    assert re.search(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", page)
+
+    def check(content: bytes) -> str:
+        answer = employer.post(path, files={"livret": ("livret.pdf", content)})
+        assert answer.status_code == 200
+        return html.unescape(answer.text)
+
+    exact = check(signed)
+    assert "exactement le livret remis" in exact and hashlib.sha256(signed).hexdigest() in exact
+    tampered = bytearray(signed)
+    tampered[len(tampered) // 3] ^= 0x01
+    assert "modifié après sa remise" in check(bytes(tampered))
+    assert "c'est un autre livret" in check(other)
+    assert "n'est pas un PDF" in check(b"<html>pas un livret</html>")
+    assert "complété après sa signature" in check(signed + b"\n% ajout\n")

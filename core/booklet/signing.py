@@ -10,6 +10,7 @@ self-signed certificate made once in the data directory at first use (the key fi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 import threading
@@ -184,3 +185,65 @@ def signature_status(pdf: bytes, settings: Settings) -> Any:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     [signature] = reader.embedded_signatures
     return validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))
+
+
+def certificate_fingerprint(settings: Settings) -> str:
+    """The SHA-256 of the signing certificate (DER), as ``openssl x509 -fingerprint
+    -sha256`` prints it: what anyone compares with the certificate a PDF reader shows."""
+    from asn1crypto import pem
+
+    _, cert_path = signing_files(settings)
+    _, _, der = pem.unarmor(cert_path.read_bytes())
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+NOT_SIGNED = "Ce fichier ne porte pas la signature de l'école : ce n'est pas le livret remis."
+ALTERED = "La signature de ce fichier n'est pas valide : il a été modifié après sa remise."
+APPENDED = "Ce fichier a été complété après sa signature : ce n'est pas le livret remis."
+EXACT = "Ce fichier est exactement le livret remis par l'école, inchangé depuis sa signature."
+
+
+def file_check(pdf: bytes, settings: Settings, code: str) -> tuple[bool, str]:
+    """Whether ``pdf`` is a booklet this school signed for ``code``, unchanged since: its
+    signature valid with the school's certificate, covering the whole file (nothing added
+    after it), and the verification link it prints is this code's. The reason in French."""
+    if not pdf.startswith(b"%PDF-"):
+        return False, "Ce fichier n'est pas un PDF."
+    try:
+        status = signature_status(pdf, settings)
+    except Exception:  # no signature, several, or unreadable: not one of ours as issued
+        return (
+            False,
+            "Ce fichier ne porte pas la signature de l'école : il n'est pas le livret remis.",
+        )
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    if not (status.intact and status.valid and status.trusted):
+        return (
+            False,
+            "La signature de ce fichier n'est pas valide : il a été modifié après sa remise.",
+        )
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return False, APPENDED
+    if code not in _verification_codes(pdf):
+        return False, "Ce fichier est bien signé par l'école, mais c'est un autre livret."
+    return (
+        True,
+        "Ce fichier est exactement le livret remis par l'école, inchangé depuis sa signature.",
+    )
+
+
+def _verification_codes(pdf: bytes) -> set[str]:
+    """The codes of the verification links a PDF's pages link to (its QR code's and its
+    printed link's), read from its link annotations (often in compressed object streams)."""
+    from pypdf import PdfReader
+
+    codes = set()
+    for page in PdfReader(io.BytesIO(pdf), strict=False).pages:
+        for annotation in page.get("/Annots", []) or []:
+            action = annotation.get_object().get("/A") or {}
+            uri = str(action.get("/URI", ""))
+            if "/v/" in uri:
+                codes.add(uri.rsplit("/v/", 1)[1])
+    return codes

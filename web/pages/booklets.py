@@ -4,8 +4,10 @@ whole cohort's booklets zipped in the background."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -149,6 +151,31 @@ def verify_short(request: Request, code: str) -> Response:
     return _verify_page(request, handed, expires=None)
 
 
+@router.post("/v/{code}")
+async def check_booklet_file(request: Request, code: str) -> Response:
+    """Public: the PDF an employer or an auditor holds, dropped on the verification page,
+    says whether it is this booklet exactly as the school signed it. Read, checked and
+    forgotten: never stored. (No session, nothing changed: no CSRF token to ask for.)"""
+    from core.booklet.signing import file_check
+
+    gestes = gestes_of(request)
+    handed = gestes.store.verifications.get(code[:20].lower())
+    if handed is None:
+        return verify_short(request, code)  # the same throttled refusal as for a GET
+    form = await request.form()
+    upload = form.get("livret")
+    if upload is None or isinstance(upload, str):
+        checked = (False, "Choisissez le fichier PDF du livret.")
+        digest = ""
+    else:
+        pdf = await upload.read(gestes.settings.evidence_max_bytes + 1)
+        digest = hashlib.sha256(pdf).hexdigest()
+        checked = await anyio.to_thread.run_sync(file_check, pdf, gestes.settings, handed.code)
+    if handed.revoked_at is not None:
+        return verify_short(request, code)
+    return _verify_page(request, handed, expires=None, checked=(*checked, digest))
+
+
 @router.get("/verify/{token}")
 def verify_booklet(request: Request, token: str) -> Response:
     """Public: the signed links of booklets printed before the short codes (still honoured
@@ -171,10 +198,16 @@ def verify_booklet(request: Request, token: str) -> Response:
     return _verify_page(request, handed, expires=claim.expires)
 
 
-def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Response:
+def _verify_page(
+    request: Request,
+    handed: Any,
+    expires: dt.date | None,
+    checked: tuple[bool, str, str] | None = None,
+) -> Response:
     """Rebuild the booklet as it stands today and say whether the paper is authentic and
     still current, with a summary of what it shows and its fingerprint."""
     from core.booklet.data import build_booklet
+    from core.booklet.signing import certificate_fingerprint
     from core.booklet.verification import changes_since, content_key
 
     gestes = gestes_of(request)
@@ -207,6 +240,8 @@ def _verify_page(request: Request, handed: Any, expires: dt.date | None) -> Resp
             "as_issued": data is not today,
             "changes": changes_since(data, today),
             "fingerprint": " ".join(handed.content[i : i + 4] for i in range(0, 32, 4)),
+            "certificate": certificate_fingerprint(gestes.settings),
+            "checked": checked,
         },
     )
 

@@ -59,9 +59,35 @@ def read_rows(filename: str, data: bytes) -> list[list[str]]:
     raise TableImportError(["Format non pris en charge : fichier .csv ou .xlsx attendu."])
 
 
+# What an XLSX's parts may unpack to, checked from the archive's directory before any part is
+# parsed: a trainee list is a few KB; a part declaring 2,000,000 shared strings (34 MB from
+# 88 KB sent) cost 50 s of CPU in openpyxl before the row limit could apply.
+MAX_XLSX_PART = 4 * 1024 * 1024
+MAX_XLSX_UNPACKED = 16 * 1024 * 1024
+
+
+def _xlsx_parts_bounded(data: bytes) -> None:
+    import zipfile
+
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise TableImportError(["Ce fichier XLSX est illisible."]) from None
+    if max((p.file_size for p in parts), default=0) > MAX_XLSX_PART or (
+        sum(p.file_size for p in parts) > MAX_XLSX_UNPACKED
+    ):
+        raise TableImportError(
+            [
+                "Fichier XLSX trop volumineux une fois décompressé : une liste de stagiaires, "
+                "enregistrée à nouveau depuis le tableur, tient en quelques kilo-octets."
+            ]
+        )
+
+
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    _xlsx_parts_bounded(data)
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         rows = sheet.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS)

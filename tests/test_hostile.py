@@ -284,3 +284,21 @@ def test_a_pdf_with_active_content_is_refused_however_its_names_are_spelt():
     assert b"/JavaScript" not in hidden and b"/OpenAction" not in hidden
     with pytest.raises(RecordError, match="PDF refusé"):
         cleaned(hidden, "application/pdf")
+
+
+def test_an_xlsx_whose_parts_unpack_huge_is_refused_before_parsing():
+    """A shared-strings part declaring millions of strings (tens of MB unpacked from a small
+    upload) is refused from the archive's directory, before openpyxl parses anything."""
+    import io
+    import zipfile
+
+    from core.tabular import TableImportError, read_rows
+
+    strings = b"<sst>" + b"<si><t>x</t></si>" * 2_000_000 + b"</sst>"
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", strings)
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+    assert len(packed.getvalue()) < 500_000 and len(strings) > 30_000_000
+    with pytest.raises(TableImportError, match="trop volumineux une fois décompressé"):
+        read_rows("liste.xlsx", packed.getvalue())

@@ -185,14 +185,17 @@ class Entry:
 
 @dataclass(frozen=True)
 class Share:
-    """A booklet shared with an employer through a link the school can withdraw."""
+    """A booklet shared with an employer through a link the school can withdraw. ``id``
+    names it on the school's pages (the hash the store keeps); ``code`` is the link's own,
+    known only when it is made (the store keeps no copy of it)."""
 
-    code: str
+    id: str
     trainee_id: int
     employer: str | None
     issued_on: dt.date
     expires_on: dt.date
     revoked: bool
+    code: str = ""
 
     def refusal(self, today: dt.date) -> str | None:
         """Why the link no longer opens, or None."""

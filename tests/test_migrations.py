@@ -82,3 +82,35 @@ def test_exits_keep_their_rows_and_ids_when_their_table_is_renamed(world):
         world.trainees[1], world.coordinator, ExitKind.CDD, dt.date(2026, 4, 21), "exit-2"
     )
     assert second.id == first.id + 1
+
+
+def test_a_sharing_link_made_before_its_code_was_hashed_still_opens(world):
+    """0013 keeps each sharing code's SHA-256 only: a link sent before still opens the same
+    booklet, and the clear code is nowhere in the store."""
+    from alembic import command
+    from sqlalchemy import text
+
+    store = world.gestes.store
+    engine = store.database.engine
+
+    def move(step: str, revision: str) -> None:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            getattr(command, step)(config, revision)
+
+    move("downgrade", "0012")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO share_links (code, trainee_id, issued_on, expires_on) "
+                "VALUES ('envoye-avant-0013-abcdef', :trainee, '2026-01-05', '2099-01-05')"
+            ),
+            {"trainee": world.trainees[0]},
+        )
+    move("upgrade", "head")
+    share = store.shares.get("envoye-avant-0013-abcdef")
+    assert share is not None and share.trainee_id == world.trainees[0]
+    with engine.connect() as connection:
+        codes = connection.execute(text("SELECT code FROM share_links")).scalars().all()
+    assert "envoye-avant-0013-abcdef" not in codes

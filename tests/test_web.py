@@ -46,7 +46,7 @@ class Site:
     movers: dict[str, int]  # trainees per role to move (page, api-) or decide on (level-)
     destination: int  # an open fibre cohort of Marseille to move them to
     closing: int  # a cohort the matrix closes
-    shares: dict[str, str]  # a sharing link per role, to withdraw
+    shares: dict[str, str]  # a sharing link per role (its id), to withdraw
     placement: int  # the trainee's immersion
     codes: dict[str, int]  # a trainee access code per role, to withdraw
     self_assessment: int  # the trainee's « je sais faire », for trainers to confirm
@@ -116,7 +116,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     destination = directory.create_cohort(
         marseille, "fibre", "Fibre Marseille B", today - dt.timedelta(days=30), today
     )
-    shares = {who: gestes.store.shares.create(trainee, None, 30, 1).code for who in WHO}
+    shares = {who: gestes.store.shares.create(trainee, None, 30, 1).id for who in WHO}
     closing = directory.create_cohort(
         marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
     )
@@ -1511,18 +1511,21 @@ def test_coordinator_shares_a_booklet_with_an_employer(site):
     assert employer.get(f"/verify/{token}").status_code == 400  # not a verification link
     assert employer.get(f"/share/{token[:-3]}xyz").status_code == 404
     assert len(token) == 22  # an opaque code, not the payload
+    kept = hashlib.sha256(token.encode()).hexdigest()
+    with site.gestes.store.database.read() as session:  # a copy of the store opens nothing
+        codes = set(session.scalars(select(t.ShareLink.code)))
+    assert token not in codes and kept in codes
     listed = coordinator.get(f"/trainees/{site.trainee}?ouvert=partages").text
-    assert f'action="/shares/{token}/revoke"' in listed
+    assert token not in listed and f'action="/shares/{kept}/revoke"' in listed
     withdrawn = coordinator.post(
-        f"/shares/{token}/revoke", data={"csrf_token": csrf}, follow_redirects=False
+        f"/shares/{kept}/revoke", data={"csrf_token": csrf}, follow_redirects=False
     )
     assert withdrawn.status_code == 303
     gone = employer.get(f"/share/{token}")
     assert gone.status_code == 410 and "retiré par l&#39;école" in gone.text
     trainer, trainer_csrf = client(site, "trainer@example.org")
     assert (
-        trainer.post(f"/shares/{token}/revoke", data={"csrf_token": trainer_csrf}).status_code
-        == 403
+        trainer.post(f"/shares/{kept}/revoke", data={"csrf_token": trainer_csrf}).status_code == 403
     )
     refused = trainer.post(
         f"/trainees/{site.trainee}/booklet/share",

@@ -1,8 +1,12 @@
-"""Booklets shared with employers through links the school can withdraw."""
+"""Booklets shared with employers through links the school can withdraw. The store keeps
+each code's SHA-256 (a copy of the database opens no booklet); the code itself is given once,
+when the link is made."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import secrets
 
 from sqlalchemy import select
@@ -22,10 +26,11 @@ class Shares:
     ) -> Share:
         """A new link: an opaque random code (22 characters), valid ``days`` days."""
         today = dt.date.today()
+        code = secrets.token_urlsafe(16)
         with self._db.write() as session:
             trainee_rows(session, trainee_id)  # an erased trainee is shared with no one
             row = t.ShareLink(
-                code=secrets.token_urlsafe(16),
+                code=share_id(code),
                 trainee_id=trainee_id,
                 employer=employer,
                 issued_on=today,
@@ -34,11 +39,16 @@ class Shares:
             )
             session.add(row)
             session.flush()
-            return _share(row)
+            return dataclasses.replace(_share(row), code=code)
 
     def get(self, code: str) -> Share | None:
+        """The link a code opens."""
+        return self.find(share_id(code))
+
+    def find(self, share: str) -> Share | None:
+        """A link by its id (the school's pages name it so)."""
         with self._db.read() as session:
-            row = session.get(t.ShareLink, code)
+            row = session.get(t.ShareLink, share)
         return _share(row) if row is not None else None
 
     def of(self, trainee_id: int) -> list[Share]:
@@ -51,13 +61,18 @@ class Shares:
             ).all()
         return [_share(row) for row in rows]
 
-    def revoke(self, code: str) -> None:
+    def revoke(self, share: str) -> None:
+        """Withdraw a link, by its id."""
         with self._db.write() as session:
-            row = session.get(t.ShareLink, code)
+            row = session.get(t.ShareLink, share)
             if row is None:
                 raise RecordError("Lien inconnu.")
             if row.revoked_at is None:
                 row.revoked_at = dt.datetime.now(dt.UTC)
+
+
+def share_id(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def _share(row: t.ShareLink) -> Share:

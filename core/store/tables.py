@@ -147,7 +147,7 @@ class ShareLink(Base):
 
     __tablename__ = "share_links"
 
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the code
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
     employer: Mapped[str | None] = mapped_column(String(120))
     issued_on: Mapped[dt.date] = mapped_column(Date)

@@ -285,11 +285,11 @@ def revoke_share(request: Request, user: User, code: str) -> Response:
     """Withdraw a sharing link: the employer's download answers that the school withdrew it."""
     require_coordinator(user)
     store = store_of(request)
-    share = store.shares.get(code[:40])
+    share = store.shares.find(code[:64])
     if share is None:
         raise HTTPException(status_code=404, detail="Introuvable.")
     trainee_of(store, user, share.trainee_id)  # the coordinator's own schools only
-    store.shares.revoke(share.code)
+    store.shares.revoke(share.id)
     return RedirectResponse(opened_at(share.trainee_id, "partages"), status_code=303)
 
 
@@ -310,7 +310,12 @@ def shared_booklet(request: Request, code: str) -> Response:
     gestes = gestes_of(request)
     store = gestes.store
     share = store.shares.get(code[:40])
-    if share is None:
+    address = f"ip:{request.client.host if request.client else '?'}"
+    limiter = request.app.state.link_limiter
+    if share is None:  # only guesses are throttled, like the tutors' and trainees' codes
+        if limiter.blocked(address):
+            raise HTTPException(status_code=429, detail="Trop d'essais : réessayez plus tard.")
+        limiter.failed(address)
         return render(request, "verify.html", {"error": "Lien inconnu."}, status_code=404)
     refusal = share.refusal(dt.date.today())
     if refusal is not None:

@@ -416,7 +416,7 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
         expect(page.locator("#resultat"), said).to_contain_text("Tentative enregistrée")
         faults["on"] = True
     # Recorded once each: its key ("<attempt>:final") is unique in the store.
-    assert faults["dropped"] and faults["lost"]  # the faults did happen
+    assert faults["dropped"] + faults["lost"] > 3  # they happened (how many follows timing)
     context.close()
     other.close()
 

@@ -397,6 +397,29 @@ def test_the_pdf_is_tagged_and_says_who_made_it(school):
     assert reader.metadata["/CreationDate"].startswith(f"D:{TODAY:%Y%m%d}")
 
 
+def test_the_qr_code_says_what_it_opens_to_a_screen_reader(school):
+    """The verification QR code is a tagged figure with its alternative text: the link."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    gestes, _, trainees = school
+    data = verified_booklet(gestes, gestes.store.records.trainee_record(trainees["Acquise"]))
+    root = PdfReader(io.BytesIO(render_pdf(data))).trailer["/Root"]
+    texts, stack, seen = [], [root["/StructTreeRoot"]], set()
+    while stack:  # the structure tree, down from its root
+        found = stack.pop()
+        if isinstance(found, IndirectObject):
+            if found.idnum in seen:
+                continue
+            seen.add(found.idnum)
+            found = found.get_object()
+        if isinstance(found, DictionaryObject):
+            texts += [str(found["/Alt"])] if "/Alt" in found else []
+            stack += [v for k, v in found.items() if k not in ("/P", "/Pg", "/Parent")]
+        elif isinstance(found, ArrayObject):
+            stack += list(found)
+    assert f"Code QR du lien de vérification : {data.verify_url}" in texts
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, definitions):
     from core.demo.seed import seed_demo

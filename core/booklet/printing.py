@@ -4,6 +4,7 @@ content, and a cohort's booklets are printed over the machine's cores."""
 
 from __future__ import annotations
 
+import base64
 import gc
 import os
 from collections.abc import Callable
@@ -31,6 +32,7 @@ def _environment() -> Environment:
     )
     env.filters["date"] = lambda d: d.strftime("%d/%m/%Y") if d else "—"
     env.filters["counted"] = counted
+    env.filters["base64"] = lambda text: base64.b64encode(text.encode()).decode()
     env.globals["autonomy"] = Autonomy
     return env
 

@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 from core.booklet.data import build_booklet
 from core.booklet.printing import render_html
 from core.domain import NewTrainee
-from core.immersion.placements import LinkKind, code_hash, new_trainee_code, new_tutor_code
+from core.immersion.placements import (
+    LinkKind,
+    code_hash,
+    exact_hash,
+    new_trainee_code,
+    new_tutor_code,
+)
 from core.store import tables as t
 from tests.test_setup import data_dir  # noqa: F401 (fixture)
 from tests.test_web import Site, build_site, client
@@ -310,7 +316,23 @@ def test_only_the_hash_of_a_code_is_stored(site):
     code = link.rsplit("/", 1)[1]
     with site.gestes.store.database.read() as session:
         stored = session.scalars(select(t.AccessLink.code_hash)).all()
-    assert code_hash(code) in stored and code not in stored
+    assert exact_hash(code) in stored and code not in stored
+
+
+def test_a_tutors_code_opens_only_as_it_was_given(site):
+    """Nobody types a tutor's code: it is compared exactly (case, dashes, underscores), its
+    128 bits whole — normalised like a trainee's, a case-changed copy opened it too."""
+    _, link = create_placement(site, fresh_trainee(site, "Exact"))
+    base, code = link.rsplit("/", 1)
+    tutor, _ = client(site)
+    assert tutor.get(link).status_code == 200
+    variant = code.swapcase() if code.swapcase() != code else code + "x"
+    assert tutor.get(f"{base}/{variant}").status_code == 404
+    with site.gestes.store.database.write() as session:  # as a link made before is stored
+        row = session.scalar(select(t.AccessLink).where(t.AccessLink.code_hash == exact_hash(code)))
+        row.code_hash = code_hash(code)
+    assert tutor.get(link).status_code == 200  # still opens until it expires
+    site.app.state.link_limiter.succeeded("ip:testclient")
 
 
 def test_erasure_removes_placements_tutors_and_signatures(site):

@@ -216,6 +216,12 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(normalised(code).encode()).hexdigest()
 
 
+def exact_hash(code: str) -> str:
+    """What the store keeps of a tutor's code, which nobody types: its hash as it is, case
+    and dashes included (normalised like a trainee's, 128 bits fell to about 114)."""
+    return hashlib.sha256(f"exact:{code}".encode()).hexdigest()
+
+
 def form_token(key: bytes, code: str) -> str:
     """The anti-forgery token of a link's forms, derived from the link (it has no session)."""
     return hmac.new(key, f"link-form:{code_hash(code)}".encode(), "sha256").hexdigest()[:32]

@@ -27,6 +27,7 @@ from core.immersion.placements import (
     default_objectives,
     edited_objectives,
     entry_problem,
+    exact_hash,
 )
 from core.store import tables as t
 from core.store.database import Database
@@ -113,7 +114,7 @@ class Placements:
                 if placement is None or placement.trainee_id != trainee_id:
                     raise RecordError("Immersion introuvable pour ce ou cette stagiaire.")
             row = t.AccessLink(
-                code_hash=code_hash(code),
+                code_hash=exact_hash(code) if kind is LinkKind.TUTOR else code_hash(code),
                 kind=kind.value,
                 trainee_id=trainee_id,
                 placement_id=placement_id if kind is LinkKind.TUTOR else None,
@@ -126,10 +127,12 @@ class Placements:
             return _link(row)
 
     def open_link(self, code: str) -> AccessLink | None:
-        """The link a code opens (expired or revoked ones too: the page says why)."""
+        """The link a code opens (expired or revoked ones too: the page says why): a tutor's
+        by its exact code; a trainee's, and a tutor's made before exact codes, normalised."""
+        hashes = [exact_hash(code), code_hash(code)]
         with self._db.read() as session:
             row = session.scalar(
-                select(t.AccessLink).where(t.AccessLink.code_hash == code_hash(code))
+                select(t.AccessLink).where(t.AccessLink.code_hash.in_(hashes)).limit(1)
             )
         return _link(row) if row is not None else None
 

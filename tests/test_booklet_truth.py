@@ -543,3 +543,16 @@ def test_page_one_names_every_employer_and_the_cohorts_own_hours(school, tmp_pat
         ).hours
     )
     assert hours["Immersion en entreprise"] == 140
+
+
+def test_the_cover_never_spills_onto_a_second_page(demo):
+    """Every demo trainee's territory booklet: page two begins with the employer pages (the
+    way levels are read, then « Pour … »), never with the end of the cover."""
+    from core.store import tables as t
+
+    with demo.store.database.read() as session:
+        trainees = [row.id for row in session.query(t.Trainee)]
+    for trainee in trainees:
+        data = verified_booklet(demo, demo.store.records.trainee_record(trainee))
+        second = PdfReader(io.BytesIO(render_pdf(data))).pages[1].extract_text().lstrip()
+        assert second.startswith(("Chaque niveau est établi", "Pour ")), (trainee, second[:80])

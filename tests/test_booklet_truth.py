@@ -556,3 +556,29 @@ def test_the_cover_never_spills_onto_a_second_page(demo):
         data = verified_booklet(demo, demo.store.records.trainee_record(trainee))
         second = PdfReader(io.BytesIO(render_pdf(data))).pages[1].extract_text().lstrip()
         assert second.startswith(("Chaque niveau est établi", "Pour ")), (trainee, second[:80])
+
+
+def test_a_badge_names_its_recipient_by_a_salted_hash_never_the_address(school):
+    """OB 3.0's IdentityObject: the trainee can prove the badges are theirs (their e-mail
+    plus the salt hashes to it); the address itself is nowhere in the PDF or its badges."""
+    import hashlib
+
+    gestes, trainer, trainees = school
+    cohort = gestes.store.records.trainee_record(trainees["Acquise"]).trainee.cohort_id
+    [who] = gestes.store.directory.add_trainees(
+        cohort, [NewTrainee("Nour", "Badge", "nour.badge@example.org")]
+    )
+    splice(gestes, trainer, who, 12)
+    splice(gestes, trainer, who, 4)
+    data = verified_booklet(gestes, gestes.store.records.trainee_record(who))
+    assert data.acquired  # a badge at least
+    words, attached = text_of(render_pdf(data))
+    assert "nour.badge@example.org" not in words and "nour.badge@example.org" not in attached
+    claims = json.loads(base64.urlsafe_b64decode(data.badges[0].split(".")[1] + "=="))
+    [identity] = claims["credentialSubject"]["identifier"]
+    salted = f"nour.badge@example.org{identity['salt']}".encode()
+    assert identity["identityHash"] == f"sha256${hashlib.sha256(salted).hexdigest()}"
+    assert identity["hashed"] is True and identity["identityType"] == "emailAddress"
+    again = verified_booklet(gestes, gestes.store.records.trainee_record(who))
+    claimed = json.loads(base64.urlsafe_b64decode(again.badges[0].split(".")[1] + "=="))
+    assert claimed["credentialSubject"]["identifier"] == [identity]  # a stable salt

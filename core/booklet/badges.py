@@ -21,6 +21,7 @@ issuer's id is ``<address>/issuer``, a profile the app serves, with its key at
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -67,8 +68,24 @@ def alignments(rome: tuple[str, ...], rncp: tuple[str, ...]) -> list[dict[str, A
     return found
 
 
+def recipient(email: str, salt: str) -> dict[str, Any]:
+    """The trainee as OB 3.0 names a recipient without saying who (an ``IdentityObject``):
+    the salted SHA-256 of their e-mail, which they can prove is theirs; never the address."""
+    digest = hashlib.sha256(f"{email.strip().lower()}{salt}".encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityHash": f"sha256${digest}",
+        "identityType": "emailAddress",
+        "hashed": True,
+        "salt": salt,
+    }
+
+
 def credentials(
-    data: Any, issuer_id: str | None = None, issuer: str | None = None
+    data: Any,
+    issuer_id: str | None = None,
+    issuer: str | None = None,
+    identity: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """One credential per acquired competency of a ``BookletData``, issued by ``issuer_id``
     named ``issuer`` (the app's issuer profile, ``issuer_name``; a URN and the school for a
@@ -103,6 +120,7 @@ def credentials(
                 "credentialSubject": {
                     "id": subject,
                     "type": ["AchievementSubject"],
+                    **({"identifier": [identity]} if identity else {}),
                     "achievement": {
                         "id": achievement_id,
                         "type": ["Achievement"],

@@ -135,13 +135,23 @@ class BookletData(Frozen):
 
 
 def with_verification(
-    data: BookletData, handed: Handed, settings: Settings, served_at: str | None = None
+    data: BookletData,
+    handed: Handed,
+    settings: Settings,
+    served_at: str | None = None,
+    email: str | None = None,
 ) -> BookletData:
     """Add the short verification link (and its QR code) employers use to check the paper:
     at ``GESTES_PUBLIC_URL``, else where the app that builds it is served (``served_at``)."""
     import segno
 
-    from core.booklet.badges import credentials, issuer_id, issuer_name, signed_credentials
+    from core.booklet.badges import (
+        credentials,
+        issuer_id,
+        issuer_name,
+        recipient,
+        signed_credentials,
+    )
     from core.booklet.verification import trainee_reference
 
     address = settings.address(served_at)
@@ -160,7 +170,11 @@ def with_verification(
             "organisation": settings.organisation,
         }
     )
-    unsigned = credentials(data, issuer_id(address), issuer_name(settings))
+    # The badges' recipient: the trainee's e-mail salted and hashed (a stable salt per
+    # trainee, so that the same booklet signs the same badges and stays cached)
+    salt = trainee_reference(settings.signing_key(), -handed.trainee)[:16]
+    identity = recipient(email, salt) if email else None
+    unsigned = credentials(data, issuer_id(address), issuer_name(settings), identity)
     badges = signed_credentials(unsigned, settings)
     return data.model_copy(update={"badges": tuple(badges)})
 
@@ -481,4 +495,6 @@ def verified_booklet(
         )
         if handed.revoked_at is None:
             break
-    return with_verification(data, handed, gestes.settings, served_at)
+    found = gestes.store.lookup.trainee(trainee)
+    email = found[0].email if found else None
+    return with_verification(data, handed, gestes.settings, served_at, email)

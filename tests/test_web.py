@@ -1449,6 +1449,9 @@ def test_a_photo_attached_to_an_entry_is_seen_on_the_trainee_page(site):
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
     assert shown.headers["content-disposition"].startswith("inline")
     assert shown.content.startswith(b"\xff\xd8")  # the stored (re-encoded) JPEG
+    # one Cache-Control, the route's own (private, an hour), never contradicted by no-store
+    assert shown.headers.get_list("cache-control") == ["private, max-age=3600"]
+    assert trainer.get("/cohorts").headers.get_list("cache-control") == ["no-store"]
     assert trainer.get("/evidence/999999").status_code == 404
 
 

@@ -150,7 +150,11 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.STATIC, *cache]
+                headers = list(message.get("headers", []))
+                # A route that says how long its answer keeps (a photo: private, an hour)
+                # keeps its word: one Cache-Control, never two contradicting each other.
+                own = any(name.lower() == b"cache-control" for name, _ in headers)
+                message["headers"] = [*headers, *self.STATIC, *([] if own else cache)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -75,6 +75,20 @@ def splice(gestes, trainer, trainee, days_ago, autonomy=Autonomy.AUTONOME, key=N
     )
 
 
+def failed_series(gestes, trainer, trainee):
+    """The splices' practical evaluation failed yesterday (a sleeve not threaded): stored
+    once, by its key, whichever test records it first."""
+    evaluation = gestes.catalog.evaluation("fibre.e.epissures")
+    failed = Submission(
+        criteria={c.key: c.key != "manchons" for c in evaluation.criteria},
+        measurements={"pertes_db": (0.05,) * 12},
+    )
+    gestes.store.observations.record_evaluation(
+        trainee, trainer, evaluation.id, failed, TODAY - dt.timedelta(days=1), "eval-failed"
+    )
+    return evaluation
+
+
 def text_of(pdf: bytes) -> tuple[str, str]:
     """The PDF's words, and its attachments' contents (signed badges decoded: a JWT's
     base64 would hide a leak from a plain search)."""
@@ -97,14 +111,7 @@ def test_a_failed_evaluation_after_acquisition_is_said_beside_the_requirement(sc
     awa = trainees["Acquise"]
     splice(gestes, trainer, awa, 20)
     splice(gestes, trainer, awa, 10)
-    evaluation = gestes.catalog.evaluation("fibre.e.epissures")
-    failed = Submission(
-        criteria={c.key: c.key != "manchons" for c in evaluation.criteria},
-        measurements={"pertes_db": (0.05,) * 12},
-    )
-    gestes.store.observations.record_evaluation(
-        awa, trainer, evaluation.id, failed, TODAY - dt.timedelta(days=1), "eval-failed"
-    )
+    failed_series(gestes, trainer, awa)
     record = gestes.store.records.trainee_record(awa)
     assert record.levels["fibre.c.souder"].level == "acquis"  # still acquired: never lowered
     data = build_booklet(
@@ -230,14 +237,7 @@ def test_a_strength_is_never_a_competency_whose_evaluation_failed(school):
     awa = trainees["Acquise"]
     splice(gestes, trainer, awa, 20)  # the same keys as the first test: stored once
     splice(gestes, trainer, awa, 10)
-    evaluation = gestes.catalog.evaluation("fibre.e.epissures")
-    failed = Submission(
-        criteria={c.key: c.key != "manchons" for c in evaluation.criteria},
-        measurements={"pertes_db": (0.05,) * 12},
-    )
-    gestes.store.observations.record_evaluation(
-        awa, trainer, evaluation.id, failed, TODAY - dt.timedelta(days=1), "eval-failed"
-    )
+    evaluation = failed_series(gestes, trainer, awa)
 
     def strengths() -> str:
         record = gestes.store.records.trainee_record(awa)

@@ -52,7 +52,6 @@ def test_exits_keep_their_rows_and_ids_when_their_table_is_renamed(world):
     next exit takes the next id (PostgreSQL's sequence follows the copied rows)."""
     import datetime as dt
 
-    from alembic import command
     from sqlalchemy import text
 
     from core.domain import ExitKind
@@ -64,10 +63,7 @@ def test_exits_keep_their_rows_and_ids_when_their_table_is_renamed(world):
     engine = store.database.engine
 
     def move(step: str, revision: str) -> None:
-        config = alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            getattr(command, step)(config, revision)
+        migrate(engine, step, revision)
 
     def rows(table: str) -> list[tuple[int, str]]:
         with engine.connect() as connection:
@@ -87,17 +83,13 @@ def test_exits_keep_their_rows_and_ids_when_their_table_is_renamed(world):
 def test_a_sharing_link_made_before_its_code_was_hashed_still_opens(world):
     """0013 keeps each sharing code's SHA-256 only: a link sent before still opens the same
     booklet, and the clear code is nowhere in the store."""
-    from alembic import command
     from sqlalchemy import text
 
     store = world.gestes.store
     engine = store.database.engine
 
     def move(step: str, revision: str) -> None:
-        config = alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            getattr(command, step)(config, revision)
+        migrate(engine, step, revision)
 
     move("downgrade", "0012")
     with engine.begin() as connection:
@@ -114,3 +106,13 @@ def test_a_sharing_link_made_before_its_code_was_hashed_still_opens(world):
     with engine.connect() as connection:
         codes = connection.execute(text("SELECT code FROM share_links")).scalars().all()
     assert "envoye-avant-0013-abcdef" not in codes
+
+
+def migrate(engine, step: str, revision: str) -> None:
+    """Alembic's ``upgrade`` or ``downgrade`` to ``revision``, on this engine."""
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, step)(config, revision)

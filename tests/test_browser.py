@@ -640,31 +640,39 @@ def test_an_evaluation_refused_when_it_finally_goes_comes_back_with_its_values(s
     context.close()
 
 
-def test_a_form_sent_without_network_says_nothing_was_sent(server, browser):
-    """A comment written on the trainee page with no network: the tablet knows it is offline,
-    so the form stays as typed and says, beside its button, that nothing was sent. With Wi-Fi
-    but no way through (the browser believes it is online), the post fails in the service
-    worker, which answers a page saying the sending is uncertain (it cannot know whether the
-    request reached the server), in French, instead of the browser's own error page."""
+def test_a_comment_written_without_network_is_kept_and_sent_when_it_returns(server, browser):
+    """A comment written on the trainee page with no network is kept on the tablet, as typed,
+    and said so beside its button; it goes by itself when the network returns, and is stored
+    once. A form outside the outbox (a password) posted over Wi-Fi that leads nowhere gets the
+    service worker's French page saying the sending is uncertain, not the browser's error."""
     from playwright.sync_api import expect
 
     base, trainee = server
     context, page = trainer_tablet(browser, base, 390, 844)
     offline_ready(page, f"{base}/trainees/{trainee}?ouvert=commentaires")
     comment = page.get_by_label("Nouveau commentaire")
-    comment.fill("Arrivée à l'heure, tenue correcte.")  # online, through the service worker:
-    page.get_by_role("button", name="Ajouter").click()  # a post goes and is stored as ever
+    comment.fill("Arrivée à l'heure, tenue correcte.")  # online, through the service worker
+    page.get_by_role("button", name="Ajouter").click()
     expect(page.locator("#commentaires")).to_contain_text("Arrivée à l'heure, tenue correcte.")
 
     context.set_offline(True)
-    comment.fill("Très soigneuse sur le lovage, à revoir : la fiche sécurité.")
+    text = "Très soigneuse sur le lovage, à revoir : la fiche sécurité."
+    page.get_by_label("Nouveau commentaire").fill(text)
     page.get_by_role("button", name="Ajouter").click()
-    expect(page.get_by_role("alert").filter(has_text="rien n'est envoyé")).to_be_visible()
-    expect(comment).to_have_value("Très soigneuse sur le lovage, à revoir : la fiche sécurité.")
-    shot(page, "22-formulaire-non-envoye-phone")
+    form = page.locator("form", has=page.get_by_label("Nouveau commentaire"))
+    expect(form.get_by_role("alert")).to_contain_text("gardé sur cet appareil")
+    expect(page.get_by_label("Nouveau commentaire")).to_have_value(text)
+    shot(page, "22-formulaire-garde-phone")
+    context.set_offline(False)
+    expect(form.get_by_role("status")).to_contain_text("Envoyé et enregistré")
+    page.reload()
+    expect(page.locator("#commentaires").get_by_text(text)).to_have_count(1)
 
+    page.goto(f"{base}/account/password")
     page.evaluate("Object.defineProperty(navigator, 'onLine', { get: () => true })")
-    page.get_by_role("button", name="Ajouter").click()  # the Wi-Fi that leads nowhere
+    context.set_offline(True)  # the browser believes it is online: the Wi-Fi leads nowhere
+    page.locator("input[type=password]").first.fill("pas envoyé du tout")
+    page.locator("form:has(input[type=password]) button[type=submit]").click()
     expect(page.get_by_role("heading", name="Envoi incertain")).to_be_visible()
     context.set_offline(False)
     context.close()

@@ -424,37 +424,166 @@ def test_a_floor_day_under_faults_stores_exactly_what_the_trainer_did(server, br
     other.close()
 
 
-def test_a_comment_whose_answer_was_lost_is_checked_and_never_stored_twice(server, browser):  # noqa: F811
-    """The comment reached the server, its answer did not. Back on the page, it says whether
-    it arrived (by its key) and keeps that key: sent again, it is not stored twice."""
+FORMS = (
+    "JSON.parse(localStorage.getItem('gestes-forms:user:' + document.body.dataset.user) || '[]')"
+)
+
+
+def comments_page(browser, base: str, trainee: int):  # noqa: F811
+    context, page = trainer_tablet(browser, base, 1024, 768, workers=False)
+    page.goto(f"{base}/trainees/{trainee}?ouvert=commentaires")
+    return context, page
+
+
+def comment_form(page):
+    return page.locator("form", has=page.get_by_label("Nouveau commentaire"))
+
+
+def stored_comments(page, base: str, trainee: int, text: str) -> int:
+    page.goto(f"{base}/trainees/{trainee}?ouvert=commentaires")
+    return page.locator("#commentaires").get_by_text(text).count()
+
+
+def test_a_comment_whose_answer_was_lost_stays_and_is_stored_once(server, browser):  # noqa: F811
+    """The comment reached the server, its answer did not (a gateway's 502): it stays in the
+    tablet's outbox, goes again by itself, and its key stores it once."""
     from playwright.sync_api import expect
 
     base, trainee = server
-    context = browser.new_context(
-        viewport={"width": 1024, "height": 768}, locale="fr-FR", service_workers="block"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base)
-    page.goto(f"{base}/trainees/{trainee}?ouvert=commentaires")
+    context, page = comments_page(browser, base, trainee)
     text = "Soigneuse au lovage ; réponse perdue en route."
-    # stored, then a gateway that lost the answer
-    gateway = "<!doctype html><title>502</title><p>Bad gateway</p>"
+    lost = {"n": 0}
 
     def answer_lost(route):
         route.fetch()  # stored
-        route.fulfill(status=502, content_type="text/html", body=gateway)
+        lost["n"] += 1
+        route.fulfill(status=502, content_type="text/html", body="<p>Bad gateway</p>")
 
     page.route("**/comments", answer_lost)
     page.get_by_label("Nouveau commentaire").fill(text)
     page.get_by_role("button", name="Ajouter").click()
-    page.wait_for_url("**/comments")
-    page.get_by_text("Bad gateway").wait_for()
-    page.go_back()
-    form = page.locator("form", has=page.get_by_label("Nouveau commentaire"))
-    expect(form.locator(".uncertain")).to_contain_text("Déjà enregistré")
+    expect(comment_form(page).get_by_role("alert")).to_contain_text("gardé sur cet appareil")
+    assert len(page.evaluate(FORMS)) == 1  # a 502 is no acknowledgement
     page.unroute("**/comments")
-    page.get_by_role("button", name="Ajouter").click()  # sent again anyway: the same key
-    page.goto(f"{base}/trainees/{trainee}?ouvert=commentaires")
-    expect(page.locator("#commentaires").get_by_text(text)).to_have_count(1)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(comment_form(page).get_by_role("status")).to_contain_text("Envoyé et enregistré")
+    assert page.evaluate(FORMS) == []
+    assert lost["n"] >= 1
+    assert stored_comments(page, base, trainee, text) == 1
     context.close()
+
+
+def test_a_comment_in_flight_when_the_page_is_left_is_sent_from_the_next(server, browser):  # noqa: F811
+    """Written, sent, and the trainer moved on before the answer (the request cancelled):
+    the next page of Gestes sends it, and it is stored once."""
+    base, trainee = server
+    context, page = comments_page(browser, base, trainee)
+    text = "Parti trop vite : le commentaire suit."
+    held = []
+    page.route("**/comments", lambda route: held.append(route), times=1)  # never answered
+    page.get_by_label("Nouveau commentaire").fill(text)
+    page.get_by_role("button", name="Ajouter").click()
+    page.wait_for_function("() => document.querySelector('.outbox-note') !== null")
+    assert len(held) == 1
+    page.goto(f"{base}/cohorts")  # the request in flight is cancelled
+    page.wait_for_function(f"() => Boolean(document.body?.dataset.user) && {FORMS}.length === 0")
+    assert stored_comments(page, base, trainee, text) == 1
+    context.close()
+
+
+def test_a_comment_sent_after_the_session_ended_waits_for_the_next_sign_in(server, browser):  # noqa: F811
+    """The session ended: the answer (a redirect to the login form, for a page) never lets
+    the comment go; it says why, and goes once the trainer has signed in again."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = comments_page(browser, base, trainee)
+    text = "Écrit juste après l'expiration de la session."
+    context.clear_cookies()
+    page.get_by_label("Nouveau commentaire").fill(text)
+    page.get_by_role("button", name="Ajouter").click()
+    expect(comment_form(page).get_by_role("alert")).to_contain_text("reconnectez-vous")
+    assert len(page.evaluate(FORMS)) == 1
+    sign_in(page, base)
+    page.wait_for_function(f"() => Boolean(document.body?.dataset.user) && {FORMS}.length === 0")
+    assert stored_comments(page, base, trainee, text) == 1
+    context.close()
+
+
+def test_a_refused_comment_comes_back_with_the_reason_beside_its_field(server, browser):  # noqa: F811
+    """Refused (a date after today, the browser's own check bypassed): nothing stored, the
+    outbox lets it go, and the page shows the server's reason with what was typed."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = comments_page(browser, base, trainee)
+    text = "Daté du futur par erreur."
+    page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+    future = "input => { input.max = ''; input.value = '2099-01-01'; }"
+    page.locator("#commentaire-date").evaluate(future)
+    page.get_by_label("Nouveau commentaire").fill(text)
+    page.get_by_role("button", name="Ajouter").click()
+    expect(page.locator("#commentaire")).to_have_value(text)
+    expect(comment_form(page)).to_contain_text("La date d'observation est dans le futur")
+    assert page.evaluate(FORMS) == []
+    assert stored_comments(page, base, trainee, text) == 0
+    context.close()
+
+
+def test_a_tutors_newer_week_replaces_the_one_still_waiting(server, browser):  # noqa: F811
+    """A tutor types a week's hours twice without network (35, then 30): one entry waits,
+    the newer, and that is what is stored when the network returns."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    from core.demo.seed import ADMIN_PASSWORD
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#email", "admin@gestes.demo")  # a placement is the coordination's
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    page.goto(f"{base}/trainees/{trainee}")
+    link = tutor_link(page, base, trainee)
+    tutor = context.new_page()
+    tutor.goto(link)
+    context.set_offline(True)
+    for hours in ("35", "30"):
+        tutor.fill("#f-hours", hours)
+        tutor.get_by_role("button", name="Enregistrer la semaine").click()
+        said = tutor.locator("#presence").get_by_role("alert")
+        expect(said).to_contain_text("gardé sur cet appareil")
+    kept = tutor.evaluate("JSON.parse(localStorage.getItem('gestes-forms:' + location.pathname))")
+    assert [dict(entry["fields"])["hours"] for entry in kept] == ["30"]
+    context.set_offline(False)
+    expect(tutor.locator("#presence")).to_contain_text("Envoyé et enregistré")
+    tutor.reload()
+    expect(tutor.locator("#presence")).to_contain_text("Total : 30")
+    context.close()
+
+
+def tutor_link(page, base: str, trainee: int) -> str:
+    """A placement for the trainee, begun a week ago, and its tutor's link (the API)."""
+    import datetime as dt
+
+    today = dt.date.today()
+    csrf = page.evaluate("document.querySelector('input[name=csrf_token]').value")
+    placement = page.context.request.post(
+        f"{base}/api/trainees/{trainee}/placements",
+        headers={"X-CSRF-Token": csrf},
+        data={
+            "company": "Free Pro",
+            "tutor_name": "Sophie Martin",
+            "starts_on": (today - dt.timedelta(days=7)).isoformat(),
+            "ends_on": (today + dt.timedelta(days=14)).isoformat(),
+            "planned_hours": 105,
+        },
+    )
+    assert placement.ok, placement.text()
+    made = page.context.request.post(
+        f"{base}/api/placements/{placement.json()['id']}/links", headers={"X-CSRF-Token": csrf}
+    )
+    assert made.ok, made.text()
+    return str(made.json()["url"])

@@ -1754,6 +1754,37 @@ def test_a_page_can_ask_whether_its_form_arrived_by_its_key(site):
     assert other.get(f"/api/submitted/{key}").json() == {"stored": False}
 
 
+def test_a_form_from_an_outbox_is_acknowledged_in_json_never_by_a_redirect(site):
+    """``X-Gestes-Outbox: <key>``: a stored comment answers 200 with the same key in
+    ``X-Gestes-Saved`` and where the page would go; an ended session answers 401 (not a
+    redirect to the login page a queue could take for success); a refusal keeps its page."""
+    browser, csrf = client(site, "trainer@example.org")
+    path = f"/trainees/{site.trainee}/comments"
+    sent = {"csrf_token": csrf, "submit_id": "outbox0123456789", "text": "Gardé puis envoyé."}
+    answer = browser.post(path, data=sent, headers={"X-Gestes-Outbox": "outbox0123456789"})
+    assert answer.status_code == 200
+    assert answer.headers["x-gestes-saved"] == "outbox0123456789"
+    where = f"/trainees/{site.trainee}?ouvert=commentaires#commentaires"
+    assert answer.json() == {"saved": True, "location": where}
+    refused = browser.post(
+        path,
+        data={**sent, "submit_id": "outbox0123456790", "observed_on": "2099-01-01"},
+        headers={"X-Gestes-Outbox": "outbox0123456790"},
+    )
+    assert refused.status_code == 400 and "x-gestes-saved" not in refused.headers
+    assert "dans le futur" in refused.text
+    anonymous = TestClient(site.app)
+    ended = anonymous.post(
+        path, data=sent, headers={"X-Gestes-Outbox": "k"}, follow_redirects=False
+    )
+    assert ended.status_code == 401 and "x-gestes-saved" not in ended.headers
+    # Without the header, a page's form is answered as ever: a redirect to its page.
+    plain = browser.post(
+        path, data={**sent, "submit_id": "plain0123456789"}, follow_redirects=False
+    )
+    assert plain.status_code == 303
+
+
 def test_a_photo_is_decoded_off_the_event_loop(site, monkeypatch):
     """While a photo is decoded and encoded again (seconds for a large one), the process
     keeps answering: /health returns before the decoding is let go. On the event loop, it

@@ -28,6 +28,7 @@ from web.api import scoring as api_scoring
 from web.contract import API_RESPONSES, PAGE_RESPONSES
 from web.errors import install_error_handlers
 from web.operations import RequestLog, log_requests
+from web.outbox import OutboxAnswers
 from web.pages import (
     auth,
     booklets,
@@ -136,6 +137,7 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
 def _middleware(app: FastAPI, gestes: Gestes) -> None:
     """Plain ASGI middleware, the last added outermost."""
 
+    app.add_middleware(OutboxAnswers)  # innermost: a form from an outbox answered in JSON
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # before routing, sessions or parsing
     app.add_middleware(RequestLog)  # outermost: every answer logged, a 413 too

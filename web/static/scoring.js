@@ -163,7 +163,8 @@
       item.appendChild(to);
       list.appendChild(item);
     });
-    section.querySelector(".rien").hidden = list.children.length > 0;
+    // The forms' outbox (outbox.js) lists its own entries: "nothing waits" only if it is empty.
+    section.querySelector(".rien").hidden = list.children.length > 0 || read("gestes-forms:user:" + account).length > 0;
   }
 
   var cameBack = "";  // an evaluation refused when it went from the queue, its page open again

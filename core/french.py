@@ -25,6 +25,12 @@ def decimal(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def quantity(value: float, unit: str = "") -> str:
+    """``33,5 °C``, ``0,04 dB``, ``12 %``: a measured value as French prints it, the unit
+    after a no-break space (never alone at the start of a line)."""
+    return f"{decimal(value)}\u00a0{unit}" if unit else decimal(value)
+
+
 def slugify(text: str) -> str:
     """``E2C Rhône — Lyon`` → ``e2c-rhone-lyon``: ASCII, safe in a URL, a file or a header."""
     import re

@@ -165,14 +165,24 @@ def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[Book
     after the core sections are assembled. Sections are placed after the practical evaluations, in
     ``order`` then plugin order. Return an empty list for trainees of other sectors.
 
-    :param record: the trainee's ``TraineeRecord`` (levels, attempts and evaluations).
+    :param record: the trainee's ``TraineeRecord`` as a booklet may print it — ``trainee``
+        (``TraineeInfo``: names, cohort, school, territory, sector, dates), ``levels``
+        (competency id → ``CompetencyLevel``: ``level`` code, ``attempts``, ``successes``,
+        ``autonomous_successes``, ``success_days``, ``autonomous_days``, ``last_day``,
+        ``assessors``, ``decision`` without its justification), ``gestures`` (gesture id →
+        ``GestureProgress``), ``evaluations`` (evaluation id → its latest
+        ``EvaluationResult``: ``day``, ``passed``, ``score``,
+        ``summary``, ``checks``), ``modules`` and ``phases`` (progress, 0..1). Trainers'
+        comments, the exit and decisions' justifications are left out: they never reach a
+        booklet.
+        Write numbers with ``core.plugin_api.quantity`` / ``decimal`` (``0,04 dB``).
     :param employer: the employer the booklet is written for, or ``None`` for a territory or a
         general booklet.
     :returns: a list of ``core.booklet.sections.BookletSection``.
 
     Example::
 
-        from core.plugin_api import BookletSection, SectionRow
+        from core.plugin_api import BookletSection, SectionRow, quantity
 
 
         @hookimpl
@@ -181,7 +191,7 @@ def gestes_booklet_sections(record: Any, employer: Employer | None) -> list[Book
                 BookletSection(
                     title="Pertes d'épissure",
                     columns=("Soudure", "Perte", "Seuil"),
-                    rows=(SectionRow(cells=("1", "0,04 dB", "≤ 0,2 dB"), ok=True),),
+                    rows=(SectionRow(cells=("1", quantity(0.04, "dB"), "≤ 0,2 dB"), ok=True),),
                 )
             ]
     """

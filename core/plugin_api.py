@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
     from core.catalog.sources import Location, Problem
     from core.context import Gestes
+    from core.french import counted, decimal, plural, quantity
     from core.judging.attempts import StepResult
     from core.judging.evaluation import (
         Check,
@@ -72,8 +73,12 @@ _HOMES = {
     "Submission": "core.judging.evaluation",
     "Threshold": "core.catalog.definitions",
     "TraineeRecord": "core.judging.record",
+    "counted": "core.french",
     "criteria_checks": "core.judging.evaluation",
+    "decimal": "core.french",
     "missing_check": "core.judging.evaluation",
+    "plural": "core.french",
+    "quantity": "core.french",
     "score_evaluation": "core.judging.evaluation",
     "value_check": "core.judging.evaluation",
 }
@@ -109,9 +114,13 @@ __all__ = [
     "Submission",
     "Threshold",
     "TraineeRecord",
+    "counted",
     "criteria_checks",
+    "decimal",
     "hookimpl",
     "missing_check",
+    "plural",
+    "quantity",
     "score_evaluation",
     "value_check",
 ]

@@ -192,32 +192,29 @@ def test_booklet_command(fibre, tmp_path, monkeypatch):
     gestes, trainee = fibre
     monkeypatch.setenv("GESTES_DATA_DIR", str(gestes.settings.data_dir))
     target = tmp_path / "livret.pdf"
+    command = ["booklet", "--trainee", str(trainee), "--employer", "employeur.telenco"]
+    # Links no employer could open (this machine): refused, said, nothing written.
+    local = CliRunner().invoke(build_cli(), [*command, "-o", str(target)])
+    assert local.exit_code == 1 and "http://127.0.0.1:8000" in local.stderr
+    assert "GESTES_PUBLIC_URL" in local.stderr and not target.exists()
     result = CliRunner().invoke(
-        build_cli(),
-        [
-            "booklet",
-            "--trainee",
-            str(trainee),
-            "--employer",
-            "employeur.telenco",
-            "-o",
-            str(target),
-        ],
+        build_cli(), [*command, "--public-url", "https://gestes.ecole.fr", "-o", str(target)]
     )
     assert result.exit_code == 0, result.output
+    assert "point at https://gestes.ecole.fr" in result.stderr
     assert target.read_bytes().startswith(b"%PDF") and "Telenco" in result.stdout
     _, text = pdf_text(target.read_bytes())
-    assert "Vérifier ce livret" in text and "/v/" in text.replace("\n", "")
+    assert "https://gestes.ecole.fr/v/" in text.replace("\n", "")
     unknown = CliRunner().invoke(
         build_cli(),
-        ["booklet", "--trainee", str(trainee), "--employer", "employeur.nope", "-o", str(target)],
+        [*command[:3], "--employer", "employeur.nope", "--allow-local", "-o", str(target)],
     )
     assert unknown.exit_code == 1 and "employeur.nope" in unknown.stderr
     assert "employeur.telenco" in unknown.stderr  # says which employers it could have been
     assert "employeur.ovhcloud" not in unknown.stderr  # not those who hire for other trades
     unknown = CliRunner().invoke(
         build_cli(),
-        ["booklet", "--trainee", str(trainee), "--territory", "lyon", "-o", str(target)],
+        [*command[:3], "--territory", "lyon", "--allow-local", "-o", str(target)],
     )
     assert unknown.exit_code == 1
     assert "no territory with id 'lyon'; known:" in unknown.stderr
@@ -263,7 +260,16 @@ def test_cohort_booklets_in_parallel(fibre, tmp_path, monkeypatch):
         cohort = session.scalar(select(t.Trainee.cohort_id).where(t.Trainee.id == trainee))
     result = CliRunner().invoke(
         build_cli(),
-        ["booklets", "--cohort", str(cohort), "-o", str(tmp_path / "livrets"), "--workers", "2"],
+        [
+            "booklets",
+            "--cohort",
+            str(cohort),
+            "-o",
+            str(tmp_path / "livrets"),
+            "--workers",
+            "2",
+            "--allow-local",
+        ],
     )
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "livrets").iterdir())
@@ -456,3 +462,58 @@ def test_handed_out_badges_are_signed_and_an_independent_verifier_checks_them(fi
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     with pytest.raises(OB3VerificationError):
         verifier.verify(f"{head}.{forged}.{signature}")
+
+
+def test_a_plugins_section_never_reads_what_the_booklet_may_not_print(definitions):
+    """A plugin writing into a signed booklet gets the record without the trainers'
+    comments, the exit or a level decision's justification (health, private life)."""
+    import dataclasses
+
+    from core import hookimpl
+    from core.judging.levels import LevelDecision
+    from core.judging.record import CommentEntry, ExitInfo, TraineeInfo, derive_record
+    from tests.conftest import manager
+
+    info = TraineeInfo(
+        id=1,
+        first_name="Awa",
+        last_name="Diallo",
+        cohort_id=1,
+        cohort="C",
+        school="S",
+        territory="territoire.lyon",
+        sector="fibre",
+        curriculum_version="2026.1",
+        starts_on=dt.date(2026, 1, 5),
+        ends_on=dt.date(2026, 5, 1),
+    )
+    competency = definitions.catalog.gesture(SPLICE).competencies[0]
+    decision = LevelDecision(
+        competency=competency,
+        at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+        level="en_cours",
+        justification="Arrêt maladie de mars",
+        assessor="Nadia",
+    )
+    record = derive_record(
+        definitions.catalog.sectors["fibre"],
+        info,
+        decisions=[decision],
+        comments=[CommentEntry(day=dt.date(2026, 3, 2), text="Note privée", author="Nadia")],
+        exit_info=ExitInfo(kind="cdi", on=dt.date(2026, 5, 2)),
+    )
+    seen = []
+
+    class Spy:
+        @hookimpl
+        def gestes_booklet_sections(self, record, employer):
+            seen.append(record)
+            return []
+
+    spied = dataclasses.replace(definitions, plugins=manager(("spy", Spy())))
+    build_booklet(spied, record, immersion=ImmersionRecord())
+    [read] = seen
+    assert read.comments == () and read.exit is None
+    assert read.levels[competency].decision.justification == ""
+    assert read.levels[competency].level == record.levels[competency].level
+    assert "Arrêt maladie" not in read.model_dump_json()

@@ -72,7 +72,9 @@ def test_hook_gestes_evaluators(tmp_path):
     sector.write_text(
         text.replace("evaluator: core.standard", "evaluator: tiny.always"), encoding="utf-8"
     )
-    with pytest.raises(CatalogError, match=r"evaluator tiny\.always needs parameter 'seuil'"):
+    with pytest.raises(
+        CatalogError, match=r"le correcteur tiny\.always demande le paramètre « seuil »"
+    ):
         load_catalog(manager(("plugin", Plugin(sector))))
 
 

@@ -35,7 +35,7 @@ def test_unknown_fields_are_refused():
 
 def test_step_keys_must_be_unique():
     steps = (Step(key="a", label="A"), Step(key="a", label="B"))
-    with pytest.raises(pydantic.ValidationError, match="step keys must be unique, repeated: a"):
+    with pytest.raises(pydantic.ValidationError, match="clé d'étape « a » répétée"):
         Gesture(id="t.g.x", name="X", competencies=("t.c.x",), steps=steps)
 
 
@@ -59,29 +59,32 @@ def test_threshold():
     assert Threshold(max=0.2).admits(0.2) and not Threshold(max=0.2).admits(0.21)
     assert Threshold(min=-24).describe("dBm") == "≥ -24 dBm"
     assert Threshold(min=0, max=1.5).describe("dB") == "entre 0 et 1,5 dB"
-    with pytest.raises(pydantic.ValidationError, match="min, max or both"):
+    with pytest.raises(pydantic.ValidationError, match="min, max ou les deux"):
         Threshold()
-    with pytest.raises(pydantic.ValidationError, match=r"min \(2\.0\) is above max \(1\.0\)"):
+    with pytest.raises(pydantic.ValidationError, match=r"min \(2\) est au-dessus de max \(1\)"):
         Threshold(min=2, max=1)
 
 
 def test_evaluation_needs_content_and_unique_keys():
-    with pytest.raises(pydantic.ValidationError, match="criteria, measurements or both"):
+    with pytest.raises(
+        pydantic.ValidationError,
+        match="des critères \\(criteria\\), des mesures \\(measurements\\) ou les deux",
+    ):
         Evaluation(id="t.e.x", name="X", competencies=("t.c.x",))
     m = Measurement(key="a", label="A")
-    with pytest.raises(pydantic.ValidationError, match="measurement keys must be unique"):
+    with pytest.raises(pydantic.ValidationError, match=r"clé de mesure « .* » répétée"):
         Evaluation(id="t.e.x", name="X", competencies=("t.c.x",), measurements=(m, m))
 
 
 def test_scale():
     assert DEFAULT_SCALE.codes[0] == "non_evalue" and DEFAULT_SCALE.rank("acquis") == 3
     assert DEFAULT_SCALE.label("en_cours") == "En cours d'acquisition"
-    with pytest.raises(pydantic.ValidationError, match="level codes must be unique"):
+    with pytest.raises(pydantic.ValidationError, match=r"code de niveau « .* » répétée"):
         LevelScale(id="t.s.x", name="X", levels=(Level(code="a", label="A"),) * 2)
 
 
 def test_level_condition_days_cannot_exceed_successes():
-    with pytest.raises(pydantic.ValidationError, match="min_days \\(3\\) cannot exceed"):
+    with pytest.raises(pydantic.ValidationError, match="min_days \\(3\\) ne peut pas dépasser"):
         LevelCondition(level="acquis", min_successes=2, min_days=3)
 
 

@@ -97,7 +97,7 @@ def test_a_pass_fail_trade_from_outside_claims_nothing_below_its_pass_mark(
 
     def booklet() -> tuple[str, list[dict[str, object]]]:
         pdf = tmp_path / "livret.pdf"
-        run("booklet", "--trainee", 1, "-o", pdf)
+        run("booklet", "--trainee", 1, "--allow-local", "-o", pdf)
         reader = PdfReader(io.BytesIO(pdf.read_bytes()))
         text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
         tokens = json.loads(reader.attachments["open-badges.json"][0])

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from core.booklet.data import _acquired, _mastered, rule_text
+from core.booklet.data import _acquired
+from core.booklet.wording import mastered, rule_text
 from core.catalog.definitions import AggregationRule, Autonomy, Level, LevelCondition, LevelScale
 from core.judging.levels import AttemptFact
 from core.judging.record import TraineeInfo, derive_record
@@ -57,9 +58,9 @@ def test_without_acquis_the_pass_mark_is_the_top_never_the_level_below():
     assert PASS_FAIL.acquired_rank == 2  # « validé »: was « non validé » (len - 2) before
     explicit = PASS_FAIL.model_copy(update={"pass_mark": "valide"})
     assert explicit.acquired_rank == 2
-    with pytest.raises(ValidationError, match="pass_mark 'passe' is not a level"):
+    with pytest.raises(ValidationError, match="pass_mark « passe » n'est pas un niveau"):
         LevelScale.model_validate({**PASS_FAIL.model_dump(), "pass_mark": "passe"})
-    with pytest.raises(ValidationError, match="cannot be the first level"):
+    with pytest.raises(ValidationError, match="ne peut pas être le premier niveau"):
         LevelScale.model_validate({**PASS_FAIL.model_dump(), "pass_mark": "non_evalue"})
 
 
@@ -69,7 +70,7 @@ def test_no_badge_and_no_progress_below_the_pass_mark(titre):
     record = derive_record(titre, info(), one)
     assert record.levels["fibre.c.souder"].level == "non_valide"
     assert _acquired(titre, record) == ()  # no Open Badge for « Non validé »
-    assert not _mastered(titre, 1, 1)  # a gesture done once is not mastered
+    assert not mastered(titre, 1, 1)  # a gesture done once is not mastered
     three = one + [
         AttemptFact(splice, dt.date(2026, 2, d), True, Autonomy.AUTONOME, "Nadia") for d in (3, 4)
     ]
@@ -81,6 +82,24 @@ def test_the_rule_is_said_in_the_sectors_own_words(titre):
     assert rule_text(titre) == (
         "« Validé » demande 3\u00a0réussites en autonomie, observées 2\u00a0jours différents",
     )
+
+
+def test_the_legend_never_promises_a_status_the_scale_cannot_give(titre, catalog):
+    """Under pass/fail, a requirement is met or not yet: no « en progression » in the legend
+    (requirement_status can never give it there); the usual scale keeps it."""
+    from core.booklet.wording import status_legend
+    from core.catalog.definitions import Employer, Requirement
+    from core.judging.fit import can_progress
+
+    asked = Requirement(competency="fibre.c.souder", min_level="valide")
+    hiring = Employer(
+        id="e.titre", name="Titre SA", territories=("territoire.lyon",), requirements=(asked,)
+    )
+    assert not can_progress(asked, PASS_FAIL, RULE)
+    assert "en progression" not in status_legend(titre, [hiring])
+    assert "pas encore" in status_legend(titre, [hiring])
+    usual = list(catalog.employers.values())
+    assert "en progression" in status_legend(catalog.sectors["fibre"], usual)
 
 
 def test_colours_follow_what_a_level_means_not_where_it_sits():

@@ -336,10 +336,10 @@ def test_a_cohort_moves_to_a_new_curriculum_version_only_when_nothing_blocks(wor
     )
     assert [c.id for c in installed.status(world.cohort).blockers] == [dropped.id]
     with pytest.raises(RecordError, match=dropped.name):
-        installed.upgrade(world.cohort)
+        installed.upgrade(world.cohort, world.trainer)
     assert store.lookup.cohort(world.cohort).curriculum_version == fibre.curriculum.version
     store.observations.retract(entry.id, world.trainer, "Saisie d'essai", "retract-dropped")
-    assert installed.upgrade(world.cohort).pinned == "2027.1"
+    assert installed.upgrade(world.cohort, world.trainer).pinned == "2027.1"
     assert store.lookup.cohort(world.cohort).curriculum_version == "2027.1"
 
 
@@ -462,7 +462,7 @@ def test_a_cohort_on_an_older_curriculum_is_judged_by_its_own(world, engine):
         page = web.get(f"/trainees/{someone}/gestures/{SPLICE}")
         assert page.status_code == 200 and (f'value="{dropped}"' in page.text) is shown
     assert _grid_level(store, world.cohort, trainee, competency) == "en_cours"  # remembered
-    store.curricula.upgrade(world.cohort)  # nothing removed is used: it moves on
+    store.curricula.upgrade(world.cohort, world.trainer)  # nothing removed is used
     assert store.records.trainee_record(trainee).levels[competency].level == "acquis"
     # derived again, not the grid remembered for the older version
     assert _grid_level(store, world.cohort, trainee, competency) == "acquis"

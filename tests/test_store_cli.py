@@ -280,3 +280,60 @@ def test_a_backup_under_load_holds_every_write_acknowledged_before_it(tmp_path):
     assert before <= kept
     restored.close()
     gestes.close()
+
+
+def test_a_cohort_changes_curriculum_version_from_the_command_line(demo):
+    """The cohort pinned to an older version (kept by the store): 'cohort curriculum' lists
+    what changes, 'cohort upgrade' asks for --yes and records who moved it, 'cohort
+    undo-upgrade' takes it back while nothing was recorded since."""
+    from sqlalchemy import update
+
+    from core.store import tables as t
+
+    gestes = open_gestes(Settings())
+    cohort = gestes.store.lookup.cohort(1)
+    installed = gestes.catalog.sectors[cohort.sector]
+    module = installed.curriculum.modules[0]
+    older = installed.model_copy(
+        update={
+            "curriculum": installed.curriculum.model_copy(
+                update={
+                    "version": "2025.1",
+                    "modules": (
+                        module.model_copy(update={"hours": module.hours + 7}),
+                        *installed.curriculum.modules[1:],
+                    ),
+                }
+            )
+        }
+    )
+    with gestes.store.database.write() as session:
+        session.add(
+            t.Curriculum(
+                sector=cohort.sector, version="2025.1", definition=older.model_dump(mode="json")
+            )
+        )
+        session.execute(
+            update(t.Cohort).where(t.Cohort.id == 1).values(curriculum_version="2025.1")
+        )
+    shown = run("cohort", "curriculum", 1)
+    assert shown.exit_code == 0, shown.output
+    version = installed.curriculum.version
+    assert f"Pinned 2025.1, installed {version}." in shown.stdout
+    assert (
+        f"* module « {module.name} » : heures {module.hours + 7} → {module.hours}" in shown.stdout
+    )
+    assert "level(s) would change." in shown.stdout
+    admin = next(a for a in gestes.store.accounts.all() if a.role.value == "admin")
+    unconfirmed = run("cohort", "upgrade", 1, "--by", admin.email)
+    assert unconfirmed.exit_code == 1 and "--yes" in unconfirmed.stderr
+    moved = run("cohort", "upgrade", 1, "--by", admin.email, "--yes")
+    assert moved.exit_code == 0 and f"now follows version {version}" in moved.stdout
+    assert (
+        f"Last move: 2025.1 → {version} by {admin.name}, can be undone."
+        in run("cohort", "curriculum", 1).stdout
+    )
+    back = run("cohort", "undo-upgrade", 1, "--by", admin.email)
+    assert back.exit_code == 0 and "follows version 2025.1 again" in back.stdout
+    again = run("cohort", "undo-upgrade", 1, "--by", admin.email)
+    assert again.exit_code == 1 and "Aucun changement de version à défaire" in again.stderr

@@ -359,7 +359,19 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", f"/cohorts/{co}/trainers", {"trainers": ["3"]}, COORDINATORS_ONLY),
         ("POST", f"/cohorts/{site.closing}/close", {"confirm": "oui"}, COORDINATORS_ONLY),
         ("POST", f"/shares/{site.shares[who]}/revoke", {}, COORDINATORS_ONLY),
-        ("POST", f"/cohorts/{co}/curriculum", {}, {**COORDINATORS_ONLY, **ALREADY_CURRENT}),
+        (
+            "POST",
+            f"/cohorts/{co}/curriculum",
+            {"confirm": "oui"},
+            {**COORDINATORS_ONLY, **ALREADY_CURRENT},
+        ),
+        ("POST", f"/cohorts/{co}/curriculum/undo", {}, {**COORDINATORS_ONLY, **ALREADY_CURRENT}),
+        (
+            "POST",
+            f"/cohorts/{co}/curriculum/cancel",
+            {"entry": "o1", "confirm": "oui"},
+            {**COORDINATORS_ONLY, **ALREADY_CURRENT},  # nothing blocks: nothing to cancel
+        ),
         (
             "POST",
             f"/trainees/{site.movers['level-' + who]}/levels",
@@ -570,7 +582,18 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", f"/api/cohorts/{co}/trainers", {"json": {"trainers": [3]}}, COORDINATORS_ONLY),
         ("POST", f"/api/cohorts/{site.closing}/close", {}, COORDINATORS_ONLY),
         ("GET", f"/api/cohorts/{co}/curriculum", {}, {}),
-        ("POST", f"/api/cohorts/{co}/curriculum", {}, {**COORDINATORS_ONLY, **ALREADY_CURRENT}),
+        (
+            "POST",
+            f"/api/cohorts/{co}/curriculum",
+            {"json": {"confirm": True}},
+            {**COORDINATORS_ONLY, **ALREADY_CURRENT},
+        ),
+        (
+            "POST",
+            f"/api/cohorts/{co}/curriculum/undo",
+            {},
+            {**COORDINATORS_ONLY, **ALREADY_CURRENT},
+        ),
         (
             "POST",
             f"/api/trainees/{site.movers['level-' + who]}/levels",

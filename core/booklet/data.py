@@ -25,9 +25,9 @@ from core.booklet.immersion import (
     signature_lines,
 )
 from core.booklet.sections import BookletSection
+from core.booklet.wording import mastered, printable, rule_text, status_legend
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import (
-    Autonomy,
     Competency,
     Employer,
     Frozen,
@@ -35,7 +35,7 @@ from core.catalog.definitions import (
     Phase,
     Sector,
 )
-from core.french import counted, decimal
+from core.french import decimal
 from core.judging.evidence import evidence_of, evidence_words, short_words
 from core.judging.record import TraineeRecord
 from core.settings import Settings
@@ -113,6 +113,7 @@ class BookletData(Frozen):
     organisation: str | None = None  # the training organisation (settings), set when signed
     rules: tuple[str, ...] = ()  # how levels are established, in words, from the sector's rule
     pass_label: str = "Acquis"  # the level from which a competency counts as acquired
+    legend: str = ""  # what « atteinte » (and « en progression », where it can be) means
     employers: tuple[EmployerPart, ...]
     grid: tuple[GridBlock, ...]
     gestures: tuple[GestureLine, ...]
@@ -254,7 +255,7 @@ def build_booklet(
                 last_day=g.last_day,
             )
             for g in record.gestures.values()
-            if _mastered(sector, g.autonomous_passed, g.autonomous_days)
+            if mastered(sector, g.autonomous_passed, g.autonomous_days)
         ),
         evaluations=tuple(
             EvaluationLine(
@@ -268,6 +269,7 @@ def build_booklet(
         ),
         sections=_plugin_sections(definitions, record, employer),
         rules=rule_text(sector),
+        legend=status_legend(sector, readers),
         pass_label=curriculum.scale.label(curriculum.scale.codes[curriculum.scale.acquired_rank]),
         issued_on=issued,
         catalog_version=catalog.version,
@@ -339,43 +341,6 @@ def _summary(
     )
 
 
-def rule_text(sector: Sector) -> tuple[str, ...]:
-    """The sector's own aggregation rule in words, highest level first (never the default
-    rule's words for a sector that has its own scale)."""
-    scale, rule = sector.curriculum.scale, sector.curriculum.rule
-    sentences = []
-    for condition in rule.conditions:
-        label = scale.label(condition.level)
-        needs = []
-        if condition.min_successes:
-            floor = Autonomy.from_key(condition.min_autonomy)
-            how = "" if floor is Autonomy.AVEC_AIDE else f" {floor.label.lower()} au moins"
-            if floor is Autonomy.AUTONOME:
-                how = " en autonomie"
-            needs.append(
-                f"{counted(condition.min_successes, 'réussite', 'réussites')}{how}"
-                + (
-                    f", observées {counted(condition.min_days, 'jour', 'jours')} différents"
-                    if condition.min_days > 1
-                    else ""
-                )
-            )
-        if condition.evaluation_passed:
-            needs.append("une épreuve pratique réussie")
-        sentences.append(f"« {label} » demande {' et '.join(needs) or 'une observation'}")
-    return tuple(sentences)
-
-
-def _mastered(sector: Sector, autonomous: int, days: int) -> bool:
-    """A gesture is listed as mastered under the curriculum's own rule for the acquired level
-    (by default: two successes in autonomy on two different days), never after one success."""
-    scale, rule = sector.curriculum.scale, sector.curriculum.rule
-    acquired = scale.codes[scale.acquired_rank]
-    condition = next((c for c in rule.conditions if c.level == acquired), None)
-    successes, needed_days = (condition.min_successes, condition.min_days) if condition else (2, 2)
-    return autonomous >= max(1, successes) and days >= needed_days
-
-
 def _readers(
     catalog: Catalog,
     sector: str,
@@ -422,7 +387,8 @@ def _plugin_sections(
     reader = definitions.catalog.employers.get(employer) if employer else None
     sections: list[BookletSection] = []
     hook = definitions.plugins.hook.gestes_booklet_sections
-    for found in hook(record=record, employer=reader):
+    readable = printable(record)
+    for found in hook(record=readable, employer=reader):
         sections.extend(found or [])
     return tuple(sorted(sections, key=lambda s: s.order))
 

@@ -5,23 +5,19 @@ gesture evidences or no module teaches. ``core.catalog.loading`` runs them befor
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel
 
 from core.catalog.catalog import KIND_LABELS, Entry, Kind
 from core.catalog.definitions import Employer, Sector
+from core.catalog.hints import did_you_mean, one_of
 from core.catalog.sources import FieldPath, Location, Problem
 from core.judging.evaluation import Evaluator
 
 Locate = Callable[[FieldPath], Location]
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"vouliez-vous dire « {close[0]} » ?" if close and close[0] != word else None
 
 
 # ---------------------------------------------------------------- indexing and checks
@@ -145,14 +141,14 @@ def _check_rule(problems: list[Problem], sector: Sector, locate: Locate) -> None
     for i, condition in enumerate(rule.conditions):
         where = locate(("curriculum", "rule", "conditions", i, "level"))
         if condition.level not in scale.codes:
-            hint = did_you_mean(condition.level, scale.codes)
+            hint = one_of(condition.level, scale.codes)
             message = f"le niveau « {condition.level} » n'est pas dans l'échelle"
             problems.append(Problem(message, where, hint))
         else:
             ranks.append(scale.rank(condition.level))
     if rule.observed_floor not in scale.codes:
         where = locate(("curriculum", "rule", "observed_floor"))
-        hint = did_you_mean(rule.observed_floor, scale.codes)
+        hint = one_of(rule.observed_floor, scale.codes)
         message = f"le niveau « {rule.observed_floor} » n'est pas dans l'échelle"
         problems.append(Problem(message, where, hint))
     elif ranks and (
@@ -205,9 +201,23 @@ def check_employer(
         sector = sectors[index.entries[requirement.competency].sector or ""]
         scale = sector.curriculum.scale
         if requirement.min_level not in scale.codes:
-            hint = did_you_mean(requirement.min_level, scale.codes)
-            message = (
-                f"le niveau « {requirement.min_level} » n'est pas dans l'échelle de la filière "
-                f"{sector.id}"
-            )
-            index.problems.append(Problem(message, locate((*path, "min_level")), hint))
+            index.problems.append(_unknown_min_level(requirement, sector, locate, path))
+
+
+def _unknown_min_level(
+    requirement: Any, sector: Sector, locate: Locate, path: FieldPath
+) -> Problem:
+    """A required level the competency's scale lacks; when ``min_level`` was left out, the
+    message says the default was taken, not a word the designer never wrote."""
+    codes = sector.curriculum.scale.codes
+    hint = one_of(requirement.min_level, codes)
+    if "min_level" not in requirement.model_fields_set:
+        message = (
+            f"min_level absent : sa valeur par défaut, « {requirement.min_level} », n'est pas "
+            f"dans l'échelle de la filière {sector.id} ; écrivez min_level"
+        )
+        return Problem(message, locate(path), "niveaux : " + ", ".join(f"« {c} »" for c in codes))
+    message = (
+        f"le niveau « {requirement.min_level} » n'est pas dans l'échelle de la filière {sector.id}"
+    )
+    return Problem(message, locate((*path, "min_level")), hint)

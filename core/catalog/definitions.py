@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from core.catalog.hints import At, one_of, require_unique
 from core.french import decimal
 
 # A dotted id: lower-case words joined by dots, at least two parts (``fibre.splice``).
@@ -74,13 +75,14 @@ class LevelScale(Definition):
     @model_validator(mode="after")
     def _unique_codes(self) -> LevelScale:
         codes = [level.code for level in self.levels]
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
-        if duplicates:
-            raise ValueError(f"level codes must be unique, repeated: {', '.join(duplicates)}")
-        if self.pass_mark is not None and self.pass_mark not in codes:
-            raise ValueError(f"pass_mark '{self.pass_mark}' is not a level of the scale")
-        if self.pass_mark == codes[0]:
-            raise ValueError("pass_mark cannot be the first level (« not yet observed »)")
+        require_unique("levels", "code", "code de niveau", codes)
+        mark, where = self.pass_mark, ("pass_mark",)
+        if mark is not None and mark not in codes:
+            said = f"pass_mark « {mark} » n'est pas un niveau de l'échelle"
+            raise At(where, said, one_of(mark, codes))
+        if mark == codes[0]:
+            said = f"pass_mark ne peut pas être le premier niveau (« {mark} » : pas encore observé)"
+            raise At(where, said, "choisissez un niveau au-dessus : " + ", ".join(codes[1:]))
         return self
 
     @property
@@ -210,7 +212,7 @@ class Gesture(Definition):
 
     @model_validator(mode="after")
     def _unique_step_keys(self) -> Gesture:
-        _require_unique("step keys", [step.key for step in self.steps])
+        require_unique("steps", "key", "clé d'étape", [step.key for step in self.steps])
         return self
 
     @property
@@ -230,9 +232,13 @@ class Threshold(Definition):
     @model_validator(mode="after")
     def _ordered(self) -> Threshold:
         if self.min is None and self.max is None:
-            raise ValueError("a threshold needs min, max or both")
+            raise ValueError("un seuil demande min, max ou les deux")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+            raise At(
+                ("min",),
+                f"min ({decimal(self.min)}) est au-dessus de max ({decimal(self.max)})",
+                "inversez-les",
+            )
         return self
 
     def admits(self, value: float) -> bool:
@@ -294,9 +300,12 @@ class Evaluation(Definition):
     @model_validator(mode="after")
     def _has_content(self) -> Evaluation:
         if not self.criteria and not self.measurements:
-            raise ValueError("an evaluation needs criteria, measurements or both")
-        _require_unique("criterion keys", [c.key for c in self.criteria])
-        _require_unique("measurement keys", [m.key for m in self.measurements])
+            raise ValueError(
+                "une épreuve demande des critères (criteria), des mesures (measurements) ou les "
+                "deux"
+            )
+        require_unique("criteria", "key", "clé de critère", [c.key for c in self.criteria])
+        require_unique("measurements", "key", "clé de mesure", [m.key for m in self.measurements])
         return self
 
     def measurement(self, key: str) -> Measurement:
@@ -349,8 +358,10 @@ class LevelCondition(Definition):
     @model_validator(mode="after")
     def _days_possible(self) -> LevelCondition:
         if self.min_successes and self.min_days > self.min_successes:
-            raise ValueError(
-                f"min_days ({self.min_days}) cannot exceed min_successes ({self.min_successes})"
+            raise At(
+                ("min_days",),
+                f"min_days ({self.min_days}) ne peut pas dépasser min_successes "
+                f"({self.min_successes}) : il faut au moins une réussite par jour compté",
             )
         return self
 
@@ -472,7 +483,12 @@ class Employer(Definition):
 
     @model_validator(mode="after")
     def _unique_requirements(self) -> Employer:
-        _require_unique("required competencies", [r.competency for r in self.requirements])
+        require_unique(
+            "requirements",
+            "competency",
+            "compétence demandée",
+            [r.competency for r in self.requirements],
+        )
         return self
 
 
@@ -481,9 +497,3 @@ class EmployerDocument(Definition):
 
     territories: tuple[Territory, ...] = ()
     employers: tuple[Employer, ...] = ()
-
-
-def _require_unique(what: str, values: list[str]) -> None:
-    repeated = sorted({value for value in values if values.count(value) > 1})
-    if repeated:
-        raise ValueError(f"{what} must be unique, repeated: {', '.join(repeated)}")

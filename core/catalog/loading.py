@@ -25,7 +25,6 @@ from core.catalog.cross_checks import (
     Index,
     check_employer,
     check_sector,
-    did_you_mean,
 )
 from core.catalog.definitions import (
     ID_PATTERN,
@@ -35,6 +34,7 @@ from core.catalog.definitions import (
     Sector,
     Territory,
 )
+from core.catalog.hints import At, did_you_mean, folded
 from core.catalog.sources import FieldPath, Location, Problem, SourceError, read_source
 from core.judging.evaluation import Evaluator
 from core.plugins import COMMANDS_PREFIX, installed_plugins
@@ -190,8 +190,30 @@ def _validation_problems(error: ValidationError, locate: Locate) -> list[Problem
         hint = None
         if detail["type"] == "extra_forbidden" and path:
             hint = did_you_mean(str(path[-1]), _FIELD_NAMES)
+        if detail["type"] == "string_pattern_mismatch":
+            hint = _as_key(detail)
+        own = detail.get("ctx", {}).get("error")
+        if isinstance(own, At):  # a definition's own check: at the field it is about
+            path, hint = (*path, *own.path), own.hint
         problems.append(Problem(said(detail, path), locate(path), hint))
     return problems
+
+
+def _as_key(detail: Any) -> str | None:
+    """« validé » where a key is expected: the key it would be (accents and capitals off,
+    spaces as _), when that one is valid."""
+    import re
+
+    pattern = str(detail.get("ctx", {}).get("pattern", ""))
+    typed = str(detail.get("input", ""))
+    if pattern == KEY_PATTERN:
+        candidate = re.sub(r"[^a-z0-9_]+", "_", folded(typed)).strip("_")
+    elif pattern == ID_PATTERN:
+        parts = [re.sub(r"[^a-z0-9_-]+", "_", folded(p)).strip("_") for p in typed.split(".")]
+        candidate = ".".join(parts)
+    else:
+        return None
+    return f"écrivez « {candidate} »" if re.match(pattern, candidate) else None
 
 
 _PATTERN_NAMES = {
@@ -245,7 +267,8 @@ def said(detail: Any, path: tuple[Any, ...]) -> str:
     if kind in {"literal_error", "enum"}:
         return f"« {detail.get('input')} » n'est pas prévu ici (choix : {ctx.get('expected')})"
     if kind == "value_error":
-        return str(detail["msg"]).removeprefix("Value error, ")
+        own = ctx.get("error")
+        return str(own) if own is not None else str(detail["msg"]).removeprefix("Value error, ")
     return _SAID.get(kind, str(detail["msg"]))
 
 

@@ -85,6 +85,16 @@ def refused(action: Callable[[], Any]) -> Any:
         raise typer.Exit(1) from None
 
 
+def account_id(gestes: Gestes, email: str) -> int:
+    """The id of the account with ``email`` (who a command acts as), or exit 1 saying so."""
+    wanted = email.strip().lower()
+    found = next((a.id for a in gestes.store.accounts.all() if a.email == wanted), None)
+    if found is None:
+        typer.echo(f"error: no account with the e-mail {email}.", err=True)
+        raise typer.Exit(1)
+    return found
+
+
 def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
     lines = [

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from core.cli.common import Opener, group, refused
+from core.cli.common import Opener, account_id, group, refused
 
 ROLES = "admin, coordinator or trainer"
 
@@ -169,3 +169,60 @@ def _cohort_commands(app: typer.Typer, opener: Opener) -> None:
         gestes = opener.gestes()
         refused(lambda: gestes.store.directory.set_trainers(cohort_id, trainer))
         typer.echo(f"Cohort {cohort_id}: {len(trainer)} trainer(s).")
+
+    _curriculum_commands(cohort, opener)
+
+
+def _curriculum_commands(cohort: typer.Typer, opener: Opener) -> None:
+    @cohort.command("curriculum")
+    def cohort_curriculum(cohort_id: Annotated[int, typer.Argument(help="Cohort id.")]) -> None:
+        """The cohort's curriculum version against the installed one: what changes (judgement
+        marked *), the entries that block a move, the levels that would change."""
+        gestes = opener.gestes()
+        status = refused(lambda: gestes.store.curricula.status(cohort_id))
+        typer.echo(f"Pinned {status.pinned}, installed {status.installed}.")
+        for change in status.changes:
+            typer.echo(f"{'*' if change.judgement else ' '} {change.label}")
+        for entry in status.blocking:
+            typer.echo(f"blocks the move: {entry.label} [{entry.ref}]")
+        if status.behind and status.known and not status.blocking:
+            shifts = gestes.store.records.level_shifts(cohort_id, status.installed)
+            for shift in shifts:
+                typer.echo(f"{shift.trainee}\t{shift.competency}\t{shift.before} → {shift.after}")
+            typer.echo(f"{len(shifts)} level(s) would change.")
+        move = status.last_move
+        if move is not None:
+            undone = "undone" if move.undone else ("can be undone" if move.undoable else "kept")
+            typer.echo(
+                f"Last move: {move.from_version} → {move.to_version} by {move.by}, {undone}."
+            )
+
+    @cohort.command("upgrade")
+    def cohort_upgrade(
+        cohort_id: Annotated[int, typer.Argument(help="Cohort id.")],
+        by: Annotated[str, typer.Option("--by", help="E-mail of the coordinator moving it.")],
+        yes: Annotated[
+            bool, typer.Option("--yes", help="Confirm: the levels that would change were read.")
+        ] = False,
+    ) -> None:
+        """Move the cohort to the installed curriculum version (read 'curriculum' first)."""
+        if not yes:
+            typer.echo(
+                "error: read 'gestes cohort curriculum ID', then confirm with --yes.", err=True
+            )
+            raise typer.Exit(1)
+        gestes = opener.gestes()
+        author = account_id(gestes, by)
+        status = refused(lambda: gestes.store.curricula.upgrade(cohort_id, author))
+        typer.echo(f"Cohort {cohort_id} now follows version {status.pinned}.")
+
+    @cohort.command("undo-upgrade")
+    def cohort_undo_upgrade(
+        cohort_id: Annotated[int, typer.Argument(help="Cohort id.")],
+        by: Annotated[str, typer.Option("--by", help="E-mail of the coordinator undoing it.")],
+    ) -> None:
+        """Back to the version the cohort left, while nothing was recorded since the move."""
+        gestes = opener.gestes()
+        author = account_id(gestes, by)
+        status = refused(lambda: gestes.store.curricula.undo(cohort_id, author))
+        typer.echo(f"Cohort {cohort_id} follows version {status.pinned} again.")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from core.cli.common import Opener, group, refused
+from core.cli.common import Opener, account_id, group, refused
 
 if TYPE_CHECKING:
     from core.context import Gestes
@@ -73,6 +73,49 @@ def _database_commands(app: typer.Typer, opener: Opener) -> None:
         seed_if_empty(opener.gestes(migrate=True))
 
 
+PublicUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--public-url",
+        help="Where employers open verification links (default: GESTES_PUBLIC_URL).",
+    ),
+]
+AllowLocal = Annotated[
+    bool,
+    typer.Option(
+        "--allow-local", help="Accept links to this machine (127.0.0.1): for a test only."
+    ),
+]
+
+
+def _linked(gestes: Gestes, public_url: str | None, allow_local: bool) -> Gestes:
+    """The context whose settings say where printed links point; a loopback address (no
+    employer can open it) is refused unless asked for, and the address is always said."""
+    import dataclasses
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if public_url:
+        settings = gestes.settings.model_copy(update={"public_url": public_url})
+        gestes = dataclasses.replace(gestes, settings=settings)
+    address = gestes.settings.address()
+    host = urlsplit(address).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback and not allow_local:
+        typer.echo(
+            f"error: the verification links and badges would point at {address}, which no "
+            "employer can open: set GESTES_PUBLIC_URL or --public-url https://…, or add "
+            "--allow-local for a test.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"Verification links and badges point at {address}.", err=True)
+    return gestes
+
+
 def _booklet_commands(app: typer.Typer, opener: Opener) -> None:
     @app.command("booklet")
     def booklet_command(
@@ -82,6 +125,8 @@ def _booklet_commands(app: typer.Typer, opener: Opener) -> None:
         territory: Annotated[
             str | None, typer.Option(help="Territory id (default: the trainee's).")
         ] = None,
+        public_url: PublicUrl = None,
+        allow_local: AllowLocal = False,
     ) -> None:
         """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
         from core.booklet.data import verified_booklet
@@ -89,7 +134,7 @@ def _booklet_commands(app: typer.Typer, opener: Opener) -> None:
 
         if employer and territory:
             raise typer.BadParameter("give --employer or --territory, not both")
-        gestes = opener.gestes()
+        gestes = _linked(opener.gestes(), public_url, allow_local)
         data = refused(
             lambda: verified_booklet(
                 gestes,
@@ -109,12 +154,14 @@ def _cohort_booklets_command(app: typer.Typer, opener: Opener) -> None:
         cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
         output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write.")],
         workers: Annotated[int, typer.Option(help="Processes (default: one per core).")] = 0,
+        public_url: PublicUrl = None,
+        allow_local: AllowLocal = False,
     ) -> None:
         """Write every booklet of a cohort (territory booklets), in parallel."""
         from core.booklet.data import verified_booklet
         from core.booklet.printing import booklet_filename, render_many
 
-        gestes = opener.gestes()
+        gestes = _linked(opener.gestes(), public_url, allow_local)
         cohort_records = refused(lambda: gestes.store.records.cohort_records(cohort))
         output.mkdir(parents=True, exist_ok=True)
         jobs = [
@@ -270,11 +317,8 @@ def _attempt_commands(trainee_app: typer.Typer, opener: Opener) -> None:
     ) -> None:
         """Give up an attempt left unvalidated: its taps are kept, superseded, with who
         gave it up."""
-        store = opener.gestes().store
-        author = next((a.id for a in store.accounts.all() if a.email == by.strip().lower()), None)
-        if author is None:
-            typer.echo(f"error: no account with the e-mail {by}.", err=True)
-            raise typer.Exit(1)
+        gestes = opener.gestes()
+        store, author = gestes.store, account_id(gestes, by)
         taps = refused(lambda: store.observations.abandon_attempt(trainee, attempt, author))
         typer.echo(f"Attempt {attempt} abandoned ({taps} taps kept, superseded).")
 

@@ -111,15 +111,31 @@ class Evaluator:
         for key in self.needs_measurements:
             if key not in measured:
                 problems.append(
-                    (("measurements",), f"evaluator {self.id} needs measurement '{key}'")
+                    (
+                        ("measurements",),
+                        f"le correcteur {self.id} demande la mesure « {key} » : ajoutez-la "
+                        "sous measurements",
+                    )
                 )
         criteria = {c.key for c in evaluation.criteria}
         for key in self.needs_criteria:
             if key not in criteria:
-                problems.append((("criteria",), f"evaluator {self.id} needs criterion '{key}'"))
+                problems.append(
+                    (
+                        ("criteria",),
+                        f"le correcteur {self.id} demande le critère « {key} » : ajoutez-le "
+                        "sous criteria",
+                    )
+                )
         for key in self.needs_params:
             if key not in evaluation.params:
-                problems.append((("params",), f"evaluator {self.id} needs parameter '{key}'"))
+                problems.append(
+                    (
+                        ("params",),
+                        f"le correcteur {self.id} demande le paramètre « {key} » : ajoutez "
+                        f"« {key}: <valeur> » sous params",
+                    )
+                )
         return problems
 
 

@@ -77,6 +77,15 @@ def requirement_status(
     return Status.NON_ACQUIS
 
 
+def can_progress(requirement: Requirement, scale: LevelScale, rule: AggregationRule) -> bool:
+    """Whether ``requirement`` can ever be « en progression » (``requirement_status``): some
+    level lies above the rule's observed floor and below the level asked. A pass/fail scale
+    (« non validé », « validé ») has none: its requirements are met or not yet."""
+    if requirement.min_level not in scale.codes:  # refused when the catalog loads
+        return False
+    return scale.rank(rule.observed_floor) + 1 < scale.rank(requirement.min_level)
+
+
 def employer_fit(
     employer: Employer,
     levels: Mapping[str, str],

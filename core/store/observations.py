@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.catalog.catalog import Catalog, Catalogs, Kind
 from core.catalog.definitions import Autonomy
@@ -115,6 +115,7 @@ def open_trainee_rows(session: Session, trainee_id: int) -> tuple[t.Trainee, t.C
 
 
 # What closes a live attempt: its validation, or its abandonment (retractions of its taps).
+_Later = aliased(t.Observation)  # an entry superseding another
 CLOSING_KINDS = (ObservationKind.ATTEMPT.value, ObservationKind.RETRACTION.value)
 
 
@@ -285,7 +286,42 @@ class Observations:
                 old.trainee_id, author_id, old.definition, dt.date.today(), key, observation_id
             )
             payload = {"reason": reason.strip()}
-            return self._add(session, rows, new, ObservationKind.RETRACTION, payload=payload)
+            recorded = self._add(session, rows, new, ObservationKind.RETRACTION, payload=payload)
+            if old.kind == ObservationKind.ATTEMPT.value and old.attempt_key:
+                self._retract_taps(session, rows, old, author_id)
+            return recorded
+
+    def _retract_taps(
+        self, session: Session, rows: tuple[t.Trainee, t.Cohort], attempt: t.Observation, by: int
+    ) -> None:
+        """An attempt cancelled takes its taps with it: none is left counting as a live entry
+        (a curriculum move blocked by the attempt stayed blocked by its taps)."""
+        taps = session.scalars(
+            select(t.Observation.id).where(
+                t.Observation.attempt_key == attempt.attempt_key,
+                t.Observation.trainee_id == attempt.trainee_id,
+                t.Observation.kind == ObservationKind.STEP.value,
+                ~exists().where(t.Observation.id == _Later.supersedes_id),
+            )
+        ).all()
+        for tap_id in taps:
+            new = _New(
+                attempt.trainee_id,
+                by,
+                attempt.definition,
+                dt.date.today(),
+                f"retract-tap:{tap_id}",
+                tap_id,
+            )
+            payload = {"reason": "Tentative annulée : ses étapes avec elle."}
+            self._add(
+                session,
+                rows,
+                new,
+                ObservationKind.RETRACTION,
+                payload=payload,
+                attempt_key=attempt.attempt_key,
+            )
 
     def abandon_attempt(self, trainee_id: int, attempt_key: str, author_id: int) -> int:
         """An attempt left unvalidated, given up: each of its taps is retracted (kept,

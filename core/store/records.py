@@ -152,6 +152,38 @@ class TraineeRecords:
             for info in data.trainees
         ]
 
+    def level_shifts(self, cohort_id: int, version: str) -> list[LevelShift]:
+        """Every level that would change, trainee by trainee, were the cohort judged by
+        ``version`` of its curriculum instead of its own: both derived from the same entries,
+        side by side (what a coordinator reads before moving a cohort)."""
+        data = self._cohort(cohort_id, exits=False)
+        shifts = []
+        for info in data.trainees:
+            if info.erased:
+                continue
+            rows = data.rows[info.id]
+            moved = info.model_copy(update={"curriculum_version": version})
+            before = self._derive(info, rows, data.authors, None)
+            after = self._derive(moved, rows, data.authors, None)
+            was_sector = self._catalogs(info.sector, info.curriculum_version).sectors[info.sector]
+            now_sector = self._catalogs(info.sector, version).sectors[info.sector]
+            was, now = before.level_codes(), after.level_codes()
+            names = {c.id: c.name for c in (*was_sector.competencies, *now_sector.competencies)}
+            for competency in sorted(was.keys() | now.keys()):
+                if was.get(competency) == now.get(competency):
+                    continue
+                named = names.get(competency, competency)
+                shifts.append(
+                    LevelShift(
+                        trainee_id=info.id,
+                        trainee=info.full_name,
+                        competency=named,
+                        before=_label(was_sector, was.get(competency)),
+                        after=_label(now_sector, now.get(competency)),
+                    )
+                )
+        return shifts
+
     def cohort_grid(self, cohort_id: int) -> CohortGrid:
         """Trainees × competencies: levels only (no module or gesture progress).
 
@@ -207,6 +239,21 @@ class TraineeRecords:
             rows=tuple(rows),
             decided=frozenset(decided),
         )
+
+
+@dataclass(frozen=True)
+class LevelShift:
+    """A level a move to another curriculum version would change."""
+
+    trainee_id: int
+    trainee: str
+    competency: str  # its name
+    before: str  # the level's label, « — » where the version has no such competency
+    after: str
+
+
+def _label(sector: Any, code: str | None) -> str:
+    return "—" if code is None else str(sector.curriculum.scale.label(code))
 
 
 def _remember(kept: dict[int, Any], key: int, value: Any, most: int) -> None:

@@ -141,6 +141,24 @@ class Curriculum(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CurriculumMove(Base):
+    """A cohort moved from one curriculum version to another: who, when, from, to; and the
+    latest entry of the cohort then, so that the move can be undone while nothing new was
+    recorded."""
+
+    __tablename__ = "curriculum_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    from_version: Mapped[str] = mapped_column(String(20))
+    to_version: Mapped[str] = mapped_column(String(20))
+    moved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    moved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    latest_entry: Mapped[int] = mapped_column(Integer, default=0)  # observation id, 0: none
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ShareLink(Base):
     """A link a coordinator sent an employer to download a booklet: an opaque code, never the
     payload, so the school can withdraw it (revoked_at) before it expires."""

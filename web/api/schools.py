@@ -61,23 +61,6 @@ class CohortOut(BaseModel):
     closed: bool
 
 
-class ChangeOut(BaseModel):
-    kind: str = Field(description="competency, gesture, evaluation or module")
-    id: str
-    what: str = Field(description="added, removed or renamed")
-    name: str
-    old_name: str | None
-    label: str = Field(description="The change in French, as the settings page says it")
-
-
-class CurriculumOut(BaseModel):
-    pinned: str
-    installed: str
-    changes: list[ChangeOut]
-    blockers: list[str] = Field(description="Removed definitions the cohort's entries use")
-    known: bool
-
-
 class Moved(BaseModel):
     trainee: int
     cohort: int
@@ -223,32 +206,6 @@ def close_cohort(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
     cohort_of(store_of(request), user, cohort_id)
     store_of(request).directory.close_cohort(cohort_id)
     return _cohort(request, cohort_id)
-
-
-def _curriculum(status: Any) -> dict[str, Any]:
-    return {
-        "pinned": status.pinned,
-        "installed": status.installed,
-        "changes": [c.__dict__ | {"label": c.label} for c in status.changes],
-        "blockers": [c.id for c in status.blockers],
-        "known": status.known,
-    }
-
-
-@router.get("/cohorts/{cohort_id}/curriculum", response_model=CurriculumOut)
-def curriculum(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
-    """The curriculum version the cohort follows, the installed one, what changed between
-    them and which removed definitions its entries point at (they block the move)."""
-    cohort_of(store_of(request), user, cohort_id)
-    return _curriculum(store_of(request).curricula.status(cohort_id))
-
-
-@router.post("/cohorts/{cohort_id}/curriculum", response_model=CurriculumOut)
-def upgrade_curriculum(request: Request, user: User, cohort_id: Id) -> dict[str, Any]:
-    """Move the cohort to the installed version (400 naming what blocks it)."""
-    require_coordinator(user)
-    cohort_of(store_of(request), user, cohort_id)
-    return _curriculum(store_of(request).curricula.upgrade(cohort_id))
 
 
 class LevelIn(BaseModel):

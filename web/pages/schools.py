@@ -1,6 +1,7 @@
 """Setting a school up from a fresh install: the first administrator (a one-time link printed
 by ``gestes serve``), schools, cohorts of any installed sector, their trainers, closing a
-cohort, moving a trainee. The same store functions as the JSON API and the CLI."""
+cohort, moving a trainee; a cohort's curriculum version is ``web.pages.curriculum``. The
+same store functions as the JSON API and the CLI."""
 
 from __future__ import annotations
 
@@ -200,20 +201,26 @@ async def create_cohort(request: Request, user: User) -> Response:
 @router.get("/cohorts/{cohort_id}/settings")
 def cohort_settings(request: Request, user: User, cohort_id: Id) -> Response:
     require_coordinator(user)
-    return render(request, "cohort_settings.html", _settings_view(request, user, cohort_id))
+    return render(request, "cohort_settings.html", settings_view(request, user, cohort_id))
 
 
-def _settings_view(request: Request, user: Any, cohort_id: int, **extra: Any) -> dict[str, Any]:
+def settings_view(request: Request, user: Any, cohort_id: int, **extra: Any) -> dict[str, Any]:
     gestes = gestes_of(request)
     cohort = cohort_of(gestes.store, user, cohort_id)
     sector = gestes.catalog_for(cohort).sectors[cohort.sector]
+    status = gestes.store.curricula.status(cohort_id)
     return {
         "cohort": cohort,
         "sector": sector,
         "school": gestes.store.lookup.school(cohort.school_id),
         "staff": gestes.store.lookup.staff(cohort.school_id),
         "phases": {p.value: p.label for p in Phase},
-        "curriculum": gestes.store.curricula.status(cohort_id),
+        "curriculum": status,
+        # Before moving: every level that would change, trainee by trainee (derived with both
+        # versions); only once nothing blocks the move (entries about removed definitions).
+        "shifts": gestes.store.records.level_shifts(cohort_id, status.installed)
+        if status.behind and status.known and not status.blocking
+        else [],
         "errors": {},
         **extra,
     }
@@ -232,7 +239,7 @@ async def set_trainers(request: Request, user: User, cohort_id: Id) -> Response:
         except RecordError as error:
             errors = forms.refusal(error)
     if errors:
-        view = _settings_view(request, user, cohort_id, errors=errors)
+        view = settings_view(request, user, cohort_id, errors=errors)
         return render(request, "cohort_settings.html", view, status_code=400)
     return RedirectResponse(f"/cohorts/{cohort_id}/settings", status_code=303)
 
@@ -244,22 +251,9 @@ async def close_cohort(request: Request, user: User, cohort_id: Id) -> Response:
     form = await request.form()
     if form.get("confirm") != "oui":
         errors = {"confirm": "Cochez la case pour confirmer la clôture."}
-        view = _settings_view(request, user, cohort_id, errors=errors)
+        view = settings_view(request, user, cohort_id, errors=errors)
         return render(request, "cohort_settings.html", view, status_code=400)
     store_of(request).directory.close_cohort(cohort_id)
-    return RedirectResponse(f"/cohorts/{cohort_id}/settings", status_code=303)
-
-
-@router.post("/cohorts/{cohort_id}/curriculum")
-def upgrade_curriculum(request: Request, user: User, cohort_id: Id) -> Response:
-    """Move the cohort to its sector's installed curriculum, or say what blocks it."""
-    require_coordinator(user)
-    cohort_of(store_of(request), user, cohort_id)
-    try:
-        store_of(request).curricula.upgrade(cohort_id)
-    except RecordError as error:
-        view = _settings_view(request, user, cohort_id, errors={"curriculum": str(error)})
-        return render(request, "cohort_settings.html", view, status_code=400)
     return RedirectResponse(f"/cohorts/{cohort_id}/settings", status_code=303)
 
 

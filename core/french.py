@@ -31,6 +31,14 @@ def quantity(value: float, unit: str = "") -> str:
     return f"{decimal(value)}\u00a0{unit}" if unit else decimal(value)
 
 
+def duration(seconds: int) -> str:
+    """``50 min``, ``7 min 30 s``, ``45 s``: a duration as a trainer says it."""
+    minutes, rest = divmod(int(seconds), 60)
+    if not minutes:
+        return f"{rest}\u00a0s"
+    return f"{minutes}\u00a0min" + (f" {rest}\u00a0s" if rest else "")
+
+
 def slugify(text: str) -> str:
     """``E2C Rhône — Lyon`` → ``e2c-rhone-lyon``: ASCII, safe in a URL, a file or a header."""
     import re

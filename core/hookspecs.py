@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from core.catalog.sources import Problem
     from core.judging.evaluation import Evaluator
     from core.plugin_api import OpenGestes
+    from core.units import Unit
 
 hookspec = HookspecMarker("gestes")
 hookimpl = HookimplMarker("gestes")
@@ -119,6 +120,30 @@ def gestes_employers() -> list[Path | Employer | EmployerDocument]:  # type: ign
 
 
 # ---------------------------------------------------------------- checks
+
+
+@hookspec
+def gestes_units() -> list[Unit]:  # type: ignore[empty-body]
+    """Units of measurement a sector's measurements are written in, beyond the core's
+    (``core.units.CORE_UNITS``: m, s, min, °C, K, °F, Pa, kPa, bar, V, A, W, Ω, dB, %…).
+
+    Called once by ``core.catalog.loading.load_catalog``. A measurement whose unit neither
+    the core nor a plugin declares is refused, with the nearest known one. On the training
+    floor a value typed with another unit of the same dimension is converted (« 0,2 kPa » for
+    a measurement in Pa), so give ``dimension`` one of the core's (« pression ») to share its
+    units, and ``factor``/``offset`` to the dimension's base unit.
+
+    :returns: a list of ``core.plugin_api.Unit``.
+
+    Example::
+
+        from core.plugin_api import Unit
+
+
+        @hookimpl
+        def gestes_units():
+            return [Unit("m³/h", "débit", factor=1 / 3600, minimum=0, aliases=("m3/h",))]
+    """
 
 
 @hookspec

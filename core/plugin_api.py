@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         value_check,
     )
     from core.judging.record import TraineeRecord
+    from core.units import Unit
 
 
 class OpenGestes(Protocol):
@@ -73,6 +74,7 @@ _HOMES = {
     "Submission": "core.judging.evaluation",
     "Threshold": "core.catalog.definitions",
     "TraineeRecord": "core.judging.record",
+    "Unit": "core.units",
     "counted": "core.french",
     "criteria_checks": "core.judging.evaluation",
     "decimal": "core.french",
@@ -114,6 +116,7 @@ __all__ = [
     "Submission",
     "Threshold",
     "TraineeRecord",
+    "Unit",
     "counted",
     "criteria_checks",
     "decimal",

@@ -31,11 +31,13 @@ class YamlPlugin:
         sectors: Iterable[Any] = (),
         employers: Iterable[Any] = (),
         evaluators: Iterable[Any] = (),
+        units: Iterable[Any] = (),
     ) -> None:
-        self.sectors, self.employers, self.evaluators = (
+        self.sectors, self.employers, self.evaluators, self.units = (
             list(sectors),
             list(employers),
             list(evaluators),
+            list(units),
         )
 
     @hookimpl
@@ -49,6 +51,10 @@ class YamlPlugin:
     @hookimpl
     def gestes_evaluators(self) -> list[Any]:
         return self.evaluators
+
+    @hookimpl
+    def gestes_units(self) -> list[Any]:
+        return self.units
 
 
 def manager(*plugins: tuple[str, object], installed: bool = False) -> pluggy.PluginManager:

@@ -580,6 +580,31 @@ def fill_splice_series(page, first: str) -> None:
         losses.nth(n).fill(first if n == 0 else "0,05")
 
 
+def test_a_measurement_typed_with_its_unit_is_read_as_people_type_it(server, browser):
+    """Beside the link, a trainer types « 0,42 km » for a length asked in metres: it is
+    converted and the page says so; a unit of another dimension is refused saying which unit
+    to type, the value kept in its box."""
+    from playwright.sync_api import expect
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 1024, 768)
+    page.goto(f"{base}/trainees/{trainee}/evaluations/fibre.e.bilan_liaison")
+    for box in page.locator("form.evaluation input[type=checkbox]").all():
+        box.check()
+    length = page.locator("input[name=mesure_longueur_m]")
+    length.fill("5 V")
+    page.locator("input[name=mesure_perte_1310_db]").fill("0,9 dB")
+    page.get_by_role("button", name="Enregistrer l'épreuve").click()
+    expect(page.locator("#erreur-longueur_m")).to_contain_text("tapez la valeur en m")
+    expect(page.locator("input[name=mesure_longueur_m]")).to_have_value("5 V")
+    page.locator("input[name=mesure_longueur_m]").fill("0,42 km")
+    page.get_by_role("button", name="Enregistrer l'épreuve").click()
+    expect(page.locator("#epreuve")).to_contain_text("Épreuve enregistrée")
+    expect(page.locator("#epreuve")).to_contain_text("Longueur du lien : 0,42 km → 420 m")
+    shot(page, "24-epreuve-unite-convertie")
+    context.close()
+
+
 def test_an_evaluation_typed_offline_waits_survives_a_reload_and_is_stored_once(server, browser):
     """Twelve splice losses typed beside the splicer, "Enregistrer" pressed with no network:
     the page says the evaluation waits, a reload (still offline) shows it filled in as it

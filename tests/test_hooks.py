@@ -331,3 +331,23 @@ def test_trace_hooks_prints_every_hook_call():
     assert calls.count("gestes_sectors") == 3  # one call per sector plugin
     assert calls.count("gestes_evaluators") == 4  # the core's built-ins, then each plugin's
     assert "finish gestes_validate" in done.stderr
+
+
+def test_hook_gestes_units(load_tiny, tiny_copy):
+    from tests.conftest import edit, problems_of
+
+    """« m³/h » unknown to the core: declared by the plugin (gestes_units), it is accepted,
+    and a value typed in it on the floor is read; a symbol the core defines otherwise is
+    refused."""
+    from core.judging.evaluation import parse_submission
+    from core.units import Unit
+
+    sector_file = tiny_copy / "sector.yaml"
+    edit(sector_file, "unit: N·m", "unit: m³/h")
+    flow = Unit("m³/h", "débit", factor=1 / 3600, minimum=0, aliases=("m3/h",))
+    catalog = load_tiny(units=[flow])
+    evaluation = catalog.evaluation("tiny.e.couple")
+    parsed = parse_submission(evaluation, {}, {"couple_nm": "5 m3/h"}, catalog.units)
+    assert parsed.measurements == {"couple_nm": (5.0,)}
+    [problem] = problems_of(lambda: load_tiny(units=[flow, Unit("Pa", "débit")]))
+    assert "unité « Pa » déjà définie autrement (dimension pression)" in problem

@@ -349,10 +349,15 @@ def test_measurements_are_checked_as_a_designer_writes_them(load_tiny, tiny_copy
     assert any("exemple -2 hors de la plage physique" in p for p in problems)
 
 
-def test_an_unknown_unit_and_an_unjudged_measurement_are_warned_about(load_tiny, tiny_copy):
+def test_an_unknown_unit_is_an_error_and_an_unjudged_measurement_a_warning(load_tiny, tiny_copy):
     sector_file = tiny_copy / "sector.yaml"
     edit(sector_file, "unit: N·m", "unit: tours")
+    [problem] = problems_of(load_tiny)
+    assert "unité « tours » inconnue" in problem and "gestes_units" in problem
+    edit(sector_file, "unit: tours", "unit: pascal")  # a spelling of a known one
+    [problem] = problems_of(load_tiny)
+    assert "unité « pascal » : écrivez « Pa »" in problem
+    edit(sector_file, "unit: pascal", "unit: N·m")
     edit(sector_file, "        threshold: {min: 4, max: 6}\n", "")
     warnings = [str(w) for w in load_tiny().warnings]
-    assert any("unité « tours » inconnue" in w for w in warnings), warnings
     assert any("mesure « couple_nm » jamais jugée" in w for w in warnings), warnings

@@ -82,7 +82,17 @@ def test_time_limit_fails_the_attempt():
     g = gesture((False, False), max_seconds=300)
     assert attempt_outcome(g, {"s0": R, "s1": R}, seconds=300).passed
     late = attempt_outcome(g, {"s0": R, "s1": R}, seconds=301)
-    assert late.outcome is Outcome.FAILED and "Temps dépassé" in late.reasons[0]
+    assert late.outcome is Outcome.FAILED
+    # In minutes, as the trainer typed it and the rule is read, never « 301 s pour 300 s ».
+    assert late.reasons[0] == "Temps dépassé : 5\u00a0min 1\u00a0s pour 5\u00a0min au plus"
+
+
+def test_a_duration_is_read_in_minutes_or_with_its_unit():
+    from web.pages.scoring import _INVALID, _seconds
+
+    assert _seconds("7,5") == 450 and _seconds("450 s") == 450 and _seconds("1 h") == 3600
+    assert _seconds("45 min") == 2700 and _seconds("") is None
+    assert _seconds("3 kg") == _INVALID and _seconds("vite") == _INVALID
 
 
 def test_unknown_step_key_is_refused():

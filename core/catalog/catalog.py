@@ -28,6 +28,7 @@ from core.catalog.definitions import (
 )
 from core.catalog.sources import FieldPath, Location, Problem
 from core.judging.evaluation import Evaluator
+from core.units import CORE_UNITS, Unit
 
 Kind = Literal[
     "sector",
@@ -121,6 +122,8 @@ class Catalog:
     plugins: tuple[PluginSummary, ...] = ()
     warnings: tuple[Problem, ...] = ()
     version: str = field(default="")
+    # Every unit a measurement may be written in: the core's and the plugins' (gestes_units).
+    units: Mapping[str, Unit] = field(default_factory=lambda: dict(CORE_UNITS), compare=False)
     # For a cohort's older curriculum (``with_sector``): the installed catalog it came from.
     installed: Catalog | None = field(default=None, compare=False, repr=False)
 

@@ -5,7 +5,7 @@ gesture evidences or no module teaches. ``core.catalog.loading`` runs them befor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from core.catalog.definitions import Employer, Sector
 from core.catalog.hints import did_you_mean, one_of
 from core.catalog.sources import FieldPath, Location, Problem
 from core.judging.evaluation import Evaluator
+from core.units import CORE_UNITS, Unit
 
 Locate = Callable[[FieldPath], Location]
 
@@ -89,14 +90,18 @@ class Index:
 
 
 def check_sector(
-    index: Index, evaluators: dict[str, Evaluator], sector: Sector, locate: Locate
+    index: Index,
+    evaluators: dict[str, Evaluator],
+    sector: Sector,
+    locate: Locate,
+    units: Mapping[str, Unit] = CORE_UNITS,
 ) -> None:
     from core.catalog.measures import check_measurements
 
     _check_references(index, evaluators, sector, locate)
     _check_rule(index.problems, sector, locate)
     _check_coverage(index.problems, sector, locate)
-    check_measurements(index.problems, sector, locate)
+    check_measurements(index.problems, sector, locate, units)
 
 
 def _check_references(

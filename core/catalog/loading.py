@@ -38,6 +38,7 @@ from core.catalog.hints import At, did_you_mean, folded
 from core.catalog.sources import FieldPath, Location, Problem, SourceError, read_source
 from core.judging.evaluation import Evaluator
 from core.plugins import COMMANDS_PREFIX, installed_plugins
+from core.units import CORE_UNITS, Unit
 
 Locate = Callable[[FieldPath], Location]
 
@@ -59,6 +60,7 @@ class _Collected:
     sectors: list[Contribution] = field(default_factory=list)
     documents: list[Contribution] = field(default_factory=list)  # EmployerDocument
     evaluators: list[tuple[str, Evaluator]] = field(default_factory=list)
+    units: list[tuple[str, Unit]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -94,6 +96,8 @@ def _load(pm: pluggy.PluginManager) -> Catalog:
                 collected.problems.append(Problem(message, Location(f"plugin {plugin}")))
                 continue
             collected.evaluators.append((plugin, evaluator))
+    for plugin, result in _call_each(pm, "gestes_units", collected.problems):
+        collected.units.extend((plugin, unit) for unit in result)
 
     # Schema errors first: cross-checking a half-read sector would only add echoes of them.
     if any(p.severity == "error" for p in collected.problems):
@@ -300,6 +304,7 @@ def _assemble(collected: _Collected) -> Catalog | None:
             index.problems.append(Problem(message, Location(f"plugin {plugin}")))
             continue
         evaluators[evaluator.id] = _with_plugin(evaluator, plugin)
+    units = _units(collected, index.problems)
 
     sectors: dict[str, Sector] = {}
     for contribution in collected.sectors:
@@ -332,7 +337,7 @@ def _assemble(collected: _Collected) -> Catalog | None:
         sector = contribution.definition
         assert isinstance(sector, Sector)
         if sectors.get(sector.id) is sector:
-            check_sector(index, evaluators, sector, contribution.locate)
+            check_sector(index, evaluators, sector, contribution.locate, units)
     for employer, locate, base in employer_places:
         check_employer(index, sectors, employer, locate, base)
 
@@ -345,7 +350,25 @@ def _assemble(collected: _Collected) -> Catalog | None:
         employers=employers,
         evaluators=evaluators,
         entries=index.entries,
+        units=units,
     )
+
+
+def _units(collected: _Collected, problems: list[Problem]) -> dict[str, Unit]:
+    """The core's units and those plugins declare (``gestes_units``); a symbol the core or
+    another plugin already defines otherwise is refused."""
+    units = dict(CORE_UNITS)
+    for plugin, unit in collected.units:
+        where = Location(f"plugin {plugin}")
+        if not isinstance(unit, Unit):
+            problems.append(Problem(f"gestes_units a rendu {type(unit).__name__}, pas Unit", where))
+        elif units.get(unit.symbol, unit) != unit:
+            first = units[unit.symbol].dimension
+            said = f"unité « {unit.symbol} » déjà définie autrement (dimension {first})"
+            problems.append(Problem(said, where))
+        else:
+            units[unit.symbol] = unit
+    return units
 
 
 def _with_plugin(evaluator: Evaluator, plugin: str) -> Evaluator:

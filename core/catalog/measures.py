@@ -4,39 +4,30 @@ physical range the measurement declares, a measurement nobody ever judges."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from core.catalog.definitions import Measurement, Sector, Threshold
+from core.catalog.hints import did_you_mean
 from core.catalog.sources import FieldPath, Location, Problem
+from core.units import CORE_UNITS, Unit, resolve
 
-# Units of the trades, as the booklet prints them. Another unit is a warning (a sector may
-# need one), a known one spelt differently an error saying how to write it.
-# fmt: off
-UNITS = frozenset((
-    "m", "cm", "mm", "µm", "nm", "km", "s", "ms", "min", "h", "%", "°C", "K",
-    "Pa", "hPa", "kPa", "MPa", "bar", "mbar", "V", "mV", "kV", "A", "mA", "W", "kW",
-    "Hz", "kHz", "Ω", "kΩ", "MΩ", "dB", "dBm", "lx", "N", "N·m", "kg", "g", "m/s", "px/m",
-))
-ALIASES = {
-    "degre c": "°C", "degré c": "°C", "degres c": "°C", "degrés c": "°C", "deg c": "°C",
-    "°c": "°C", "celsius": "°C", "kelvin": "K", "ohm": "Ω", "ohms": "Ω", "kohm": "kΩ",
-    "mohm": "MΩ", "sec": "s", "secondes": "s", "seconde": "s", "minutes": "min", "mn": "min",
-    "metre": "m", "mètre": "m", "metres": "m", "mètres": "m", "n.m": "N·m", "n m": "N·m",
-    "newton metre": "N·m", "volts": "V", "volt": "V", "watts": "W", "watt": "W",
-    "pourcent": "%", "lux": "lx", "db": "dB", "dbm": "dBm",
-}
-# fmt: on
 # Evaluators that judge a measurement only against its threshold.
 THRESHOLD_EVALUATORS = frozenset({"core.thresholds", "core.standard"})
 
 Locate = Callable[[FieldPath], Location]
 
 
-def check_measurements(problems: list[Problem], sector: Sector, locate: Locate) -> None:
+def check_measurements(
+    problems: list[Problem],
+    sector: Sector,
+    locate: Locate,
+    units: Mapping[str, Unit] = CORE_UNITS,
+) -> None:
     for i, evaluation in enumerate(sector.evaluations):
         for j, measurement in enumerate(evaluation.measurements):
             base: FieldPath = ("evaluations", i, "measurements", j)
-            problems.extend(_unit(measurement, locate((*base, "unit"))))
+            problems.extend(_unit(measurement, locate((*base, "unit")), units))
+            problems.extend(_physical(measurement, base, locate, units))
             problems.extend(_within_range(measurement, base, locate))
             if measurement.threshold is None and evaluation.evaluator in THRESHOLD_EVALUATORS:
                 message = (
@@ -46,16 +37,46 @@ def check_measurements(problems: list[Problem], sector: Sector, locate: Locate) 
                 problems.append(Problem(message, locate(base), severity="warning"))
 
 
-def _unit(measurement: Measurement, where: Location) -> list[Problem]:
+def _unit(measurement: Measurement, where: Location, units: Mapping[str, Unit]) -> list[Problem]:
+    """A unit the core or a plugin (``gestes_units``) knows, written as it is printed."""
     unit = measurement.unit
-    if not unit or unit in UNITS:
+    if not unit or unit in units:
         return []
-    usual = ALIASES.get(unit.strip().lower())
-    if usual is not None and usual != unit:
-        return [Problem(f"unité « {unit} » : écrivez « {usual} »", where)]
-    known = ", ".join(sorted(UNITS))
-    message = f"unité « {unit} » inconnue (unités connues : {known})"
-    return [Problem(message, where, severity="warning")]
+    known = resolve(unit, units)
+    if known is not None:
+        return [Problem(f"unité « {unit} » : écrivez « {known.symbol} »", where)]
+    hint = did_you_mean(unit, units) or (
+        "unités connues : " + ", ".join(sorted(units)) + " ; une autre se déclare avec le "
+        "hook gestes_units du plugin"
+    )
+    return [Problem(f"unité « {unit} » inconnue", where, hint)]
+
+
+def _physical(
+    measurement: Measurement, base: FieldPath, locate: Locate, units: Mapping[str, Unit]
+) -> list[Problem]:
+    """No bound, example or threshold beyond what the unit itself allows (below 0 K, above
+    100 %)."""
+    unit = units.get(measurement.unit)
+    if unit is None or (unit.minimum is None and unit.maximum is None):
+        return []
+    found = []
+    values = [("example", measurement.example)]
+    for name, bounds in (("range", measurement.range), ("threshold", measurement.threshold)):
+        if bounds is not None:
+            values += [(f"{name}.min", bounds.min), (f"{name}.max", bounds.max)]
+    for name, value in values:
+        if value is None:
+            continue
+        if (unit.minimum is not None and value < unit.minimum) or (
+            unit.maximum is not None and value > unit.maximum
+        ):
+            limits = [f"≥ {unit.minimum:g}" if unit.minimum is not None else ""]
+            limits += [f"≤ {unit.maximum:g}" if unit.maximum is not None else ""]
+            said = " et ".join(x for x in limits if x)
+            message = f"{name} {value:g} {unit.symbol} impossible : en {unit.symbol}, {said}"
+            found.append(Problem(message, locate((*base, *name.split(".")))))
+    return found
 
 
 def _within_range(measurement: Measurement, base: FieldPath, locate: Locate) -> list[Problem]:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from core.catalog.definitions import Gesture
-from core.french import counted, plural
+from core.french import counted, duration, plural
 
 
 class StepResult(enum.StrEnum):
@@ -94,7 +94,9 @@ def attempt_outcome(
         )
     limit = gesture.pass_rule.max_seconds
     if limit is not None and seconds is not None and seconds > limit:
-        return verdict(Outcome.FAILED, f"Temps dépassé : {seconds} s pour {limit} s maximum")
+        # In minutes, as the trainer typed it and the rule is read (« 45 min au plus »).
+        said = f"Temps dépassé : {duration(seconds)} pour {duration(limit)} au plus"
+        return verdict(Outcome.FAILED, said)
     if passed + unobserved < needed:
         return verdict(Outcome.FAILED, _steps_passed(passed, needed))
     unseen_critical = [step.label for step, result in critical if result is StepResult.NON_OBSERVE]

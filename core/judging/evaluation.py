@@ -7,15 +7,15 @@ under a dotted id. Core ships ``core.checklist``, ``core.thresholds`` and ``core
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.catalog.definitions import Evaluation, Measurement, Threshold
-from core.french import counted
+from core.french import counted, decimal
+from core.units import CORE_UNITS, Unit, convert, resolve, typed_value
 
 
 class Submission(BaseModel):
@@ -25,6 +25,9 @@ class Submission(BaseModel):
 
     criteria: dict[str, bool] = {}
     measurements: dict[str, tuple[float, ...]] = {}
+    # Values typed in another unit and converted, said on the page (« 0,2 kPa → 200 Pa »);
+    # never stored: the values above are what was judged.
+    conversions: tuple[str, ...] = Field(default=(), exclude=True)
 
     def values(self, key: str) -> tuple[float, ...]:
         return self.measurements.get(key, ())
@@ -155,20 +158,25 @@ def parse_submission(
     evaluation: Evaluation,
     criteria: Mapping[str, object],
     measurements: Mapping[str, str | Sequence[str]],
+    units: Mapping[str, Unit] = CORE_UNITS,
 ) -> Submission | list[FieldError]:
     """Turn raw form values into a Submission, or list every field that is wrong.
 
-    Accepts a decimal comma (``0,15``) as trainers type it on a French keyboard. A value
-    outside the measurement's physical ``range`` is a typing mistake and is refused; a value
-    outside its pass ``threshold`` is accepted (it is a result, scored later).
+    Accepts a decimal comma (``0,15``) as trainers type it on a French keyboard, and a value
+    typed with its unit (« 33 °C »), or with another unit of the same dimension (« 0,2 kPa »
+    for Pa, « 91 °F » for °C), converted and said (``conversions``); a unit of another
+    dimension is refused saying which unit to type. A value outside the measurement's
+    physical ``range`` is a typing mistake and is refused; a value outside its pass
+    ``threshold`` is accepted (it is a result, scored later).
     """
     errors: list[FieldError] = []
     values: dict[str, tuple[float, ...]] = {}
+    conversions: list[str] = []
     for measurement in evaluation.measurements:
         raw = measurements.get(measurement.key, ())
         typed = [raw] if isinstance(raw, str) else list(raw)
         typed = [text.strip() if text is not None else "" for text in typed]
-        found = _series(measurement, typed)
+        found = _series(measurement, typed, _Reader(units, conversions))
         if isinstance(found, list):
             errors.extend(found)
         else:
@@ -178,10 +186,20 @@ def parse_submission(
     checked = {c.key: _truthy(criteria.get(c.key)) for c in evaluation.criteria}
     if errors:
         return errors
-    return Submission(criteria=checked, measurements=values)
+    return Submission(criteria=checked, measurements=values, conversions=tuple(conversions))
 
 
-def _series(measurement: Measurement, typed: list[str]) -> tuple[float, ...] | list[FieldError]:
+@dataclass(frozen=True)
+class _Reader:
+    """How typed values are read: the known units, and where conversions are noted."""
+
+    units: Mapping[str, Unit]
+    conversions: list[str]
+
+
+def _series(
+    measurement: Measurement, typed: list[str], reader: _Reader
+) -> tuple[float, ...] | list[FieldError]:
     """The values of one measurement, or what is wrong with them. When a form sent every
     box of a series (one per splice), each problem names its box (« n° 3 ») and only that
     one is flagged; a list of another length is judged as a whole."""
@@ -195,7 +213,7 @@ def _series(measurement: Measurement, typed: list[str]) -> tuple[float, ...] | l
             if not text:
                 errors.append(FieldError(key, f"{named} : valeur manquante.", index))
                 continue
-            number, problem = _parse_number(text, measurement, named)
+            number, problem = _parse_number(text, measurement, named, reader)
             if problem:
                 errors.append(FieldError(key, problem, index))
             parsed.append(number)
@@ -207,27 +225,54 @@ def _series(measurement: Measurement, typed: list[str]) -> tuple[float, ...] | l
         return [FieldError(key, f"{label} : {expected}, {said}.")]
     parsed = []
     for text in texts:
-        number, problem = _parse_number(text, measurement, label)
+        number, problem = _parse_number(text, measurement, label, reader)
         if problem:
             return [FieldError(key, problem)]
         parsed.append(number)
     return tuple(parsed)
 
 
-def _parse_number(text: str, measurement: Measurement, label: str) -> tuple[float, str | None]:
+def _parse_number(
+    text: str, measurement: Measurement, label: str, reader: _Reader
+) -> tuple[float, str | None]:
     unit = f" {measurement.unit}" if measurement.unit else ""
-    try:
-        number = float(text.replace(",", ".").replace("\u202f", "").replace(" ", ""))
-    except ValueError:
+    found = typed_value(text)
+    if found is None:
         return 0.0, f"{label} : « {text} » n'est pas un nombre."
-    if not math.isfinite(number):
-        return 0.0, f"{label} : « {text} » n'est pas un nombre."
+    number, typed_unit = found
+    if typed_unit:
+        number, problem = _in_unit(number, typed_unit, measurement, label, reader)
+        if problem:
+            return 0.0, problem
+        text = quantity_text(number)
     if measurement.type == "int" and not number.is_integer():
         return 0.0, f"{label} : un nombre entier est attendu."
     if measurement.range is not None and not measurement.range.admits(number):
         expected = measurement.range.describe(measurement.unit)
         return 0.0, f"{label} : {text}{unit} est impossible (attendu {expected})."
     return number, None
+
+
+def _in_unit(
+    number: float, typed: str, measurement: Measurement, label: str, reader: _Reader
+) -> tuple[float, str | None]:
+    """A value typed with a unit, in the measurement's own: as is, converted (and noted), or
+    refused saying which unit to type."""
+    wanted = reader.units.get(measurement.unit) if measurement.unit else None
+    if wanted is None:
+        return 0.0, f"{label} : tapez un nombre seul (sans « {typed} »)."
+    said = resolve(typed, reader.units)
+    converted = convert(number, said, wanted) if said is not None else None
+    if said is None or converted is None:
+        return 0.0, f"{label} : « {decimal(number)} {typed} » — tapez la valeur en {wanted.symbol}."
+    if said != wanted:
+        after = f"{quantity_text(converted)} {wanted.symbol}"
+        reader.conversions.append(f"{label} : {decimal(number)} {said.symbol} → {after}")
+    return round(converted, 9), None
+
+
+def quantity_text(number: float) -> str:
+    return decimal(round(number, 6))
 
 
 def _truthy(value: object) -> bool:

@@ -235,7 +235,9 @@ def record_evaluation(
     _, cohort = trainee_of(store, user, trainee_id)
     catalog = gestes.catalog_for(cohort)
     check_evaluation(catalog, cohort.sector, evaluation_id)
-    parsed = parse_submission(catalog.evaluation(evaluation_id), body.criteria, body.measurements)
+    parsed = parse_submission(
+        catalog.evaluation(evaluation_id), body.criteria, body.measurements, catalog.units
+    )
     if isinstance(parsed, list):
         errors = [
             {

@@ -72,7 +72,7 @@ async def submit_evaluation(
     view["checked"] = {k: bool(v) for k, v in criteria.items()}
     submit = str(form.get("submit_id", ""))
     view["observed_on"] = str(form.get("observed_on") or "")
-    parsed = parse_submission(evaluation, criteria, measurements)
+    parsed = parse_submission(evaluation, criteria, measurements, catalog.units)
     date_errors: dict[str, str] = {}
     day = day_of(view["observed_on"], date_errors)
     if isinstance(parsed, list) or date_errors:
@@ -87,6 +87,7 @@ async def submit_evaluation(
             view["score"] = store.observations.record_evaluation(
                 trainee_id, user.id, evaluation_id, parsed, day, key
             ).score
+            view["conversions"] = parsed.conversions
         except RecordError as error:
             view["errors"] = {error.field or "": [str(error)]}
         else:  # the heading's "Dernier résultat" follows (htmx: swapped out of band)

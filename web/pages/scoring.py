@@ -19,6 +19,7 @@ from core.context import Gestes
 from core.domain import MAX_ATTEMPT_SECONDS, RecordError
 from core.judging.attempts import StepResult, attempt_outcome
 from core.store import LiveAttempt, RecordedTap, Tap
+from core.units import resolve, typed_value
 from web import i18n
 from web.actions import (
     DEVICE,
@@ -390,11 +391,13 @@ def day_of(observed_on: str, errors: dict[str, str]) -> dt.date:
 
 
 def _seconds(minutes: str) -> int | None:
-    """A typed duration in minutes (« 7,5 ») as seconds; None if blank, _INVALID if wrong."""
+    """A typed duration in minutes (« 7,5 »), or with its unit (« 450 s », « 1 h »), as
+    seconds; None if blank, _INVALID if wrong."""
     if not minutes.strip():
         return None
-    try:
-        seconds = round(float(minutes.replace(",", ".")) * 60)
-    except ValueError:
+    typed = typed_value(minutes)
+    unit = resolve(typed[1] or "min") if typed else None
+    if typed is None or unit is None or unit.dimension != "durée":
         return _INVALID
+    seconds = round(typed[0] * unit.factor)
     return seconds if 0 < seconds <= MAX_ATTEMPT_SECONDS else _INVALID

@@ -260,3 +260,77 @@ def test_the_settings_page_asks_for_confirmation_and_names_what_blocks(world, mo
     web.post(f"/cohorts/{world.cohort}/curriculum/undo", data={"csrf_token": csrf})
     assert gestes.store.lookup.cohort(world.cohort).curriculum_version != "2027.1"
     assert removed.id not in {c["id"] for c in api["changes"] if c["what"] == "added"}
+
+
+def test_a_designers_version_two_written_in_yaml_is_reviewed_before_the_cohort_moves(
+    engine, tiny_copy, tmp_path
+):
+    """As a designer would: the tiny plugin's YAML at version 2026.1, a cohort scored on it,
+    then the same files edited to 2027.1 (« acquis » asks three successes, a step added to a
+    gesture, the other gesture's step made critical). The installed version lists each
+    change, shows the level that would fall, and moves only when confirmed."""
+    from core.context import Definitions
+    from core.domain import NewTrainee, Role
+    from core.settings import Settings
+    from tests.conftest import YamlPlugin, edit, empty_tables, manager
+
+    def installed():
+        plugin = YamlPlugin(
+            sectors=[tiny_copy / "sector.yaml"], employers=[tiny_copy / "employers.yaml"]
+        )
+        pm = manager(("tiny", plugin))
+        from core.catalog.loading import load_catalog
+
+        return Definitions(load_catalog(pm), pm)
+
+    empty_tables(engine)
+    settings = Settings(data_dir=tmp_path / "data")
+    gestes = context_on(engine, installed(), settings)
+    directory = gestes.store.directory
+    school = directory.create_school("lyon", "École", "Lyon", "territoire.lyon")
+    coordinator = directory.create_user(
+        "coord@ecole.fr", "Inès Coordinatrice", "mot-de-passe-long", Role.COORDINATOR, [school]
+    )
+    cohort = directory.create_cohort(
+        school, "tiny", "Tiny 2026", dt.date(2026, 1, 5), dt.date(2026, 4, 10), [coordinator]
+    )
+    [awa] = directory.add_trainees(cohort, [NewTrainee("Awa", "Diallo")])
+    visser = gestes.catalog.gesture("tiny.g.visser")
+    for day in (FIRST, SECOND):
+        steps = {s.key: StepResult.REUSSI for s in visser.steps}
+        gestes.store.observations.record_attempt(
+            awa, coordinator, visser.id, steps, Autonomy.AUTONOME, day, f"v{day}"
+        )
+    assert gestes.store.records.trainee_record(awa).levels["tiny.c.visser"].level == "acquis"
+
+    sector = tiny_copy / "sector.yaml"
+    edit(sector, 'version: "2026.1"', 'version: "2027.1"')
+    edit(
+        sector,
+        "  weeks: 12\n",
+        "  weeks: 12\n  rule:\n    conditions:\n"
+        "      - {level: acquis, min_successes: 3, min_days: 2, min_autonomy: autonome}\n"
+        "      - {level: en_cours, min_successes: 1}\n",
+    )
+    edit(
+        sector,
+        "      - key: percer\n        label: Percer\n",
+        "      - key: percer\n        label: Percer\n        critical: true\n"
+        "      - key: ranger\n        label: Ranger la perceuse\n",
+    )
+    moved = context_on(engine, installed(), settings)
+    status = moved.store.curricula.status(cohort)
+    labels = [c.label for c in status.changes]
+    assert "règle des niveaux : « Acquis » : réussites demandées 2 → 3" in labels
+    assert "geste « Percer » : étape « Percer » devient critique" in labels
+    assert "geste « Percer » : étape ajoutée : « Ranger la perceuse »" in labels
+    [shift] = moved.store.records.level_shifts(cohort, "2027.1")
+    assert (shift.trainee, shift.competency, shift.before, shift.after) == (
+        "Awa Diallo",
+        "Visser",
+        "Acquis",
+        "En cours d'acquisition",
+    )
+    moved.store.curricula.upgrade(cohort, coordinator)
+    level = moved.store.records.trainee_record(awa).levels["tiny.c.visser"].level
+    assert level == "en_cours"

@@ -63,7 +63,8 @@ class ObservationKind(enum.StrEnum):
 
 
 class ExitKind(enum.StrEnum):
-    """Where a trainee went (sortie). All but « sans solution » are positive exits."""
+    """Where a trainee went (sortie). All but « sans solution » and « abandon » are positive
+    exits; an abandonment (the trainee left during the programme) carries its reason."""
 
     CDI = "cdi"
     CDD = "cdd"
@@ -71,10 +72,23 @@ class ExitKind(enum.StrEnum):
     ALTERNANCE = "alternance"
     FORMATION = "formation"
     SANS_SOLUTION = "sans_solution"
+    ABANDON = "abandon"
 
     @property
     def positive(self) -> bool:
-        return self is not ExitKind.SANS_SOLUTION
+        return self not in (ExitKind.SANS_SOLUTION, ExitKind.ABANDON)
+
+    @property
+    def has_length(self) -> bool:
+        """A contract whose length decides whether the exit lasts (6 months or more)."""
+        return self in (ExitKind.CDD, ExitKind.INTERIM)
+
+    def lasting(self, months: int | None) -> bool:
+        """A lasting exit as funders count it: a CDI, an apprenticeship, or a contract of
+        6 months or more."""
+        if self in (ExitKind.CDI, ExitKind.ALTERNANCE):
+            return True
+        return self.has_length and months is not None and months >= LASTING_MONTHS
 
     @property
     def label(self) -> str:
@@ -88,7 +102,42 @@ _EXIT_LABELS = {
     ExitKind.ALTERNANCE: "Alternance",
     ExitKind.FORMATION: "Formation",
     ExitKind.SANS_SOLUTION: "Sans solution",
+    ExitKind.ABANDON: "Abandon en cours de parcours",
 }
+LASTING_MONTHS = 6
+# Why a trainee left (an abandonment), in the categories funders' reports use.
+ABANDON_REASONS = {
+    "sante": "Santé",
+    "logement_mobilite": "Logement, mobilité",
+    "financier": "Difficultés financières",
+    "familial": "Raisons familiales",
+    "projet": "Projet ou motivation",
+    "exclusion": "Exclusion",
+    "autre": "Autre",
+}
+
+
+@dataclass(frozen=True)
+class ExitDetails:
+    """What funders ask of an exit beyond its kind: an abandonment's reason (one of
+    ``ABANDON_REASONS``), a CDD's or an intérim's length in months, and working time."""
+
+    reason: str | None = None
+    contract_months: int | None = None
+    full_time: bool | None = None
+
+    def check(self, kind: ExitKind) -> None:
+        if kind is ExitKind.ABANDON and self.reason not in ABANDON_REASONS:
+            raise RecordError("Indiquez le motif de l'abandon.", "reason")
+        if kind is not ExitKind.ABANDON and self.reason is not None:
+            raise RecordError("Un motif accompagne seulement un abandon.", "reason")
+        if self.contract_months is not None:
+            if not kind.has_length:
+                raise RecordError(
+                    "Une durée accompagne seulement un CDD ou un intérim.", "contract_months"
+                )
+            if not 1 <= self.contract_months <= 60:
+                raise RecordError("Durée du contrat : de 1 à 60 mois.", "contract_months")
 
 
 @dataclass(frozen=True)
@@ -265,8 +314,19 @@ class ExitStats:
     exited: int
     positive: int
     by_kind: Mapping[str, int]
+    lasting: int = 0  # CDI, alternance, a contract of 6 months or more
+
+    @property
+    def unknown(self) -> int:
+        """Trainees whose exit is not recorded (yet): counted, never left out of a rate."""
+        return self.trainees - self.exited
 
     @property
     def rate(self) -> float | None:
-        """Share of positive exits among trainees whose exit is known."""
-        return self.positive / self.exited if self.exited else None
+        """Share of positive exits among all trainees (an unknown exit is not a positive
+        one: the rate never overstates)."""
+        return self.positive / self.trainees if self.trainees else None
+
+    @property
+    def lasting_rate(self) -> float | None:
+        return self.lasting / self.trainees if self.trainees else None

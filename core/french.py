@@ -44,8 +44,42 @@ def slugify(text: str) -> str:
     import re
     import unicodedata
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # Letters that do not decompose into a base letter and an accent (Ł, æ, ø, ß…) are
+    # written out first: « Łukasz » is « lukasz », never « ukasz ».
+    spelt = text.translate(_SPELT_OUT)
+    ascii_text = unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+_SPELT_OUT = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "ß": "ss",
+        "Đ": "D",
+        "đ": "d",
+        "Þ": "Th",
+        "þ": "th",
+        "ı": "i",
+        "Ð": "D",
+        "ð": "d",
+    }
+)
+
+
+def sort_key(text: str) -> str:
+    """How French lists sort names: case and accents aside (« Da Silva » before « DUPONT »,
+    « Élodie » among the E)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT_OUT))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def school_day(moment: dt.datetime) -> dt.date:

@@ -6,6 +6,8 @@ follow an API client through whole tasks and check what was stored.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
@@ -272,7 +274,8 @@ def test_coordinator_imports_trainees_and_records_an_exit(site):
     [lea] = coordinator.post(url, json=[{"first_name": "Léa", "last_name": "Bon"}]).json()[
         "trainees"
     ]
-    exit_ = {"kind": "cdi", "on": "2026-09-01", "employer": "employeur.telenco", "key": "lea-exit"}
+    today = dt.date.today().isoformat()  # an exit is never in the future, nor before the cohort
+    exit_ = {"kind": "cdi", "on": today, "employer": "employeur.telenco", "key": "lea-exit"}
     assert coordinator.post(f"/api/trainees/{lea}/exit", json=exit_).json()["created"]
     unknown = coordinator.post(
         f"/api/trainees/{lea}/exit", json={**exit_, "employer": "nobody", "key": "lea-exit-2"}
@@ -375,7 +378,7 @@ def test_one_changes_ones_password_through_the_api_and_other_sessions_end(site):
     from core.domain import Role
 
     email = "api-password@example.org"
-    site.gestes.store.directory.create_user(email, "Api", PASSWORD, Role.TRAINER)
+    site.gestes.store.directory.create_user(email, "Api", PASSWORD, Role.TRAINER, [1])
     script = api_client(site, email)
     other = api_client(site, email)  # another device
     new = "une phrase de six mots"

@@ -260,7 +260,7 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     page.get_by_role("button", name="Créer la promotion").click()
     expect(page.get_by_role("heading", name="Réglages de la promotion")).to_be_visible()
     page.get_by_label("Nadia Morel").check()
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()  # the trainers
     expect(page.get_by_label("Nadia Morel")).to_be_checked()
     shot(page, f"first-run-{sector}-2-promotion")
 

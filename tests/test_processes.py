@@ -28,7 +28,9 @@ def test_a_session_ended_in_one_process_is_refused_by_another_at_once(tmp_path, 
     upgrade(engine)
     settings = Settings(data_dir=tmp_path / "data")
     first, second = (context_on(engine, definitions, settings) for _ in range(2))
-    user = first.store.directory.create_user("nadia@ecole.fr", "Nadia", PASSWORD, Role.TRAINER)
+    school = first.store.directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    directory = first.store.directory
+    user = directory.create_user("nadia@ecole.fr", "Nadia", PASSWORD, Role.TRAINER, [school])
     one, two = create_app(first), create_app(second)
     try:
         assert two.state.listener.listening.wait(10), "the second process is not listening"

@@ -337,3 +337,27 @@ def test_a_cohort_changes_curriculum_version_from_the_command_line(demo):
     assert back.exit_code == 0 and "follows version 2025.1 again" in back.stdout
     again = run("cohort", "undo-upgrade", 1, "--by", admin.email)
     assert again.exit_code == 1 and "Aucun changement de version à défaire" in again.stderr
+
+
+def test_corrections_from_the_command_line_are_traced(demo):
+    """A cohort renamed, a trainee's name corrected, an account renamed: each said, each in
+    its history under the account given with --by; deleting what has entries is refused."""
+    gestes = open_gestes(Settings())
+    admin = next(a for a in gestes.store.accounts.all() if a.role.value == "admin")
+    renamed = run("cohort", "edit", 1, "--by", admin.email, "--name", "Promotion renommée")
+    assert renamed.exit_code == 0 and "1 field(s) changed" in renamed.stdout
+    fixed = run("trainee", "edit", 1, "--by", admin.email, "--last-name", "Corrigé")
+    assert fixed.exit_code == 0 and "1 field(s) changed" in fixed.stdout
+    history = run("cohort", "history", 1).stdout
+    assert f"{admin.name}\tcohort 1\tnom\t" in history and "→ Promotion renommée" in history
+    assert "trainee 1\tnom\t" in history and "→ Corrigé" in history
+    trainer = next(a for a in gestes.store.accounts.all() if a.role.value == "trainer")
+    account = run("user", "edit", trainer.id, "--by", admin.email, "--name", "Nom corrigé")
+    assert account.exit_code == 0
+    assert "nom\t" in run("user", "history", trainer.id).stdout
+    unconfirmed = run("trainee", "delete", 1, "--by", admin.email)
+    assert unconfirmed.exit_code == 1 and "--yes" in unconfirmed.stderr
+    recorded = run("trainee", "delete", 1, "--by", admin.email, "--yes")
+    assert recorded.exit_code == 1 and "sortie (abandon)" in recorded.stderr
+    nobody = run("cohort", "edit", 1, "--by", "nobody@example.org", "--name", "X")
+    assert nobody.exit_code == 1 and "no account" in nobody.stderr

@@ -106,7 +106,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         ).id
         for who in WHO
     }
-    spare = directory.create_user("spare@example.org", "Spare", PASSWORD, Role.TRAINER)
+    spare = directory.create_user("spare@example.org", "Spare", PASSWORD, Role.TRAINER, [lyon])
     names = [f"{use}{w}" for use in ("", "api-", "level-") for w in WHO]
     movers = dict(
         zip(
@@ -229,6 +229,16 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     and the answers that differ from the default (see test_authorization_matrix)."""
     tr, co, ob = site.trainee, site.cohort, site.observations[who]
     signed_in = {"other_school": {200}}  # one's own account: no school involved
+    cohort = site.gestes.store.lookup.cohort(co)
+    found = site.gestes.store.lookup.trainee(tr)
+    assert cohort is not None and found is not None
+    same_cohort = {  # a correction that changes nothing: allowed, recorded as nothing
+        "name": cohort.name,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+    }
+    same_trainee = {"first_name": found[0].first_name, "last_name": found[0].last_name}
+    recorded = {**COORDINATORS_ONLY, **ALREADY_CURRENT}  # entries exist: refused, said
     wrong = {"current": "pas le bon mot de passe", "new": "x" * 3, "confirm": "x" * 3}
     return [
         ("GET", "/account/password", {}, signed_in),
@@ -307,7 +317,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         (
             "POST",
             f"/trainees/{tr}/exit",
-            {"kind": "cdd", "on": "2026-06-01", "submit_id": "outcome001"},
+            {"kind": "cdd", "on": dt.date.today().isoformat(), "submit_id": "outcome001"},
             COORDINATORS_ONLY,
         ),
         ("GET", "/admin/users", {}, ADMINS_ONLY),
@@ -319,10 +329,34 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
                 "name": "Nouveau",
                 "password": PASSWORD,
                 "role": "trainer",
+                "schools": ["1"],
             },
             ADMINS_ONLY,
         ),
         ("POST", f"/admin/users/{site.spare_user}/active", {"active": "true"}, ADMINS_ONLY),
+        ("GET", f"/admin/users/{site.spare_user}", {}, ADMINS_ONLY),
+        (
+            "POST",
+            f"/admin/users/{site.spare_user}",
+            {"name": "Spare", "role": "trainer", "schools": ["2"]},
+            ADMINS_ONLY,
+        ),
+        ("POST", f"/cohorts/{co}/edit", same_cohort, COORDINATORS_ONLY),
+        ("POST", f"/cohorts/{co}/delete", {"confirm": "oui"}, recorded),
+        ("POST", f"/trainees/{tr}/identity", same_trainee, COORDINATORS_ONLY),
+        ("POST", f"/trainees/{tr}/delete", {"confirm": "oui"}, recorded),
+        ("POST", f"/api/cohorts/{co}/edit", {"json": same_cohort}, COORDINATORS_ONLY),
+        ("POST", f"/api/cohorts/{co}/delete", {}, recorded),
+        ("GET", f"/api/cohorts/{co}/history", {}, COORDINATORS_ONLY),
+        ("POST", f"/api/trainees/{tr}/edit", {"json": same_trainee}, COORDINATORS_ONLY),
+        ("POST", f"/api/trainees/{tr}/delete", {}, recorded),
+        (
+            "POST",
+            f"/api/users/{site.spare_user}/edit",
+            {"json": {"name": "Spare", "role": "trainer", "schools": [2]}},
+            ADMINS_ONLY,
+        ),
+        ("GET", f"/api/users/{site.spare_user}/history", {}, ADMINS_ONLY),
         ("POST", f"/admin/users/{site.spare_user}/password", {"password": PASSWORD}, ADMINS_ONLY),
         ("GET", "/admin/schools", {}, ADMINS_ONLY),
         (
@@ -521,7 +555,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         (
             "POST",
             f"/api/trainees/{tr}/exit",
-            {"json": {"kind": "cdi", "on": "2026-07-01", "key": "api-exit-1"}},
+            {"json": {"kind": "cdi", "on": dt.date.today().isoformat(), "key": "api-exit-1"}},
             COORDINATORS_ONLY,
         ),
         (
@@ -540,6 +574,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
                     "name": "Par API",
                     "password": PASSWORD,
                     "role": "trainer",
+                    "schools": [1],
                 }
             },
             ADMINS_ONLY,
@@ -651,7 +686,7 @@ def test_authorization_matrix(site, who):
 
 def test_changing_ones_password_ends_the_other_sessions(site):
     email = "change-pw@example.org"
-    site.gestes.store.directory.create_user(email, "Mot De Passe", PASSWORD, Role.TRAINER)
+    site.gestes.store.directory.create_user(email, "Mot De Passe", PASSWORD, Role.TRAINER, [1])
     tablet, csrf = client(site, email)
     phone, _ = client(site, email)  # another device, left signed in (lost, or stolen)
     form = {"csrf_token": csrf, "current": PASSWORD, "confirm": "court"}

@@ -21,6 +21,7 @@ from core.context import Gestes, open_gestes
 from core.domain import SESSIONS_CHANNEL
 from core.store import TapWriter
 from web import api, i18n, operations
+from web.api import corrections as api_corrections
 from web.api import curriculum as api_curriculum
 from web.api import immersion as api_immersion
 from web.api import records as api_records
@@ -35,6 +36,7 @@ from web.pages import (
     booklets,
     cohorts,
     coordination,
+    corrections,
     curriculum,
     evaluations,
     immersion,
@@ -159,10 +161,12 @@ def _routes(app: FastAPI) -> None:
     Nothing earlier may shadow a later route (``/cohorts/new`` before ``/cohorts/{id}``):
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
-    for pages in (*pages_in_order, curriculum, unfinished, immersion, links, operations):
+    later = (curriculum, corrections, unfinished, immersion, links, operations)
+    for pages in (*pages_in_order, *later):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )
-    for json_api in (api_scoring, api_records, api_schools, api_curriculum, api_immersion):
+    apis = (api_scoring, api_records, api_schools, api_curriculum, api_corrections, api_immersion)
+    for json_api in apis:
         app.include_router(json_api.router, responses=API_RESPONSES)
     app.description = api.__doc__ or ""

@@ -104,7 +104,8 @@ def say_what_booklets_carry(gestes: Gestes, here: str) -> None:
     typer.echo(f"Gestes on {here}/ ({gestes.store.safe_url()})")
     public = gestes.settings.public_url
     links = public or f"{here} (the address each request comes to)"
-    typer.echo(f"Booklets and sharing links point at {links}; set GESTES_PUBLIC_URL to fix it.")
+    fix = "" if public else "; set GESTES_PUBLIC_URL to fix it"
+    typer.echo(f"Booklets and sharing links point at {links}{fix}.")
     if is_loopback(public or here):
         typer.echo(
             "warning: that address is this machine's own (loopback): an employer who scans "

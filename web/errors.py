@@ -38,14 +38,22 @@ async def login_required(request: Request, _error: LoginRequired) -> Response:
     return RedirectResponse(f"/login?next={target}", status_code=303)
 
 
+# Starlette's own refusals (an unknown address, a method a route does not take), in French.
+_FRENCH = {
+    "Not Found": "Introuvable : cette adresse ne mène à aucune page.",
+    "Method Not Allowed": "Cette adresse ne s'ouvre pas ainsi : revenez à la page précédente.",
+}
+
+
 async def http_refusal(request: Request, error: StarletteHTTPException) -> Response:
+    detail = _FRENCH.get(str(error.detail), error.detail)
     if request.url.path.startswith("/api/"):
-        answer: Response = JSONResponse({"detail": error.detail}, status_code=error.status_code)
+        answer: Response = JSONResponse({"detail": detail}, status_code=error.status_code)
     else:
         answer = render(
             request,
             "error.html",
-            {"status": error.status_code, "message": str(error.detail)},
+            {"status": error.status_code, "message": str(detail)},
             status_code=error.status_code,
         )
     # The exception's own headers are part of the answer: a 405's Allow, for one.

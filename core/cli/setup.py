@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from core.cli.common import Opener, account_id, group, refused
+from core.cli.corrections import cohort_corrections, user_corrections
 
 ROLES = "admin, coordinator or trainer"
 
@@ -18,7 +19,9 @@ ROLES = "admin, coordinator or trainer"
 def add_setup_commands(app: typer.Typer, opener: Opener) -> None:
     _account_commands(app, opener)
     _school_commands(app, opener)
-    _cohort_commands(app, opener)
+    cohort = _cohort_commands(app, opener)
+    _curriculum_commands(cohort, opener)
+    cohort_corrections(cohort, opener)
 
 
 def _password(stdin: bool) -> str:
@@ -34,6 +37,7 @@ def _password(stdin: bool) -> str:
 def _account_commands(app: typer.Typer, opener: Opener) -> None:
     admin = group(app, "admin", "Administrators.")
     user = group(app, "user", "Accounts.")
+    user_corrections(user, opener)
 
     @admin.command("create")
     def admin_create(
@@ -111,7 +115,7 @@ def _school_commands(app: typer.Typer, opener: Opener) -> None:
             typer.echo(f"{found.id}\t{found.name}\t{found.city}\t{found.territory}")
 
 
-def _cohort_commands(app: typer.Typer, opener: Opener) -> None:
+def _cohort_commands(app: typer.Typer, opener: Opener) -> typer.Typer:
     cohort = group(app, "cohort", "Cohorts.")
 
     @cohort.command("create")
@@ -170,7 +174,7 @@ def _cohort_commands(app: typer.Typer, opener: Opener) -> None:
         refused(lambda: gestes.store.directory.set_trainers(cohort_id, trainer))
         typer.echo(f"Cohort {cohort_id}: {len(trainer)} trainer(s).")
 
-    _curriculum_commands(cohort, opener)
+    return cohort
 
 
 def _curriculum_commands(cohort: typer.Typer, opener: Opener) -> None:

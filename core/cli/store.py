@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from core.cli.common import Opener, account_id, group, refused
+from core.cli.corrections import trainee_corrections
 
 if TYPE_CHECKING:
     from core.context import Gestes
@@ -263,6 +264,7 @@ def _data_commands(app: typer.Typer, opener: Opener) -> None:
 def _trainee_commands(app: typer.Typer, opener: Opener) -> None:
     trainee_app = group(app, "trainee", "One trainee: move, attempts left open, RGPD.")
     _attempt_commands(trainee_app, opener)
+    trainee_corrections(trainee_app, opener)
 
     @trainee_app.command("export")
     def trainee_export(trainee: Annotated[int, typer.Argument(help="Trainee id.")]) -> None:

@@ -19,7 +19,7 @@ from core.catalog.catalog import Catalog
 from core.catalog.definitions import Autonomy, Evaluation, Phase
 from core.context import Gestes
 from core.demo.immersion import Immersions
-from core.domain import ExitKind, NewTrainee, Role
+from core.domain import ExitDetails, ExitKind, NewTrainee, Role
 from core.judging.attempts import StepResult
 from core.judging.evaluation import Submission
 from core.store import Observations, Store
@@ -304,7 +304,7 @@ def _exits(
     employers: list[str],
 ) -> None:
     """About 73 % positive exits, as the seeds report."""
-    kinds = list(ExitKind)  # CDI, CDD, intérim, alternance, formation, sans solution
+    kinds = list(ExitKind)[:6]  # CDI, CDD, intérim, alternance, formation, sans solution
     weights = [20, 27, 10, 10, 6, 27]
     for trainee in trainees[:-2]:  # two trainees still without news
         kind = rng.choices(kinds, weights)[0]
@@ -313,9 +313,13 @@ def _exits(
             trainee,
             coordinator,
             kind,
-            ended + dt.timedelta(days=rng.randint(5, 60)),
+            min(ended + dt.timedelta(days=rng.randint(5, 60)), dt.date.today()),
             f"demo-o-{trainee}",
             employer=employer,
+            # a CDD's length, without drawing from the generator (the rest stays as seeded)
+            details=ExitDetails(contract_months=6 if trainee % 2 else 3)
+            if kind.has_length
+            else None,
         )
 
 

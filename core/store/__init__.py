@@ -18,6 +18,7 @@ service            what it does
 ``lookup``         who sees which cohort, where a trainee or an entry belongs
 ``rgpd``           a trainee's data exported, or erased
 ``curricula``      the curriculum versions cohorts are pinned to, compared and moved on
+``corrections``    accounts, cohorts and trainees corrected or deleted, with a history
 ``shares``         booklets shared with employers through links the school can withdraw
 ``placements``     immersions, links for tutors and trainees, the loop's entries
 ``verifications``  booklets handed out, behind their short verification codes
@@ -33,6 +34,7 @@ from core.domain import ExitStats, RecordError
 from core.settings import Settings
 from core.store.accounts import Accounts
 from core.store.backup import backup_database, restore_database
+from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.directory import Directory
@@ -55,6 +57,7 @@ from core.store.verifications import Verifications
 
 __all__ = [
     "UNFINISHED_SHOWN",
+    "Correction",
     "FailureCounts",
     "FileStore",
     "JobState",
@@ -88,6 +91,7 @@ class Store:
             else LocalFiles(settings.data_dir)
         )
         self.curricula = Curricula(database, catalog)
+        self.corrections = Corrections(database, catalog)
         catalogs = self.curricula.catalog  # each cohort is judged by its pinned version
         self.observations = Observations(database, catalog, catalogs)
         self.taps = TapStore(database, catalogs)

@@ -21,7 +21,7 @@ from core.catalog.definitions import Sector
 from core.domain import ObservationKind, RecordError
 from core.store import tables as t
 from core.store.database import Database
-from core.store.facts import current
+from core.store.facts import aware, current
 from core.store.observations import check_open
 
 KIND_WORDS = {
@@ -301,7 +301,7 @@ def _move_of(session: Session, cohort_id: int) -> Move | None:
         from_version=move.from_version,
         to_version=move.to_version,
         by=by,
-        at=move.moved_at,
+        at=aware(move.moved_at),
         undone=undone,
         undoable=not undone and _latest_entry(session, cohort_id) == move.latest_entry,
     )

@@ -108,6 +108,8 @@ class Directory:
             if session.scalar(select(t.User.id).where(t.User.email == email.lower())):
                 raise RecordError(f"Un compte existe déjà pour {email}.", "email")
             wanted = set(schools)
+            if Role(role) is not Role.ADMIN and not wanted:  # an account that could do nothing
+                raise RecordError("Choisissez au moins une école pour ce compte.", "schools")
             known = set(session.scalars(select(t.School.id).where(t.School.id.in_(wanted))))
             if wanted - known:
                 raise RecordError("École inconnue.", "schools")

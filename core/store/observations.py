@@ -23,6 +23,7 @@ from core.catalog.definitions import Autonomy
 from core.domain import (
     ERASED_MESSAGE,
     MAX_ATTEMPT_SECONDS,
+    ExitDetails,
     ExitKind,
     ObservationKind,
     RecordError,
@@ -371,12 +372,22 @@ class Observations:
         *,
         employer: str | None = None,
         employer_name: str | None = None,
+        details: ExitDetails | None = None,
     ) -> Recorded:
-        """Where a trainee went (sortie); the latest by date is the trainee's exit."""
+        """Where a trainee went (sortie); the latest by date is the trainee's exit. Never
+        dated in the future (nor before the cohort began): an exit counts once it happened."""
         if employer is not None and employer not in self._catalog.employers:
             raise RecordError(f"Employeur « {employer} » inconnu du catalogue.")
+        details = details or ExitDetails()
+        details.check(ExitKind(kind))
+        if on > dt.date.today():
+            raise RecordError(
+                "La date de sortie est dans le futur : une sortie compte une fois faite.", "on"
+            )
         with self._db.write() as session:
-            trainee_rows(session, trainee_id)
+            _, cohort = trainee_rows(session, trainee_id)
+            if on < cohort.starts_on:
+                raise RecordError("La date de sortie est avant le début de la promotion.", "on")
             existing = session.scalar(
                 select(t.ExitRecord).where(t.ExitRecord.idempotency_key == key)
             )
@@ -392,6 +403,9 @@ class Observations:
                 employer=employer,
                 employer_name=employer_name,
                 author_id=author_id,
+                reason=details.reason,
+                contract_months=details.contract_months,
+                full_time=details.full_time,
             )
             session.add(row)
             session.flush()

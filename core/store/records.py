@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, select
 
 from core.catalog.catalog import Catalogs
 from core.domain import RecordError
+from core.french import sort_key
 from core.judging.levels import sector_levels
 from core.judging.record import CohortGrid, ExitInfo, TraineeInfo, TraineeRecord, derive_record
 from core.store import tables as t
@@ -108,11 +109,10 @@ class TraineeRecords:
                 raise RecordError(f"Promotion n° {cohort_id} introuvable.")
             school = session.get(t.School, cohort.school_id)
             assert school is not None
-            trainees = session.scalars(
-                select(t.Trainee)
-                .where(t.Trainee.cohort_id == cohort_id)
-                .order_by(t.Trainee.last_name, t.Trainee.first_name, t.Trainee.id)
-            ).all()
+            trainees = sorted(  # as French lists sort: case and accents aside
+                session.scalars(select(t.Trainee).where(t.Trainee.cohort_id == cohort_id)),
+                key=lambda tr: (sort_key(tr.last_name), sort_key(tr.first_name), tr.id),
+            )
             rows = self._reader.rows(session, "cohort", cohort_id)
             # A trainee who came from another cohort brings the entries made there.
             arrived = {
@@ -216,7 +216,10 @@ class TraineeRecords:
                     func.count(t.Trainee.erased_at),
                 ).where(t.Trainee.cohort_id == cohort_id)
             ).one()
-        return (*latest, pinned, *trainees)
+            # A correction (a trainee renamed, the cohort's dates) is drawn at once: rare,
+            # so any one anywhere is enough to derive again.
+            corrected = session.scalar(select(func.max(t.Change.id)))
+        return (*latest, pinned, *trainees, corrected)
 
     def _derive_grid(self, cohort_id: int) -> CohortGrid:
         data = self._cohort(cohort_id, exits=False)

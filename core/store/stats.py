@@ -13,8 +13,10 @@ from core.store.database import Database
 
 
 def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list[ExitStats]:
-    """Positive-exit rate per cohort, school or territory (CDI, CDD, intérim, alternance
-    and formation count as positive), over trainees with a recorded exit."""
+    """Positive and lasting exits per cohort, school or territory (CDI, CDD, intérim,
+    alternance and formation are positive; CDI, alternance and contracts of 6 months or more
+    last), over all trainees: those without a known exit are counted as unknown, never left
+    out of the rate."""
     group = {
         "cohort": (t.Cohort.id, t.Cohort.name),
         "school": (t.School.id, t.School.name),
@@ -34,17 +36,19 @@ def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list
             .group_by(*group)
         ).all()
         exits = session.execute(
-            select(group[0], t.ExitRecord.kind, func.count())
+            select(group[0], t.ExitRecord.kind, t.ExitRecord.contract_months)
             .select_from(t.ExitRecord)
             .join(latest, latest.c.id == t.ExitRecord.id)
             .join(t.Trainee, t.Trainee.id == t.ExitRecord.trainee_id)
             .join(t.Cohort)
             .join(t.School)
-            .group_by(group[0], t.ExitRecord.kind)
         ).all()
     counts: dict[Any, dict[str, int]] = {}
-    for key, kind, count in exits:
-        counts.setdefault(key, {})[kind] = count
+    lasting: dict[Any, int] = {}
+    for key, kind, months in exits:
+        counts.setdefault(key, {})
+        counts[key][kind] = counts[key].get(kind, 0) + 1
+        lasting[key] = lasting.get(key, 0) + ExitKind(kind).lasting(months)
     stats = []
     for key, label, trainees in totals:
         kinds = counts.get(key, {})
@@ -60,6 +64,7 @@ def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list
                 exited=exited,
                 positive=positive,
                 by_kind=kinds,
+                lasting=lasting.get(key, 0),
             )
         )
     return sorted(stats, key=lambda s: s.label)

@@ -159,6 +159,24 @@ class CurriculumMove(Base):
     undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class Change(Base):
+    """One correction of a person or a group, field by field: who, when, before, after.
+    ``school_id`` scopes who may read it (a school's coordinators see their own)."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entity: Mapped[str] = mapped_column(String(20))  # account, cohort, trainee
+    entity_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str | None] = mapped_column(String(400))
+    after: Mapped[str | None] = mapped_column(String(400))
+
+
 class ShareLink(Base):
     """A link a coordinator sent an employer to download a booklet: an opaque code, never the
     payload, so the school can withdraw it (revoked_at) before it expires."""
@@ -267,6 +285,9 @@ class ExitRecord(Base):
     employer_name: Mapped[str | None] = mapped_column(String(200))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(40))  # an abandonment's category
+    contract_months: Mapped[int | None] = mapped_column(Integer)  # a CDD's or intérim's length
+    full_time: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class WebSession(Base):

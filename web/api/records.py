@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 
 from core.booklet.data import BookletData
 from core.domain import (
+    ABANDON_REASONS,
+    ExitDetails,
     ExitKind,
     NewTrainee,
     Role,
@@ -88,8 +90,13 @@ class CohortExits(BaseModel):
     cohort: int
     trainees: int
     exited: int = Field(description="Trainees whose exit is known")
+    unknown: int = Field(description="Trainees whose exit is not known (yet)")
     positive: int
-    rate: float | None = Field(description="positive / exited; null while none is known")
+    lasting: int = Field(description="CDI, alternance, a contract of 6 months or more")
+    rate: float | None = Field(
+        description="positive / trainees (an unknown exit is not a positive one)"
+    )
+    lasting_rate: float | None = Field(description="lasting / trainees")
     by_kind: dict[str, int]
 
 
@@ -291,8 +298,11 @@ def exits(request: Request, user: User) -> list[dict[str, Any]]:
                     "cohort": cohort.id,
                     "trainees": found.trainees,
                     "exited": found.exited,
+                    "unknown": found.unknown,
                     "positive": found.positive,
+                    "lasting": found.lasting,
                     "rate": found.rate,
+                    "lasting_rate": found.lasting_rate,
                     "by_kind": dict(found.by_kind),
                 }
             )
@@ -328,7 +338,12 @@ def import_trainees(
 
 class ExitIn(BaseModel):
     kind: ExitKind
-    on: dt.date
+    on: dt.date = Field(description="Never in the future, nor before the cohort began")
+    reason: str | None = Field(
+        default=None, description="An abandonment's: " + ", ".join(ABANDON_REASONS)
+    )
+    contract_months: int | None = Field(default=None, description="A CDD's or intérim's length")
+    full_time: bool | None = None
     employer: str | None = Field(default=None, description="An employer of the catalog")
     employer_name: str | None = Field(default=None, max_length=200)
     key: str = Key
@@ -348,5 +363,6 @@ def record_exit(request: Request, user: User, trainee_id: Id, body: ExitIn) -> d
         f"exit:{body.key}",
         employer=body.employer,
         employer_name=body.employer_name,
+        details=ExitDetails(body.reason, body.contract_months, body.full_time),
     )
     return saved(recorded)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from core.domain import ExitKind, RecordError, Role
+from core.domain import ExitDetails, ExitKind, RecordError, Role
 from core.store import Store
+from web import forms
 from web.actions import replace_forgotten_password, set_account_active
 from web.deps import (
     Id,
@@ -23,6 +24,7 @@ from web.deps import (
     valid_key,
     visible_cohorts,
 )
+from web.pages.trainee import opened_at, refused_on_page
 from web.rendering import render
 
 router = APIRouter(tags=["pages"])
@@ -92,22 +94,39 @@ def record_exit(
     on: Annotated[dt.date, Form()],
     submit_id: Annotated[str, Form(max_length=40)],
     employer_name: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=40)] = "",
+    contract_months: Annotated[str, Form(max_length=4)] = "",
+    working_time: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """A trainee's exit (sortie): CDI, CDD, intérim, alternance, formation, sans solution."""
+    """A trainee's exit (sortie): CDI, CDD (its length), intérim, alternance, formation, sans
+    solution, or an abandonment with its reason; never in the future. Refused beside its
+    field, on the trainee page."""
     require_coordinator(user)
     store = store_of(request)
     trainee_of(store, user, trainee_id)
     if not valid_key(submit_id):
         raise HTTPException(status_code=400, detail="Formulaire invalide.")
-    store.observations.record_exit(
-        trainee_id,
-        user.id,
-        kind,
-        on,
-        f"exit:{submit_id}",
-        employer_name=employer_name.strip() or None,
-    )
-    return RedirectResponse(f"/trainees/{trainee_id}", status_code=303)
+    months = contract_months.strip()
+    try:
+        if months and not months.isdigit():
+            raise RecordError("Durée du contrat : un nombre de mois.", "contract_months")
+        details = ExitDetails(
+            reason=(reason or None) if kind is ExitKind.ABANDON else None,
+            contract_months=int(months) if months and kind.has_length else None,
+            full_time={"plein": True, "partiel": False}.get(working_time),
+        )
+        store.observations.record_exit(
+            trainee_id,
+            user.id,
+            kind,
+            on,
+            f"exit:{submit_id}",
+            employer_name=employer_name.strip() or None,
+            details=details,
+        )
+    except RecordError as error:
+        return refused_on_page(request, user, trainee_id, forms.refusal(error), {}, "sortie")
+    return RedirectResponse(opened_at(trainee_id, "sortie"), status_code=303)
 
 
 # ---------------------------------------------------------------- user administration

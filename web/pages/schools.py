@@ -221,9 +221,16 @@ def settings_view(request: Request, user: Any, cohort_id: int, **extra: Any) -> 
         "shifts": gestes.store.records.level_shifts(cohort_id, status.installed)
         if status.behind and status.known and not status.blocking
         else [],
+        "corrections": _corrections(gestes, cohort_id),
+        "form": {},
         "errors": {},
         **extra,
     }
+
+
+def _corrections(gestes: Any, cohort_id: int) -> list[Any]:
+    """What was corrected in the cohort and its trainees, the latest first."""
+    return list(gestes.store.corrections.of_cohort(cohort_id))
 
 
 @router.post("/cohorts/{cohort_id}/trainers")

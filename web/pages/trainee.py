@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from core.booklet.immersion import signature_lines
 from core.catalog.definitions import Phase
 from core.context import Gestes
-from core.domain import Cohort, ExitKind, Role
+from core.domain import ABANDON_REASONS, Cohort, ExitKind, Role
 from core.judging.record import TraineeRecord
 from web import forms
 from web.deps import Id, User, gestes_of, is_htmx, trainee_of
@@ -27,7 +27,8 @@ router = APIRouter(tags=["pages"])
 
 # The folded parts, in page order (each one a template in ``trainee_parts/``).
 PARTS = ("historique", "phases", "livret", "suivi", "decision", "commentaires")
-STAFF_PARTS = ("sortie", "partages", "livrets", "changement")  # coordinators and admins
+# coordinators and admins
+STAFF_PARTS = ("sortie", "partages", "livrets", "changement", "identite")
 
 
 @router.get("/trainees/{trainee_id}")
@@ -113,7 +114,7 @@ def trainee_view(
 def _folds(user: CurrentUser, cohort: Cohort) -> list[str]:
     names = [n for n in PARTS if not (n == "decision" and cohort.closed)]
     if user.role is not Role.TRAINER:
-        names += [n for n in STAFF_PARTS if not (n == "changement" and cohort.closed)]
+        names += [n for n in STAFF_PARTS if not (n in ("changement", "identite") and cohort.closed)]
     return names
 
 
@@ -151,7 +152,11 @@ def _follow_up(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Co
 
 
 def _exit(*_: Any) -> dict[str, Any]:
-    return {"exits": list(ExitKind), "exits_by_code": {e.value: e for e in ExitKind}}
+    return {
+        "exits": list(ExitKind),
+        "exits_by_code": {e.value: e for e in ExitKind},
+        "reasons": ABANDON_REASONS,
+    }
 
 
 def _shares(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
@@ -173,6 +178,15 @@ def _destinations(gestes: Gestes, user: CurrentUser, _r: TraineeRecord, cohort: 
     }
 
 
+def _identity(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
+    found = gestes.store.lookup.trainee(record.trainee.id)
+    corrections = gestes.store.corrections
+    return {
+        "identity": found[0] if found else None,
+        "identity_history": corrections.history("trainee", [record.trainee.id]),
+    }
+
+
 _PART_DATA: dict[str, PartData] = {
     "historique": _history,
     "phases": _phases,
@@ -182,4 +196,5 @@ _PART_DATA: dict[str, PartData] = {
     "partages": _shares,
     "livrets": _handed,
     "changement": _destinations,
+    "identite": _identity,
 }

@@ -1,0 +1,74 @@
+"""Exits as funders count them: never dated in the future, an abandonment with its reason,
+a contract's length (6 months or more: a lasting exit), and rates over all trainees with
+the unknown ones shown — never a rate over the known exits only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core.domain import ExitDetails, ExitKind, RecordError
+
+DAY = dt.date(2026, 4, 20)
+
+
+def test_an_exit_in_the_future_or_before_the_cohort_is_refused(world):
+    record = world.gestes.store.observations.record_exit
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(RecordError, match="dans le futur") as refused:
+        record(world.trainees[0], world.coordinator, ExitKind.CDI, tomorrow, "f1")
+    assert refused.value.field == "on"
+    with pytest.raises(RecordError, match="avant le début de la promotion"):
+        record(world.trainees[0], world.coordinator, ExitKind.CDI, dt.date(2025, 12, 1), "f2")
+    assert world.gestes.store.exit_stats("cohort")[0].exited == 0
+
+
+def test_an_abandonment_has_its_reason_and_a_contract_its_length(world):
+    record = world.gestes.store.observations.record_exit
+    awa, lucas, nour = world.trainees
+    with pytest.raises(RecordError, match="motif de l'abandon"):
+        record(awa, world.coordinator, ExitKind.ABANDON, DAY, "a1")
+    record(awa, world.coordinator, ExitKind.ABANDON, DAY, "a2", details=ExitDetails("sante"))
+    with pytest.raises(RecordError, match="seulement un CDD ou un intérim"):
+        record(lucas, world.coordinator, ExitKind.CDI, DAY, "l1", details=ExitDetails(None, 6))
+    record(lucas, world.coordinator, ExitKind.CDD, DAY, "l2", details=ExitDetails(None, 6, True))
+    record(nour, world.coordinator, ExitKind.CDD, DAY, "n1", details=ExitDetails(None, 3))
+    [stats] = [s for s in world.gestes.store.exit_stats("cohort") if s.label == "Fibre 2026-1"]
+    assert (stats.trainees, stats.exited, stats.unknown) == (3, 3, 0)
+    assert (stats.positive, stats.lasting) == (2, 1)  # the 3-month CDD is positive, not lasting
+    assert stats.by_kind == {"abandon": 1, "cdd": 2}
+
+
+def test_the_rate_is_over_all_trainees_with_the_unknown_shown(world):
+    record = world.gestes.store.observations.record_exit
+    record(world.trainees[0], world.coordinator, ExitKind.CDI, DAY, "c1")
+    [stats] = [s for s in world.gestes.store.exit_stats("cohort") if s.label == "Fibre 2026-1"]
+    # One CDI of three trainees, two unknown: a third, never 100 % of the known exits.
+    assert stats.rate == pytest.approx(1 / 3) and stats.unknown == 2
+    assert stats.lasting_rate == pytest.approx(1 / 3)
+
+
+def test_the_exit_form_refuses_beside_its_field(world):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from web import create_app
+
+    web = TestClient(create_app(world.gestes))
+    web.post("/login", data={"email": "coord@example.org", "password": "mot-de-passe-long"})
+    page = web.get(f"/trainees/{world.trainees[0]}?ouvert=sortie")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    sent = {"csrf_token": csrf, "submit_id": "exit0123456789", "kind": "cdi", "on": future}
+    refused = web.post(f"/trainees/{world.trainees[0]}/exit", data=sent)
+    assert refused.status_code == 400
+    assert 'id="erreur-on"' in refused.text and "dans le futur" in refused.text
+    abandon = {**sent, "kind": "abandon", "on": DAY.isoformat(), "submit_id": "exit0123456790"}
+    refused = web.post(f"/trainees/{world.trainees[0]}/exit", data=abandon)
+    assert 'id="erreur-reason"' in refused.text
+    stored = web.post(
+        f"/trainees/{world.trainees[0]}/exit", data={**abandon, "reason": "financier"}
+    )
+    assert stored.status_code == 200 and "Abandon en cours de parcours" in stored.text

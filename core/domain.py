@@ -273,6 +273,23 @@ class NewTrainee:
     last_name: str
     email: str | None = None
     external_ref: str | None = None
+    joined_on: dt.date | None = None  # unset: the cohort's start
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A trainee of an import who is already in the school: which line, who, and why it is
+    taken for the same person."""
+
+    line: int  # from 1, as the list was given
+    name: str
+    cohort: str  # where the one already there is
+    why: str  # « même e-mail », « même identifiant France Travail », « même nom »
+
+    @property
+    def said(self) -> str:
+        where = f"promotion « {self.cohort} »"
+        return f"{self.name} (n° {self.line}) est déjà dans l'école, {where} ({self.why})"
 
 
 def trainee_problems(trainee: NewTrainee) -> list[str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from core.catalog.catalog import Catalog
 from core.domain import NewTrainee, trainee_problems
@@ -21,7 +22,17 @@ COLUMNS = {
     "first_name": {"prenom", "firstname", "first_name"},
     "last_name": {"nom", "nomdefamille", "lastname", "last_name"},
     "email": {"email", "e-mail", "courriel", "mail", "adresseemail"},
-    "external_ref": {"identifiant", "external_ref", "idfrancetravail", "reference", "ref"},
+    "external_ref": {
+        "identifiant",
+        "external_ref",
+        "idfrancetravail",
+        "reference",
+        "ref",
+        "nfrancetravail",
+        "numerofrancetravail",
+        "identifiantfrancetravail",
+    },
+    "joined_on": {"datedentree", "entree", "dateentree", "joined_on", "arrivee"},
 }
 
 
@@ -34,8 +45,11 @@ class TableImportError(ValueError):
 
 
 def _norm(title: object) -> str:
+    """A column title without accents, case, spaces or signs: « Date d'entrée » → dateentree."""
+    import re
+
     text = unicodedata.normalize("NFKD", str(title or "")).encode("ascii", "ignore").decode()
-    return "".join(text.lower().split()).replace("_", "") if text else ""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 MAX_IMPORT_COLUMNS = 20  # a trainee list has four useful columns; the rest is never read
@@ -104,12 +118,13 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252")  # Excel's "CSV" on a French Windows
+    # The separator the first lines use most (a title row above the headings has none, and
+    # threw the standard sniffer off).
+    lines = [line for line in text.splitlines()[:6] if line.strip()]
+    counts = {sep: max((line.count(sep) for line in lines), default=0) for sep in ";,\t"}
+    separator = max(counts, key=lambda sep: counts[sep])
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    except csv.Error:  # one column, or nothing to tell the separator by
-        dialect = "excel"
-    try:
-        for row in csv.reader(io.StringIO(text), dialect):
+        for row in csv.reader(io.StringIO(text), delimiter=separator if counts[separator] else ","):
             yield [cell.strip() for cell in row[:MAX_IMPORT_COLUMNS]]
     except csv.Error:  # a field over the reader's limit, a stray NUL…
         raise TableImportError(["Ce fichier CSV est illisible."]) from None
@@ -129,12 +144,28 @@ def _bounded(rows: Iterator[list[str]]) -> list[list[str]]:
     return kept
 
 
+@dataclass(frozen=True)
+class TraineeTable:
+    """What a trainee list holds: the trainees, and the columns nobody reads (said before
+    importing, never dropped without a word)."""
+
+    trainees: list[NewTrainee]
+    ignored: list[str]
+
+
 def parse_trainees(rows: Sequence[Sequence[str]]) -> list[NewTrainee]:
-    """Trainees from a header row and data rows; every problem is reported, by line."""
+    return read_trainees(rows).trainees
+
+
+def read_trainees(rows: Sequence[Sequence[str]]) -> TraineeTable:
+    """Trainees from a header row and data rows; every problem is reported, by line. The
+    header is the first of the first five rows that names a first and a last name (a title
+    row above it is skipped, as spreadsheets often have)."""
     rows = [row for row in rows if any(cell for cell in row)]
     if not rows:
         raise TableImportError(["Le fichier est vide."])
-    header = [_norm(cell) for cell in rows[0]]
+    start = next((i for i, row in enumerate(rows[:5]) if _names_both(row)), 0)
+    header = [_norm(cell) for cell in rows[start]]
     positions = {}
     for field, names in COLUMNS.items():
         found = [i for i, title in enumerate(header) if title in {_norm(n) for n in names}]
@@ -147,28 +178,53 @@ def parse_trainees(rows: Sequence[Sequence[str]]) -> list[NewTrainee]:
     ]
     if missing:
         raise TableImportError([f"Colonne manquante : {', '.join(missing)} (ligne 1 : titres)."])
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
+    if len(rows) - 1 - start > MAX_IMPORT_ROWS:
         raise TableImportError(
             [f"Trop de lignes : {MAX_IMPORT_ROWS} stagiaires au plus par import."]
         )
+    ignored = [
+        str(rows[start][i]).strip()
+        for i in range(len(header))
+        if i not in positions.values() and str(rows[start][i]).strip()
+    ]
     trainees, problems = [], []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[start + 1 :], start=start + 2):
 
         def cell(field: str, row: Sequence[str] = row) -> str:
             position = positions.get(field)
             return row[position].strip() if position is not None and position < len(row) else ""
 
+        joined, problem = _day(cell("joined_on"))
         trainee = NewTrainee(
             cell("first_name"),
             cell("last_name"),
             cell("email") or None,
             cell("external_ref") or None,
+            joined,
         )
-        problems += [f"ligne {number} : {p}" for p in trainee_problems(trainee)]
+        wrong = trainee_problems(trainee) + ([problem] if problem else [])
+        problems += [f"ligne {number} : {p}" for p in wrong]
         trainees.append(trainee)
     if problems:
         raise TableImportError(problems)
-    return trainees
+    return TraineeTable(trainees, ignored)
+
+
+def _names_both(row: Sequence[str]) -> bool:
+    titles = {_norm(cell) for cell in row}
+    return all(titles & {_norm(n) for n in COLUMNS[f]} for f in ("first_name", "last_name"))
+
+
+def _day(text: str) -> tuple[dt.date | None, str | None]:
+    """An entry date as spreadsheets write it: 05/01/2026, 2026-01-05 (or a date cell)."""
+    if not text:
+        return None, None
+    for shape in ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%y"):
+        try:
+            return dt.datetime.strptime(text, shape).date(), None
+        except ValueError:
+            continue
+    return None, f"date d'entrée « {text} » illisible (JJ/MM/AAAA)"
 
 
 def grid_table(grid: CohortGrid, catalog: Catalog) -> list[list[str]]:

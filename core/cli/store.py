@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -217,8 +217,12 @@ def _data_commands(app: typer.Typer, opener: Opener) -> None:
     def import_trainees(
         file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
         cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
+        duplicates: Annotated[
+            str, typer.Option(help="Trainees already in the school: refuse, skip or add.")
+        ] = "refuse",
     ) -> None:
-        """Add the trainees of a CSV or XLSX file to a cohort: all of them, or none."""
+        """Add the trainees of a CSV or XLSX file to a cohort: all of them, or none; one
+        already in the school is never added twice unless asked (--duplicates add)."""
         from core.tabular import TableImportError, parse_trainees, read_rows
 
         gestes = opener.gestes()
@@ -229,7 +233,10 @@ def _data_commands(app: typer.Typer, opener: Opener) -> None:
                 typer.echo(f"error: {problem}", err=True)
             typer.echo("Nothing imported.", err=True)
             raise typer.Exit(1) from None
-        ids = refused(lambda: gestes.store.directory.add_trainees(cohort, trainees))
+        if duplicates not in ("refuse", "skip", "add"):
+            raise typer.BadParameter("refuse, skip or add", param_hint="--duplicates")
+        policy: Any = duplicates
+        ids = refused(lambda: gestes.store.directory.add_trainees(cohort, trainees, policy))
         typer.echo(f"{len(ids)} trainees added to cohort {cohort}.")
 
     @export_app.command("grid")

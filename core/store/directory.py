@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Phase
-from core.domain import EMAIL, NewTrainee, RecordError, Role, numbered_problems
-from core.french import slugify
+from core.domain import EMAIL, Duplicate, NewTrainee, RecordError, Role, numbered_problems
+from core.french import slugify, sort_key
 from core.store import tables as t
 from core.store.curricula import Curricula
 from core.store.database import Database
@@ -210,13 +211,36 @@ class Directory:
             trainee.cohort_id = target.id
             trainee.joined_on = trainee.joined_on or origin.starts_on
 
-    def add_trainees(self, cohort_id: int, trainees: Sequence[NewTrainee]) -> list[int]:
-        """Add every trainee or none: one bad row and nothing is written."""
+    def add_trainees(
+        self,
+        cohort_id: int,
+        trainees: Sequence[NewTrainee],
+        duplicates: Literal["refuse", "skip", "add"] = "refuse",
+    ) -> list[int]:
+        """Add every trainee or none: one bad row and nothing is written. A trainee already in
+        the school (``find_duplicates``) is refused, naming each (``refuse``), left out
+        (``skip``), or added all the same (``add``). The ids of those added."""
         problems = numbered_problems(trainees)
         if problems:
             raise RecordError("Aucun stagiaire ajouté. " + " ; ".join(problems))
         with self._db.write() as session:
-            check_open(_cohort(session, cohort_id))
+            cohort = _cohort(session, cohort_id)
+            check_open(cohort)
+            late = [
+                f"ligne {n} : date d'entrée hors des dates de la promotion"
+                for n, tr in enumerate(trainees, start=1)
+                if tr.joined_on and not cohort.starts_on <= tr.joined_on <= cohort.ends_on
+            ]
+            if late:
+                raise RecordError("Aucun stagiaire ajouté. " + " ; ".join(late))
+            found = _duplicates(session, cohort.school_id, trainees)
+            if found and duplicates == "refuse":
+                said = " ; ".join(d.said for d in found[:10])
+                raise RecordError(
+                    f"Aucun stagiaire ajouté : {len(found)} déjà dans l'école. {said}.",
+                    "duplicates",
+                )
+            left_out = {d.line for d in found} if duplicates == "skip" else set()
             rows = [
                 t.Trainee(
                     cohort_id=cohort_id,
@@ -224,12 +248,44 @@ class Directory:
                     last_name=n.last_name.strip(),
                     email=(n.email or None),
                     external_ref=(n.external_ref or None),
+                    joined_on=n.joined_on,
                 )
-                for n in trainees
+                for line, n in enumerate(trainees, start=1)
+                if line not in left_out
             ]
             session.add_all(rows)
             session.flush()
             return [row.id for row in rows]
+
+    def find_duplicates(self, cohort_id: int, trainees: Sequence[NewTrainee]) -> list[Duplicate]:
+        """The trainees of a list already in the cohort's school: same e-mail, same France
+        Travail id, or same first and last name (case and accents aside)."""
+        with self._db.read() as session:
+            return _duplicates(session, _cohort(session, cohort_id).school_id, trainees)
+
+
+def _duplicates(
+    session: Session, school_id: int, trainees: Sequence[NewTrainee]
+) -> list[Duplicate]:
+    rows = session.execute(
+        select(t.Trainee, t.Cohort.name)
+        .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+        .where(t.Cohort.school_id == school_id, t.Trainee.erased_at.is_(None))
+    ).all()
+    by_email = {r.email.lower(): (r, c) for r, c in rows if r.email}
+    by_ref = {r.external_ref.strip(): (r, c) for r, c in rows if r.external_ref}
+    by_name = {(sort_key(r.first_name), sort_key(r.last_name)): (r, c) for r, c in rows}
+    found = []
+    for line, new in enumerate(trainees, start=1):
+        name = f"{new.first_name.strip()} {new.last_name.strip()}"
+        if new.email and new.email.lower() in by_email:
+            found.append(Duplicate(line, name, by_email[new.email.lower()][1], "même e-mail"))
+        elif new.external_ref and new.external_ref.strip() in by_ref:
+            cohort = by_ref[new.external_ref.strip()][1]
+            found.append(Duplicate(line, name, cohort, "même identifiant France Travail"))
+        elif (key := (sort_key(new.first_name), sort_key(new.last_name))) in by_name:
+            found.append(Duplicate(line, name, by_name[key][1], "même prénom et même nom"))
+    return found
 
 
 def _cohort(session: Session, cohort_id: int) -> t.Cohort:

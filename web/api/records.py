@@ -4,9 +4,9 @@ record, the booklet's data, comments, evidence, retractions, exits, imports."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from core.booklet.data import BookletData
@@ -323,8 +323,17 @@ def import_trainees(
     cohort_id: Id,
     # The same cap as a file import, stated in the schema.
     body: Annotated[list[TraineeIn], Body(min_length=1, max_length=MAX_IMPORT_ROWS)],
+    duplicates: Annotated[
+        Literal["refuse", "skip", "add"],
+        Query(
+            description="Trainees already in the school: refused (400 naming them), "
+            "left out, or added anyway"
+        ),
+    ] = "refuse",
 ) -> dict[str, Any]:
-    """Add trainees to a cohort: all of them, or none (every problem is listed)."""
+    """Add trainees to a cohort: all of them, or none (every problem is listed); one already
+    in the school (same e-mail, France Travail id or name) is never added twice unless
+    asked."""
     require_coordinator(user)
     store = store_of(request)
     cohort_of(store, user, cohort_id)
@@ -333,7 +342,7 @@ def import_trainees(
     if problems:
         listed = [{"field": "", "message": problem, "loc": ["body"]} for problem in problems]
         raise HTTPException(status_code=422, detail=listed)
-    return {"trainees": store.directory.add_trainees(cohort_id, trainees)}
+    return {"trainees": store.directory.add_trainees(cohort_id, trainees, duplicates)}
 
 
 class ExitIn(BaseModel):

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from core.domain import ExitDetails, ExitKind, RecordError, Role
 from core.store import Store
@@ -16,7 +15,6 @@ from web.actions import replace_forgotten_password, set_account_active
 from web.deps import (
     Id,
     User,
-    cohort_of,
     require_admin,
     require_coordinator,
     store_of,
@@ -31,8 +29,6 @@ router = APIRouter(tags=["pages"])
 
 
 # ---------------------------------------------------------------- coordinators
-
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
 @router.get("/dashboard")
@@ -51,38 +47,6 @@ def dashboard(
         "dashboard.html",
         {"items": items, "exits": list(ExitKind), "added": added},
     )
-
-
-@router.post("/cohorts/{cohort_id}/trainees")
-async def import_trainees(request: Request, user: User, cohort_id: Id) -> Response:
-    """Add the trainees of an uploaded CSV or XLSX file: all of them, or none."""
-    from core.tabular import TableImportError, parse_trainees, read_rows
-
-    require_coordinator(user)
-    store = store_of(request)
-    cohort_of(store, user, cohort_id)
-    form = await request.form()
-    upload = form.get("file")
-    problems: list[str] = []
-    if upload is None or isinstance(upload, str) or not upload.filename:
-        problems = ["Choisissez un fichier .csv ou .xlsx."]
-    else:
-        data, name = await upload.read(MAX_IMPORT_BYTES + 1), upload.filename
-        try:  # parsing and writing off the event loop: other requests go on meanwhile
-            trainees = await run_in_threadpool(lambda: parse_trainees(read_rows(name, data)))
-            added = await run_in_threadpool(store.directory.add_trainees, cohort_id, trainees)
-        except TableImportError as error:
-            problems = error.problems
-        except RecordError as error:
-            problems = [str(error)]
-    if problems:
-        return render(
-            request,
-            "error.html",
-            {"status": 400, "message": " ".join(["Aucun stagiaire importé.", *problems])},
-            status_code=400,
-        )
-    return RedirectResponse(f"/dashboard?added={len(added)}", status_code=303)
 
 
 @router.post("/trainees/{trainee_id}/exit")

@@ -1,0 +1,106 @@
+"""Importing a cohort's trainees from a CSV or XLSX file, all or none, never twice: when the
+file holds trainees already in the school (same e-mail, same France Travail id, same name)
+or columns nobody reads, a preview says so first and the coordinator decides (leave the
+duplicates out, or add them anyway); otherwise the list is added at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from core.domain import NewTrainee, RecordError
+from web.deps import Id, User, cohort_of, require_coordinator, store_of
+from web.rendering import render
+
+router = APIRouter(tags=["pages"])
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+DECISIONS = {"skip", "add"}
+
+
+@router.post("/cohorts/{cohort_id}/trainees")
+async def import_trainees(request: Request, user: User, cohort_id: Id) -> Response:
+    """A file (first send) or the preview's rows with the coordinator's decision."""
+    from core.tabular import TableImportError, TraineeTable, read_rows, read_trainees
+
+    require_coordinator(user)
+    store = store_of(request)
+    cohort = cohort_of(store, user, cohort_id)
+    form = await request.form()
+    decision = str(form.get("duplicates") or "")
+    kept, upload = form.get("rows"), form.get("file")
+    try:
+        if isinstance(kept, str) and decision in DECISIONS:
+            table = TraineeTable(_rows(kept), [])
+        elif upload is None or isinstance(upload, str) or not upload.filename:
+            raise RecordError("Choisissez un fichier .csv ou .xlsx.")
+        else:
+            data, name = await upload.read(MAX_IMPORT_BYTES + 1), upload.filename
+            table = await run_in_threadpool(lambda: read_trainees(read_rows(name, data)))
+        if decision not in DECISIONS:
+            found = store.directory.find_duplicates(cohort_id, table.trainees)
+            if found or table.ignored:
+                view = _preview(cohort, table, found)
+                return render(request, "import_preview.html", view)
+        policy: Literal["refuse", "skip", "add"] = (
+            "skip" if decision == "skip" else "add" if decision == "add" else "refuse"
+        )
+        added = await run_in_threadpool(
+            store.directory.add_trainees, cohort_id, table.trainees, policy
+        )
+    except TableImportError as error:
+        return _refused(request, error.problems)
+    except RecordError as error:
+        return _refused(request, [str(error)])
+    return RedirectResponse(f"/dashboard?added={len(added)}", status_code=303)
+
+
+def _preview(cohort: Any, table: Any, found: list[Any]) -> dict[str, Any]:
+    rows = [
+        [
+            t.first_name,
+            t.last_name,
+            t.email or "",
+            t.external_ref or "",
+            t.joined_on.isoformat() if t.joined_on else "",
+        ]
+        for t in table.trainees
+    ]
+    return {
+        "cohort": cohort,
+        "trainees": table.trainees,
+        "ignored": table.ignored,
+        "duplicates": {d.line: d for d in found},
+        "rows": json.dumps(rows, ensure_ascii=False),
+    }
+
+
+def _rows(kept: str) -> list[NewTrainee]:
+    """The preview's rows sent back: checked again by the store like any list."""
+    try:
+        rows = json.loads(kept)
+        return [
+            NewTrainee(
+                str(r[0]),
+                str(r[1]),
+                str(r[2]) or None,
+                str(r[3]) or None,
+                dt.date.fromisoformat(r[4]) if r[4] else None,
+            )
+            for r in rows[:500]
+        ]
+    except (ValueError, TypeError, IndexError, KeyError):
+        raise RecordError("Aperçu illisible : importez le fichier à nouveau.") from None
+
+
+def _refused(request: Request, problems: list[str]) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"status": 400, "message": " ".join(["Aucun stagiaire importé.", *problems])},
+        status_code=400,
+    )

@@ -229,6 +229,8 @@ def test_a_school_year_in_a_browser(fresh_server, chromium, tmp_path):
     page.get_by_label("Mot de passe (12 caractères au moins)").fill(PASSWORD)
     page.get_by_label("Le même mot de passe, encore").fill(PASSWORD)
     page.get_by_role("button", name="Créer le compte").click()
+    # Said as what happened, never « session terminée » (there was none yet).
+    expect(page.get_by_role("status")).to_contain_text("Compte d'administration créé")
     page.fill("#email", "chef@ecole.fr")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")

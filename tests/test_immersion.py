@@ -491,3 +491,15 @@ def test_the_tutor_and_trainee_matrix(site):
                 assert answer.status_code == 404 and "Lien inconnu" in html.unescape(answer.text)
             assert entries(site) == before + (method == "POST" and allowed), (who, path)
     site.app.state.link_limiter.succeeded("ip:testclient")
+
+
+def test_a_new_tutor_link_replaces_the_placements_earlier_one(site):
+    """A link sent to the wrong person is made again: the earlier one opens nothing."""
+    trainee = fresh_trainee(site, "Relien")
+    placement, first = create_placement(site, trainee)
+    coordinator, csrf = client(site, "coord@example.org")
+    page = coordinator.post(f"/placements/{placement}/links", data={"csrf_token": csrf})
+    second = re.search(r'id="lien-tuteur" readonly value="[^"]*(/tuteur/[^"]+)"', page.text)
+    anonymous, _ = client(site)
+    assert anonymous.get(second.group(1)).status_code == 200
+    assert anonymous.get(first).status_code == 410  # withdrawn, said so

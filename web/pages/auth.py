@@ -18,8 +18,11 @@ router = APIRouter(tags=["pages"])
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+def login_form(request: Request, next: str = "/", cree: str = "") -> Response:
+    """``cree``: the account was just made (the set-up link): said so, not « session
+    ended »."""
+    view = {"next": _safe_next(next), "error": None, "created": cree == "1"}
+    return render(request, "login.html", view)
 
 
 @router.post("/login")

@@ -336,15 +336,15 @@ def shared_booklet(request: Request, code: str) -> Response:
 
 @router.post("/cohorts/{cohort_id}/booklets")
 def export_booklets(request: Request, user: User, cohort_id: Id) -> Response:
-    """Queue every booklet of a cohort, zipped (``core.booklet.jobs``); answers with the
-    progress."""
+    """Queue every booklet of a cohort, zipped (``core.booklet.jobs``), and go to its progress
+    page (its own address: a reload or Back shows it again, never re-posts)."""
     from core.booklet.jobs import submit
 
     require_coordinator(user)
     gestes = gestes_of(request)
     cohort_of(gestes.store, user, cohort_id)
     job = submit(gestes, cohort_id, user.id, served_at(request))
-    return _export_page(request, _export_of(request, user, job))
+    return RedirectResponse(f"/exports/{job}", status_code=303)
 
 
 def _export_of(request: Request, user: CurrentUser, export_id: str) -> JobState:

@@ -69,7 +69,7 @@ async def setup(request: Request, token: str) -> Response:
         context = {"token": token, "form": forms.values(form), "errors": errors}
         return render(request, "setup.html", context, status_code=400)
     request.app.state.setup_token = None
-    return RedirectResponse("/login?next=/admin/schools", status_code=303)
+    return RedirectResponse("/login?cree=1&next=/admin/schools", status_code=303)
 
 
 # ---------------------------------------------------------------- schools

@@ -361,3 +361,35 @@ def test_corrections_from_the_command_line_are_traced(demo):
     assert recorded.exit_code == 1 and "sortie (abandon)" in recorded.stderr
     nobody = run("cohort", "edit", 1, "--by", "nobody@example.org", "--name", "X")
     assert nobody.exit_code == 1 and "no account" in nobody.stderr
+
+
+def test_db_upgrade_creates_a_missing_database_and_says_what_it_cannot(tmp_path, monkeypatch):
+    """On PostgreSQL: a database not created yet is created (the role may), then upgraded; a
+    role that does not exist is said in French with the command that makes it — never a
+    traceback."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from core.store import make_engine
+    from tests.conftest import POSTGRES_URL
+
+    name = f"gestes_new_{uuid.uuid4().hex[:8]}"
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("GESTES_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GESTES_DATABASE_URL", url)
+    try:
+        made = run("db", "upgrade")
+        assert made.exit_code == 0 and "Database at revision" in made.stdout, made.output
+    finally:
+        admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+    nobody = make_url(POSTGRES_URL).set(username="personne_ici", database=name)
+    monkeypatch.setenv("GESTES_DATABASE_URL", nobody.render_as_string(hide_password=False))
+    refused = run("db", "upgrade")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "Le rôle PostgreSQL « personne_ici » n'existe pas" in refused.stderr
+    assert "createuser" in refused.stderr

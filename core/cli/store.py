@@ -39,7 +39,7 @@ def _database_commands(app: typer.Typer, opener: Opener) -> None:
         from core.store import safe_url, upgrade_database
 
         settings = Settings()
-        revision = upgrade_database(settings)
+        revision = refused(lambda: upgrade_database(settings))
         typer.echo(f"Database at revision {revision}: {safe_url(settings.url)}")
 
     @db.command("backup")

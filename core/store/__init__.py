@@ -38,7 +38,13 @@ from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.directory import Directory
-from core.store.engine import current_revision, make_engine, migrate_or_check
+from core.store.engine import (
+    create_missing_database,
+    current_revision,
+    make_engine,
+    migrate_or_check,
+    unreachable,
+)
 from core.store.evidence import EvidenceFiles
 from core.store.files import FileStore, LocalFiles, write_private
 from core.store.jobs import Jobs, JobState
@@ -151,13 +157,24 @@ def private_folder(folder: Path) -> None:
 
 
 def upgrade_database(settings: Settings) -> str:
-    """Create or migrate the configured database (``gestes db upgrade``); its revision."""
-    engine = make_engine(settings.url)
-    try:
-        migrate_or_check(engine, migrate=True)
-        return current_revision(engine) or "?"
-    finally:
-        engine.dispose()
+    """Create or migrate the configured database (``gestes db upgrade``); its revision. A
+    PostgreSQL database that does not exist yet is created when the role may; what cannot
+    be done (no such role, a wrong password, no server) is said in French with the command
+    that fixes it, never a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in (1, 2):
+        engine = make_engine(settings.url)
+        try:
+            migrate_or_check(engine, migrate=True)
+            return current_revision(engine) or "?"
+        except OperationalError as error:
+            if attempt == 1 and create_missing_database(settings.url, error):
+                continue  # created: upgrade it now
+            raise RecordError(unreachable(settings.url, error)) from None
+        finally:
+            engine.dispose()
+    raise AssertionError("unreachable")
 
 
 def safe_url(url: str) -> str:

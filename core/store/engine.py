@@ -119,3 +119,64 @@ def migrate_or_check(engine: Engine, migrate: bool) -> None:
         return
     if current_revision(engine) != head_revision():
         raise RecordError("La base n'est pas à jour : lancez « gestes db upgrade ».")
+
+
+def unreachable(url: str, error: Exception) -> str:
+    """Why the database cannot be reached, in French, with what to do."""
+    from sqlalchemy.engine import make_url
+
+    address = make_url(url)
+    said = str(getattr(error, "orig", error))
+    role, name = address.username or "?", address.database or "?"
+    where = f"{address.host or 'localhost'}:{address.port or 5432}"
+    if f'role "{role}" does not exist' in said:
+        return (
+            f"Le rôle PostgreSQL « {role} » n'existe pas sur {where} : créez-le "
+            f"(sudo -u postgres createuser --createdb --pwprompt {role}), puis relancez "
+            "« gestes db upgrade »."
+        )
+    if f'database "{name}" does not exist' in said:
+        return (
+            f"La base « {name} » n'existe pas sur {where} et le rôle « {role} » ne peut pas la "
+            f"créer : sudo -u postgres createdb --owner {role} {name}, puis relancez."
+        )
+    if "password authentication failed" in said:
+        return (
+            f"Mot de passe refusé pour le rôle « {role} » sur {where} : vérifiez "
+            "GESTES_DATABASE_URL."
+        )
+    if "Connection refused" in said or "could not connect" in said or "timeout" in said:
+        return (
+            f"PostgreSQL ne répond pas sur {where} : démarrez-le (sudo service postgresql "
+            "start) ou corrigez GESTES_DATABASE_URL."
+        )
+    first = said.strip().splitlines()[0] if said.strip() else str(error)
+    return f"Base de données injoignable ({where}) : {first}"
+
+
+def create_missing_database(url: str, error: Exception) -> bool:
+    """Create the PostgreSQL database the address names when it is missing and its role may
+    create one (through the server's ``postgres`` database). Whether it was created."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    address = make_url(url)
+    name = address.database or ""
+    if not address.drivername.startswith("postgresql") or (
+        f'database "{name}" does not exist' not in str(getattr(error, "orig", error))
+    ):
+        return False
+    if not name.replace("_", "").isalnum():
+        return False  # never a name that would need quoting in the statement below
+    maintenance = make_engine(
+        address.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with maintenance.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return True
+    except Exception:  # no right to create it, or gone meanwhile: said by the caller
+        return False
+    finally:
+        maintenance.dispose()

@@ -656,10 +656,10 @@ def test_an_evaluation_refused_when_it_finally_goes_comes_back_with_its_values(s
 
     context.set_offline(False)  # the queue goes from this page, and is refused
     elsewhere = page.locator("#en-attente-ailleurs")
-    expect(elsewhere).to_contain_text("n'est pas un nombre")
+    expect(elsewhere).to_contain_text("« 0,0S » — tapez la valeur en dB")
     elsewhere.get_by_role("link").last.click()
     expect(page).to_have_url(url)
-    expect(page.locator("#en-attente")).to_contain_text("n'est pas un nombre")
+    expect(page.locator("#en-attente")).to_contain_text("tapez la valeur en dB")
     expect(page.locator("form.evaluation input[name^=mesure_]").first).to_have_value("0,0S")
     shot(page, "21-epreuve-refusee-revenue")
     context.close()

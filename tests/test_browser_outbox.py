@@ -587,3 +587,59 @@ def tutor_link(page, base: str, trainee: int) -> str:
     )
     assert made.ok, made.text()
     return str(made.json()["url"])
+
+
+def test_a_photo_taken_without_network_is_kept_and_stored_once(server, browser, tmp_path):  # noqa: F811
+    """A photo attached with no network is kept on the tablet (its bytes in IndexedDB), goes
+    by itself when the network returns, and, sent twice because an answer was lost, is
+    stored once."""
+    from playwright.sync_api import expect
+
+    from core.catalog.definitions import Autonomy
+    from tests.conftest import photo
+
+    base, trainee = server
+    context, page = trainer_tablet(browser, base, 1024, 768, workers=False)
+    page.wait_for_load_state("load")
+    me = page.context.request.get(f"{base}/api/me").json()
+    csrf = me.get("csrf_token") or me["csrf"]
+    page.goto(f"{base}/trainees/{trainee}/gestures/{GESTURE}")
+    keys = [li.get_attribute("id").removeprefix("etape-") for li in page.locator("li.step").all()]
+    made = page.context.request.post(
+        f"{base}/api/trainees/{trainee}/attempts",
+        headers={"X-CSRF-Token": csrf},
+        data={
+            "gesture": GESTURE,
+            "steps": dict.fromkeys(keys, "reussi"),
+            "autonomy": Autonomy.AUTONOME.name.lower(),
+            "key": "photooutbox01",
+        },
+    )
+    assert made.ok, made.text()
+    page.goto(f"{base}/trainees/{trainee}?ouvert=historique")
+    entry = page.locator("#historique li").first
+    entry.locator("summary").click()
+    picture = tmp_path / "soudure.jpg"
+    picture.write_bytes(photo())
+    context.set_offline(True)
+    entry.locator("input[type=file]").set_input_files(str(picture))
+    form = entry.locator("form", has=page.locator("input[type=file]"))
+    lost = {"n": 0}
+
+    def answer_lost(route):
+        route.fetch()  # stored
+        lost["n"] += 1
+        route.fulfill(status=502, body="Bad gateway")
+
+    form.get_by_role("button", name="Envoyer").click()
+    expect(form.get_by_role("alert")).to_contain_text("gardé sur cet appareil")
+    [kept] = page.evaluate(FORMS)
+    assert kept["files"] == ["photo"]
+    page.route("**/evidence", answer_lost, times=1)
+    context.set_offline(False)  # sent, stored, its answer lost: it stays, and goes again
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(form.get_by_role("status")).to_contain_text("Envoyé et enregistré", timeout=20_000)
+    assert lost["n"] == 1 and page.evaluate(FORMS) == []
+    page.reload()
+    expect(page.locator("#historique li").first.get_by_role("img")).to_have_count(1)
+    context.close()

@@ -241,7 +241,7 @@ def _parse_number(
         return 0.0, f"{label} : « {text} » n'est pas un nombre."
     number, typed_unit = found
     if typed_unit:
-        number, problem = _in_unit(number, typed_unit, measurement, label, reader)
+        number, problem = _in_unit(number, typed_unit, measurement, label, reader, text)
         if problem:
             return 0.0, problem
         text = quantity_text(number)
@@ -254,7 +254,7 @@ def _parse_number(
 
 
 def _in_unit(
-    number: float, typed: str, measurement: Measurement, label: str, reader: _Reader
+    number: float, typed: str, measurement: Measurement, label: str, reader: _Reader, text: str
 ) -> tuple[float, str | None]:
     """A value typed with a unit, in the measurement's own: as is, converted (and noted), or
     refused saying which unit to type."""
@@ -264,7 +264,7 @@ def _in_unit(
     said = resolve(typed, reader.units)
     converted = convert(number, said, wanted) if said is not None else None
     if said is None or converted is None:
-        return 0.0, f"{label} : « {decimal(number)} {typed} » — tapez la valeur en {wanted.symbol}."
+        return 0.0, f"{label} : « {text} » — tapez la valeur en {wanted.symbol}."
     if said != wanted:
         after = f"{quantity_text(converted)} {wanted.symbol}"
         reader.conversions.append(f"{label} : {decimal(number)} {said.symbol} → {after}")

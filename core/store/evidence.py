@@ -157,6 +157,14 @@ class EvidenceFiles:
             if observation is None:
                 raise RecordError("La saisie à laquelle joindre le fichier n'existe pas.")
             trainee_rows(session, observation.trainee_id)
+            # The same file sent again (a tablet's outbox after a lost answer): stored once.
+            same = session.scalar(
+                select(t.Evidence.id).where(
+                    t.Evidence.observation_id == observation_id, t.Evidence.sha256 == digest
+                )
+            )
+            if same is not None:
+                return int(same)
             row = t.Evidence(
                 observation_id=observation_id,
                 sha256=digest,

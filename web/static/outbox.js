@@ -21,7 +21,10 @@
 // « je sais faire » for a competency), the form's action and `data-outbox-subject` fields: a
 // newer entry on the same subject replaces the one still waiting, so that an older value
 // never arrives after the newer one from this device.
-// A photo is not kept here (megabytes in a store of a few): its form says nothing was sent.
+// A photo (a file input) is kept too: its bytes in IndexedDB (localStorage holds a few
+// megabytes of text, a photo is several), written before the entry, under the entry's id; its
+// key is the form's action, the file's name and size (the same photo chosen twice waits once;
+// the store keeps one copy of the same file per entry).
 (function () {
   "use strict";
   var body = document.body;
@@ -44,7 +47,11 @@
     if (entry) { change(entry); write(STORE, list); }
     return entry;
   }
-  function drop(id) { write(STORE, read(STORE).filter(function (e) { return e.id !== id; })); }
+  function drop(id) {
+    var list = read(STORE);
+    list.filter(function (e) { return e.id === id; }).forEach(forgetFiles);
+    write(STORE, list.filter(function (e) { return e.id !== id; }));
+  }
 
   function fieldsOf(form, submitter) {
     var fields = [];
@@ -52,6 +59,43 @@
       if (typeof value === "string") fields.push([name, value]);
     });
     return fields;
+  }
+  function filesOf(form) {
+    var files = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value !== "string" && value.size) files.push([name, value]);
+    });
+    return files;
+  }
+
+  // The files' store: one object per file, keyed "<entry id>:<field>".
+  function files(mode, work) {
+    return new Promise(function (resolve, reject) {
+      var opening = indexedDB.open("gestes-outbox", 1);
+      opening.onupgradeneeded = function () { opening.result.createObjectStore("files"); };
+      opening.onerror = function () { reject(opening.error); };
+      opening.onsuccess = function () {
+        var db = opening.result, tx = db.transaction("files", mode), found = work(tx.objectStore("files"));
+        tx.oncomplete = function () { db.close(); resolve(found && found.result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      };
+    });
+  }
+  function keepFiles(entry, chosen) {
+    return files("readwrite", function (store) {
+      chosen.forEach(function (pair) {
+        store.put({ blob: pair[1], name: pair[1].name, type: pair[1].type }, entry.id + ":" + pair[0]);
+      });
+    });
+  }
+  function readFile(entry, field) {
+    return files("readonly", function (store) { return store.get(entry.id + ":" + field); });
+  }
+  function forgetFiles(entry) {
+    if (!entry.files || !entry.files.length) return;
+    files("readwrite", function (store) {
+      entry.files.forEach(function (field) { store.delete(entry.id + ":" + field); });
+    }).catch(function () { /* a leftover blob is harmless; the next sign-out page clears */ });
   }
   function valueOf(fields, name) {
     var pair = fields.find(function (p) { return p[0] === name; });
@@ -81,17 +125,24 @@
     var form = event.target;
     if (!form.dataset.outbox || form.dataset.direct) return;
     event.preventDefault();
-    var fields = fieldsOf(form, event.submitter);
+    var fields = fieldsOf(form, event.submitter), chosen = filesOf(form);
     var entry = {
       id: Math.random().toString(36).slice(2) + Date.now().toString(36),
       key: keyOf(form, fields), action: form.getAttribute("action"), fields: fields,
       label: form.dataset.outbox, page: location.pathname + location.search, at: Date.now(),
       submitter: event.submitter && event.submitter.name ? [event.submitter.name, event.submitter.value] : null,
+      files: chosen.map(function (pair) { return pair[0]; }),
     };
-    // Written before it leaves; a newer entry on the same subject replaces the waiting one.
-    write(STORE, read(STORE).filter(function (e) { return e.key !== entry.key; }).concat([entry]));
+    chosen.forEach(function (pair) { entry.key += "|" + pair[1].name + "|" + pair[1].size; });
     note(form, say("sending"));
-    send(entry, form);
+    // Written before it leaves (a file first, then the entry that names it); a newer entry
+    // on the same subject replaces the waiting one.
+    (chosen.length ? keepFiles(entry, chosen) : Promise.resolve()).then(function () {
+      var list = read(STORE);
+      list.filter(function (e) { return e.key === entry.key; }).forEach(forgetFiles);
+      write(STORE, list.filter(function (e) { return e.key !== entry.key; }).concat([entry]));
+      send(entry, form);
+    }, function () { note(form, say("refused"), "alert"); });
   });
 
   // The current page's CSRF token replaces the one kept: the session may have been renewed
@@ -105,12 +156,37 @@
     return params;
   }
 
+  // A photo's entry goes as a multipart form, its file read back from IndexedDB.
+  function payload(entry) {
+    if (!entry.files || !entry.files.length) return Promise.resolve(bodyOf(entry));
+    var data = new FormData();
+    bodyOf(entry).forEach(function (value, name) { data.append(name, value); });
+    return entry.files.reduce(function (chain, field) {
+      return chain.then(function () {
+        return readFile(entry, field).then(function (kept) {
+          if (kept) data.append(field, new File([kept.blob], kept.name, { type: kept.type }));
+          else data = null;  // its file is gone (the browser's storage cleared): refused
+        });
+      });
+    }, Promise.resolve()).then(function () { return data; });
+  }
+
+  var GONE = {};  // a photo whose file the browser no longer holds: nothing can be sent
+
   function send(entry, form) {
     update(entry.id, function (e) { e.inflight = PAGE; e.since = Date.now(); });
-    return fetch(entry.action, {
-      method: "POST", body: bodyOf(entry), credentials: "same-origin",
-      headers: { "X-Gestes-Outbox": entry.key.slice(0, 80).replace(/[^\x20-\x7e]/g, "?") },
+    return payload(entry).then(function (body) {
+      if (body === null) return GONE;
+      return fetch(entry.action, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-Gestes-Outbox": entry.key.slice(0, 80).replace(/[^\x20-\x7e]/g, "?") },
+      });
     }).then(function (response) {
+      if (response === GONE) {  // listed as refused: the trainer chooses the photo again
+        refused(entry, null);
+        show();
+        return undefined;
+      }
       update(entry.id, function (e) { e.inflight = ""; });
       var sent = entry.key.slice(0, 80).replace(/[^\x20-\x7e]/g, "?");
       if (response.headers.get("X-Gestes-Saved") === sent) {

@@ -645,11 +645,15 @@ def test_evidence_is_stored_by_content_with_limits(world):
     gestes = world.gestes
     observation = attempt(world).id
     first = gestes.store.evidence.add(observation, JPEG, "soudure.jpg", "image/jpeg")
-    second = gestes.store.evidence.add(observation, JPEG, "../../etc/passwd")
+    # The same file for the same entry again (an outbox's resend): stored once.
+    assert gestes.store.evidence.add(observation, JPEG, "soudure.jpg") == first
+    other = attempt(world, day=DAY + dt.timedelta(days=1)).id
+    second = gestes.store.evidence.add(other, JPEG, "../../etc/passwd")
     assert first != second
     with gestes.store.database.read() as session:
-        rows = session.scalars(select(t.Evidence)).all()
-    assert {r.sha256 for r in rows} == {rows[0].sha256} and rows[1].filename == "passwd"
+        rows = session.scalars(select(t.Evidence).order_by(t.Evidence.id)).all()
+    assert len(rows) == 2 and {r.sha256 for r in rows} == {rows[0].sha256}
+    assert rows[1].filename == "passwd"
     kept = gestes.store.files.read("evidence/" + gestes.store.evidence.name(rows[0].sha256))
     assert kept.startswith(b"\xff\xd8\xff") and b"GPS" not in kept  # re-encoded, no metadata
     with pytest.raises(RecordError, match="trop lourd : 0 Mo"):

@@ -189,3 +189,54 @@ def test_names_sort_as_french_lists_do_and_file_names_keep_every_letter(world):
     names = [row.last_name for row, _ in grid.rows]
     assert names.index("Da Silva") < names.index("DUPONT") < names.index("Élie")
     assert slugify("Łukasz Wróbel") == "lukasz-wrobel" and slugify("Lætitia") == "laetitia"
+
+
+def test_a_coordinator_runs_their_schools_trainers_and_nothing_else(world):
+    """Delegation: a coordinator adds and corrects the trainers of their own school, never a
+    coordinator, an administrator, nor another school's staff."""
+    from fastapi.testclient import TestClient
+
+    from web import create_app
+
+    store = world.gestes.store
+    lyon = store.directory.create_school("lyon", "École de Lyon", "Lyon", "territoire.lyon")
+    elsewhere = store.directory.create_user(
+        "lyon@example.org", "Ailleurs", "un mot de passe long", Role.TRAINER, [lyon]
+    )
+    web = TestClient(create_app(world.gestes))
+    web.post("/login", data={"email": "coord@example.org", "password": "mot-de-passe-long"})
+    csrf = web.get("/api/me").json()["csrf_token"]
+    headers = {"X-CSRF-Token": csrf}
+    new = {"email": "nadia@ecole.fr", "name": "Nadia", "password": "un mot de passe long"}
+    made = web.post(
+        "/api/users", json={**new, "role": "trainer", "schools": [world.school]}, headers=headers
+    )
+    assert made.status_code == 200, made.text
+    listed = {a["email"] for a in web.get("/api/users").json()}
+    assert "nadia@ecole.fr" in listed and "lyon@example.org" not in listed
+    boss = {**new, "email": "chef@ecole.fr", "role": "coordinator", "schools": [world.school]}
+    assert web.post("/api/users", json=boss, headers=headers).status_code == 403
+    away = {**new, "email": "x@ecole.fr", "role": "trainer", "schools": [lyon]}
+    assert web.post("/api/users", json=away, headers=headers).status_code == 403
+    nadia = made.json()["id"]
+    fixed = web.post(
+        f"/api/users/{nadia}/edit",
+        headers=headers,
+        json={"name": "Nadia Morel", "role": "trainer", "schools": [world.school]},
+    )
+    assert fixed.status_code == 200 and fixed.json() == {"changed": 1}
+    promoted = web.post(
+        f"/api/users/{nadia}/edit",
+        headers=headers,
+        json={"name": "Nadia Morel", "role": "admin", "schools": []},
+    )
+    assert promoted.status_code == 403
+    assert (
+        web.post(
+            f"/api/users/{elsewhere}/edit",
+            headers=headers,
+            json={"name": "X", "role": "trainer", "schools": [lyon]},
+        ).status_code
+        == 403
+    )
+    assert web.get(f"/admin/users/{world.coordinator}").status_code == 403

@@ -320,7 +320,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {"kind": "cdd", "on": dt.date.today().isoformat(), "submit_id": "outcome001"},
             COORDINATORS_ONLY,
         ),
-        ("GET", "/admin/users", {}, ADMINS_ONLY),
+        ("GET", "/admin/users", {}, COORDINATORS_ONLY),  # a coordinator: their school's staff
         (
             "POST",
             "/admin/users",
@@ -331,7 +331,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
                 "role": "trainer",
                 "schools": ["1"],
             },
-            ADMINS_ONLY,
+            COORDINATORS_ONLY,  # a trainer of one's own school
         ),
         ("POST", f"/admin/users/{site.spare_user}/active", {"active": "true"}, ADMINS_ONLY),
         ("GET", f"/admin/users/{site.spare_user}", {}, ADMINS_ONLY),
@@ -564,7 +564,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {"json": {"password": PASSWORD}},
             ADMINS_ONLY,
         ),
-        ("GET", "/api/users", {}, ADMINS_ONLY),
+        ("GET", "/api/users", {}, COORDINATORS_ONLY),
         (
             "POST",
             "/api/users",
@@ -577,7 +577,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
                     "schools": [1],
                 }
             },
-            ADMINS_ONLY,
+            COORDINATORS_ONLY,
         ),
         ("POST", f"/api/users/{site.spare_user}/active", {"json": {"active": True}}, ADMINS_ONLY),
         ("GET", "/api/schools", {}, {"other_school": {200}}),  # only Lyon's, for Lyon

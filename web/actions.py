@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 
 import anyio
 from fastapi import HTTPException, Request
 
-from core.domain import Located, RecordError
+from core.domain import Account, Located, RecordError, Role
 from core.french import SCHOOL_TIME
 from core.immersion.placements import (
     TRAINEE_DAYS,
@@ -29,7 +30,6 @@ from web.deps import (
     Id,
     gestes_of,
     observation_of,
-    require_admin,
     require_coordinator,
     served_at,
     store_of,
@@ -189,11 +189,29 @@ def withdraw_booklet(request: Request, user: CurrentUser, code: str) -> int:
     return handed.trainee
 
 
-def account_of(request: Request, user: CurrentUser, user_id: Id) -> None:
-    """An administrator acting on an account that exists (else 404, page or API)."""
-    require_admin(user)
-    if not store_of(request).accounts.exists(user_id):
+def account_of(request: Request, user: CurrentUser, user_id: Id) -> Account:
+    """An account the user may manage (else 403 or 404, page or API): an administrator any;
+    a coordinator the trainers of their own schools — a school runs its own staff without
+    asking the network's administrator, never another school's nor a coordinator's."""
+    require_coordinator(user)
+    found = next((a for a in store_of(request).accounts.all() if a.id == user_id), None)
+    if found is None:
         raise HTTPException(status_code=404, detail="Compte introuvable.")
+    if not user.is_admin and not manages(user, found.role, found.schools):
+        raise HTTPException(status_code=403, detail="Compte d'une autre école ou d'un autre rôle.")
+    return found
+
+
+OWN_TRAINERS = "Des comptes de formation de vos écoles seulement."
+
+
+def manages(user: CurrentUser, role: Role, schools: Iterable[int]) -> bool:
+    """Whether ``user`` may give an account this role and these schools: an administrator
+    any; a coordinator a trainer of their own schools only."""
+    if user.is_admin:
+        return True
+    wanted = set(schools)
+    return role is Role.TRAINER and bool(wanted) and wanted <= set(user.schools)
 
 
 def replace_forgotten_password(

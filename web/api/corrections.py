@@ -9,16 +9,16 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from core.domain import Role
+from web.actions import OWN_TRAINERS, account_of, manages
 from web.deps import (
     Id,
     RowId,
     User,
     cohort_of,
-    require_admin,
     require_coordinator,
     store_of,
     trainee_of,
@@ -134,8 +134,11 @@ def delete_trainee(request: Request, user: User, trainee_id: Id) -> dict[str, bo
 @router.post("/users/{user_id}/edit", response_model=Changed)
 def edit_account(request: Request, user: User, user_id: Id, body: AccountEdit) -> dict[str, int]:
     """Name, role and schools (400 for a trainer or coordinator with no school, or the last
-    administrator made something else)."""
-    require_admin(user)
+    administrator made something else); a coordinator corrects the trainers of their own
+    schools, who stay trainers of their schools (403 otherwise)."""
+    account_of(request, user, user_id)
+    if not manages(user, body.role, body.schools):
+        raise HTTPException(status_code=403, detail=OWN_TRAINERS)
     changed = store_of(request).corrections.edit_account(
         user_id, user.id, name=body.name, role=body.role, schools=body.schools
     )
@@ -144,5 +147,5 @@ def edit_account(request: Request, user: User, user_id: Id, body: AccountEdit) -
 
 @router.get("/users/{user_id}/history", response_model=list[CorrectionOut])
 def account_history(request: Request, user: User, user_id: Id) -> list[dict[str, Any]]:
-    require_admin(user)
+    account_of(request, user, user_id)
     return _said(store_of(request).corrections.history("account", [user_id]))

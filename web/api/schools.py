@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from core.domain import Role, School
-from web.actions import replace_forgotten_password, set_account_active
+from web.actions import OWN_TRAINERS, manages, replace_forgotten_password, set_account_active
 from web.contract import Key, Saved
 from web.deps import (
     Id,
@@ -252,8 +252,9 @@ def move_trainee(request: Request, user: User, trainee_id: Id, body: MoveIn) -> 
 
 @router.get("/users", response_model=list[AccountOut])
 def users(request: Request, user: User) -> list[dict[str, Any]]:
-    """Every account with its role, state and schools (never its password hash)."""
-    require_admin(user)
+    """Every account with its role, state and schools (never its password hash); for a
+    coordinator, the staff of their schools."""
+    require_coordinator(user)
     return [
         {
             "id": account.id,
@@ -264,6 +265,7 @@ def users(request: Request, user: User) -> list[dict[str, Any]]:
             "schools": list(account.schools),
         }
         for account in store_of(request).accounts.all()
+        if user.is_admin or set(account.schools) & set(user.schools)
     ]
 
 
@@ -277,7 +279,10 @@ class UserIn(BaseModel):
 
 @router.post("/users", response_model=AccountRef)
 def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
-    require_admin(user)
+    """An account; a coordinator creates trainers of their own schools (403 otherwise)."""
+    require_coordinator(user)
+    if not manages(user, body.role, body.schools):
+        raise HTTPException(status_code=403, detail=OWN_TRAINERS)
     new = store_of(request).directory.create_user(
         body.email, body.name, body.password, body.role, body.schools
     )

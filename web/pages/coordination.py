@@ -11,11 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from core.domain import ExitDetails, ExitKind, RecordError, Role
 from core.store import Store
 from web import forms
-from web.actions import replace_forgotten_password, set_account_active
+from web.actions import manages, replace_forgotten_password, set_account_active
 from web.deps import (
     Id,
     User,
-    require_admin,
     require_coordinator,
     store_of,
     trainee_of,
@@ -96,16 +95,19 @@ def record_exit(
 # ---------------------------------------------------------------- user administration
 
 
-def _users_view(store: Store) -> dict[str, Any]:
-    users = store.accounts.all()
-    schools = store.lookup.schools()
+def _users_view(store: Store, user: Any) -> dict[str, Any]:
+    """The accounts the user manages: every one for an administrator; for a coordinator,
+    the staff of their schools (they manage its trainers)."""
+    users = [a for a in store.accounts.all() if user.is_admin or set(a.schools) & set(user.schools)]
+    schools = [s for s in store.lookup.schools() if user.can_see_school(s.id)]
     names = {school.id: school.name for school in schools}
     scopes = {u.id: [names[s] for s in u.schools] for u in users}
     return {
         "users": users,
         "schools": schools,
         "scopes": scopes,
-        "roles": list(Role),
+        "roles": list(Role) if user.is_admin else [Role.TRAINER],
+        "manageable": {a.id for a in users if manages(user, a.role, a.schools)},
         "error": None,
         "form": {},
         "reset_for": None,
@@ -115,26 +117,28 @@ def _users_view(store: Store) -> dict[str, Any]:
 
 @router.get("/admin/users")
 def users_page(request: Request, user: User) -> Response:
-    require_admin(user)
-    view = _users_view(store_of(request))
+    require_coordinator(user)
+    view = _users_view(store_of(request), user)
     view["reset_done"] = request.query_params.get("nouveau_mot_de_passe")
     return render(request, "users.html", view)
 
 
 @router.post("/admin/users")
 async def create_user(request: Request, user: User) -> Response:
-    require_admin(user)
+    require_coordinator(user)
     store = store_of(request)
     form = await request.form()
     fields = {key: str(form.get(key, "")).strip() for key in ("email", "name", "password", "role")}
     try:
         role = Role(fields["role"])
         schools = [int(str(value)) for value in form.getlist("schools")]
+        if not manages(user, role, schools):
+            raise RecordError("Vous créez des comptes de formation de vos écoles seulement.")
         store.directory.create_user(
             fields["email"], fields["name"], fields["password"], role, schools
         )
     except (ValueError, RecordError) as error:
-        view = _users_view(store)
+        view = _users_view(store, user)
         message = str(error) if isinstance(error, RecordError) else "Rôle ou école invalide."
         view.update(error=message, form=fields)
         return render(request, "users.html", view, status_code=400)
@@ -163,7 +167,7 @@ async def reset_password(request: Request, user: User, user_id: Id) -> Response:
     try:
         replace_forgotten_password(request, user, user_id, str(form.get("password") or ""))
     except RecordError as error:
-        view = _users_view(store_of(request))
+        view = _users_view(store_of(request), user)
         view.update(reset_for=user_id, reset_error=str(error))
         return render(request, "users.html", view, status_code=400)
     return RedirectResponse(f"/admin/users?nouveau_mot_de_passe={user_id}", status_code=303)

@@ -14,7 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from core.catalog.definitions import Phase
 from core.domain import RecordError, Role
 from web import forms
-from web.deps import Id, User, cohort_of, require_admin, require_coordinator, store_of, trainee_of
+from web.actions import account_of, manages
+from web.deps import Id, User, cohort_of, require_coordinator, store_of, trainee_of
 from web.pages.schools import settings_view
 from web.pages.trainee import opened_at, refused_on_page
 from web.rendering import render
@@ -119,15 +120,15 @@ def delete_trainee(request: Request, user: User, trainee_id: Id, confirm: Confir
 # ---------------------------------------------------------------- accounts
 
 
-def _account_view(request: Request, user_id: int, **extra: Any) -> dict[str, Any]:
+def _account_view(request: Request, user: Any, user_id: int, **extra: Any) -> dict[str, Any]:
     store = store_of(request)
     account = next((a for a in store.accounts.all() if a.id == user_id), None)
     if account is None:
         raise RecordError("Compte inconnu.")
     return {
         "account": account,
-        "schools": store.lookup.schools(),
-        "roles": list(Role),
+        "schools": [s for s in store.lookup.schools() if user.can_see_school(s.id)],
+        "roles": list(Role) if user.is_admin else [Role.TRAINER],
         "history": store.corrections.history("account", [user_id]),
         "errors": {},
         "form": {},
@@ -137,19 +138,22 @@ def _account_view(request: Request, user_id: int, **extra: Any) -> dict[str, Any
 
 @router.get("/admin/users/{user_id}")
 def account_page(request: Request, user: User, user_id: Id) -> Response:
-    require_admin(user)
-    return render(request, "account.html", _account_view(request, user_id))
+    account_of(request, user, user_id)
+    return render(request, "account.html", _account_view(request, user, user_id))
 
 
 @router.post("/admin/users/{user_id}")
 async def edit_account(request: Request, user: User, user_id: Id) -> Response:
-    """Name, role and schools (at least one for a trainer or a coordinator)."""
-    require_admin(user)
+    """Name, role and schools (at least one for a trainer or a coordinator); a coordinator
+    corrects the trainers of their own schools, who stay trainers of their schools."""
+    account_of(request, user, user_id)
     form = await request.form()
     errors: forms.Errors = {}
     try:
         role = Role(str(form.get("role") or ""))
         schools = [int(str(value)) for value in form.getlist("schools")]
+        if not manages(user, role, schools):
+            raise RecordError("Un compte de formation de vos écoles seulement.", "schools")
         store_of(request).corrections.edit_account(
             user_id, user.id, name=str(form.get("name") or "")[:200], role=role, schools=schools
         )
@@ -158,6 +162,6 @@ async def edit_account(request: Request, user: User, user_id: Id) -> Response:
     except RecordError as error:
         errors = forms.refusal(error)
     if errors:
-        view = _account_view(request, user_id, errors=errors, form=forms.values(form))
+        view = _account_view(request, user, user_id, errors=errors, form=forms.values(form))
         return render(request, "account.html", view, status_code=400)
     return RedirectResponse(f"/admin/users/{user_id}", status_code=303)

@@ -464,6 +464,56 @@ def test_handed_out_badges_are_signed_and_an_independent_verifier_checks_them(fi
         verifier.verify(f"{head}.{forged}.{signature}")
 
 
+def test_withdrawing_a_booklet_revokes_its_badges_through_a_status_list(fibre):
+    """Each badge names its bit in the revocation list the app serves (W3C Bitstring Status
+    List, a signed VC-JWT checked here with PyJWT, not our library); the school withdraws
+    the booklet: the bit is set. Badges say until when they are valid."""
+    import base64
+    import gzip
+    import json
+
+    import jwt as pyjwt
+    from fastapi.testclient import TestClient
+    from jwt.algorithms import ECAlgorithm
+
+    from core.booklet.printing import render_pdf
+    from web import create_app
+
+    gestes, trainee = fibre
+    data = verified_booklet(
+        gestes, gestes.store.records.trainee_record(trainee), served_at="http://testserver/"
+    )
+    reader, _ = pdf_text(render_pdf(data))
+    token = json.loads(reader.attachments["open-badges.json"][0])[0]
+    site = TestClient(create_app(gestes))
+    key = ECAlgorithm.from_jwk(json.dumps(site.get("/issuer/key").json()))
+    claims = pyjwt.decode(token, key, algorithms=["ES256"], options={"verify_aud": False})
+    entry = claims["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "revocation"
+    listed = entry["statusListCredential"]
+    assert listed == "http://testserver/status/revocation"
+    until = dt.date.fromisoformat(claims["validUntil"][:10])
+    assert until == data.issued_on + dt.timedelta(days=gestes.settings.verification_days)
+
+    def bit() -> int:
+        answer = site.get("/status/revocation")
+        assert answer.headers["content-type"].startswith("application/vc+jwt")
+        status = pyjwt.decode(answer.text, key, algorithms=["ES256"])
+        assert status["id"] == listed and "BitstringStatusListCredential" in status["type"]
+        encoded = status["credentialSubject"]["encodedList"]
+        assert encoded.startswith("u")  # multibase: base64url, no padding
+        body = encoded[1:]
+        bits = gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        assert len(bits) * 8 >= 131_072  # a bit says nothing of whose it is
+        index = int(entry["statusListIndex"])
+        return (bits[index // 8] >> (7 - index % 8)) & 1
+
+    assert bit() == 0
+    code = data.verify_url.rsplit("/", 1)[1]
+    gestes.store.verifications.revoke(code)
+    assert bit() == 1
+
+
 def test_a_plugins_section_never_reads_what_the_booklet_may_not_print(definitions):
     """A plugin writing into a signed booklet gets the record without the trainers'
     comments, the exit or a level decision's justification (health, private life)."""
@@ -517,3 +567,14 @@ def test_a_plugins_section_never_reads_what_the_booklet_may_not_print(definition
     assert read.levels[competency].decision.justification == ""
     assert read.levels[competency].level == record.levels[competency].level
     assert "Arrêt maladie" not in read.model_dump_json()
+
+
+def test_the_cover_says_where_an_employer_reaches_the_school(fibre):
+    gestes, trainee = fibre
+    data = build_booklet(
+        gestes.definitions,
+        gestes.store.records.trainee_record(trainee),
+        immersion=ImmersionRecord(),
+    )
+    assert data.school_address == "Lyon"
+    assert "E2C Rhône, Lyon" in render_html(data)

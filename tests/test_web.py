@@ -729,6 +729,7 @@ def test_every_route_is_in_the_matrix(site):
         "/v/{code}",
         "/issuer",  # the Open Badges issuer profile and its public key (tests/test_booklet.py)
         "/issuer/key",
+        "/status/revocation",  # the badges' revocation list: bits, nobody named
         "/share/{code}",
         # Opened with a code instead of an account (tests/test_immersion.py: their matrix).
         "/tuteur/{code}",

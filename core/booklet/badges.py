@@ -86,11 +86,16 @@ def credentials(
     issuer_id: str | None = None,
     issuer: str | None = None,
     identity: dict[str, Any] | None = None,
+    status: dict[str, Any] | None = None,
+    valid_days: int | None = None,
 ) -> list[dict[str, Any]]:
     """One credential per acquired competency of a ``BookletData``, issued by ``issuer_id``
     named ``issuer`` (the app's issuer profile, ``issuer_name``; a URN and the school for a
-    booklet that is not handed out)."""
+    booklet that is not handed out). ``status``: the booklet's entry in the revocation list
+    (``status_entry``): withdrawing the booklet revokes its badges; ``valid_days``: how long
+    they are valid (``validUntil``)."""
     issued = f"{data.issued_on.isoformat()}T00:00:00Z"
+    until = valid_days and f"{data.issued_on + dt.timedelta(days=valid_days)}T00:00:00Z"
     profile = {
         "id": issuer_id or f"urn:uuid:{uuid.uuid5(NAMESPACE, 'school:' + data.school)}",
         "type": ["Profile"],
@@ -109,6 +114,7 @@ def credentials(
                 "type": ["VerifiableCredential", "OpenBadgeCredential"],
                 "issuer": profile,
                 "validFrom": issued,
+                **_optional(validUntil=until, credentialStatus=status),
                 "name": competency.name,
                 "evidence": [
                     {
@@ -134,6 +140,56 @@ def credentials(
             }
         )
     return result
+
+
+def _optional(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value}
+
+
+STATUS_LIST = "revocation"
+STATUS_BITS = 131_072  # the list's smallest size (16 KB): a bit tells nothing of its owner
+
+
+def status_entry(address: str, index: int) -> dict[str, Any]:
+    """A badge's place in the revocation list the app serves (W3C Bitstring Status List)."""
+    listed = f"{address}/status/{STATUS_LIST}"
+    return {
+        "id": f"{listed}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": listed,
+    }
+
+
+def status_list(address: str, revoked: list[int], highest: int, settings: Settings) -> str:
+    """The revocation list as a signed credential (VC-JWT): bit ``i`` (from the left of the
+    first byte) set when the booklet at index ``i`` was withdrawn; GZIP then multibase
+    base64url, as the W3C Bitstring Status List says."""
+    import base64
+    import gzip
+
+    size = max(STATUS_BITS, (highest // 8 + 1) * 8)
+    bits = bytearray(size // 8)
+    for index in revoked:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    encoded = base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=")
+    listed = f"{address}/status/{STATUS_LIST}"
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": listed,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": {"id": issuer_id(address), "type": ["Profile"], "name": issuer_name(settings)},
+        "validFrom": now.isoformat().replace("+00:00", "Z"),
+        "credentialSubject": {
+            "id": f"{listed}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": "u" + encoded.decode(),
+        },
+    }
+    return signed_credentials([credential], settings)[0]
 
 
 def issuer_id(address: str) -> str:

@@ -104,6 +104,7 @@ class BookletData(Frozen):
     program: str
     curriculum_version: str
     school: str
+    school_address: str = ""  # printed on the cover: where an employer reaches the school
     territory: str
     starts_on: dt.date
     ends_on: dt.date
@@ -152,6 +153,7 @@ def with_verification(
         issuer_name,
         recipient,
         signed_credentials,
+        status_entry,
     )
     from core.booklet.verification import trainee_reference
 
@@ -175,7 +177,15 @@ def with_verification(
     # trainee, so that the same booklet signs the same badges and stays cached)
     salt = trainee_reference(settings.signing_key(), -handed.trainee)[:16]
     identity = recipient(email, salt) if email else None
-    unsigned = credentials(data, issuer_id(address), issuer_name(settings), identity)
+    entry = None if handed.status_index is None else status_entry(address, handed.status_index)
+    unsigned = credentials(
+        data,
+        issuer_id(address),
+        issuer_name(settings),
+        identity,
+        entry,
+        settings.verification_days,
+    )
     badges = signed_credentials(unsigned, settings)
     return data.model_copy(update={"badges": tuple(badges)})
 
@@ -237,6 +247,7 @@ def build_booklet(
         program=curriculum.title,
         curriculum_version=curriculum.version,
         school=info.school,
+        school_address=info.school_address,
         territory=catalog.territories[info.territory].name
         if info.territory in catalog.territories
         else info.territory,

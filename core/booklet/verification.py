@@ -54,6 +54,7 @@ class Handed(BaseModel):
     issued: dt.date  # the first time it was handed out
     revoked_at: dt.datetime | None = None
     shown: dict[str, Any] | None = None  # what it showed then (BookletData as JSON)
+    status_index: int | None = None  # its bit in the badges' revocation list
 
 
 # Lower-case letters and digits a reader will not confuse (no 0/o, 1/l/i).

@@ -29,6 +29,7 @@ class TraineeInfo(Frozen):
     cohort: str
     school: str
     territory: str
+    school_address: str = ""  # where an employer reaches the school (address, city)
     sector: str
     curriculum_version: str
     starts_on: dt.date

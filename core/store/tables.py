@@ -377,6 +377,9 @@ class Verification(Base):
     # What the booklet showed when handed out (BookletData as JSON, without its QR code and
     # badges): its page shows the paper's summary. None: handed out before it was kept.
     shown: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Its place in the badges' revocation list (W3C Bitstring Status List): its badges name
+    # it, and withdrawing the booklet sets that bit.
+    status_index: Mapped[int | None] = mapped_column(Integer, unique=True)
 
 
 class StoredFile(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from core.booklet.verification import Handed
 from core.domain import RecordError
@@ -27,6 +27,10 @@ class Verifications:
         with self._db.write() as session:
             row = session.get(t.Verification, handed.code)
             if row is None:
+                if session.bind is not None and session.bind.dialect.name == "postgresql":
+                    # the next bit of the revocation list, one registration at a time
+                    session.execute(text("LOCK TABLE verifications IN SHARE ROW EXCLUSIVE MODE"))
+                latest = session.scalar(select(func.max(t.Verification.status_index)))
                 row = t.Verification(
                     code=handed.code,
                     trainee_id=handed.trainee,
@@ -35,10 +39,23 @@ class Verifications:
                     content=handed.content,
                     issued_on=handed.issued,
                     shown=handed.shown,
+                    status_index=(latest + 1) if latest is not None else 0,
                 )
                 session.add(row)
                 session.flush()
             return _handed(row)
+
+    def revoked_indexes(self) -> tuple[list[int], int]:
+        """The revocation list's bits set (booklets withdrawn), and the highest bit used."""
+        with self._db.read() as session:
+            revoked = session.scalars(
+                select(t.Verification.status_index).where(
+                    t.Verification.revoked_at.is_not(None),
+                    t.Verification.status_index.is_not(None),
+                )
+            ).all()
+            highest = session.scalar(select(func.max(t.Verification.status_index)))
+        return [int(i) for i in revoked if i is not None], int(highest or 0)
 
     def get(self, code: str) -> Handed | None:
         with self._db.read() as session:
@@ -77,4 +94,5 @@ def _handed(row: t.Verification) -> Handed:
         issued=row.issued_on,
         revoked_at=revoked,
         shown=row.shown,
+        status_index=row.status_index,
     )

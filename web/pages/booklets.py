@@ -119,6 +119,19 @@ def issuer_profile(request: Request) -> dict[str, Any]:
     }
 
 
+@router.get("/status/revocation")
+def revocation_list(request: Request) -> Response:
+    """Public: the badges' revocation list (W3C Bitstring Status List, signed VC-JWT): a
+    badge names its bit; a booklet withdrawn by its school sets it."""
+    from core.booklet.badges import status_list
+
+    gestes = gestes_of(request)
+    revoked, highest = gestes.store.verifications.revoked_indexes()
+    address = gestes.settings.address(served_at(request))
+    signed = status_list(address, revoked, highest, gestes.settings)
+    return Response(signed, media_type="application/vc+jwt", headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/issuer/key", response_class=JSONResponse)
 def issuer_key(request: Request) -> dict[str, Any]:
     """Public: the key (JWK) the badges are signed with — the ``kid`` of every VC-JWT."""

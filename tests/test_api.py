@@ -410,3 +410,17 @@ def test_every_api_route_declares_its_success_body(site):
             if not typed:
                 untyped.append(f"{method.upper()} {path}")
     assert untyped == []
+
+
+def test_files_are_documented_as_what_they_are(site):
+    """The schema promises each file's own type (an image was documented as text/html):
+    schemathesis' content-type conformance holds the routes to it (tests/test_api_fuzz.py)."""
+    spec = site.app.openapi()
+    expected = {
+        "/evidence/{evidence_id}": ["image/jpeg", "image/png", "image/webp", "application/pdf"],
+        "/trainees/{trainee_id}/booklet.pdf": ["application/pdf"],
+        "/status/revocation": ["application/vc+jwt"],
+        "/exports/{export_id}/download": ["application/zip"],
+    }
+    for path, types in expected.items():
+        assert list(spec["paths"][path]["get"]["responses"]["200"]["content"]) == types, path

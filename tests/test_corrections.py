@@ -240,3 +240,39 @@ def test_a_coordinator_runs_their_schools_trainers_and_nothing_else(world):
         == 403
     )
     assert web.get(f"/admin/users/{world.coordinator}").status_code == 403
+
+
+def test_an_erasure_blanks_the_corrections_and_vacuums_on_postgresql(world):
+    """The history kept the trainee's former name and e-mail: erased too (the fields changed
+    stay). On PostgreSQL the tables that held them are vacuumed right after."""
+    from sqlalchemy import event
+
+    store = world.gestes.store
+    awa = world.trainees[0]
+    store.corrections.edit_trainee(
+        awa,
+        world.coordinator,
+        first_name="Awa",
+        last_name="Diallo-Koné",
+        email="awa.k@example.org",
+        joined_on=None,
+    )
+    issued: list[str] = []
+    engine = store.database.engine
+
+    def seen(_conn, _cursor, statement, *_args):
+        issued.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        store.rgpd.erase_trainee(awa)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    history = store.corrections.history("trainee", [awa])
+    assert {c.field for c in history} == {"nom", "e-mail"}
+    assert {(c.before, c.after) for c in history} == {("[effacé]", "[effacé]")}
+    vacuumed = {s.split('"')[1] for s in issued if s.startswith("VACUUM")}
+    if engine.dialect.name == "postgresql":
+        assert {"trainees", "observations", "changes", "exits"} <= vacuumed
+    else:
+        assert not vacuumed and any("wal_checkpoint" in s for s in issued)

@@ -81,3 +81,10 @@ PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def produces(*media_types: str) -> dict[int | str, dict[str, Any]]:
     """A route answering something else than HTML (a PDF, a photo, an archive, JSON)."""
     return {200: {"content": {media: {} for media in media_types}, "description": "The file"}}
+
+
+def served_as(types: str | tuple[str, ...], description: str) -> dict[int | str, Any]:
+    """A route that answers a file, not a page: its 200's content types, as the schema
+    promises them (an image was documented as text/html)."""
+    listed = (types,) if isinstance(types, str) else types
+    return {200: {"description": description, "content": {kind: {} for kind in listed}}}

@@ -47,12 +47,21 @@ class Database:
         """A read session (a snapshot on SQLite's WAL: it never waits for the writer)."""
         return self._sessions()
 
-    def checkpoint(self) -> None:
-        """On SQLite, move the write-ahead log into the database file and empty it (after an
-        erasure: old values must not linger in the log). Nothing to do on PostgreSQL."""
+    def checkpoint(self, tables: tuple[str, ...] = ()) -> None:
+        """After an erasure, old values must not linger where the database keeps them. On
+        SQLite, move the write-ahead log into the (securely deleting) database file and
+        empty it. On PostgreSQL, ``VACUUM`` the tables that held them, so the old row
+        versions are freed (what the WAL and backups still hold goes with their rotation:
+        docs/operations/security.md)."""
         if self.dialect.name == "sqlite":
             with self._lock, self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif tables:
+            with self.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as connection:
+                for table in tables:  # names from the code, never from a request
+                    connection.exec_driver_sql(f'VACUUM "{table}"')
 
     def announce(self, session: Session, channel: str, payload: str) -> None:
         """Tell every process on this database, when ``session`` commits (PostgreSQL's

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.domain import RecordError
 from core.settings import Settings
@@ -52,7 +52,8 @@ class Rgpd:
         # After the commit: a rolled-back erase keeps its files.
         deleted = self._evidence.delete_unused(digests)
         deleted += _erase_files(self._settings, self._files, trainee_id)
-        self._db.checkpoint()  # the old values leave the WAL for the (securely deleted) file
+        # the old values leave SQLite's WAL, or PostgreSQL's dead row versions
+        self._db.checkpoint(ERASED_TABLES)
         return deleted
 
 
@@ -103,6 +104,20 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
     }
 
 
+# Where a trainee's personal data lived (rewritten or deleted by the erasure).
+ERASED_TABLES = (
+    "trainees",
+    "observations",
+    "exits",
+    "verifications",
+    "placements",
+    "portfolio_entries",
+    "access_links",
+    "evidence",
+    "changes",
+)
+
+
 def _erase_rows(database: Database, trainee_id: int) -> set[str]:
     """Pseudonymise the trainee and blank their texts; the digests of files no longer used."""
     with database.write() as session:
@@ -132,6 +147,13 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
         ):
             handed.shown = None  # the booklet as issued names the trainee
         erase_placements(session, trainee_id)
+        # The corrections' history held the trainee's former names and e-mail: the fields
+        # changed stay (who corrected what, when), the values go.
+        session.execute(
+            update(t.Change)
+            .where(t.Change.entity == "trainee", t.Change.entity_id == trainee_id)
+            .values(before="[effacé]", after="[effacé]")
+        )
         evidence = session.scalars(
             select(t.Evidence).join(t.Observation).where(t.Observation.trainee_id == trainee_id)
         ).all()

@@ -15,6 +15,7 @@ from core.booklet.jobs import JobState
 from core.domain import RecordError
 from core.french import SCHOOL_TIME
 from web.actions import withdraw_booklet
+from web.contract import served_as
 from web.deps import (
     Id,
     User,
@@ -71,7 +72,11 @@ def booklet_preview(
     )
 
 
-@router.get("/trainees/{trainee_id}/booklet.pdf")
+@router.get(
+    "/trainees/{trainee_id}/booklet.pdf",
+    response_class=Response,
+    responses=served_as("application/pdf", "The signed PDF/A-3b booklet"),
+)
 def booklet_pdf(
     request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> Response:
@@ -119,7 +124,11 @@ def issuer_profile(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/status/revocation")
+@router.get(
+    "/status/revocation",
+    response_class=Response,
+    responses=served_as("application/vc+jwt", "The badges' revocation list, signed"),
+)
 def revocation_list(request: Request) -> Response:
     """Public: the badges' revocation list (W3C Bitstring Status List, signed VC-JWT): a
     badge names its bit; a booklet withdrawn by its school sets it."""
@@ -389,7 +398,11 @@ def export_progress(request: Request, user: User, export_id: str) -> Response:
     return _export_page(request, _export_of(request, user, export_id))
 
 
-@router.get("/exports/{export_id}/download")
+@router.get(
+    "/exports/{export_id}/download",
+    response_class=Response,
+    responses=served_as("application/zip", "A cohort's booklets"),
+)
 def export_download(request: Request, user: User, export_id: str) -> Response:
     from core.booklet.jobs import archive_of
 

@@ -17,6 +17,7 @@ from core.domain import RecordError, Role
 from core.store import UNFINISHED_SHOWN
 from web import forms
 from web.actions import receive_evidence
+from web.contract import served_as
 from web.deps import (
     Id,
     User,
@@ -220,7 +221,13 @@ async def add_evidence(request: Request, user: User, observation_id: Id) -> Resp
     return RedirectResponse(opened_at(observation.trainee_id, "historique"), status_code=303)
 
 
-@router.get("/evidence/{evidence_id}")
+@router.get(
+    "/evidence/{evidence_id}",
+    response_class=Response,
+    responses=served_as(
+        ("image/jpeg", "image/png", "image/webp", "application/pdf"), "The file, as stored"
+    ),
+)
 def evidence_file(request: Request, user: User, evidence_id: Id) -> Response:
     """A photo or report attached to an entry, for the staff of the trainee's school only.
     Photos were re-encoded when stored (nothing hidden in them); a PDF is downloaded, never

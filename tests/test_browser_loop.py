@@ -138,6 +138,8 @@ def test_placement_tutor_trainee_and_trainer_sign_the_booklet(school, browser): 
     assert tutor.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
     tutor.get_by_role("button", name="Signer l'appréciation").click()
     expect(tutor.locator("#appreciation")).to_contain_text("Appréciation signée et enregistrée")
+    tutor.get_by_text("Ce que vous avez signé").click()  # the tutor reads back what they signed
+    expect(tutor.locator("#appreciation blockquote")).to_contain_text("Ponctuel, attentif")
 
     trainer = signed_in(browser, base, "formateur@ecole.fr")
     trainer.goto(f"{base}/trainees/{trainee}")

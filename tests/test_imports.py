@@ -86,3 +86,25 @@ def test_the_import_page_previews_duplicates_and_unread_columns_then_imports(wor
         files={"file": ("liste.csv", io.BytesIO(LIST.encode()), "text/csv")},
     )
     assert "2 stagiaires sont déjà dans l'école." in html.unescape(again.text)  # not twice
+
+
+def test_the_grid_downloads_as_a_spreadsheet_from_the_cohort_page(world):
+    import csv
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from web import create_app
+
+    web = TestClient(create_app(world.gestes))
+    web.post("/login", data={"email": "formateur@example.org", "password": "mot-de-passe-long"})
+    page = web.get(f"/cohorts/{world.cohort}")
+    assert f'href="/cohorts/{world.cohort}/grid.xlsx"' in page.text
+    sheet = web.get(f"/cohorts/{world.cohort}/grid.csv")
+    assert sheet.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(_io.StringIO(sheet.content.decode("utf-8-sig"))))
+    assert any("Diallo" in " ".join(row) for row in rows)
+    book = web.get(f"/cohorts/{world.cohort}/grid.xlsx")
+    assert "grille-fibre-2026-1.xlsx" in book.headers["content-disposition"]
+    assert load_workbook(_io.BytesIO(book.content)).active.max_row == len(rows)
+    assert web.get(f"/cohorts/{world.cohort}/grid.pdf").status_code == 404

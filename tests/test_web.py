@@ -246,6 +246,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", "/account/password", wrong, {w: {400} for w in WHO if w != "anonymous"}),
         ("POST", "/api/me/password", {"json": wrong}, {w: {400} for w in WHO if w != "anonymous"}),
         ("GET", f"/cohorts/{co}", {}, {}),
+        ("GET", f"/cohorts/{co}/grid.xlsx", {}, {}),
         ("GET", f"/trainees/{tr}", {}, {}),
         ("GET", f"/trainees/{tr}?ouvert=tout", {}, {}),
         ("GET", f"/trainees/{tr}/parts/historique", {}, {}),
@@ -755,6 +756,7 @@ def test_every_route_is_in_the_matrix(site):
         for code in [*site.shares.values(), site.handed, site.export]:  # opaque codes, not numbers
             path = path.replace(code, "X")
         path = re.sub(r"/parts/[a-z]+", "/parts/X", path.split("?")[0])  # a part by its name
+        path = re.sub(r"/grid\.(csv|xlsx)$", "/grid.X", path)  # a grid by its format
         return (
             re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
             .replace(GESTURE, "X")

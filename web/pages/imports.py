@@ -1,7 +1,8 @@
-"""Importing a cohort's trainees from a CSV or XLSX file, all or none, never twice: when the
-file holds trainees already in the school (same e-mail, same France Travail id, same name)
-or columns nobody reads, a preview says so first and the coordinator decides (leave the
-duplicates out, or add them anyway); otherwise the list is added at once."""
+"""A cohort's lists in and out: its trainees imported from a CSV or XLSX file, all or none,
+never twice — when the file holds trainees already in the school (same e-mail, same France
+Travail id, same name) or columns nobody reads, a preview says so first and the coordinator
+decides (leave the duplicates out, or add them anyway); otherwise the list is added at
+once — and its grid downloaded as CSV or XLSX (level labels, as the CLI's export)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from core.domain import NewTrainee, RecordError
-from web.deps import Id, User, cohort_of, require_coordinator, store_of
+from core.french import slugify
+from web.contract import served_as
+from web.deps import Id, User, cohort_of, gestes_of, require_coordinator, store_of
 from web.rendering import render
 
 router = APIRouter(tags=["pages"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 DECISIONS = {"skip", "add"}
 
@@ -103,4 +107,28 @@ def _refused(request: Request, problems: list[str]) -> Response:
         "error.html",
         {"status": 400, "message": " ".join(["Aucun stagiaire importé.", *problems])},
         status_code=400,
+    )
+
+
+@router.get(
+    "/cohorts/{cohort_id}/grid.{kind}",
+    response_class=Response,
+    responses=served_as(("text/csv", XLSX), "The cohort's grid: trainees × competencies"),
+)
+def grid_file(request: Request, user: User, cohort_id: Id, kind: str) -> Response:
+    """The grid any of the cohort's staff sees, to open in a spreadsheet."""
+    from core.tabular import grid_table, write_csv, write_xlsx
+
+    if kind not in ("csv", "xlsx"):
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    gestes = gestes_of(request)
+    cohort = cohort_of(gestes.store, user, cohort_id)
+    grid = gestes.store.records.cohort_grid(cohort_id)
+    catalog = gestes.catalog_for(cohort)
+    data = write_csv(grid_table(grid, catalog)) if kind == "csv" else write_xlsx(grid, catalog)
+    name = f"grille-{slugify(cohort.name) or cohort_id}.{kind}"
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8" if kind == "csv" else XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

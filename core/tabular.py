@@ -284,3 +284,24 @@ def write_xlsx(grid: CohortGrid, catalog: Catalog) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def write_rows_xlsx(rows: Sequence[Sequence[str]], title: str) -> bytes:
+    """A plain table as a workbook: a bold header, every cell text (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    for row in rows:
+        sheet.append([inert(cell) for cell in row])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 32
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

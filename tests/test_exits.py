@@ -72,3 +72,55 @@ def test_the_exit_form_refuses_beside_its_field(world):
         f"/trainees/{world.trainees[0]}/exit", data={**abandon, "reason": "financier"}
     )
     assert stored.status_code == 200 and "Abandon en cours de parcours" in stored.text
+
+
+def test_exits_break_down_by_school_territory_sector_and_year_as_a_funder_reads_them(world):
+    import csv
+    import io
+    import re
+
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    from web import create_app
+
+    store = world.gestes.store
+    record = store.observations.record_exit
+    record(world.trainees[0], world.coordinator, ExitKind.CDI, DAY, "b1")
+    record(
+        world.trainees[1], world.coordinator, ExitKind.CDD, DAY, "b2", details=ExitDetails(None, 6)
+    )
+    [sector] = [s for s in store.exit_stats("sector") if s.key == "fibre"]
+    assert (sector.label, sector.trainees, sector.positive, sector.lasting) == (
+        world.gestes.catalog.sectors["fibre"].sector.name,
+        3,
+        2,
+        2,
+    )
+    assert store.exit_stats("school", schools=[world.school + 100]) == []  # another's schools
+    assert [s.trainees for s in store.exit_stats("cohort", year=2026) if s.trainees] == [3]
+    assert all(s.trainees == 0 for s in store.exit_stats("cohort", year=2031))  # none ended then
+    web = TestClient(create_app(world.gestes))
+    web.post("/login", data={"email": "coord@example.org", "password": "mot-de-passe-long"})
+    page = web.get("/exits?by=school&year=2026")
+    assert page.status_code == 200 and "École de Marseille" in page.text
+    assert re.search(r'href="/exits.xlsx\?by=school&amp;year=2026"', page.text)
+    sheet = web.get("/exits.csv?by=school&year=2026")  # French Excel's separator
+    rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:7] == [
+        "école",
+        "stagiaires",
+        "sorties inconnues",
+        "positives",
+        "% positives",
+        "durables",
+        "% durables",
+    ]
+    assert rows[1][:7] == ["École de Marseille", "3", "1", "2", "66 %", "2", "66 %"]
+    book = load_workbook(io.BytesIO(web.get("/exits.xlsx?by=territory").content)).active
+    assert book.cell(1, 1).value == "territoire" and book.cell(2, 1).value == "Marseille"
+    api = web.get("/api/exits/breakdown", params={"by": "sector"}).json()
+    assert api[0]["lasting"] == 2 and api[0]["unknown"] == 1
+    trainer = TestClient(create_app(world.gestes))
+    trainer.post("/login", data={"email": "formateur@example.org", "password": "mot-de-passe-long"})
+    assert trainer.get("/exits").status_code == 403

@@ -247,6 +247,9 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", "/api/me/password", {"json": wrong}, {w: {400} for w in WHO if w != "anonymous"}),
         ("GET", f"/cohorts/{co}", {}, {}),
         ("GET", f"/cohorts/{co}/grid.xlsx", {}, {}),
+        ("GET", "/exits?by=school", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
+        ("GET", "/exits.csv?by=territory", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
+        ("GET", "/api/exits/breakdown?by=sector", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
         ("GET", f"/trainees/{tr}", {}, {}),
         ("GET", f"/trainees/{tr}?ouvert=tout", {}, {}),
         ("GET", f"/trainees/{tr}/parts/historique", {}, {}),
@@ -757,6 +760,7 @@ def test_every_route_is_in_the_matrix(site):
             path = path.replace(code, "X")
         path = re.sub(r"/parts/[a-z]+", "/parts/X", path.split("?")[0])  # a part by its name
         path = re.sub(r"/grid\.(csv|xlsx)$", "/grid.X", path)  # a grid by its format
+        path = re.sub(r"^/exits\.(csv|xlsx)$", "/exits.X", path)  # the exits' report
         return (
             re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
             .replace(GESTURE, "X")

@@ -39,6 +39,7 @@ from web.pages import (
     corrections,
     curriculum,
     evaluations,
+    exits,
     immersion,
     imports,
     links,
@@ -162,7 +163,7 @@ def _routes(app: FastAPI) -> None:
     Nothing earlier may shadow a later route (``/cohorts/new`` before ``/cohorts/{id}``):
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
-    later = (curriculum, corrections, imports, unfinished, immersion, links, operations)
+    later = (curriculum, corrections, imports, exits, unfinished, immersion, links, operations)
     for pages in (*pages_in_order, *later):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES

@@ -27,6 +27,7 @@ service            what it does
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from core.catalog.catalog import Catalog
@@ -56,12 +57,13 @@ from core.store.records import TraineeRecords
 from core.store.rgpd import Rgpd
 from core.store.shared_files import DatabaseFiles
 from core.store.shares import Shares
-from core.store.stats import exit_stats
+from core.store.stats import BREAKDOWNS, exit_stats
 from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, TapOutcome, TapWriter
 from core.store.taps import UNFINISHED_SHOWN, TapStore
 from core.store.verifications import Verifications
 
 __all__ = [
+    "BREAKDOWNS",
     "UNFINISHED_SHOWN",
     "Correction",
     "FailureCounts",
@@ -114,9 +116,12 @@ class Store:
         self.jobs = Jobs(database)
         self._catalog = catalog
 
-    def exit_stats(self, by: str = "cohort") -> list[ExitStats]:
-        """Positive-exit rate per cohort, school or territory (``core.store.stats``)."""
-        return exit_stats(self.database, self._catalog, by)
+    def exit_stats(
+        self, by: str = "cohort", schools: Collection[int] | None = None, year: int | None = None
+    ) -> list[ExitStats]:
+        """Positive and lasting exits per cohort, school, territory or sector, over all
+        trainees (``core.store.stats``)."""
+        return exit_stats(self.database, self._catalog, by, schools, year)
 
     @property
     def dialect(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,17 +13,37 @@ from core.domain import ExitKind, ExitStats
 from core.store import tables as t
 from core.store.database import Database
 
+BREAKDOWNS = {
+    "cohort": "promotion",
+    "school": "école",
+    "territory": "territoire",
+    "sector": "filière",
+}
 
-def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list[ExitStats]:
+
+def exit_stats(
+    database: Database,
+    catalog: Catalog,
+    by: str = "cohort",
+    schools: Collection[int] | None = None,
+    year: int | None = None,
+) -> list[ExitStats]:
     """Positive and lasting exits per cohort, school or territory (CDI, CDD, intérim,
     alternance and formation are positive; CDI, alternance and contracts of 6 months or more
     last), over all trainees: those without a known exit are counted as unknown, never left
-    out of the rate."""
+    out of the rate. By cohort, school, territory or sector; ``schools``: only theirs (a
+    coordinator's); ``year``: the cohorts that ended that year (a funder's period)."""
     group = {
         "cohort": (t.Cohort.id, t.Cohort.name),
         "school": (t.School.id, t.School.name),
         "territory": (t.School.territory, t.School.territory),
+        "sector": (t.Cohort.sector, t.Cohort.sector),
     }[by]
+    scope: list[Any] = []
+    if schools is not None:
+        scope.append(t.School.id.in_(list(schools)))
+    if year is not None:
+        scope.append(t.Cohort.ends_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     latest = (
         select(t.ExitRecord.trainee_id, func.max(t.ExitRecord.id).label("id"))
         .group_by(t.ExitRecord.trainee_id)
@@ -33,6 +55,7 @@ def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list
             .select_from(t.Trainee)
             .join(t.Cohort)
             .join(t.School)
+            .where(*scope)
             .group_by(*group)
         ).all()
         exits = session.execute(
@@ -42,6 +65,7 @@ def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list
             .join(t.Trainee, t.Trainee.id == t.ExitRecord.trainee_id)
             .join(t.Cohort)
             .join(t.School)
+            .where(*scope)
         ).all()
     counts: dict[Any, dict[str, int]] = {}
     lasting: dict[Any, int] = {}
@@ -56,6 +80,8 @@ def exit_stats(database: Database, catalog: Catalog, by: str = "cohort") -> list
         positive = sum(n for kind, n in kinds.items() if ExitKind(kind).positive)
         if by == "territory" and label in catalog.territories:
             label = catalog.territories[label].name
+        if by == "sector" and label in catalog.sectors:
+            label = catalog.sectors[label].sector.name
         stats.append(
             ExitStats(
                 key=str(key),

@@ -100,6 +100,19 @@ class CohortExits(BaseModel):
     by_kind: dict[str, int]
 
 
+class ExitGroup(BaseModel):
+    key: str
+    label: str
+    trainees: int
+    exited: int
+    unknown: int
+    positive: int
+    lasting: int
+    rate: float | None = Field(description="positive / trainees")
+    lasting_rate: float | None = Field(description="lasting / trainees")
+    by_kind: dict[str, int]
+
+
 class Arrived(BaseModel):
     stored: bool = Field(description="Whether an entry sent under this key was stored")
 
@@ -282,6 +295,29 @@ def retract(request: Request, user: User, observation_id: Id, body: RetractIn) -
 
 
 # ---------------------------------------------------------------- coordination
+
+
+@router.get("/exits/breakdown", response_model=list[ExitGroup])
+def exits_breakdown(
+    request: Request,
+    user: User,
+    by: Annotated[str, Query(pattern="^(cohort|school|territory|sector)$")] = "cohort",
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Cohorts ended then")] = None,
+) -> list[dict[str, Any]]:
+    """Exits over all trainees of the user's schools, by cohort, school, territory or
+    sector, for the cohorts that ended in ``year``: what a funder's report counts."""
+    require_coordinator(user)
+    schools = None if user.is_admin else user.schools
+    return [
+        {
+            **s.__dict__,
+            "by_kind": dict(s.by_kind),
+            "unknown": s.unknown,
+            "rate": s.rate,
+            "lasting_rate": s.lasting_rate,
+        }
+        for s in store_of(request).exit_stats(by, schools, year)
+    ]
 
 
 @router.get("/exits", response_model=list[CohortExits])

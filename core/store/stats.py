@@ -67,6 +67,11 @@ def exit_stats(
             .join(t.School)
             .where(*scope)
         ).all()
+    return sorted(_stats(catalog, by, totals, exits), key=lambda s: s.label)
+
+
+def _stats(catalog: Catalog, by: str, totals: Any, exits: Any) -> list[ExitStats]:
+    """Each group's counts, from its trainees and their latest exits."""
     counts: dict[Any, dict[str, int]] = {}
     lasting: dict[Any, int] = {}
     for key, kind, months in exits:
@@ -76,8 +81,6 @@ def exit_stats(
     stats = []
     for key, label, trainees in totals:
         kinds = counts.get(key, {})
-        exited = sum(kinds.values())
-        positive = sum(n for kind, n in kinds.items() if ExitKind(kind).positive)
         if by == "territory" and label in catalog.territories:
             label = catalog.territories[label].name
         if by == "sector" and label in catalog.sectors:
@@ -87,10 +90,10 @@ def exit_stats(
                 key=str(key),
                 label=str(label),
                 trainees=trainees,
-                exited=exited,
-                positive=positive,
+                exited=sum(kinds.values()),
+                positive=sum(n for kind, n in kinds.items() if ExitKind(kind).positive),
                 by_kind=kinds,
                 lasting=lasting.get(key, 0),
             )
         )
-    return sorted(stats, key=lambda s: s.label)
+    return stats

@@ -725,7 +725,18 @@ def test_an_evaluations_result_reads_on_a_phone_without_scrolling_sideways(serve
 @pytest.mark.parametrize(
     ("email", "paths"),
     [
-        ("admin@gestes.demo", ["/dashboard", "/admin/users", "/admin/schools", "/cohorts/new"]),
+        (
+            "admin@gestes.demo",
+            [
+                "/dashboard",
+                "/admin/users",
+                "/admin/users/2",
+                "/admin/schools",
+                "/cohorts/new",
+                "/cohorts/1/settings",
+                "/exits?by=school",
+            ],
+        ),
         ("formatrice.lyon@gestes.demo", ["/cohorts", "/trainees/{trainee}", "/account/password"]),
     ],
 )

@@ -105,6 +105,7 @@ _EXIT_LABELS = {
     ExitKind.ABANDON: "Abandon en cours de parcours",
 }
 LASTING_MONTHS = 6
+FOLLOW_UPS = (3, 6)  # months after the end of the programme
 # Why a trainee left (an abandonment), in the categories funders' reports use.
 ABANDON_REASONS = {
     "sante": "Santé",
@@ -125,8 +126,13 @@ class ExitDetails:
     reason: str | None = None
     contract_months: int | None = None
     full_time: bool | None = None
+    follow_up: int | None = None  # 3 or 6: months after the end (None: the end itself)
 
     def check(self, kind: ExitKind) -> None:
+        if self.follow_up not in FOLLOW_UPS and self.follow_up is not None:
+            raise RecordError("Suivi à 3 ou à 6 mois seulement.", "follow_up")
+        if self.follow_up and kind is ExitKind.ABANDON:
+            raise RecordError("Un suivi dit où en est la personne, pas un abandon.", "kind")
         if kind is ExitKind.ABANDON and self.reason not in ABANDON_REASONS:
             raise RecordError("Indiquez le motif de l'abandon.", "reason")
         if kind is not ExitKind.ABANDON and self.reason is not None:

@@ -124,3 +124,46 @@ def test_exits_break_down_by_school_territory_sector_and_year_as_a_funder_reads_
     trainer = TestClient(create_app(world.gestes))
     trainer.post("/login", data={"email": "formateur@example.org", "password": "mot-de-passe-long"})
     assert trainer.get("/exits").status_code == 403
+
+
+def test_follow_ups_at_three_and_six_months_are_due_recorded_and_counted(world):
+    """The cohort ended 10/04/2026: by the 10th of October both follow-ups are due for each
+    trainee; recorded, they leave the to-do list and count « à 6 mois », apart from the exit
+    at the end; a trainee who abandoned is not followed."""
+    from core.store.stats import months_after
+
+    store = world.gestes.store
+    awa, _, nour = world.trainees
+    assert months_after(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    due = store.follow_ups_due(None, today=dt.date(2026, 10, 10))
+    assert sorted((d.name, d.months) for d in due) == sorted(
+        (n, m) for n in ("Awa Diallo", "Lucas Martin", "Nour Benali") for m in (3, 6)
+    )
+    assert store.follow_ups_due(None, today=dt.date(2026, 7, 9)) == []  # not yet 3 months
+    record = store.observations.record_exit
+    record(awa, world.coordinator, ExitKind.SANS_SOLUTION, DAY, "e1")
+    with pytest.raises(RecordError, match="après la fin de la promotion"):
+        record(
+            awa,
+            world.coordinator,
+            ExitKind.CDI,
+            dt.date(2026, 4, 1),
+            "f0",
+            details=ExitDetails(follow_up=6),
+        )
+    record(
+        awa,
+        world.coordinator,
+        ExitKind.CDI,
+        dt.date(2026, 10, 10),
+        "f6",
+        details=ExitDetails(follow_up=6),
+    )
+    record(nour, world.coordinator, ExitKind.ABANDON, DAY, "n0", details=ExitDetails("sante"))
+    due = store.follow_ups_due(None, today=dt.date(2026, 10, 10))
+    assert ("Awa Diallo", 6) not in {(d.name, d.months) for d in due}
+    assert not any(d.name == "Nour Benali" for d in due)  # abandoned: not followed
+    [at_end] = [s for s in store.exit_stats("cohort") if s.label == "Fibre 2026-1"]
+    [later] = [s for s in store.exit_stats("cohort", follow_up=6) if s.label == "Fibre 2026-1"]
+    assert (at_end.positive, at_end.by_kind) == (0, {"sans_solution": 1, "abandon": 1})
+    assert (later.positive, later.lasting, later.unknown) == (1, 1, 2)

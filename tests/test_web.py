@@ -250,6 +250,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", "/exits?by=school", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
         ("GET", "/exits.csv?by=territory", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
         ("GET", "/api/exits/breakdown?by=sector", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
+        ("GET", "/api/follow-ups", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
         ("GET", f"/trainees/{tr}", {}, {}),
         ("GET", f"/trainees/{tr}?ouvert=tout", {}, {}),
         ("GET", f"/trainees/{tr}/parts/historique", {}, {}),

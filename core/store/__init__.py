@@ -27,6 +27,7 @@ service            what it does
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from pathlib import Path
 
@@ -57,7 +58,7 @@ from core.store.records import TraineeRecords
 from core.store.rgpd import Rgpd
 from core.store.shared_files import DatabaseFiles
 from core.store.shares import Shares
-from core.store.stats import BREAKDOWNS, exit_stats
+from core.store.stats import BREAKDOWNS, FollowUpDue, exit_stats, follow_ups_due
 from core.store.tap_writer import LiveAttempt, RecordedTap, Tap, TapOutcome, TapWriter
 from core.store.taps import UNFINISHED_SHOWN, TapStore
 from core.store.verifications import Verifications
@@ -68,6 +69,7 @@ __all__ = [
     "Correction",
     "FailureCounts",
     "FileStore",
+    "FollowUpDue",
     "JobState",
     "LiveAttempt",
     "LocalFiles",
@@ -117,11 +119,21 @@ class Store:
         self._catalog = catalog
 
     def exit_stats(
-        self, by: str = "cohort", schools: Collection[int] | None = None, year: int | None = None
+        self,
+        by: str = "cohort",
+        schools: Collection[int] | None = None,
+        year: int | None = None,
+        follow_up: int | None = None,
     ) -> list[ExitStats]:
         """Positive and lasting exits per cohort, school, territory or sector, over all
         trainees (``core.store.stats``)."""
-        return exit_stats(self.database, self._catalog, by, schools, year)
+        return exit_stats(self.database, self._catalog, by, schools, year, follow_up)
+
+    def follow_ups_due(
+        self, schools: Collection[int] | None, today: dt.date | None = None
+    ) -> list[FollowUpDue]:
+        """Follow-ups at 3 and 6 months due and not recorded (``core.store.stats``)."""
+        return follow_ups_due(self.database, schools, today or dt.date.today())
 
     @property
     def dialect(self) -> str:

@@ -388,6 +388,8 @@ class Observations:
             _, cohort = trainee_rows(session, trainee_id)
             if on < cohort.starts_on:
                 raise RecordError("La date de sortie est avant le début de la promotion.", "on")
+            if details.follow_up and on < cohort.ends_on:
+                raise RecordError("Un suivi se fait après la fin de la promotion.", "on")
             existing = session.scalar(
                 select(t.ExitRecord).where(t.ExitRecord.idempotency_key == key)
             )
@@ -406,6 +408,7 @@ class Observations:
                 reason=details.reason,
                 contract_months=details.contract_months,
                 full_time=details.full_time,
+                follow_up=details.follow_up,
             )
             session.add(row)
             session.flush()

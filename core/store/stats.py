@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 
 from core.catalog.catalog import Catalog
-from core.domain import ExitKind, ExitStats
+from core.domain import FOLLOW_UPS, ExitKind, ExitStats
 from core.store import tables as t
 from core.store.database import Database
 
@@ -27,12 +28,14 @@ def exit_stats(
     by: str = "cohort",
     schools: Collection[int] | None = None,
     year: int | None = None,
+    follow_up: int | None = None,
 ) -> list[ExitStats]:
     """Positive and lasting exits per cohort, school or territory (CDI, CDD, intérim,
     alternance and formation are positive; CDI, alternance and contracts of 6 months or more
     last), over all trainees: those without a known exit are counted as unknown, never left
     out of the rate. By cohort, school, territory or sector; ``schools``: only theirs (a
-    coordinator's); ``year``: the cohorts that ended that year (a funder's period)."""
+    coordinator's); ``year``: the cohorts that ended that year (a funder's period);
+    ``follow_up``: where trainees were 3 or 6 months after the end (None: at the end)."""
     group = {
         "cohort": (t.Cohort.id, t.Cohort.name),
         "school": (t.School.id, t.School.name),
@@ -44,8 +47,14 @@ def exit_stats(
         scope.append(t.School.id.in_(list(schools)))
     if year is not None:
         scope.append(t.Cohort.ends_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    moment = (
+        t.ExitRecord.follow_up.is_(None)
+        if follow_up is None
+        else t.ExitRecord.follow_up == follow_up
+    )
     latest = (
         select(t.ExitRecord.trainee_id, func.max(t.ExitRecord.id).label("id"))
+        .where(moment)
         .group_by(t.ExitRecord.trainee_id)
         .subquery()
     )
@@ -97,3 +106,61 @@ def _stats(catalog: Catalog, by: str, totals: Any, exits: Any) -> list[ExitStats
             )
         )
     return stats
+
+
+@dataclass(frozen=True)
+class FollowUpDue:
+    """A trainee to call: where are they, ``months`` after the end of their programme?"""
+
+    trainee_id: int
+    name: str
+    cohort: str
+    months: int
+    due_on: dt.date
+
+
+def follow_ups_due(
+    database: Database, schools: Collection[int] | None, today: dt.date
+) -> list[FollowUpDue]:
+    """The follow-ups at 3 and 6 months whose day has come and that nobody recorded yet
+    (a trainee who abandoned is not followed), the oldest first."""
+    due = []
+    with database.read() as session:
+        for months in FOLLOW_UPS:
+            rows = session.execute(
+                select(t.Trainee.id, t.Trainee.first_name, t.Trainee.last_name, t.Cohort)
+                .join(t.Cohort, t.Cohort.id == t.Trainee.cohort_id)
+                .where(
+                    t.Cohort.ends_on <= months_before(today, months),
+                    t.Trainee.erased_at.is_(None),
+                    *([t.Cohort.school_id.in_(list(schools))] if schools is not None else []),
+                    ~exists().where(
+                        t.ExitRecord.trainee_id == t.Trainee.id,
+                        or_(t.ExitRecord.follow_up == months, t.ExitRecord.kind == "abandon"),
+                    ),
+                )
+            ).all()
+            due += [
+                FollowUpDue(
+                    tid,
+                    f"{first} {last}",
+                    cohort.name,
+                    months,
+                    months_after(cohort.ends_on, months),
+                )
+                for tid, first, last, cohort in rows
+            ]
+    return sorted(due, key=lambda d: (d.due_on, d.name))[:200]
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    import calendar
+
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    return months_after(day, -months)

@@ -288,6 +288,9 @@ class ExitRecord(Base):
     reason: Mapped[str | None] = mapped_column(String(40))  # an abandonment's category
     contract_months: Mapped[int | None] = mapped_column(Integer)  # a CDD's or intérim's length
     full_time: Mapped[bool | None] = mapped_column(Boolean)
+    # None: the exit at the end of the programme; 3 or 6: where the trainee is that many
+    # months after it (funders count exits at the end and at 6 months).
+    follow_up: Mapped[int | None] = mapped_column(Integer)
 
 
 class WebSession(Base):

@@ -320,6 +320,23 @@ def exits_breakdown(
     ]
 
 
+class FollowUpOut(BaseModel):
+    trainee_id: int
+    name: str
+    cohort: str
+    months: int
+    due_on: dt.date
+
+
+@router.get("/follow-ups", response_model=list[FollowUpOut])
+def follow_ups(request: Request, user: User) -> list[dict[str, Any]]:
+    """Follow-ups at 3 and 6 months whose day has come and that nobody recorded yet (record
+    them as an exit with ``follow_up``), the oldest first."""
+    require_coordinator(user)
+    schools = None if user.is_admin else user.schools
+    return [d.__dict__ for d in store_of(request).follow_ups_due(schools)]
+
+
 @router.get("/exits", response_model=list[CohortExits])
 def exits(request: Request, user: User) -> list[dict[str, Any]]:
     """Per cohort of the user's schools: trainees, known exits, positive exits and rate."""
@@ -389,6 +406,9 @@ class ExitIn(BaseModel):
     )
     contract_months: int | None = Field(default=None, description="A CDD's or intérim's length")
     full_time: bool | None = None
+    follow_up: int | None = Field(
+        default=None, description="3 or 6: where the trainee is that many months after the end"
+    )
     employer: str | None = Field(default=None, description="An employer of the catalog")
     employer_name: str | None = Field(default=None, max_length=200)
     key: str = Key
@@ -408,6 +428,6 @@ def record_exit(request: Request, user: User, trainee_id: Id, body: ExitIn) -> d
         f"exit:{body.key}",
         employer=body.employer,
         employer_name=body.employer_name,
-        details=ExitDetails(body.reason, body.contract_months, body.full_time),
+        details=ExitDetails(body.reason, body.contract_months, body.full_time, body.follow_up),
     )
     return saved(recorded)

@@ -44,7 +44,12 @@ def dashboard(
     return render(
         request,
         "dashboard.html",
-        {"items": items, "exits": list(ExitKind), "added": added},
+        {
+            "items": items,
+            "exits": list(ExitKind),
+            "added": added,
+            "due": store.follow_ups_due(None if user.is_admin else user.schools),
+        },
     )
 
 
@@ -60,6 +65,7 @@ def record_exit(
     reason: Annotated[str, Form(max_length=40)] = "",
     contract_months: Annotated[str, Form(max_length=4)] = "",
     working_time: Annotated[str, Form(max_length=10)] = "",
+    follow_up: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
     """A trainee's exit (sortie): CDI, CDD (its length), intérim, alternance, formation, sans
     solution, or an abandonment with its reason; never in the future. Refused beside its
@@ -77,6 +83,7 @@ def record_exit(
             reason=(reason or None) if kind is ExitKind.ABANDON else None,
             contract_months=int(months) if months and kind.has_length else None,
             full_time={"plein": True, "partiel": False}.get(working_time),
+            follow_up={"3": 3, "6": 6}.get(follow_up),
         )
         store.observations.record_exit(
             trainee_id,

@@ -20,12 +20,15 @@ router = APIRouter(tags=["pages"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 By = Annotated[str, Query(pattern="^(cohort|school|territory|sector)$")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+Moment = Annotated[int | None, Query(ge=3, le=6, description="3 or 6: months after the end")]
 
 
-def breakdown(request: Request, user: Any, by: str, year: int | None) -> list[ExitStats]:
+def breakdown(
+    request: Request, user: Any, by: str, year: int | None, moment: int | None = None
+) -> list[ExitStats]:
     require_coordinator(user)
     schools = None if user.is_admin else user.schools
-    return store_of(request).exit_stats(by, schools, year)
+    return store_of(request).exit_stats(by, schools, year, moment)
 
 
 def table(stats: list[ExitStats], by: str) -> list[list[str]]:
@@ -63,12 +66,15 @@ def _percent(rate: float | None) -> str:
 
 
 @router.get("/exits")
-def exits_page(request: Request, user: User, by: By = "cohort", year: Year = None) -> Response:
-    stats = breakdown(request, user, by, year)
+def exits_page(
+    request: Request, user: User, by: By = "cohort", year: Year = None, moment: Moment = None
+) -> Response:
+    stats = breakdown(request, user, by, year, moment)
     view = {
         "rows": table(stats, by),
         "by": by,
         "year": year,
+        "moment": moment,
         "breakdowns": BREAKDOWNS,
         "years": range(dt.date.today().year + 1, dt.date.today().year - 6, -1),
     }
@@ -81,13 +87,18 @@ def exits_page(request: Request, user: User, by: By = "cohort", year: Year = Non
     responses=served_as(("text/csv", XLSX), "The exits' report"),
 )
 def exits_file(
-    request: Request, user: User, kind: str, by: By = "cohort", year: Year = None
+    request: Request,
+    user: User,
+    kind: str,
+    by: By = "cohort",
+    year: Year = None,
+    moment: Moment = None,
 ) -> Response:
     from core.tabular import write_csv, write_rows_xlsx
 
     if kind not in ("csv", "xlsx"):
         raise HTTPException(status_code=404, detail="Introuvable.")
-    rows = table(breakdown(request, user, by, year), by)
+    rows = table(breakdown(request, user, by, year, moment), by)
     data = write_csv(rows) if kind == "csv" else write_rows_xlsx(rows, "Sorties")
     name = f"sorties-par-{by}{f'-{year}' if year else ''}.{kind}"
     return Response(

@@ -213,6 +213,7 @@ class SignedIn:
     role: Role
     schools: frozenset[int]
     csrf_token: str
+    provisional: bool = False  # a password someone else chose: changed before anything else
 
     @property
     def is_admin(self) -> bool:

@@ -342,7 +342,11 @@ def test_admin_manages_accounts(site):
     assert "nowhere@example.org" not in {u["email"] for u in admin.get("/api/users").json()}
 
     user = api_client(site, "api.user@example.org")
-    assert user.get("/api/exits").status_code == 200
+    assert user.get("/api/exits").status_code == 403  # a password someone else chose…
+    own = "la phrase de l'api, à elle"
+    chosen = user.post("/api/me/password", json={"current": PASSWORD, "new": own, "confirm": own})
+    assert chosen.status_code == 200, chosen.text
+    assert user.get("/api/exits").status_code == 200  # …replaced by its owner's
     me = admin.get("/api/me").json()["id"]
     assert admin.post(f"/api/users/{me}/active", json={"active": False}).status_code == 400
     assert admin.post(f"/api/users/{new}/active", json={"active": False}).json()["active"] is False

@@ -1302,7 +1302,19 @@ def test_admin_creates_and_deactivates_accounts(site):
         follow_redirects=False,
     )
     assert made.status_code == 303
-    nadia, _ = client(site, "nadia@example.org")
+    nadia, nadia_csrf = client(site, "nadia@example.org")
+    # A password someone else chose: its owner chooses their own before anything else.
+    first = nadia.get("/cohorts", follow_redirects=False)
+    assert (
+        first.status_code == 303 and first.headers["location"] == "/account/password?provisoire=1"
+    )
+    assert nadia.get("/api/cohorts").status_code == 403
+    own = "une phrase bien à elle"
+    changed = nadia.post(
+        "/account/password",
+        data={"csrf_token": nadia_csrf, "current": PASSWORD, "new": own, "confirm": own},
+    )
+    assert changed.status_code == 200 and "Mot de passe changé" in changed.text
     assert "Fibre Marseille" in nadia.get("/cohorts").text  # scoped to school 1
     with site.gestes.store.database.read() as session:
         nadia_id = session.scalar(select(t.User.id).where(t.User.email == "nadia@example.org"))
@@ -1313,7 +1325,7 @@ def test_admin_creates_and_deactivates_accounts(site):
     admin.post(f"/admin/users/{nadia_id}/active", data=confirmed)
     assert nadia.get("/cohorts", follow_redirects=False).status_code == 303  # session ended
     relogin = TestClient(site.app).post(
-        "/login", data={"email": "nadia@example.org", "password": PASSWORD}
+        "/login", data={"email": "nadia@example.org", "password": own}
     )
     assert relogin.status_code == 401 and "Ce compte est désactivé" in relogin.text
     wrong = TestClient(site.app).post(
@@ -1351,7 +1363,20 @@ def test_an_admin_replaces_a_forgotten_password_and_signs_the_account_out(site):
         headers={"X-CSRF-Token": csrf},
     )
     assert api.status_code == 200
-    assert client(site, "trainer@example.org")[0].get("/cohorts").status_code == 200
+    handed, handed_csrf = client(site, "trainer@example.org")
+    # Someone else chose it: the trainer is sent to choose their own before anything else.
+    sent = handed.get("/cohorts", follow_redirects=False)
+    assert sent.headers["location"] == "/account/password?provisoire=1"
+    assert "choisissez le vôtre pour continuer" in html.unescape(
+        handed.get(sent.headers["location"]).text
+    )
+    for current, new in ((PASSWORD, "une phrase de passage"), ("une phrase de passage", PASSWORD)):
+        changed = handed.post(
+            "/account/password",
+            data={"csrf_token": handed_csrf, "current": current, "new": new, "confirm": new},
+        )
+        assert changed.status_code == 200, changed.text  # the module's other tests sign in so
+    assert handed.get("/cohorts").status_code == 200
 
 
 def test_grid_filters_by_block_and_module(site):

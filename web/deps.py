@@ -59,8 +59,20 @@ async def user_of(request: Request) -> CurrentUser:
             raise LoginRequired()
         sessions.put(token, user)
     await check_csrf(request, user)
+    if user.provisional and request.url.path not in PROVISIONAL_ALLOWED:
+        raise ProvisionalPassword()
     request.state.user = user
     return user
+
+
+# What a provisional password opens: choosing one's own, and leaving.
+PROVISIONAL_ALLOWED = frozenset(
+    {"/account/password", "/logout", "/api/me", "/api/me/password", "/en-attente"}
+)
+
+
+class ProvisionalPassword(Exception):
+    """The password was chosen by someone else: its owner chooses their own first."""
 
 
 def is_htmx(request: Request) -> bool:

@@ -15,13 +15,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Route
 
 from core.domain import RecordError
-from web.deps import LoginRequired
+from web.deps import LoginRequired, ProvisionalPassword
 from web.rendering import render
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """How refusals answer: a JSON body under /api/, a French page elsewhere."""
     app.add_exception_handler(LoginRequired, login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(ProvisionalPassword, provisional)  # type: ignore[arg-type]
     # Starlette's class, which FastAPI's extends: FastAPI raises Starlette's own for a body it
     # cannot read, and it must answer like every other refusal (a page, or JSON under /api/).
     app.add_exception_handler(StarletteHTTPException, http_refusal)  # type: ignore[arg-type]
@@ -43,6 +44,16 @@ _FRENCH = {
     "Not Found": "Introuvable : cette adresse ne mène à aucune page.",
     "Method Not Allowed": "Cette adresse ne s'ouvre pas ainsi : revenez à la page précédente.",
 }
+
+
+async def provisional(request: Request, _error: ProvisionalPassword) -> Response:
+    """A password someone else chose: the page to choose one's own, before anything else."""
+    said = "Mot de passe provisoire : choisissez le vôtre d'abord (POST /api/me/password)."
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": said}, status_code=403)
+    if request.headers.get("hx-request"):
+        return Response(status_code=403, headers={"HX-Redirect": "/account/password?provisoire=1"})
+    return RedirectResponse("/account/password?provisoire=1", status_code=303)
 
 
 async def http_refusal(request: Request, error: StarletteHTTPException) -> Response:

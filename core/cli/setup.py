@@ -74,7 +74,9 @@ def _account_commands(app: typer.Typer, opener: Opener) -> None:
         password = _password(password_stdin)
         directory = gestes.store.directory
         new = refused(
-            lambda: directory.create_user(email, name, password, Role(role), school or [])
+            lambda: directory.create_user(
+                email, name, password, Role(role), school or [], provisional=True
+            )
         )
         typer.echo(f"Account {new} created: {email} ({role}).")
 

@@ -73,6 +73,7 @@ class Accounts:
             if new == current:
                 raise RecordError("Choisissez un mot de passe différent de l'actuel.", field="new")
             _replace_password(session, user, new, "new", keep=_hash(keep_token))
+            user.provisional = False  # chosen by its owner now
             self._db.announce(session, SESSIONS_CHANNEL, str(user_id))
 
     def reset_password(self, who: str | int, new: str) -> None:
@@ -88,6 +89,7 @@ class Accounts:
                 known = "Ce compte n'existe pas." if isinstance(who, int) else None
                 raise RecordError(known or f"Aucun compte n'a l'adresse « {who} ».", "email")
             _replace_password(session, user, new, "password")
+            user.provisional = True  # handed over by someone else: its owner changes it
             self._db.announce(session, SESSIONS_CHANNEL, str(user.id))
 
     def close_session(self, token: str) -> None:
@@ -123,7 +125,15 @@ class Accounts:
                 )
             )
         role = Role(user.role)
-        return SignedIn(user.id, user.name, user.email, role, schools, web_session.csrf_token)
+        return SignedIn(
+            user.id,
+            user.name,
+            user.email,
+            role,
+            schools,
+            web_session.csrf_token,
+            bool(user.provisional),
+        )
 
     def exists(self, user_id: int) -> bool:
         with self._db.read() as session:

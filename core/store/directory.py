@@ -88,6 +88,7 @@ class Directory:
         schools: Iterable[int] = (),
         *,
         first_admin: bool = False,
+        provisional: bool = False,
     ) -> int:
         """An account. ``first_admin``: the set-up link's, refused once any administrator
         exists — checked inside the write transaction, so two sends at once make one."""
@@ -120,6 +121,7 @@ class Directory:
                 password_hash=hash_password(password),
                 role=Role(role).value,
                 active=True,
+                provisional=provisional,  # made by someone else: its owner chooses their own
             )
             session.add(user)
             session.flush()

@@ -284,7 +284,7 @@ def create_user(request: Request, user: User, body: UserIn) -> dict[str, Any]:
     if not manages(user, body.role, body.schools):
         raise HTTPException(status_code=403, detail=OWN_TRAINERS)
     new = store_of(request).directory.create_user(
-        body.email, body.name, body.password, body.role, body.schools
+        body.email, body.name, body.password, body.role, body.schools, provisional=True
     )
     return {"id": new}
 

@@ -86,8 +86,10 @@ def logout(request: Request, user: User) -> Response:
 
 
 @router.get("/account/password")
-def password_form(request: Request, user: User) -> Response:
-    return render(request, "password.html", {"errors": {}, "done": False})
+def password_form(request: Request, user: User, provisoire: str = "") -> Response:
+    """``provisoire``: sent here at sign-in, the password being one someone else chose."""
+    view = {"errors": {}, "done": False, "provisional": user.provisional}
+    return render(request, "password.html", view)
 
 
 @router.post("/account/password")

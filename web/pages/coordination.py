@@ -142,7 +142,7 @@ async def create_user(request: Request, user: User) -> Response:
         if not manages(user, role, schools):
             raise RecordError("Vous créez des comptes de formation de vos écoles seulement.")
         store.directory.create_user(
-            fields["email"], fields["name"], fields["password"], role, schools
+            fields["email"], fields["name"], fields["password"], role, schools, provisional=True
         )
     except (ValueError, RecordError) as error:
         view = _users_view(store, user)

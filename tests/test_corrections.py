@@ -276,3 +276,19 @@ def test_an_erasure_blanks_the_corrections_and_vacuums_on_postgresql(world):
         assert {"trainees", "observations", "changes", "exits"} <= vacuumed
     else:
         assert not vacuumed and any("wal_checkpoint" in s for s in issued)
+
+
+def test_a_cohort_a_trainee_moved_out_of_is_kept(world):
+    """Its trainee's history says where they came from: refused in words, never a broken
+    foreign key."""
+    from core.domain import NewTrainee
+
+    store = world.gestes.store
+    trial = store.directory.create_cohort(
+        world.school, "fibre", "Essai", dt.date(2026, 1, 5), dt.date(2026, 4, 10), [world.trainer]
+    )
+    [leila] = store.directory.add_trainees(trial, [NewTrainee("Leïla", "Haddad")])
+    store.directory.move_trainee(leila, world.cohort, DAY, world.coordinator)
+    with pytest.raises(RecordError, match="partis vers une autre promotion"):
+        store.corrections.delete_cohort(trial, world.coordinator)
+    assert store.lookup.cohort(trial) is not None

@@ -110,11 +110,16 @@ class Corrections:
                     "Des saisies existent pour cette promotion : elle ne peut plus être "
                     "supprimée (clôturez-la).",
                 )
+            moved_out = select(t.TraineeMove.id).where(t.TraineeMove.from_cohort_id == cohort_id)
+            if session.scalar(moved_out.limit(1)):  # their history says they came from here
+                raise RecordError(
+                    "Des stagiaires en sont partis vers une autre promotion : elle ne peut plus "
+                    "être supprimée (clôturez-la).",
+                )
             _record(
                 session, by, "cohort", cohort.id, cohort.school_id, "supprimée", cohort.name, None
             )
-            for table in (t.TraineeMove,):
-                session.execute(delete(table).where(table.trainee_id.in_(trainees)))
+            session.execute(delete(t.TraineeMove).where(t.TraineeMove.trainee_id.in_(trainees)))
             session.execute(delete(t.Trainee).where(t.Trainee.cohort_id == cohort_id))
             session.execute(delete(t.CohortTrainer).where(t.CohortTrainer.cohort_id == cohort_id))
             session.execute(delete(t.CurriculumMove).where(t.CurriculumMove.cohort_id == cohort_id))

@@ -209,3 +209,44 @@ def test_a_workers_connections_send_at_once_without_waiting_for_acknowledgements
             await server.wait_closed()
 
     assert asyncio.run(accept_one()) != 0, "Nagle's algorithm is on for a worker's connections"
+
+
+def test_the_sign_in_limit_is_counted_by_every_worker_together(
+    network_database, tmp_path, definitions
+):
+    """Two workers on one database: five wrong passwords, wherever each lands, and the sixth
+    try is refused by either — in memory, each worker allowed five (nine got through)."""
+    import http.client
+    import urllib.parse
+
+    from core.context import open_gestes
+
+    settings = Settings(database_url=network_database, data_dir=tmp_path / "data")
+    store = open_gestes(settings, definitions=definitions).store
+    school = store.directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    store.directory.create_user("nadia@ecole.fr", "Nadia", PASSWORD, Role.TRAINER, [school])
+    server, workers = two_workers(network_database, tmp_path)
+    try:
+        assert len(workers) == 2
+        port = next(  # the port two_workers chose, read back from the command line
+            int(argument)
+            for flag, argument in zip(server.args, server.args[1:], strict=False)
+            if flag == "--port"
+        )
+        answers = []
+        for password in ["faux"] * 12 + [PASSWORD]:
+            # A new connection each time: the kernel spreads them over both workers.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            body = urllib.parse.urlencode({"email": "nadia@ecole.fr", "password": password})
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            connection.request("POST", "/login", body, headers)
+            answers.append(connection.getresponse().status)
+            connection.close()
+        log = (tmp_path / "requests.log").read_text().splitlines()
+        served = {int(line.rsplit(" ", 1)[1]) for line in log if "POST /login" in line}
+        assert served == workers, "both workers took sign-ins"
+        assert answers[:5] == [401] * 5
+        assert answers[5:] == [429] * 8  # the right password too, until the wait is over
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -967,6 +968,40 @@ def test_login_is_rate_limited(site):
     blocked = browser.post("/login", data={"email": "coord@example.org", "password": PASSWORD})
     assert blocked.status_code == 429 and "Trop de tentatives" in blocked.text
     site.app.state.limiter.succeeded("ip:testclient", "email:coord@example.org")
+
+
+def test_the_login_limit_backs_off_gradually_and_says_how_long(site, monkeypatch):
+    """Five wrong passwords: half a minute's wait, then each further failure doubles it —
+    not a quarter of an hour for a trainer who mistyped, and only a handful of guesses per
+    quarter of an hour for anyone else."""
+    failures = site.gestes.store.failures
+    start = dt.datetime.now(dt.UTC)
+    now = [start]
+    monkeypatch.setattr(failures, "clock", lambda: now[0])
+    browser = TestClient(site.app)
+
+    def sign_in(password: str) -> Any:
+        return browser.post(
+            "/login",
+            data={"email": "spare@example.org", "password": password},
+            follow_redirects=False,
+        )
+
+    try:
+        for _ in range(5):
+            assert sign_in("nope").status_code == 401
+        blocked = sign_in(PASSWORD)
+        assert blocked.status_code == 429 and "réessayez dans 30 secondes" in blocked.text
+        assert blocked.headers["Retry-After"] == "30"
+        now[0] = start + dt.timedelta(seconds=31)
+        assert sign_in("nope").status_code == 401  # the wait is over: one more try
+        now[0] = start + dt.timedelta(seconds=62)
+        again = sign_in(PASSWORD)  # the sixth failure doubled the wait: a minute
+        assert again.status_code == 429 and "réessayez dans 29 secondes" in again.text
+        now[0] = start + dt.timedelta(seconds=92)
+        assert sign_in(PASSWORD).status_code == 303
+    finally:
+        site.app.state.limiter.succeeded("email:spare@example.org", "ip:testclient")
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "/\\evil"])

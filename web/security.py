@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import math
 import time
 from typing import ClassVar
 
@@ -87,12 +88,18 @@ async def check_csrf(request: Request, user: CurrentUser) -> None:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed sign-ins per account, and ``address_attempts`` per network
-    address, in ``window`` seconds. The address limit is ten times higher: a school's trainers
-    share one address, and a few failures with random e-mails must not lock them all out,
-    while guessing many accounts from one place is still throttled. Keys are ``ip:…`` and
-    ``email:…`` with the address normalised as login reads it. Counted in the store
-    (``core.store.limits``): every worker sees the same counts, a restart forgets none."""
+    """Failed sign-ins throttled per account and per network address, with a gradual
+    back-off: the first ``attempts`` failures within ``window`` are free, then each further
+    try waits twice as long as the one before (30 s, 1 min, 2 min… up to the window). A
+    trainer who mistyped five times waits half a minute, not a quarter of an hour; a guesser
+    gets a handful of tries per quarter of an hour. The address's free attempts are ten times
+    more: a school's trainers share one address, and a few failures with random e-mails must
+    not lock them all out, while guessing many accounts from one place is still throttled.
+    Keys are ``ip:…`` and ``email:…`` with the address normalised as login reads it. Counted
+    in the store (``core.store.limits``): every worker sees the same counts, a restart
+    forgets none."""
+
+    FIRST_WAIT = dt.timedelta(seconds=30)
 
     def __init__(
         self,
@@ -106,13 +113,37 @@ class LoginLimiter:
         self.window = dt.timedelta(seconds=window)
         self._counts, self._name = counts, name  # its own counts: a wrong code is no password
 
+    def wait(self, *keys: str) -> dt.timedelta:
+        """How long until the next try is allowed (zero: now)."""
+        named = self._named(keys)
+        counts = self._counts.recent(named, self.window)
+        now, longest = self._counts.clock(), dt.timedelta(0)
+        for key, name in zip(keys, named, strict=True):
+            failures = counts[name]
+            beyond = failures.count - self._limit(key)
+            if beyond < 0 or failures.last is None:
+                continue
+            delay = min(self.window, self.FIRST_WAIT * 2 ** min(beyond, 16))
+            longest = max(longest, failures.last + delay - now)
+        return longest
+
     def blocked(self, *keys: str) -> bool:
-        counts = self._counts.recent(self._named(keys), self.window)
-        return any(counts[f"{self._name}:{key}"] >= self._limit(key) for key in keys)
+        return self.wait(*keys) > dt.timedelta(0)
+
+    def refuse_if_blocked(self, *keys: str) -> None:
+        """A 429 saying how long to wait (in words and in ``Retry-After``), when it must."""
+        wait = self.wait(*keys)
+        if wait > dt.timedelta(0):
+            raise HTTPException(
+                status_code=429,
+                detail=f"Trop d'essais : réessayez {in_words(wait)}.",
+                headers={"Retry-After": str(math.ceil(wait.total_seconds()))},
+            )
 
     def count(self, key: str) -> int:
         """The failures ``key`` had within the window."""
-        return self._counts.recent([f"{self._name}:{key}"], self.window)[f"{self._name}:{key}"]
+        name = f"{self._name}:{key}"
+        return self._counts.recent([name], self.window)[name].count
 
     def _limit(self, key: str) -> int:
         return self.address_attempts if key.startswith("ip:") else self.attempts
@@ -125,6 +156,15 @@ class LoginLimiter:
 
     def succeeded(self, *keys: str) -> None:
         self._counts.clear(self._named(keys))
+
+
+def in_words(wait: dt.timedelta) -> str:
+    """« dans 30 secondes », « dans 4 minutes »: rounded up, never « dans 0 seconde »."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 60:
+        return f"dans {seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"dans {minutes} minute{'s' if minutes > 1 else ''}"
 
 
 class SecurityHeaders:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
@@ -18,31 +19,47 @@ from core.store import tables as t
 from core.store.database import Database
 
 
+@dataclass(frozen=True)
+class Failures:
+    """A key's failures within the window: how many, and when the last one was."""
+
+    count: int = 0
+    last: dt.datetime | None = None
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class FailureCounts:
     def __init__(self, database: Database, secret: Callable[[], bytes]) -> None:
         self._db = database
         self._secret = secret  # read when first needed: a network shares its secret first
+        self.clock: Callable[[], dt.datetime] = _utc_now  # tests move time forward here
 
     def _hashed(self, key: str) -> str:
         return hmac.new(self._secret(), f"limit:{key}".encode(), hashlib.sha256).hexdigest()
 
-    def recent(self, keys: Iterable[str], window: dt.timedelta) -> dict[str, int]:
-        """How many failures each key had within ``window``."""
+    def recent(self, keys: Iterable[str], window: dt.timedelta) -> dict[str, Failures]:
+        """How many failures each key had within ``window``, and the last one's time."""
         hashed = {self._hashed(key): key for key in keys}
-        since = dt.datetime.now(dt.UTC) - window
+        since = self.clock() - window
         with self._db.read() as session:
             rows = session.execute(
-                select(t.FailedAttempt.key, func.count())
+                select(t.FailedAttempt.key, func.count(), func.max(t.FailedAttempt.at))
                 .where(t.FailedAttempt.key.in_(hashed), t.FailedAttempt.at >= since)
                 .group_by(t.FailedAttempt.key)
             ).all()
-        counts = dict.fromkeys(hashed.values(), 0)
-        counts.update({hashed[key]: count for key, count in rows})
+        counts = dict.fromkeys(hashed.values(), Failures())
+        for key, count, last in rows:
+            # SQLite gives back a naive time (stored as UTC); PostgreSQL an aware one.
+            at = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
+            counts[hashed[key]] = Failures(count, at)
         return counts
 
     def add(self, keys: Iterable[str], window: dt.timedelta) -> None:
         """One failure for each key; what is older than ``window`` is dropped on the way."""
-        now = dt.datetime.now(dt.UTC)
+        now = self.clock()
         hashed = [self._hashed(key) for key in keys]
         with self._db.write() as session:
             session.execute(

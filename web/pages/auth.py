@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -12,7 +14,7 @@ from web.actions import change_own_password
 from web.deps import User, store_of
 from web.i18n import LANGUAGES
 from web.rendering import render
-from web.security import COOKIE, SESSION_HOURS
+from web.security import COOKIE, SESSION_HOURS, in_words
 
 router = APIRouter(tags=["pages"])
 
@@ -40,14 +42,17 @@ def login(
     limiter = request.app.state.limiter
     account = f"email:{email.strip().lower()}"  # as the account is looked up: no bypass by case
     keys = (f"ip:{request.client.host if request.client else '?'}", account)
-    if limiter.blocked(*keys):
-        message = "Trop de tentatives : réessayez dans quinze minutes."
-        return render(
+    wait = limiter.wait(*keys)
+    if wait > dt.timedelta(0):
+        message = f"Trop de tentatives : réessayez {in_words(wait)}."
+        refused = render(
             request,
             "login.html",
             {"next": _safe_next(next), "error": message, "email": email},
             status_code=429,
         )
+        refused.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
+        return refused
     user = accounts.authenticate(email, password)
     if user is None or not user.active:
         limiter.failed(*keys)

@@ -161,8 +161,7 @@ def verify_short(request: Request, code: str) -> Response:
     limiter = request.app.state.link_limiter
     handed: Handed | None = gestes.store.verifications.get(code[:20].lower())
     if handed is None:  # only guesses are throttled: a genuine code always answers
-        if limiter.blocked(address):
-            raise HTTPException(status_code=429, detail="Trop d'essais : réessayez plus tard.")
+        limiter.refuse_if_blocked(address)
         limiter.failed(address)
         error = "Ce lien de vérification ne correspond à aucun livret : vérifiez-le."
         return render(request, "verify.html", {"error": error}, status_code=404)
@@ -335,8 +334,7 @@ def shared_booklet(request: Request, code: str) -> Response:
     address = f"ip:{request.client.host if request.client else '?'}"
     limiter = request.app.state.link_limiter
     if share is None:  # only guesses are throttled, like the tutors' and trainees' codes
-        if limiter.blocked(address):
-            raise HTTPException(status_code=429, detail="Trop d'essais : réessayez plus tard.")
+        limiter.refuse_if_blocked(address)
         limiter.failed(address)
         return render(request, "verify.html", {"error": "Lien inconnu."}, status_code=404)
     refusal = share.refusal(dt.date.today())

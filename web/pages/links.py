@@ -60,10 +60,7 @@ def _opened(request: Request, code: str, kind: LinkKind) -> AccessLink:
         # count (one person's wrong guesses locked a whole school's network out for a
         # quarter of an hour). What protects a code is its length, 58 to 128 bits: years of
         # requests at any rate a server answers; the limit only slows an enumeration.
-        if limiter.blocked(address):
-            raise HTTPException(
-                status_code=429, detail="Trop d'essais : réessayez dans un quart d'heure."
-            )
+        limiter.refuse_if_blocked(address)
         limiter.failed(address)
         raise HTTPException(status_code=404, detail=UNKNOWN)
     refusal = link.refusal(dt.date.today())

@@ -35,6 +35,7 @@ from core.catalog.catalog import Catalog
 from core.domain import ExitStats, RecordError
 from core.settings import Settings
 from core.store.accounts import Accounts
+from core.store.attendance import Attendance, NewEntry
 from core.store.backup import backup_database, restore_database
 from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula
@@ -66,6 +67,7 @@ from core.store.verifications import Verifications
 __all__ = [
     "BREAKDOWNS",
     "UNFINISHED_SHOWN",
+    "Attendance",
     "Correction",
     "FailureCounts",
     "FileStore",
@@ -73,6 +75,7 @@ __all__ = [
     "JobState",
     "LiveAttempt",
     "LocalFiles",
+    "NewEntry",
     "Observations",
     "RecordError",
     "RecordedTap",
@@ -116,6 +119,7 @@ class Store:
         self.verifications = Verifications(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
+        self.attendance = Attendance(database, catalogs)
         self._catalog = catalog
 
     def exit_stats(

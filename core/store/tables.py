@@ -432,3 +432,53 @@ class FailedAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttendanceSession(Base):
+    """A cohort's half-day on the floor (``core.attendance.sessions``): its times, the module
+    taught, the trainer named. A cancelled one (a day off) stays, with its note."""
+
+    __tablename__ = "attendance_sessions"
+    __table_args__ = (UniqueConstraint("cohort_id", "day", "half", name="uq_attendance_half_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    half: Mapped[str] = mapped_column(String(12))  # matin, apres_midi
+    starts: Mapped[int] = mapped_column(Integer)  # minutes from midnight
+    ends: Mapped[int] = mapped_column(Integer)
+    module: Mapped[str] = mapped_column(String(120))  # catalog id
+    phase: Mapped[str] = mapped_column(String(20))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class AttendanceEntry(Base):
+    """One line of a half-day's sheet, never updated nor deleted: a signature, an absence, a
+    departure, a correction, a justification, the trainer's countersignature. Each is chained
+    by hash to the one before it on its sheet (``core.attendance.chain``)."""
+
+    __tablename__ = "attendance_entries"
+    __table_args__ = (
+        UniqueConstraint("session_id", "position", name="uq_attendance_entry_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("attendance_sessions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # its place in the sheet's chain
+    key: Mapped[str] = mapped_column(String(80), unique=True)  # idempotency
+    trainee_id: Mapped[int | None] = mapped_column(ForeignKey("trainees.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # core.attendance.hours.Kind
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # on the device
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    device: Mapped[str | None] = mapped_column(String(40))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    minute: Mapped[int | None] = mapped_column(Integer)  # arrival (late) or departure
+    present: Mapped[bool | None] = mapped_column(Boolean)  # a correction's verdict
+    left_minute: Mapped[int | None] = mapped_column(Integer)  # a correction's departure
+    category: Mapped[str | None] = mapped_column(String(20))  # a justification's
+    reason: Mapped[str | None] = mapped_column(String(500))
+    strokes: Mapped[Any] = mapped_column(JSON, nullable=True)  # [[x, y, x, y…], …] 0–1000
+    previous: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,360 @@
+"""Attendance in the store: a cohort's half-day sessions, and their sheets — append-only
+entries chained by hash (``core.attendance``), read back into marks and hours.
+
+A sheet signs only on its own day: an entry made on the floor (a signature, an absence, a
+departure, the countersignature) is refused ahead of its day and after it; another day is a
+coordinator's correction, with its reason kept. The moment an entry was *made* is the
+device's (it may arrive hours later from an outbox), checked against the moment it arrived."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as Orm
+
+from core.attendance.chain import GENESIS, chain_hash
+from core.attendance.hours import JUSTIFICATIONS, Kind
+from core.attendance.sessions import plan_sessions
+from core.attendance.sheets import Entry, build_sheet, hours_of
+from core.attendance.views import HoursDone, Session, Sheet
+from core.domain import RecordError
+from core.french import SCHOOL_TIME, school_day
+from core.store import tables as t
+from core.store.database import Database
+
+ON_THE_FLOOR = {Kind.SIGNED, Kind.ABSENT, Kind.LEFT, Kind.COUNTERSIGNED}
+CLOCK_AHEAD = dt.timedelta(minutes=5)  # a device's clock may run a little ahead, no more
+KEY_REUSED = "Clé d'envoi déjà utilisée pour une autre saisie."
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    key: str
+    kind: Kind
+    author_id: int | None
+    trainee_id: int | None = None  # None: the countersignature
+    made_at: dt.datetime | None = None  # on the device; None: as it arrives
+    device: str | None = None
+    minute: int | None = None  # arrival (late) or departure, minutes from midnight
+    present: bool | None = None  # a correction's verdict
+    left: int | None = None  # a correction's departure
+    category: str | None = None  # a justification's
+    reason: str | None = None
+    strokes: list[list[int]] | None = None
+
+
+class Attendance:
+    def __init__(self, database: Database, catalogs: Any) -> None:
+        self._db = database
+        self._catalogs = catalogs  # each cohort's pinned curriculum (core.store.curricula)
+
+    # ------------------------------------------------------------ sessions
+
+    def plan(self, cohort_id: int) -> int:
+        """The cohort's half-days from its dates and curriculum; those it already has are
+        kept as they are (edited, signed). How many were added."""
+        with self._db.write() as session:
+            cohort = session.get(t.Cohort, cohort_id)
+            if cohort is None:
+                raise RecordError(f"Promotion n° {cohort_id} introuvable.")
+            catalog = self._catalogs(cohort.sector, cohort.curriculum_version)
+            curriculum = catalog.sectors[cohort.sector].curriculum
+            have = {
+                (day, half)
+                for day, half in session.execute(
+                    select(t.AttendanceSession.day, t.AttendanceSession.half).where(
+                        t.AttendanceSession.cohort_id == cohort_id
+                    )
+                )
+            }
+            planned = plan_sessions(curriculum, cohort.starts_on, cohort.ends_on)
+            trainer = session.scalar(
+                select(func.min(t.CohortTrainer.user_id)).where(
+                    t.CohortTrainer.cohort_id == cohort_id
+                )
+            )
+            added = [
+                t.AttendanceSession(
+                    cohort_id=cohort_id,
+                    day=p.day,
+                    half=p.half,
+                    starts=p.starts,
+                    ends=p.ends,
+                    module=p.module,
+                    phase=p.phase.value,
+                    trainer_id=trainer,
+                    cancelled=False,
+                )
+                for p in planned
+                if (p.day, p.half) not in have
+            ]
+            session.add_all(added)
+            return len(added)
+
+    def sessions(self, cohort_id: int, month: tuple[int, int] | None = None) -> list[Session]:
+        """The cohort's sessions in order, those of one month (year, month) if given."""
+        query = select(t.AttendanceSession).where(t.AttendanceSession.cohort_id == cohort_id)
+        if month is not None:
+            first = dt.date(month[0], month[1], 1)
+            following = (first + dt.timedelta(days=32)).replace(day=1)
+            query = query.where(
+                t.AttendanceSession.day >= first, t.AttendanceSession.day < following
+            )
+        with self._db.read() as session:
+            rows = session.scalars(
+                query.order_by(t.AttendanceSession.day, t.AttendanceSession.starts)
+            ).all()
+        return [session_of(row) for row in rows]
+
+    def session(self, session_id: int) -> Session | None:
+        with self._db.read() as session:
+            row = session.get(t.AttendanceSession, session_id)
+        return session_of(row) if row is not None else None
+
+    def edit(self, session_id: int, author_id: int | None, **changes: Any) -> Session:
+        """Change a session's times, module, trainer, cancellation or note — before anyone
+        signed it, or its times no longer match what was signed; each change traced."""
+        allowed = {"starts", "ends", "module", "trainer_id", "cancelled", "note"}
+        with self._db.write() as session:
+            row = session.get(t.AttendanceSession, session_id)
+            if row is None:
+                raise RecordError(f"Demi-journée n° {session_id} introuvable.")
+            signed = session.scalar(
+                select(func.count())
+                .select_from(t.AttendanceEntry)
+                .where(t.AttendanceEntry.session_id == session_id)
+            )
+            cohort = session.get(t.Cohort, row.cohort_id)
+            for name, value in changes.items():
+                if name not in allowed or getattr(row, name) == value:
+                    continue
+                if signed and name in {"starts", "ends", "cancelled"}:
+                    raise RecordError(
+                        "Cette demi-journée a déjà des signatures : ses horaires ne changent "
+                        "plus (corrigez la présence de chacun).",
+                        name,
+                    )
+                session.add(
+                    t.Change(
+                        author_id=author_id,
+                        entity="session",
+                        entity_id=session_id,
+                        school_id=cohort.school_id if cohort else None,
+                        field=name,
+                        before=None if getattr(row, name) is None else str(getattr(row, name)),
+                        after=None if value is None else str(value),
+                    )
+                )
+                setattr(row, name, value)
+            if not 0 <= row.starts < row.ends <= 24 * 60:
+                raise RecordError("L'heure de fin doit suivre l'heure de début.", "ends")
+            return session_of(row)
+
+    # ------------------------------------------------------------ sheets
+
+    def record(self, session_id: int, new: NewEntry, now: dt.datetime | None = None) -> int:
+        """Append one entry to a sheet (once per key); its id."""
+        # Kept in UTC: SQLite stores a moment without its zone.
+        now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+        made = (new.made_at or now).astimezone(dt.UTC).replace(microsecond=0)
+        with self._db.write() as session:
+            row = session.get(t.AttendanceSession, session_id, with_for_update=True)
+            if row is None:
+                raise RecordError(f"Demi-journée n° {session_id} introuvable.")
+            repeated = session.scalar(
+                select(t.AttendanceEntry).where(t.AttendanceEntry.key == new.key)
+            )
+            if repeated is not None:  # a resend: answered with the stored entry
+                same = (repeated.session_id, repeated.trainee_id, repeated.kind)
+                if same != (session_id, new.trainee_id, new.kind.value):
+                    raise RecordError(KEY_REUSED)
+                return repeated.id
+            _check(session, row, new, made, now)
+            last = session.execute(
+                select(t.AttendanceEntry.position, t.AttendanceEntry.hash)
+                .where(t.AttendanceEntry.session_id == session_id)
+                .order_by(t.AttendanceEntry.position.desc())
+                .limit(1)
+            ).first()
+            position, previous = (last[0] + 1, last[1]) if last else (0, GENESIS)
+            entry = t.AttendanceEntry(
+                session_id=session_id,
+                position=position,
+                key=new.key,
+                trainee_id=new.trainee_id,
+                kind=new.kind.value,
+                made_at=made,
+                received_at=now,
+                device=new.device,
+                author_id=new.author_id,
+                minute=new.minute,
+                present=new.present,
+                left_minute=new.left,
+                category=new.category,
+                reason=new.reason,
+                strokes=new.strokes,
+                previous=previous,
+            )
+            entry.hash = chain_hash(previous, entry_of(entry).fields())
+            try:
+                with session.begin_nested():
+                    session.add(entry)
+            except IntegrityError as error:  # another process appended at the same place
+                raise RecordError("La feuille vient de changer : renvoyez la saisie.") from error
+            return entry.id
+
+    def sheet(self, session_id: int, today: dt.date | None = None) -> Sheet | None:
+        """A sheet as stored, its chain checked, its lines and flags derived."""
+        with self._db.read() as session:
+            row = session.get(t.AttendanceSession, session_id)
+            if row is None:
+                return None
+            entries = _entries(session, [session_id])
+            names = _names(session, row.cohort_id, row.day, entries)
+        return build_sheet(session_of(row), entries, names, today or _today())
+
+    def hours(
+        self, cohort_id: int, today: dt.date | None = None, trainee_id: int | None = None
+    ) -> dict[int, HoursDone]:
+        """Each trainee's minutes attended and held per phase, from every sheet of the
+        cohort — the one derivation every page, export and document reads."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(t.AttendanceSession).where(t.AttendanceSession.cohort_id == cohort_id)
+            ).all()
+            sessions = [session_of(row) for row in rows]
+            entries = _entries(session, [s.id for s in sessions], trainee_id)
+            members = session.execute(
+                select(t.Trainee.id, t.Trainee.joined_on).where(t.Trainee.cohort_id == cohort_id)
+            ).all()
+        joined = {trainee: day for trainee, day in members if trainee_id in (None, trainee)}
+        return hours_of(sessions, entries, joined, today or _today())
+
+    def of_trainee(self, trainee_id: int) -> list[tuple[Session, Any]]:
+        """A trainee's own half-days, with their line on each sheet (for their page)."""
+        with self._db.read() as session:
+            trainee = session.get(t.Trainee, trainee_id)
+            if trainee is None:
+                return []
+            cohort_id = trainee.cohort_id
+        lines = []
+        for each in self.sessions(cohort_id):
+            if each.day > _today():
+                break
+            sheet = self.sheet(each.id)
+            line = (
+                next((li for li in sheet.lines if li.trainee_id == trainee_id), None)
+                if sheet
+                else None
+            )
+            if line is not None:
+                lines.append((each, line))
+        return lines
+
+
+def session_of(row: t.AttendanceSession) -> Session:
+    return Session(
+        row.id, row.cohort_id, row.day, row.half, row.starts, row.ends, row.module, row.phase,
+        row.trainer_id, bool(row.cancelled), row.note,
+    )  # fmt: skip
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite gives a moment back without its zone (stored in UTC); PostgreSQL with it."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC)
+
+
+def entry_of(row: t.AttendanceEntry) -> Entry:
+    return Entry(
+        row.session_id, row.position, row.key, row.trainee_id, Kind(row.kind),
+        _utc(row.made_at), _utc(row.received_at), row.device, row.author_id, row.minute,
+        row.present, row.left_minute, row.category, row.reason, row.strokes, row.previous,
+        row.hash,
+    )  # fmt: skip
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(SCHOOL_TIME).date()
+
+
+def _check(
+    session: Orm, row: t.AttendanceSession, new: NewEntry, made: dt.datetime, now: dt.datetime
+) -> None:
+    """Why this entry cannot join this sheet, raised in words."""
+    if new.kind in ON_THE_FLOOR:
+        if row.cancelled:
+            raise RecordError("Cette demi-journée est annulée : rien ne s'y signe.")
+        if made > now + CLOCK_AHEAD:
+            raise RecordError("L'heure de cet appareil est en avance : réglez-la, puis signez.")
+        if school_day(made) != row.day:
+            raise RecordError(
+                "Une feuille se signe le jour même, ni avant ni après : pour un autre jour, "
+                "la coordination corrige la présence avec son motif."
+            )
+    if new.kind in {Kind.SIGNED, Kind.COUNTERSIGNED}:
+        _check_strokes(new.strokes)
+    if new.kind is Kind.CORRECTED and not (new.reason or "").strip():
+        raise RecordError("Une correction dit son motif.", "reason")
+    if new.kind is Kind.JUSTIFIED and new.category not in JUSTIFICATIONS:
+        raise RecordError("Choisissez le motif de l'absence.", "category")
+    for value, name in ((new.minute, "minute"), (new.left, "left")):
+        if value is not None and not row.starts <= value <= row.ends:
+            raise RecordError("L'heure doit tomber dans la demi-journée.", name)
+    if new.kind is Kind.COUNTERSIGNED:
+        if new.trainee_id is not None:
+            raise RecordError("La contresignature est celle du formateur ou de la formatrice.")
+        return
+    trainee = session.get(t.Trainee, new.trainee_id) if new.trainee_id is not None else None
+    if trainee is None or trainee.cohort_id != row.cohort_id or trainee.erased_at is not None:
+        raise RecordError("Ce ou cette stagiaire n'est pas sur cette feuille.")
+    if trainee.joined_on is not None and trainee.joined_on > row.day:
+        raise RecordError("Ce ou cette stagiaire n'avait pas encore rejoint la promotion.")
+
+
+def _check_strokes(strokes: list[list[int]] | None) -> None:
+    """A signature is strokes: at most 100 of them, 4,000 points in all, inside the pad."""
+    if not strokes:
+        raise RecordError("Signez dans le cadre avant de valider.", "strokes")
+    points = sum(len(stroke) for stroke in strokes) // 2
+    shaped = all(
+        isinstance(stroke, list)
+        and len(stroke) % 2 == 0
+        and all(isinstance(v, int) and 0 <= v <= 1000 for v in stroke)
+        for stroke in strokes
+    )
+    if not shaped or len(strokes) > 100 or points > 4000:
+        raise RecordError("Signature illisible : effacez et signez de nouveau.", "strokes")
+
+
+def _entries(session: Orm, session_ids: list[int], trainee_id: int | None = None) -> list[Entry]:
+    if not session_ids:
+        return []
+    query = select(t.AttendanceEntry).where(t.AttendanceEntry.session_id.in_(session_ids))
+    if trainee_id is not None:
+        query = query.where(t.AttendanceEntry.trainee_id == trainee_id)
+    rows = session.scalars(
+        query.order_by(t.AttendanceEntry.session_id, t.AttendanceEntry.position)
+    ).all()
+    return [entry_of(row) for row in rows]
+
+
+def _names(session: Orm, cohort_id: int, day: dt.date, entries: list[Entry]) -> dict[int, str]:
+    """Who has a line: the cohort's trainees who had joined by ``day``, and anyone with an
+    entry on the sheet (a trainee moved since)."""
+    signed = {e.trainee_id for e in entries if e.trainee_id is not None}
+    rows = session.execute(
+        select(t.Trainee.id, t.Trainee.first_name, t.Trainee.last_name, t.Trainee.joined_on).where(
+            (t.Trainee.cohort_id == cohort_id) | t.Trainee.id.in_(signed)
+        )
+    ).all()
+    names: dict[int, str] = defaultdict(str)
+    for trainee, first, last, joined in rows:
+        if trainee in signed or joined is None or joined <= day:
+            names[trainee] = f"{last.upper()} {first}"
+    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))

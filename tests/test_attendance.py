@@ -276,3 +276,18 @@ def _trainee(n: int = 0):
     from core.domain import NewTrainee
 
     return NewTrainee(f"Prénom{n}", f"Nom{n}")
+
+
+def test_a_trial_cohort_goes_with_its_planned_half_days_but_not_once_signed(world, planned):
+    corrections = world.gestes.store.corrections
+    morning = first_morning(planned, world.cohort)
+    awa = world.trainees[0]
+    entry = NewEntry("z", Kind.SIGNED, world.trainer, awa, at(morning.day, "9:00"), strokes=PEN)
+    planned.record(morning.id, entry, now=at(morning.day, "9:00"))
+    with pytest.raises(RecordError, match="Des saisies existent"):
+        corrections.delete_cohort(world.cohort, world.coordinator)
+    with pytest.raises(RecordError):  # nor the trainee who signed
+        corrections.delete_trainee(awa, world.coordinator)
+    planned.plan(world.other_cohort)  # planned, never signed: deleted with it
+    corrections.delete_cohort(world.other_cohort, world.coordinator)
+    assert planned.sessions(world.other_cohort) == []

@@ -55,6 +55,7 @@ class Site:
     trainee_code: str  # the trainee's own page
     handed: str  # a booklet handed out (its short verification code), to withdraw
     evidence: int  # a photo attached to an entry
+    sheet: int  # today's half-day of the cohort, its sheet open for signing all day
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +90,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     trainee, hostile = directory.add_trainees(
         cohort, [NewTrainee("Awa", "Diallo"), NewTrainee(HOSTILE, "O'Brien & <b>fils</b>")]
     )
+    directory.set_trainers(cohort, [3])  # trainer@example.org signs this cohort's sheets
     other_cohort = directory.create_cohort(
         lyon, "fibre", "Fibre Lyon", today, today + dt.timedelta(days=90)
     )
@@ -129,6 +131,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         trainee, 1, GESTURE, steps, Autonomy.AUTONOME, today, "matrix-attempt-photo"
     )
     evidence = gestes.store.evidence.add(pictured.id, photo(), "soudure.jpg")
+    sheet = _todays_sheet(gestes, cohort)
     app = create_app(gestes)
     export = gestes.store.jobs.create("cohort_booklets", cohort, 1, None)  # the admin's
     gestes.store.files.write(f"exports/{export}.zip", b"PK\x05\x06" + b"\x00" * 18)  # empty ZIP
@@ -154,7 +157,18 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         trainee_code,
         handed.rsplit("/", 1)[1],
         evidence,
+        sheet,
     )
+
+
+def _todays_sheet(gestes: Gestes, cohort: int) -> int:
+    """A half-day today on the schools' clock, from midnight to midnight: whenever the tests
+    run, a signature made now is on its day and inside it."""
+    from core.french import SCHOOL_TIME
+
+    today = dt.datetime.now(SCHOOL_TIME).date()
+    module = gestes.definitions.catalog.sectors["fibre"].curriculum.modules[0].id
+    return gestes.store.attendance.add(cohort, today, "matin", (0, 24 * 60), module, 3).id
 
 
 def _loop(gestes: Gestes, trainee: int) -> tuple[int, dict[str, int], int, str, str]:
@@ -248,6 +262,33 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", "/api/me/password", {"json": wrong}, {w: {400} for w in WHO if w != "anonymous"}),
         ("GET", f"/cohorts/{co}", {}, {}),
         ("GET", f"/cohorts/{co}/grid.xlsx", {}, {}),
+        ("GET", f"/cohorts/{co}/attendance", {}, {}),
+        ("POST", f"/cohorts/{co}/attendance/plan", {}, {"trainer": {403}}),  # scope, then role
+        ("GET", f"/sessions/{site.sheet}", {}, {}),
+        (
+            "POST",
+            f"/sessions/{site.sheet}/trainees/{tr}/absence",
+            {"submit_id": f"absence{who}01"},
+            {},
+        ),
+        (
+            "POST",
+            f"/sessions/{site.sheet}/trainees/{tr}/correction",
+            {"submit_id": f"correction{who}01", "present": "oui", "reason": "Feuille papier"},
+            {"trainer": {403}},
+        ),
+        (
+            "POST",
+            f"/sessions/{site.sheet}/countersign",
+            {"submit_id": f"countersign{who}01", "strokes": "[[10, 10, 50, 60]]"},
+            {},
+        ),
+        (
+            "POST",
+            f"/sessions/{site.sheet}/edit",
+            {"starts": "0:00", "ends": "24:00", "module": "x", "trainer": "3"},
+            {"trainer": {403}, "coordinator": {400}, "admin": {400}},  # not a module: said
+        ),
         ("GET", "/exits?by=school", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
         ("GET", "/exits.csv?by=territory", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
         ("GET", "/api/exits/breakdown?by=sector", {}, {**COORDINATORS_ONLY, "other_school": {403}}),
@@ -763,6 +804,7 @@ def test_every_route_is_in_the_matrix(site):
         path = re.sub(r"/parts/[a-z]+", "/parts/X", path.split("?")[0])  # a part by its name
         path = re.sub(r"/grid\.(csv|xlsx)$", "/grid.X", path)  # a grid by its format
         path = re.sub(r"^/exits\.(csv|xlsx)$", "/exits.X", path)  # the exits' report
+        path = re.sub(r"/(absence|correction)$", "/X", path)  # a sheet's mark by its kind
         return (
             re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
             .replace(GESTURE, "X")

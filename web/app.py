@@ -32,6 +32,7 @@ from web.errors import install_error_handlers
 from web.operations import RequestLog, log_requests
 from web.outbox import OutboxAnswers
 from web.pages import (
+    attendance,
     auth,
     booklets,
     cohorts,
@@ -163,8 +164,8 @@ def _routes(app: FastAPI) -> None:
     Nothing earlier may shadow a later route (``/cohorts/new`` before ``/cohorts/{id}``):
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
-    later = (curriculum, corrections, imports, exits, unfinished, immersion, links, operations)
-    for pages in (*pages_in_order, *later):
+    later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
+    for pages in (*pages_in_order, *later, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

@@ -96,6 +96,42 @@ class Attendance:
             session.add_all(added)
             return len(added)
 
+    def add(
+        self,
+        cohort_id: int,
+        day: dt.date,
+        half: str,
+        times: tuple[int, int],
+        module: str,
+        trainer_id: int | None = None,
+    ) -> Session:
+        """One more half-day (a Saturday outing, a day caught up), beside those planned."""
+        if half not in ("matin", "apres_midi") or not 0 <= times[0] < times[1] <= 24 * 60:
+            raise RecordError("Demi-journée : matin ou après-midi, la fin après le début.")
+        with self._db.write() as session:
+            cohort = session.get(t.Cohort, cohort_id)
+            if cohort is None:
+                raise RecordError(f"Promotion n° {cohort_id} introuvable.")
+            if not cohort.starts_on <= day <= cohort.ends_on:
+                raise RecordError("Ce jour est en dehors des dates de la promotion.", "day")
+            taken = session.scalar(
+                select(t.AttendanceSession.id).where(
+                    t.AttendanceSession.cohort_id == cohort_id,
+                    t.AttendanceSession.day == day,
+                    t.AttendanceSession.half == half,
+                )
+            )
+            if taken is not None:
+                raise RecordError("Cette demi-journée existe déjà : modifiez-la.", "day")
+            row = t.AttendanceSession(
+                cohort_id=cohort_id, day=day, half=half, starts=times[0], ends=times[1],
+                module=module, phase=_phase(self._catalogs, cohort, module),
+                trainer_id=trainer_id, cancelled=False,
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+            return session_of(row)
+
     def sessions(self, cohort_id: int, month: tuple[int, int] | None = None) -> list[Session]:
         """The cohort's sessions in order, those of one month (year, month) if given."""
         query = select(t.AttendanceSession).where(t.AttendanceSession.cohort_id == cohort_id)
@@ -235,6 +271,11 @@ class Attendance:
         joined = {trainee: day for trainee, day in members if trainee_id in (None, trainee)}
         return hours_of(sessions, entries, joined, today or _today())
 
+    def roster(self, cohort_id: int) -> dict[int, str]:
+        """The cohort's trainees, « NOM Prénom », in alphabetical order."""
+        with self._db.read() as session:
+            return _names(session, cohort_id, dt.date.max, [])
+
     def of_trainee(self, trainee_id: int) -> list[tuple[Session, Any]]:
         """A trainee's own half-days, with their line on each sheet (for their page)."""
         with self._db.read() as session:
@@ -277,6 +318,14 @@ def entry_of(row: t.AttendanceEntry) -> Entry:
         row.present, row.left_minute, row.category, row.reason, row.strokes, row.previous,
         row.hash,
     )  # fmt: skip
+
+
+def _phase(catalogs: Any, cohort: t.Cohort, module: str) -> str:
+    catalog = catalogs(cohort.sector, cohort.curriculum_version)
+    for each in catalog.sectors[cohort.sector].curriculum.modules:
+        if each.id == module:
+            return str(each.phase.value)
+    raise RecordError("Module inconnu pour ce parcours.", "module")
 
 
 def _today() -> dt.date:

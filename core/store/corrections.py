@@ -103,8 +103,17 @@ class Corrections:
             trainees = list(
                 session.scalars(select(t.Trainee.id).where(t.Trainee.cohort_id == cohort_id))
             )
-            if _recorded(session, trainees) or session.scalar(
-                select(t.Observation.id).where(t.Observation.cohort_id == cohort_id).limit(1)
+            sheets = select(t.AttendanceSession.id).where(
+                t.AttendanceSession.cohort_id == cohort_id
+            )
+            if (
+                _recorded(session, trainees)
+                or session.scalar(
+                    select(t.Observation.id).where(t.Observation.cohort_id == cohort_id).limit(1)
+                )
+                or session.scalar(
+                    select(t.AttendanceEntry.id).where(t.AttendanceEntry.session_id.in_(sheets))
+                )
             ):
                 raise RecordError(
                     "Des saisies existent pour cette promotion : elle ne peut plus être "
@@ -124,6 +133,9 @@ class Corrections:
             session.execute(delete(t.CohortTrainer).where(t.CohortTrainer.cohort_id == cohort_id))
             session.execute(delete(t.CurriculumMove).where(t.CurriculumMove.cohort_id == cohort_id))
             session.execute(delete(t.Job).where(t.Job.cohort_id == cohort_id))
+            session.execute(  # its half-days, planned but never signed
+                delete(t.AttendanceSession).where(t.AttendanceSession.cohort_id == cohort_id)
+            )
             session.delete(cohort)
 
     # ------------------------------------------------------------ trainees
@@ -386,6 +398,7 @@ def _recorded(session: Session, trainees: list[int]) -> bool:
         t.Verification,
         t.ShareLink,
         t.PortfolioEntry,
+        t.AttendanceEntry,
     ):
         if session.scalar(select(table.trainee_id).where(table.trainee_id.in_(trainees)).limit(1)):
             return True

@@ -1,0 +1,151 @@
+"""The sheet on the floor's tablet, through the pages: a trainer of the cohort opens today's
+half-day, trainees sign with a finger (strokes), the outbox's request is acknowledged in JSON,
+and what is refused is said beside the trainee's line. A trainer of another cohort, even of
+the same school, signs nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core.domain import NewTrainee, Role
+from core.french import SCHOOL_TIME
+from web import create_app
+
+PASSWORD = "mot-de-passe-long"
+PEN = [[120, 200, 300, 180, 480, 240]]
+
+
+@pytest.fixture
+def floor(world):
+    """A cohort running today, its trainer, and today's morning open all day."""
+    today = dt.datetime.now(SCHOOL_TIME).date()
+    directory = world.directory
+    cohort = directory.create_cohort(
+        world.school,
+        "fibre",
+        "Fibre en cours",
+        today - dt.timedelta(days=10),
+        today + dt.timedelta(days=80),
+        [world.trainer],
+    )
+    trainees = directory.add_trainees(
+        cohort, [NewTrainee("Inès", "Diallo"), NewTrainee("Yanis", "Martin")]
+    )
+    module = world.gestes.definitions.catalog.sectors["fibre"].curriculum.modules[0].id
+    sheet = world.gestes.store.attendance.add(
+        cohort, today, "matin", (0, 24 * 60), module, world.trainer
+    )
+    return world, cohort, trainees, sheet
+
+
+def signed_in(world, email: str) -> tuple[TestClient, str]:
+    browser = TestClient(create_app(world.gestes))
+    browser.post("/login", data={"email": email, "password": PASSWORD})
+    csrf = browser.get("/api/me").json()["csrf_token"]
+    return browser, csrf
+
+
+def test_a_signature_is_kept_as_strokes_acknowledged_to_the_outbox_and_drawn(floor):
+    world, _, (awa, lucas), sheet = floor
+    tablet, csrf = signed_in(world, "formateur@example.org")
+    form = {
+        "csrf_token": csrf,
+        "submit_id": "sig-awa-0001",
+        "made_at": str(int(dt.datetime.now(dt.UTC).timestamp() * 1000)),
+        "device": "tablette-plateau",
+        "strokes": json.dumps(PEN),
+    }
+    url = f"/sessions/{sheet.id}/trainees/{awa}/signature"
+    for _ in range(2):  # the first answer lost on the way: sent again, stored once
+        answer = tablet.post(url, data=form, headers={"X-Gestes-Outbox": "sig-awa-0001"})
+        assert answer.status_code == 200 and answer.headers["X-Gestes-Saved"] == "sig-awa-0001"
+    page = tablet.get(f"/sessions/{sheet.id}")
+    assert page.status_code == 200
+    assert 'points="120,200 300,180 480,240 "' in page.text  # drawn back as vectors
+    assert "Signature de DIALLO Inès" in page.text
+    lines = {line.trainee_id: line for line in world.gestes.store.attendance.sheet(sheet.id).lines}
+    assert lines[awa].mark.signed and lines[lucas].mark.status == "vide"
+    with world.gestes.store.database.read() as session:
+        from core.store import tables as t
+
+        [entry] = session.query(t.AttendanceEntry).all()
+        assert entry.device == "tablette-plateau" and entry.author_id == world.trainer
+
+
+def test_a_refusal_is_said_beside_the_trainees_line(floor):
+    world, _, (awa, _), sheet = floor
+    tablet, csrf = signed_in(world, "formateur@example.org")
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    form = {
+        "csrf_token": csrf,
+        "submit_id": "sig-awa-late1",
+        "made_at": str(int(yesterday.timestamp() * 1000)),
+        "strokes": json.dumps(PEN),
+    }
+    refused = tablet.post(f"/sessions/{sheet.id}/trainees/{awa}/signature", data=form)
+    assert refused.status_code == 400
+    line = re.search(rf'<li class="card" id="t{awa}">(.*?)</li>', refused.text, re.S).group(1)
+    assert "le jour même" in line
+    empty = tablet.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/signature",
+        data={**form, "submit_id": "sig-awa-empty", "made_at": "", "strokes": "[]"},
+    )
+    assert empty.status_code == 400 and "Signez dans le cadre" in empty.text
+    late = tablet.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/depart",
+        data={"csrf_token": csrf, "submit_id": "dep-awa-0001", "minute": "quinze heures"},
+    )
+    assert late.status_code == 400 and "Heure illisible" in late.text
+    assert world.gestes.store.attendance.sheet(sheet.id).lines[0].mark.status == "vide"
+
+
+def test_only_the_cohorts_trainers_and_the_coordination_write_on_its_sheet(floor):
+    world, _, (awa, _), sheet = floor
+    world.directory.create_user(
+        "autre@example.org", "Autre Formatrice", PASSWORD, Role.TRAINER, [world.school]
+    )
+    colleague, csrf = signed_in(world, "autre@example.org")
+    assert colleague.get(f"/sessions/{sheet.id}").status_code == 200  # reads, as the grid
+    answer = colleague.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/absence",
+        data={"csrf_token": csrf, "submit_id": "abs-awa-0001"},
+    )
+    assert answer.status_code == 403
+    trainer, csrf = signed_in(world, "formateur@example.org")
+    correction = trainer.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/correction",
+        data={"csrf_token": csrf, "submit_id": "cor-awa-0001", "present": "oui", "reason": "x"},
+    )
+    assert correction.status_code == 403  # corrections are the coordination's
+    coordinator, csrf = signed_in(world, "coord@example.org")
+    corrected = coordinator.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/correction",
+        data={"csrf_token": csrf, "submit_id": "cor-awa-0002", "present": "non", "reason": "Parti"},
+        follow_redirects=False,
+    )
+    assert corrected.status_code == 303
+    [line] = [
+        li for li in world.gestes.store.attendance.sheet(sheet.id).lines if li.trainee_id == awa
+    ]
+    assert line.mark.status == "absent" and line.mark.corrected
+
+
+def test_the_coordination_plans_a_cohorts_half_days_and_reads_its_hours(floor):
+    world, cohort, _, _ = floor
+    coordinator, csrf = signed_in(world, "coord@example.org")
+    planned = coordinator.post(
+        f"/cohorts/{cohort}/attendance/plan", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert planned.status_code == 303
+    assert len(world.gestes.store.attendance.sessions(cohort)) > 20
+    page = coordinator.get(f"/cohorts/{cohort}/attendance")
+    assert (
+        page.status_code == 200 and "DIALLO Inès" in page.text and "Heures effectuées" in page.text
+    )
+    trainer, _ = signed_in(world, "formateur@example.org")
+    assert "Planifier les demi-journées" not in trainer.get(f"/cohorts/{cohort}/attendance").text

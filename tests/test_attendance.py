@@ -214,8 +214,8 @@ def test_what_an_auditor_would_question_is_flagged(world, planned):
     morning = first_morning(planned, world.cohort)
     day = morning.day
     directory = world.directory
-    many = directory.add_trainees(world.cohort, [_trainee(n) for n in range(3)])
-    for n, trainee in enumerate([*world.trainees, *many]):  # six in one minute, one tablet
+    many = directory.add_trainees(world.cohort, [_trainee(n) for n in range(7)])
+    for n, trainee in enumerate([*world.trainees, *many]):  # ten in one minute, one tablet
         planned.record(
             morning.id,
             NewEntry(
@@ -225,7 +225,7 @@ def test_what_an_auditor_would_question_is_flagged(world, planned):
         )
     words = [flag.words for flag in planned.sheet(morning.id, today=day).flags]
     assert any("hors de la demi-journée" in w for w in words)  # 13:05 for a morning ending at 12:30
-    assert any("6 signatures dans la même minute" in w for w in words)
+    assert any("10 signatures dans la même minute" in w for w in words)
     later = [f.words for f in planned.sheet(morning.id, today=day + dt.timedelta(1)).flags]
     assert "Feuille non contresignée par la formatrice ou le formateur." in later
     planned.record(

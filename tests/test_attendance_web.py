@@ -149,3 +149,27 @@ def test_the_coordination_plans_a_cohorts_half_days_and_reads_its_hours(floor):
     )
     trainer, _ = signed_in(world, "formateur@example.org")
     assert "Planifier les demi-journées" not in trainer.get(f"/cohorts/{cohort}/attendance").text
+
+
+def test_the_trainee_page_and_their_own_page_show_the_hours_the_sheets_prove(floor):
+    from core.immersion.placements import LinkKind, new_trainee_code
+
+    world, _, (awa, _), sheet = floor
+    coordinator, csrf = signed_in(world, "coord@example.org")
+    coordinator.post(  # present from 9:10 to 12:00 of a session open all day: 2 h 45
+        f"/sessions/{sheet.id}/trainees/{awa}/correction",
+        data={
+            "csrf_token": csrf,
+            "submit_id": "cor-awa-hours",
+            "present": "oui",
+            "minute": "9:10",
+            "left": "12:00",
+            "reason": "Feuille papier recopiée",
+        },
+    )
+    page = coordinator.get(f"/trainees/{awa}?ouvert=phases").text
+    assert "2 h 45 effectuées sur" in page  # 9:15 to 12:00, to the quarter-hour
+    code = new_trainee_code()
+    world.gestes.store.placements.issue_link(LinkKind.TRAINEE, awa, code, 30, None)
+    mine = TestClient(create_app(world.gestes)).get(f"/moi/{code}").text
+    assert "Mes présences" in mine and "2 h 45 effectuées sur" in mine

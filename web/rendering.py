@@ -35,6 +35,12 @@ def templates(language: str) -> Jinja2Blocks:
     env.filters["hours"] = lambda value: (
         decimal(round(float(value), 1)) if language == "fr" else f"{round(float(value), 1):g}"
     )
+    # Minutes attended as a sheet writes them, « 2 h 45 »: never rounded up to a tenth.
+    env.filters["duration"] = lambda minutes: (
+        f"{int(minutes) // 60} h {int(minutes) % 60:02d}"
+        if int(minutes) % 60
+        else f"{int(minutes) // 60} h"
+    )
     return Jinja2Blocks(env=env)
 
 

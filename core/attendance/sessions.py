@@ -60,6 +60,15 @@ def plan_sessions(
     return planned
 
 
+def planned_hours(
+    curriculum: Curriculum, cohort_hours: tuple[tuple[str, int], ...]
+) -> dict[str, int]:
+    """Hours planned per phase: the cohort's own where its coordinator set them, else the
+    curriculum's (as the booklet prints them)."""
+    planned = {phase.value: hours for phase, hours in curriculum.hours_by_phase().items()}
+    return planned | dict(cohort_hours)
+
+
 def clock(minutes: int) -> str:
     """« 9 h 00 » style, as a French sheet writes it: ``9:00``."""
     return f"{minutes // 60}:{minutes % 60:02d}"

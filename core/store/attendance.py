@@ -276,26 +276,14 @@ class Attendance:
         with self._db.read() as session:
             return _names(session, cohort_id, dt.date.max, [])
 
-    def of_trainee(self, trainee_id: int) -> list[tuple[Session, Any]]:
-        """A trainee's own half-days, with their line on each sheet (for their page)."""
+    def trainee_hours(self, trainee_id: int, today: dt.date | None = None) -> HoursDone | None:
+        """One trainee's hours, from their cohort's sheets (their page, their own page)."""
         with self._db.read() as session:
             trainee = session.get(t.Trainee, trainee_id)
             if trainee is None:
-                return []
+                return None
             cohort_id = trainee.cohort_id
-        lines = []
-        for each in self.sessions(cohort_id):
-            if each.day > _today():
-                break
-            sheet = self.sheet(each.id)
-            line = (
-                next((li for li in sheet.lines if li.trainee_id == trainee_id), None)
-                if sheet
-                else None
-            )
-            if line is not None:
-                lines.append((each, line))
-        return lines
+        return self.hours(cohort_id, today, trainee_id).get(trainee_id)
 
 
 def session_of(row: t.AttendanceSession) -> Session:

@@ -17,6 +17,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from core.attendance.sessions import planned_hours
+from core.catalog.definitions import Phase
 from core.domain import RecordError
 from core.immersion.placements import (
     AccessLink,
@@ -256,6 +258,9 @@ def trainee_page(request: Request, code: str) -> Response:
             "sector": sector,
             "scale": sector.curriculum.scale,
             "journey": gestes.immersion_record(link.trainee_id),
+            "attendance": store.attendance.trainee_hours(link.trainee_id),
+            "planned": planned_hours(sector.curriculum, record.trainee.planned_hours),
+            "phases": list(Phase),
             "saved": request.query_params.get("ok", ""),
         },
     )

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from core.attendance.sessions import planned_hours
 from core.booklet.immersion import signature_lines
 from core.catalog.definitions import Phase
 from core.context import Gestes
@@ -127,8 +128,15 @@ def _history(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Coho
     return {"history": gestes.store.lookup.latest_entries(record.trainee.id)}
 
 
-def _phases(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
-    return {"phases": list(Phase), "journey": gestes.immersion_record(record.trainee.id)}
+def _phases(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, cohort: Cohort) -> Any:
+    return {
+        "phases": list(Phase),
+        "journey": gestes.immersion_record(record.trainee.id),
+        "attendance": gestes.store.attendance.trainee_hours(record.trainee.id),
+        "planned": planned_hours(
+            gestes.catalog_for(cohort).sectors[cohort.sector].curriculum, cohort.planned_hours
+        ),
+    }
 
 
 def _booklet(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, cohort: Cohort) -> Any:

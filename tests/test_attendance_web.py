@@ -173,3 +173,24 @@ def test_the_trainee_page_and_their_own_page_show_the_hours_the_sheets_prove(flo
     world.gestes.store.placements.issue_link(LinkKind.TRAINEE, awa, code, 30, None)
     mine = TestClient(create_app(world.gestes)).get(f"/moi/{code}").text
     assert "Mes présences" in mine and "2 h 45 effectuées sur" in mine
+
+
+def test_the_api_appends_once_per_key_and_reads_the_sheet_and_hours(floor):
+    world, cohort, (awa, yanis), sheet = floor
+    api, csrf = signed_in(world, "formateur@example.org")
+    headers = {"X-CSRF-Token": csrf}
+    entry = {"key": "api-sig-awa-1", "kind": "signed", "trainee_id": awa, "strokes": PEN}
+    first = api.post(f"/api/sessions/{sheet.id}/attendance", json=entry, headers=headers)
+    again = api.post(f"/api/sessions/{sheet.id}/attendance", json=entry, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    absent = {"key": "api-abs-yanis", "kind": "absent", "trainee_id": yanis}
+    assert api.post(f"/api/sessions/{sheet.id}/attendance", json=absent, headers=headers).is_success
+    nobody = {"key": "api-sig-none", "kind": "signed", "trainee_id": awa, "strokes": []}
+    refused = api.post(f"/api/sessions/{sheet.id}/attendance", json=nobody, headers=headers)
+    assert refused.status_code in (400, 422) and "Signez dans le cadre" in refused.text
+    read = api.get(f"/api/sessions/{sheet.id}/attendance").json()
+    statuses = {line["trainee_id"]: line["status"] for line in read["lines"]}
+    assert statuses == {awa: "present", yanis: "absent"} and read["intact"]
+    hours = {h["trainee_id"]: h for h in api.get(f"/api/cohorts/{cohort}/hours").json()}
+    assert sum(hours[awa]["done"].values()) == 24 * 60 and sum(hours[yanis]["done"].values()) == 0

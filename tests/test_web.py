@@ -161,6 +161,24 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     )
 
 
+def _extra_half_day(site: Site, who: str) -> dict[str, object]:
+    """A half-day each role would add (a Saturday outing), on a weekend day of its own: one
+    per role may succeed, and never one the plan already holds."""
+    from core.french import SCHOOL_TIME
+
+    today = dt.datetime.now(SCHOOL_TIME).date()
+    weekend = [today + dt.timedelta(days=n) for n in range(1, 40)]
+    day = [d for d in weekend if d.weekday() >= 5][list(WHO).index(who)]
+    module = site.gestes.definitions.catalog.sectors["fibre"].curriculum.modules[0].id
+    return {
+        "day": day.isoformat(),
+        "half": "apres_midi",
+        "starts": 810,
+        "ends": 1020,
+        "module": module,
+    }
+
+
 def _todays_sheet(gestes: Gestes, cohort: int) -> int:
     """A half-day today on the schools' clock, from midnight to midnight: whenever the tests
     run, a signature made now is on its day and inside it."""
@@ -265,6 +283,28 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/cohorts/{co}/attendance", {}, {}),
         ("POST", f"/cohorts/{co}/attendance/plan", {}, {"trainer": {403}}),  # scope, then role
         ("GET", f"/sessions/{site.sheet}", {}, {}),
+        ("GET", f"/api/cohorts/{co}/sessions", {}, {}),
+        ("GET", f"/api/cohorts/{co}/hours", {}, {}),
+        ("POST", f"/api/cohorts/{co}/sessions/plan", {}, {"trainer": {403}}),
+        (
+            "POST",
+            f"/api/cohorts/{co}/sessions",
+            {"json": _extra_half_day(site, who)},
+            {"trainer": {403}},
+        ),
+        ("GET", f"/api/sessions/{site.sheet}/attendance", {}, {}),
+        (
+            "POST",
+            f"/api/sessions/{site.sheet}/attendance",
+            {
+                "json": {
+                    "key": f"api-absence-{who}".replace("_", "-"),
+                    "kind": "absent",
+                    "trainee_id": tr,
+                }
+            },
+            {},
+        ),
         (
             "POST",
             f"/sessions/{site.sheet}/trainees/{tr}/absence",

@@ -12,7 +12,8 @@ from dataclasses import astuple, dataclass
 import anyio
 from fastapi import HTTPException, Request
 
-from core.domain import Account, Located, RecordError, Role
+from core.attendance.views import Session as AttendanceSession
+from core.domain import Account, Cohort, Located, RecordError, Role
 from core.french import SCHOOL_TIME
 from core.immersion.placements import (
     TRAINEE_DAYS,
@@ -28,6 +29,7 @@ from core.judging.attempts import StepResult
 from core.store import RecordedTap, Tap, TapOutcome, TapWriter
 from web.deps import (
     Id,
+    cohort_of,
     gestes_of,
     observation_of,
     require_coordinator,
@@ -322,3 +324,25 @@ def sign_booklet(request: Request, user: CurrentUser, trainee_id: int, consent: 
     gestes.store.placements.add(
         trainee_id, EntryKind.TRAINER_SIGNATURE, {"consent": True}, author_id=user.id
     )
+
+
+def writable_session(
+    request: Request, user: CurrentUser, session_id: int, staff: bool = False
+) -> tuple[AttendanceSession, Cohort]:
+    """A half-day, if this person may write on its sheet: the coordination of its school, or
+    a trainer of its cohort (never another cohort's sheet, even in the same school);
+    ``staff``: the coordination only (corrections, justifications, the timetable)."""
+    store = store_of(request)
+    session = store.attendance.session(session_id)
+    if session is None:
+        raise HTTPException(status_code=404, detail="Demi-journée introuvable.")
+    cohort = cohort_of(store, user, session.cohort_id)
+    if staff:
+        require_coordinator(user)
+    elif user.role is Role.TRAINER and user.id not in cohort.trainers:
+        raise HTTPException(
+            status_code=403, detail="Seuls les formateurs de cette promotion signent sa feuille."
+        )
+    if cohort.closed and not staff:
+        raise HTTPException(status_code=403, detail="Promotion clôturée : la feuille est close.")
+    return session, cohort

@@ -21,6 +21,7 @@ from core.context import Gestes, open_gestes
 from core.domain import SESSIONS_CHANNEL
 from core.store import TapWriter
 from web import api, i18n, operations
+from web.api import attendance as api_attendance
 from web.api import corrections as api_corrections
 from web.api import curriculum as api_curriculum
 from web.api import immersion as api_immersion
@@ -170,6 +171,6 @@ def _routes(app: FastAPI) -> None:
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )
     apis = (api_scoring, api_records, api_schools, api_curriculum, api_corrections, api_immersion)
-    for json_api in apis:
+    for json_api in (*apis, api_attendance):
         app.include_router(json_api.router, responses=API_RESPONSES)
     app.description = api.__doc__ or ""

@@ -22,6 +22,7 @@ from core.attendance.views import Session
 from core.domain import Cohort, RecordError, Role
 from core.french import SCHOOL_TIME
 from core.store import NewEntry
+from web.actions import writable_session
 from web.deps import Id, User, cohort_of, require_coordinator, store_of
 from web.rendering import render
 from web.security import CurrentUser
@@ -37,7 +38,7 @@ KINDS = {
     "justification": Kind.JUSTIFIED,
 }
 STAFF_KINDS = {Kind.CORRECTED, Kind.JUSTIFIED}
-Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
+Month = Annotated[str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
 Field = Annotated[str, Form(max_length=500)]
 
 
@@ -94,7 +95,7 @@ async def mark_trainee(
     """One trainee's line: their signature, an absence, a departure (the trainer), or a
     correction or justification (the coordination)."""
     kind = KINDS[what]
-    session, _ = _session_for(request, user, session_id, staff=kind in STAFF_KINDS)
+    session, _ = writable_session(request, user, session_id, staff=kind in STAFF_KINDS)
     form = await request.form()
     try:
         new = _entry_from(form, user, kind, trainee_id, session)
@@ -109,7 +110,7 @@ async def mark_trainee(
 @router.post("/sessions/{session_id}/countersign")
 async def countersign(request: Request, user: User, session_id: Id) -> Response:
     """The trainer's signature under the whole sheet."""
-    session, _ = _session_for(request, user, session_id)
+    session, _ = writable_session(request, user, session_id)
     form = await request.form()
     try:
         new = _entry_from(form, user, Kind.COUNTERSIGNED, None, session)
@@ -133,7 +134,7 @@ def edit_session(
     note: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """A day off, an outing, a changed timetable: the coordination edits the half-day."""
-    session, cohort = _session_for(request, user, session_id, staff=True)
+    session, cohort = writable_session(request, user, session_id, staff=True)
     store = store_of(request)
     try:
         begin, end = parse_clock(starts), parse_clock(ends)
@@ -155,27 +156,6 @@ def edit_session(
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _session_for(
-    request: Request, user: CurrentUser, session_id: int, staff: bool = False
-) -> tuple[Session, Cohort]:
-    """The half-day, if this person may write on its sheet: the coordination of its school,
-    or a trainer of its cohort (never another cohort's sheet, even in the same school)."""
-    store = store_of(request)
-    session = store.attendance.session(session_id)
-    if session is None:
-        raise HTTPException(status_code=404, detail="Demi-journée introuvable.")
-    cohort = cohort_of(store, user, session.cohort_id)
-    if staff:
-        require_coordinator(user)
-    elif user.role is Role.TRAINER and user.id not in cohort.trainers:
-        raise HTTPException(
-            status_code=403, detail="Seuls les formateurs de cette promotion signent sa feuille."
-        )
-    if cohort.closed and not staff:
-        raise HTTPException(status_code=403, detail="Promotion clôturée : la feuille est close.")
-    return session, cohort
 
 
 def _entry_from(

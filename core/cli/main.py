@@ -49,6 +49,9 @@ def build_cli() -> typer.Typer:
     from core.cli.immersion import add_immersion_commands
 
     add_immersion_commands(app, opener)
+    from core.cli.attendance import add_attendance_commands
+
+    add_attendance_commands(app, opener)
     plugins.hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 

@@ -1,0 +1,117 @@
+"""``gestes attendance …``: a cohort's half-days and sheets from the command line, through the
+same store functions as the pages and the JSON API. Signing happens on the floor's tablet;
+here: planning, reading, the hours, and a coordinator's correction with its reason."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+
+from core.cli.common import Opener, account_id, group, refused, table
+
+
+def add_attendance_commands(app: typer.Typer, opener: Opener) -> None:
+    attendance = group(app, "attendance", "Half-days, attendance sheets and hours done.")
+
+    @attendance.command("plan")
+    def plan(cohort: Annotated[int, typer.Argument(help="Cohort id.")]) -> None:
+        """Plan the cohort's half-days from its dates and curriculum (those there are kept)."""
+        added = refused(lambda: opener.gestes().store.attendance.plan(cohort))
+        typer.echo(f"{added} half-day(s) planned.")
+
+    @attendance.command("sessions")
+    def sessions(
+        cohort: Annotated[int, typer.Argument(help="Cohort id.")],
+        month: Annotated[str | None, typer.Option(help="AAAA-MM: one month only.")] = None,
+    ) -> None:
+        """List a cohort's half-days."""
+        chosen = (int(month[:4]), int(month[5:7])) if month else None
+        rows = [
+            (
+                str(s.id),
+                f"{s.day:%Y-%m-%d}",
+                s.half,
+                _clock(s.starts) + "–" + _clock(s.ends),
+                s.module,
+                "cancelled" if s.cancelled else "",
+            )
+            for s in opener.gestes().store.attendance.sessions(cohort, chosen)
+        ]
+        typer.echo(table(("id", "day", "half", "times", "module", ""), rows) if rows else "None.")
+
+    @attendance.command("sheet")
+    def sheet(session: Annotated[int, typer.Argument(help="Half-day id.")]) -> None:
+        """A sheet as stored: each trainee's mark and minutes, its chain checked, its flags."""
+        found = opener.gestes().store.attendance.sheet(session)
+        if found is None:
+            typer.echo(f"error: no half-day {session}.", err=True)
+            raise typer.Exit(1)
+        rows = [
+            (
+                line.name,
+                line.mark.status,
+                _clock(line.mark.arrived) if line.mark.arrived is not None else "",
+                _clock(line.mark.left) if line.mark.left is not None else "",
+                str(line.minutes),
+                line.mark.justified or "",
+            )
+            for line in found.lines
+        ]
+        typer.echo(table(("trainee", "status", "arrived", "left", "minutes", "justified"), rows))
+        typer.echo(f"countersigned: {found.countersigned_at or 'no'}")
+        broken = f"chain: BROKEN at entry {found.broken_at}"
+        typer.echo("chain: intact" if found.intact else broken)
+        for flag in found.flags:
+            typer.echo(f"flag: {flag.words}")
+
+    @attendance.command("hours")
+    def hours(cohort: Annotated[int, typer.Argument(help="Cohort id.")]) -> None:
+        """Every trainee's hours attended and held so far, from the sheets."""
+        store = opener.gestes().store.attendance
+        names = store.roster(cohort)
+        done = store.hours(cohort)
+        rows = [
+            (
+                name,
+                _duration(done[t].total_done),
+                _duration(done[t].total_held),
+                str(done[t].unjustified),
+                str(done[t].justified),
+                str(done[t].late),
+            )
+            for t, name in names.items()
+            if t in done
+        ]
+        header = ("trainee", "attended", "held", "unjustified", "justified", "late/left")
+        typer.echo(table(header, rows) if rows else "None.")
+
+    @attendance.command("correct")
+    def correct(
+        session: Annotated[int, typer.Argument(help="Half-day id.")],
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        reason: Annotated[str, typer.Option(help="Why the sheet is corrected (kept).")],
+        by: Annotated[str, typer.Option("--by", help="E-mail of the coordinator correcting.")],
+        present: Annotated[bool, typer.Option("--present/--absent")] = True,
+    ) -> None:
+        """Correct a trainee's attendance on a half-day (another day than today, a paper
+        sheet copied in), with its reason: appended to the sheet, never overwriting it."""
+        from core.attendance.hours import Kind
+        from core.store import NewEntry
+
+        gestes = opener.gestes()
+        author = account_id(gestes, by)
+        key = f"att:cli-{secrets.token_hex(8)}"
+        new = NewEntry(key, Kind.CORRECTED, author, trainee, present=present, reason=reason)
+        refused(lambda: gestes.store.attendance.record(session, new))
+        verdict = "present" if present else "absent"
+        typer.echo(f"Half-day {session}: trainee {trainee} marked {verdict}.")
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _duration(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d}"

@@ -14,7 +14,12 @@ from core.cli.common import Opener, account_id, group, refused, table
 
 def add_attendance_commands(app: typer.Typer, opener: Opener) -> None:
     attendance = group(app, "attendance", "Half-days, attendance sheets and hours done.")
+    _planning_commands(attendance, opener)
+    _reading_commands(attendance, opener)
+    _correcting_commands(attendance, opener)
 
+
+def _planning_commands(attendance: typer.Typer, opener: Opener) -> None:
     @attendance.command("plan")
     def plan(cohort: Annotated[int, typer.Argument(help="Cohort id.")]) -> None:
         """Plan the cohort's half-days from its dates and curriculum (those there are kept)."""
@@ -41,6 +46,8 @@ def add_attendance_commands(app: typer.Typer, opener: Opener) -> None:
         ]
         typer.echo(table(("id", "day", "half", "times", "module", ""), rows) if rows else "None.")
 
+
+def _reading_commands(attendance: typer.Typer, opener: Opener) -> None:
     @attendance.command("sheet")
     def sheet(session: Annotated[int, typer.Argument(help="Half-day id.")]) -> None:
         """A sheet as stored: each trainee's mark and minutes, its chain checked, its flags."""
@@ -87,6 +94,8 @@ def add_attendance_commands(app: typer.Typer, opener: Opener) -> None:
         header = ("trainee", "attended", "held", "unjustified", "justified", "late/left")
         typer.echo(table(header, rows) if rows else "None.")
 
+
+def _correcting_commands(attendance: typer.Typer, opener: Opener) -> None:
     @attendance.command("correct")
     def correct(
         session: Annotated[int, typer.Argument(help="Half-day id.")],

@@ -194,3 +194,47 @@ def test_the_api_appends_once_per_key_and_reads_the_sheet_and_hours(floor):
     assert statuses == {awa: "present", yanis: "absent"} and read["intact"]
     hours = {h["trainee_id"]: h for h in api.get(f"/api/cohorts/{cohort}/hours").json()}
     assert sum(hours[awa]["done"].values()) == 24 * 60 and sum(hours[yanis]["done"].values()) == 0
+
+
+def pdf_text(pdf: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_the_certificate_and_the_months_sheets_say_what_the_record_holds(floor):
+    from core.booklet.signing import signature_status
+
+    world, cohort, (awa, yanis), sheet = floor
+    trainer, csrf = signed_in(world, "formateur@example.org")
+    now = str(int(dt.datetime.now(dt.UTC).timestamp() * 1000))
+    sign = {"csrf_token": csrf, "made_at": now, "device": "t1", "strokes": json.dumps(PEN)}
+    trainer.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/signature",
+        data={**sign, "submit_id": "sig-awa-cert", "minute": "9:10"},
+    )
+    trainer.post(
+        f"/sessions/{sheet.id}/trainees/{yanis}/absence",
+        data={**sign, "submit_id": "abs-yanis-cert"},
+    )
+    assert trainer.get(f"/trainees/{awa}/certificat-de-realisation.pdf").status_code == 403
+    coordinator, _ = signed_in(world, "coord@example.org")
+    answer = coordinator.get(f"/trainees/{awa}/certificat-de-realisation.pdf")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    text = pdf_text(answer.content)
+    # 9:10 rounded up to 9:15, to midnight: 14 h 45, exactly what the sheet proves.
+    assert "Certificat de réalisation" in text and "Inès Diallo" in text
+    assert "14 h 45" in text and "action de formation" in text
+    assert signature_status(answer.content, world.gestes.settings).intact
+    attestation = pdf_text(
+        coordinator.get(f"/trainees/{awa}/attestation-de-fin-de-formation.pdf").content
+    )
+    assert "Attestation de fin de formation" in attestation and "14 h 45" in attestation
+    month = sheet.day.strftime("%Y-%m")
+    sheets = trainer.get(f"/cohorts/{cohort}/attendance/{month}.pdf")
+    assert sheets.status_code == 200
+    words = pdf_text(sheets.content)
+    assert "DIALLO Inès" in words and "arrivée 9:10" in words and "absent·e" in words
+    assert "non contresignée" in words

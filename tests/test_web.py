@@ -161,6 +161,12 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
     )
 
 
+def _this_month() -> str:
+    from core.french import SCHOOL_TIME
+
+    return dt.datetime.now(SCHOOL_TIME).strftime("%Y-%m")
+
+
 def _extra_half_day(site: Site, who: str) -> dict[str, object]:
     """A half-day each role would add (a Saturday outing), on a weekend day of its own: one
     per role may succeed, and never one the plan already holds."""
@@ -284,6 +290,9 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", f"/cohorts/{co}/attendance/plan", {}, {"trainer": {403}}),  # scope, then role
         ("GET", f"/sessions/{site.sheet}", {}, {}),
         ("GET", f"/api/cohorts/{co}/sessions", {}, {}),
+        ("GET", f"/trainees/{tr}/certificat-de-realisation.pdf", {}, {"trainer": {403}}),
+        ("GET", f"/trainees/{tr}/attestation-de-fin-de-formation.pdf", {}, {"trainer": {403}}),
+        ("GET", f"/cohorts/{co}/attendance/{_this_month()}.pdf", {}, {}),
         ("GET", f"/api/cohorts/{co}/hours", {}, {}),
         ("POST", f"/api/cohorts/{co}/sessions/plan", {}, {"trainer": {403}}),
         (
@@ -845,6 +854,7 @@ def test_every_route_is_in_the_matrix(site):
         path = re.sub(r"/grid\.(csv|xlsx)$", "/grid.X", path)  # a grid by its format
         path = re.sub(r"^/exits\.(csv|xlsx)$", "/exits.X", path)  # the exits' report
         path = re.sub(r"/(absence|correction)$", "/X", path)  # a sheet's mark by its kind
+        path = re.sub(r"/attendance/\d{4}-\d{2}\.pdf$", "/attendance/X.pdf", path)  # a month
         return (
             re.sub(r"\d+", "X", path.replace(ATTEMPT, "X"))
             .replace(GESTURE, "X")

@@ -36,6 +36,7 @@ from web.pages import (
     attendance,
     auth,
     booklets,
+    certificates,
     cohorts,
     coordination,
     corrections,
@@ -166,7 +167,7 @@ def _routes(app: FastAPI) -> None:
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
-    for pages in (*pages_in_order, *later, operations):
+    for pages in (*pages_in_order, *later, certificates, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

@@ -48,3 +48,11 @@ def test_a_coordinator_plans_reads_and_corrects_from_the_command_line(tmp_path, 
     assert "chain: intact" in sheet.stdout
     hours = run("attendance", "hours", cohort)
     assert "DIALLO Awa" in hours.stdout and "3 h 30" in hours.stdout
+
+    month = run("attendance", "month", cohort, "2026-03", "--out", tmp_path / "mars.pdf")
+    assert month.exit_code == 0 and (tmp_path / "mars.pdf").read_bytes().startswith(b"%PDF")
+    certificate = run("certificate", awa, "--out", tmp_path / "certificat.pdf")
+    assert certificate.exit_code == 0, certificate.output
+    assert (tmp_path / "certificat.pdf").read_bytes().startswith(b"%PDF")
+    assert run("certificate", awa, "--kind", "autre", "--out", tmp_path / "x.pdf").exit_code == 2
+    assert run("certificate", 999, "--out", tmp_path / "x.pdf").exit_code == 1

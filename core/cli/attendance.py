@@ -5,11 +5,14 @@ here: planning, reading, the hours, and a coordinator's correction with its reas
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from core.cli.common import Opener, account_id, group, refused, table
+
+Out = Annotated[Path, typer.Option("--out", help="Where to write the signed PDF.")]
 
 
 def add_attendance_commands(app: typer.Typer, opener: Opener) -> None:
@@ -17,6 +20,7 @@ def add_attendance_commands(app: typer.Typer, opener: Opener) -> None:
     _planning_commands(attendance, opener)
     _reading_commands(attendance, opener)
     _correcting_commands(attendance, opener)
+    _document_commands(app, attendance, opener)
 
 
 def _planning_commands(attendance: typer.Typer, opener: Opener) -> None:
@@ -93,6 +97,47 @@ def _reading_commands(attendance: typer.Typer, opener: Opener) -> None:
         ]
         header = ("trainee", "attended", "held", "unjustified", "justified", "late/left")
         typer.echo(table(header, rows) if rows else "None.")
+
+
+def _document_commands(app: typer.Typer, attendance: typer.Typer, opener: Opener) -> None:
+    @attendance.command("month")
+    def month(
+        cohort: Annotated[int, typer.Argument(help="Cohort id.")],
+        which: Annotated[str, typer.Argument(help="AAAA-MM.")],
+        out: Out,
+    ) -> None:
+        """A month of the cohort's attendance sheets, as a signed PDF."""
+        from core.attendance.documents import month_pdf
+
+        if len(which) != 7 or not which[:4].isdigit() or not which[5:].isdigit():
+            typer.echo("error: the month is written AAAA-MM, e.g. 2026-03.", err=True)
+            raise typer.Exit(2)
+        pdf = refused(lambda: month_pdf(opener.gestes(), cohort, int(which[:4]), int(which[5:])))
+        out.write_bytes(pdf)
+        typer.echo(f"Written {out} ({len(pdf) // 1024} KB, signed).")
+
+    @app.command("certificate")
+    def certificate(
+        trainee: Annotated[int, typer.Argument(help="Trainee id.")],
+        out: Out,
+        kind: Annotated[
+            str, typer.Option(help="realisation (certificat de réalisation) or fin (attestation).")
+        ] = "realisation",
+    ) -> None:
+        """A trainee's certificat de réalisation or attestation de fin de formation, signed."""
+        import datetime as dt
+
+        from core.attendance.documents import attestation_pdf, certificate_pdf
+        from core.french import SCHOOL_TIME
+
+        if kind not in ("realisation", "fin"):
+            typer.echo("error: --kind is realisation or fin.", err=True)
+            raise typer.Exit(2)
+        printer = certificate_pdf if kind == "realisation" else attestation_pdf
+        today = dt.datetime.now(SCHOOL_TIME).date()
+        pdf = refused(lambda: printer(opener.gestes(), trainee, today))
+        out.write_bytes(pdf)
+        typer.echo(f"Written {out} ({len(pdf) // 1024} KB, signed).")
 
 
 def _correcting_commands(attendance: typer.Typer, opener: Opener) -> None:

@@ -38,3 +38,18 @@ def test_the_demo_never_works_on_a_holiday(gestes):
         days = set(session.scalars(select(t.Observation.observed_on).distinct()))
         starts = set(session.scalars(select(t.Cohort.starts_on)))
     assert days and all(is_working_day(day) for day in days | starts)
+    # Its attendance too: half-days on working days only, those held signed (the sheets
+    # intact), absences and lateness as a floor has them, one absence justified per cohort, and the
+    # day's own sheets left for the demo's trainer to sign.
+    attendance = gestes.store.attendance
+    with gestes.store.database.read() as session:
+        cohorts = list(session.scalars(select(t.Cohort.id)))
+    sessions = [s for c in cohorts for s in attendance.sessions(c)]
+    assert sessions and all(is_working_day(s.day) for s in sessions)
+    hours = [h for c in cohorts for h in attendance.hours(c, dt.date(2026, 11, 30)).values()]
+    assert sum(h.unjustified for h in hours) > 0 and sum(h.justified for h in hours) == len(cohorts)
+    assert sum(h.late for h in hours) > 0
+    held = [s for s in sessions if s.day < dt.date(2026, 11, 30)][-3:]
+    assert all(
+        attendance.sheet(s.id).intact and attendance.sheet(s.id).countersigned_at for s in held
+    )

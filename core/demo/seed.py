@@ -18,6 +18,7 @@ from core.calendar_fr import working_day
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Autonomy, Evaluation, Phase
 from core.context import Gestes
+from core.demo.attendance import seed_attendance
 from core.demo.immersion import Immersions
 from core.domain import ExitDetails, ExitKind, NewTrainee, Role
 from core.judging.attempts import StepResult
@@ -150,6 +151,7 @@ def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) ->
         )
         _Simulation(gestes, rng, sector_id, starts_on, min(today, ends_on), trainer).run(trainees)
         Immersions(gestes, rng, sector_id, territory, today, trainer).run(trainees, ends_on)
+        seed_attendance(gestes, rng, cohort, trainees, trainer, today, users[_COORDINATOR])
         if ends_on < today:
             employers = [e.id for e in catalog.employers_in(territory, sector=sector_id)]
             _exits(store.observations, rng, trainees, ends_on, users[_COORDINATOR], employers)

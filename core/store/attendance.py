@@ -195,22 +195,19 @@ class Attendance:
 
     def record(self, session_id: int, new: NewEntry, now: dt.datetime | None = None) -> int:
         """Append one entry to a sheet (once per key); its id."""
+        return self.record_many(session_id, [new], now)[0]
+
+    def record_many(
+        self, session_id: int, entries: list[NewEntry], now: dt.datetime | None = None
+    ) -> list[int]:
+        """Append entries to a sheet in their order, in one transaction (all or none); each
+        once per key. Their ids."""
         # Kept in UTC: SQLite stores a moment without its zone.
         now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-        made = (new.made_at or now).astimezone(dt.UTC).replace(microsecond=0)
         with self._db.write() as session:
             row = session.get(t.AttendanceSession, session_id, with_for_update=True)
             if row is None:
                 raise RecordError(f"Demi-journée n° {session_id} introuvable.")
-            repeated = session.scalar(
-                select(t.AttendanceEntry).where(t.AttendanceEntry.key == new.key)
-            )
-            if repeated is not None:  # a resend: answered with the stored entry
-                same = (repeated.session_id, repeated.trainee_id, repeated.kind)
-                if same != (session_id, new.trainee_id, new.kind.value):
-                    raise RecordError(KEY_REUSED)
-                return repeated.id
-            _check(session, row, new, made, now)
             last = session.execute(
                 select(t.AttendanceEntry.position, t.AttendanceEntry.hash)
                 .where(t.AttendanceEntry.session_id == session_id)
@@ -218,31 +215,30 @@ class Attendance:
                 .limit(1)
             ).first()
             position, previous = (last[0] + 1, last[1]) if last else (0, GENESIS)
-            entry = t.AttendanceEntry(
-                session_id=session_id,
-                position=position,
-                key=new.key,
-                trainee_id=new.trainee_id,
-                kind=new.kind.value,
-                made_at=made,
-                received_at=now,
-                device=new.device,
-                author_id=new.author_id,
-                minute=new.minute,
-                present=new.present,
-                left_minute=new.left,
-                category=new.category,
-                reason=new.reason,
-                strokes=new.strokes,
-                previous=previous,
-            )
-            entry.hash = chain_hash(previous, entry_of(entry).fields())
+            stored = _stored(session, session_id, entries)
+            wanted = {new.trainee_id for new in entries if new.trainee_id is not None}
+            trainees = {
+                tr.id: tr
+                for tr in session.scalars(select(t.Trainee).where(t.Trainee.id.in_(wanted)))
+            }
+            rows: list[t.AttendanceEntry | int] = []
+            for new in entries:
+                if new.key in stored:  # a resend: answered with the stored entry
+                    rows.append(stored[new.key])
+                    continue
+                made = (new.made_at or now).astimezone(dt.UTC).replace(microsecond=0)
+                _check(row, new, made, now, trainees.get(new.trainee_id or 0))
+                entry = _entry(session_id, position, previous, new, made, now)
+                session.add(entry)
+                rows.append(entry)
+                stored[new.key] = entry  # the same key twice in one batch: stored once
+                position, previous = position + 1, entry.hash
             try:
-                with session.begin_nested():
-                    session.add(entry)
+                session.flush()
             except IntegrityError as error:  # another process appended at the same place
                 raise RecordError("La feuille vient de changer : renvoyez la saisie.") from error
-            return entry.id
+            ids = [r if isinstance(r, int) else r.id for r in rows]
+            return ids
 
     def sheet(self, session_id: int, today: dt.date | None = None) -> Sheet | None:
         """A sheet as stored, its chain checked, its lines and flags derived."""
@@ -316,12 +312,65 @@ def _phase(catalogs: Any, cohort: t.Cohort, module: str) -> str:
     raise RecordError("Module inconnu pour ce parcours.", "module")
 
 
+def _stored(session: Orm, session_id: int, entries: list[NewEntry]) -> dict[str, Any]:
+    """The entries already stored under these keys (a resend), by key; a key is its
+    subject's: one used for another trainee, kind or sheet is refused."""
+    wanted = {new.key: new for new in entries}
+    found = session.scalars(select(t.AttendanceEntry).where(t.AttendanceEntry.key.in_(wanted)))
+    stored: dict[str, Any] = {}
+    for old in found:
+        new = wanted[old.key]
+        if (old.session_id, old.trainee_id, old.kind) != (
+            session_id,
+            new.trainee_id,
+            new.kind.value,
+        ):
+            raise RecordError(KEY_REUSED)
+        stored[old.key] = old.id
+    return stored
+
+
+def _entry(
+    session_id: int,
+    position: int,
+    previous: str,
+    new: NewEntry,
+    made: dt.datetime,
+    now: dt.datetime,
+) -> t.AttendanceEntry:
+    """The row for ``new`` at ``position``, its hash chained to ``previous``."""
+    entry = t.AttendanceEntry(
+        session_id=session_id,
+        position=position,
+        key=new.key,
+        trainee_id=new.trainee_id,
+        kind=new.kind.value,
+        made_at=made,
+        received_at=now,
+        device=new.device,
+        author_id=new.author_id,
+        minute=new.minute,
+        present=new.present,
+        left_minute=new.left,
+        category=new.category,
+        reason=new.reason,
+        strokes=new.strokes,
+        previous=previous,
+    )
+    entry.hash = chain_hash(previous, entry_of(entry).fields())
+    return entry
+
+
 def _today() -> dt.date:
     return dt.datetime.now(SCHOOL_TIME).date()
 
 
 def _check(
-    session: Orm, row: t.AttendanceSession, new: NewEntry, made: dt.datetime, now: dt.datetime
+    row: t.AttendanceSession,
+    new: NewEntry,
+    made: dt.datetime,
+    now: dt.datetime,
+    trainee: t.Trainee | None,
 ) -> None:
     """Why this entry cannot join this sheet, raised in words."""
     if new.kind in ON_THE_FLOOR:
@@ -347,7 +396,6 @@ def _check(
         if new.trainee_id is not None:
             raise RecordError("La contresignature est celle du formateur ou de la formatrice.")
         return
-    trainee = session.get(t.Trainee, new.trainee_id) if new.trainee_id is not None else None
     if trainee is None or trainee.cohort_id != row.cohort_id or trainee.erased_at is not None:
         raise RecordError("Ce ou cette stagiaire n'est pas sur cette feuille.")
     if trainee.joined_on is not None and trainee.joined_on > row.day:

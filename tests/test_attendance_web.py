@@ -238,3 +238,15 @@ def test_the_certificate_and_the_months_sheets_say_what_the_record_holds(floor):
     words = pdf_text(sheets.content)
     assert "DIALLO Inès" in words and "arrivée 9:10" in words and "absent·e" in words
     assert "non contresignée" in words
+
+
+def test_a_trainer_finds_todays_sheets_first(floor):
+    world, _, _, sheet = floor
+    trainer, _ = signed_in(world, "formateur@example.org")
+    page = trainer.get("/cohorts").text
+    assert "Émargement du jour" in page and f'href="/sessions/{sheet.id}"' in page
+    world.directory.create_user(
+        "autre@example.org", "Autre", PASSWORD, Role.TRAINER, [world.school]
+    )
+    other, _ = signed_in(world, "autre@example.org")  # not this cohort's trainer
+    assert "Émargement du jour" not in other.get("/cohorts").text

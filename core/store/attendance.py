@@ -147,6 +147,20 @@ class Attendance:
             ).all()
         return [session_of(row) for row in rows]
 
+    def on_day(self, cohort_ids: list[int], day: dt.date) -> list[Session]:
+        """The half-days of these cohorts on ``day`` (a trainer's sheets of the day)."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(t.AttendanceSession)
+                .where(
+                    t.AttendanceSession.cohort_id.in_(cohort_ids),
+                    t.AttendanceSession.day == day,
+                    t.AttendanceSession.cancelled.is_(False),
+                )
+                .order_by(t.AttendanceSession.starts, t.AttendanceSession.cohort_id)
+            ).all()
+        return [session_of(row) for row in rows]
+
     def session(self, session_id: int) -> Session | None:
         with self._db.read() as session:
             row = session.get(t.AttendanceSession, session_id)

@@ -34,12 +34,22 @@ class Lookup:
         self._scopes: dict[int, TraineeScope] = {}
 
     def cohorts(self, schools: Collection[int] | None = None) -> list[tuple[Cohort, School]]:
-        """(cohort, school) of those schools (every school: ``None``), newest first."""
+        """(cohort, school) of those schools (every school: ``None``), newest first, each
+        cohort with its trainers."""
         with self._db.read() as session:
             query = select(t.Cohort, t.School).join(t.School).order_by(t.Cohort.starts_on.desc())
             if schools is not None:
                 query = query.where(t.Cohort.school_id.in_(schools))
-            return [(_cohort(c), _school(s)) for c, s in session.execute(query)]
+            rows = session.execute(query).all()
+            trainers: dict[int, list[int]] = {}
+            ids = [c.id for c, _ in rows]
+            for cohort_id, user_id in session.execute(
+                select(t.CohortTrainer.cohort_id, t.CohortTrainer.user_id)
+                .where(t.CohortTrainer.cohort_id.in_(ids))
+                .order_by(t.CohortTrainer.user_id)
+            ):
+                trainers.setdefault(cohort_id, []).append(user_id)
+            return [(_cohort(c, tuple(trainers.get(c.id, ()))), _school(s)) for c, s in rows]
 
     def schools(self) -> list[School]:
         with self._db.read() as session:

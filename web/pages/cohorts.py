@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Sector
 from core.domain import RecordError, Role
+from core.french import SCHOOL_TIME
 from core.store import UNFINISHED_SHOWN
 from web import forms
 from web.actions import receive_evidence
@@ -69,7 +70,17 @@ def cohorts(request: Request, user: User) -> Response:
         for u in store.taps.left_by(user.id, cohort.id)
     ]
     left.sort(key=lambda pair: pair[0].last, reverse=True)
-    return render(request, "cohorts.html", {"items": items, "left": left[:UNFINISHED_SHOWN]})
+    # Today's sheets of the cohorts this person signs: a trainer's first tap of the day.
+    signs = [
+        c
+        for c, _ in rows
+        if not c.closed and (user.role is not Role.TRAINER or user.id in c.trainers)
+    ]
+    names = {c.id: c.name for c in signs}
+    today = dt.datetime.now(SCHOOL_TIME).date()
+    sheets = [(s, names[s.cohort_id]) for s in store.attendance.on_day(list(names), today)]
+    view = {"items": items, "left": left[:UNFINISHED_SHOWN], "sheets": sheets}
+    return render(request, "cohorts.html", view)
 
 
 @router.get("/cohorts/{cohort_id}")

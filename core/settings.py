@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MEBIBYTE = 1024 * 1024
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     # a file name to append to it, "" for none.
     request_log: str = "-"
     share_days: int = 30  # links a coordinator sends to an employer to download a booklet
+    # Attendance sheets and the certificates drawn from them are funding evidence: kept this
+    # many years after the end of the year the cohort ended (3 by the certificat de
+    # réalisation's own undertaking; 10 when the programme is co-funded by the EU, ESF+). An
+    # erased trainee's sheets stay, pseudonymised, until then (docs/guides/attendance.md).
+    attendance_retention_years: int = Field(default=3, ge=1, le=30)
 
     @property
     def url(self) -> str:

@@ -291,3 +291,23 @@ def test_a_trial_cohort_goes_with_its_planned_half_days_but_not_once_signed(worl
     planned.plan(world.other_cohort)  # planned, never signed: deleted with it
     corrections.delete_cohort(world.other_cohort, world.coordinator)
     assert planned.sessions(world.other_cohort) == []
+
+
+def test_an_erased_trainees_sheets_stay_pseudonymised_until_their_keeping_time_ends(world, planned):
+    """Funding evidence: erasure keeps the sheets (names pseudonymised, the chain whole);
+    the export holds them; once the keeping time is over, whole sheets go."""
+    morning = first_morning(planned, world.cohort)
+    awa = world.trainees[0]
+    entry = NewEntry("e1", Kind.SIGNED, world.trainer, awa, at(morning.day, "9:00"), strokes=PEN)
+    planned.record(morning.id, entry, now=at(morning.day, "9:00"))
+    exported = world.gestes.store.rgpd.export_trainee(awa)
+    assert [e["kind"] for e in exported["attendance"]] == ["signed"]
+    world.gestes.store.rgpd.erase_trainee(awa)
+    sheet = planned.sheet(morning.id, today=morning.day)
+    [line] = [li for li in sheet.lines if li.trainee_id == awa]
+    assert line.mark.signed and "DIALLO" not in line.name and sheet.intact
+    assert planned.kept_until(world.cohort, 3) == dt.date(2029, 12, 31)  # ended in 2026
+    assert planned.purge(dt.date(2029, 12, 31), 3) == 0  # still kept on its last day
+    held = len(planned.sessions(world.cohort)) + len(planned.sessions(world.other_cohort))
+    assert planned.purge(dt.date(2030, 1, 1), 3) == held > 0
+    assert planned.sessions(world.cohort) == []

@@ -21,6 +21,7 @@ def add_attendance_commands(app: typer.Typer, opener: Opener) -> None:
     _reading_commands(attendance, opener)
     _correcting_commands(attendance, opener)
     _document_commands(app, attendance, opener)
+    _keeping_commands(attendance, opener)
 
 
 def _planning_commands(attendance: typer.Typer, opener: Opener) -> None:
@@ -138,6 +139,18 @@ def _document_commands(app: typer.Typer, attendance: typer.Typer, opener: Opener
         pdf = refused(lambda: printer(opener.gestes(), trainee, today))
         out.write_bytes(pdf)
         typer.echo(f"Written {out} ({len(pdf) // 1024} KB, signed).")
+
+
+def _keeping_commands(attendance: typer.Typer, opener: Opener) -> None:
+    @attendance.command("purge")
+    def purge() -> None:
+        """Delete the sheets of cohorts whose keeping time is over (whole sheets)."""
+        import datetime as dt
+
+        gestes = opener.gestes()
+        years = gestes.settings.attendance_retention_years
+        gone = gestes.store.attendance.purge(dt.date.today(), years)
+        typer.echo(f"{gone} half-day(s) deleted (kept {years} years after the cohort's end).")
 
 
 def _correcting_commands(attendance: typer.Typer, opener: Opener) -> None:

@@ -304,8 +304,17 @@ def _trainee_commands(app: typer.Typer, opener: Opener) -> None:
             typer.echo("Erasure cannot be undone: add --yes to confirm.", err=True)
             raise typer.Exit(2)
         gestes = opener.gestes()
+        found = gestes.store.lookup.trainee(trainee)
         files = refused(lambda: gestes.store.rgpd.erase_trainee(trainee))
         typer.echo(f"Trainee {trainee} erased ({files} evidence files deleted).")
+        years = gestes.settings.attendance_retention_years
+        kept = gestes.store.attendance.kept_until(found[1].id, years) if found else None
+        if kept is not None:
+            typer.echo(
+                f"Their attendance sheets are funding evidence: kept, under the pseudonym, "
+                f"until {kept:%d/%m/%Y} (GESTES_ATTENDANCE_RETENTION_YEARS={years}); then "
+                "`gestes attendance purge` deletes them."
+            )
 
 
 def _attempt_commands(trainee_app: typer.Typer, opener: Opener) -> None:

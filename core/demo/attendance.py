@@ -10,11 +10,15 @@ import random
 from typing import TYPE_CHECKING
 
 from core.attendance.hours import Kind
+from core.attendance.views import Session
 from core.french import SCHOOL_TIME
 from core.store import NewEntry
 
 if TYPE_CHECKING:
     from core.context import Gestes
+
+
+DEVICE = "tablette-demo"
 
 
 def seed_attendance(
@@ -32,7 +36,7 @@ def seed_attendance(
     habits = {
         t: (rng.choice((0.0, 0.02, 0.04, 0.12)), rng.choice((0.0, 0.03, 0.08))) for t in trainees
     }
-    justified = False
+    justified = False  # one absence of the cohort is justified, with its reason
     for session in attendance.sessions(cohort):
         if session.day >= today:
             break
@@ -41,48 +45,49 @@ def seed_attendance(
         )
         entries = []
         for n, trainee in enumerate(trainees):
-            absent, late = habits[trainee]
             made = start + dt.timedelta(seconds=20 * n + rng.randint(0, 15))
-            key = f"att:demo-{session.id}-{trainee}"
-            if rng.random() < absent:
-                entries.append(NewEntry(key, Kind.ABSENT, trainer, trainee, made, "tablette-demo"))
-                if not justified and n % 3 == 0:
-                    why = NewEntry(
-                        f"{key}-j", Kind.JUSTIFIED, coordinator, trainee,
-                        category="maladie", reason="Arrêt de travail reçu",
-                    )  # fmt: skip
-                    entries.append(why)
-                    justified = True
-                continue
-            minute = None
-            if rng.random() < late:
-                minute = session.starts + rng.choice((10, 20, 35))
-                made = start + dt.timedelta(minutes=minute - session.starts)
-            entries.append(
-                NewEntry(
-                    key,
-                    Kind.SIGNED,
-                    trainer,
-                    trainee,
-                    made,
-                    "tablette-demo",
-                    minute,
-                    strokes=_signature(rng),
+            mark = _mark(rng, session, trainee, habits[trainee], made, trainer)
+            entries.append(mark)
+            if mark.kind is Kind.ABSENT and not justified and n % 3 == 0:
+                entries.append(
+                    NewEntry(
+                        f"{mark.key}-j",
+                        Kind.JUSTIFIED,
+                        coordinator,
+                        trainee,
+                        category="maladie",
+                        reason="Arrêt de travail reçu",
+                    )
                 )
-            )
+                justified = True
         end = start + dt.timedelta(minutes=session.minutes - 5)
-        entries.append(
-            NewEntry(
-                f"att:demo-{session.id}-cs",
-                Kind.COUNTERSIGNED,
-                trainer,
-                None,
-                end,
-                "tablette-demo",
-                strokes=_signature(rng),
-            )
-        )
+        countersign = NewEntry(
+            f"att:demo-{session.id}-cs", Kind.COUNTERSIGNED, trainer, None, end, DEVICE,
+            strokes=_signature(rng),
+        )  # fmt: skip
+        entries.append(countersign)
         attendance.record_many(session.id, entries, now=end + dt.timedelta(minutes=1))
+
+
+def _mark(
+    rng: random.Random,
+    session: Session,
+    trainee: int,
+    habits: tuple[float, float],
+    made: dt.datetime,
+    trainer: int,
+) -> NewEntry:
+    """A trainee's line: absent, late, or signed on time, as their habits have it."""
+    absent, late = habits
+    key = f"att:demo-{session.id}-{trainee}"
+    if rng.random() < absent:
+        return NewEntry(key, Kind.ABSENT, trainer, trainee, made, DEVICE)
+    minute = None
+    if rng.random() < late:
+        minute = session.starts + rng.choice((10, 20, 35))
+        made += dt.timedelta(minutes=minute - session.starts)
+    strokes = _signature(rng)
+    return NewEntry(key, Kind.SIGNED, trainer, trainee, made, DEVICE, minute, strokes=strokes)
 
 
 def _signature(rng: random.Random) -> list[list[int]]:

@@ -151,7 +151,9 @@ def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) ->
         )
         _Simulation(gestes, rng, sector_id, starts_on, min(today, ends_on), trainer).run(trainees)
         Immersions(gestes, rng, sector_id, territory, today, trainer).run(trainees, ends_on)
-        seed_attendance(gestes, rng, cohort, trainees, trainer, today, users[_COORDINATOR])
+        # Its own random draws: the rest of the demo stays as it was before attendance.
+        floor = random.Random(seed + cohort)
+        seed_attendance(gestes, floor, cohort, trainees, trainer, today, users[_COORDINATOR])
         if ends_on < today:
             employers = [e.id for e in catalog.employers_in(territory, sector=sector_id)]
             _exits(store.observations, rng, trainees, ends_on, users[_COORDINATOR], employers)

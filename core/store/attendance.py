@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as Orm
 
@@ -280,6 +280,32 @@ class Attendance:
             ).all()
         joined = {trainee: day for trainee, day in members if trainee_id in (None, trainee)}
         return hours_of(sessions, entries, joined, today or _today())
+
+    def kept_until(self, cohort_id: int, years: int) -> dt.date | None:
+        """The last day a cohort's sheets must be kept: ``years`` after the end of the year
+        the cohort ended (funding evidence)."""
+        with self._db.read() as session:
+            cohort = session.get(t.Cohort, cohort_id)
+        return dt.date(cohort.ends_on.year + years, 12, 31) if cohort else None
+
+    def purge(self, today: dt.date, years: int) -> int:
+        """Delete the sheets (entries and half-days) of cohorts whose keeping time is over;
+        how many half-days went. Whole sheets: a chain is never left half-cut."""
+        last_year = today.year - years - 1  # ended in or before it: kept until 31/12 passed
+        with self._db.write() as session:
+            ended = dt.date(last_year, 12, 31)
+            cohorts = select(t.Cohort.id).where(t.Cohort.ends_on <= ended)
+            sessions = select(t.AttendanceSession.id).where(
+                t.AttendanceSession.cohort_id.in_(cohorts)
+            )
+            gone = session.scalar(select(func.count()).select_from(sessions.subquery())) or 0
+            session.execute(
+                delete(t.AttendanceEntry).where(t.AttendanceEntry.session_id.in_(sessions))
+            )
+            session.execute(
+                delete(t.AttendanceSession).where(t.AttendanceSession.cohort_id.in_(cohorts))
+            )
+        return int(gone)
 
     def roster(self, cohort_id: int) -> dict[int, str]:
         """The cohort's trainees, « NOM Prénom », in alphabetical order."""

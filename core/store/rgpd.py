@@ -92,9 +92,19 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
                 ("verifications", t.Verification, t.Verification.issued_on),
             )
         }
+        attendance = [
+            {**_columns(row), "day": day, "half": half}
+            for row, day, half in session.execute(
+                select(t.AttendanceEntry, t.AttendanceSession.day, t.AttendanceSession.half)
+                .join(t.AttendanceSession)
+                .where(t.AttendanceEntry.trainee_id == trainee_id)
+                .order_by(t.AttendanceSession.day, t.AttendanceEntry.position)
+            )
+        ]
     record = records.trainee_record(trainee_id)
     return {
         **immersion,
+        "attendance": attendance,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "trainee": _columns(trainee),
         "observations": [_columns(o) for o in observations],

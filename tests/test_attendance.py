@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from core.attendance.hours import Kind
 from core.calendar_fr import public_holidays
@@ -208,6 +208,16 @@ def test_an_entry_changed_afterwards_breaks_the_chain_and_says_where(world, plan
     sheet = planned.sheet(morning.id, today=day)
     assert sheet.broken_at == 1
     assert any("modifiée après coup" in flag.words for flag in sheet.flags)
+    with world.gestes.store.database.write() as session:  # put back, then drop the last one
+        session.execute(
+            update(t.AttendanceEntry).where(t.AttendanceEntry.position == 1).values(minute=600)
+        )
+    assert planned.sheet(morning.id, today=day).intact
+    with world.gestes.store.database.write() as session:
+        session.execute(delete(t.AttendanceEntry).where(t.AttendanceEntry.position == 2))
+    cut = planned.sheet(morning.id, today=day)
+    assert cut.broken_at == 2
+    assert any("des entrées manquent à sa fin" in flag.words for flag in cut.flags)
 
 
 def test_what_an_auditor_would_question_is_flagged(world, planned):

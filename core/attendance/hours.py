@@ -14,6 +14,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Kind(enum.StrEnum):
@@ -34,8 +35,10 @@ JUSTIFICATIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One entry as it bears on a trainee's mark (a tuple: a cohort's months hold thousands,
+    and the hours are derived on every page that shows them)."""
+
     kind: Kind
     made_at: dt.datetime
     order: int  # the entry's place on its sheet: ties of the same moment

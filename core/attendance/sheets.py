@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.attendance.chain import first_broken
+from core.attendance.chain import GENESIS, first_broken
 from core.attendance.hours import Event, Kind, Mark, fold_marks, minutes_done
 from core.attendance.sessions import clock
 from core.attendance.views import MARGIN, Flag, HoursDone, Line, Session, Sheet
@@ -72,9 +72,18 @@ class Entry:
 
 
 def build_sheet(
-    session: Session, entries: list[Entry], names: Mapping[int, str], today: dt.date
+    session: Session,
+    entries: list[Entry],
+    names: Mapping[int, str],
+    today: dt.date,
+    ends: tuple[int, str] | None = None,
 ) -> Sheet:
+    """``ends``: the length and last hash the sheet's own row holds: an entry removed from
+    the end of the chain shows there (the chain alone cannot see it)."""
     broken = first_broken((e.previous, e.hash, e.fields()) for e in entries)
+    last = (len(entries), entries[-1].hash if entries else GENESIS)
+    if broken is None and ends is not None and ends != last:
+        broken = min(len(entries), ends[0])
     by_trainee: dict[int, list[Entry]] = defaultdict(list)
     countersign: Entry | None = None
     for entry in entries:
@@ -118,7 +127,11 @@ def _flags(
 ) -> list[Flag]:
     flags = []
     if broken is not None:
-        words = f"l'entrée n° {broken + 1} ne suit pas la précédente"
+        words = (
+            f"l'entrée n° {broken + 1} ne suit pas la précédente"
+            if broken < len(entries)
+            else "des entrées manquent à sa fin"
+        )
         flags.append(Flag(broken, f"Feuille modifiée après coup : {words}."))
     if session.day in public_holidays(session.day.year):
         flags.append(Flag(None, "Demi-journée fixée un jour férié."))
@@ -153,16 +166,16 @@ def _flags(
 
 def hours_of(
     sessions: Iterable[Session],
-    entries: Iterable[Entry],
+    marks: Iterable[tuple[int, int, Event]],
     joined: Mapping[int, dt.date | None],
     today: dt.date,
 ) -> dict[int, HoursDone]:
-    """Minutes attended and held per trainee, per phase and module. A half-day held with
-    nothing signed counts as an absence without justification: the record never overstates."""
+    """Minutes attended and held per trainee, per phase and module, from each trainee's
+    entries (session id, trainee id, event). A half-day held with nothing signed counts as an
+    absence without justification: the record never overstates."""
     events: dict[tuple[int, int], list[Event]] = defaultdict(list)
-    for entry in entries:
-        if entry.trainee_id is not None and entry.kind is not Kind.COUNTERSIGNED:
-            events[(entry.session_id, entry.trainee_id)].append(entry.event())
+    for session_id, trainee_id, event in marks:
+        events[(session_id, trainee_id)].append(event)
     done: dict[int, dict[str, Counter[str]]] = {}
     for trainee, since in joined.items():
         tally: dict[str, Counter[str]] = defaultdict(Counter)

@@ -35,7 +35,8 @@ from core.catalog.catalog import Catalog
 from core.domain import ExitStats, RecordError
 from core.settings import Settings
 from core.store.accounts import Accounts
-from core.store.attendance import Attendance, NewEntry
+from core.store.attendance import Attendance
+from core.store.attendance_checks import NewEntry
 from core.store.backup import backup_database, restore_database
 from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula

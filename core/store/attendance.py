@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -18,34 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as Orm
 
 from core.attendance.chain import GENESIS, chain_hash
-from core.attendance.hours import JUSTIFICATIONS, Kind
+from core.attendance.hours import Event, Kind
 from core.attendance.sessions import plan_sessions
 from core.attendance.sheets import Entry, build_sheet, hours_of
 from core.attendance.views import HoursDone, Session, Sheet
 from core.domain import RecordError
-from core.french import SCHOOL_TIME, school_day
+from core.french import SCHOOL_TIME
 from core.store import tables as t
+from core.store.attendance_checks import KEY_REUSED, NewEntry, check_entry
 from core.store.database import Database
-
-ON_THE_FLOOR = {Kind.SIGNED, Kind.ABSENT, Kind.LEFT, Kind.COUNTERSIGNED}
-CLOCK_AHEAD = dt.timedelta(minutes=5)  # a device's clock may run a little ahead, no more
-KEY_REUSED = "Clé d'envoi déjà utilisée pour une autre saisie."
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    key: str
-    kind: Kind
-    author_id: int | None
-    trainee_id: int | None = None  # None: the countersignature
-    made_at: dt.datetime | None = None  # on the device; None: as it arrives
-    device: str | None = None
-    minute: int | None = None  # arrival (late) or departure, minutes from midnight
-    present: bool | None = None  # a correction's verdict
-    left: int | None = None  # a correction's departure
-    category: str | None = None  # a justification's
-    reason: str | None = None
-    strokes: list[list[int]] | None = None
 
 
 class Attendance:
@@ -89,6 +69,8 @@ class Attendance:
                     phase=p.phase.value,
                     trainer_id=trainer,
                     cancelled=False,
+                    length=0,
+                    head=GENESIS,
                 )
                 for p in planned
                 if (p.day, p.half) not in have
@@ -126,7 +108,7 @@ class Attendance:
             row = t.AttendanceSession(
                 cohort_id=cohort_id, day=day, half=half, starts=times[0], ends=times[1],
                 module=module, phase=_phase(self._catalogs, cohort, module),
-                trainer_id=trainer_id, cancelled=False,
+                trainer_id=trainer_id, cancelled=False, length=0, head=GENESIS,
             )  # fmt: skip
             session.add(row)
             session.flush()
@@ -222,13 +204,7 @@ class Attendance:
             row = session.get(t.AttendanceSession, session_id, with_for_update=True)
             if row is None:
                 raise RecordError(f"Demi-journée n° {session_id} introuvable.")
-            last = session.execute(
-                select(t.AttendanceEntry.position, t.AttendanceEntry.hash)
-                .where(t.AttendanceEntry.session_id == session_id)
-                .order_by(t.AttendanceEntry.position.desc())
-                .limit(1)
-            ).first()
-            position, previous = (last[0] + 1, last[1]) if last else (0, GENESIS)
+            position, previous = row.length, row.head
             stored = _stored(session, session_id, entries)
             wanted = {new.trainee_id for new in entries if new.trainee_id is not None}
             trainees = {
@@ -241,12 +217,13 @@ class Attendance:
                     rows.append(stored[new.key])
                     continue
                 made = (new.made_at or now).astimezone(dt.UTC).replace(microsecond=0)
-                _check(row, new, made, now, trainees.get(new.trainee_id or 0))
+                check_entry(row, new, made, now, trainees.get(new.trainee_id or 0))
                 entry = _entry(session_id, position, previous, new, made, now)
                 session.add(entry)
                 rows.append(entry)
                 stored[new.key] = entry  # the same key twice in one batch: stored once
                 position, previous = position + 1, entry.hash
+            row.length, row.head = position, previous
             try:
                 session.flush()
             except IntegrityError as error:  # another process appended at the same place
@@ -262,24 +239,31 @@ class Attendance:
                 return None
             entries = _entries(session, [session_id])
             names = _names(session, row.cohort_id, row.day, entries)
-        return build_sheet(session_of(row), entries, names, today or _today())
+        ends = (row.length, row.head)  # what the sheet's own row says its chain ends with
+        return build_sheet(session_of(row), entries, names, today or _today(), ends)
 
     def hours(
         self, cohort_id: int, today: dt.date | None = None, trainee_id: int | None = None
     ) -> dict[int, HoursDone]:
         """Each trainee's minutes attended and held per phase, from every sheet of the
         cohort — the one derivation every page, export and document reads."""
+        a = t.AttendanceSession
         with self._db.read() as session:
-            rows = session.scalars(
-                select(t.AttendanceSession).where(t.AttendanceSession.cohort_id == cohort_id)
-            ).all()
-            sessions = [session_of(row) for row in rows]
-            entries = _entries(session, [s.id for s in sessions], trainee_id)
+            sessions = [
+                Session(*row)  # columns in Session's order: no ORM object per half-day
+                for row in session.execute(
+                    select(
+                        a.id, a.cohort_id, a.day, a.half, a.starts, a.ends, a.module, a.phase,
+                        a.trainer_id, a.cancelled, a.note,
+                    ).where(a.cohort_id == cohort_id)
+                )
+            ]  # fmt: skip
+            marks = _marks(session, [s.id for s in sessions], trainee_id)
             members = session.execute(
                 select(t.Trainee.id, t.Trainee.joined_on).where(t.Trainee.cohort_id == cohort_id)
             ).all()
         joined = {trainee: day for trainee, day in members if trainee_id in (None, trainee)}
-        return hours_of(sessions, entries, joined, today or _today())
+        return hours_of(sessions, marks, joined, today or _today())
 
     def kept_until(self, cohort_id: int, years: int) -> dt.date | None:
         """The last day a cohort's sheets must be kept: ``years`` after the end of the year
@@ -405,58 +389,6 @@ def _today() -> dt.date:
     return dt.datetime.now(SCHOOL_TIME).date()
 
 
-def _check(
-    row: t.AttendanceSession,
-    new: NewEntry,
-    made: dt.datetime,
-    now: dt.datetime,
-    trainee: t.Trainee | None,
-) -> None:
-    """Why this entry cannot join this sheet, raised in words."""
-    if new.kind in ON_THE_FLOOR:
-        if row.cancelled:
-            raise RecordError("Cette demi-journée est annulée : rien ne s'y signe.")
-        if made > now + CLOCK_AHEAD:
-            raise RecordError("L'heure de cet appareil est en avance : réglez-la, puis signez.")
-        if school_day(made) != row.day:
-            raise RecordError(
-                "Une feuille se signe le jour même, ni avant ni après : pour un autre jour, "
-                "la coordination corrige la présence avec son motif."
-            )
-    if new.kind in {Kind.SIGNED, Kind.COUNTERSIGNED}:
-        _check_strokes(new.strokes)
-    if new.kind is Kind.CORRECTED and not (new.reason or "").strip():
-        raise RecordError("Une correction dit son motif.", "reason")
-    if new.kind is Kind.JUSTIFIED and new.category not in JUSTIFICATIONS:
-        raise RecordError("Choisissez le motif de l'absence.", "category")
-    for value, name in ((new.minute, "minute"), (new.left, "left")):
-        if value is not None and not row.starts <= value <= row.ends:
-            raise RecordError("L'heure doit tomber dans la demi-journée.", name)
-    if new.kind is Kind.COUNTERSIGNED:
-        if new.trainee_id is not None:
-            raise RecordError("La contresignature est celle du formateur ou de la formatrice.")
-        return
-    if trainee is None or trainee.cohort_id != row.cohort_id or trainee.erased_at is not None:
-        raise RecordError("Ce ou cette stagiaire n'est pas sur cette feuille.")
-    if trainee.joined_on is not None and trainee.joined_on > row.day:
-        raise RecordError("Ce ou cette stagiaire n'avait pas encore rejoint la promotion.")
-
-
-def _check_strokes(strokes: list[list[int]] | None) -> None:
-    """A signature is strokes: at most 100 of them, 4,000 points in all, inside the pad."""
-    if not strokes:
-        raise RecordError("Signez dans le cadre avant de valider.", "strokes")
-    points = sum(len(stroke) for stroke in strokes) // 2
-    shaped = all(
-        isinstance(stroke, list)
-        and len(stroke) % 2 == 0
-        and all(isinstance(v, int) and 0 <= v <= 1000 for v in stroke)
-        for stroke in strokes
-    )
-    if not shaped or len(strokes) > 100 or points > 4000:
-        raise RecordError("Signature illisible : effacez et signez de nouveau.", "strokes")
-
-
 def _entries(session: Orm, session_ids: list[int], trainee_id: int | None = None) -> list[Entry]:
     if not session_ids:
         return []
@@ -467,6 +399,33 @@ def _entries(session: Orm, session_ids: list[int], trainee_id: int | None = None
         query.order_by(t.AttendanceEntry.session_id, t.AttendanceEntry.position)
     ).all()
     return [entry_of(row) for row in rows]
+
+
+def _marks(
+    session: Orm, session_ids: list[int], trainee_id: int | None
+) -> list[tuple[int, int, Event]]:
+    """The trainees' entries as events, read without their strokes (the hours never need
+    them, and a cohort's months hold thousands)."""
+    if not session_ids:
+        return []
+    e = t.AttendanceEntry
+    query = select(
+        e.session_id, e.trainee_id, e.kind, e.made_at, e.position, e.minute, e.present,
+        e.left_minute, e.category,
+    ).where(
+        e.session_id.in_(session_ids), e.trainee_id.is_not(None), e.kind != Kind.COUNTERSIGNED.value
+    )  # fmt: skip
+    if trainee_id is not None:
+        query = query.where(e.trainee_id == trainee_id)
+    # Kind(value) was most of the time; moments compared as stored (one database, one form).
+    kinds = {kind.value: kind for kind in Kind}
+    return [
+        (row.session_id, row.trainee_id, Event(
+            kinds[row.kind], row.made_at, row.position, row.minute, row.present,
+            row.left_minute, row.category,
+        ))
+        for row in session.execute(query)
+    ]  # fmt: skip
 
 
 def _names(session: Orm, cohort_id: int, day: dt.date, entries: list[Entry]) -> dict[int, str]:

@@ -452,6 +452,10 @@ class AttendanceSession(Base):
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(String(200))
+    # The sheet's chain: how many entries it holds and the last one's hash. Kept here, the
+    # row every append locks, an entry removed from the end shows too (core.attendance.chain).
+    length: Mapped[int] = mapped_column(Integer, default=0)
+    head: Mapped[str] = mapped_column(String(64), default="0" * 64)
 
 
 class AttendanceEntry(Base):

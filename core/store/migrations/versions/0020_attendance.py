@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("trainer_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=True),
+        sa.Column("length", sa.Integer(), nullable=False),
+        sa.Column("head", sa.String(length=64), nullable=False),
         sa.UniqueConstraint("cohort_id", "day", "half", name="uq_attendance_half_day"),
     )
     op.create_index("ix_attendance_sessions_cohort_id", "attendance_sessions", ["cohort_id"])

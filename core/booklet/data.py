@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,6 +129,9 @@ class BookletData(Frozen):
     # never a progress computed from the training floor.
     immersion_hours: int = 0
     immersion_done: str | None = None  # hours the tutors recorded, when there are placements
+    # The floor's phases' hours attended, from the signed sheets (« 126 h 30 »), by phase
+    # label; none before a sheet is signed (core.store.attendance).
+    attended: tuple[tuple[str, str], ...] = ()
     immersions: tuple[ImmersionPart, ...] = ()
     confirmed: tuple[ConfirmedSkill, ...] = ()  # self-assessments a trainer confirmed
     signatures: tuple[SignatureLine, ...] = ()
@@ -210,6 +214,7 @@ def build_booklet(
     territory: str | None = None,
     today: dt.date | None = None,
     immersion: ImmersionRecord,
+    attended: Mapping[str, int] | None = None,
 ) -> BookletData:
     """One employer's booklet, or a territory's (every employer there, best fit first), with
     the immersions, confirmed self-assessments and signatures of ``immersion``
@@ -236,6 +241,11 @@ def build_booklet(
         trainee=info.full_name,
         immersion_hours=hours[Phase.IMMERSION],
         immersion_done=_hours_done(immersion),
+        attended=tuple(
+            (phase.label, _duration(attended.get(phase.value, 0)))
+            for phase in Phase
+            if phase is not Phase.IMMERSION and attended
+        ),
         immersions=immersion_parts(immersion, issued),
         confirmed=confirmed_skills(catalog, immersion, _labels(curriculum.scale, levels)),
         signatures=signature_lines(immersion, info.full_name, info.school),
@@ -303,6 +313,11 @@ def _immersion_line(immersion: ImmersionRecord) -> str:
         )
         said.append(f"{found.placement.company} ({state})")
     return f"Immersion en entreprise : {' ; '.join(said)}." if said else ""
+
+
+def _duration(minutes: int) -> str:
+    """« 126 h 30 »: minutes as a sheet counts them, never rounded up."""
+    return f"{minutes // 60} h {minutes % 60:02d}" if minutes % 60 else f"{minutes // 60} h"
 
 
 def _hours_done(immersion: ImmersionRecord) -> str | None:
@@ -431,6 +446,12 @@ def _acquired(sector: Sector, record: TraineeRecord) -> tuple[AcquiredCompetency
     return tuple(acquired)
 
 
+def attended_minutes(gestes: Gestes, trainee_id: int) -> dict[str, int] | None:
+    """Minutes attended per phase from the signed sheets; None before any is held."""
+    hours = gestes.store.attendance.trainee_hours(trainee_id)
+    return hours.done if hours and hours.total_held else None
+
+
 def verified_booklet(
     gestes: Gestes,
     record: TraineeRecord,
@@ -451,6 +472,7 @@ def verified_booklet(
         employer=employer,
         territory=territory,
         immersion=gestes.immersion_record(trainee),
+        attended=attended_minutes(gestes, trainee),
     )
     content = content_key(data)
     shown = data.model_dump(mode="json", exclude={"verify_url", "qr_svg", "badges"})

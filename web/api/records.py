@@ -197,7 +197,7 @@ def booklet(
     request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> dict[str, Any]:
     """The booklet's data (what the PDF prints), for one employer or a whole territory."""
-    from core.booklet.data import build_booklet
+    from core.booklet.data import attended_minutes, build_booklet
 
     gestes = gestes_of(request)
     store = gestes.store
@@ -210,6 +210,7 @@ def booklet(
             employer=employer or None,
             territory=territory or None,
             immersion=gestes.immersion_record(trainee_id),
+            attended=attended_minutes(gestes, trainee_id),
         )
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None

@@ -227,7 +227,7 @@ def _verify_page(
 ) -> Response:
     """Rebuild the booklet as it stands today and say whether the paper is authentic and
     still current, with a summary of what it shows and its fingerprint."""
-    from core.booklet.data import build_booklet
+    from core.booklet.data import attended_minutes, build_booklet
     from core.booklet.signing import certificate_fingerprint
     from core.booklet.verification import changes_since, content_key
 
@@ -246,6 +246,7 @@ def _verify_page(
         territory=handed.territory,
         today=handed.issued,
         immersion=gestes.immersion_record(handed.trainee),
+        attended=attended_minutes(gestes, handed.trainee),
     )
     data = _as_issued(handed.shown) or today
     return render(

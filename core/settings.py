@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # réalisation's own undertaking; 10 when the programme is co-funded by the EU, ESF+). An
     # erased trainee's sheets stay, pseudonymised, until then (docs/guides/attendance.md).
     attendance_retention_years: int = Field(default=3, ge=1, le=30)
+    # Unjustified half-days absent from which the coordination is told, on its dashboard.
+    absence_alert: int = Field(default=4, ge=1, le=100)
 
     @property
     def url(self) -> str:

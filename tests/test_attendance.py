@@ -321,3 +321,17 @@ def test_an_erased_trainees_sheets_stay_pseudonymised_until_their_keeping_time_e
     held = len(planned.sessions(world.cohort)) + len(planned.sessions(world.other_cohort))
     assert planned.purge(dt.date(2030, 1, 1), 3) == held > 0
     assert planned.sessions(world.cohort) == []
+
+
+def test_a_cohorts_sheets_read_at_once_are_each_sheet_as_read_alone(world, planned):
+    sessions = planned.sessions(world.cohort)[:3]
+    for n, s in enumerate(sessions):
+        start = at(s.day, f"{s.starts // 60}:{s.starts % 60:02d}")
+        for trainee in world.trainees[: n + 1]:
+            entry = NewEntry(
+                f"x{n}{trainee}", Kind.SIGNED, world.trainer, trainee, start, "t", strokes=PEN
+            )
+            planned.record(s.id, entry, now=start)
+    day = sessions[-1].day
+    together = planned.sheets(world.cohort, sessions[0].day, day, today=day)
+    assert together == [planned.sheet(s.id, today=day) for s in sessions]

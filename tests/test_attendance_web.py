@@ -252,3 +252,15 @@ def test_a_trainer_finds_todays_sheets_first(floor):
     )
     other, _ = signed_in(world, "autre@example.org")  # not this cohort's trainer
     assert "Émargement du jour" not in other.get("/cohorts").text
+
+
+def test_the_dashboard_says_what_attendance_needs_looking_at(floor):
+    world, cohort, (awa, _), sheet = floor
+    world.gestes.store.attendance.plan(cohort)  # ten days of half-days held, none signed
+    coordinator, _ = signed_in(world, "coord@example.org")
+    page = coordinator.get("/dashboard").text
+    assert "Présences à regarder" in page
+    assert f'href="/trainees/{awa}?ouvert=phases#phases">DIALLO Inès</a>' in page
+    assert "Feuille non contresignée par la formatrice ou le formateur." in page
+    world.gestes.settings.absence_alert = 100  # the school's threshold, not reached
+    assert "DIALLO Inès" not in coordinator.get("/dashboard").text

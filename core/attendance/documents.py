@@ -110,11 +110,11 @@ def month_sheets(gestes: Gestes, cohort_id: int, year: int, month: int) -> Month
     modules = {m.id: m.name for m in curriculum.modules}
     people = {a.id: a.name for a in store.lookup.staff(school.id)}
     days: dict[dt.date, list[Sheet]] = {}
-    for session in store.attendance.sessions(cohort_id, (year, month)):
-        if not session.cancelled:
-            sheet = store.attendance.sheet(session.id)
-            assert sheet is not None
-            days.setdefault(session.day, []).append(sheet)
+    first = dt.date(year, month, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    for sheet in store.attendance.sheets(cohort_id, first, last):
+        if not sheet.session.cancelled:
+            days.setdefault(sheet.session.day, []).append(sheet)
     _, line = _organisation(gestes, school.name)
     return MonthSheets(
         organisation=line,

@@ -36,6 +36,7 @@ from core.domain import ExitStats, RecordError
 from core.settings import Settings
 from core.store.accounts import Accounts
 from core.store.attendance import Attendance
+from core.store.attendance_alerts import AbsenceAlert, SheetAlert, attendance_alerts
 from core.store.attendance_checks import NewEntry
 from core.store.backup import backup_database, restore_database
 from core.store.corrections import Correction, Corrections
@@ -68,6 +69,7 @@ from core.store.verifications import Verifications
 __all__ = [
     "BREAKDOWNS",
     "UNFINISHED_SHOWN",
+    "AbsenceAlert",
     "Attendance",
     "Correction",
     "FailureCounts",
@@ -80,11 +82,13 @@ __all__ = [
     "Observations",
     "RecordError",
     "RecordedTap",
+    "SheetAlert",
     "Store",
     "Tap",
     "TapOutcome",
     "TapStore",
     "TapWriter",
+    "attendance_alerts",
     "backup_database",
     "open_store",
     "restore_database",

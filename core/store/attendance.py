@@ -238,9 +238,34 @@ class Attendance:
             if row is None:
                 return None
             entries = _entries(session, [session_id])
-            names = _names(session, row.cohort_id, row.day, entries)
+            names = _names(_people(session, row.cohort_id, entries), row.day, entries)
         ends = (row.length, row.head)  # what the sheet's own row says its chain ends with
         return build_sheet(session_of(row), entries, names, today or _today(), ends)
+
+    def sheets(
+        self, cohort_id: int, first: dt.date, last: dt.date, today: dt.date | None = None
+    ) -> list[Sheet]:
+        """A cohort's sheets from ``first`` to ``last``, in order, read at once (a month's
+        document, the dashboard's checks): the same as ``sheet`` for each."""
+        a = t.AttendanceSession
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(a)
+                .where(a.cohort_id == cohort_id, a.day >= first, a.day <= last)
+                .order_by(a.day, a.starts)
+            ).all()
+            entries = _entries(session, [row.id for row in rows])
+            people = _people(session, cohort_id, entries)
+        own: dict[int, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            own[entry.session_id].append(entry)
+        return [
+            build_sheet(
+                session_of(row), own[row.id], _names(people, row.day, own[row.id]),
+                today or _today(), (row.length, row.head),
+            )
+            for row in rows
+        ]  # fmt: skip
 
     def hours(
         self, cohort_id: int, today: dt.date | None = None, trainee_id: int | None = None
@@ -294,7 +319,7 @@ class Attendance:
     def roster(self, cohort_id: int) -> dict[int, str]:
         """The cohort's trainees, « NOM Prénom », in alphabetical order."""
         with self._db.read() as session:
-            return _names(session, cohort_id, dt.date.max, [])
+            return _names(_people(session, cohort_id, []), dt.date.max, [])
 
     def trainee_hours(self, trainee_id: int, today: dt.date | None = None) -> HoursDone | None:
         """One trainee's hours, from their cohort's sheets (their page, their own page)."""
@@ -428,17 +453,25 @@ def _marks(
     ]  # fmt: skip
 
 
-def _names(session: Orm, cohort_id: int, day: dt.date, entries: list[Entry]) -> dict[int, str]:
-    """Who has a line: the cohort's trainees who had joined by ``day``, and anyone with an
-    entry on the sheet (a trainee moved since)."""
+def _people(session: Orm, cohort_id: int, entries: list[Entry]) -> list[Any]:
+    """The cohort's trainees, and anyone with an entry on these sheets (moved since)."""
     signed = {e.trainee_id for e in entries if e.trainee_id is not None}
-    rows = session.execute(
-        select(t.Trainee.id, t.Trainee.first_name, t.Trainee.last_name, t.Trainee.joined_on).where(
-            (t.Trainee.cohort_id == cohort_id) | t.Trainee.id.in_(signed)
+    return list(
+        session.execute(
+            select(
+                t.Trainee.id, t.Trainee.first_name, t.Trainee.last_name, t.Trainee.joined_on
+            ).where((t.Trainee.cohort_id == cohort_id) | t.Trainee.id.in_(signed))
         )
-    ).all()
-    names: dict[int, str] = defaultdict(str)
-    for trainee, first, last, joined in rows:
-        if trainee in signed or joined is None or joined <= day:
-            names[trainee] = f"{last.upper()} {first}"
+    )
+
+
+def _names(people: list[Any], day: dt.date, entries: list[Entry]) -> dict[int, str]:
+    """Who has a line on a sheet of ``day``: the trainees who had joined by then, and anyone
+    with an entry on it; « NOM Prénom », in alphabetical order."""
+    signed = {e.trainee_id for e in entries if e.trainee_id is not None}
+    names = {
+        trainee: f"{last.upper()} {first}"
+        for trainee, first, last, joined in people
+        if trainee in signed or joined is None or joined <= day
+    }
     return dict(sorted(names.items(), key=lambda item: item[1].casefold()))

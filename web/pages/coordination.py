@@ -9,12 +9,14 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.domain import ExitDetails, ExitKind, RecordError, Role
-from core.store import Store
+from core.french import SCHOOL_TIME
+from core.store import Store, attendance_alerts
 from web import forms
 from web.actions import manages, replace_forgotten_password, set_account_active
 from web.deps import (
     Id,
     User,
+    gestes_of,
     require_coordinator,
     store_of,
     trainee_of,
@@ -41,6 +43,10 @@ def dashboard(
     cohorts = visible_cohorts(store, user)
     stats = {int(s.key): s for s in store.exit_stats("cohort")}
     items = [{"cohort": c, "school": s, "stats": stats.get(c.id)} for c, s in cohorts]
+    running = [(c.id, c.name) for c, _ in cohorts if not c.closed]
+    today = dt.datetime.now(SCHOOL_TIME).date()
+    threshold = gestes_of(request).settings.absence_alert
+    absences, sheets = attendance_alerts(store.attendance, running, today, threshold)
     return render(
         request,
         "dashboard.html",
@@ -49,6 +55,9 @@ def dashboard(
             "exits": list(ExitKind),
             "added": added,
             "due": store.follow_ups_due(None if user.is_admin else user.schools),
+            "absences": absences,
+            "sheets": sheets,
+            "threshold": threshold,
         },
     )
 

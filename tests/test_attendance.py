@@ -334,4 +334,9 @@ def test_a_cohorts_sheets_read_at_once_are_each_sheet_as_read_alone(world, plann
             planned.record(s.id, entry, now=start)
     day = sessions[-1].day
     together = planned.sheets(world.cohort, sessions[0].day, day, today=day)
-    assert together == [planned.sheet(s.id, today=day) for s in sessions]
+    alone = [s for s in planned.sessions(world.cohort) if sessions[0].day <= s.day <= day]
+    assert together == [planned.sheet(s.id, today=day) for s in alone]
+    assert (
+        len(together) == 4
+        and sum(len([li for li in sh.lines if li.mark.signed]) for sh in together) == 6
+    )

@@ -255,7 +255,7 @@ def test_a_trainer_finds_todays_sheets_first(floor):
 
 
 def test_the_dashboard_says_what_attendance_needs_looking_at(floor):
-    world, cohort, (awa, _), sheet = floor
+    world, cohort, (awa, _), _ = floor
     world.gestes.store.attendance.plan(cohort)  # ten days of half-days held, none signed
     coordinator, _ = signed_in(world, "coord@example.org")
     page = coordinator.get("/dashboard").text

@@ -232,6 +232,8 @@ def test_the_certificate_and_the_months_sheets_say_what_the_record_holds(floor):
         coordinator.get(f"/trainees/{awa}/attestation-de-fin-de-formation.pdf").content
     )
     assert "Attestation de fin de formation" in attestation and "14 h 45" in attestation
+    table = coordinator.get(f"/cohorts/{cohort}/hours.csv").content.decode("utf-8-sig")
+    assert "DIALLO Inès;14,75;24,00;" in table  # the funder's report: the same hours
     booklet = coordinator.get(f"/trainees/{awa}/booklet").text  # the same hours, for employers
     assert "14 h 45 effectuées sur" in booklet
     month = sheet.day.strftime("%Y-%m")

@@ -293,6 +293,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/trainees/{tr}/certificat-de-realisation.pdf", {}, {"trainer": {403}}),
         ("GET", f"/trainees/{tr}/attestation-de-fin-de-formation.pdf", {}, {"trainer": {403}}),
         ("GET", f"/cohorts/{co}/attendance/{_this_month()}.pdf", {}, {}),
+        ("GET", f"/cohorts/{co}/hours.csv", {}, {}),
         ("GET", f"/api/cohorts/{co}/hours", {}, {}),
         ("POST", f"/api/cohorts/{co}/sessions/plan", {}, {"trainer": {403}}),
         (
@@ -851,7 +852,7 @@ def test_every_route_is_in_the_matrix(site):
         for code in [*site.shares.values(), site.handed, site.export]:  # opaque codes, not numbers
             path = path.replace(code, "X")
         path = re.sub(r"/parts/[a-z]+", "/parts/X", path.split("?")[0])  # a part by its name
-        path = re.sub(r"/grid\.(csv|xlsx)$", "/grid.X", path)  # a grid by its format
+        path = re.sub(r"/(grid|hours)\.(csv|xlsx)$", r"/\1.X", path)  # a table by its format
         path = re.sub(r"^/exits\.(csv|xlsx)$", "/exits.X", path)  # the exits' report
         path = re.sub(r"/(absence|correction)$", "/X", path)  # a sheet's mark by its kind
         path = re.sub(r"/attendance/\d{4}-\d{2}\.pdf$", "/attendance/X.pdf", path)  # a month

@@ -6,7 +6,7 @@ they cannot say other than the pages."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
@@ -60,6 +60,76 @@ def month_sheets(request: Request, user: User, cohort_id: Id, month: Month) -> R
     cohort = cohort_of(gestes_of(request).store, user, cohort_id)
     pdf = month_pdf(gestes_of(request), cohort_id, int(month[:4]), int(month[5:]))
     return _pdf(pdf, f"emargement-{slugify(cohort.name)}-{month}.pdf")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/cohorts/{cohort_id}/hours.{kind}",
+    response_class=Response,
+    responses=served_as(("text/csv", XLSX), "Every trainee's hours and absences"),
+)
+def hours_file(
+    request: Request,
+    user: User,
+    cohort_id: Id,
+    kind: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+) -> Response:
+    """Each trainee's hours attended per phase against those held and planned, and their
+    absences — the funder's report, from the same derivation as the pages."""
+    from core.tabular import inert, write_csv, write_rows_xlsx
+
+    gestes = gestes_of(request)
+    cohort = cohort_of(gestes.store, user, cohort_id)
+    rows = [[inert(cell) for cell in row] for row in hours_table(gestes, cohort, _today())]
+    data = write_csv(rows) if kind == "csv" else write_rows_xlsx(rows, "Heures")
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8" if kind == "csv" else XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="heures-{slugify(cohort.name)}.{kind}"'
+        },
+    )
+
+
+def hours_table(gestes: Any, cohort: Any, today: dt.date) -> list[list[str]]:
+    from core.attendance.sessions import planned_hours
+    from core.catalog.definitions import Phase
+
+    curriculum = gestes.catalog_for(cohort).sectors[cohort.sector].curriculum
+    planned = planned_hours(curriculum, cohort.planned_hours)
+    attendance = gestes.store.attendance
+    hours = attendance.hours(cohort.id, today)
+    floor = [p for p in Phase if p is not Phase.IMMERSION]
+    header = ["Stagiaire"]
+    for phase in floor:
+        header += [f"{phase.label} : heures effectuées", "heures tenues", "heures prévues"]
+    header += [
+        "absences non justifiées (demi-journées)",
+        "absences justifiées",
+        "retards ou départs",
+    ]
+    rows = [header]
+    for trainee, name in attendance.roster(cohort.id).items():
+        h = hours.get(trainee)
+        if h is None:
+            continue
+        line = [name]
+        for phase in floor:
+            line += [
+                _decimal(h.done.get(phase.value, 0)),
+                _decimal(h.held.get(phase.value, 0)),
+                str(planned.get(phase.value, 0)),
+            ]
+        rows.append([*line, str(h.unjustified), str(h.justified), str(h.late)])
+    return rows
+
+
+def _decimal(minutes: int) -> str:
+    """Hours with two decimals, as a spreadsheet sums them (« 14,75 »): exact to the minute
+    a quarter-hour rule leaves."""
+    return f"{minutes / 60:.2f}".replace(".", ",")
 
 
 def _today() -> dt.date:

@@ -266,3 +266,33 @@ def test_the_dashboard_says_what_attendance_needs_looking_at(floor):
     assert "Feuille non contresignée par la formatrice ou le formateur." in page
     world.gestes.settings.absence_alert = 100  # the school's threshold, not reached
     assert "DIALLO Inès" not in coordinator.get("/dashboard").text
+
+
+def test_a_cohorts_certificates_are_a_job_like_its_booklets(floor):
+    import io
+    import zipfile
+
+    from core.booklet.jobs import join
+
+    world, cohort, (awa, yanis), _ = floor
+    coordinator, csrf = signed_in(world, "coord@example.org")
+    asked = coordinator.post(
+        f"/cohorts/{cohort}/certificates", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert asked.status_code == 303
+    job = asked.headers["location"].rsplit("/", 1)[1]
+    assert join(job, 60), "the certificates job did not finish"
+    page = coordinator.get(f"/exports/{job}").text
+    assert "Certificats et attestations prêts pour 2 stagiaires." in page
+    archive = zipfile.ZipFile(io.BytesIO(coordinator.get(f"/exports/{job}/download").content))
+    assert sorted(archive.namelist()) == sorted(
+        [
+            f"attestation-de-fin-de-formation-{awa}-diallo-ines.pdf",
+            f"certificat-de-realisation-{awa}-diallo-ines.pdf",
+            f"attestation-de-fin-de-formation-{yanis}-martin-yanis.pdf",
+            f"certificat-de-realisation-{yanis}-martin-yanis.pdf",
+        ]
+    )
+    assert pdf_text(archive.read(f"certificat-de-realisation-{awa}-diallo-ines.pdf")).count(
+        "Inès Diallo"
+    )

@@ -294,6 +294,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/trainees/{tr}/attestation-de-fin-de-formation.pdf", {}, {"trainer": {403}}),
         ("GET", f"/cohorts/{co}/attendance/{_this_month()}.pdf", {}, {}),
         ("GET", f"/cohorts/{co}/hours.csv", {}, {}),
+        ("POST", f"/cohorts/{co}/certificates", {}, {"trainer": {403}}),
         ("GET", f"/api/cohorts/{co}/hours", {}, {}),
         ("POST", f"/api/cohorts/{co}/sessions/plan", {}, {"trainer": {403}}),
         (
@@ -1555,13 +1556,16 @@ def test_booklet_download_and_preview(site):
 
 def test_a_signed_link_printed_before_short_codes_still_answers(site):
     """Booklets printed before the short codes carry a signed token: /verify/ still checks it."""
-    from core.booklet.data import build_booklet
+    from core.booklet.data import attended_minutes, build_booklet
     from core.booklet.verification import Claim, content_key, sign
 
     gestes = site.gestes
     record = gestes.store.records.trainee_record(site.trainee)
     data = build_booklet(
-        gestes.definitions, record, immersion=gestes.immersion_record(site.trainee)
+        gestes.definitions,
+        record,
+        immersion=gestes.immersion_record(site.trainee),
+        attended=attended_minutes(gestes, site.trainee),  # the sheets the matrix signed
     )
     claim = Claim(
         trainee=site.trainee,

@@ -23,17 +23,29 @@ from core.store import JobState
 if TYPE_CHECKING:
     from core.context import Gestes
 
-__all__ = ["JobState", "archive_of", "finish_here", "join", "run", "submit", "work"]
+__all__ = [
+    "COHORT_CERTIFICATES",
+    "JobState",
+    "archive_of",
+    "finish_here",
+    "join",
+    "run",
+    "submit",
+    "work",
+]
 
 COHORT_BOOKLETS = "cohort_booklets"
+COHORT_CERTIFICATES = "cohort_certificates"  # each trainee's certificat and attestation
 QUEUE = "gestes"
 RETRIES = 2  # a worker lost mid-run, a database restart: tried again from the start
 _HERE: dict[str, tuple[threading.Thread, Gestes]] = {}  # jobs running in this process
 
 
-def submit(gestes: Gestes, cohort: int, user: int, served_at: str | None) -> str:
-    """Queue a cohort's booklets; returns the job id the page polls."""
-    job = gestes.store.jobs.create(COHORT_BOOKLETS, cohort, user, served_at)
+def submit(
+    gestes: Gestes, cohort: int, user: int, served_at: str | None, kind: str = COHORT_BOOKLETS
+) -> str:
+    """Queue a cohort's booklets (or its certificates); returns the job id the page polls."""
+    job = gestes.store.jobs.create(kind, cohort, user, served_at)
     if gestes.settings.jobs == "queue":
         defer(gestes, job)
     else:
@@ -83,8 +95,11 @@ def run(gestes: Gestes, job: str) -> None:
     from core.booklet.printing import booklet_filename, cached_pdf
 
     state = gestes.store.jobs.get(job)
-    if state is None or state.kind != COHORT_BOOKLETS:
+    if state is None or state.kind not in (COHORT_BOOKLETS, COHORT_CERTIFICATES):
         raise RecordError(f"Travail inconnu : {job}.")
+    if state.kind == COHORT_CERTIFICATES:
+        _certificates(gestes, job, state.cohort)
+        return
     records = gestes.store.records.cohort_records(state.cohort)
     gestes.store.jobs.start(job, len(records))
     booklets = gestes.store.files.within("booklets")
@@ -94,6 +109,35 @@ def run(gestes: Gestes, job: str) -> None:
             data = verified_booklet(gestes, record, served_at=state.served_at)
             pdf = cached_pdf(data, booklets, gestes.settings)
             zipped.writestr(booklet_filename(record.trainee.id, record.trainee.full_name), pdf)
+            gestes.store.jobs.progress(job, done)
+    result = f"exports/{job}.zip"
+    gestes.store.files.write(result, archive.getvalue())
+    gestes.store.jobs.finish(job, result)
+
+
+def _certificates(gestes: Gestes, job: str, cohort: int) -> None:
+    """Each trainee's certificat de réalisation and attestation de fin de formation, signed,
+    zipped: what the school sends its funder at the end (the same documents as one by one)."""
+    import datetime as dt
+
+    from core.attendance.documents import attestation_pdf, certificate_pdf
+    from core.french import SCHOOL_TIME, slugify
+
+    today = dt.datetime.now(SCHOOL_TIME).date()
+    roster = gestes.store.attendance.roster(cohort)
+    gestes.store.jobs.start(job, len(roster))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for done, (trainee, full_name) in enumerate(roster.items(), start=1):
+            name = slugify(full_name)
+            zipped.writestr(
+                f"certificat-de-realisation-{trainee}-{name}.pdf",
+                certificate_pdf(gestes, trainee, today),
+            )
+            zipped.writestr(
+                f"attestation-de-fin-de-formation-{trainee}-{name}.pdf",
+                attestation_pdf(gestes, trainee, today),
+            )
             gestes.store.jobs.progress(job, done)
     result = f"exports/{job}.zip"
     gestes.store.files.write(result, archive.getvalue())

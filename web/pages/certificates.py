@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from core.french import SCHOOL_TIME, slugify
 from web.contract import served_as
@@ -63,6 +63,19 @@ def month_sheets(request: Request, user: User, cohort_id: Id, month: Month) -> R
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post("/cohorts/{cohort_id}/certificates")
+def export_certificates(request: Request, user: User, cohort_id: Id) -> Response:
+    """Every trainee's certificat and attestation, signed and zipped, as a job like the
+    booklets (``core.booklet.jobs``); its progress page has its own address."""
+    from core.booklet.jobs import COHORT_CERTIFICATES, submit
+
+    gestes = gestes_of(request)
+    cohort_of(gestes.store, user, cohort_id)
+    require_coordinator(user)
+    job = submit(gestes, cohort_id, user.id, None, kind=COHORT_CERTIFICATES)
+    return RedirectResponse(f"/exports/{job}", status_code=303)
 
 
 @router.get(

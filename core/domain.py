@@ -154,6 +154,8 @@ class School:
     city: str
     territory: str  # catalog id: territoire.marseille
     address: str | None = None
+    attendance_step: int | None = None  # minutes; unset: a quarter-hour
+    absence_alert: int | None = None  # half-days; unset: the installation's setting
 
 
 @dataclass(frozen=True)

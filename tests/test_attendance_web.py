@@ -296,3 +296,29 @@ def test_a_cohorts_certificates_are_a_job_like_its_booklets(floor):
     assert pdf_text(archive.read(f"certificat-de-realisation-{awa}-diallo-ines.pdf")).count(
         "Inès Diallo"
     )
+
+
+def test_the_school_sets_its_own_rounding_and_alert(floor):
+    world, cohort, (awa, _), sheet = floor
+    trainer, csrf = signed_in(world, "formateur@example.org")
+    now = str(int(dt.datetime.now(dt.UTC).timestamp() * 1000))
+    trainer.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/signature",
+        data={"csrf_token": csrf, "submit_id": "sig-awa-rule", "made_at": now,
+              "strokes": json.dumps(PEN), "minute": "9:07"},
+    )  # fmt: skip
+    hours = world.gestes.store.attendance.hours
+    assert hours(cohort)[awa].total_done == 24 * 60 - 9 * 60 - 15  # from 9:15, a quarter-hour
+    refused = trainer.post(
+        f"/cohorts/{cohort}/attendance/rules", data={"csrf_token": csrf, "step": 5, "alert": 2}
+    )
+    assert refused.status_code == 403  # the coordination's
+    coordinator, csrf = signed_in(world, "coord@example.org")
+    coordinator.post(
+        f"/cohorts/{cohort}/attendance/rules", data={"csrf_token": csrf, "step": 5, "alert": 2}
+    )
+    assert hours(cohort)[awa].total_done == 24 * 60 - 9 * 60 - 10  # from 9:10, five minutes
+    page = coordinator.get(f"/cohorts/{cohort}/attendance").text
+    assert "comptés à 5 minutes près" in page and "à partir de 2 demi-journées" in page
+    history = world.gestes.store.corrections.history("school", [world.school])
+    assert {c.field for c in history} == {"arrondi des présences", "alerte d'absences"}

@@ -257,6 +257,7 @@ WHO = {
 
 
 COORDINATORS_ONLY = {"trainer": {403}, "other_school": {403}}
+TRAINER_403 = {"trainer": {403}}  # the coordination's; another school's ids: 404 (scope first)
 ADMINS_ONLY = {"trainer": {403}, "other_school": {403}, "coordinator": {403}}
 ALREADY_CURRENT = {"admin": {400}, "coordinator": {400}}  # nothing to move to: said, refused
 OWNER_ONLY = {"trainer": {404}, "coordinator": {404}}  # the fixture's export is the admin's
@@ -288,6 +289,12 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/cohorts/{co}/grid.xlsx", {}, {}),
         ("GET", f"/cohorts/{co}/attendance", {}, {}),
         ("POST", f"/cohorts/{co}/attendance/plan", {}, {"trainer": {403}}),  # scope, then role
+        (
+            "POST",
+            f"/cohorts/{co}/attendance/rules",
+            {"step": "15", "alert": "4"},
+            {"trainer": {403}},
+        ),
         ("GET", f"/sessions/{site.sheet}", {}, {}),
         ("GET", f"/api/cohorts/{co}/sessions", {}, {}),
         ("GET", f"/trainees/{tr}/certificat-de-realisation.pdf", {}, {"trainer": {403}}),

@@ -19,7 +19,8 @@ from core.french import SCHOOL_TIME
 # More signatures than this in one minute on one device is flagged: a queue of trainees
 # signs one every ten seconds or so; a sheet filled in a batch, faster.
 SAME_MINUTE = 8
-STEP = 15  # late arrivals and early departures counted to the quarter-hour
+STEP = 15  # late arrivals and early departures counted to the quarter-hour, unless the
+# school set its own step
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def build_sheet(
     names: Mapping[int, str],
     today: dt.date,
     ends: tuple[int, str] | None = None,
+    step: int = STEP,
 ) -> Sheet:
     """``ends``: the length and last hash the sheet's own row holds: an entry removed from
     the end of the chain shows there (the chain alone cannot see it)."""
@@ -101,7 +103,7 @@ def build_sheet(
                 trainee,
                 name,
                 mark,
-                minutes_done(mark, session.starts, session.ends, STEP),
+                minutes_done(mark, session.starts, session.ends, step),
                 signature.strokes if signature and mark.signed else None,
                 signature.made_at if signature and mark.signed else None,
             )
@@ -169,6 +171,7 @@ def hours_of(
     marks: Iterable[tuple[int, int, Event]],
     joined: Mapping[int, dt.date | None],
     today: dt.date,
+    step: int = STEP,
 ) -> dict[int, HoursDone]:
     """Minutes attended and held per trainee, per phase and module, from each trainee's
     entries (session id, trainee id, event). A half-day held with nothing signed counts as an
@@ -183,7 +186,7 @@ def hours_of(
             if session.cancelled or session.day > today or (since and session.day < since):
                 continue
             mark = fold_marks(events.get((session.id, trainee), []))
-            minutes = minutes_done(mark, session.starts, session.ends, STEP)
+            minutes = minutes_done(mark, session.starts, session.ends, step)
             tally["held"][session.phase] += session.minutes
             tally["done"][session.phase] += minutes
             tally["module"][session.module] += minutes

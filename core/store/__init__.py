@@ -42,7 +42,7 @@ from core.store.backup import backup_database, restore_database
 from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula
 from core.store.database import Database
-from core.store.directory import Directory
+from core.store.directory import STEPS, Directory
 from core.store.engine import (
     create_missing_database,
     current_revision,
@@ -68,6 +68,7 @@ from core.store.verifications import Verifications
 
 __all__ = [
     "BREAKDOWNS",
+    "STEPS",
     "UNFINISHED_SHOWN",
     "AbsenceAlert",
     "Attendance",

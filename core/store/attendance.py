@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as Orm
 from core.attendance.chain import GENESIS, chain_hash
 from core.attendance.hours import Event, Kind
 from core.attendance.sessions import plan_sessions
-from core.attendance.sheets import Entry, build_sheet, hours_of
+from core.attendance.sheets import STEP, Entry, build_sheet, hours_of
 from core.attendance.views import HoursDone, Session, Sheet
 from core.domain import RecordError
 from core.french import SCHOOL_TIME
@@ -239,8 +239,9 @@ class Attendance:
                 return None
             entries = _entries(session, [session_id])
             names = _names(_people(session, row.cohort_id, entries), row.day, entries)
+            step = _step(session, row.cohort_id)
         ends = (row.length, row.head)  # what the sheet's own row says its chain ends with
-        return build_sheet(session_of(row), entries, names, today or _today(), ends)
+        return build_sheet(session_of(row), entries, names, today or _today(), ends, step)
 
     def sheets(
         self, cohort_id: int, first: dt.date, last: dt.date, today: dt.date | None = None
@@ -256,13 +257,14 @@ class Attendance:
             ).all()
             entries = _entries(session, [row.id for row in rows])
             people = _people(session, cohort_id, entries)
+            step = _step(session, cohort_id)
         own: dict[int, list[Entry]] = defaultdict(list)
         for entry in entries:
             own[entry.session_id].append(entry)
         return [
             build_sheet(
                 session_of(row), own[row.id], _names(people, row.day, own[row.id]),
-                today or _today(), (row.length, row.head),
+                today or _today(), (row.length, row.head), step,
             )
             for row in rows
         ]  # fmt: skip
@@ -284,11 +286,12 @@ class Attendance:
                 )
             ]  # fmt: skip
             marks = _marks(session, [s.id for s in sessions], trainee_id)
+            step = _step(session, cohort_id)
             members = session.execute(
                 select(t.Trainee.id, t.Trainee.joined_on).where(t.Trainee.cohort_id == cohort_id)
             ).all()
         joined = {trainee: day for trainee, day in members if trainee_id in (None, trainee)}
-        return hours_of(sessions, marks, joined, today or _today())
+        return hours_of(sessions, marks, joined, today or _today(), step)
 
     def kept_until(self, cohort_id: int, years: int) -> dt.date | None:
         """The last day a cohort's sheets must be kept: ``years`` after the end of the year
@@ -451,6 +454,16 @@ def _marks(
         ))
         for row in session.execute(query)
     ]  # fmt: skip
+
+
+def _step(session: Orm, cohort_id: int) -> int:
+    """The minutes the cohort's school counts lateness to (a quarter-hour unless set)."""
+    step = session.scalar(
+        select(t.School.attendance_step)
+        .join(t.Cohort, t.Cohort.school_id == t.School.id)
+        .where(t.Cohort.id == cohort_id)
+    )
+    return int(step or STEP)
 
 
 def _people(session: Orm, cohort_id: int, entries: list[Entry]) -> list[Any]:

@@ -30,15 +30,14 @@ class SheetAlert:
 
 def attendance_alerts(
     attendance: Attendance,
-    cohorts: list[tuple[int, str]],
+    cohorts: list[tuple[int, str, int]],
     today: dt.date,
-    threshold: int,
     days: int = 14,
 ) -> tuple[list[AbsenceAlert], list[SheetAlert]]:
-    """For these (cohort id, name): the absences at or past ``threshold`` half-days, and the
-    flagged sheets of the last ``days`` days, most recent first."""
+    """For these (cohort id, name, its school's threshold in half-days): the absences at or
+    past the threshold, and the flagged sheets of the last ``days`` days, latest first."""
     absences, sheets = [], []
-    for cohort, name in cohorts:
+    for cohort, name, threshold in cohorts:
         names = attendance.roster(cohort)
         for trainee, hours in attendance.hours(cohort, today).items():
             if hours.unjustified >= threshold and trainee in names:

@@ -19,6 +19,8 @@ from core.store.database import Database
 from core.store.observations import check_open
 from core.store.passwords import hash_password, password_problem
 
+STEPS = (1, 5, 10, 15, 30)  # minutes a late arrival or an early departure is counted to
+
 
 class Directory:
     """Create schools, accounts, cohorts and trainees."""
@@ -68,6 +70,34 @@ class Directory:
                 raise RecordError("École inconnue.")
             school.name, school.city, school.territory = name.strip(), city.strip(), territory
             school.address = (address or "").strip() or None
+
+    def set_attendance_rules(
+        self, school_id: int, step: int | None, alert: int | None, by: int | None
+    ) -> None:
+        """The school's attendance rules (``None``: the default), each change traced."""
+        if step is not None and step not in STEPS:
+            raise RecordError("Arrondi : 1, 5, 10, 15 ou 30 minutes.", "attendance_step")
+        if alert is not None and not 1 <= alert <= 100:
+            raise RecordError("Alerte : entre 1 et 100 demi-journées.", "absence_alert")
+        with self._db.write() as session:
+            school = session.get(t.School, school_id)
+            if school is None:
+                raise RecordError("École inconnue.")
+            for field, label, value in (
+                ("attendance_step", "arrondi des présences", step),
+                ("absence_alert", "alerte d'absences", alert),
+            ):
+                before = getattr(school, field)
+                if before != value:
+                    session.add(
+                        t.Change(
+                            author_id=by, entity="school", entity_id=school_id,
+                            school_id=school_id, field=label,
+                            before=None if before is None else str(before),
+                            after=None if value is None else str(value),
+                        )
+                    )  # fmt: skip
+                    setattr(school, field, value)
 
     def _check_school(self, name: str, city: str, territory: str, address: str | None) -> None:
         if not name.strip() or len(name) > 200:

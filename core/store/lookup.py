@@ -216,7 +216,10 @@ class Lookup:
 
 
 def _school(row: t.School) -> School:
-    return School(row.id, row.slug, row.name, row.city, row.territory, row.address)
+    return School(
+        row.id, row.slug, row.name, row.city, row.territory, row.address,
+        row.attendance_step, row.absence_alert,
+    )  # fmt: skip
 
 
 def _cohort(row: t.Cohort, trainers: tuple[int, ...] = ()) -> Cohort:

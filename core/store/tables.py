@@ -51,6 +51,11 @@ class School(Base):
     city: Mapped[str] = mapped_column(String(100))
     territory: Mapped[str] = mapped_column(String(120))  # catalog id: territoire.marseille
     address: Mapped[str | None] = mapped_column(String(300))
+    # The school's own attendance rules: late arrivals and early departures counted to this
+    # many minutes (unset: a quarter-hour), and the unjustified half-days absent from which
+    # the coordination is told (unset: GESTES_ABSENCE_ALERT).
+    attendance_step: Mapped[int | None] = mapped_column(Integer)
+    absence_alert: Mapped[int | None] = mapped_column(Integer)
 
 
 class User(Base):

@@ -21,9 +21,9 @@ from core.attendance.sessions import clock, parse_clock
 from core.attendance.views import Session
 from core.domain import Cohort, RecordError, Role
 from core.french import SCHOOL_TIME
-from core.store import NewEntry
+from core.store import STEPS, NewEntry
 from web.actions import writable_session
-from web.deps import Id, User, cohort_of, require_coordinator, store_of
+from web.deps import Id, User, cohort_of, gestes_of, require_coordinator, store_of
 from web.rendering import render
 from web.security import CurrentUser
 
@@ -66,6 +66,9 @@ def cohort_attendance(request: Request, user: User, cohort_id: Id, mois: Month =
         "names": store.attendance.roster(cohort_id),
         "staff": {a.id: a.name for a in store.lookup.staff(cohort.school_id)},
         "can_plan": user.role is not Role.TRAINER and not cohort.closed,
+        "school": store.lookup.school(cohort.school_id),
+        "default_alert": gestes_of(request).settings.absence_alert,
+        "steps": STEPS,
     }
     return render(request, "attendance.html", view)
 
@@ -77,6 +80,23 @@ def plan_attendance(request: Request, user: User, cohort_id: Id) -> Response:
     require_coordinator(user)
     added = store.attendance.plan(cohort_id)
     return RedirectResponse(f"/cohorts/{cohort_id}/attendance?planifiees={added}", status_code=303)
+
+
+@router.post("/cohorts/{cohort_id}/attendance/rules")
+def attendance_rules(
+    request: Request,
+    user: User,
+    cohort_id: Id,
+    step: Annotated[int, Form(ge=1, le=30)],
+    alert: Annotated[int, Form(ge=1, le=100)],
+) -> Response:
+    """The school's own rules: lateness counted to ``step`` minutes, the coordination told
+    from ``alert`` unjustified half-days absent (each change in the corrections' history)."""
+    store = store_of(request)
+    cohort = cohort_of(store, user, cohort_id)
+    require_coordinator(user)
+    store.directory.set_attendance_rules(cohort.school_id, step, alert, user.id)
+    return RedirectResponse(f"/cohorts/{cohort_id}/attendance#regles", status_code=303)
 
 
 @router.get("/sessions/{session_id}")

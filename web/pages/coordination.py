@@ -43,10 +43,10 @@ def dashboard(
     cohorts = visible_cohorts(store, user)
     stats = {int(s.key): s for s in store.exit_stats("cohort")}
     items = [{"cohort": c, "school": s, "stats": stats.get(c.id)} for c, s in cohorts]
-    running = [(c.id, c.name) for c, _ in cohorts if not c.closed]
+    default = gestes_of(request).settings.absence_alert
+    running = [(c.id, c.name, s.absence_alert or default) for c, s in cohorts if not c.closed]
     today = dt.datetime.now(SCHOOL_TIME).date()
-    threshold = gestes_of(request).settings.absence_alert
-    absences, sheets = attendance_alerts(store.attendance, running, today, threshold)
+    absences, sheets = attendance_alerts(store.attendance, running, today)
     return render(
         request,
         "dashboard.html",
@@ -57,7 +57,6 @@ def dashboard(
             "due": store.follow_ups_due(None if user.is_admin else user.schools),
             "absences": absences,
             "sheets": sheets,
-            "threshold": threshold,
         },
     )
 

@@ -322,3 +322,37 @@ def test_the_school_sets_its_own_rounding_and_alert(floor):
     assert "comptés à 5 minutes près" in page and "à partir de 2 demi-journées" in page
     history = world.gestes.store.corrections.history("school", [world.school])
     assert {c.field for c in history} == {"arrondi des présences", "alerte d'absences"}
+
+
+def test_a_justification_keeps_its_proof_for_the_coordination_only(floor):
+    from tests.conftest import photo
+
+    world, _, (awa, _), sheet = floor
+    coordinator, csrf = signed_in(world, "coord@example.org")
+    url = f"/sessions/{sheet.id}/trainees/{awa}/justification"
+    form = {"csrf_token": csrf, "category": "maladie", "reason": "Certificat reçu"}
+    refused = coordinator.post(
+        url,
+        data={**form, "submit_id": "just-awa-html"},
+        files={"proof": ("certificat.jpg", b"<html><script>x</script></html>", "image/jpeg")},
+    )
+    assert refused.status_code == 400
+    line = re.search(rf'<li class="card" id="t{awa}">(.*?)</li>', refused.text, re.S).group(1)
+    assert "Type de fichier refusé" in line
+    kept = coordinator.post(
+        url,
+        data={**form, "submit_id": "just-awa-jpeg"},
+        files={"proof": ("certificat.jpg", photo(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303
+    sheet_now = world.gestes.store.attendance.sheet(sheet.id)
+    [line] = [li for li in sheet_now.lines if li.trainee_id == awa]
+    assert line.mark.justified == "maladie" and line.proof and sheet_now.intact
+    shown = coordinator.get(f"/sessions/{sheet.id}/proofs/{line.proof}")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert f"/proofs/{line.proof}" in coordinator.get(f"/sessions/{sheet.id}").text
+    trainer, _ = signed_in(world, "formateur@example.org")
+    assert trainer.get(f"/sessions/{sheet.id}/proofs/{line.proof}").status_code == 403
+    assert f"/proofs/{line.proof}" not in trainer.get(f"/sessions/{sheet.id}").text
+    assert coordinator.get(f"/sessions/{sheet.id}/proofs/{'0' * 64}").status_code == 404

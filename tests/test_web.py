@@ -296,6 +296,12 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             {"trainer": {403}},
         ),
         ("GET", f"/sessions/{site.sheet}", {}, {}),
+        (  # a proof no justification holds: the coordination's, and none is there
+            "GET",
+            f"/sessions/{site.sheet}/proofs/{'0' * 64}",
+            {},
+            {"trainer": {403}, "coordinator": {404}, "admin": {404}},
+        ),
         ("GET", f"/api/cohorts/{co}/sessions", {}, {}),
         ("GET", f"/trainees/{tr}/certificat-de-realisation.pdf", {}, {"trainer": {403}}),
         ("GET", f"/trainees/{tr}/attestation-de-fin-de-formation.pdf", {}, {"trainer": {403}}),

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
+from typing import Any
 
 import anyio
 from fastapi import HTTPException, Request
@@ -165,6 +166,23 @@ def _decodes(request: Request) -> anyio.CapacityLimiter:
         state.photo_decodes = anyio.CapacityLimiter(DECODES)
     limiter: anyio.CapacityLimiter = state.photo_decodes
     return limiter
+
+
+async def receive_proof(request: Request, form: Any) -> tuple[str, str] | None:
+    """A justification's proof posted as ``proof``, kept like evidence (decoded off the event
+    loop, a few at a time); its digest and media type, or None when no file was chosen."""
+    upload = form.get("proof")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return None
+    store = gestes_of(request).store
+    limit = gestes_of(request).settings.evidence_max_bytes
+    data = await upload.read(limit + 1)
+    proofs = store.attendance.proofs
+    assert proofs is not None
+    kept: tuple[str, str] = await anyio.to_thread.run_sync(
+        proofs.keep, data, upload.content_type, limiter=_decodes(request)
+    )
+    return kept
 
 
 def change_own_password(

@@ -210,7 +210,8 @@ class BodyLimit:
         self.app, self.default, self.uploads = app, default, uploads
 
     def limit(self, path: str) -> int:
-        return self.uploads if path.endswith(("/evidence", "/trainees")) else self.default
+        uploads = ("/evidence", "/trainees", "/justification")  # a justification's proof too
+        return self.uploads if path.endswith(uploads) else self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

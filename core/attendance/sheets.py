@@ -44,10 +44,14 @@ class Entry:
     strokes: list[list[int]] | None
     previous: str
     hash: str
+    proof: str | None = None  # a justification's file, by its SHA-256
+    proof_type: str | None = None
 
     def fields(self) -> dict[str, Any]:
-        """What its hash covers: everything but the hashes themselves."""
-        return {
+        """What its hash covers: everything but the hashes themselves (a proof's file by its
+        digest, named only when there is one)."""
+        proof = {"proof": self.proof, "proof_type": self.proof_type} if self.proof else {}
+        return proof | {
             "session": self.session_id,
             "position": self.position,
             "key": self.key,
@@ -98,6 +102,7 @@ def build_sheet(
         own = by_trainee.get(trainee, [])
         mark = fold_marks(e.event() for e in own)
         signature = next((e for e in reversed(own) if e.kind is Kind.SIGNED), None)
+        proof = next((e for e in reversed(own) if e.proof), None)
         lines.append(
             Line(
                 trainee,
@@ -106,6 +111,7 @@ def build_sheet(
                 minutes_done(mark, session.starts, session.ends, step),
                 signature.strokes if signature and mark.signed else None,
                 signature.made_at if signature and mark.signed else None,
+                proof.proof if proof else None,
             )
         )
     return Sheet(

@@ -45,6 +45,7 @@ class Line:
     minutes: int
     strokes: list[list[int]] | None = None  # their last signature's strokes
     signed_at: dt.datetime | None = None
+    proof: str | None = None  # their justification's file (SHA-256), for the coordination
 
 
 @dataclass(frozen=True)

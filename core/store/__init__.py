@@ -57,6 +57,7 @@ from core.store.limits import FailureCounts
 from core.store.lookup import Lookup
 from core.store.observations import Observations
 from core.store.placements import Placements
+from core.store.proofs import Proofs
 from core.store.records import TraineeRecords
 from core.store.rgpd import Rgpd
 from core.store.shared_files import DatabaseFiles
@@ -125,7 +126,8 @@ class Store:
         self.verifications = Verifications(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
-        self.attendance = Attendance(database, catalogs)
+        proofs = Proofs(settings, self.files.within("proofs"))
+        self.attendance = Attendance(database, catalogs, proofs)
         self._catalog = catalog
 
     def exit_stats(

@@ -17,20 +17,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as Orm
 
 from core.attendance.chain import GENESIS, chain_hash
-from core.attendance.hours import Event, Kind
 from core.attendance.sessions import plan_sessions
-from core.attendance.sheets import STEP, Entry, build_sheet, hours_of
+from core.attendance.sheets import Entry, build_sheet, hours_of
 from core.attendance.views import HoursDone, Session, Sheet
 from core.domain import RecordError
 from core.french import SCHOOL_TIME
 from core.store import tables as t
 from core.store.attendance_checks import KEY_REUSED, NewEntry, check_entry
+from core.store.attendance_rows import (
+    entries_of,
+    entry_of,
+    marks_of,
+    names_on,
+    people_of,
+    session_of,
+    step_of,
+)
 from core.store.database import Database
+from core.store.proofs import Proofs
 
 
 class Attendance:
-    def __init__(self, database: Database, catalogs: Any) -> None:
+    def __init__(self, database: Database, catalogs: Any, proofs: Proofs | None = None) -> None:
         self._db = database
+        self.proofs = proofs  # justifications' files (core.store.proofs)
         self._catalogs = catalogs  # each cohort's pinned curriculum (core.store.curricula)
 
     # ------------------------------------------------------------ sessions
@@ -237,9 +247,9 @@ class Attendance:
             row = session.get(t.AttendanceSession, session_id)
             if row is None:
                 return None
-            entries = _entries(session, [session_id])
-            names = _names(_people(session, row.cohort_id, entries), row.day, entries)
-            step = _step(session, row.cohort_id)
+            entries = entries_of(session, [session_id])
+            names = names_on(people_of(session, row.cohort_id, entries), row.day, entries)
+            step = step_of(session, row.cohort_id)
         ends = (row.length, row.head)  # what the sheet's own row says its chain ends with
         return build_sheet(session_of(row), entries, names, today or _today(), ends, step)
 
@@ -255,15 +265,15 @@ class Attendance:
                 .where(a.cohort_id == cohort_id, a.day >= first, a.day <= last)
                 .order_by(a.day, a.starts)
             ).all()
-            entries = _entries(session, [row.id for row in rows])
-            people = _people(session, cohort_id, entries)
-            step = _step(session, cohort_id)
+            entries = entries_of(session, [row.id for row in rows])
+            people = people_of(session, cohort_id, entries)
+            step = step_of(session, cohort_id)
         own: dict[int, list[Entry]] = defaultdict(list)
         for entry in entries:
             own[entry.session_id].append(entry)
         return [
             build_sheet(
-                session_of(row), own[row.id], _names(people, row.day, own[row.id]),
+                session_of(row), own[row.id], names_on(people, row.day, own[row.id]),
                 today or _today(), (row.length, row.head), step,
             )
             for row in rows
@@ -285,8 +295,8 @@ class Attendance:
                     ).where(a.cohort_id == cohort_id)
                 )
             ]  # fmt: skip
-            marks = _marks(session, [s.id for s in sessions], trainee_id)
-            step = _step(session, cohort_id)
+            marks = marks_of(session, [s.id for s in sessions], trainee_id)
+            step = step_of(session, cohort_id)
             members = session.execute(
                 select(t.Trainee.id, t.Trainee.joined_on).where(t.Trainee.cohort_id == cohort_id)
             ).all()
@@ -311,18 +321,42 @@ class Attendance:
                 t.AttendanceSession.cohort_id.in_(cohorts)
             )
             gone = session.scalar(select(func.count()).select_from(sessions.subquery())) or 0
+            proofs = set(
+                session.scalars(
+                    select(t.AttendanceEntry.proof).where(
+                        t.AttendanceEntry.session_id.in_(sessions),
+                        t.AttendanceEntry.proof.is_not(None),
+                    )
+                )
+            )
             session.execute(
                 delete(t.AttendanceEntry).where(t.AttendanceEntry.session_id.in_(sessions))
             )
             session.execute(
                 delete(t.AttendanceSession).where(t.AttendanceSession.cohort_id.in_(cohorts))
             )
+            kept = set(  # the same file may prove an absence of a sheet still kept
+                session.scalars(
+                    select(t.AttendanceEntry.proof).where(t.AttendanceEntry.proof.in_(proofs))
+                )
+            )
+        if self.proofs is not None:  # after the commit: a rolled-back purge keeps its files
+            self.proofs.delete({p for p in proofs - kept if p})
         return int(gone)
+
+    def proof_of(self, session_id: int, digest: str) -> str | None:
+        """The media type of a proof on this sheet (None: not one of its files)."""
+        with self._db.read() as session:
+            return session.scalar(
+                select(t.AttendanceEntry.proof_type).where(
+                    t.AttendanceEntry.session_id == session_id, t.AttendanceEntry.proof == digest
+                )
+            )
 
     def roster(self, cohort_id: int) -> dict[int, str]:
         """The cohort's trainees, « NOM Prénom », in alphabetical order."""
         with self._db.read() as session:
-            return _names(_people(session, cohort_id, []), dt.date.max, [])
+            return names_on(people_of(session, cohort_id, []), dt.date.max, [])
 
     def trainee_hours(self, trainee_id: int, today: dt.date | None = None) -> HoursDone | None:
         """One trainee's hours, from their cohort's sheets (their page, their own page)."""
@@ -332,28 +366,6 @@ class Attendance:
                 return None
             cohort_id = trainee.cohort_id
         return self.hours(cohort_id, today, trainee_id).get(trainee_id)
-
-
-def session_of(row: t.AttendanceSession) -> Session:
-    return Session(
-        row.id, row.cohort_id, row.day, row.half, row.starts, row.ends, row.module, row.phase,
-        row.trainer_id, bool(row.cancelled), row.note,
-    )  # fmt: skip
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite gives a moment back without its zone (stored in UTC); PostgreSQL with it."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC)
-
-
-def entry_of(row: t.AttendanceEntry) -> Entry:
-    return Entry(
-        row.session_id, row.position, row.key, row.trainee_id, Kind(row.kind),
-        _utc(row.made_at), _utc(row.received_at), row.device, row.author_id, row.minute,
-        row.present, row.left_minute, row.category, row.reason, row.strokes, row.previous,
-        row.hash,
-    )  # fmt: skip
 
 
 def _phase(catalogs: Any, cohort: t.Cohort, module: str) -> str:
@@ -407,6 +419,8 @@ def _entry(
         category=new.category,
         reason=new.reason,
         strokes=new.strokes,
+        proof=new.proof[0] if new.proof else None,
+        proof_type=new.proof[1] if new.proof else None,
         previous=previous,
     )
     entry.hash = chain_hash(previous, entry_of(entry).fields())
@@ -415,76 +429,3 @@ def _entry(
 
 def _today() -> dt.date:
     return dt.datetime.now(SCHOOL_TIME).date()
-
-
-def _entries(session: Orm, session_ids: list[int], trainee_id: int | None = None) -> list[Entry]:
-    if not session_ids:
-        return []
-    query = select(t.AttendanceEntry).where(t.AttendanceEntry.session_id.in_(session_ids))
-    if trainee_id is not None:
-        query = query.where(t.AttendanceEntry.trainee_id == trainee_id)
-    rows = session.scalars(
-        query.order_by(t.AttendanceEntry.session_id, t.AttendanceEntry.position)
-    ).all()
-    return [entry_of(row) for row in rows]
-
-
-def _marks(
-    session: Orm, session_ids: list[int], trainee_id: int | None
-) -> list[tuple[int, int, Event]]:
-    """The trainees' entries as events, read without their strokes (the hours never need
-    them, and a cohort's months hold thousands)."""
-    if not session_ids:
-        return []
-    e = t.AttendanceEntry
-    query = select(
-        e.session_id, e.trainee_id, e.kind, e.made_at, e.position, e.minute, e.present,
-        e.left_minute, e.category,
-    ).where(
-        e.session_id.in_(session_ids), e.trainee_id.is_not(None), e.kind != Kind.COUNTERSIGNED.value
-    )  # fmt: skip
-    if trainee_id is not None:
-        query = query.where(e.trainee_id == trainee_id)
-    # Kind(value) was most of the time; moments compared as stored (one database, one form).
-    kinds = {kind.value: kind for kind in Kind}
-    return [
-        (row.session_id, row.trainee_id, Event(
-            kinds[row.kind], row.made_at, row.position, row.minute, row.present,
-            row.left_minute, row.category,
-        ))
-        for row in session.execute(query)
-    ]  # fmt: skip
-
-
-def _step(session: Orm, cohort_id: int) -> int:
-    """The minutes the cohort's school counts lateness to (a quarter-hour unless set)."""
-    step = session.scalar(
-        select(t.School.attendance_step)
-        .join(t.Cohort, t.Cohort.school_id == t.School.id)
-        .where(t.Cohort.id == cohort_id)
-    )
-    return int(step or STEP)
-
-
-def _people(session: Orm, cohort_id: int, entries: list[Entry]) -> list[Any]:
-    """The cohort's trainees, and anyone with an entry on these sheets (moved since)."""
-    signed = {e.trainee_id for e in entries if e.trainee_id is not None}
-    return list(
-        session.execute(
-            select(
-                t.Trainee.id, t.Trainee.first_name, t.Trainee.last_name, t.Trainee.joined_on
-            ).where((t.Trainee.cohort_id == cohort_id) | t.Trainee.id.in_(signed))
-        )
-    )
-
-
-def _names(people: list[Any], day: dt.date, entries: list[Entry]) -> dict[int, str]:
-    """Who has a line on a sheet of ``day``: the trainees who had joined by then, and anyone
-    with an entry on it; « NOM Prénom », in alphabetical order."""
-    signed = {e.trainee_id for e in entries if e.trainee_id is not None}
-    names = {
-        trainee: f"{last.upper()} {first}"
-        for trainee, first, last, joined in people
-        if trainee in signed or joined is None or joined <= day
-    }
-    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))

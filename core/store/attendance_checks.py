@@ -30,6 +30,7 @@ class NewEntry:
     category: str | None = None  # a justification's
     reason: str | None = None
     strokes: list[list[int]] | None = None
+    proof: tuple[str, str] | None = None  # a justification's file: (SHA-256, media type)
 
 
 def check_entry(
@@ -56,6 +57,8 @@ def check_entry(
         raise RecordError("Une correction dit son motif.", "reason")
     if new.kind is Kind.JUSTIFIED and new.category not in JUSTIFICATIONS:
         raise RecordError("Choisissez le motif de l'absence.", "category")
+    if new.proof is not None and new.kind is not Kind.JUSTIFIED:
+        raise RecordError("Une pièce se joint à une justification d'absence.", "proof")
     for value, name in ((new.minute, "minute"), (new.left, "left")):
         if value is not None and not row.starts <= value <= row.ends:
             raise RecordError("L'heure doit tomber dans la demi-journée.", name)

@@ -489,5 +489,7 @@ class AttendanceEntry(Base):
     category: Mapped[str | None] = mapped_column(String(20))  # a justification's
     reason: Mapped[str | None] = mapped_column(String(500))
     strokes: Mapped[Any] = mapped_column(JSON, nullable=True)  # [[x, y, x, y…], …] 0–1000
+    proof: Mapped[str | None] = mapped_column(String(64))  # a justification's file (SHA-256)
+    proof_type: Mapped[str | None] = mapped_column(String(40))
     previous: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

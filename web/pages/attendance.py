@@ -8,6 +8,7 @@ and justifications are the coordination's."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -22,7 +23,8 @@ from core.attendance.views import Session
 from core.domain import Cohort, RecordError, Role
 from core.french import SCHOOL_TIME
 from core.store import STEPS, NewEntry
-from web.actions import writable_session
+from web.actions import receive_proof, writable_session
+from web.contract import served_as
 from web.deps import Id, User, cohort_of, gestes_of, require_coordinator, store_of
 from web.rendering import render
 from web.security import CurrentUser
@@ -119,12 +121,42 @@ async def mark_trainee(
     form = await request.form()
     try:
         new = _entry_from(form, user, kind, trainee_id, session)
+        if kind is Kind.JUSTIFIED:
+            new = dataclasses.replace(new, proof=await receive_proof(request, form))
         store_of(request).attendance.record(session_id, new)
     except RecordError as error:
         errors = {f"t{trainee_id}": str(error)}
         view = _sheet_view(request, user, session_id, errors=errors)
         return render(request, "sheet.html", view, status_code=400)
     return RedirectResponse(f"/sessions/{session_id}#t{trainee_id}", status_code=303)
+
+
+@router.get(
+    "/sessions/{session_id}/proofs/{digest}",
+    response_class=Response,
+    responses=served_as(
+        ("image/jpeg", "image/png", "image/webp", "application/pdf"), "A justification's proof"
+    ),
+)
+def proof(
+    request: Request,
+    user: User,
+    session_id: Id,
+    digest: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
+) -> Response:
+    """A justified absence's proof, for the coordination of its school only (a sick note is
+    nobody else's business)."""
+    writable_session(request, user, session_id, staff=True)
+    attendance = store_of(request).attendance
+    media_type = attendance.proof_of(session_id, digest)
+    data = attendance.proofs.read(digest) if media_type and attendance.proofs else None
+    if media_type is None or data is None:
+        raise HTTPException(status_code=404, detail="Pièce introuvable.")
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
+    )
 
 
 @router.post("/sessions/{session_id}/countersign")

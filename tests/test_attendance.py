@@ -139,6 +139,13 @@ def test_a_sheet_signs_only_on_its_day_and_with_a_signature(world, planned):
             ),
             now=at(day, "9:00") - dt.timedelta(days=1),
         )
+    afternoon = planned.sessions(world.cohort)[1]  # never ahead of its half-day
+    with pytest.raises(RecordError, match="elle se signe à partir de 13:00"):
+        sign(
+            afternoon.id,
+            NewEntry("m", Kind.SIGNED, world.trainer, awa, at(day, "10:00"), strokes=PEN),
+            now=at(day, "10:00"),
+        )
     with pytest.raises(RecordError, match="en avance"):  # a device's clock set forward
         sign(
             morning.id,

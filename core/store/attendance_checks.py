@@ -7,8 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from core.attendance.hours import JUSTIFICATIONS, Kind
+from core.attendance.views import MARGIN
 from core.domain import RecordError
-from core.french import school_day
+from core.french import SCHOOL_TIME, school_day
 from core.store import tables as t
 
 ON_THE_FLOOR = {Kind.SIGNED, Kind.ABSENT, Kind.LEFT, Kind.COUNTERSIGNED}
@@ -50,6 +51,13 @@ def check_entry(
             raise RecordError(
                 "Une feuille se signe le jour même, ni avant ni après : pour un autre jour, "
                 "la coordination corrige la présence avec son motif."
+            )
+        local = made.astimezone(SCHOOL_TIME)
+        opens = row.starts - MARGIN  # never ahead of its half-day (after it: said, not refused)
+        if local.hour * 60 + local.minute < opens:
+            raise RecordError(
+                f"Cette demi-journée n'a pas commencé : elle se signe à partir de "
+                f"{opens // 60}:{opens % 60:02d}."
             )
     if new.kind in {Kind.SIGNED, Kind.COUNTERSIGNED}:
         check_strokes(new.strokes)

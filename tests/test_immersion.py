@@ -503,3 +503,29 @@ def test_a_new_tutor_link_replaces_the_placements_earlier_one(site):
     anonymous, _ = client(site)
     assert anonymous.get(second.group(1)).status_code == 200
     assert anonymous.get(first).status_code == 410  # withdrawn, said so
+
+
+def test_a_trainer_sees_the_self_assessments_waiting_for_them(world):
+    """A trainee's « je sais faire » waits on the trainer's cohorts page until answered; one
+    answered, or a « pas encore », is not a to-do."""
+    from fastapi.testclient import TestClient
+
+    from core.immersion.placements import EntryKind
+    from web import create_app
+
+    store = world.gestes.store.placements
+    awa, lucas, _ = world.trainees
+    store.add(awa, EntryKind.SELF_ASSESSMENT, {"can": True}, subject="fibre.c.souder")
+    store.add(lucas, EntryKind.SELF_ASSESSMENT, {"can": False}, subject="fibre.c.souder")
+    trainer = TestClient(create_app(world.gestes))
+    trainer.post("/login", data={"email": "formateur@example.org", "password": "mot-de-passe-long"})
+    page = trainer.get("/cohorts").text
+    assert "Auto-évaluations à confirmer" in page
+    assert f'href="/trainees/{awa}?ouvert=suivi#suivi">DIALLO Awa</a>' in page
+    assert "MARTIN Lucas" not in page  # « pas encore »: nothing to confirm
+    [(_, _, said)] = store.waiting_confirmation([world.cohort])
+    store.add(
+        awa, EntryKind.CONFIRMATION, {"answers": said.entry_id, "confirmed": True},
+        subject="fibre.c.souder", author_id=world.trainer,
+    )  # fmt: skip
+    assert "Auto-évaluations à confirmer" not in trainer.get("/cohorts").text

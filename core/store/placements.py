@@ -227,6 +227,38 @@ class Placements:
             ).all()
         return [_entry(row, author) for row, author in rows]
 
+    def waiting_confirmation(self, cohort_ids: list[int]) -> list[tuple[int, str, Any]]:
+        """The « je sais faire » these cohorts' trainees said and no trainer answered yet:
+        (trainee id, « NOM Prénom », the self-assessment), oldest first — a trainer's to-do."""
+        from core.immersion.placements import EntryKind
+        from core.immersion.record import self_assessments
+
+        kinds = (EntryKind.SELF_ASSESSMENT.value, EntryKind.CONFIRMATION.value)
+        with self._db.read() as session:
+            rows = session.execute(
+                select(t.PortfolioEntry, t.User.name, t.Trainee.first_name, t.Trainee.last_name)
+                .join(t.Trainee, t.Trainee.id == t.PortfolioEntry.trainee_id)
+                .outerjoin(t.User, t.User.id == t.PortfolioEntry.author_id)
+                .where(
+                    t.Trainee.cohort_id.in_(cohort_ids),
+                    t.Trainee.erased_at.is_(None),
+                    t.PortfolioEntry.kind.in_(kinds),
+                )
+                .order_by(t.PortfolioEntry.id)
+            ).all()
+        by_trainee: dict[int, list[PortfolioEntry]] = {}
+        names: dict[int, str] = {}
+        for row, author, first, last in rows:
+            by_trainee.setdefault(row.trainee_id, []).append(_entry(row, author))
+            names[row.trainee_id] = f"{last.upper()} {first}"
+        waiting = [
+            (trainee, names[trainee], said)
+            for trainee, entries in by_trainee.items()
+            for said in self_assessments(entries).values()
+            if said.can and said.confirmed is None
+        ]
+        return sorted(waiting, key=lambda w: (w[2].on, w[1]))
+
 
 def _check_link(session: Any, link: AccessLink, trainee_id: int, placement_id: int | None) -> None:
     row = session.get(t.AccessLink, link.id)

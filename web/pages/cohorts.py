@@ -50,6 +50,10 @@ def home(user: User) -> Response:
     return RedirectResponse(start, status_code=303)
 
 
+def _competency_name(catalog: Catalog, competency: str) -> str:
+    return catalog.competency(competency).name if competency in catalog.entries else competency
+
+
 @router.get("/cohorts")
 def cohorts(request: Request, user: User) -> Response:
     gestes = gestes_of(request)
@@ -79,7 +83,11 @@ def cohorts(request: Request, user: User) -> Response:
     names = {c.id: c.name for c in signs}
     today = dt.datetime.now(SCHOOL_TIME).date()
     sheets = [(s, names[s.cohort_id]) for s in store.attendance.on_day(list(names), today)]
+    waiting = store.placements.waiting_confirmation(list(names))
     view = {"items": items, "left": left[:UNFINISHED_SHOWN], "sheets": sheets}
+    view["waiting"] = [
+        (t, name, said, catalog.entries.get(said.competency)) for t, name, said in waiting
+    ]
     return render(request, "cohorts.html", view)
 
 

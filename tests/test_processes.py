@@ -87,9 +87,11 @@ def network_database(network_url: str) -> str:
     return network_url
 
 
-def two_workers(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
+def two_workers(
+    url: str, folder: Path, stdout: int = subprocess.DEVNULL
+) -> tuple[subprocess.Popen[bytes], set[int]]:
     """`gestes serve --workers 2` started, and the two processes that answered /health (the
-    request log names them)."""
+    request log names them). ``stdout``: where what it prints goes."""
     import http.client
     import socket
     import sys
@@ -109,7 +111,7 @@ def two_workers(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], set[in
     server = subprocess.Popen(
         [gestes, "serve", "--port", str(port), "--workers", "2"],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=stdout,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -247,6 +249,53 @@ def test_the_sign_in_limit_is_counted_by_every_worker_together(
         assert served == workers, "both workers took sign-ins"
         assert answers[:5] == [401] * 5
         assert answers[5:] == [429] * 8  # the right password too, until the wait is over
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def test_several_workers_print_a_set_up_link_any_of_them_opens_once(network_database, tmp_path):
+    """No administrator yet: `gestes serve --workers 2` prints the one-time link, each worker
+    opens it (the token is theirs too), and only the first administrator is created."""
+    import http.client
+    import re
+    import urllib.parse
+
+    server, workers = two_workers(network_database, tmp_path, stdout=subprocess.PIPE)
+    try:
+        assert len(workers) == 2
+        assert server.stdout is not None
+        import select
+
+        said = b""
+        while b"/setup/" not in said:  # printed before the workers start
+            ready, _, _ = select.select([server.stdout], [], [], 10)
+            assert ready, f"no set-up link printed: {said.decode()}"
+            said += server.stdout.readline()
+        link = urllib.parse.urlsplit(re.search(rb"http://\S+/setup/\S+", said).group().decode())
+        answers = []
+        for _ in range(12):  # new connections: both workers answer the link
+            connection = http.client.HTTPConnection(link.hostname, link.port, timeout=10)
+            connection.request("GET", link.path)
+            answers.append(connection.getresponse().status)
+            connection.close()
+        log = (tmp_path / "requests.log").read_text().splitlines()
+        served = {int(line.rsplit(" ", 1)[1]) for line in log if "GET /setup" in line}
+        assert answers == [200] * 12 and served == workers
+        form = {"name": "Chef", "email": "chef@ecole.fr", "password": "une phrase assez longue"}
+        body = urllib.parse.urlencode({**form, "password2": form["password"]})
+        created = []
+        for email in ("chef@ecole.fr", "autre@ecole.fr"):  # the second must be refused
+            connection = http.client.HTTPConnection(link.hostname, link.port, timeout=10)
+            connection.request(
+                "POST",
+                link.path,
+                body.replace("chef%40ecole.fr", urllib.parse.quote(email)),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            created.append(connection.getresponse().status)
+            connection.close()
+        assert created[0] == 303 and created[1] == 404
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -60,6 +61,9 @@ from web.security import (
 )
 
 HERE = Path(__file__).parent
+# The set-up link's token, handed by `gestes serve --workers N` to its workers (not a setting:
+# it lives as long as that server, and no GESTES_ name, which the settings would read).
+SETUP_TOKEN = "_GESTES_SETUP_TOKEN"
 SCHOOL_TIME = ZoneInfo("Europe/Paris")  # every school of the network is in metropolitan France
 
 
@@ -104,7 +108,8 @@ def create_app(gestes: Gestes | None = None, setup_token: str | None = None) -> 
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.gestes = gestes
-    app.state.setup_token = setup_token
+    # Several workers learn the set-up link's token from their supervisor (web.commands).
+    app.state.setup_token = setup_token or os.environ.get(SETUP_TOKEN) or None
     failures = gestes.store.failures
     app.state.limiter = LoginLimiter(failures)
     # Unknown tutor links and trainee codes, per address: guessing codes is throttled.

@@ -6,6 +6,7 @@ command line never imports the web app; importing this module is cheap (``gestes
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
@@ -76,7 +77,18 @@ def _serve_workers(gestes: Gestes, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     if not gestes.store.lookup.has_admin():
-        typer.echo("No administrator yet: create the first one with gestes admin create EMAIL.")
+        # One token for every worker (they inherit this process's environment): whichever
+        # answers the link shows the form, and the first administrator is still created only
+        # once — checked inside the write, whatever worker takes it.
+        token = secrets.token_urlsafe(24)
+        from web.app import SETUP_TOKEN
+
+        os.environ[SETUP_TOKEN] = token
+        typer.echo(
+            "No administrator yet. Create the first one, once, at:\n"
+            f"  http://{host}:{port}/setup/{token}\n"
+            "(or stop the server and run: gestes admin create EMAIL)"
+        )
     proxies = gestes.settings.trusted_proxies
     gestes.close()
     from web.workers import can_share_port, supervise

@@ -264,6 +264,8 @@ def test_the_dashboard_says_what_attendance_needs_looking_at(floor):
     assert "Présences à regarder" in page
     assert f'href="/trainees/{awa}?ouvert=phases#phases">DIALLO Inès</a>' in page
     assert "Feuille non contresignée par la formatrice ou le formateur." in page
+    world.gestes.store.attendance.plan(world.cohort)  # ended in April: months unsigned
+    assert "DIALLO Awa" not in coordinator.get("/dashboard").text  # nothing to do for it now
     world.gestes.settings.absence_alert = 100  # the school's threshold, not reached
     assert "DIALLO Inès" not in coordinator.get("/dashboard").text
 

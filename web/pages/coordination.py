@@ -44,8 +44,13 @@ def dashboard(
     stats = {int(s.key): s for s in store.exit_stats("cohort")}
     items = [{"cohort": c, "school": s, "stats": stats.get(c.id)} for c, s in cohorts]
     default = gestes_of(request).settings.absence_alert
-    running = [(c.id, c.name, s.absence_alert or default) for c, s in cohorts if not c.closed]
     today = dt.datetime.now(SCHOOL_TIME).date()
+    recent = today - dt.timedelta(days=14)  # an ended cohort's absences call for nothing now
+    running = [
+        (c.id, c.name, s.absence_alert or default)
+        for c, s in cohorts
+        if not c.closed and c.ends_on >= recent
+    ]
     absences, sheets = attendance_alerts(store.attendance, running, today)
     return render(
         request,

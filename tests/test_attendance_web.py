@@ -358,3 +358,24 @@ def test_a_justification_keeps_its_proof_for_the_coordination_only(floor):
     assert trainer.get(f"/sessions/{sheet.id}/proofs/{line.proof}").status_code == 403
     assert f"/proofs/{line.proof}" not in trainer.get(f"/sessions/{sheet.id}").text
     assert coordinator.get(f"/sessions/{sheet.id}/proofs/{'0' * 64}").status_code == 404
+
+
+def test_why_an_absence_is_justified_is_for_the_coordination_only(floor):
+    """A reason can be a health matter: the trainer's sheet and API, and the monthly PDF a
+    funder reads, say « justifiée » alone."""
+    world, cohort, (awa, _), sheet = floor
+    coordinator, csrf = signed_in(world, "coord@example.org")
+    coordinator.post(
+        f"/sessions/{sheet.id}/trainees/{awa}/justification",
+        data={"csrf_token": csrf, "submit_id": "just-awa-why", "category": "maladie"},
+    )
+    assert "Maladie (arrêt ou certificat)" in coordinator.get(f"/sessions/{sheet.id}").text
+    staff = coordinator.get(f"/api/sessions/{sheet.id}/attendance").json()["lines"]
+    assert {line["justified"] for line in staff} == {"maladie", None}
+    trainer, _ = signed_in(world, "formateur@example.org")
+    page = trainer.get(f"/sessions/{sheet.id}").text
+    assert "justifié" in page and "Maladie" not in page
+    lines = trainer.get(f"/api/sessions/{sheet.id}/attendance").json()["lines"]
+    assert {line["justified"] for line in lines} == {"justifiee", None}
+    month = pdf_text(trainer.get(f"/cohorts/{cohort}/attendance/{sheet.day:%Y-%m}.pdf").content)
+    assert "justifiée" in month and "maladie" not in month.lower()

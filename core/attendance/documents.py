@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from core.attendance.hours import JUSTIFICATIONS, Mark
+from core.attendance.hours import Mark
 from core.attendance.sessions import clock, planned_hours
 from core.attendance.views import Sheet
 from core.french import SCHOOL_TIME
@@ -165,8 +165,8 @@ def _cell(
         words += f" · arrivée {clock(mark.arrived)}"
     if mark.left is not None:
         words = (words + " · " if words else "") + f"départ {clock(mark.left)}"
-    if mark.justified:
-        words += f" (justifié : {JUSTIFICATIONS[mark.justified].lower()})"
+    if mark.justified:  # justified, not why: a reason can be a health matter, the school's
+        words += " (justifiée)"
     if mark.corrected:
         words += " — corrigé par la coordination"
     return {"image": _image(strokes), "words": words.strip()}

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from core.attendance.hours import Kind
 from core.attendance.views import HoursDone, Session, Sheet
-from core.domain import RecordError
+from core.domain import RecordError, Role
 from core.store import NewEntry
 from web.actions import writable_session
 from web.deps import Id, User, cohort_of, require_coordinator, store_of
@@ -58,7 +58,10 @@ class LineOut(BaseModel):
     signed: bool
     signed_at: dt.datetime | None
     corrected: bool
-    justified: str | None
+    justified: str | None = Field(
+        description="An absence's reason category for the coordination (« maladie »…); "
+        "« justifiee » for a trainer: why is not theirs to read"
+    )
     minutes: int = Field(description="Minutes this half-day proves attended")
 
 
@@ -145,7 +148,7 @@ def read_sheet(request: Request, user: User, session_id: Id) -> SheetOut:
     cohort_of(store, user, session.cohort_id)
     sheet = store.attendance.sheet(session_id)
     assert sheet is not None
-    return _sheet(sheet)
+    return _sheet(sheet, staff=user.role is not Role.TRAINER)
 
 
 @router.post("/sessions/{session_id}/attendance", response_model=EntryOut)
@@ -185,7 +188,7 @@ def _session(s: Session) -> SessionOut:
     )  # fmt: skip
 
 
-def _sheet(sheet: Sheet) -> SheetOut:
+def _sheet(sheet: Sheet, staff: bool) -> SheetOut:
     lines = [
         LineOut(
             trainee_id=line.trainee_id,
@@ -196,7 +199,7 @@ def _sheet(sheet: Sheet) -> SheetOut:
             signed=line.mark.signed,
             signed_at=line.signed_at,
             corrected=line.mark.corrected,
-            justified=line.mark.justified,
+            justified=line.mark.justified if staff or not line.mark.justified else "justifiee",
             minutes=line.minutes,
         )
         for line in sheet.lines

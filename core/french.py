@@ -25,6 +25,18 @@ def decimal(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def clock(minutes: int) -> str:
+    """``9:05``: a time of day, from minutes after midnight."""
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def hours_minutes(minutes: int) -> str:
+    """``2 h 45``, ``3 h``: minutes attended as a sheet counts them — never rounded up to a
+    tenth, which would overstate them."""
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
 def quantity(value: float, unit: str = "") -> str:
     """``33,5 °C``, ``0,04 dB``, ``12 %``: a measured value as French prints it, the unit
     after a no-break space (never alone at the start of a line)."""

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from core.french import SCHOOL_TIME, decimal
+from core.french import SCHOOL_TIME, clock, decimal, hours_minutes
 from web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,12 +35,9 @@ def templates(language: str) -> Jinja2Blocks:
     env.filters["hours"] = lambda value: (
         decimal(round(float(value), 1)) if language == "fr" else f"{round(float(value), 1):g}"
     )
-    # Minutes attended as a sheet writes them, « 2 h 45 »: never rounded up to a tenth.
-    env.filters["duration"] = lambda minutes: (
-        f"{int(minutes) // 60} h {int(minutes) % 60:02d}"
-        if int(minutes) % 60
-        else f"{int(minutes) // 60} h"
-    )
+    # Minutes attended and times of day as a sheet writes them: « 2 h 45 », « 9:05 ».
+    env.filters["duration"] = hours_minutes
+    env.filters["clock"] = clock
     return Jinja2Blocks(env=env)
 
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.attendance.hours import Mark
-from core.attendance.sessions import clock, planned_hours
+from core.attendance.sessions import planned_hours
 from core.attendance.views import Sheet
-from core.french import SCHOOL_TIME
+from core.french import SCHOOL_TIME, clock, hours_minutes
 
 if TYPE_CHECKING:
     from core.context import Gestes
@@ -201,7 +201,7 @@ def _organisation(gestes: Gestes, school: str) -> tuple[str, str]:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     env.filters["date"] = lambda d: d.strftime("%d/%m/%Y")
-    env.filters["duration"] = lambda m: f"{m // 60} h {m % 60:02d}" if m % 60 else f"{m // 60} h"
+    env.filters["duration"] = hours_minutes
     return env
 
 

@@ -69,11 +69,6 @@ def planned_hours(
     return planned | dict(cohort_hours)
 
 
-def clock(minutes: int) -> str:
-    """« 9 h 00 » style, as a French sheet writes it: ``9:00``."""
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
 def parse_clock(text: str) -> int | None:
     """Minutes from midnight for « 9:05 », « 09h05 », « 9 h 05 », « 9h »; None if not a time."""
     cleaned = text.strip().lower().replace(" ", "").replace("h", ":")

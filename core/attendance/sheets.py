@@ -11,10 +11,9 @@ from typing import Any
 
 from core.attendance.chain import GENESIS, first_broken
 from core.attendance.hours import Event, Kind, Mark, fold_marks, minutes_done
-from core.attendance.sessions import clock
 from core.attendance.views import MARGIN, Flag, HoursDone, Line, Session, Sheet
 from core.calendar_fr import public_holidays
-from core.french import SCHOOL_TIME
+from core.french import SCHOOL_TIME, clock
 
 # More signatures than this in one minute on one device is flagged: a queue of trainees
 # signs one every ten seconds or so; a sheet filled in a batch, faster.

@@ -36,7 +36,7 @@ from core.catalog.definitions import (
     Phase,
     Sector,
 )
-from core.french import decimal
+from core.french import decimal, hours_minutes
 from core.judging.evidence import evidence_of, evidence_words, short_words
 from core.judging.record import TraineeRecord
 from core.settings import Settings
@@ -242,7 +242,7 @@ def build_booklet(
         immersion_hours=hours[Phase.IMMERSION],
         immersion_done=_hours_done(immersion),
         attended=tuple(
-            (phase.label, _duration(attended.get(phase.value, 0)))
+            (phase.label, hours_minutes(attended.get(phase.value, 0)))
             for phase in Phase
             if phase is not Phase.IMMERSION and attended
         ),
@@ -313,11 +313,6 @@ def _immersion_line(immersion: ImmersionRecord) -> str:
         )
         said.append(f"{found.placement.company} ({state})")
     return f"Immersion en entreprise : {' ; '.join(said)}." if said else ""
-
-
-def _duration(minutes: int) -> str:
-    """« 126 h 30 »: minutes as a sheet counts them, never rounded up."""
-    return f"{minutes // 60} h {minutes % 60:02d}" if minutes % 60 else f"{minutes // 60} h"
 
 
 def _hours_done(immersion: ImmersionRecord) -> str | None:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from core.cli.common import Opener, account_id, group, refused, table
+from core.french import clock, hours_minutes
 
 Out = Annotated[Path, typer.Option("--out", help="Where to write the signed PDF.")]
 
@@ -43,7 +44,7 @@ def _planning_commands(attendance: typer.Typer, opener: Opener) -> None:
                 str(s.id),
                 f"{s.day:%Y-%m-%d}",
                 s.half,
-                _clock(s.starts) + "–" + _clock(s.ends),
+                clock(s.starts) + "–" + clock(s.ends),
                 s.module,
                 "cancelled" if s.cancelled else "",
             )
@@ -64,8 +65,8 @@ def _reading_commands(attendance: typer.Typer, opener: Opener) -> None:
             (
                 line.name,
                 line.mark.status,
-                _clock(line.mark.arrived) if line.mark.arrived is not None else "",
-                _clock(line.mark.left) if line.mark.left is not None else "",
+                clock(line.mark.arrived) if line.mark.arrived is not None else "",
+                clock(line.mark.left) if line.mark.left is not None else "",
                 str(line.minutes),
                 line.mark.justified or "",
             )
@@ -87,8 +88,8 @@ def _reading_commands(attendance: typer.Typer, opener: Opener) -> None:
         rows = [
             (
                 name,
-                _duration(done[t].total_done),
-                _duration(done[t].total_held),
+                hours_minutes(done[t].total_done),
+                hours_minutes(done[t].total_held),
                 str(done[t].unjustified),
                 str(done[t].justified),
                 str(done[t].late),
@@ -174,11 +175,3 @@ def _correcting_commands(attendance: typer.Typer, opener: Opener) -> None:
         refused(lambda: gestes.store.attendance.record(session, new))
         verdict = "present" if present else "absent"
         typer.echo(f"Half-day {session}: trainee {trainee} marked {verdict}.")
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def _duration(minutes: int) -> str:
-    return f"{minutes // 60} h {minutes % 60:02d}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from core.attendance.hours import JUSTIFICATIONS, Kind
 from core.attendance.views import MARGIN
 from core.domain import RecordError
-from core.french import SCHOOL_TIME, school_day
+from core.french import SCHOOL_TIME, clock, school_day
 from core.store import tables as t
 
 ON_THE_FLOOR = {Kind.SIGNED, Kind.ABSENT, Kind.LEFT, Kind.COUNTERSIGNED}
@@ -56,8 +56,7 @@ def check_entry(
         opens = row.starts - MARGIN  # never ahead of its half-day (after it: said, not refused)
         if local.hour * 60 + local.minute < opens:
             raise RecordError(
-                f"Cette demi-journée n'a pas commencé : elle se signe à partir de "
-                f"{opens // 60}:{opens % 60:02d}."
+                f"Cette demi-journée n'a pas commencé : elle se signe à partir de {clock(opens)}."
             )
     if new.kind in {Kind.SIGNED, Kind.COUNTERSIGNED}:
         check_strokes(new.strokes)

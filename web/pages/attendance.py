@@ -18,10 +18,10 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.attendance.hours import JUSTIFICATIONS, Kind
-from core.attendance.sessions import clock, parse_clock
+from core.attendance.sessions import parse_clock
 from core.attendance.views import Session
 from core.domain import Cohort, RecordError, Role
-from core.french import SCHOOL_TIME
+from core.french import SCHOOL_TIME, clock
 from core.store import STEPS, NewEntry
 from web.actions import receive_proof, writable_session
 from web.contract import served_as

@@ -223,16 +223,29 @@ def printed(gestes: Gestes, template: str, signer: str, reason: str, **data: Any
 
 
 def certificate_pdf(gestes: Gestes, trainee_id: int, today: dt.date) -> bytes:
-    d = trainee_document(gestes, trainee_id, today)
-    return printed(
-        gestes, "certificate.html", d.organisation_name, "Certificat de réalisation", d=d
-    )
+    return trainee_pdfs(gestes, trainee_id, today, ("certificate",))[0]
 
 
 def attestation_pdf(gestes: Gestes, trainee_id: int, today: dt.date) -> bytes:
+    return trainee_pdfs(gestes, trainee_id, today, ("attestation",))[0]
+
+
+DOCUMENTS = {
+    "certificate": ("certificate.html", "Certificat de réalisation"),
+    "attestation": ("attestation.html", "Attestation de fin de formation"),
+}
+
+
+def trainee_pdfs(
+    gestes: Gestes, trainee_id: int, today: dt.date, which: tuple[str, ...]
+) -> list[bytes]:
+    """A trainee's documents (``certificate``, ``attestation``), from one reading of their
+    record: a cohort's ZIP asks for both."""
     d = trainee_document(gestes, trainee_id, today)
-    reason = "Attestation de fin de formation"
-    return printed(gestes, "attestation.html", d.organisation_name, reason, d=d)
+    return [
+        printed(gestes, DOCUMENTS[kind][0], d.organisation_name, DOCUMENTS[kind][1], d=d)
+        for kind in which
+    ]
 
 
 def month_pdf(gestes: Gestes, cohort_id: int, year: int, month: int) -> bytes:

@@ -120,7 +120,7 @@ def _certificates(gestes: Gestes, job: str, cohort: int) -> None:
     zipped: what the school sends its funder at the end (the same documents as one by one)."""
     import datetime as dt
 
-    from core.attendance.documents import attestation_pdf, certificate_pdf
+    from core.attendance.documents import trainee_pdfs
     from core.french import SCHOOL_TIME, slugify
 
     today = dt.datetime.now(SCHOOL_TIME).date()
@@ -130,14 +130,11 @@ def _certificates(gestes: Gestes, job: str, cohort: int) -> None:
     with zipfile.ZipFile(archive, "w") as zipped:
         for done, (trainee, full_name) in enumerate(roster.items(), start=1):
             name = slugify(full_name)
-            zipped.writestr(
-                f"certificat-de-realisation-{trainee}-{name}.pdf",
-                certificate_pdf(gestes, trainee, today),
+            certificate, attestation = trainee_pdfs(
+                gestes, trainee, today, ("certificate", "attestation")
             )
-            zipped.writestr(
-                f"attestation-de-fin-de-formation-{trainee}-{name}.pdf",
-                attestation_pdf(gestes, trainee, today),
-            )
+            zipped.writestr(f"certificat-de-realisation-{trainee}-{name}.pdf", certificate)
+            zipped.writestr(f"attestation-de-fin-de-formation-{trainee}-{name}.pdf", attestation)
             gestes.store.jobs.progress(job, done)
     result = f"exports/{job}.zip"
     gestes.store.files.write(result, archive.getvalue())

@@ -254,10 +254,10 @@ def main() -> None:
 
     from core.booklet.signing import sign_pdf
 
-    settings = gestes.settings
-    sign_pdf(pdf, settings, signer_name="bench", reason="bench")  # the key made, imports done
+    identity = gestes.identity(None)
+    sign_pdf(pdf, identity, signer_name="bench", reason="bench")  # the key made, imports done
     signing = median_time(
-        lambda: sign_pdf(pdf, settings, signer_name="bench", reason="bench"), repeat
+        lambda: sign_pdf(pdf, identity, signer_name="bench", reason="bench"), repeat
     )
     print(
         f"signing a booklet (PAdES B-B, pyHanko, ECDSA P-256): {signing * 1000:.1f} ms, "

@@ -15,6 +15,7 @@ from core.settings import Settings
 from core.store import Store, open_store
 
 if TYPE_CHECKING:
+    from core.booklet.identity import Identity
     from core.immersion.record import ImmersionRecord
 
 
@@ -76,6 +77,26 @@ class Gestes:
         criteria = appraisal_criteria(self.plugins, scope.sector) if scope else ()
         placements = self.store.placements.of(trainee_id)
         return immersion_record(placements, self.store.placements.entries(trainee_id), criteria)
+
+    def identity(self, school_id: int | None) -> Identity:
+        """Who answers for a school's documents and signs them (``core.booklet.identity``);
+        ``None``: the installation."""
+        from core.booklet.identity import identity_of
+
+        school = self.store.lookup.school(school_id) if school_id is not None else None
+        return identity_of(self.settings, self.store, school)
+
+    def cohort_identity(self, cohort_id: int) -> Identity:
+        """The identity of the school a cohort belongs to."""
+        from core.booklet.identity import identity_of
+
+        school = self.store.lookup.cohort_school(cohort_id)
+        return identity_of(self.settings, self.store, school)
+
+    def trainee_identity(self, trainee_id: int) -> Identity:
+        """The identity of the school a trainee belongs to."""
+        scope = self.store.lookup.trainee_scope(trainee_id)
+        return self.identity(scope.school_id if scope else None)
 
     def close(self) -> None:
         self.store.close()

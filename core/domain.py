@@ -147,6 +147,43 @@ class ExitDetails:
 
 
 @dataclass(frozen=True)
+class Organisation:
+    """The legal body that runs a school and answers for its documents: its name, its
+    declaration of activity number (NDA, 11 digits), SIRET (14 digits), Qualiopi certificate
+    and a contact. Each field unset on a school falls back to the installation's."""
+
+    name: str | None = None
+    nda: str | None = None
+    siret: str | None = None
+    qualiopi: str | None = None
+    contact: str | None = None
+
+    @property
+    def line(self) -> str | None:
+        """« E2C Marseille · NDA 93 13 00000 13 · SIRET … · certificat Qualiopi … », or None."""
+        parts = [
+            self.name,
+            self.nda and f"NDA {self.nda}",
+            self.siret and f"SIRET {self.siret}",
+            self.qualiopi and f"certificat Qualiopi {self.qualiopi}",
+        ]
+        found = [p for p in parts if p]
+        return " · ".join(found) if found else None
+
+    def over(self, default: Organisation) -> Organisation:
+        """This organisation with ``default``'s value wherever a field is unset. The name
+        decides: a school that names its own body never borrows the installation's numbers."""
+        if self.name and self.name != default.name:
+            return self
+        return Organisation(
+            *(mine or theirs for mine, theirs in zip(self.fields(), default.fields(), strict=True))
+        )
+
+    def fields(self) -> tuple[str | None, ...]:
+        return (self.name, self.nda, self.siret, self.qualiopi, self.contact)
+
+
+@dataclass(frozen=True)
 class School:
     id: int
     slug: str
@@ -156,6 +193,8 @@ class School:
     address: str | None = None
     attendance_step: int | None = None  # minutes; unset: a quarter-hour
     absence_alert: int | None = None  # half-days; unset: the installation's setting
+    organisation: Organisation = Organisation()  # as set for the school only (no fallback)
+    signing_certificate: str | None = None  # PEM of its own certificate; unset: the installation's
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     organisation_nda: str | None = None
     organisation_siret: str | None = None
     organisation_qualiopi: str | None = None
+    organisation_contact: str | None = None  # who answers for it: a name, a phone, an e-mail
 
     @property
     def organisation(self) -> str | None:

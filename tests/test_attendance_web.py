@@ -227,7 +227,7 @@ def test_the_certificate_and_the_months_sheets_say_what_the_record_holds(floor):
     # 9:10 rounded up to 9:15, to midnight: 14 h 45, exactly what the sheet proves.
     assert "Certificat de réalisation" in text and "Inès Diallo" in text
     assert "14 h 45" in text and "action de formation" in text
-    assert signature_status(answer.content, world.gestes.settings).intact
+    assert signature_status(answer.content, world.gestes.identity(None)).intact
     attestation = pdf_text(
         coordinator.get(f"/trainees/{awa}/attestation-de-fin-de-formation.pdf").content
     )

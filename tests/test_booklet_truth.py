@@ -302,16 +302,16 @@ def test_a_handed_out_booklet_is_signed_and_a_change_breaks_the_signature(school
     gestes, _, trainees = school
     record = gestes.store.records.trainee_record(trainees["Acquise"])
     data = verified_booklet(gestes, record)
-    signed = cached_pdf(data, tmp_path, gestes.settings)
-    status = signature_status(signed, gestes.settings)
+    signed = cached_pdf(data, tmp_path, gestes.identity(None))
+    status = signature_status(signed, gestes.identity(None))
     assert status.intact and status.valid and status.trusted and status.bottom_line
-    assert cached_pdf(data, tmp_path, gestes.settings) == signed  # kept signed, read back
+    assert cached_pdf(data, tmp_path, gestes.identity(None)) == signed  # kept signed, read back
     assert (gestes.settings.data_dir / "signing.key.pem").stat().st_mode & 0o777 == 0o600
     unsigned = render_pdf(data)
     tampered = bytearray(signed)
     offset = bytes(tampered).index(b"/Length", len(unsigned) // 3)
     tampered[offset + 10] ^= 0x01  # one byte of the school's document, after it was signed
-    assert not signature_status(bytes(tampered), gestes.settings).intact
+    assert not signature_status(bytes(tampered), gestes.identity(None)).intact
     words, _ = text_of(signed)
     assert record.trainee.full_name in words  # still the same readable booklet
 
@@ -328,7 +328,7 @@ def test_a_standard_tool_that_is_not_ours_validates_the_signature(school, tmp_pa
     assert shutil.which("pdfsig"), "poppler-utils is missing: .ci/run installs it"
     gestes, _, trainees = school
     data = verified_booklet(gestes, gestes.store.records.trainee_record(trainees["Acquise"]))
-    signed = cached_pdf(data, tmp_path, gestes.settings)
+    signed = cached_pdf(data, tmp_path, gestes.identity(None))
 
     def pdfsig(pdf: bytes) -> str:
         path = tmp_path / "livret.pdf"
@@ -353,7 +353,7 @@ def test_signing_keeps_the_pdf_a_metadata_consistent(school, tmp_path):
 
     gestes, _, trainees = school
     data = verified_booklet(gestes, gestes.store.records.trainee_record(trainees["Acquise"]))
-    reader = PdfReader(io.BytesIO(cached_pdf(data, tmp_path, gestes.settings)))
+    reader = PdfReader(io.BytesIO(cached_pdf(data, tmp_path, gestes.identity(None))))
     root = reader.trailer["/Root"]
     assert root.get("/Version") in (None, "/1.7")
     assert all(e["/BaseVersion"] == "/1.7" for e in root.get("/Extensions", {}).values())

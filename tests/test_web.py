@@ -487,6 +487,9 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             },
             ADMINS_ONLY,
         ),
+        ("GET", "/admin/schools/1/organisation", {}, ADMINS_ONLY),
+        ("POST", "/admin/schools/1/organisation", {"name": "E2C Marseille"}, ADMINS_ONLY),
+        ("POST", "/admin/schools/1/certificate", {"choice": "installation"}, ADMINS_ONLY),
         ("GET", "/cohorts/new", {}, COORDINATORS_ONLY),
         (
             "POST",
@@ -840,6 +843,8 @@ def test_every_route_is_in_the_matrix(site):
         "/v/{code}",
         "/issuer",  # the Open Badges issuer profile and its public key (tests/test_booklet.py)
         "/issuer/key",
+        "/issuer/ecole/{slug}",  # a school's own (tests/test_organisations.py)
+        "/issuer/ecole/{slug}/key",
         "/status/revocation",  # the badges' revocation list: bits, nobody named
         "/share/{code}",
         # Opened with a code instead of an account (tests/test_immersion.py: their matrix).

@@ -47,6 +47,7 @@ from web.pages import (
     immersion,
     imports,
     links,
+    organisations,
     schools,
     scoring,
     trainee,
@@ -172,7 +173,7 @@ def _routes(app: FastAPI) -> None:
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
-    for pages in (*pages_in_order, *later, certificates, operations):
+    for pages in (*pages_in_order, *later, certificates, organisations, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

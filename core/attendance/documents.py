@@ -21,6 +21,7 @@ from core.attendance.views import Sheet
 from core.french import SCHOOL_TIME, clock, hours_minutes
 
 if TYPE_CHECKING:
+    from core.booklet.identity import Identity
     from core.context import Gestes
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -30,8 +31,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 class TraineeDocument:
     """What a certificate and an attestation say about one trainee."""
 
-    organisation: str  # name · NDA · SIRET · Qualiopi, as set for the installation
+    organisation: str  # name · NDA · SIRET · Qualiopi, the school's own or the installation's
     organisation_name: str
+    identity: Identity  # who signs it
     school: str
     city: str
     trainee: str
@@ -59,6 +61,7 @@ class TraineeDocument:
 @dataclass(frozen=True)
 class MonthSheets:
     organisation: str
+    identity: Identity
     school: str
     cohort: str
     action: str
@@ -75,7 +78,8 @@ def trainee_document(gestes: Gestes, trainee_id: int, today: dt.date) -> Trainee
     hours = store.attendance.trainee_hours(trainee_id, today)
     journey = gestes.immersion_record(trainee_id)
     school = store.lookup.cohort_school(info.cohort_id)
-    name, line = _organisation(gestes, info.school)
+    identity = gestes.cohort_identity(info.cohort_id)
+    name, line = _organisation(identity, info.school)
     scale = curriculum.scale
     results = tuple(
         (c.name, scale.label(record.levels[c.id].level))
@@ -85,6 +89,7 @@ def trainee_document(gestes: Gestes, trainee_id: int, today: dt.date) -> Trainee
     return TraineeDocument(
         organisation=line,
         organisation_name=name,
+        identity=identity,
         school=info.school,
         city=school.city if school else "",
         trainee=info.full_name,
@@ -115,9 +120,11 @@ def month_sheets(gestes: Gestes, cohort_id: int, year: int, month: int) -> Month
     for sheet in store.attendance.sheets(cohort_id, first, last):
         if not sheet.session.cancelled:
             days.setdefault(sheet.session.day, []).append(sheet)
-    _, line = _organisation(gestes, school.name)
+    identity = gestes.identity(school.id)
+    _, line = _organisation(identity, school.name)
     return MonthSheets(
         organisation=line,
+        identity=identity,
         school=f"{school.name}, {school.city}",
         cohort=cohort.name,
         action=curriculum.title,
@@ -187,11 +194,11 @@ def _image(strokes: list[list[int]] | None) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _organisation(gestes: Gestes, school: str) -> tuple[str, str]:
-    """The organisation's name and its line (NDA, SIRET, Qualiopi) as the installation sets
-    them; the school's name when none is set."""
-    settings = gestes.settings
-    return settings.organisation_name or school, settings.organisation or school
+def _organisation(identity: Identity, school: str) -> tuple[str, str]:
+    """The organisation's name and its line (NDA, SIRET, Qualiopi), the school's own or the
+    installation's; the school's name when none is set."""
+    organisation = identity.organisation
+    return organisation.name or school, organisation.line or school
 
 
 # ---------------------------------------------------------------- printing
@@ -205,7 +212,7 @@ def _environment() -> Environment:
     return env
 
 
-def printed(gestes: Gestes, template: str, signer: str, reason: str, **data: Any) -> bytes:
+def printed(identity: Identity, template: str, signer: str, reason: str, **data: Any) -> bytes:
     """A document printed by WeasyPrint (only ``data:`` URLs fetched) and signed (PAdES)."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
@@ -219,7 +226,7 @@ def printed(gestes: Gestes, template: str, signer: str, reason: str, **data: Any
         stylesheets=[css], pdf_tags=True
     )
     assert pdf is not None
-    return sign_pdf(bytes(pdf), gestes.settings, signer_name=signer, reason=reason)
+    return sign_pdf(bytes(pdf), identity, signer_name=signer, reason=reason)
 
 
 def certificate_pdf(gestes: Gestes, trainee_id: int, today: dt.date) -> bytes:
@@ -243,12 +250,12 @@ def trainee_pdfs(
     record: a cohort's ZIP asks for both."""
     d = trainee_document(gestes, trainee_id, today)
     return [
-        printed(gestes, DOCUMENTS[kind][0], d.organisation_name, DOCUMENTS[kind][1], d=d)
+        printed(d.identity, DOCUMENTS[kind][0], d.organisation_name, DOCUMENTS[kind][1], d=d)
         for kind in which
     ]
 
 
 def month_pdf(gestes: Gestes, cohort_id: int, year: int, month: int) -> bytes:
     m = month_sheets(gestes, cohort_id, year, month)
-    name, _ = _organisation(gestes, m.school)
-    return printed(gestes, "month.html", name, "Feuilles d'émargement", m=m)
+    name, _ = _organisation(m.identity, m.school)
+    return printed(m.identity, "month.html", name, "Feuilles d'émargement", m=m)

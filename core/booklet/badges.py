@@ -15,8 +15,10 @@ trainee as an opaque URN, no personal data) with its ``achievement`` (``id``, ``
 never embedding it), signed by joserfc with the school's signing key — the very key that signs
 the PDF (``core.booklet.signing``): ES256 for its default P-256 key, RS256 for an RSA one. The
 issuer's id is ``<address>/issuer``, a profile the app serves, with its key at
-``<address>/issuer/key``. Each achievement's ``criteria`` says what the level requires;
-``evidence[]`` says what was observed."""
+``<address>/issuer/key``; a school with its own certificate issues as
+``<address>/issuer/ecole/<school>`` with its own key (``core.booklet.identity``). Each
+achievement's ``criteria`` says what the level requires; ``evidence[]`` says what was
+observed."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.settings import Settings
+    from core.booklet.identity import Identity
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -162,10 +164,11 @@ def status_entry(address: str, index: int) -> dict[str, Any]:
     }
 
 
-def status_list(address: str, revoked: list[int], highest: int, settings: Settings) -> str:
+def status_list(address: str, revoked: list[int], highest: int, identity: Identity) -> str:
     """The revocation list as a signed credential (VC-JWT): bit ``i`` (from the left of the
     first byte) set when the booklet at index ``i`` was withdrawn; GZIP then multibase
-    base64url, as the W3C Bitstring Status List says."""
+    base64url, as the W3C Bitstring Status List says. One list for the installation, signed
+    with its identity, whichever school issued the badge it revokes."""
     import base64
     import gzip
 
@@ -180,7 +183,7 @@ def status_list(address: str, revoked: list[int], highest: int, settings: Settin
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": listed,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": {"id": issuer_id(address), "type": ["Profile"], "name": issuer_name(settings)},
+        "issuer": {"id": issuer_id(address, identity), "type": ["Profile"], "name": identity.name},
         "validFrom": now.isoformat().replace("+00:00", "Z"),
         "credentialSubject": {
             "id": f"{listed}#list",
@@ -189,25 +192,20 @@ def status_list(address: str, revoked: list[int], highest: int, settings: Settin
             "encodedList": "u" + encoded.decode(),
         },
     }
-    return signed_credentials([credential], settings)[0]
+    return signed_credentials([credential], identity)[0]
 
 
-def issuer_id(address: str) -> str:
-    """The issuer's id: a profile the app serves at that address."""
-    return f"{address}/issuer"
+def issuer_id(address: str, identity: Identity) -> str:
+    """The issuer's id: a profile the app serves at that address (its name, the same in
+    the profile and in every badge it signs, is ``identity.name``)."""
+    return f"{address}{identity.issuer}"
 
 
-def issuer_name(settings: Settings) -> str:
-    """The issuer's name, the same in its profile (``/issuer``) and in every badge it signs:
-    the training organisation that signs the PDF (its certificate's name)."""
-    return settings.organisation_name or "Gestes"
-
-
-def signed_credentials(unsigned: list[dict[str, Any]], settings: Settings) -> list[str]:
+def signed_credentials(unsigned: list[dict[str, Any]], identity: Identity) -> list[str]:
     """Each credential as an OB 3.0 VC-JWT (compact JWS), signed with the school's key."""
     from joserfc import jwt
 
-    key, algorithm = _signing_key(settings)
+    key, algorithm = _signing_key(identity)
     tokens = []
     for credential in unsigned:
         issuer = credential["issuer"]["id"]
@@ -226,21 +224,19 @@ def signed_credentials(unsigned: list[dict[str, Any]], settings: Settings) -> li
     return tokens
 
 
-def public_key(settings: Settings) -> dict[str, Any]:
+def public_key(identity: Identity) -> dict[str, Any]:
     """The public JWK badges are signed with (served at ``/issuer/key``)."""
-    key, algorithm = _signing_key(settings)
+    key, algorithm = _signing_key(identity)
     return {**key.as_dict(private=False), "alg": algorithm, "use": "sig"}
 
 
-def _signing_key(settings: Settings) -> tuple[Any, str]:
+def _signing_key(identity: Identity) -> tuple[Any, str]:
     """The school's signing key (the PDF's) as a JOSE key, and its algorithm."""
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
     from joserfc.jwk import ECKey, RSAKey
 
-    from core.booklet.signing import signing_files
-
-    pem = signing_files(settings)[0].read_bytes()
+    pem = identity.key.read_bytes()
     if isinstance(load_pem_private_key(pem, password=None), rsa.RSAPrivateKey):
         return RSAKey.import_key(pem), "RS256"
     return ECKey.import_key(pem), "ES256"

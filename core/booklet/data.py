@@ -42,6 +42,7 @@ from core.judging.record import TraineeRecord
 from core.settings import Settings
 
 if TYPE_CHECKING:
+    from core.booklet.identity import Identity
     from core.booklet.verification import Handed
     from core.context import Definitions, Gestes
     from core.immersion.record import ImmersionRecord
@@ -144,6 +145,7 @@ def with_verification(
     data: BookletData,
     handed: Handed,
     settings: Settings,
+    identity: Identity,
     served_at: str | None = None,
     email: str | None = None,
 ) -> BookletData:
@@ -154,7 +156,6 @@ def with_verification(
     from core.booklet.badges import (
         credentials,
         issuer_id,
-        issuer_name,
         recipient,
         signed_credentials,
         status_entry,
@@ -174,23 +175,23 @@ def with_verification(
             "verify_url": url,
             "qr_svg": buffer.getvalue().decode(),
             "trainee_ref": trainee_reference(settings.signing_key(), handed.trainee),
-            "organisation": settings.organisation,
+            "organisation": identity.organisation.line,
         }
     )
     # The badges' recipient: the trainee's e-mail salted and hashed (a stable salt per
     # trainee, so that the same booklet signs the same badges and stays cached)
     salt = trainee_reference(settings.signing_key(), -handed.trainee)[:16]
-    identity = recipient(email, salt) if email else None
+    recipient_id = recipient(email, salt) if email else None
     entry = None if handed.status_index is None else status_entry(address, handed.status_index)
     unsigned = credentials(
         data,
-        issuer_id(address),
-        issuer_name(settings),
-        identity,
+        issuer_id(address, identity),
+        identity.name,
+        recipient_id,
         entry,
         settings.verification_days,
     )
-    badges = signed_credentials(unsigned, settings)
+    badges = signed_credentials(unsigned, identity)
     return data.model_copy(update={"badges": tuple(badges)})
 
 
@@ -491,4 +492,5 @@ def verified_booklet(
             break
     found = gestes.store.lookup.trainee(trainee)
     email = found[0].email if found else None
-    return with_verification(data, handed, gestes.settings, served_at, email)
+    identity = gestes.trainee_identity(trainee)
+    return with_verification(data, handed, gestes.settings, identity, served_at, email)

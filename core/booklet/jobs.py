@@ -103,11 +103,12 @@ def run(gestes: Gestes, job: str) -> None:
     records = gestes.store.records.cohort_records(state.cohort)
     gestes.store.jobs.start(job, len(records))
     booklets = gestes.store.files.within("booklets")
+    identity = gestes.cohort_identity(state.cohort)
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         for done, record in enumerate(records, start=1):
             data = verified_booklet(gestes, record, served_at=state.served_at)
-            pdf = cached_pdf(data, booklets, gestes.settings)
+            pdf = cached_pdf(data, booklets, identity)
             zipped.writestr(booklet_filename(record.trainee.id, record.trainee.full_name), pdf)
             gestes.store.jobs.progress(job, done)
     result = f"exports/{job}.zip"

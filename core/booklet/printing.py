@@ -10,17 +10,19 @@ import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from core.booklet.data import TEMPLATES, BookletData
-from core.booklet.signing import sign_pdf, signing_files
+from core.booklet.signing import sign_pdf
 from core.catalog.definitions import Autonomy
 from core.french import counted, slugify
-from core.settings import Settings
 from core.store import FileStore, LocalFiles, write_private
+
+if TYPE_CHECKING:
+    from core.booklet.identity import Identity
 
 
 @cache
@@ -171,12 +173,13 @@ def _printer_version() -> bytes:
 
 
 def cached_pdf(
-    data: BookletData, cache: FileStore | Path, signing: Settings | None = None
+    data: BookletData, cache: FileStore | Path, signing: Identity | None = None
 ) -> bytes:
     """The PDF, printed once per content: asking again for an unchanged booklet reads a file
     (``cache``: the file store's booklets folder, or a directory).
-    With ``signing`` (every channel that hands booklets out), signed by the school (PAdES,
-    ``core.booklet.signing``) before it is kept; the key then names the certificate too.
+    With ``signing`` (every channel that hands booklets out: the identity of the trainee's
+    school, ``core.booklet.identity``), signed by the school (PAdES, ``core.booklet.signing``)
+    before it is kept; the key then names the certificate too.
 
     Written to a temporary name then renamed, so a half-written file is never served.
     """
@@ -198,14 +201,13 @@ def cached_pdf(
 SIGNING_REASON = "Livret de compétences établi par l'école"
 
 
-def _certificate_digest(settings: Settings) -> str:
+def _certificate_digest(identity: Identity) -> str:
     import hashlib
 
-    _, cert = signing_files(settings)
-    return hashlib.sha256(cert.read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(identity.cert.read_bytes()).hexdigest()[:16]
 
 
-def _render_to(args: tuple[BookletData, Path, Path | None, Settings | None]) -> Path:
+def _render_to(args: tuple[BookletData, Path, Path | None, Identity | None]) -> Path:
     data, target, cache_dir, signing = args
     if cache_dir:
         write_private(target, cached_pdf(data, cache_dir, signing))
@@ -226,7 +228,7 @@ def render_many(
     workers: int | None = None,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
-    signing: Settings | None = None,
+    signing: Identity | None = None,
 ) -> list[Path]:
     """Print many booklets over the machine's cores (WeasyPrint is CPU-bound, one per core)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed

@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
+from core.store import write_private
+
+if TYPE_CHECKING:
+    from core.booklet.identity import Identity
 
 _LOCK = threading.Lock()
 
@@ -35,10 +38,14 @@ def signing_files(settings: Settings) -> tuple[Path, Path]:
 
 def signing_organisation(settings: Settings) -> str:
     """The organisation the booklets' certificate names (what a PDF reader shows as signer)."""
+    return certificate_name(signing_files(settings)[1])
+
+
+def certificate_name(cert: Path) -> str:
+    """The organisation a certificate names, or its common name."""
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    _, cert = signing_files(settings)
     subject = x509.load_pem_x509_certificate(cert.read_bytes()).subject
     names = subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME) or (
         subject.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -68,6 +75,14 @@ def signer_warning(settings: Settings) -> str | None:
 
 
 def _make_self_signed(key_path: Path, cert_path: Path, organisation: str) -> None:
+    key, certificate = self_signed(organisation)
+    write_private(key_path, key)
+    cert_path.write_bytes(certificate)
+
+
+def self_signed(organisation: str) -> tuple[bytes, bytes]:
+    """A new key and a self-signed certificate naming ``organisation`` (PEM, unencrypted):
+    valid 30 years, as long as a booklet is kept."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -100,26 +115,18 @@ def _make_self_signed(key_path: Path, cert_path: Path, organisation: str) -> Non
         )
         .sign(key, hashes.SHA256())
     )
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return private, certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def sign_pdf(pdf: bytes, settings: Settings, *, signer_name: str, reason: str) -> bytes:
+def sign_pdf(pdf: bytes, identity: Identity, *, signer_name: str, reason: str) -> bytes:
     """``pdf`` with a PAdES baseline signature (B-B) of the school appended."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    key, cert = signing_files(settings)
-    signer = signers.SimpleSigner.load(str(key), str(cert))  # type: ignore[no-untyped-call]
+    signer = signers.SimpleSigner.load(str(identity.key), str(identity.cert))  # type: ignore[no-untyped-call]
     assert signer is not None, "the signing key or certificate could not be read"
     meta = signers.PdfSignatureMetadata(
         field_name="Signature",
@@ -172,28 +179,26 @@ def _pdf_17_signer() -> type:
     return PdfA3Signer
 
 
-def signature_status(pdf: bytes, settings: Settings) -> Any:
-    """pyHanko's validation of the booklet's signature against the school's certificate."""
+def signature_status(pdf: bytes, identity: Identity) -> Any:
+    """pyHanko's validation of the booklet's signature against the school's certificates
+    (its current one and those it signed with before)."""
     from asn1crypto import pem, x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    _, cert_path = signing_files(settings)
-    _, _, der = pem.unarmor(cert_path.read_bytes())
-    root = x509.Certificate.load(der)
+    roots = [x509.Certificate.load(pem.unarmor(c.read_bytes())[2]) for c in identity.trusted]
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     [signature] = reader.embedded_signatures
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))
+    return validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
 
 
-def certificate_fingerprint(settings: Settings) -> str:
+def certificate_fingerprint(identity: Identity) -> str:
     """The SHA-256 of the signing certificate (DER), as ``openssl x509 -fingerprint
     -sha256`` prints it: what anyone compares with the certificate a PDF reader shows."""
     from asn1crypto import pem
 
-    _, cert_path = signing_files(settings)
-    _, _, der = pem.unarmor(cert_path.read_bytes())
+    _, _, der = pem.unarmor(identity.cert.read_bytes())
     digest = hashlib.sha256(der).hexdigest().upper()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
@@ -204,14 +209,14 @@ APPENDED = "Ce fichier a été complété après sa signature : ce n'est pas le 
 EXACT = "Ce fichier est exactement le livret remis par l'école, inchangé depuis sa signature."
 
 
-def file_check(pdf: bytes, settings: Settings, code: str) -> tuple[bool, str]:
+def file_check(pdf: bytes, identity: Identity, code: str) -> tuple[bool, str]:
     """Whether ``pdf`` is a booklet this school signed for ``code``, unchanged since: its
     signature valid with the school's certificate, covering the whole file (nothing added
     after it), and the verification link it prints is this code's. The reason in French."""
     if not pdf.startswith(b"%PDF-"):
         return False, "Ce fichier n'est pas un PDF."
     try:
-        status = signature_status(pdf, settings)
+        status = signature_status(pdf, identity)
     except Exception:  # no signature, several, or unreadable: not one of ours as issued
         return (
             False,

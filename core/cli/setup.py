@@ -12,6 +12,7 @@ import typer
 
 from core.cli.common import Opener, account_id, group, refused
 from core.cli.corrections import cohort_corrections, user_corrections
+from core.cli.organisations import organisation_commands
 
 ROLES = "admin, coordinator or trainer"
 
@@ -115,6 +116,8 @@ def _school_commands(app: typer.Typer, opener: Opener) -> None:
         """Every school: id, name, city, territory."""
         for found in opener.gestes().store.lookup.schools():
             typer.echo(f"{found.id}\t{found.name}\t{found.city}\t{found.territory}")
+
+    organisation_commands(school, opener)
 
 
 def _cohort_commands(app: typer.Typer, opener: Opener) -> typer.Typer:

@@ -144,7 +144,8 @@ def _booklet_commands(app: typer.Typer, opener: Opener) -> None:
                 territory=territory,
             )
         )
-        output.write_bytes(cached_pdf(data, gestes.store.files.within("booklets"), gestes.settings))
+        booklets, identity = gestes.store.files.within("booklets"), gestes.trainee_identity(trainee)
+        output.write_bytes(cached_pdf(data, booklets, identity))
         fits = ", ".join(f"{e.name} {e.met}/{e.total}" for e in data.employers) or "no employer"
         typer.echo(f"Wrote {output}: {data.trainee}, for {data.reader} ({fits}).")
 
@@ -188,7 +189,7 @@ def _cohort_booklets_command(app: typer.Typer, opener: Opener) -> None:
                 if gestes.settings.file_store == "local"
                 else None
             ),
-            signing=gestes.settings,
+            signing=gestes.cohort_identity(cohort),
         )
         typer.echo(f"Wrote {len(written)} booklets to {output}.")
 

@@ -22,6 +22,7 @@ service            what it does
 ``shares``         booklets shared with employers through links the school can withdraw
 ``placements``     immersions, links for tutors and trainees, the loop's entries
 ``verifications``  booklets handed out, behind their short verification codes
+``organisations``  each school's legal body and signing certificate, traced
 =================  ==============================================================
 """
 
@@ -56,6 +57,7 @@ from core.store.jobs import Jobs, JobState
 from core.store.limits import FailureCounts
 from core.store.lookup import Lookup
 from core.store.observations import Observations
+from core.store.organisations import Organisations, certificate_digest
 from core.store.placements import Placements
 from core.store.proofs import Proofs
 from core.store.records import TraineeRecords
@@ -92,6 +94,7 @@ __all__ = [
     "TapWriter",
     "attendance_alerts",
     "backup_database",
+    "certificate_digest",
     "open_store",
     "restore_database",
     "safe_url",
@@ -124,6 +127,7 @@ class Store:
         self.shares = Shares(database)
         self.placements = Placements(database, catalog, catalogs)
         self.verifications = Verifications(database)
+        self.organisations = Organisations(database, self.files)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

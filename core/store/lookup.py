@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from core.domain import Account, Cohort, Entry, Located, ObservationKind, Role, School, Trainee
+from core.domain import (
+    Account,
+    Cohort,
+    Entry,
+    Located,
+    ObservationKind,
+    Organisation,
+    Role,
+    School,
+    Trainee,
+)
 from core.store import tables as t
 from core.store.database import Database
 from core.store.facts import authors, aware, current
@@ -219,6 +229,11 @@ def _school(row: t.School) -> School:
     return School(
         row.id, row.slug, row.name, row.city, row.territory, row.address,
         row.attendance_step, row.absence_alert,
+        Organisation(
+            row.organisation_name, row.organisation_nda, row.organisation_siret,
+            row.organisation_qualiopi, row.organisation_contact,
+        ),
+        row.signing_certificate,
     )  # fmt: skip
 
 

@@ -1,7 +1,5 @@
-"""The tables. Definitions live in the catalog; rows here only refer to catalog ids.
-
-The words stored in them (roles, observation kinds, exit kinds) are ``core.domain``'s.
-"""
+"""The tables. Definitions live in the catalog; rows here only refer to catalog ids. The words
+stored in them (roles, observation kinds, exit kinds) are ``core.domain``'s."""
 
 from __future__ import annotations
 
@@ -19,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -51,11 +50,17 @@ class School(Base):
     city: Mapped[str] = mapped_column(String(100))
     territory: Mapped[str] = mapped_column(String(120))  # catalog id: territoire.marseille
     address: Mapped[str | None] = mapped_column(String(300))
-    # The school's own attendance rules: late arrivals and early departures counted to this
-    # many minutes (unset: a quarter-hour), and the unjustified half-days absent from which
-    # the coordination is told (unset: GESTES_ABSENCE_ALERT).
+    # Its attendance rules (minutes a lateness counts to; unjustified half-days that alert),
+    # its legal body and its own certificate (PEM; its key is in the file store): unset, the
+    # installation's (core.store.organisations).
     attendance_step: Mapped[int | None] = mapped_column(Integer)
     absence_alert: Mapped[int | None] = mapped_column(Integer)
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    organisation_nda: Mapped[str | None] = mapped_column(String(20))
+    organisation_siret: Mapped[str | None] = mapped_column(String(20))
+    organisation_qualiopi: Mapped[str | None] = mapped_column(String(100))
+    organisation_contact: Mapped[str | None] = mapped_column(String(300))
+    signing_certificate: Mapped[str | None] = mapped_column(Text)
 
 
 class User(Base):

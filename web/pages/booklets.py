@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from core.booklet.jobs import JobState
@@ -31,7 +31,11 @@ from web.pages.trainee import opened_at
 from web.rendering import render
 from web.security import CurrentUser
 
+if TYPE_CHECKING:
+    from core.booklet.identity import Identity
+
 router = APIRouter(tags=["pages"])
+Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")]  # a school's short name
 ERASED = "Le ou la titulaire de ce livret a exercé son droit à l'effacement."
 
 
@@ -83,8 +87,9 @@ def booklet_pdf(
     from core.booklet.printing import booklet_filename, cached_pdf
 
     data = _booklet(request, user, trainee_id, employer, territory)
-    settings = gestes_of(request).settings
-    pdf = cached_pdf(data, gestes_of(request).store.files.within("booklets"), settings)
+    gestes = gestes_of(request)
+    identity = gestes.trainee_identity(trainee_id)
+    pdf = cached_pdf(data, gestes.store.files.within("booklets"), identity)
     return _pdf_response(pdf, booklet_filename(trainee_id, data.trainee))
 
 
@@ -107,21 +112,39 @@ def booklet_stylesheet() -> Response:
 def issuer_profile(request: Request) -> dict[str, Any]:
     """Public: the Open Badges issuer profile the booklets' signed credentials name (their
     ``issuer.id`` is this address), with the key that verifies them."""
-    from core.booklet.badges import issuer_id, issuer_name
+    return _profile(request, gestes_of(request).identity(None))
 
-    settings = gestes_of(request).settings
-    address = settings.address(served_at(request))
+
+@router.get("/issuer/ecole/{slug}", response_class=JSONResponse)
+def school_issuer_profile(request: Request, slug: Slug) -> dict[str, Any]:
+    """Public: the issuer profile of a school that signs with its own certificate."""
+    return _profile(request, _school_identity(request, slug))
+
+
+def _profile(request: Request, identity: Identity) -> dict[str, Any]:
+    from core.booklet.badges import issuer_id
+
+    address = gestes_of(request).settings.address(served_at(request))
     return {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
         ],
-        "id": issuer_id(address),
+        "id": issuer_id(address, identity),
         "type": ["Profile"],
-        "name": issuer_name(settings),
+        "name": identity.name,
         "url": address,
         "description": "Écoles du réseau : livrets de compétences et Open Badges signés.",
     }
+
+
+def _school_identity(request: Request, slug: str) -> Identity:
+    """The identity of the school with that short name, if it signs with its own."""
+    gestes = gestes_of(request)
+    school = next((s for s in gestes.store.lookup.schools() if s.slug == slug), None)
+    if school is None or not school.signing_certificate:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    return gestes.identity(school.id)
 
 
 @router.get(
@@ -137,7 +160,7 @@ def revocation_list(request: Request) -> Response:
     gestes = gestes_of(request)
     revoked, highest = gestes.store.verifications.revoked_indexes()
     address = gestes.settings.address(served_at(request))
-    signed = status_list(address, revoked, highest, gestes.settings)
+    signed = status_list(address, revoked, highest, gestes.identity(None))
     return Response(signed, media_type="application/vc+jwt", headers={"Cache-Control": "no-cache"})
 
 
@@ -146,7 +169,15 @@ def issuer_key(request: Request) -> dict[str, Any]:
     """Public: the key (JWK) the badges are signed with — the ``kid`` of every VC-JWT."""
     from core.booklet.badges import public_key
 
-    return public_key(gestes_of(request).settings)
+    return public_key(gestes_of(request).identity(None))
+
+
+@router.get("/issuer/ecole/{slug}/key", response_class=JSONResponse)
+def school_issuer_key(request: Request, slug: Slug) -> dict[str, Any]:
+    """Public: the key of a school that signs its badges with its own certificate."""
+    from core.booklet.badges import public_key
+
+    return public_key(_school_identity(request, slug))
 
 
 @router.get("/v/{code}")
@@ -191,7 +222,8 @@ async def check_booklet_file(request: Request, code: str) -> Response:
     else:
         pdf = await upload.read(gestes.settings.evidence_max_bytes + 1)
         digest = hashlib.sha256(pdf).hexdigest()
-        checked = await anyio.to_thread.run_sync(file_check, pdf, gestes.settings, handed.code)
+        identity = gestes.trainee_identity(handed.trainee)
+        checked = await anyio.to_thread.run_sync(file_check, pdf, identity, handed.code)
     if handed.revoked_at is not None:
         return verify_short(request, code)
     return _verify_page(request, handed, expires=None, checked=(*checked, digest))
@@ -249,6 +281,7 @@ def _verify_page(
         attended=attended_minutes(gestes, handed.trainee),
     )
     data = _as_issued(handed.shown) or today
+    identity = gestes.trainee_identity(handed.trainee)
     return render(
         request,
         "verify.html",
@@ -256,13 +289,13 @@ def _verify_page(
             "handed": handed,
             "expires": expires,
             "data": data,
-            "organisation": gestes.settings.organisation,
+            "organisation": identity.organisation,
             "error": None,
             "current": content_key(today) == handed.content,
             "as_issued": data is not today,
             "changes": changes_since(data, today),
             "fingerprint": " ".join(handed.content[i : i + 4] for i in range(0, 32, 4)),
-            "certificate": certificate_fingerprint(gestes.settings),
+            "certificate": certificate_fingerprint(identity),
             "checked": checked,
         },
     )
@@ -348,7 +381,8 @@ def shared_booklet(request: Request, code: str) -> Response:
     if record.trainee.erased:
         return render(request, "verify.html", {"error": ERASED})
     data = verified_booklet(gestes, record, employer=share.employer, served_at=served_at(request))
-    pdf = cached_pdf(data, gestes.store.files.within("booklets"), gestes.settings)
+    identity = gestes.trainee_identity(share.trainee_id)
+    pdf = cached_pdf(data, gestes.store.files.within("booklets"), identity)
     return _pdf_response(pdf, booklet_filename(share.trainee_id, data.trainee))
 
 

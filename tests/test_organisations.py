@@ -208,6 +208,7 @@ def test_the_administration_sets_a_schools_organisation_and_signature_from_its_p
     admin, csrf = signed_in(gestes, "admin@example.org")
     page = f"/admin/schools/{school}/organisation"
     assert "Organisme et signature" in admin.get(f"/admin/schools/{school}").text
+    assert 'value="None"' not in admin.get(page).text  # empty fields are empty
     wrong = admin.post(page, data={"csrf_token": csrf, "name": "E2C", "siret": "12"})
     assert wrong.status_code == 400 and 'id="erreur-siret"' in wrong.text
     assert "14 chiffres" in wrong.text and 'value="E2C"' in wrong.text  # what was typed stays

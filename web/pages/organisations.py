@@ -41,7 +41,7 @@ def _view(request: Request, school: School, **extra: Any) -> dict[str, Any]:
         "signer": certificate_name(identity.cert),
         "fingerprint": certificate_fingerprint(identity),
         "history": gestes.store.corrections.history("school", [school.id]),
-        "form": dict(zip(FIELDS, school.organisation.fields(), strict=True)),
+        "form": {f: v or "" for f, v in zip(FIELDS, school.organisation.fields(), strict=True)},
         "errors": {},
         **extra,
     }

@@ -187,6 +187,12 @@ def test_a_backup_taken_while_running_restores_the_store(data_dir, tmp_path):
     photo.parent.mkdir(parents=True)
     photo.write_bytes(b"\xff\xd8\xff une photo de soudure")
     (data_dir / "secret.key").write_text("le secret des liens")
+    # A school's own signing key and a justified absence's proof live there too.
+    school_key = data_dir / "keys" / "schools" / "1" / "0123abcd.key.pem"
+    proof = data_dir / "proofs" / "ef" / "ef0123"
+    for kept in (school_key, proof):
+        kept.parent.mkdir(parents=True)
+        kept.write_bytes(b"ce qui ne se refait pas: " + kept.name.encode())
     (data_dir / "booklets").mkdir()
     (data_dir / "booklets" / "cache.pdf").write_bytes(b"%PDF- made again on demand")
     copy = tmp_path / "sauvegarde.sqlite3"
@@ -195,7 +201,13 @@ def test_a_backup_taken_while_running_restores_the_store(data_dir, tmp_path):
     run("school", "create", "École B", "--city", "Lyon", "--territory", "territoire.lyon")
     assert "École B" in run("school", "list").stdout
     # The machine is lost: only the backup file is left.
-    for lost in (photo, data_dir / "secret.key", data_dir / "booklets" / "cache.pdf"):
+    for lost in (
+        photo,
+        data_dir / "secret.key",
+        data_dir / "booklets" / "cache.pdf",
+        school_key,
+        proof,
+    ):
         lost.unlink()
     assert run("db", "restore", copy).exit_code == 2  # asks for --yes
     assert run("db", "restore", copy, "--yes").exit_code == 0
@@ -203,6 +215,8 @@ def test_a_backup_taken_while_running_restores_the_store(data_dir, tmp_path):
     assert "École A" in listed and "École B" not in listed  # as it was at the backup
     assert photo.read_bytes() == b"\xff\xd8\xff une photo de soudure"  # one file held all
     assert (data_dir / "secret.key").read_text() == "le secret des liens"
+    assert school_key.read_bytes() == b"ce qui ne se refait pas: 0123abcd.key.pem"
+    assert proof.read_bytes() == b"ce qui ne se refait pas: ef0123"
     assert oct(photo.stat().st_mode)[-3:] == "600"
     assert not (data_dir / "booklets" / "cache.pdf").exists()  # a cache is not carried
     import sqlite3
@@ -215,13 +229,49 @@ def test_a_backup_taken_while_running_restores_the_store(data_dir, tmp_path):
     assert refused.exit_code == 1 and "pas une sauvegarde de Gestes" in refused.stderr
 
 
-def test_postgresql_backups_are_left_to_its_own_tools(tmp_path):
-    from core.domain import RecordError
-    from core.store import backup_database
+def test_a_postgresql_store_is_backed_up_and_restored_by_command(
+    network_url, tmp_path, monkeypatch
+):
+    """`gestes db backup` runs pg_dump, `gestes db restore` checks the dump, ends the other
+    processes' connections and restores in one transaction; a bad file changes nothing."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
 
-    settings = Settings(database_url="postgresql+psycopg://root@127.0.0.1:5432/test")
-    with pytest.raises(RecordError, match="pg_dump"):
-        backup_database(settings, tmp_path / "x")
+    for name, value in (
+        ("GESTES_DATABASE_URL", network_url),
+        ("GESTES_DATA_DIR", str(tmp_path / "data")),
+        ("GESTES_FILE_STORE", "database"),
+    ):
+        monkeypatch.setenv(name, value)
+    assert run("db", "upgrade").exit_code == 0
+    school = ["school", "create", "--city", "Lyon", "--territory", "territoire.lyon"]
+    assert run(*school, "École A").exit_code == 0
+    assert run("school", "certificate", 1, "--make").exit_code == 0  # its key: a stored file
+    signer = run("school", "certificate", 1).stdout
+    dump = tmp_path / "gestes.dump"
+    done = run("db", "backup", dump)
+    assert done.exit_code == 0, done.output
+    assert oct(dump.stat().st_mode)[-3:] == "600" and dump.read_bytes().startswith(b"PGDMP")
+    run(*school, "École B")
+    other = create_engine(network_url, pool_pre_ping=True)
+    held = other.connect()  # another process, connected while the restore runs
+    held.execute(text("SELECT 1"))
+    restored = run("db", "restore", dump, "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert "connections of other processes ended" in restored.stdout
+    with pytest.raises(OperationalError, match="administrator command"):
+        held.execute(text("SELECT 1"))  # ended: it would have held plans of the old tables
+    with other.connect() as again:  # a new connection reads the restored store
+        assert again.execute(text("SELECT count(*) FROM schools")).scalar_one() == 1
+    listed = run("school", "list").stdout
+    assert "École A" in listed and "École B" not in listed  # as it was at the backup
+    assert run("school", "certificate", 1).stdout == signer  # the same key and certificate
+    junk = tmp_path / "pas-un-dump"
+    junk.write_bytes(b"PGDMP but not really" * 50)
+    refused = run("db", "restore", junk, "--yes")
+    assert refused.exit_code == 1 and "pas une sauvegarde PostgreSQL de Gestes" in refused.stderr
+    assert "École A" in run("school", "list").stdout  # nothing touched
+    other.dispose()
 
 
 def test_a_backup_under_load_holds_every_write_acknowledged_before_it(tmp_path):

@@ -29,28 +29,26 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
         workers: Annotated[
             int, typer.Option(min=1, max=64, help="Processes (PostgreSQL only).")
         ] = 1,
+        job_workers: Annotated[
+            int,
+            typer.Option(min=0, max=64, help="Job workers supervised too (GESTES_JOBS=queue)."),
+        ] = 0,
     ) -> None:
-        """Run the web app (uvicorn): one process, or several on PostgreSQL."""
+        """Run the web app (uvicorn): one process, or several on PostgreSQL, with the job
+        workers of the queue if asked (started again when they die)."""
         import uvicorn
 
         from core.cli.store import seed_if_empty
         from web.app import create_app
 
         gestes = open_gestes(migrate=True)
-        if workers > 1 and gestes.store.dialect != "postgresql":
-            typer.echo(
-                "error: several processes need PostgreSQL (GESTES_DATABASE_URL): SQLite takes "
-                "one writer at a time and its processes cannot tell each other that a session "
-                "ended. Run one process on SQLite.",
-                err=True,
-            )
-            raise typer.Exit(2)
+        _refuse_what_cannot_run(gestes, workers, job_workers)
         if demo:
             seed_if_empty(gestes)
         here = f"http://{host}:{port}"
         say_what_booklets_carry(gestes, here)
-        if workers > 1:
-            _serve_workers(gestes, host, port, workers)
+        if workers > 1 or job_workers:
+            _serve_workers(gestes, host, port, workers, job_workers)
             return
         token = None
         if not gestes.store.lookup.has_admin():
@@ -71,7 +69,26 @@ def gestes_commands(cli: typer.Typer, open_gestes: Callable[..., Gestes]) -> Non
         )
 
 
-def _serve_workers(gestes: Gestes, host: str, port: int, workers: int) -> None:
+def _refuse_what_cannot_run(gestes: Gestes, workers: int, job_workers: int) -> None:
+    if workers > 1 and gestes.store.dialect != "postgresql":
+        typer.echo(
+            "error: several processes need PostgreSQL (GESTES_DATABASE_URL): SQLite takes "
+            "one writer at a time and its processes cannot tell each other that a session "
+            "ended. Run one process on SQLite.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if job_workers and gestes.settings.jobs != "queue":
+        typer.echo(
+            "error: job workers run the PostgreSQL queue: set GESTES_JOBS=queue (and "
+            "GESTES_FILE_STORE=database) first; with GESTES_JOBS=here the app runs its "
+            "jobs itself.",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+
+def _serve_workers(gestes: Gestes, host: str, port: int, workers: int, job_workers: int) -> None:
     """Several processes, each opening its own context from the settings (the environment);
     sign-outs and deactivations reach them all at once (PostgreSQL LISTEN/NOTIFY)."""
     import uvicorn
@@ -94,8 +111,10 @@ def _serve_workers(gestes: Gestes, host: str, port: int, workers: int) -> None:
     from web.workers import can_share_port, supervise
 
     if can_share_port():  # each worker its own socket: the kernel spreads the connections
-        supervise(host, port, workers, proxies)
+        supervise(host, port, workers, proxies, job_workers)
         return
+    if job_workers:
+        raise SystemExit("gestes serve: --job-workers needs SO_REUSEPORT (Linux, BSD).")
     uvicorn.run(
         "web:create_app",
         factory=True,

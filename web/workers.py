@@ -5,8 +5,10 @@ wakes first accepts, and under keep-alive one process can end up holding almost 
 connection while the other idles (measured: 32 connections split 2 / 29 or even 32 / 0).
 Here each process opens its own socket on the same port with ``SO_REUSEPORT``, and the
 kernel hashes each new connection to one of them, so they share the load evenly. A small
-supervisor starts them, starts again one that dies, and on SIGTERM or SIGINT stops them all
-gracefully (each drains its waiting taps: ``web.app``'s shutdown).
+supervisor starts them, and the job workers asked for (``gestes serve --job-workers M``: the
+queue's ``gestes worker``, each reconnecting by itself when the database goes away), starts
+again one that dies, and on SIGTERM or SIGINT stops them all gracefully (each web worker
+drains its waiting taps: ``web.app``'s shutdown; each job worker finishes the job in hand).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import multiprocessing
 import signal
 import socket
+import sys
 import time
 from multiprocessing.connection import wait
 from typing import Any
@@ -42,17 +45,14 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve(host: str, port: int, proxies: str | None, lifeline: Any) -> None:
-    """One worker: its own socket, its own app opened from the settings (the environment).
-    ``lifeline`` is the read end of a pipe the supervisor holds open: if the supervisor dies
-    (even killed outright), the pipe closes and the worker stops itself, gracefully, rather
-    than holding the port as an orphan."""
+def _attach(lifeline: Any) -> None:
+    """A child of the supervisor: ``lifeline`` is the read end of a pipe the supervisor holds
+    open: if the supervisor dies (even killed outright), the pipe closes and the child stops
+    itself, gracefully, rather than live on as an orphan."""
     import os
     import threading
 
-    import uvicorn
-
-    os.setpgrp()  # Ctrl+C reaches the supervisor alone, which stops each worker once
+    os.setpgrp()  # Ctrl+C reaches the supervisor alone, which stops each child once
 
     def orphaned() -> None:
         with contextlib.suppress(EOFError, OSError):
@@ -61,6 +61,22 @@ def _serve(host: str, port: int, proxies: str | None, lifeline: Any) -> None:
 
     threading.Thread(target=orphaned, name="lifeline", daemon=True).start()
 
+
+def _work(lifeline: Any) -> None:
+    """One job worker, its own context opened from the settings (the environment)."""
+    from core.booklet.jobs import work
+    from core.context import open_gestes
+
+    _attach(lifeline)
+    work(open_gestes(), say=lambda said: print(said, file=sys.stderr, flush=True))
+
+
+def _serve(host: str, port: int, proxies: str | None, lifeline: Any) -> None:
+    """One web worker: its own socket, its own app opened from the settings (the
+    environment)."""
+    import uvicorn
+
+    _attach(lifeline)
     config = uvicorn.Config(
         "web:create_app",
         factory=True,
@@ -71,17 +87,23 @@ def _serve(host: str, port: int, proxies: str | None, lifeline: Any) -> None:
     uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 
-def supervise(host: str, port: int, workers: int, proxies: str | None) -> None:
-    """Run ``workers`` processes until SIGTERM or SIGINT; one that dies is started again."""
+def supervise(
+    host: str, port: int, workers: int, proxies: str | None, job_workers: int = 0
+) -> None:
+    """Run ``workers`` web processes and ``job_workers`` job workers until SIGTERM or SIGINT;
+    one that dies is started again."""
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no state inherited
     stopping = False
     lifeline, _held = spawn.Pipe(duplex=False)  # the write end, open as long as we live
 
-    def start() -> Any:
-        process = spawn.Process(
-            target=_serve, args=(host, port, proxies, lifeline), name="gestes-web"
-        )
+    def start(kind: str) -> Any:
+        if kind == "jobs":
+            process = spawn.Process(target=_work, args=(lifeline,), name="jobs")
+        else:
+            args = (host, port, proxies, lifeline)
+            process = spawn.Process(target=_serve, args=args, name="web")
         process.start()
+        print(f"gestes serve: {kind} worker {process.pid} started.", file=sys.stderr, flush=True)
         return process
 
     def stop(_signum: int, _frame: object) -> None:
@@ -91,7 +113,7 @@ def supervise(host: str, port: int, workers: int, proxies: str | None) -> None:
             if process.is_alive():
                 process.terminate()  # SIGTERM: uvicorn finishes its requests, then shuts down
 
-    running = [start() for _ in range(workers)]
+    running = [start("web") for _ in range(workers)] + [start("jobs") for _ in range(job_workers)]
     born = {process.pid: time.monotonic() for process in running}
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -107,7 +129,7 @@ def supervise(host: str, port: int, workers: int, proxies: str | None) -> None:
         if early_deaths >= 3:
             stop(signal.SIGTERM, None)
             raise SystemExit("gestes serve: the workers keep failing at start (see above).")
-        for _ in ended:
-            process = start()
+        for dead in ended:
+            process = start(dead.name)
             born[process.pid] = time.monotonic()
             running.append(process)

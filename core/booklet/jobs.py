@@ -188,24 +188,73 @@ def defer(gestes: Gestes, job: str) -> None:
         task.defer(job=job)
 
 
-def work(gestes: Gestes, *, until_idle: bool = False) -> None:
+HEARTBEAT = 5.0  # seconds between a worker's signs of life in the queue's tables
+STALLED = 15.0  # a worker silent this long is dead: its job in hand is run again
+RECONNECT = (1.0, 30.0)  # first and longest wait before reconnecting to the database
+
+
+def work(gestes: Gestes, *, until_idle: bool = False, say: Any = print) -> None:
     """Run queued jobs (``gestes worker``): until stopped (SIGINT, SIGTERM: the job in hand
-    is finished first), or until the queue is empty."""
+    is finished first), or until the queue is empty (``until_idle``). The database going
+    away (restarted, restored, a network cut) never ends a worker that waits for work: it
+    says so and reconnects, waiting longer each time up to half a minute."""
     import asyncio
 
-    app, _ = _queue(gestes, worker=True)
+    from procrastinate.exceptions import ConnectorException
+    from psycopg import Error as DatabaseError
 
-    async def main() -> None:
-        async with app.open_async():
-            # What a worker was running when it died (killed, its machine lost) starts again:
-            # a job is rebuilt from the store from the start, so running it twice is safe.
-            for stalled in await app.job_manager.get_stalled_jobs(queue=QUEUE):
-                await app.job_manager.retry_job(stalled)
+    wait = RECONNECT[0]
+    while True:
+        app, _ = _queue(gestes, worker=True)
+        try:
+            asyncio.run(_run_worker(app, until_idle))
+            return
+        except (ConnectorException, DatabaseError, OSError) as error:
+            if until_idle:
+                raise
+            said = str(error).strip().splitlines()
+            say(f"Worker: database lost ({said[0] if said else error}); again in {wait:.0f} s.")
+            time.sleep(wait)  # a pause before reconnecting, not a synchronisation
+            wait = min(wait * 2, RECONNECT[1])
+
+
+async def _run_worker(app: Any, until_idle: bool) -> None:
+    import asyncio
+    import contextlib
+
+    async with app.open_async():
+        await _retry_stalled(app)
+        watch = asyncio.create_task(_keep_retrying_stalled(app, until_idle))
+        try:
             await app.run_worker_async(
                 queues=[QUEUE],
                 wait=not until_idle,
                 install_signal_handlers=not until_idle,
                 name="gestes",
+                update_heartbeat_interval=HEARTBEAT,
+                stalled_worker_timeout=STALLED,
             )
+        finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
 
-    asyncio.run(main())
+
+async def _retry_stalled(app: Any) -> None:
+    """What a worker was running when it died (killed, its machine lost, the database cut)
+    starts again, on whichever worker sees it first. A job is rebuilt from the store from
+    the start, so running it twice is safe."""
+    manager = app.job_manager
+    for stalled in await manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=STALLED):
+        try:
+            await manager.retry_job(stalled)
+        except Exception:  # another worker retried it first
+            continue
+
+
+async def _keep_retrying_stalled(app: Any, until_idle: bool) -> None:
+    import asyncio
+
+    while not until_idle:
+        await asyncio.sleep(STALLED)  # the period of a check, not a synchronisation
+        await _retry_stalled(app)

@@ -44,29 +44,40 @@ def _database_commands(app: typer.Typer, opener: Opener) -> None:
 
     @db.command("backup")
     def db_backup(
-        target: Annotated[Path, typer.Argument(help="The copy to write (SQLite).")],
+        target: Annotated[Path, typer.Argument(help="The copy to write.")],
     ) -> None:
-        """A consistent copy of the running SQLite store (PostgreSQL: pg_dump)."""
+        """A consistent copy of the running store: SQLite's online backup with the files
+        that cannot be made again, or PostgreSQL's pg_dump (custom format)."""
         from core.settings import Settings
         from core.store import backup_database
 
-        size = refused(lambda: backup_database(Settings(), target))
+        settings = Settings()
+        size = refused(lambda: backup_database(settings, target))
         typer.echo(f"Backed up to {target} ({size // 1024} KiB).")
+        if not settings.url.startswith("sqlite") and settings.file_store == "local":
+            typer.echo(
+                f"warning: the files (photos, proofs, keys) are in {settings.data_dir}, not in "
+                "the dump: copy that directory beside it, or keep them in the database "
+                "(GESTES_FILE_STORE=database).",
+                err=True,
+            )
 
     @db.command("restore")
     def db_restore(
         backup: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A backup.")],
         yes: Annotated[bool, typer.Option("--yes", help="Replace the store.")] = False,
     ) -> None:
-        """Put a backup back in place of the store (stop the server first)."""
+        """Put a backup back in place of the store. SQLite: stop the server first.
+        PostgreSQL: the other processes' connections are ended and they reconnect."""
         from core.settings import Settings
         from core.store import restore_database
 
         if not yes:
             typer.echo("Restoring replaces everything stored since: add --yes.", err=True)
             raise typer.Exit(2)
-        refused(lambda: restore_database(Settings(), backup))
-        typer.echo(f"Restored from {backup}.")
+        ended = refused(lambda: restore_database(Settings(), backup))
+        said = f" ({ended} connections of other processes ended: they reconnect)" if ended else ""
+        typer.echo(f"Restored from {backup}{said}.")
 
     @app.command("demo")
     def demo_command() -> None:

@@ -4,9 +4,9 @@ SQLite: Python's ``sqlite3`` online backup (a consistent snapshot page by page, 
 going), and the data directory's files that cannot be made again — evidence photos and
 reports, the link secret, the signing key and its certificate — carried inside the same
 file (table ``stored_files``), so one file is the whole school. Cached booklets and cohort
-exports are not carried: they are made again on demand. PostgreSQL: its own tools
-(``pg_dump``/``pg_restore``) do this better than we could; the commands say so instead of
-pretending (with ``GESTES_FILE_STORE=database`` the files are in the dump already).
+exports are not carried: they are made again on demand. PostgreSQL: its own tools, run by
+the same commands (``core.store.pg_backup``); with ``GESTES_FILE_STORE=database`` the files
+are in the dump already.
 """
 
 from __future__ import annotations
@@ -20,18 +20,20 @@ from core.domain import RecordError
 from core.settings import Settings
 from core.store.engine import alembic_config
 
-POSTGRES = "Base PostgreSQL : sauvegardez avec pg_dump -Fc, restaurez avec pg_restore."
 
-
-def _sqlite_file(settings: Settings) -> Path:
+def _sqlite_file(settings: Settings) -> Path | None:
     if not settings.url.startswith("sqlite:///"):
-        raise RecordError(POSTGRES)
+        return None
     return Path(settings.url.removeprefix("sqlite:///"))
 
 
 def backup_database(settings: Settings, target: Path) -> int:
-    """Copy the live SQLite store to ``target``, consistently; returns its size in bytes."""
+    """Copy the live store to ``target``, consistently; returns its size in bytes."""
     source = _sqlite_file(settings)
+    if source is None:
+        from core.store import pg_backup
+
+        return pg_backup.dump(settings, target)
     if not source.exists():
         raise RecordError(f"Aucune base à sauvegarder : {source}.")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +45,9 @@ def backup_database(settings: Settings, target: Path) -> int:
     return target.stat().st_size
 
 
-CARRIED = ("evidence", "secret.key", "signing.key.pem", "signing.cert.pem")
+# Evidence and justification proofs, the link secret, the installation's signing pair and
+# the schools' own keys (``keys/schools``): what no one could make again.
+CARRIED = ("evidence", "proofs", "keys", "secret.key", "signing.key.pem", "signing.cert.pem")
 
 
 def _carry_files(data_dir: Path, copy: sqlite3.Connection) -> None:
@@ -63,11 +67,16 @@ def _carry_files(data_dir: Path, copy: sqlite3.Connection) -> None:
                 )
 
 
-def restore_database(settings: Settings, backup: Path) -> None:
-    """Put a backup back in place of the live SQLite store, once checked: a readable SQLite
-    file, intact, at the schema this version of Gestes runs (else ``gestes db upgrade``
-    after restoring an older one is refused: restore with the version that made it)."""
+def restore_database(settings: Settings, backup: Path) -> int:
+    """Put a backup back in place of the live store, once checked: a readable SQLite file,
+    intact (or a PostgreSQL dump), at the schema this version of Gestes runs (else ``gestes
+    db upgrade`` after restoring an older one is refused: restore with the version that made
+    it). How many connections of other processes were ended (PostgreSQL)."""
     live = _sqlite_file(settings)
+    if live is None:
+        from core.store import pg_backup
+
+        return pg_backup.restore(settings, backup)
     try:
         with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as copy:
             (verdict,) = copy.execute("PRAGMA integrity_check").fetchone()
@@ -86,6 +95,7 @@ def restore_database(settings: Settings, backup: Path) -> None:
         copy.backup(target)
         if settings.file_store == "local":
             _release_files(settings.data_dir, target)
+    return 0
 
 
 def _release_files(data_dir: Path, store: sqlite3.Connection) -> None:

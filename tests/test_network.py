@@ -5,6 +5,7 @@ by a worker started from the command line (a third process, as on another machin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import io
@@ -180,3 +181,223 @@ def test_a_job_whose_worker_died_is_run_by_the_next_worker(network_url, tmp_path
     state = gestes.store.jobs.get(job)
     assert state is not None and state.state == "done" and state.total == 1
     gestes.close()
+
+
+def test_supervised_job_workers_survive_a_kill_and_the_database_going_away(
+    network_url, tmp_path, definitions
+):
+    """`gestes serve --job-workers 1`: the job worker's connections are all ended by the
+    database while it prints a cohort's booklets, then it is killed outright in the middle
+    of the next job; the supervisor starts another, and both jobs finish, each once."""
+    import queue
+    import signal
+    import socket
+    import threading
+    import time
+
+    from core.booklet import jobs
+    from core.store.pg_backup import end_other_connections
+
+    settings = Settings(
+        data_dir=tmp_path / "a", database_url=network_url, file_store="database", jobs="queue"
+    )
+    upgrade_database(settings)
+    gestes = open_gestes(settings, definitions=definitions)
+    directory = gestes.store.directory
+    school = directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    coordinator = directory.create_user("c@ecole.fr", "C", PASSWORD, Role.COORDINATOR, [school])
+    today = dt.date.today()
+    cohort = directory.create_cohort(
+        school, "fibre", "Promo", today - dt.timedelta(days=30), today + dt.timedelta(days=30)
+    )
+    size = 16  # a cohort: long enough to be cut in the middle
+    directory.add_trainees(cohort, [NewTrainee(f"P{i}", "Nom", None, None) for i in range(size)])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gestes"), "serve", "--port", str(port),
+         "--job-workers", "1"],
+        env={
+            **os.environ,
+            "GESTES_DATABASE_URL": network_url,
+            "GESTES_DATA_DIR": str(tmp_path / "b"),
+            "GESTES_FILE_STORE": "database",
+            "GESTES_JOBS": "queue",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    said: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [said.put(line) for line in server.stderr], daemon=True).start()
+
+    def job_worker_started() -> int:
+        while True:
+            line = said.get(timeout=90)
+            found = re.search(r"jobs worker (\d+) started", line)
+            if found:
+                return int(found.group(1))
+
+    def until(condition, what: str, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, what
+            time.sleep(0.2)  # polling the store's job rows, the state other processes write
+
+    def state(job: str):
+        found = gestes.store.jobs.get(job)
+        assert found is not None
+        return found
+
+    try:
+        first_worker = job_worker_started()
+        first = jobs.submit(gestes, cohort, coordinator, None)
+        until(lambda: state(first).done >= 2, "the first job started")
+        assert end_other_connections(settings) >= 1  # the database cuts every connection
+        second = jobs.submit(gestes, cohort, coordinator, None)
+        until(lambda: state(first).state == "done", "the first job finished after the cut")
+        assert not any("started" in line for line in said.queue)  # the same worker went on
+        until(lambda: state(second).done >= 2, "the second job started")
+        os.kill(first_worker, signal.SIGKILL)  # killed outright, mid-job
+        assert job_worker_started() != first_worker  # the supervisor started another
+        until(lambda: state(second).state == "done", "the second job finished after the kill")
+        for job in (first, second):
+            finished = state(job)
+            assert (finished.total, finished.done, finished.error) == (size, size, None)
+            with zipfile.ZipFile(io.BytesIO(gestes.store.files.read(finished.result))) as zipped:
+                assert len(zipped.namelist()) == size  # every booklet, none twice
+        from sqlalchemy import text as sql
+
+        with gestes.store.database.engine.connect() as connection:
+            statuses = connection.execute(
+                sql("SELECT status FROM procrastinate_jobs ORDER BY id")
+            ).scalars()
+            assert list(statuses) == ["succeeded", "succeeded"]  # each job ran to its end once
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        gestes.close()
+
+
+class Cable:
+    """A TCP relay to PostgreSQL that a test can cut: every connection through it dropped and
+    new ones refused, as when the database restarts or the network fails, then plugged back."""
+
+    def __init__(self, port: int = 5432) -> None:
+        import socket
+        import threading
+
+        self.target = ("127.0.0.1", port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.plugged = True
+        self.open: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            client, _ = self.listener.accept()
+            if not self.plugged:
+                client.close()
+                continue
+            server = socket.create_connection(self.target)
+            with self.lock:
+                self.open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.close()
+
+    def cut(self) -> None:
+        import socket
+
+        self.plugged = False
+        with self.lock:
+            for end in self.open:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+            self.open = []
+
+    def plug(self) -> None:
+        self.plugged = True
+
+
+def test_a_worker_waits_out_a_database_that_went_away(network_url, tmp_path, definitions):
+    """`gestes worker` reaches the database through a cable the test cuts for a while: the
+    worker says it lost it, keeps trying, and once it is back runs the job queued meanwhile.
+    (Without reconnecting, the worker process ended: nothing ran the queue again.)"""
+    import signal
+    import time
+
+    from sqlalchemy.engine import make_url
+
+    from core.booklet import jobs
+
+    settings = Settings(
+        data_dir=tmp_path / "a", database_url=network_url, file_store="database", jobs="queue"
+    )
+    upgrade_database(settings)
+    gestes = open_gestes(settings, definitions=definitions)
+    directory = gestes.store.directory
+    school = directory.create_school(None, "École", "Lyon", "territoire.lyon")
+    coordinator = directory.create_user("c@ecole.fr", "C", PASSWORD, Role.COORDINATOR, [school])
+    today = dt.date.today()
+    cohort = directory.create_cohort(
+        school, "fibre", "Promo", today - dt.timedelta(days=30), today + dt.timedelta(days=30)
+    )
+    directory.add_trainees(cohort, [NewTrainee("Awa", "Diallo", None, None)])
+    address = make_url(network_url)
+    cable = Cable(address.port or 5432)
+    through = address.set(host="127.0.0.1", port=cable.port)
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gestes"), "worker"],
+        env={
+            **os.environ,
+            "GESTES_DATABASE_URL": through.render_as_string(hide_password=False),
+            "GESTES_DATA_DIR": str(tmp_path / "b"),
+            "GESTES_FILE_STORE": "database",
+            "GESTES_JOBS": "queue",
+        },
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+    def until(condition, what: str) -> None:
+        deadline = time.monotonic() + 120
+        while not condition():
+            assert time.monotonic() < deadline, f"{what}:\n{log.read_text()}"
+            time.sleep(0.2)  # polling what another process writes (a row, its log)
+
+    def done(job: str) -> bool:
+        found = gestes.store.jobs.get(job)
+        return found is not None and found.state == "done"
+
+    try:
+        first = jobs.submit(gestes, cohort, coordinator, None)
+        until(lambda: done(first), "the first job ran")
+        cable.cut()
+        until(lambda: "database lost" in log.read_text(), "the worker said it lost the database")
+        second = jobs.submit(gestes, cohort, coordinator, None)  # queued while it is away
+        assert worker.poll() is None, log.read_text()
+        cable.plug()
+        until(lambda: done(second), "the job queued meanwhile ran once the database was back")
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+        gestes.close()

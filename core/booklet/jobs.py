@@ -164,7 +164,9 @@ def _queue(gestes: Gestes, *, worker: bool) -> tuple[Any, Any]:
     if gestes.store.dialect != "postgresql":
         raise RecordError("La file de travaux demande PostgreSQL (GESTES_JOBS=queue).")
     connector = (
-        procrastinate.PsycopgConnector(conninfo=_conninfo(gestes))
+        # A query waits for a connection this long before the worker says the database is
+        # lost and starts again (the pool's default, 30 s, hid an outage that long).
+        procrastinate.PsycopgConnector(conninfo=_conninfo(gestes), timeout=POOL_WAIT)
         if worker
         else procrastinate.SyncPsycopgConnector(conninfo=_conninfo(gestes), min_size=1, max_size=1)
     )
@@ -191,6 +193,7 @@ def defer(gestes: Gestes, job: str) -> None:
 HEARTBEAT = 5.0  # seconds between a worker's signs of life in the queue's tables
 STALLED = 15.0  # a worker silent this long is dead: its job in hand is run again
 RECONNECT = (1.0, 30.0)  # first and longest wait before reconnecting to the database
+POOL_WAIT = 10.0
 
 
 def work(gestes: Gestes, *, until_idle: bool = False, say: Any = print) -> None:
@@ -199,10 +202,14 @@ def work(gestes: Gestes, *, until_idle: bool = False, say: Any = print) -> None:
     away (restarted, restored, a network cut) never ends a worker that waits for work: it
     says so and reconnects, waiting longer each time up to half a minute."""
     import asyncio
+    import logging
 
     from procrastinate.exceptions import ConnectorException
     from psycopg import Error as DatabaseError
 
+    # The pool logs each failed attempt to connect, every second of an outage: one line
+    # below says it instead.
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     wait = RECONNECT[0]
     while True:
         app, _ = _queue(gestes, worker=True)
@@ -212,7 +219,7 @@ def work(gestes: Gestes, *, until_idle: bool = False, say: Any = print) -> None:
         except (ConnectorException, DatabaseError, OSError) as error:
             if until_idle:
                 raise
-            said = str(error).strip().splitlines()
+            said = str(error.__cause__ or error).strip().splitlines()  # the driver's words
             say(f"Worker: database lost ({said[0] if said else error}); again in {wait:.0f} s.")
             time.sleep(wait)  # a pause before reconnecting, not a synchronisation
             wait = min(wait * 2, RECONNECT[1])

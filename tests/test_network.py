@@ -401,3 +401,73 @@ def test_a_worker_waits_out_a_database_that_went_away(network_url, tmp_path, def
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
         gestes.close()
+
+
+def test_the_network_guide_runs_as_written_on_a_blank_postgresql(tmp_path):
+    """docs/operations/network.md's commands, run as a school's IT would paste them, on a
+    PostgreSQL server where the database does not exist yet: only the addresses change (the
+    test's server, a free port, a temporary folder)."""
+    import http.client
+    import shlex
+    import signal
+    import socket
+    import time
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from core.store import make_engine
+    from tests.conftest import POSTGRES_URL
+
+    guide = (Path(__file__).parent.parent / "docs" / "operations" / "network.md").read_text()
+    block = re.search(r"```sh\n(.*?)```", guide, re.DOTALL)
+    assert block is not None
+    name = f"gestes_guide_{uuid.uuid4().hex[:10]}"  # never created by the test: blank
+    database = make_url(POSTGRES_URL).set(database=name)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "GESTES_DATA_DIR": str(tmp_path / "data")}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    server = None
+    try:
+        for line in block.group(1).splitlines():
+            command = line.split(" #", 1)[0].strip()
+            if command.startswith("export "):
+                for pair in shlex.split(command)[1:]:
+                    key, value = pair.split("=", 1)
+                    if key == "GESTES_DATABASE_URL":
+                        value = database.render_as_string(hide_password=False)
+                    env[key] = value
+                continue
+            command = command.replace("--port 8000", f"--port {port}")
+            command = command.replace("/var/backups/", f"{tmp_path}/")
+            if command.startswith("gestes serve"):
+                server = subprocess.Popen(["bash", "-c", f"exec {command}"], env=env)
+                deadline = time.monotonic() + 60
+                while True:  # readiness of another process: ask until it answers
+                    assert time.monotonic() < deadline, "the server never became ready"
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    try:
+                        connection.request("GET", "/ready")
+                        if connection.getresponse().status == 200:
+                            break
+                    except OSError:
+                        pass
+                    finally:
+                        connection.close()
+                    time.sleep(0.2)
+                continue
+            done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True)
+            assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+        assert server is not None, "the guide starts a server"
+        assert list(tmp_path.glob("gestes-*.dump")), "the guide's backup was written"
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+        admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

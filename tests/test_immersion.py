@@ -466,13 +466,14 @@ def test_the_tutor_and_trainee_matrix(site):
         ("POST", "/tuteur/{code}/observations", {"objective": "1", "result": "reussi"}, "tutor"),
         ("POST", "/tuteur/{code}/attendance", {"week": week, "hours": "7"}, "tutor"),
         ("GET", "/moi/{code}", {}, "trainee"),
+        ("GET", "/moi", {}, "trainee"),  # the code in the page's cookie, not its address
         (
             "POST",
-            "/moi/{code}/self-assessments",
+            "/moi/self-assessments",
             {"competency": "fibre.c.souder", "can": "true"},
             "trainee",
         ),
-        ("POST", "/moi/{code}/signature", {"signer": "M. T.", "consent": "true"}, "trainee"),
+        ("POST", "/moi/signature", {"signer": "M. T.", "consent": "true"}, "trainee"),
     ]
     site.app.state.link_limiter.succeeded("ip:testclient")
     codes = {"tutor": (tutor_code, tutor_token), "trainee": (trainee_code, trainee_token)}
@@ -481,14 +482,18 @@ def test_the_tutor_and_trainee_matrix(site):
         for who, (code, token) in codes.items():
             before = entries(site)
             url = path.format(code=code)
+            anonymous.cookies.clear()
+            anonymous.cookies.set("gestes_moi", code, domain="testserver.local", path="/moi")
             if method == "GET":
                 answer = anonymous.get(url)
             else:
                 answer = anonymous.post(url, data={**data, "token": token})
             allowed = who == owner
             assert (answer.status_code == 200) is allowed, (who, method, path, answer.status_code)
-            if not allowed:
-                assert answer.status_code == 404 and "Lien inconnu" in html.unescape(answer.text)
+            if not allowed:  # /moi asks for the code again (the form), the others refuse
+                refused = 400 if path == "/moi" else 404
+                assert answer.status_code == refused, (who, path, answer.status_code)
+                assert "Lien inconnu" in html.unescape(answer.text)
             assert entries(site) == before + (method == "POST" and allowed), (who, path)
     site.app.state.link_limiter.succeeded("ip:testclient")
 
@@ -529,3 +534,27 @@ def test_a_trainer_sees_the_self_assessments_waiting_for_them(world):
         subject="fibre.c.souder", author_id=world.trainer,
     )  # fmt: skip
     assert "Auto-évaluations à confirmer" not in trainer.get("/cohorts").text
+
+
+def test_the_trainees_code_stays_out_of_the_address_and_a_shared_tablet_can_leave(site):
+    """Typed once, the code lives in a cookie the page's scripts cannot read, sent to /moi
+    only; the address bar and the history show /moi. « Quitter » closes it on the device."""
+    trainee = fresh_trainee(site, "Tablette")
+    code = new_trainee_code()
+    site.gestes.store.placements.issue_link(LinkKind.TRAINEE, trainee, code, 30, None)
+    learner, _ = client(site)
+    opened = learner.post("/moi", data={"code": code}, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == "/moi"
+    cookie = opened.headers["set-cookie"]
+    assert "gestes_moi=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Path=/moi" in cookie and "Max-Age=1800" in cookie
+    page = learner.get("/moi")
+    assert page.status_code == 200 and "Bonjour Tablette" in page.text
+    assert code not in page.text and code.replace("-", "") not in page.text  # nor in the page
+    old = learner.get(f"/moi/{code}", follow_redirects=False)  # a link sent earlier
+    assert old.status_code == 303 and old.headers["location"] == "/moi"
+    left = learner.post("/moi/quitter")
+    assert left.url.path == "/moi" and "quitté votre parcours" in left.text
+    assert "Bonjour Tablette" not in learner.get("/moi").text  # the next person types theirs
+    refused = learner.post("/moi/signature", data={"token": "x", "consent": "true"})
+    assert refused.status_code == 404

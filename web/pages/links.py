@@ -1,5 +1,5 @@
 """Pages opened without an account: the host company's tutor (``/tuteur/<code>``) and the
-trainee (``/moi``, then ``/moi/<code>``).
+trainee (``/moi``: the code typed once, then kept in a cookie, out of the address).
 
 The code is the authorisation, and it reaches exactly one placement (a tutor's) or one trainee
 (a trainee's): every route reads the trainee and the placement from the link, never from the
@@ -221,11 +221,74 @@ def _add(
 
 # ---------------------------------------------------------------- the trainee
 
+# The trainee's code rides in a cookie, never in the address: on a floor's shared tablet the
+# history and the address bar would hand it to the next person. It lasts half an hour from
+# the last page (each page renews it), and « Quitter » ends it at once.
+ME_COOKIE = "gestes_moi"
+ME_MINUTES = 30
+
+
+def _remember(response: Response, request: Request, code: str) -> Response:
+    response.set_cookie(
+        ME_COOKIE,
+        code,
+        max_age=ME_MINUTES * 60,
+        path="/moi",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def _my_code(request: Request) -> str:
+    """The code the trainee opened their page with (the cookie), or a refusal page."""
+    code = request.cookies.get(ME_COOKIE, "")
+    if not code:
+        raise HTTPException(status_code=404, detail=UNKNOWN)
+    return code[:64]
+
 
 @router.get("/moi")
-def trainee_code_form(request: Request) -> Response:
-    """Where a trainee types the code their trainer gave them."""
-    return render(request, "me_code.html", {"error": ""})
+def trainee_page(request: Request) -> Response:
+    """The trainee's own progress in plain words, their self-assessment, the tutor's
+    appraisal, and the booklet to sign; the form to type a code when none is held."""
+    code = request.cookies.get(ME_COOKIE)
+    if not code:
+        left = request.query_params.get("quitte") == "1"
+        return render(request, "me_code.html", {"error": "", "left": left})
+    try:
+        link = _opened(request, code[:64], LinkKind.TRAINEE)
+    except HTTPException as refusal:  # expired or withdrawn since: typed again
+        if refusal.status_code == 429:
+            raise
+        page = render(request, "me_code.html", {"error": refusal.detail}, status_code=400)
+        page.delete_cookie(ME_COOKIE, path="/moi")
+        return page
+    return _remember(_me(request, code[:64], link), request, code[:64])
+
+
+def _me(request: Request, code: str, link: AccessLink) -> Response:
+    gestes = gestes_of(request)
+    store = gestes.store
+    record = store.records.trainee_record(link.trainee_id)
+    sector = gestes.catalog_for(record.trainee).sectors[record.trainee.sector]
+    return render(
+        request,
+        "me.html",
+        {
+            "token": form_token(gestes.settings.signing_key(), code),
+            "record": record,
+            "sector": sector,
+            "scale": sector.curriculum.scale,
+            "journey": gestes.immersion_record(link.trainee_id),
+            "attendance": store.attendance.trainee_hours(link.trainee_id),
+            "planned": planned_hours(sector.curriculum, record.trainee.planned_hours),
+            "phases": list(Phase),
+            "saved": request.query_params.get("ok", ""),
+            "minutes": ME_MINUTES,
+        },
+    )
 
 
 @router.post("/moi")
@@ -236,45 +299,33 @@ def trainee_code_entered(request: Request, code: Annotated[str, Form(max_length=
         if refusal.status_code == 429:
             raise
         return render(request, "me_code.html", {"error": refusal.detail}, status_code=400)
-    return RedirectResponse(f"/moi/{normalised(code)}", status_code=303)
+    return _remember(RedirectResponse("/moi", status_code=303), request, normalised(code))
 
 
 @router.get("/moi/{code}")
-def trainee_page(request: Request, code: str) -> Response:
-    """The trainee's own progress in plain words, their self-assessment, the tutor's
-    appraisal, and the booklet to sign."""
-    gestes = gestes_of(request)
-    link = _opened(request, code, LinkKind.TRAINEE)
-    store = gestes.store
-    record = store.records.trainee_record(link.trainee_id)
-    sector = gestes.catalog_for(record.trainee).sectors[record.trainee.sector]
-    return render(
-        request,
-        "me.html",
-        {
-            "code": code,
-            "token": form_token(gestes.settings.signing_key(), code),
-            "record": record,
-            "sector": sector,
-            "scale": sector.curriculum.scale,
-            "journey": gestes.immersion_record(link.trainee_id),
-            "attendance": store.attendance.trainee_hours(link.trainee_id),
-            "planned": planned_hours(sector.curriculum, record.trainee.planned_hours),
-            "phases": list(Phase),
-            "saved": request.query_params.get("ok", ""),
-        },
-    )
+def trainee_link(request: Request, code: str) -> Response:
+    """A code in an address (a link sent earlier): kept in the cookie, then out of sight."""
+    _opened(request, code, LinkKind.TRAINEE)
+    return _remember(RedirectResponse("/moi", status_code=303), request, code[:64])
 
 
-@router.post("/moi/{code}/self-assessments")
+@router.post("/moi/quitter")
+def trainee_leaves(request: Request) -> Response:
+    """« Quitter »: the page closed on this device (a shared tablet); the code still works."""
+    response = RedirectResponse("/moi?quitte=1", status_code=303)
+    response.delete_cookie(ME_COOKIE, path="/moi")
+    return response
+
+
+@router.post("/moi/self-assessments")
 def trainee_self_assessment(
     request: Request,
-    code: str,
     token: Token,
     competency: Annotated[str, Form(max_length=120)],
     can: Annotated[bool, Form()],
 ) -> Response:
     """« Je sais faire / pas encore »: the trainee's word, never evidence by itself."""
+    code = _my_code(request)
     link = _opened(request, code, LinkKind.TRAINEE)
     _check_token(request, code, token)
     gestes = gestes_of(request)
@@ -288,17 +339,17 @@ def trainee_self_assessment(
     ):
         raise HTTPException(status_code=404, detail="Compétence inconnue pour cette formation.")
     _add(request, link, EntryKind.SELF_ASSESSMENT, {"can": can}, competency)
-    return RedirectResponse(f"/moi/{code}?ok=auto#auto", status_code=303)
+    return RedirectResponse("/moi?ok=auto#auto", status_code=303)
 
 
-@router.post("/moi/{code}/signature")
+@router.post("/moi/signature")
 def trainee_signature(
     request: Request,
-    code: str,
     token: Token,
     signer: Annotated[str, Form(max_length=200)] = "",
     consent: Annotated[bool, Form()] = False,
 ) -> Response:
+    code = _my_code(request)
     link = _opened(request, code, LinkKind.TRAINEE)
     _check_token(request, code, token)
     try:
@@ -312,4 +363,4 @@ def trainee_signature(
         )
     except RecordError as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
-    return RedirectResponse(f"/moi/{code}?ok=signature#signature", status_code=303)
+    return RedirectResponse("/moi?ok=signature#signature", status_code=303)

@@ -230,6 +230,9 @@ class Trainee:
     external_ref: str | None
     erased: bool
     joined_on: dt.date | None = None
+    birth_date: dt.date | None = None
+    phone: str | None = None
+    prescriber: str | None = None
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,9 @@ class NewTrainee:
     email: str | None = None
     external_ref: str | None = None
     joined_on: dt.date | None = None  # unset: the cohort's start
+    birth_date: dt.date | None = None
+    phone: str | None = None
+    prescriber: str | None = None  # who sent them: France Travail, Mission Locale…
 
 
 @dataclass(frozen=True)
@@ -333,11 +339,15 @@ class Duplicate:
     name: str
     cohort: str  # where the one already there is
     why: str  # « même e-mail », « même identifiant France Travail », « même nom »
+    trainee_id: int = 0  # the one already there
 
     @property
     def said(self) -> str:
         where = f"promotion « {self.cohort} »"
         return f"{self.name} (n° {self.line}) est déjà dans l'école, {where} ({self.why})"
+
+
+PHONE = re.compile(r"\+?[0-9][0-9 .\-()]{5,24}")  # « 06 12 34 56 78 », « +33 6 12… »
 
 
 def trainee_problems(trainee: NewTrainee) -> list[str]:
@@ -351,11 +361,18 @@ def trainee_problems(trainee: NewTrainee) -> list[str]:
         problems.append("nom ou prénom trop long (100 caractères au plus)")
     if trainee.email and not EMAIL.match(trainee.email):
         problems.append(f"adresse e-mail invalide « {trainee.email} »")
+    if trainee.birth_date and not 14 <= (dt.date.today() - trainee.birth_date).days // 365 <= 80:
+        problems.append(f"date de naissance improbable « {trainee.birth_date:%d/%m/%Y} »")
+    if trainee.phone and not PHONE.fullmatch(trainee.phone):
+        problems.append(f"téléphone illisible « {trainee.phone} »")
+    if trainee.prescriber and len(trainee.prescriber) > 120:
+        problems.append("prescripteur trop long (120 caractères au plus)")
     fields = (
         trainee.first_name,
         trainee.last_name,
         trainee.email or "",
         trainee.external_ref or "",
+        trainee.prescriber or "",
     )
     if any(ord(c) < 32 or ord(c) == 127 for field in fields for c in field):
         problems.append("caractère de contrôle (invisible) dans le nom, l'adresse ou l'identifiant")

@@ -33,6 +33,9 @@ COLUMNS = {
         "identifiantfrancetravail",
     },
     "joined_on": {"datedentree", "entree", "dateentree", "joined_on", "arrivee"},
+    "birth_date": {"datedenaissance", "naissance", "datenaissance", "nele", "birth_date"},
+    "phone": {"telephone", "tel", "portable", "mobile", "phone", "numerodetelephone"},
+    "prescriber": {"prescripteur", "orientepar", "prescriber", "structureprescriptrice"},
 }
 
 
@@ -52,7 +55,7 @@ def _norm(title: object) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-MAX_IMPORT_COLUMNS = 20  # a trainee list has four useful columns; the rest is never read
+MAX_IMPORT_COLUMNS = 20  # a trainee list has eight useful columns; the rest is never read
 
 
 def read_rows(filename: str, data: bytes) -> list[list[str]]:
@@ -194,15 +197,19 @@ def read_trainees(rows: Sequence[Sequence[str]]) -> TraineeTable:
             position = positions.get(field)
             return row[position].strip() if position is not None and position < len(row) else ""
 
-        joined, problem = _day(cell("joined_on"))
+        joined, problem = _day(cell("joined_on"), "date d'entrée")
+        born, unread = _day(cell("birth_date"), "date de naissance")
         trainee = NewTrainee(
             cell("first_name"),
             cell("last_name"),
             cell("email") or None,
             cell("external_ref") or None,
             joined,
+            born,
+            cell("phone") or None,
+            cell("prescriber") or None,
         )
-        wrong = trainee_problems(trainee) + ([problem] if problem else [])
+        wrong = trainee_problems(trainee) + [p for p in (problem, unread) if p]
         problems += [f"ligne {number} : {p}" for p in wrong]
         trainees.append(trainee)
     if problems:
@@ -215,8 +222,8 @@ def _names_both(row: Sequence[str]) -> bool:
     return all(titles & {_norm(n) for n in COLUMNS[f]} for f in ("first_name", "last_name"))
 
 
-def _day(text: str) -> tuple[dt.date | None, str | None]:
-    """An entry date as spreadsheets write it: 05/01/2026, 2026-01-05 (or a date cell)."""
+def _day(text: str, what: str) -> tuple[dt.date | None, str | None]:
+    """A date as spreadsheets write it: 05/01/2026, 2026-01-05 (or a date cell)."""
     if not text:
         return None, None
     for shape in ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%y"):
@@ -224,7 +231,7 @@ def _day(text: str) -> tuple[dt.date | None, str | None]:
             return dt.datetime.strptime(text, shape).date(), None
         except ValueError:
             continue
-    return None, f"date d'entrée « {text} » illisible (JJ/MM/AAAA)"
+    return None, f"{what} « {text} » illisible (JJ/MM/AAAA)"
 
 
 def grid_table(grid: CohortGrid, catalog: Catalog) -> list[list[str]]:

@@ -230,11 +230,23 @@ def test_supervised_job_workers_survive_a_kill_and_the_database_going_away(
         text=True,
     )  # fmt: skip
     said: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [said.put(line) for line in server.stderr], daemon=True).start()
+    heard: list[str] = []  # everything the server said, for a failure's message
+    threading.Thread(
+        target=lambda: [(heard.append(line), said.put(line)) for line in server.stderr],
+        daemon=True,
+    ).start()
 
     def job_worker_started() -> int:
         while True:
-            line = said.get(timeout=90)
+            try:
+                line = said.get(timeout=90)
+            except queue.Empty:
+                processes = subprocess.run(
+                    ["ps", "-ef", "--forest"], capture_output=True, text=True
+                )
+                raise AssertionError(
+                    "no job worker started:\n" + "".join(heard) + processes.stdout
+                ) from None
             found = re.search(r"jobs worker (\d+) started", line)
             if found:
                 return int(found.group(1))

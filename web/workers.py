@@ -24,6 +24,7 @@ from typing import Any
 
 BACKLOG = 2048
 EARLY = 5.0  # seconds: a worker that dies sooner failed to start
+CHECK = 5.0  # seconds between the supervisor's looks at its children, whatever wakes it
 
 
 def can_share_port() -> bool:
@@ -119,9 +120,13 @@ def supervise(
     signal.signal(signal.SIGINT, stop)
     early_deaths = 0
     while running:
-        wait([process.sentinel for process in running])  # until one ends (no polling)
+        # Until one ends, or a few seconds: a child's own child may hold its sentinel open
+        # after it died, so each is also asked directly (waitpid) from time to time.
+        wait([process.sentinel for process in running], timeout=CHECK)
         ended = [process for process in running if not process.is_alive()]
-        running = [process for process in running if process.is_alive()]
+        if not ended:
+            continue
+        running = [process for process in running if process not in ended]
         if stopping:
             continue
         # A worker dying at once (the port taken, a setting wrong) would die again: stop.
@@ -130,6 +135,11 @@ def supervise(
             stop(signal.SIGTERM, None)
             raise SystemExit("gestes serve: the workers keep failing at start (see above).")
         for dead in ended:
+            print(
+                f"gestes serve: {dead.name} worker {dead.pid} ended ({dead.exitcode}).",
+                file=sys.stderr,
+                flush=True,
+            )
             process = start(dead.name)
             born[process.pid] = time.monotonic()
             running.append(process)

@@ -230,7 +230,8 @@ def _data_commands(app: typer.Typer, opener: Opener) -> None:
         file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
         cohort: Annotated[int, typer.Option("--cohort", help="Cohort id.")],
         duplicates: Annotated[
-            str, typer.Option(help="Trainees already in the school: refuse, skip or add.")
+            str,
+            typer.Option(help="Trainees already in the school: refuse, skip, update or add."),
         ] = "refuse",
     ) -> None:
         """Add the trainees of a CSV or XLSX file to a cohort: all of them, or none; one
@@ -245,8 +246,8 @@ def _data_commands(app: typer.Typer, opener: Opener) -> None:
                 typer.echo(f"error: {problem}", err=True)
             typer.echo("Nothing imported.", err=True)
             raise typer.Exit(1) from None
-        if duplicates not in ("refuse", "skip", "add"):
-            raise typer.BadParameter("refuse, skip or add", param_hint="--duplicates")
+        if duplicates not in ("refuse", "skip", "update", "add"):
+            raise typer.BadParameter("refuse, skip, update or add", param_hint="--duplicates")
         policy: Any = duplicates
         ids = refused(lambda: gestes.store.directory.add_trainees(cohort, trainees, policy))
         typer.echo(f"{len(ids)} trainees added to cohort {cohort}.")

@@ -150,12 +150,18 @@ class Corrections:
         email: str | None,
         joined_on: dt.date | None,
         external_ref: str | None = None,
+        entry: tuple[dt.date | None, str | None, str | None] | None = None,
     ) -> int:
-        """A trainee's identity and entry date; the entry date within the cohort's dates
+        """A trainee's identity and entry date (and, given ``entry``, their birth date,
+        phone and prescriber; ``None`` keeps them); the entry date within the cohort's dates
         and never after their first entry. How many fields changed."""
-        problems = trainee_problems(NewTrainee(first_name, last_name, email, external_ref))
+        born, phone, prescriber = entry or (None, None, None)
+        problems = trainee_problems(
+            NewTrainee(first_name, last_name, email, external_ref, None, born, phone, prescriber)
+        )
         if problems:
-            raise RecordError("; ".join(problems).capitalize() + ".")
+            field = next((f for start, f in _PROBLEM_FIELDS if problems[0].startswith(start)), None)
+            raise RecordError("; ".join(problems).capitalize() + ".", field)
         with self._db.write() as session:
             trainee = _trainee(session, trainee_id)
             cohort = _cohort(session, trainee.cohort_id)
@@ -182,6 +188,12 @@ class Corrections:
                 "external_ref": (external_ref or "").strip() or None,
                 "joined_on": joined_on,
             }
+            if entry is not None:
+                new |= {
+                    "birth_date": born,
+                    "phone": (phone or "").strip() or None,
+                    "prescriber": (prescriber or "").strip() or None,
+                }
             return _apply(session, trainee, new, by, "trainee", cohort.school_id, _TRAINEE_FIELDS)
 
     def delete_trainee(self, trainee_id: int, by: int | None) -> None:
@@ -317,8 +329,18 @@ _TRAINEE_FIELDS = {
     "email": "e-mail",
     "external_ref": "identifiant France Travail",
     "joined_on": "date d'entrée",
+    "birth_date": "date de naissance",
+    "phone": "téléphone",
+    "prescriber": "prescripteur",
 }
 _ACCOUNT_FIELDS = {"name": "nom", "role": "rôle"}
+_PROBLEM_FIELDS = (  # a refusal said beside the field it is about (core.domain.trainee_problems)
+    ("prénom", "first_name"),
+    ("nom manquant", "last_name"),
+    ("adresse e-mail", "email"),
+    ("date de naissance", "birth_date"),
+    ("téléphone", "phone"),
+)
 
 
 def _apply(

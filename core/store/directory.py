@@ -247,11 +247,14 @@ class Directory:
         self,
         cohort_id: int,
         trainees: Sequence[NewTrainee],
-        duplicates: Literal["refuse", "skip", "add"] = "refuse",
+        duplicates: Literal["refuse", "skip", "update", "add"] = "refuse",
+        by: int | None = None,
     ) -> list[int]:
         """Add every trainee or none: one bad row and nothing is written. A trainee already in
         the school (``find_duplicates``) is refused, naming each (``refuse``), left out
-        (``skip``), or added all the same (``add``). The ids of those added."""
+        (``skip``), has what the list gives about them written over what was kept, each
+        change traced as a correction by ``by`` (``update``), or is added all the same
+        (``add``). The ids of those added."""
         problems = numbered_problems(trainees)
         if problems:
             raise RecordError("Aucun stagiaire ajouté. " + " ; ".join(problems))
@@ -272,7 +275,10 @@ class Directory:
                     f"Aucun stagiaire ajouté : {len(found)} déjà dans l'école. {said}.",
                     "duplicates",
                 )
-            left_out = {d.line for d in found} if duplicates == "skip" else set()
+            left_out = {d.line for d in found} if duplicates in ("skip", "update") else set()
+            if duplicates == "update":
+                for duplicate in found:
+                    _update(session, duplicate, trainees[duplicate.line - 1], by)
             rows = [
                 t.Trainee(
                     cohort_id=cohort_id,
@@ -281,6 +287,9 @@ class Directory:
                     email=(n.email or None),
                     external_ref=(n.external_ref or None),
                     joined_on=n.joined_on,
+                    birth_date=n.birth_date,
+                    phone=(n.phone or "").strip() or None,
+                    prescriber=(n.prescriber or "").strip() or None,
                 )
                 for line, n in enumerate(trainees, start=1)
                 if line not in left_out
@@ -306,18 +315,77 @@ def _duplicates(
     ).all()
     by_email = {r.email.lower(): (r, c) for r, c in rows if r.email}
     by_ref = {r.external_ref.strip(): (r, c) for r, c in rows if r.external_ref}
-    by_name = {(sort_key(r.first_name), sort_key(r.last_name)): (r, c) for r, c in rows}
+    by_name: dict[tuple[str, str], list[tuple[t.Trainee, str]]] = {}
+    for r, c in rows:
+        by_name.setdefault((sort_key(r.first_name), sort_key(r.last_name)), []).append((r, c))
     found = []
     for line, new in enumerate(trainees, start=1):
         name = f"{new.first_name.strip()} {new.last_name.strip()}"
         if new.email and new.email.lower() in by_email:
-            found.append(Duplicate(line, name, by_email[new.email.lower()][1], "même e-mail"))
+            row, cohort = by_email[new.email.lower()]
+            found.append(Duplicate(line, name, cohort, "même e-mail", row.id))
         elif new.external_ref and new.external_ref.strip() in by_ref:
-            cohort = by_ref[new.external_ref.strip()][1]
-            found.append(Duplicate(line, name, cohort, "même identifiant France Travail"))
-        elif (key := (sort_key(new.first_name), sort_key(new.last_name))) in by_name:
-            found.append(Duplicate(line, name, by_name[key][1], "même prénom et même nom"))
+            row, cohort = by_ref[new.external_ref.strip()]
+            found.append(Duplicate(line, name, cohort, "même identifiant France Travail", row.id))
+        elif same := _same_person(
+            by_name.get((sort_key(new.first_name), sort_key(new.last_name))), new
+        ):
+            row, cohort = same
+            why = (
+                "même nom et même date de naissance"
+                if new.birth_date
+                else "même prénom et même nom"
+            )
+            found.append(Duplicate(line, name, cohort, why, row.id))
     return found
+
+
+def _same_person(
+    namesakes: list[tuple[t.Trainee, str]] | None, new: NewTrainee
+) -> tuple[t.Trainee, str] | None:
+    """Of the trainees with the same name, the one taken for ``new``: two birth dates that
+    differ say they are two people (homonyms); a missing one cannot tell them apart."""
+    for row, cohort in namesakes or []:
+        if not (new.birth_date and row.birth_date) or new.birth_date == row.birth_date:
+            return row, cohort
+    return None
+
+
+IMPORTED = {  # what a list may bring about someone already in the school, as corrections say it
+    "email": "e-mail",
+    "external_ref": "identifiant France Travail",
+    "birth_date": "date de naissance",
+    "phone": "téléphone",
+    "prescriber": "prescripteur",
+}
+
+
+def _update(session: Session, duplicate: Duplicate, new: NewTrainee, by: int | None) -> None:
+    """What the list gives (never an empty cell) written over what was kept, each change a
+    traced correction like one made on the trainee's page."""
+    row = session.get(t.Trainee, duplicate.trainee_id)
+    assert row is not None
+    school = session.scalar(select(t.Cohort.school_id).where(t.Cohort.id == row.cohort_id))
+    for field, label in IMPORTED.items():
+        value = getattr(new, field)
+        value = value.strip() or None if isinstance(value, str) else value
+        if field == "email" and value:
+            value = value.lower()
+        before = getattr(row, field)
+        if value is not None and value != before:
+            session.add(
+                t.Change(
+                    author_id=by, entity="trainee", entity_id=row.id, school_id=school,
+                    field=label, before=_said(before), after=_said(value),
+                )
+            )  # fmt: skip
+            setattr(row, field, value)
+
+
+def _said(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
 
 
 def _cohort(session: Session, cohort_id: int) -> t.Cohort:

@@ -263,4 +263,7 @@ def _trainee(row: t.Trainee) -> Trainee:
         row.external_ref,
         row.erased_at is not None,
         row.joined_on,
+        row.birth_date,
+        row.phone,
+        row.prescriber,
     )

@@ -138,6 +138,7 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
         trainee.last_name = f"n° {trainee.id}"
         trainee.email = None
         trainee.external_ref = None
+        trainee.birth_date = trainee.phone = trainee.prescriber = None
         trainee.erased_at = dt.datetime.now(dt.UTC)
         observations = session.scalars(
             select(t.Observation).where(t.Observation.trainee_id == trainee_id)

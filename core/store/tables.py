@@ -111,7 +111,7 @@ class CohortTrainer(Base):
 
 
 class Trainee(Base):
-    """Only the personal data the job needs: a name to address them, an email to reach them."""
+    """Only the personal data the job needs: a name, ways to reach them, what funders count."""
 
     __tablename__ = "trainees"
 
@@ -123,11 +123,13 @@ class Trainee(Base):
     external_ref: Mapped[str | None] = mapped_column(String(60))  # e.g. France Travail id
     erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     joined_on: Mapped[dt.date | None] = mapped_column(Date)  # unset: the cohort's start
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)  # tells homonyms apart; age band
+    phone: Mapped[str | None] = mapped_column(String(30))
+    prescriber: Mapped[str | None] = mapped_column(String(120))  # France Travail, Mission Locale…
 
 
 class TraineeMove(Base):
-    """A trainee moved to another cohort of the same sector. Their observations stay as they
-    were recorded (with the cohort they were made in) and follow them to the new cohort."""
+    """A trainee moved to another cohort of the same sector; their observations follow them."""
 
     __tablename__ = "trainee_moves"
 
@@ -141,8 +143,7 @@ class TraineeMove(Base):
 
 
 class Curriculum(Base):
-    """A sector's definitions as they were at the version a cohort was pinned to, so that a
-    later plugin version can be compared with it before a cohort moves on."""
+    """A sector's definitions at the version a cohort was pinned to (compared before a move)."""
 
     __tablename__ = "curricula"
     __table_args__ = (UniqueConstraint("sector", "version"),)
@@ -155,9 +156,8 @@ class Curriculum(Base):
 
 
 class CurriculumMove(Base):
-    """A cohort moved from one curriculum version to another: who, when, from, to; and the
-    latest entry of the cohort then, so that the move can be undone while nothing new was
-    recorded."""
+    """A cohort moved from one curriculum version to another: who, when, from, to; and its
+    latest entry then, so that the move can be undone while nothing new was recorded."""
 
     __tablename__ = "curriculum_moves"
 

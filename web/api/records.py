@@ -368,6 +368,10 @@ class TraineeIn(BaseModel):
     last_name: str = Field(max_length=100)
     email: str | None = Field(default=None, max_length=254)
     external_ref: str | None = Field(default=None, max_length=100)
+    joined_on: dt.date | None = None
+    birth_date: dt.date | None = None
+    phone: str | None = Field(default=None, max_length=30)
+    prescriber: str | None = Field(default=None, max_length=120)
 
 
 @router.post("/cohorts/{cohort_id}/trainees", response_model=Imported)
@@ -378,10 +382,10 @@ def import_trainees(
     # The same cap as a file import, stated in the schema.
     body: Annotated[list[TraineeIn], Body(min_length=1, max_length=MAX_IMPORT_ROWS)],
     duplicates: Annotated[
-        Literal["refuse", "skip", "add"],
+        Literal["refuse", "skip", "update", "add"],
         Query(
             description="Trainees already in the school: refused (400 naming them), "
-            "left out, or added anyway"
+            "left out, updated with what is given (each change traced), or added anyway"
         ),
     ] = "refuse",
 ) -> dict[str, Any]:
@@ -396,7 +400,7 @@ def import_trainees(
     if problems:
         listed = [{"field": "", "message": problem, "loc": ["body"]} for problem in problems]
         raise HTTPException(status_code=422, detail=listed)
-    return {"trainees": store.directory.add_trainees(cohort_id, trainees, duplicates)}
+    return {"trainees": store.directory.add_trainees(cohort_id, trainees, duplicates, user.id)}
 
 
 class ExitIn(BaseModel):

@@ -34,10 +34,13 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/dashboard")
 def dashboard(
-    request: Request, user: User, added: Annotated[int | None, Query(ge=0)] = None
+    request: Request,
+    user: User,
+    added: Annotated[int | None, Query(ge=0)] = None,
+    updated: Annotated[int, Query(ge=0, le=500)] = 0,
 ) -> Response:
     """Cohorts of the user's schools with their exits, the import and outcome forms.
-    ``added``: how many trainees an import just added (a count, never text from the URL)."""
+    ``added``, ``updated``: what an import just did (counts, never text from the URL)."""
     require_coordinator(user)
     store = store_of(request)
     cohorts = visible_cohorts(store, user)
@@ -59,6 +62,7 @@ def dashboard(
             "items": items,
             "exits": list(ExitKind),
             "added": added,
+            "updated": updated,
             "due": store.follow_ups_due(None if user.is_admin else user.schools),
             "absences": absences,
             "sheets": sheets,

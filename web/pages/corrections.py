@@ -84,6 +84,7 @@ async def edit_trainee(request: Request, user: User, trainee_id: Id) -> Response
     errors: forms.Errors = {}
     joined = str(form.get("joined_on") or "").strip()
     joined_on = forms.day(form, "joined_on", errors) if joined else None
+    born = forms.day(form, "birth_date", errors) if form.get("birth_date") else None
     if not errors:
         try:
             store_of(request).corrections.edit_trainee(
@@ -94,6 +95,11 @@ async def edit_trainee(request: Request, user: User, trainee_id: Id) -> Response
                 email=str(form.get("email") or "")[:254] or None,
                 external_ref=str(form.get("external_ref") or "")[:60] or None,
                 joined_on=joined_on,
+                entry=(
+                    born,
+                    str(form.get("phone") or "")[:30] or None,
+                    str(form.get("prescriber") or "")[:120] or None,
+                ),
             )
         except RecordError as error:
             errors = forms.refusal(error)

@@ -23,7 +23,12 @@ from web.rendering import render
 router = APIRouter(tags=["pages"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-DECISIONS = {"skip", "add"}
+POLICIES: dict[str, Literal["refuse", "skip", "update", "add"]] = {
+    "skip": "skip",
+    "update": "update",
+    "add": "add",
+}  # the preview's choices for trainees already in the school
+DECISIONS = set(POLICIES)
 
 
 @router.post("/cohorts/{cohort_id}/trainees")
@@ -50,17 +55,16 @@ async def import_trainees(request: Request, user: User, cohort_id: Id) -> Respon
             if found or table.ignored:
                 view = _preview(cohort, table, found)
                 return render(request, "import_preview.html", view)
-        policy: Literal["refuse", "skip", "add"] = (
-            "skip" if decision == "skip" else "add" if decision == "add" else "refuse"
-        )
+        policy = POLICIES.get(decision, "refuse")
         added = await run_in_threadpool(
-            store.directory.add_trainees, cohort_id, table.trainees, policy
+            store.directory.add_trainees, cohort_id, table.trainees, policy, user.id
         )
     except TableImportError as error:
         return _refused(request, error.problems)
     except RecordError as error:
         return _refused(request, [str(error)])
-    return RedirectResponse(f"/dashboard?added={len(added)}", status_code=303)
+    updated = len(table.trainees) - len(added) if decision == "update" else 0
+    return RedirectResponse(f"/dashboard?added={len(added)}&updated={updated}", status_code=303)
 
 
 def _preview(cohort: Any, table: Any, found: list[Any]) -> dict[str, Any]:
@@ -71,6 +75,9 @@ def _preview(cohort: Any, table: Any, found: list[Any]) -> dict[str, Any]:
             t.email or "",
             t.external_ref or "",
             t.joined_on.isoformat() if t.joined_on else "",
+            t.birth_date.isoformat() if t.birth_date else "",
+            t.phone or "",
+            t.prescriber or "",
         ]
         for t in table.trainees
     ]
@@ -94,6 +101,9 @@ def _rows(kept: str) -> list[NewTrainee]:
                 str(r[2]) or None,
                 str(r[3]) or None,
                 dt.date.fromisoformat(r[4]) if r[4] else None,
+                dt.date.fromisoformat(r[5]) if r[5] else None,
+                str(r[6]) or None,
+                str(r[7]) or None,
             )
             for r in rows[:500]
         ]

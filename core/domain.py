@@ -347,6 +347,9 @@ class Duplicate:
         return f"{self.name} (n° {self.line}) est déjà dans l'école, {where} ({self.why})"
 
 
+# How the coordination reached a trainee it follows (the call log, core.store.followups).
+CONTACT_KINDS = {"appel": "Appel", "entretien": "Entretien", "message": "Message", "autre": "Autre"}
+
 PHONE = re.compile(r"\+?[0-9][0-9 .\-()]{5,24}")  # « 06 12 34 56 78 », « +33 6 12… »
 
 

@@ -419,6 +419,21 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/exports/{site.export}", {}, OWNER_ONLY),
         ("GET", f"/exports/{site.export}/download", {}, OWNER_ONLY),
         ("GET", "/dashboard", {}, COORDINATORS_ONLY),
+        ("GET", f"/api/cohorts/{co}/at-risk", {}, COORDINATORS_ONLY),
+        ("GET", f"/api/trainees/{tr}/followups", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            f"/api/trainees/{tr}/followups",
+            {"json": {"kind": "appel", "outcome": "Rappelée.", "happened_on": "2026-01-20"}},
+            COORDINATORS_ONLY,
+        ),
+        (
+            "POST",
+            f"/trainees/{tr}/followups",
+            {"kind": "appel", "outcome": "Rappelée.", "happened_on": "2026-01-20"},
+            COORDINATORS_ONLY,
+        ),
+        ("GET", f"/trainees/{tr}/parts/accompagnement", {}, {"trainer": {404}}),
         (
             "POST",
             f"/cohorts/{co}/trainees",

@@ -25,6 +25,7 @@ from web import api, i18n, operations
 from web.api import attendance as api_attendance
 from web.api import corrections as api_corrections
 from web.api import curriculum as api_curriculum
+from web.api import followups as api_followups
 from web.api import immersion as api_immersion
 from web.api import records as api_records
 from web.api import schools as api_schools
@@ -178,6 +179,6 @@ def _routes(app: FastAPI) -> None:
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )
     apis = (api_scoring, api_records, api_schools, api_curriculum, api_corrections, api_immersion)
-    for json_api in (*apis, api_attendance):
+    for json_api in (*apis, api_attendance, api_followups):
         app.include_router(json_api.router, responses=API_RESPONSES)
     app.description = api.__doc__ or ""

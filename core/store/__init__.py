@@ -23,6 +23,7 @@ service            what it does
 ``placements``     immersions, links for tutors and trainees, the loop's entries
 ``verifications``  booklets handed out, behind their short verification codes
 ``organisations``  each school's legal body and signing certificate, traced
+``followups``      the coordination's call log with trainees at risk
 =================  ==============================================================
 """
 
@@ -53,6 +54,7 @@ from core.store.engine import (
 )
 from core.store.evidence import EvidenceFiles
 from core.store.files import FileStore, LocalFiles, write_private
+from core.store.followups import FollowUp, FollowUps
 from core.store.jobs import Jobs, JobState
 from core.store.limits import FailureCounts
 from core.store.lookup import Lookup
@@ -78,6 +80,7 @@ __all__ = [
     "Correction",
     "FailureCounts",
     "FileStore",
+    "FollowUp",
     "FollowUpDue",
     "JobState",
     "LiveAttempt",
@@ -128,6 +131,7 @@ class Store:
         self.placements = Placements(database, catalog, catalogs)
         self.verifications = Verifications(database)
         self.organisations = Organisations(database, self.files)
+        self.followups = FollowUps(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

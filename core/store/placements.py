@@ -96,6 +96,17 @@ class Placements:
 
     # ------------------------------------------------------------ links
 
+    def placed(self, cohort_id: int) -> set[int]:
+        """The trainees of a cohort with at least one placement."""
+        with self._db.read() as session:
+            return set(
+                session.scalars(
+                    select(t.Placement.trainee_id)
+                    .join(t.Trainee, t.Trainee.id == t.Placement.trainee_id)
+                    .where(t.Trainee.cohort_id == cohort_id)
+                )
+            )
+
     def issue_link(
         self,
         kind: LinkKind,

@@ -18,6 +18,7 @@ from core.store import tables as t
 from core.store.database import Database
 from core.store.evidence import EvidenceFiles
 from core.store.files import FileStore
+from core.store.followups import FollowUpRow
 from core.store.placements import erase_placements
 from core.store.records import TraineeRecords
 
@@ -90,6 +91,7 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
                 ("access_links", t.AccessLink, t.AccessLink.id),
                 ("portfolio_entries", t.PortfolioEntry, t.PortfolioEntry.id),
                 ("verifications", t.Verification, t.Verification.issued_on),
+                ("followups", FollowUpRow, FollowUpRow.id),
             )
         }
         attendance = [
@@ -125,6 +127,7 @@ ERASED_TABLES = (
     "access_links",
     "evidence",
     "changes",
+    "followups",
 )
 
 
@@ -139,6 +142,11 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
         trainee.email = None
         trainee.external_ref = None
         trainee.birth_date = trainee.phone = trainee.prescriber = None
+        session.execute(  # the call log's words are about the person: they go, the dates stay
+            update(FollowUpRow)
+            .where(FollowUpRow.trainee_id == trainee_id)
+            .values(outcome="[effacé]")
+        )
         trainee.erased_at = dt.datetime.now(dt.UTC)
         observations = session.scalars(
             select(t.Observation).where(t.Observation.trainee_id == trainee_id)

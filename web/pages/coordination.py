@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.domain import ExitDetails, ExitKind, RecordError, Role
+from core.followup.derive import at_risk
 from core.french import SCHOOL_TIME
 from core.store import Store, attendance_alerts
 from web import forms
@@ -55,6 +56,7 @@ def dashboard(
         if not c.closed and c.ends_on >= recent
     ]
     absences, sheets = attendance_alerts(store.attendance, running, today)
+    watched = at_risk(gestes_of(request), [cohort for cohort, _, _ in running], today)
     return render(
         request,
         "dashboard.html",
@@ -66,8 +68,36 @@ def dashboard(
             "due": store.follow_ups_due(None if user.is_admin else user.schools),
             "absences": absences,
             "sheets": sheets,
+            "at_risk": watched,
         },
     )
+
+
+@router.post("/trainees/{trainee_id}/followups")
+async def log_followup(request: Request, user: User, trainee_id: Id) -> Response:
+    """A contact with a trainee (a call, a meeting) and what came of it: the call log."""
+
+    require_coordinator(user)
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    form = await request.form()
+    errors: forms.Errors = {}
+    day = forms.day(form, "happened_on", errors)
+    if not errors:
+        try:
+            store.followups.add(
+                trainee_id,
+                str(form.get("kind") or ""),
+                str(form.get("outcome") or "")[:2001],
+                day,
+                user.id,
+                about=str(form.get("about") or "")[:120],
+            )
+        except RecordError as error:
+            errors = forms.refusal(error)
+    if errors:
+        return refused_on_page(request, user, trainee_id, errors, form, "accompagnement")
+    return RedirectResponse(opened_at(trainee_id, "accompagnement"), status_code=303)
 
 
 @router.post("/trainees/{trainee_id}/exit")

@@ -64,7 +64,8 @@ async def import_trainees(request: Request, user: User, cohort_id: Id) -> Respon
     except RecordError as error:
         return _refused(request, [str(error)])
     updated = len(table.trainees) - len(added) if decision == "update" else 0
-    return RedirectResponse(f"/dashboard?added={len(added)}&updated={updated}", status_code=303)
+    said = f"/dashboard?added={len(added)}" + (f"&updated={updated}" if updated else "")
+    return RedirectResponse(said, status_code=303)
 
 
 def _preview(cohort: Any, table: Any, found: list[Any]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ router = APIRouter(tags=["pages"])
 # The folded parts, in page order (each one a template in ``trainee_parts/``).
 PARTS = ("historique", "phases", "livret", "suivi", "decision", "commentaires")
 # coordinators and admins
-STAFF_PARTS = ("sortie", "partages", "livrets", "changement", "identite")
+STAFF_PARTS = ("accompagnement", "sortie", "partages", "livrets", "changement", "identite")
 
 
 @router.get("/trainees/{trainee_id}")
@@ -159,6 +159,17 @@ def _follow_up(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Co
     }
 
 
+def _support(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
+    from core.domain import CONTACT_KINDS
+    from core.followup.derive import trainee_signals
+
+    return {
+        "risk": trainee_signals(gestes, record.trainee.id),
+        "followups": gestes.store.followups.of(record.trainee.id),
+        "contact_kinds": CONTACT_KINDS,
+    }
+
+
 def _exit(*_: Any) -> dict[str, Any]:
     return {
         "exits": list(ExitKind),
@@ -200,6 +211,7 @@ _PART_DATA: dict[str, PartData] = {
     "phases": _phases,
     "livret": _booklet,
     "suivi": _follow_up,
+    "accompagnement": _support,
     "sortie": _exit,
     "partages": _shares,
     "livrets": _handed,

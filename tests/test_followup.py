@@ -1,0 +1,196 @@
+"""Trainees at risk, derived from what the record holds, and the coordination's call log:
+each signal from seeded records and none for a trainee doing well; the contacts kept for
+the school only (never in a booklet), reachable from the pages, the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from core.booklet.data import build_booklet
+from core.booklet.printing import render_html
+from core.catalog.definitions import Autonomy
+from core.cli.main import build_cli
+from core.domain import ExitDetails, ExitKind, RecordError
+from core.followup.derive import at_risk
+from core.followup.risk import Situation, signals
+from core.immersion.placements import Placement
+from core.judging.attempts import StepResult
+from web import create_app
+
+SPLICE = "fibre.g.soudure_fusion"
+PASSWORD = "mot-de-passe-long"
+
+
+def kinds(situation: Situation) -> list[str]:
+    return [s.kind for s in signals(situation)]
+
+
+def test_each_signal_from_its_fact_and_none_for_a_trainee_doing_well():
+    assert kinds(Situation(progress=0.6, elapsed=0.7)) == []  # doing well
+    assert kinds(Situation(unjustified=4, threshold=4)) == ["absences"]
+    assert kinds(Situation(unjustified=3, threshold=4)) == []
+    assert kinds(Situation(progress=0.2, elapsed=0.5)) == ["behind"]
+    assert kinds(Situation(progress=0.0, elapsed=0.25)) == []  # too early to say
+    assert kinds(Situation(stuck=(("Soudure", 3),))) == ["stuck"]
+    late = Situation(appraisals_late=(("Free Pro", dt.date(2026, 3, 1)),))
+    assert signals(late)[0].words == (
+        "Immersion chez Free Pro finie le 01/03/2026 : appréciation du tuteur toujours attendue."
+    )
+    assert kinds(Situation(appraisals_poor=(("Free Pro", 3, 5),))) == ["tutor"]
+    gone = Situation(unjustified=9, threshold=4, progress=0.0, elapsed=0.9, exited=True)
+    assert kinds(gone) == []  # an exit recorded: nothing left to prevent
+    [said] = signals(Situation(progress=0.2, elapsed=0.5))
+    assert said.words == "Plateau technique avancé à 20 % alors que 50 % du parcours est passé."
+
+
+def fail_splice(world, trainee: int, times: int, first: dt.date = dt.date(2026, 1, 12)) -> None:
+    steps = {s.key: StepResult.REUSSI for s in world.gestes.catalog.gesture(SPLICE).steps}
+    critical = next(s.key for s in world.gestes.catalog.gesture(SPLICE).steps if s.critical)
+    steps[critical] = StepResult.A_REPRENDRE
+    for n in range(times):
+        world.gestes.store.observations.record_attempt(
+            trainee, world.trainer, SPLICE, steps, Autonomy.AUTONOME,
+            first + dt.timedelta(days=n), f"fail-{trainee}-{n}",
+        )  # fmt: skip
+
+
+def test_the_derivation_reads_the_record(world):
+    """Fibre 2026-1 runs 05/01 → 10/04. On 01/02 nobody is behind yet: Lucas failed the
+    splice three times, Nour's tutor never sent an appraisal, Awa is doing well; on 20/03,
+    with nothing passed on the floor, everyone still there is behind."""
+    gestes = world.gestes
+    _, lucas, nour = world.trainees
+    fail_splice(world, lucas, 3)
+    placement = Placement(
+        0, nour, "Fibre Sud", None, "M. Tuteur", None,
+        dt.date(2026, 1, 12), dt.date(2026, 1, 20), 35, (),
+    )  # fmt: skip
+    gestes.store.placements.create(nour, placement, world.coordinator, objectives="Souder")
+    early = {a.name: a for a in at_risk(gestes, [world.cohort], dt.date(2026, 2, 1))}
+    assert set(early) == {"Lucas Martin", "Nour Benali"}  # Awa: doing well, not listed
+    splice = gestes.catalog.gesture(SPLICE).name
+    assert [s.words for s in early["Lucas Martin"].signals] == [
+        f"« {splice} » : 3 essais, aucun réussi."
+    ]
+    assert [s.kind for s in early["Nour Benali"].signals] == ["tutor"]
+    assert early["Nour Benali"].to_do and early["Nour Benali"].last_contact is None
+    gestes.store.observations.record_exit(
+        lucas, world.coordinator, ExitKind.ABANDON, dt.date(2026, 3, 1), "exit-lucas",
+        details=ExitDetails(reason="sante"),
+    )  # fmt: skip
+    late = {a.name: a for a in at_risk(gestes, [world.cohort], dt.date(2026, 3, 20))}
+    assert set(late) == {"Awa Diallo", "Nour Benali"}  # Lucas left: nothing to prevent
+    assert [s.kind for s in late["Awa Diallo"].signals] == ["behind"]
+
+
+def test_a_contact_is_logged_shown_and_kept_out_of_the_booklet(world):
+    gestes = world.gestes
+    awa = world.trainees[0]
+    followups = gestes.store.followups
+    with pytest.raises(RecordError) as refused:
+        followups.add(awa, "appel", "  ", dt.date.today(), world.coordinator)
+    assert refused.value.field == "outcome"
+    with pytest.raises(RecordError) as refused:
+        followups.add(awa, "appel", "Rappel", dt.date.today() + dt.timedelta(days=1), None)
+    assert refused.value.field == "happened_on"
+    secret = "Difficultés de logement, aidée par l'assistante sociale"
+    followups.add(awa, "appel", secret, dt.date(2026, 3, 19), world.coordinator, "behind")
+    [contact] = followups.of(awa)
+    assert (contact.by, contact.label, contact.about) == ("Inès Coordinatrice", "Appel", "behind")
+    [listed] = [
+        a for a in at_risk(gestes, [world.cohort], dt.date(2026, 3, 20)) if a.trainee_id == awa
+    ]
+    assert listed.last_contact == dt.date(2026, 3, 19) and listed.contacts == 1
+    record = gestes.store.records.trainee_record(awa)
+    booklet = render_html(
+        build_booklet(gestes.definitions, record, immersion=gestes.immersion_record(awa))
+    )
+    assert "logement" not in booklet and "assistante" not in booklet
+    assert gestes.store.rgpd.export_trainee(awa)["followups"][0]["outcome"] == secret
+    gestes.store.rgpd.erase_trainee(awa)
+    [erased] = followups.of(awa)
+    assert erased.outcome == "[effacé]" and erased.happened_on == dt.date(2026, 3, 19)
+
+
+def signed_in(world, email: str) -> tuple[TestClient, str]:
+    browser = TestClient(create_app(world.gestes))
+    browser.post("/login", data={"email": email, "password": PASSWORD})
+    return browser, browser.get("/api/me").json()["csrf_token"]
+
+
+def test_pages_and_api_show_the_same_trainees_at_risk(world):
+    from core.domain import NewTrainee
+
+    today = dt.date.today()
+    running = world.directory.create_cohort(
+        world.school, "fibre", "Fibre en cours", today - dt.timedelta(days=20),
+        today + dt.timedelta(days=60), [world.trainer],
+    )  # fmt: skip
+    lucas, _ = world.directory.add_trainees(
+        running, [NewTrainee("Léo", "Roux"), NewTrainee("Ana", "Vidal")]
+    )
+    fail_splice(world, lucas, 3, today - dt.timedelta(days=10))
+    office, csrf = signed_in(world, "coord@example.org")
+    dashboard = office.get("/dashboard").text
+    expected = {a.name for a in at_risk(world.gestes, [running])}
+    assert expected == {"Léo Roux"}  # Ana: nothing tried yet, too early to be behind
+    assert "Stagiaires à accompagner" in dashboard and "Léo Roux" in dashboard
+    assert "Ana Vidal" not in dashboard.split("Stagiaires à accompagner")[1].split("</section>")[0]
+    answer = office.get(f"/api/cohorts/{running}/at-risk").json()
+    assert {a["name"] for a in answer} == expected
+    page = f"/trainees/{lucas}?ouvert=accompagnement"
+    assert "3 essais, aucun réussi" in office.get(page).text
+    wrong = office.post(
+        f"/trainees/{lucas}/followups",
+        data={
+            "csrf_token": csrf,
+            "kind": "appel",
+            "happened_on": dt.date.today().isoformat(),
+            "outcome": "",
+        },
+    )
+    assert wrong.status_code == 400 and 'id="erreur-outcome"' in wrong.text
+    logged = office.post(
+        f"/trainees/{lucas}/followups",
+        data={"csrf_token": csrf, "kind": "entretien", "happened_on": dt.date.today().isoformat(),
+              "outcome": "Entretien : reprise des soudures avec le formateur mardi."},
+    )  # fmt: skip
+    assert "reprise des soudures" in logged.text
+    api = office.post(
+        f"/api/trainees/{lucas}/followups",
+        json={
+            "kind": "appel",
+            "outcome": "Rappelé, présent demain.",
+            "happened_on": dt.date.today().isoformat(),
+        },
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 200 and api.json()["by"] == "Inès Coordinatrice"
+    assert len(office.get(f"/api/trainees/{lucas}/followups").json()) == 2
+    trainer, _ = signed_in(world, "formateur@example.org")
+    assert trainer.get(f"/api/cohorts/{running}/at-risk").status_code == 403
+    assert "Stagiaires à accompagner" not in trainer.get("/cohorts").text
+
+
+def test_the_command_line_lists_whom_the_demo_puts_at_risk(tmp_path, monkeypatch):
+    from core.context import open_gestes
+    from core.settings import Settings
+
+    monkeypatch.setenv("GESTES_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("GESTES_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(build_cli(), ["demo"]).exit_code == 0
+    said = runner.invoke(build_cli(), ["at-risk"])
+    assert said.exit_code == 0, said.output
+    gestes = open_gestes(Settings())
+    cohorts = [c.id for c, _ in gestes.store.lookup.cohorts(None) if not c.closed]
+    expected = at_risk(gestes, cohorts)
+    listed = [line.split("\t")[1] for line in said.output.splitlines() if not line.startswith("\t")]
+    assert listed == [a.name for a in expected]
+    assert expected, "the demo seeds trainees at risk"
+    logged = runner.invoke(build_cli(), ["followup", str(expected[0].trainee_id), "Appelée."])
+    assert logged.exit_code == 0 and "logged" in logged.output

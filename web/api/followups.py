@@ -1,0 +1,97 @@
+"""JSON API for following trainees (the same derivation and store as the dashboard and the
+trainee page): who is at risk in a cohort and why, and the coordination's call log. The
+coordination's only: a trainer scores, the coordination follows up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from core.domain import RecordError
+from core.followup.derive import at_risk
+from web.deps import Id, User, cohort_of, gestes_of, require_coordinator, store_of, trainee_of
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class SignalOut(BaseModel):
+    kind: Literal["absences", "behind", "stuck", "tutor"]
+    words: str
+
+
+class AtRiskOut(BaseModel):
+    trainee_id: int
+    name: str
+    cohort_id: int
+    cohort: str
+    signals: list[SignalOut]
+    last_contact: dt.date | None
+    contacts: int
+    to_do: bool
+
+
+class FollowUpIn(BaseModel):
+    kind: Literal["appel", "entretien", "message", "autre"]
+    outcome: str = Field(min_length=1, max_length=2000)
+    happened_on: dt.date
+    about: str = Field(default="", max_length=120, description="The alerts it answered")
+
+
+class FollowUpOut(BaseModel):
+    id: int
+    kind: str
+    about: str
+    outcome: str
+    happened_on: dt.date
+    by: str
+    recorded_at: dt.datetime
+
+
+@router.get("/cohorts/{cohort_id}/at-risk", response_model=list[AtRiskOut])
+def cohort_at_risk(request: Request, user: User, cohort_id: Id) -> list[AtRiskOut]:
+    """The cohort's trainees at risk today, each reason in words, with the last contact."""
+    require_coordinator(user)
+    cohort_of(store_of(request), user, cohort_id)
+    return [
+        AtRiskOut(
+            trainee_id=a.trainee_id,
+            name=a.name,
+            cohort_id=a.cohort_id,
+            cohort=a.cohort,
+            signals=[SignalOut(kind=s.kind, words=s.words) for s in a.signals],
+            last_contact=a.last_contact,
+            contacts=a.contacts,
+            to_do=a.to_do,
+        )
+        for a in at_risk(gestes_of(request), [cohort_id])
+    ]
+
+
+@router.get("/trainees/{trainee_id}/followups", response_model=list[FollowUpOut])
+def trainee_followups(request: Request, user: User, trainee_id: Id) -> list[FollowUpOut]:
+    require_coordinator(user)
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    return [
+        FollowUpOut(**{k: getattr(f, k) for k in FollowUpOut.model_fields})
+        for f in store.followups.of(trainee_id)
+    ]
+
+
+@router.post("/trainees/{trainee_id}/followups", response_model=FollowUpOut)
+def add_followup(request: Request, user: User, trainee_id: Id, body: FollowUpIn) -> FollowUpOut:
+    """A contact logged (refused in the future, or without what came of it)."""
+    require_coordinator(user)
+    store = store_of(request)
+    trainee_of(store, user, trainee_id)
+    try:
+        new = store.followups.add(
+            trainee_id, body.kind, body.outcome, body.happened_on, user.id, about=body.about
+        )
+    except RecordError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    [added] = [f for f in store.followups.of(trainee_id) if f.id == new]
+    return FollowUpOut(**{k: getattr(added, k) for k in FollowUpOut.model_fields})

@@ -157,7 +157,24 @@ def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) ->
         if ends_on < today:
             employers = [e.id for e in catalog.employers_in(territory, sector=sector_id)]
             _exits(store.observations, rng, trainees, ends_on, users[_COORDINATOR], employers)
+    _followups(gestes, today, users[_COORDINATOR])
     return logins
+
+
+def _followups(gestes: Gestes, today: dt.date, coordinator: int) -> None:
+    """The coordination called the first two trainees at risk: the call log has a start."""
+    from core.followup.derive import at_risk
+
+    cohorts = [c.id for c, _ in gestes.store.lookup.cohorts(None) if not c.closed]
+    said = (
+        "Appel : fatigue et transports le matin ; point avec le formateur jeudi.",
+        "Entretien : reprise du geste en binôme, nouveau point dans une semaine.",
+    )
+    for found, words in zip(at_risk(gestes, cohorts, today)[:2], said, strict=False):
+        kind = "appel" if words.startswith("Appel") else "entretien"
+        about = ",".join(sorted({s.kind for s in found.signals}))
+        day = today - dt.timedelta(days=2)
+        gestes.store.followups.add(found.trainee_id, kind, words, day, coordinator, about)
 
 
 def _people(store: Store, schools: list[int]) -> tuple[list[Login], dict[str, int]]:

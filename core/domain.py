@@ -233,6 +233,8 @@ class Trainee:
     birth_date: dt.date | None = None
     phone: str | None = None
     prescriber: str | None = None
+    statuses: tuple[str, ...] = ()
+    qualification: str | None = None
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,8 @@ class NewTrainee:
     birth_date: dt.date | None = None
     phone: str | None = None
     prescriber: str | None = None  # who sent them: France Travail, Mission Locale…
+    statuses: tuple[str, ...] = ()  # ENTRY_STATUSES
+    qualification: str | None = None  # QUALIFICATIONS
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,32 @@ class Duplicate:
     def said(self) -> str:
         where = f"promotion « {self.cohort} »"
         return f"{self.name} (n° {self.line}) est déjà dans l'école, {where} ({self.why})"
+
+
+# The entry profile funders count (Région, France Travail, ESF+): a trainee's situation at
+# entry (several may hold) and their level of qualification (the national nomenclature).
+ENTRY_STATUSES = {
+    "demandeur_emploi": "Demandeur d'emploi",
+    "longue_duree": "Chômage de longue durée (12 mois et plus)",
+    "rsa": "Bénéficiaire du RSA",
+    "qpv": "Résident d'un quartier prioritaire (QPV)",
+    "rqth": "Reconnaissance de handicap (RQTH)",
+}
+QUALIFICATIONS = {
+    "sans": "Sans diplôme (infra 3)",
+    "3": "CAP, BEP (niveau 3)",
+    "4": "Bac (niveau 4)",
+    "5": "Bac+2 et plus (niveau 5 et plus)",
+}
+AGE_BANDS = ("Moins de 26 ans", "26 à 49 ans", "50 ans et plus")
+
+
+def age_band(born: dt.date | None, on: dt.date) -> str | None:
+    """The band funders count a trainee in, by their age at ``on`` (their entry)."""
+    if born is None:
+        return None
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return AGE_BANDS[0] if age < 26 else AGE_BANDS[1] if age < 50 else AGE_BANDS[2]
 
 
 # How the coordination reached a trainee it follows (the call log, core.store.followups).
@@ -370,6 +400,10 @@ def trainee_problems(trainee: NewTrainee) -> list[str]:
         problems.append(f"téléphone illisible « {trainee.phone} »")
     if trainee.prescriber and len(trainee.prescriber) > 120:
         problems.append("prescripteur trop long (120 caractères au plus)")
+    if unknown := [s for s in trainee.statuses if s not in ENTRY_STATUSES]:
+        problems.append(f"situation inconnue « {', '.join(unknown)} »")
+    if trainee.qualification and trainee.qualification not in QUALIFICATIONS:
+        problems.append(f"niveau de qualification inconnu « {trainee.qualification} »")
     fields = (
         trainee.first_name,
         trainee.last_name,

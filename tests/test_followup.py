@@ -194,3 +194,53 @@ def test_the_command_line_lists_whom_the_demo_puts_at_risk(tmp_path, monkeypatch
     assert expected, "the demo seeds trainees at risk"
     logged = runner.invoke(build_cli(), ["followup", str(expected[0].trainee_id), "Appelée."])
     assert logged.exit_code == 0 and "logged" in logged.output
+
+
+def test_the_entry_profile_counts_what_the_records_say_and_what_is_missing(world):
+    """Set on the trainee page (with a trace), counted on the cohort's settings and by the
+    API: prescriber, situation, qualification, age band at entry; « Non renseigné » apart."""
+    awa, lucas, nour = world.trainees
+    office, csrf = signed_in(world, "coord@example.org")
+    for trainee, born, prescriber, statuses, level in (
+        (awa, "2001-04-02", "Mission Locale", ["demandeur_emploi", "qpv"], "sans"),
+        (lucas, "1972-01-15", "France Travail", ["demandeur_emploi", "longue_duree", "rsa"], "3"),
+    ):
+        found = world.gestes.store.lookup.trainee(trainee)[0]
+        done = office.post(
+            f"/trainees/{trainee}/identity",
+            data={
+                "csrf_token": csrf, "first_name": found.first_name, "last_name": found.last_name,
+                "email": found.email or "", "birth_date": born, "prescriber": prescriber,
+                "statuses": statuses, "qualification": level,
+            },
+            follow_redirects=False,
+        )  # fmt: skip
+        assert done.status_code == 303, done.text
+    history = {c.field: c.after for c in world.gestes.store.corrections.history("trainee", [lucas])}
+    assert history["situation à l'entrée"] == "demandeur_emploi,longue_duree,rsa"
+    assert history["niveau de qualification"] == "3"
+    answer = office.get(f"/api/cohorts/{world.cohort}/entry-profile").json()
+    rows = {(r["dimension"], r["value"]): r["trainees"] for r in answer["rows"]}
+    assert answer["trainees"] == 3
+    assert rows[("Prescripteur", "Mission Locale")] == 1
+    assert rows[("Prescripteur", "Non renseigné")] == 1  # Nour: nothing said, never guessed
+    assert rows[("Situation à l'entrée", "Demandeur d'emploi")] == 2
+    assert rows[("Situation à l'entrée", "Bénéficiaire du RSA")] == 1
+    assert rows[("Niveau de qualification", "Sans diplôme (infra 3)")] == 1
+    assert rows[("Âge à l'entrée", "Moins de 26 ans")] == 1  # 24 at the cohort's start
+    assert rows[("Âge à l'entrée", "50 ans et plus")] == 1
+    assert rows[("Âge à l'entrée", "Non renseigné")] == 1
+    page = office.get(f"/cohorts/{world.cohort}/settings").text
+    assert "Profil à l'entrée" in page and "Bénéficiaire du RSA" in page
+    wrong = office.post(
+        f"/trainees/{nour}/identity",
+        data={
+            "csrf_token": csrf,
+            "first_name": "Nour",
+            "last_name": "Benali",
+            "qualification": "9",
+        },
+    )
+    assert wrong.status_code == 400 and 'id="erreur-qualification"' in wrong.text
+    assert "Niveau de qualification inconnu" in wrong.text
+    assert office.get(f"/api/cohorts/{world.cohort}/entry-profile").json() == answer  # unchanged

@@ -420,6 +420,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/exports/{site.export}/download", {}, OWNER_ONLY),
         ("GET", "/dashboard", {}, COORDINATORS_ONLY),
         ("GET", f"/api/cohorts/{co}/at-risk", {}, COORDINATORS_ONLY),
+        ("GET", f"/api/cohorts/{co}/entry-profile", {}, COORDINATORS_ONLY),
         ("GET", f"/api/trainees/{tr}/followups", {}, COORDINATORS_ONLY),
         (
             "POST",

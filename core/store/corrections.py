@@ -151,14 +151,19 @@ class Corrections:
         joined_on: dt.date | None,
         external_ref: str | None = None,
         entry: tuple[dt.date | None, str | None, str | None] | None = None,
+        profile: tuple[tuple[str, ...], str | None] | None = None,
     ) -> int:
         """A trainee's identity and entry date (and, given ``entry``, their birth date,
         phone and prescriber; ``None`` keeps them); the entry date within the cohort's dates
         and never after their first entry. How many fields changed."""
         born, phone, prescriber = entry or (None, None, None)
+        statuses, qualification = profile or ((), None)
         problems = trainee_problems(
-            NewTrainee(first_name, last_name, email, external_ref, None, born, phone, prescriber)
-        )
+            NewTrainee(
+                first_name, last_name, email, external_ref, None, born, phone, prescriber,
+                statuses, qualification,
+            )
+        )  # fmt: skip
         if problems:
             field = next((f for start, f in _PROBLEM_FIELDS if problems[0].startswith(start)), None)
             raise RecordError("; ".join(problems).capitalize() + ".", field)
@@ -167,20 +172,7 @@ class Corrections:
             cohort = _cohort(session, trainee.cohort_id)
             check_open(cohort)
             if joined_on is not None:
-                if not cohort.starts_on <= joined_on <= cohort.ends_on:
-                    raise RecordError(
-                        "La date d'entrée doit être dans les dates de la promotion.", "joined_on"
-                    )
-                first = session.scalar(
-                    select(func.min(t.Observation.observed_on)).where(
-                        t.Observation.trainee_id == trainee_id
-                    )
-                )
-                if first is not None and joined_on > first:
-                    raise RecordError(
-                        f"Une saisie date du {first:%d/%m/%Y} : l'entrée ne peut pas être après.",
-                        "joined_on",
-                    )
+                _check_joined(session, trainee_id, cohort, joined_on)
             new = {
                 "first_name": first_name.strip(),
                 "last_name": last_name.strip(),
@@ -193,6 +185,11 @@ class Corrections:
                     "birth_date": born,
                     "phone": (phone or "").strip() or None,
                     "prescriber": (prescriber or "").strip() or None,
+                }
+            if profile is not None:
+                new |= {
+                    "statuses": ",".join(sorted(set(statuses))) or None,
+                    "qualification": qualification or None,
                 }
             return _apply(session, trainee, new, by, "trainee", cohort.school_id, _TRAINEE_FIELDS)
 
@@ -332,6 +329,8 @@ _TRAINEE_FIELDS = {
     "birth_date": "date de naissance",
     "phone": "téléphone",
     "prescriber": "prescripteur",
+    "statuses": "situation à l'entrée",
+    "qualification": "niveau de qualification",
 }
 _ACCOUNT_FIELDS = {"name": "nom", "role": "rôle"}
 _PROBLEM_FIELDS = (  # a refusal said beside the field it is about (core.domain.trainee_problems)
@@ -340,7 +339,21 @@ _PROBLEM_FIELDS = (  # a refusal said beside the field it is about (core.domain.
     ("adresse e-mail", "email"),
     ("date de naissance", "birth_date"),
     ("téléphone", "phone"),
+    ("niveau de qualification", "qualification"),
 )
+
+
+def _check_joined(session: Session, trainee_id: int, cohort: t.Cohort, day: dt.date) -> None:
+    """An entry date within the cohort's dates and never after the trainee's first entry."""
+    if not cohort.starts_on <= day <= cohort.ends_on:
+        raise RecordError("La date d'entrée doit être dans les dates de la promotion.", "joined_on")
+    first = session.scalar(
+        select(func.min(t.Observation.observed_on)).where(t.Observation.trainee_id == trainee_id)
+    )
+    if first is not None and day > first:
+        raise RecordError(
+            f"Une saisie date du {first:%d/%m/%Y} : l'entrée ne peut pas être après.", "joined_on"
+        )
 
 
 def _apply(

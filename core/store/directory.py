@@ -290,6 +290,8 @@ class Directory:
                     birth_date=n.birth_date,
                     phone=(n.phone or "").strip() or None,
                     prescriber=(n.prescriber or "").strip() or None,
+                    statuses=",".join(sorted(set(n.statuses))) or None,
+                    qualification=n.qualification,
                 )
                 for line, n in enumerate(trainees, start=1)
                 if line not in left_out

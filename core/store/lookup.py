@@ -131,6 +131,14 @@ class Lookup:
             row = session.scalar(select(t.School).join(t.Cohort).where(t.Cohort.id == cohort_id))
         return _school(row) if row is not None else None
 
+    def cohort_trainees(self, cohort_id: int) -> list[Trainee]:
+        """A cohort's trainees as the directory keeps them (their entry data too)."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(t.Trainee).where(t.Trainee.cohort_id == cohort_id).order_by(t.Trainee.id)
+            )
+            return [_trainee(row) for row in rows]
+
     def trainee(self, trainee_id: int) -> tuple[Trainee, Cohort] | None:
         with self._db.read() as session:
             row = session.execute(
@@ -266,4 +274,6 @@ def _trainee(row: t.Trainee) -> Trainee:
         row.birth_date,
         row.phone,
         row.prescriber,
+        tuple(s for s in (row.statuses or "").split(",") if s),
+        row.qualification,
     )

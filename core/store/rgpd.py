@@ -142,6 +142,7 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
         trainee.email = None
         trainee.external_ref = None
         trainee.birth_date = trainee.phone = trainee.prescriber = None
+        trainee.statuses = trainee.qualification = None
         session.execute(  # the call log's words are about the person: they go, the dates stay
             update(FollowUpRow)
             .where(FollowUpRow.trainee_id == trainee_id)

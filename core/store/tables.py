@@ -72,8 +72,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Set by someone else (an account made, a forgotten password replaced): its owner
-    # chooses their own at the next sign-in before anything else.
+    # Set by someone else (an account made, a password replaced): changed at next sign-in.
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -126,6 +125,8 @@ class Trainee(Base):
     birth_date: Mapped[dt.date | None] = mapped_column(Date)  # tells homonyms apart; age band
     phone: Mapped[str | None] = mapped_column(String(30))
     prescriber: Mapped[str | None] = mapped_column(String(120))  # France Travail, Mission Locale…
+    statuses: Mapped[str | None] = mapped_column(String(120))  # ENTRY_STATUSES, comma-joined
+    qualification: Mapped[str | None] = mapped_column(String(10))  # QUALIFICATIONS
 
 
 class TraineeMove(Base):
@@ -143,7 +144,7 @@ class TraineeMove(Base):
 
 
 class Curriculum(Base):
-    """A sector's definitions at the version a cohort was pinned to (compared before a move)."""
+    """A sector's definitions at the version a cohort was pinned to."""
 
     __tablename__ = "curricula"
     __table_args__ = (UniqueConstraint("sector", "version"),)
@@ -301,8 +302,7 @@ class ExitRecord(Base):
     reason: Mapped[str | None] = mapped_column(String(40))  # an abandonment's category
     contract_months: Mapped[int | None] = mapped_column(Integer)  # a CDD's or intérim's length
     full_time: Mapped[bool | None] = mapped_column(Boolean)
-    # None: the exit at the end of the programme; 3 or 6: where the trainee is that many
-    # months after it (funders count exits at the end and at 6 months).
+    # None: the exit at the end; 3 or 6: where the trainee is that many months after it.
     follow_up: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from core.domain import RecordError
 from core.followup.derive import at_risk
+from core.followup.entry import entry_profile
 from web.deps import Id, User, cohort_of, gestes_of, require_coordinator, store_of, trainee_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -68,6 +69,31 @@ def cohort_at_risk(request: Request, user: User, cohort_id: Id) -> list[AtRiskOu
         )
         for a in at_risk(gestes_of(request), [cohort_id])
     ]
+
+
+class ProfileRow(BaseModel):
+    dimension: str
+    value: str
+    trainees: int
+
+
+class EntryProfileOut(BaseModel):
+    trainees: int
+    rows: list[ProfileRow]
+
+
+@router.get("/cohorts/{cohort_id}/entry-profile", response_model=EntryProfileOut)
+def cohort_entry_profile(request: Request, user: User, cohort_id: Id) -> EntryProfileOut:
+    """How many trainees by prescriber, situation at entry, qualification and age band,
+    from their records; « Non renseigné » counts what is missing."""
+    require_coordinator(user)
+    store = store_of(request)
+    cohort = cohort_of(store, user, cohort_id)
+    found = entry_profile(store.lookup.cohort_trainees(cohort_id), cohort.starts_on)
+    return EntryProfileOut(
+        trainees=found.trainees,
+        rows=[ProfileRow(dimension=d, value=v, trainees=n) for d, v, n in found.rows()],
+    )
 
 
 @router.get("/trainees/{trainee_id}/followups", response_model=list[FollowUpOut])

@@ -100,6 +100,10 @@ async def edit_trainee(request: Request, user: User, trainee_id: Id) -> Response
                     str(form.get("phone") or "")[:30] or None,
                     str(form.get("prescriber") or "")[:120] or None,
                 ),
+                profile=(
+                    tuple(str(s)[:30] for s in form.getlist("statuses")[:10]),
+                    str(form.get("qualification") or "")[:10] or None,
+                ),
             )
         except RecordError as error:
             errors = forms.refusal(error)

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from core.catalog.definitions import Phase
 from core.domain import RecordError, Role
+from core.followup.entry import entry_profile
 from web import forms
 from web.deps import (
     Id,
@@ -222,6 +223,7 @@ def settings_view(request: Request, user: Any, cohort_id: int, **extra: Any) -> 
         if status.behind and status.known and not status.blocking
         else [],
         "corrections": _corrections(gestes, cohort_id),
+        "profile": entry_profile(gestes.store.lookup.cohort_trainees(cohort_id), cohort.starts_on),
         "form": {},
         "errors": {},
         **extra,

@@ -200,7 +200,11 @@ def _destinations(gestes: Gestes, user: CurrentUser, _r: TraineeRecord, cohort: 
 def _identity(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
     found = gestes.store.lookup.trainee(record.trainee.id)
     corrections = gestes.store.corrections
+    from core.domain import ENTRY_STATUSES, QUALIFICATIONS
+
     return {
+        "entry_statuses": ENTRY_STATUSES,
+        "qualifications": QUALIFICATIONS,
         "identity": found[0] if found else None,
         "identity_history": corrections.history("trainee", [record.trainee.id]),
     }

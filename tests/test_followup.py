@@ -244,3 +244,40 @@ def test_the_entry_profile_counts_what_the_records_say_and_what_is_missing(world
     assert wrong.status_code == 400 and 'id="erreur-qualification"' in wrong.text
     assert "Niveau de qualification inconnu" in wrong.text
     assert office.get(f"/api/cohorts/{world.cohort}/entry-profile").json() == answer  # unchanged
+
+
+def test_the_published_results_come_from_the_exits_and_name_nobody(world):
+    """Indicator 2: a public page per school, each programme's rates over every trainee with
+    the headcount; a programme of fewer than five is not broken down."""
+    from core.domain import NewTrainee
+
+    more = world.directory.add_trainees(
+        world.cohort,
+        [NewTrainee("Eva", "Petit"), NewTrainee("Rayan", "Morel"), NewTrainee("Zoé", "Lam")],
+    )
+    awa, lucas, nour = world.trainees
+    record = world.gestes.store.observations.record_exit
+    for trainee in (awa, lucas, more[0]):
+        record(trainee, world.coordinator, ExitKind.CDI, dt.date(2026, 4, 10), f"cdi-{trainee}")
+    record(
+        nour, world.coordinator, ExitKind.ABANDON, dt.date(2026, 2, 10), "ab-nour",
+        details=ExitDetails(reason="sante"),
+    )  # fmt: skip
+    slug = world.gestes.store.lookup.school(world.school).slug
+    anyone = TestClient(create_app(world.gestes))  # no sign-in: the school links it
+    page = anyone.get(f"/resultats/{slug}?annee=2026")
+    assert page.status_code == 200
+    [fibre] = world.gestes.store.exit_stats("sector", [world.school], 2026)
+    assert (fibre.trainees, fibre.positive, fibre.unknown) == (6, 3, 2)
+    text = page.text
+    assert "<td>6</td>" in text and "3 (50&#160;%)" in text  # 3 of all 6, unknown included
+    assert "Eva Petit" not in text and "Diallo" not in text  # aggregates only
+    datacenter = world.gestes.catalog.sectors["datacenter"].sector.name
+    assert datacenter not in text or "Moins de 5 stagiaires" in text
+    assert anyone.get("/resultats/ecole-inconnue").status_code == 404
+    small = world.directory.create_cohort(
+        world.school, "smartcity", "Smart 2026", dt.date(2026, 1, 5), dt.date(2026, 3, 1)
+    )
+    world.directory.add_trainees(small, [NewTrainee("Solo", "Seul")])
+    lone = anyone.get(f"/resultats/{slug}?annee=2026").text
+    assert "Moins de 5 stagiaires : non détaillé, pour ne nommer personne." in lone

@@ -862,6 +862,7 @@ def test_every_route_is_in_the_matrix(site):
         "/issuer/ecole/{slug}",  # a school's own (tests/test_organisations.py)
         "/issuer/ecole/{slug}/key",
         "/status/revocation",  # the badges' revocation list: bits, nobody named
+        "/resultats/{slug}",  # a school's published results: aggregates (tests/test_followup.py)
         "/share/{code}",
         # Opened with a code instead of an account (tests/test_immersion.py: their matrix).
         "/tuteur/{code}",

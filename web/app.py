@@ -49,6 +49,7 @@ from web.pages import (
     imports,
     links,
     organisations,
+    results,
     schools,
     scoring,
     trainee,
@@ -174,7 +175,7 @@ def _routes(app: FastAPI) -> None:
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
-    for pages in (*pages_in_order, *later, certificates, organisations, operations):
+    for pages in (*pages_in_order, *later, certificates, organisations, results, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

@@ -281,3 +281,19 @@ def test_the_published_results_come_from_the_exits_and_name_nobody(world):
     world.directory.add_trainees(small, [NewTrainee("Solo", "Seul")])
     lone = anyone.get(f"/resultats/{slug}?annee=2026").text
     assert "Moins de 5 stagiaires : non détaillé, pour ne nommer personne." in lone
+
+
+def test_a_cohorts_records_are_remembered_until_an_entry_or_an_exit_moves(world):
+    """The dashboard derives every followed cohort at each visit: their records are kept
+    between visits, and derived again as soon as anything about them changed."""
+    records = world.gestes.store.records
+    _, lucas, _ = world.trainees
+    first = records.cohort_records(world.cohort)
+    assert records.cohort_records(world.cohort)[1] is first[1]  # unchanged: remembered
+    fail_splice(world, lucas, 1)
+    moved = {r.trainee.id: r for r in records.cohort_records(world.cohort)}
+    assert moved[lucas].gestures[SPLICE].attempts == 1
+    world.gestes.store.observations.record_exit(
+        lucas, world.coordinator, ExitKind.CDI, dt.date(2026, 4, 10), "exit-cache"
+    )
+    assert {r.trainee.id: r for r in records.cohort_records(world.cohort)}[lucas].exit is not None

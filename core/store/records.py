@@ -41,6 +41,7 @@ class TraineeRecords:
         self._reader = RowReader(database.dialect)
         self._grids: dict[int, tuple[tuple[Any, ...], CohortGrid]] = {}
         self._records: dict[int, tuple[tuple[Any, ...], TraineeRecord]] = {}
+        self._cohort_records: dict[int, tuple[tuple[Any, ...], list[TraineeRecord]]] = {}
 
     def trainee_record(self, trainee_id: int) -> TraineeRecord:
         """A trainee's levels with their evidence, gestures, progress, evaluations, exit.
@@ -145,12 +146,26 @@ class TraineeRecords:
         return _CohortRows(cohort, infos, by_trainee, names, exit_rows)
 
     def cohort_records(self, cohort_id: int) -> list[TraineeRecord]:
-        """Every trainee's full record (levels, gestures, modules, phases) of a cohort."""
+        """Every trainee's full record (levels, gestures, modules, phases) of a cohort.
+        Remembered like the grid, until the cohort's entries, trainees or exits moved: the
+        coordination's dashboard asks for them at every visit."""
+        with self._db.read() as session:
+            exits = session.execute(
+                select(func.max(t.ExitRecord.id), func.count())
+                .join(t.Trainee, t.Trainee.id == t.ExitRecord.trainee_id)
+                .where(t.Trainee.cohort_id == cohort_id)
+            ).one()
+        version = (*self._cohort_version(cohort_id), *exits)
+        cached = self._cohort_records.get(cohort_id)
+        if cached is not None and cached[0] == version:
+            return list(cached[1])
         data = self._cohort(cohort_id)
-        return [
+        records = [
             self._derive(info, data.rows[info.id], data.authors, data.exits.get(info.id))
             for info in data.trainees
         ]
+        _remember(self._cohort_records, cohort_id, (version, records), GRIDS_KEPT)
+        return list(records)
 
     def level_shifts(self, cohort_id: int, version: str) -> list[LevelShift]:
         """Every level that would change, trainee by trainee, were the cohort judged by

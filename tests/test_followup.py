@@ -297,3 +297,51 @@ def test_a_cohorts_records_are_remembered_until_an_entry_or_an_exit_moves(world)
         lucas, world.coordinator, ExitKind.CDI, dt.date(2026, 4, 10), "exit-cache"
     )
     assert {r.trainee.id: r for r in records.cohort_records(world.cohort)}[lucas].exit is not None
+
+
+def test_the_complaints_register_keeps_each_step_with_its_dates_and_trace(world):
+    """Indicator 31 and 32: received, acknowledged, answered, the improvement — refused out
+    of order or in the future, each step traced, another school's register out of reach."""
+    office, csrf = signed_in(world, "coord@example.org")
+    today = dt.date.today()
+    received = (today - dt.timedelta(days=10)).isoformat()
+    base = {"csrf_token": csrf, "school": str(world.school), "received_on": received}
+    missing = office.post("/complaints", data={**base, "source": "stagiaire"})
+    assert missing.status_code == 400 and 'id="erreur-summary"' in missing.text
+    made = office.post(
+        "/complaints",
+        data={**base, "source": "entreprise", "summary": "Pas d'EPI le premier jour."},
+    )
+    assert made.status_code == 200 and "pas encore accusée" in made.text
+    [complaint] = world.gestes.store.complaints.of([world.school])
+    early = office.post(
+        f"/complaints/{complaint.id}",
+        data={"csrf_token": csrf, "acknowledged_on": (today - dt.timedelta(days=20)).isoformat()},
+    )
+    assert early.status_code == 400 and "Pas avant la date de réception." in early.text
+    half = office.post(
+        f"/complaints/{complaint.id}",
+        data={"csrf_token": csrf, "answered_on": today.isoformat()},  # a date, no answer
+    )
+    assert half.status_code == 400 and "Une réponse a sa date et son texte." in half.text
+    done = office.post(
+        f"/complaints/{complaint.id}",
+        data={"csrf_token": csrf, "acknowledged_on": (today - dt.timedelta(days=9)).isoformat(),
+              "answered_on": (today - dt.timedelta(days=3)).isoformat(),
+              "answer": "Excuses présentées ; EPI remis.",
+              "action": "Contrôle des EPI ajouté à la check-list d'avant immersion."},
+    )  # fmt: skip
+    assert "accusée en 1 jour" in done.text and "répondue en 7 jours" in done.text
+    traced = {c.field for c in world.gestes.store.corrections.history("complaint", [complaint.id])}
+    assert traced == {"accusé de réception", "date de réponse", "réponse", "action d'amélioration"}
+    api = office.get("/api/complaints").json()
+    assert [(c["state"], c["action"]) for c in api] == [
+        ("répondue", "Contrôle des EPI ajouté à la check-list d'avant immersion.")
+    ]
+    other = world.directory.create_school(None, "École de Lyon", "Lyon", "territoire.lyon")
+    refused = office.post(
+        "/api/complaints",
+        json={"school": other, "received_on": received, "source": "autre", "summary": "x"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert refused.status_code == 404  # another school's register: out of reach

@@ -268,6 +268,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     """Every route that touches school data, with a request that would succeed if allowed,
     and the answers that differ from the default (see test_authorization_matrix)."""
     tr, co, ob = site.trainee, site.cohort, site.observations[who]
+    complaint = site.gestes.store.complaints.add(1, dt.date(2026, 1, 20), "autre", who, None)
     signed_in = {"other_school": {200}}  # one's own account: no school involved
     cohort = site.gestes.store.lookup.cohort(co)
     found = site.gestes.store.lookup.trainee(tr)
@@ -421,6 +422,27 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", "/dashboard", {}, COORDINATORS_ONLY),
         ("GET", f"/api/cohorts/{co}/at-risk", {}, COORDINATORS_ONLY),
         ("GET", f"/api/cohorts/{co}/entry-profile", {}, COORDINATORS_ONLY),
+        ("GET", "/complaints", {}, COORDINATORS_ONLY),
+        ("GET", "/api/complaints", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            "/complaints",
+            {"school": "1", "received_on": "2026-01-20", "source": "autre", "summary": "Matrice"},
+            COORDINATORS_ONLY,
+        ),
+        (
+            "POST",
+            "/api/complaints",
+            {"json": {"school": 1, "received_on": "2026-01-20", "source": "autre", "summary": "M"}},
+            COORDINATORS_ONLY,
+        ),
+        ("POST", f"/complaints/{complaint}", {"acknowledged_on": "2026-01-21"}, COORDINATORS_ONLY),
+        (
+            "POST",
+            f"/api/complaints/{complaint}",
+            {"json": {"acknowledged_on": "2026-01-22"}},
+            COORDINATORS_ONLY,
+        ),
         ("GET", f"/api/trainees/{tr}/followups", {}, COORDINATORS_ONLY),
         (
             "POST",

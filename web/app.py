@@ -40,6 +40,7 @@ from web.pages import (
     booklets,
     certificates,
     cohorts,
+    complaints,
     coordination,
     corrections,
     curriculum,
@@ -175,7 +176,8 @@ def _routes(app: FastAPI) -> None:
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
-    for pages in (*pages_in_order, *later, certificates, organisations, results, operations):
+    extra = (certificates, organisations, results, complaints)
+    for pages in (*pages_in_order, *later, *extra, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

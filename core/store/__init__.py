@@ -24,6 +24,7 @@ service            what it does
 ``verifications``  booklets handed out, behind their short verification codes
 ``organisations``  each school's legal body and signing certificate, traced
 ``followups``      the coordination's call log with trainees at risk
+``complaints``     each school's complaints register, its steps traced
 =================  ==============================================================
 """
 
@@ -41,6 +42,7 @@ from core.store.attendance import Attendance
 from core.store.attendance_alerts import AbsenceAlert, SheetAlert, attendance_alerts
 from core.store.attendance_checks import NewEntry
 from core.store.backup import backup_database, restore_database
+from core.store.complaints import SOURCES, Complaint, Complaints
 from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula
 from core.store.database import Database
@@ -73,10 +75,12 @@ from core.store.verifications import Verifications
 
 __all__ = [
     "BREAKDOWNS",
+    "SOURCES",
     "STEPS",
     "UNFINISHED_SHOWN",
     "AbsenceAlert",
     "Attendance",
+    "Complaint",
     "Correction",
     "FailureCounts",
     "FileStore",
@@ -132,6 +136,7 @@ class Store:
         self.verifications = Verifications(database)
         self.organisations = Organisations(database, self.files)
         self.followups = FollowUps(database)
+        self.complaints = Complaints(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

@@ -1,11 +1,12 @@
 """JSON API for following trainees (the same derivation and store as the dashboard and the
-trainee page): who is at risk in a cohort and why, and the coordination's call log. The
-coordination's only: a trainer scores, the coordination follows up."""
+trainee page): who is at risk in a cohort and why, the coordination's call log, the entry
+profile, and the complaints register. The coordination's only: a trainer scores, the
+coordination follows up."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
@@ -121,3 +122,71 @@ def add_followup(request: Request, user: User, trainee_id: Id, body: FollowUpIn)
         raise HTTPException(status_code=400, detail=str(error)) from None
     [added] = [f for f in store.followups.of(trainee_id) if f.id == new]
     return FollowUpOut(**{k: getattr(added, k) for k in FollowUpOut.model_fields})
+
+
+class ComplaintIn(BaseModel):
+    school: int
+    received_on: dt.date
+    source: Literal["stagiaire", "entreprise", "financeur", "prescripteur", "autre"]
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class ComplaintSteps(BaseModel):
+    acknowledged_on: dt.date | None = None
+    answered_on: dt.date | None = None
+    answer: str | None = Field(default=None, max_length=2000)
+    action: str | None = Field(default=None, max_length=2000, description="The improvement")
+
+
+class ComplaintOut(ComplaintSteps):
+    id: int
+    school_id: int
+    received_on: dt.date
+    source: str
+    summary: str
+    state: Literal["reçue", "accusée", "répondue"]
+
+
+def _complaint_out(found: Any) -> ComplaintOut:
+    fields = {k: getattr(found, k) for k in ComplaintOut.model_fields}
+    return ComplaintOut(**fields)
+
+
+@router.get("/complaints", response_model=list[ComplaintOut])
+def complaints(request: Request, user: User) -> list[ComplaintOut]:
+    """The complaints register of the user's schools, the latest received first."""
+    require_coordinator(user)
+    register = store_of(request).complaints.of(None if user.is_admin else user.schools)
+    return [_complaint_out(c) for c in register]
+
+
+@router.post("/complaints", response_model=ComplaintOut)
+def add_complaint(request: Request, user: User, body: ComplaintIn) -> ComplaintOut:
+    require_coordinator(user)
+    if not user.can_see_school(body.school):
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    store = store_of(request)
+    try:
+        new = store.complaints.add(
+            body.school, body.received_on, body.source, body.summary, user.id
+        )
+    except RecordError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    return _complaint_out(store.complaints.get(new))
+
+
+@router.post("/complaints/{complaint_id}", response_model=ComplaintOut)
+def complaint_steps(
+    request: Request, user: User, complaint_id: Id, body: ComplaintSteps
+) -> ComplaintOut:
+    """Acknowledged, answered (date and text), the improvement: each change traced."""
+    require_coordinator(user)
+    store = store_of(request)
+    found = store.complaints.get(complaint_id)
+    if found is None or not user.can_see_school(found.school_id):
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    try:
+        store.complaints.update(complaint_id, user.id, **body.model_dump())
+    except RecordError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    return _complaint_out(store.complaints.get(complaint_id))

@@ -21,6 +21,7 @@ from core.booklet.printing import render_pdf
 from core.catalog.definitions import Autonomy
 from core.context import open_gestes
 from core.domain import ExitKind, NewTrainee, Role
+from core.french import SCHOOL_TIME
 from core.immersion.record import ImmersionRecord
 from core.judging.attempts import StepResult
 from core.judging.evaluation import Submission
@@ -207,7 +208,9 @@ def test_nothing_private_reaches_an_employer(school):
         for private in SECRETS:
             assert private not in words and private not in attached, private
         # the decision said for what it is, with its date, in the badge as on the page
-        decided = f"iveau fixé par l'équipe pédagogique le {TODAY:%d/%m/%Y}"
+        # The day the team set it, at the school (Paris): past 23:00 UTC it is already tomorrow.
+        school_today = dt.datetime.now(SCHOOL_TIME).date()
+        decided = f"iveau fixé par l'équipe pédagogique le {school_today:%d/%m/%Y}"
         assert decided in words and decided in attached
         assert f"{record.trainee.cohort_id}-{record.trainee.id}" not in attached  # decoded too
         assert re.fullmatch(r"[0-9a-f]{24}", data.trainee_ref)  # opaque, keyed by the secret

@@ -345,3 +345,29 @@ def test_the_complaints_register_keeps_each_step_with_its_dates_and_trace(world)
         headers={"X-CSRF-Token": csrf},
     )
     assert refused.status_code == 404  # another school's register: out of reach
+
+
+def test_the_qualiopi_file_counts_the_record_and_says_what_it_does_not_hold(world):
+    """Each indicator's figures are counts of what the school recorded over the period —
+    checked against the store — and indicators 10 and 30 say they are not held yet."""
+    awa, lucas, _ = world.trainees
+    fail_splice(world, lucas, 3)  # 3 attempts in January 2026
+    world.gestes.store.followups.add(awa, "appel", "Rappelée.", dt.date(2026, 2, 2), None)
+    world.gestes.store.complaints.add(world.school, dt.date(2026, 2, 3), "stagiaire", "Bruit", None)
+    office, _ = signed_in(world, "coord@example.org")
+    answer = office.get(f"/api/schools/{world.school}/qualiopi?du=2026-01-01&au=2026-06-30")
+    assert answer.status_code == 200
+    file = {i["number"]: i for i in answer.json()}
+    assert sorted(file) == [1, 2, 8, 10, 11, 12, 17, 28, 30, 31, 32]
+    assert file[11]["evidence"][0].startswith("3\u00a0essais de gestes observés")
+    assert "1\u00a0contact noté au journal" in file[12]["evidence"][1]
+    assert file[31]["evidence"] == ["1\u00a0réclamation reçue, 0\u00a0accusée, 0\u00a0répondue."]
+    assert not file[10]["held"] and not file[30]["held"] and file[11]["held"]
+    before = office.get(f"/api/schools/{world.school}/qualiopi?du=2025-01-01&au=2025-06-30")
+    assert {i["number"]: i for i in before.json()}[11]["evidence"][0].startswith("0\u00a0essai ")
+    page = office.get(f"/qualiopi?ecole={world.school}&du=2026-01-01&au=2026-06-30").text
+    assert "Indicateur 31" in page and "pas encore tenu" in page
+    other = world.directory.create_school(None, "École de Lyon", "Lyon", "territoire.lyon")
+    assert office.get(f"/api/schools/{other}/qualiopi").status_code == 404
+    trainer, _ = signed_in(world, "formateur@example.org")
+    assert trainer.get(f"/api/schools/{world.school}/qualiopi").status_code == 403

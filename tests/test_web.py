@@ -423,6 +423,8 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/api/cohorts/{co}/at-risk", {}, COORDINATORS_ONLY),
         ("GET", f"/api/cohorts/{co}/entry-profile", {}, COORDINATORS_ONLY),
         ("GET", "/complaints", {}, COORDINATORS_ONLY),
+        ("GET", "/qualiopi", {}, COORDINATORS_ONLY),
+        ("GET", "/api/schools/1/qualiopi", {}, COORDINATORS_ONLY),
         ("GET", "/api/complaints", {}, COORDINATORS_ONLY),
         (
             "POST",

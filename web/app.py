@@ -50,6 +50,7 @@ from web.pages import (
     imports,
     links,
     organisations,
+    qualiopi,
     results,
     schools,
     scoring,
@@ -176,7 +177,7 @@ def _routes(app: FastAPI) -> None:
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
-    extra = (certificates, organisations, results, complaints)
+    extra = (certificates, organisations, results, complaints, qualiopi)
     for pages in (*pages_in_order, *later, *extra, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES

@@ -25,6 +25,7 @@ service            what it does
 ``organisations``  each school's legal body and signing certificate, traced
 ``followups``      the coordination's call log with trainees at risk
 ``complaints``     each school's complaints register, its steps traced
+``qualiopi``       what a school's record holds over a period, counted
 =================  ==============================================================
 """
 
@@ -64,6 +65,7 @@ from core.store.observations import Observations
 from core.store.organisations import Organisations, certificate_digest
 from core.store.placements import Placements
 from core.store.proofs import Proofs
+from core.store.qualiopi import QualiopiCounts
 from core.store.records import TraineeRecords
 from core.store.rgpd import Rgpd
 from core.store.shared_files import DatabaseFiles
@@ -137,6 +139,7 @@ class Store:
         self.organisations = Organisations(database, self.files)
         self.followups = FollowUps(database)
         self.complaints = Complaints(database)
+        self.qualiopi = QualiopiCounts(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

@@ -6,14 +6,15 @@ coordination follows up."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from core.domain import RecordError
 from core.followup.derive import at_risk
 from core.followup.entry import entry_profile
+from web.actions import qualiopi_file
 from web.deps import Id, User, cohort_of, gestes_of, require_coordinator, store_of, trainee_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -190,3 +191,30 @@ def complaint_steps(
     except RecordError as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     return _complaint_out(store.complaints.get(complaint_id))
+
+
+class IndicatorOut(BaseModel):
+    number: int
+    title: str
+    evidence: list[str]
+    held: bool
+    link: str | None
+
+
+@router.get("/schools/{school_id}/qualiopi", response_model=list[IndicatorOut])
+def qualiopi_api(
+    request: Request,
+    user: User,
+    school_id: Id,
+    du: Annotated[dt.date | None, Query()] = None,
+    au: Annotated[dt.date | None, Query()] = None,
+) -> list[IndicatorOut]:
+    """The school's Qualiopi file over a period (default: the last twelve months)."""
+    end = au or dt.date.today()
+    start = du or end - dt.timedelta(days=365)
+    return [
+        IndicatorOut(
+            number=i.number, title=i.title, evidence=list(i.evidence), held=i.held, link=i.link
+        )
+        for i in qualiopi_file(request, user, school_id, start, end)
+    ]

@@ -20,7 +20,8 @@ class Indicator:
     number: int
     title: str
     evidence: tuple[str, ...]  # one line per kind of record, with its count
-    held: bool  # False: Gestes does not hold this evidence yet (said, never faked)
+    held: bool  # False: Gestes does not keep this evidence yet (said, never faked); a count
+    # of zero is held evidence: nothing of that kind was recorded over the period
     link: str | None = None  # where the auditor reads the records themselves
 
 
@@ -48,7 +49,7 @@ def _teaching(c: dict[str, int], results_link: str, year: int) -> list[Indicator
             (f"{c['profiled']} stagiaires sur {c['trainees']} ont leur profil d'entrée renseigné "
              "(prescripteur, situation, niveau).",
              "Diagnostic d'entrée par les gestes : pas encore tenu dans Gestes."),
-            c["profiled"] > 0,
+            True,
         ),
         Indicator(
             10, "Adaptation du parcours",
@@ -59,8 +60,8 @@ def _teaching(c: dict[str, int], results_link: str, year: int) -> list[Indicator
             (f"{counted(c['attempts'], 'essai', 'essais')} de gestes observés, "
              f"{counted(c['evaluations'], 'évaluation pratique', 'évaluations pratiques')}, "
              f"{counted(c['level_decisions'], 'niveau fixé', 'niveaux fixés')} avec justification.",
-             f"{counted(c['booklets'], 'livret', 'livrets')} de compétences signés remis."),
-            c["attempts"] + c["evaluations"] > 0,
+             f"{counted(c['booklets'], 'livret signé remis', 'livrets signés remis')}."),
+            True,
         ),
     ]  # fmt: skip
 
@@ -69,25 +70,27 @@ def _following(c: dict[str, int], at_risk: int) -> list[Indicator]:
     return [
         Indicator(
             12, "Engagement et prévention des ruptures",
-            (f"{counted(c['sessions'], 'demi-journée', 'demi-journées')} d'émargement tenues.",
+            (f"{counted(c['sessions'], 'demi-journée tenue', 'demi-journées tenues')} "
+             "(émargement).",
              f"{counted(at_risk, 'stagiaire signalé', 'stagiaires signalés')} à accompagner "
              f"aujourd'hui ; {counted(c['contacts'], 'contact noté', 'contacts notés')} au "
              "journal d'accompagnement.",
-             f"{counted(c['abandonments'], 'abandon', 'abandons')} enregistrés avec leur motif."),
-            c["sessions"] + c["contacts"] > 0,
+             f"{counted(c['abandonments'], 'abandon enregistré', 'abandons enregistrés')} "
+             "avec son motif."),
+            True,
             "/dashboard",
         ),
         Indicator(
             17, "Moyens humains et techniques",
             (f"{counted(c['trainers'], 'formateur actif', 'formateurs actifs')} dans l'école.",),
-            c["trainers"] > 0,
+            True,
         ),
         Indicator(
             28, "Réseau d'entreprises",
             (f"{counted(c['placements'], 'immersion commencée', 'immersions commencées')} sur la "
              f"période ; {counted(c['appraisals'], 'appréciation', 'appréciations')} de tuteurs "
              "signées.",),
-            c["placements"] > 0,
+            True,
         ),
         Indicator(
             30, "Recueil des appréciations",
@@ -103,8 +106,8 @@ def _following(c: dict[str, int], at_risk: int) -> list[Indicator]:
         ),
         Indicator(
             32, "Amélioration continue",
-            (f"{counted(c['improvements'], 'action', 'actions')} d'amélioration tirées des "
-             "réclamations.",),
-            c["improvements"] > 0, "/complaints",
+            (f"{counted(c['improvements'], 'action tirée', 'actions tirées')} des réclamations "
+             "(amélioration).",),
+            True, "/complaints",
         ),
     ]  # fmt: skip

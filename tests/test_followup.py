@@ -363,6 +363,7 @@ def test_the_qualiopi_file_counts_the_record_and_says_what_it_does_not_hold(worl
     assert "1\u00a0contact noté au journal" in file[12]["evidence"][1]
     assert file[31]["evidence"] == ["1\u00a0réclamation reçue, 0\u00a0accusée, 0\u00a0répondue."]
     assert not file[10]["held"] and not file[30]["held"] and file[11]["held"]
+    assert file[32]["held"]  # none drawn yet is a fact of the record, not missing evidence
     before = office.get(f"/api/schools/{world.school}/qualiopi?du=2025-01-01&au=2025-06-30")
     assert {i["number"]: i for i in before.json()}[11]["evidence"][0].startswith("0\u00a0essai ")
     page = office.get(f"/qualiopi?ecole={world.school}&du=2026-01-01&au=2026-06-30").text

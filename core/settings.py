@@ -49,18 +49,6 @@ class Settings(BaseSettings):
     organisation_qualiopi: str | None = None
     organisation_contact: str | None = None  # who answers for it: a name, a phone, an e-mail
 
-    @property
-    def organisation(self) -> str | None:
-        """« AFPA · NDA 93 13 00000 13 · SIRET … · Qualiopi … », or None when unset."""
-        parts = [
-            self.organisation_name,
-            self.organisation_nda and f"NDA {self.organisation_nda}",
-            self.organisation_siret and f"SIRET {self.organisation_siret}",
-            self.organisation_qualiopi and f"certificat Qualiopi {self.organisation_qualiopi}",
-        ]
-        found = [p for p in parts if p]
-        return " · ".join(found) if found else None
-
     # One line per request (route, status, time; no personal data): "-" to standard error,
     # a file name to append to it, "" for none.
     request_log: str = "-"

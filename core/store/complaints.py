@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.domain import RecordError
 from core.store import tables as t
+from core.store.changes import apply_changes
 from core.store.database import Database
 
 SOURCES = {
@@ -130,20 +131,7 @@ class Complaints:
                 "answer": (answer or "").strip()[:2000] or None,
                 "action": (action or "").strip()[:2000] or None,
             }
-            changed = 0
-            for field, value in new.items():
-                before = getattr(row, field)
-                if before != value:
-                    session.add(
-                        t.Change(
-                            author_id=by, entity="complaint", entity_id=row.id,
-                            school_id=row.school_id, field=STEPS[field],
-                            before=_said(before), after=_said(value),
-                        )
-                    )  # fmt: skip
-                    setattr(row, field, value)
-                    changed += 1
-            return changed
+            return apply_changes(session, row, new, by, "complaint", row.school_id, STEPS)
 
     def get(self, complaint_id: int) -> Complaint | None:
         with self._db.read() as session:
@@ -164,13 +152,6 @@ class Complaints:
 def _not_future(day: dt.date, field: str) -> None:
     if day > dt.date.today():
         raise RecordError("Pas de date dans le futur.", field)
-
-
-def _said(value: object) -> str | None:
-    if value is None:
-        return None
-    text = value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
-    return text[:400]
 
 
 def _complaint(row: ComplaintRow) -> Complaint:

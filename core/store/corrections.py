@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.catalog.catalog import Catalog
 from core.domain import NewTrainee, RecordError, Role, trainee_problems
 from core.store import tables as t
+from core.store.changes import apply_changes, record_change
 from core.store.database import Database
 from core.store.directory import _cohort, _planned_hours
 from core.store.facts import aware
@@ -80,9 +81,11 @@ class Corrections:
                 sector = self._catalog.sectors[cohort.sector]
                 hours = _planned_hours(sector.curriculum.hours_by_phase(), planned_hours)
             new = {"name": name.strip(), "starts_on": starts_on, "ends_on": ends_on}
-            changed = _apply(session, cohort, new, by, "cohort", cohort.school_id, _COHORT_FIELDS)
+            changed = apply_changes(
+                session, cohort, new, by, "cohort", cohort.school_id, _COHORT_FIELDS
+            )
             if planned_hours is not None and hours != (cohort.planned_hours or {}):
-                _record(
+                record_change(
                     session,
                     by,
                     "cohort",
@@ -125,7 +128,7 @@ class Corrections:
                     "Des stagiaires en sont partis vers une autre promotion : elle ne peut plus "
                     "être supprimée (clôturez-la).",
                 )
-            _record(
+            record_change(
                 session, by, "cohort", cohort.id, cohort.school_id, "supprimée", cohort.name, None
             )
             session.execute(delete(t.TraineeMove).where(t.TraineeMove.trainee_id.in_(trainees)))
@@ -191,7 +194,9 @@ class Corrections:
                     "statuses": ",".join(sorted(set(statuses))) or None,
                     "qualification": qualification or None,
                 }
-            return _apply(session, trainee, new, by, "trainee", cohort.school_id, _TRAINEE_FIELDS)
+            return apply_changes(
+                session, trainee, new, by, "trainee", cohort.school_id, _TRAINEE_FIELDS
+            )
 
     def delete_trainee(self, trainee_id: int, by: int | None) -> None:
         """A trainee added by mistake, while nothing is recorded for them (otherwise: an
@@ -205,8 +210,10 @@ class Corrections:
                     "sortie (abandon), ou l'effacement RGPD.",
                 )
             name = f"{trainee.first_name} {trainee.last_name}"
-            _record(session, by, "trainee", trainee.id, cohort.school_id, "supprimé·e", name, None)
-            _record(
+            record_change(
+                session, by, "trainee", trainee.id, cohort.school_id, "supprimé·e", name, None
+            )
+            record_change(
                 session,
                 by,
                 "cohort",
@@ -251,7 +258,7 @@ class Corrections:
                     select(t.UserSchool.school_id).where(t.UserSchool.user_id == user_id)
                 )
             )
-            changed = _apply(
+            changed = apply_changes(
                 session,
                 user,
                 {"name": name.strip(), "role": Role(role).value},
@@ -270,7 +277,7 @@ class Corrections:
                     ", ".join(sorted(named[s] for s in group)) or "aucune"
                     for group in (before, wanted)
                 ]
-                _record(session, by, "account", user_id, None, "écoles", *said)
+                record_change(session, by, "account", user_id, None, "écoles", *said)
                 session.execute(delete(t.UserSchool).where(t.UserSchool.user_id == user_id))
                 session.add_all(t.UserSchool(user_id=user_id, school_id=s) for s in sorted(wanted))
                 changed += 1
@@ -354,59 +361,6 @@ def _check_joined(session: Session, trainee_id: int, cohort: t.Cohort, day: dt.d
         raise RecordError(
             f"Une saisie date du {first:%d/%m/%Y} : l'entrée ne peut pas être après.", "joined_on"
         )
-
-
-def _apply(
-    session: Session,
-    row: Any,
-    new: Mapping[str, Any],
-    by: int | None,
-    entity: str,
-    school: int | None,
-    fields: Mapping[str, str],
-) -> int:
-    """Set each changed field of ``row`` and record it; how many changed."""
-    changed = 0
-    for name, value in new.items():
-        old = getattr(row, name)
-        if old != value:
-            _record(session, by, entity, row.id, school, fields[name], _said(old), _said(value))
-            setattr(row, name, value)
-            changed += 1
-    return changed
-
-
-def _record(
-    session: Session,
-    by: int | None,
-    entity: str,
-    entity_id: int,
-    school: int | None,
-    field: str,
-    before: str | None,
-    after: str | None,
-) -> None:
-    session.add(
-        t.Change(
-            author_id=by,
-            entity=entity,
-            entity_id=entity_id,
-            school_id=school,
-            field=field,
-            before=before,
-            after=after,
-        )
-    )
-
-
-def _said(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, str) and value in {r.value for r in Role}:
-        return Role(value).label
-    return str(value)[:400]
 
 
 def _hours(hours: Mapping[str, int] | None) -> str:

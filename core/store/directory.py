@@ -14,6 +14,7 @@ from core.catalog.definitions import Phase
 from core.domain import EMAIL, Duplicate, NewTrainee, RecordError, Role, numbered_problems
 from core.french import slugify, sort_key
 from core.store import tables as t
+from core.store.changes import apply_changes
 from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.observations import check_open
@@ -367,27 +368,14 @@ def _update(session: Session, duplicate: Duplicate, new: NewTrainee, by: int | N
     traced correction like one made on the trainee's page."""
     row = session.get(t.Trainee, duplicate.trainee_id)
     assert row is not None
-    school = session.scalar(select(t.Cohort.school_id).where(t.Cohort.id == row.cohort_id))
-    for field, label in IMPORTED.items():
+    given = {}
+    for field in IMPORTED:
         value = getattr(new, field)
         value = value.strip() or None if isinstance(value, str) else value
-        if field == "email" and value:
-            value = value.lower()
-        before = getattr(row, field)
-        if value is not None and value != before:
-            session.add(
-                t.Change(
-                    author_id=by, entity="trainee", entity_id=row.id, school_id=school,
-                    field=label, before=_said(before), after=_said(value),
-                )
-            )  # fmt: skip
-            setattr(row, field, value)
-
-
-def _said(value: object) -> str | None:
-    if value is None:
-        return None
-    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
+        if value is not None:
+            given[field] = value.lower() if field == "email" else value
+    school = session.scalar(select(t.Cohort.school_id).where(t.Cohort.id == row.cohort_id))
+    apply_changes(session, row, given, by, "trainee", school, IMPORTED)
 
 
 def _cohort(session: Session, cohort_id: int) -> t.Cohort:

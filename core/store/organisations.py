@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.domain import Organisation, RecordError
 from core.store import tables as t
+from core.store.changes import apply_changes, record_change
 from core.store.database import Database
 from core.store.files import FileStore
 
@@ -75,12 +76,9 @@ class Organisations:
         organisation = checked(organisation)
         with self._db.write() as session:
             school = _school(session, school_id)
-            for field in LIMITS:
-                column = f"organisation_{field}"
-                before, after = getattr(school, column), getattr(organisation, field)
-                if before != after:
-                    setattr(school, column, after)
-                    session.add(_change(school_id, by, LABELS[field], before, after))
+            new = {f"organisation_{f}": getattr(organisation, f) for f in LIMITS}
+            labels = {f"organisation_{f}": LABELS[f] for f in LIMITS}
+            apply_changes(session, school, new, by, "school", school_id, labels)
 
     def set_signing(
         self, school_id: int, key_pem: bytes | None, certificate_pem: str | None, by: int | None
@@ -98,12 +96,10 @@ class Organisations:
             school = _school(session, school_id)
             before = school.signing_certificate
             school.signing_certificate = certificate_pem
-            session.add(
-                _change(
-                    school_id, by, "certificat de signature",
-                    before and certificate_digest(before),
-                    certificate_pem and certificate_digest(certificate_pem),
-                )
+            record_change(
+                session, by, "school", school_id, school_id, "certificat de signature",
+                before and certificate_digest(before),
+                certificate_pem and certificate_digest(certificate_pem),
             )  # fmt: skip
 
     def key(self, school_id: int, certificate_pem: str) -> bytes | None:
@@ -123,12 +119,3 @@ def _school(session: Session, school_id: int) -> t.School:
     if school is None:
         raise RecordError("École inconnue.")
     return school
-
-
-def _change(
-    school_id: int, by: int | None, label: str, before: str | None, after: str | None
-) -> t.Change:
-    return t.Change(
-        author_id=by, entity="school", entity_id=school_id, school_id=school_id,
-        field=label, before=before, after=after,
-    )  # fmt: skip

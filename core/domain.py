@@ -380,6 +380,24 @@ def age_band(born: dt.date | None, on: dt.date) -> str | None:
 # How the coordination reached a trainee it follows (the call log, core.store.followups).
 CONTACT_KINDS = {"appel": "Appel", "entretien": "Entretien", "message": "Message", "autre": "Autre"}
 
+# Positioning at entry and the individual plan (core.followup.positioning).
+# What a trainer saw of a diagnostic gesture, weakest first.
+OBSERVED = {
+    "pas_fait": "Pas encore fait",
+    "avec_aide": "Fait avec aide",
+    "seul": "Fait seul·e",
+}
+
+# An individual plan's lines: the gestures to work first and the adaptations (dated, signed).
+PLAN_KINDS = {
+    "priorite": "Geste à travailler en premier",
+    "temps": "Temps supplémentaire",
+    "module": "Module repris",
+    "accessibilite": "Aménagement (accessibilité)",
+    "autre": "Autre adaptation",
+}
+
+
 PHONE = re.compile(r"\+?[0-9][0-9 .\-()]{5,24}")  # « 06 12 34 56 78 », « +33 6 12… »
 
 

@@ -269,6 +269,10 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     and the answers that differ from the default (see test_authorization_matrix)."""
     tr, co, ob = site.trainee, site.cohort, site.observations[who]
     complaint = site.gestes.store.complaints.add(1, dt.date(2026, 1, 20), "autre", who, None)
+    day = dt.date(2026, 1, 20)
+    lines = [site.gestes.store.positioning.add_line(tr, "autre", who, day, None) for _ in "ab"]
+    seen = {"item:fibre.g.preparer_chantier": "avec_aide", "observed_on": "2026-01-20"}
+    said = {"answers": {"fibre.g.preparer_chantier": "seul"}, "observed_on": "2026-01-20"}
     signed_in = {"other_school": {200}}  # one's own account: no school involved
     cohort = site.gestes.store.lookup.cohort(co)
     found = site.gestes.store.lookup.trainee(tr)
@@ -459,6 +463,19 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             COORDINATORS_ONLY,
         ),
         ("GET", f"/trainees/{tr}/parts/accompagnement", {}, {"trainer": {404}}),
+        ("GET", f"/trainees/{tr}/parts/positionnement", {}, {}),  # trainers position and plan
+        ("GET", f"/api/trainees/{tr}/positioning", {}, {}),
+        ("POST", f"/trainees/{tr}/positioning", seen, {}),
+        ("POST", f"/api/trainees/{tr}/positioning", {"json": said}, {}),
+        ("POST", f"/trainees/{tr}/plan", {"kind": "temps", "text": "Tiers temps"}, {}),
+        (
+            "POST",
+            f"/api/trainees/{tr}/plan",
+            {"json": {"kind": "autre", "text": "Pause", "decided_on": "2026-01-21"}},
+            {},
+        ),
+        ("POST", f"/trainees/{tr}/plan/{lines[0]}/end", {}, {}),
+        ("POST", f"/api/trainees/{tr}/plan/{lines[1]}/end", {"json": {}}, {}),
         (
             "POST",
             f"/cohorts/{co}/trainees",

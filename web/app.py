@@ -27,6 +27,7 @@ from web.api import corrections as api_corrections
 from web.api import curriculum as api_curriculum
 from web.api import followups as api_followups
 from web.api import immersion as api_immersion
+from web.api import positioning as api_positioning
 from web.api import records as api_records
 from web.api import schools as api_schools
 from web.api import scoring as api_scoring
@@ -50,6 +51,7 @@ from web.pages import (
     imports,
     links,
     organisations,
+    positioning,
     qualiopi,
     results,
     schools,
@@ -177,12 +179,12 @@ def _routes(app: FastAPI) -> None:
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
-    extra = (certificates, organisations, results, complaints, qualiopi)
+    extra = (certificates, organisations, results, complaints, qualiopi, positioning)
     for pages in (*pages_in_order, *later, *extra, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )
     apis = (api_scoring, api_records, api_schools, api_curriculum, api_corrections, api_immersion)
-    for json_api in (*apis, api_attendance, api_followups):
+    for json_api in (*apis, api_attendance, api_followups, api_positioning):
         app.include_router(json_api.router, responses=API_RESPONSES)
     app.description = api.__doc__ or ""

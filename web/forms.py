@@ -9,6 +9,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from core.domain import RecordError
+from core.french import school_day
 
 Errors = dict[str, str]
 
@@ -57,9 +58,15 @@ def ids(form: FormData, name: str, errors: Errors) -> list[int]:
     return [int(v) for v in values]
 
 
-def refusal(error: RecordError) -> Errors:
-    """The store's refusal, beside the field it is about (or above the form)."""
-    return {error.field or "": str(error)}
+def refusal(error: RecordError, prefix: str = "") -> Errors:
+    """The store's refusal, beside the field it is about (or above the form); ``prefix``:
+    what the form puts before the field's name (``item:`` before a diagnostic's item)."""
+    return {f"{prefix}{error.field}" if error.field else "": str(error)}
+
+
+def today() -> dt.date:
+    """The school's day now (Paris): what a date left blank means."""
+    return school_day(dt.datetime.now(dt.UTC))
 
 
 def values(form: FormData) -> dict[str, Any]:

@@ -135,6 +135,12 @@ def _check_references(
         ):
             for j, ref in enumerate(getattr(module, field_name)):
                 index.reference(ref, kind, locate((*base, field_name, j)))  # type: ignore[arg-type]
+    taught = {g for m in curriculum.modules for g in m.gestures}
+    for j, ref in enumerate(curriculum.positioning.gestures if curriculum.positioning else ()):
+        where = locate(("curriculum", "positioning", "gestures", j))
+        if index.reference(ref, "gesture", where) and ref not in taught:
+            message = f"geste de positionnement « {ref} » : aucun module du parcours ne l'enseigne"
+            problems.append(Problem(message, where))
 
 
 def _check_rule(problems: list[Problem], sector: Sector, locate: Locate) -> None:

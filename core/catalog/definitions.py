@@ -10,31 +10,20 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
+from core.catalog.base import (  # re-exported: plugins and core import them from here
+    ID_PATTERN as ID_PATTERN,
+)
+from core.catalog.base import KEY_PATTERN as KEY_PATTERN
+from core.catalog.base import Definition as Definition
+from core.catalog.base import DottedId as DottedId
+from core.catalog.base import Frozen as Frozen
+from core.catalog.base import Key as Key
+from core.catalog.base import Text as Text
 from core.catalog.hints import At, one_of, require_unique
+from core.catalog.positioning import Positioning
 from core.french import decimal
-
-# A dotted id: lower-case words joined by dots, at least two parts (``fibre.splice``).
-ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$"
-DottedId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
-# A single-word key local to its parent (a level code, a criterion, a measurement key).
-KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
-Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=60)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class Frozen(BaseModel):
-    """An immutable value (derived records, booklet lines): compared and hashed by content."""
-
-    model_config = ConfigDict(frozen=True)
-
-
-class Definition(BaseModel):
-    """Base of every definition: frozen, strict about unknown fields (typos are errors)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
 
 # ---------------------------------------------------------------- references and scales
 
@@ -405,6 +394,8 @@ class Curriculum(Definition):
     rule: AggregationRule = DEFAULT_RULE
     modules: tuple[Module, ...] = Field(min_length=1)
     references: References = References()
+    # the diagnostic in the first days; unset, the first gesture of each block
+    positioning: Positioning | None = None
 
     def hours_by_phase(self) -> dict[Phase, int]:
         hours = dict.fromkeys(Phase, 0)

@@ -52,9 +52,10 @@ def build_cli() -> typer.Typer:
     from core.cli.attendance import add_attendance_commands
 
     add_attendance_commands(app, opener)
-    from core.cli.followup import add_followup_commands
+    from core.cli.followup import add_followup_commands, add_positioning_commands
 
     add_followup_commands(app, opener)
+    add_positioning_commands(app, opener)
     plugins.hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 

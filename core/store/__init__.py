@@ -24,6 +24,7 @@ service            what it does
 ``verifications``  booklets handed out, behind their short verification codes
 ``organisations``  each school's legal body and signing certificate, traced
 ``followups``      the coordination's call log with trainees at risk
+``positioning``    each trainee's entry snapshot and individual plan
 ``complaints``     each school's complaints register, its steps traced
 ``qualiopi``       what a school's record holds over a period, counted
 =================  ==============================================================
@@ -64,6 +65,7 @@ from core.store.lookup import Lookup
 from core.store.observations import Observations
 from core.store.organisations import Organisations, certificate_digest
 from core.store.placements import Placements
+from core.store.positioning import PlanLine, Positionings, Snapshot
 from core.store.proofs import Proofs
 from core.store.qualiopi import QualiopiCounts
 from core.store.records import TraineeRecords
@@ -93,9 +95,12 @@ __all__ = [
     "LocalFiles",
     "NewEntry",
     "Observations",
+    "PlanLine",
+    "Positionings",
     "RecordError",
     "RecordedTap",
     "SheetAlert",
+    "Snapshot",
     "Store",
     "Tap",
     "TapOutcome",
@@ -138,6 +143,7 @@ class Store:
         self.verifications = Verifications(database)
         self.organisations = Organisations(database, self.files)
         self.followups = FollowUps(database)
+        self.positioning = Positionings(database)
         self.complaints = Complaints(database)
         self.qualiopi = QualiopiCounts(database)
         self.failures = FailureCounts(database, settings.signing_key)

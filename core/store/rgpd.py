@@ -20,6 +20,7 @@ from core.store.evidence import EvidenceFiles
 from core.store.files import FileStore
 from core.store.followups import FollowUpRow
 from core.store.placements import erase_placements
+from core.store.positioning import PlanRow, PositioningRow, erase_positioning
 from core.store.records import TraineeRecords
 
 ERASED_NAME = "Stagiaire effacé·e"
@@ -92,6 +93,8 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
                 ("portfolio_entries", t.PortfolioEntry, t.PortfolioEntry.id),
                 ("verifications", t.Verification, t.Verification.issued_on),
                 ("followups", FollowUpRow, FollowUpRow.id),
+                ("positioning", PositioningRow, PositioningRow.id),
+                ("plan_lines", PlanRow, PlanRow.id),
             )
         }
         attendance = [
@@ -128,6 +131,8 @@ ERASED_TABLES = (
     "evidence",
     "changes",
     "followups",
+    "positioning",
+    "plan_lines",
 )
 
 
@@ -148,6 +153,7 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
             .where(FollowUpRow.trainee_id == trainee_id)
             .values(outcome="[effacé]")
         )
+        erase_positioning(session, trainee_id)
         trainee.erased_at = dt.datetime.now(dt.UTC)
         observations = session.scalars(
             select(t.Observation).where(t.Observation.trainee_id == trainee_id)

@@ -27,7 +27,7 @@ from web.security import CurrentUser
 router = APIRouter(tags=["pages"])
 
 # The folded parts, in page order (each one a template in ``trainee_parts/``).
-PARTS = ("historique", "phases", "livret", "suivi", "decision", "commentaires")
+PARTS = ("positionnement", "historique", "phases", "livret", "suivi", "decision", "commentaires")
 # coordinators and admins
 STAFF_PARTS = ("accompagnement", "sortie", "partages", "livrets", "changement", "identite")
 
@@ -124,6 +124,17 @@ def _folds(user: CurrentUser, cohort: Cohort) -> list[str]:
 PartData = Callable[[Gestes, CurrentUser, TraineeRecord, Cohort], dict[str, Any]]
 
 
+def _positioning(gestes: Gestes, _u: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
+    from core.domain import OBSERVED, PLAN_KINDS
+    from core.followup.plans import entry_file
+
+    return {
+        "entry": entry_file(gestes, record.trainee.id),
+        "observed": OBSERVED,
+        "plan_kinds": PLAN_KINDS,
+    }
+
+
 def _history(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:
     return {"history": gestes.store.lookup.latest_entries(record.trainee.id)}
 
@@ -211,6 +222,7 @@ def _identity(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Coh
 
 
 _PART_DATA: dict[str, PartData] = {
+    "positionnement": _positioning,
     "historique": _history,
     "phases": _phases,
     "livret": _booklet,

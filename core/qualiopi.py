@@ -46,14 +46,19 @@ def _teaching(c: dict[str, int], results_link: str, year: int) -> list[Indicator
         ),
         Indicator(
             8, "Positionnement à l'entrée",
-            (f"{c['profiled']} stagiaires sur {c['trainees']} ont leur profil d'entrée renseigné "
-             "(prescripteur, situation, niveau).",
-             "Diagnostic d'entrée par les gestes : pas encore tenu dans Gestes."),
+            ("Profil d'entrée renseigné (prescripteur, situation, niveau) : "
+             f"{_of(c['profiled'], c['trainees'])}.",
+             "Positionnés à l'entrée sur les gestes du métier (diagnostic des premiers jours) : "
+             f"{_of(c['positioned'], c['trainees'])}."),
             True,
         ),
         Indicator(
             10, "Adaptation du parcours",
-            ("Plan individuel et adaptations : pas encore tenus dans Gestes.",), False,
+            (f"Avec un plan individuel : {_of(c['planned'], c['trainees'])}.",
+             f"Sur la période, {counted(c['priorities'], 'geste mis', 'gestes mis')} à travailler "
+             f"en premier et {_adaptations(c['adaptations'])} (temps, module repris, "
+             "aménagement), chacun daté et signé.",),
+            True,
         ),
         Indicator(
             11, "Évaluation des acquis",
@@ -111,3 +116,12 @@ def _following(c: dict[str, int], at_risk: int) -> list[Indicator]:
             True, "/complaints",
         ),
     ]  # fmt: skip
+
+
+def _of(part: int, whole: int) -> str:
+    """« 1 stagiaire sur 3 », « 12 stagiaires sur 14 »."""
+    return f"{counted(part, 'stagiaire', 'stagiaires')} sur {whole}"
+
+
+def _adaptations(count: int) -> str:
+    return counted(count, "adaptation décidée", "adaptations décidées")

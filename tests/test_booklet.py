@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from core.booklet.data import TEMPLATES, build_booklet, verified_booklet
+from core.booklet.data import TEMPLATES, build_booklet
+from core.booklet.handing import verified_booklet
 from core.booklet.printing import render_html, render_pdf
 from core.catalog.definitions import Autonomy, Phase
 from core.cli.main import build_cli

@@ -16,7 +16,8 @@ from html import unescape
 import pytest
 from pypdf import PdfReader
 
-from core.booklet.data import build_booklet, verified_booklet
+from core.booklet.data import build_booklet
+from core.booklet.handing import verified_booklet
 from core.booklet.printing import render_pdf
 from core.catalog.definitions import Autonomy
 from core.context import open_gestes

@@ -349,9 +349,16 @@ def test_the_complaints_register_keeps_each_step_with_its_dates_and_trace(world)
 
 def test_the_qualiopi_file_counts_the_record_and_says_what_it_does_not_hold(world):
     """Each indicator's figures are counts of what the school recorded over the period —
-    checked against the store — and indicators 10 and 30 say they are not held yet."""
+    checked against the store — and indicator 30 says it is not held yet."""
+    from core.followup import plans
+
     awa, lucas, _ = world.trainees
     fail_splice(world, lucas, 3)  # 3 attempts in January 2026
+    plans.observe(
+        world.gestes, awa, {"fibre.g.preparer_chantier": "seul"}, dt.date(2026, 1, 6), None
+    )
+    plans.add_plan_line(world.gestes, awa, "temps", "Tiers temps", dt.date(2026, 1, 7), None)
+    plans.add_plan_line(world.gestes, awa, "autre", "Pause", dt.date(2025, 12, 7), None)  # before
     world.gestes.store.followups.add(awa, "appel", "Rappelée.", dt.date(2026, 2, 2), None)
     world.gestes.store.complaints.add(world.school, dt.date(2026, 2, 3), "stagiaire", "Bruit", None)
     office, _ = signed_in(world, "coord@example.org")
@@ -362,7 +369,11 @@ def test_the_qualiopi_file_counts_the_record_and_says_what_it_does_not_hold(worl
     assert file[11]["evidence"][0].startswith("3\u00a0essais de gestes observés")
     assert "1\u00a0contact noté au journal" in file[12]["evidence"][1]
     assert file[31]["evidence"] == ["1\u00a0réclamation reçue, 0\u00a0accusée, 0\u00a0répondue."]
-    assert not file[10]["held"] and not file[30]["held"] and file[11]["held"]
+    assert not file[30]["held"] and file[11]["held"] and file[10]["held"]
+    assert file[8]["evidence"][1].endswith("premiers jours) : 1\u00a0stagiaire sur 3.")
+    assert file[10]["evidence"][0] == "Avec un plan individuel : 1\u00a0stagiaire sur 3."
+    said = "0\u00a0geste mis à travailler en premier et 1\u00a0adaptation décidée"
+    assert said in file[10]["evidence"][1]
     assert file[32]["held"]  # none drawn yet is a fact of the record, not missing evidence
     before = office.get(f"/api/schools/{world.school}/qualiopi?du=2025-01-01&au=2025-06-30")
     assert {i["number"]: i for i in before.json()}[11]["evidence"][0].startswith("0\u00a0essai ")

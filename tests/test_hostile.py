@@ -80,7 +80,7 @@ def test_erasure_leaves_no_trace_anywhere_in_the_data(gestes, tmp_path):
 
     from sqlalchemy import text
 
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
     from core.booklet.printing import booklet_filename, cached_pdf
     from core.catalog.definitions import Autonomy
     from core.domain import ExitKind, NewTrainee, Role

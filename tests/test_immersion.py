@@ -474,6 +474,7 @@ def test_the_tutor_and_trainee_matrix(site):
             "trainee",
         ),
         ("POST", "/moi/signature", {"signer": "M. T.", "consent": "true"}, "trainee"),
+        ("POST", "/moi/progression", {"shown": "true"}, "trainee"),
     ]
     site.app.state.link_limiter.succeeded("ip:testclient")
     codes = {"tutor": (tutor_code, tutor_token), "trainee": (trainee_code, trainee_token)}

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from core.booklet.data import verified_booklet
+from core.booklet.handing import verified_booklet
 from core.booklet.identity import checked_pair, new_certificate
 from core.booklet.printing import cached_pdf
 from core.booklet.signing import certificate_name, file_check, signature_status

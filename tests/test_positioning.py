@@ -279,3 +279,34 @@ def test_the_command_line_records_and_reads_the_entry_file(tmp_path, monkeypatch
     refused = run("plan", awa, "temps")
     assert refused.exit_code == 1 and "Décrivez" in refused.stderr
     assert [line.gesture for line in gestes.store.positioning.plan(awa)] == [PREPARE]
+
+
+def test_progress_since_entry_reaches_the_booklet_only_while_the_trainee_agrees(world):
+    """The trainee reads their way since entry on their own page and chooses; the booklet
+    every channel hands out shows it from then on, and no longer once withdrawn."""
+    from core.booklet.handing import verified_booklet
+    from core.booklet.printing import render_html
+    from core.immersion.placements import LinkKind
+
+    gestes = world.gestes
+    awa = world.trainees[0]
+    plans.observe(gestes, awa, {PREPARE: "pas_fait"}, dt.date(2026, 1, 6), world.trainer)
+    gestes.store.placements.issue_link(LinkKind.TRAINEE, awa, "ENTREE-2026-AWA", 30, None)
+    learner = TestClient(create_app(gestes))
+    me = learner.get("/moi/ENTREE-2026-AWA")
+    assert "Depuis mon entrée" in me.text and "à l'entrée : pas encore fait" in me.text
+    assert "ne montre pas ce chemin" in me.text
+
+    def booklet() -> str:
+        record = gestes.store.records.trainee_record(awa)
+        return render_html(verified_booklet(gestes, record))
+
+    title = "Progression depuis l'entrée en formation"
+    assert title not in booklet()
+    token = me.text.split('name="token" value="', 1)[1].split('"', 1)[0]
+    agreed = learner.post("/moi/progression", data={"token": token, "shown": "true"})
+    assert agreed.status_code == 200 and "Votre livret montre ce chemin" in agreed.text
+    shown = booklet()
+    assert title in shown and "à l'entrée : pas encore fait" in shown
+    learner.post("/moi/progression", data={"token": token, "shown": "false"})
+    assert title not in booklet()

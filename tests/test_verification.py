@@ -66,7 +66,7 @@ def test_a_link_only_serves_its_purpose():
 
 
 def test_booklets_handed_out_are_listed_and_withdrawn_from_the_command_line(data_dir):  # noqa: F811
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
     from core.context import open_gestes
     from core.domain import NewTrainee
     from tests.test_setup import run

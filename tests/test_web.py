@@ -124,7 +124,7 @@ def build_site(folder: Path, definitions: Definitions) -> Site:
         marseille, "datacenter", "Datacenter à clôturer", today - dt.timedelta(days=9), today
     )
     placement, codes, self_assessment, tutor_code, trainee_code = _loop(gestes, trainee)
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
 
     handed = verified_booklet(gestes, gestes.store.records.trainee_record(trainee)).verify_url
     pictured = gestes.store.observations.record_attempt(  # never retracted by the matrix
@@ -1633,7 +1633,8 @@ def test_booklet_download_and_preview(site):
 
 def test_a_signed_link_printed_before_short_codes_still_answers(site):
     """Booklets printed before the short codes carry a signed token: /verify/ still checks it."""
-    from core.booklet.data import attended_minutes, build_booklet
+    from core.booklet.data import build_booklet
+    from core.booklet.handing import attended_minutes
     from core.booklet.verification import Claim, content_key, sign
 
     gestes = site.gestes
@@ -1668,7 +1669,7 @@ def test_a_signed_link_printed_before_short_codes_still_answers(site):
 
 
 def test_a_short_verification_link_answers_until_the_school_withdraws_the_booklet(site):
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
 
     gestes = site.gestes
     trainee = gestes.store.directory.add_trainees(site.cohort, [NewTrainee("Vera", "Court")])[0]
@@ -1705,7 +1706,7 @@ def test_an_older_booklet_is_shown_as_issued_and_a_withdrawn_code_never_comes_ba
     levels beside an old fingerprint) and says what changed; the same booklet asked for
     again after the school withdrew it gets a new code, the old one staying withdrawn; and
     a genuine code answers even after the address tried many wrong ones."""
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
 
     gestes = site.gestes
     trainee = gestes.store.directory.add_trainees(site.cohort, [NewTrainee("Olga", "Ancienne")])[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +44,8 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from core.booklet.identity import Identity
     from core.booklet.verification import Handed
-    from core.context import Definitions, Gestes
+    from core.context import Definitions
+    from core.followup.positioning import SinceEntry
     from core.immersion.record import ImmersionRecord
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -99,6 +100,13 @@ class Summary(Frozen):
     immersion: str = ""  # where the trainee was placed, as recorded; empty: no placement
 
 
+class EntryProgress(Frozen):
+    competency: str
+    at_entry: str  # what the positioning of the first days saw
+    now: str  # the level in the record
+    tone: int
+
+
 class BookletData(Frozen):
     trainee: str
     trainee_ref: str = ""  # opaque (no personal data, no internal id): set when signed
@@ -136,6 +144,8 @@ class BookletData(Frozen):
     immersions: tuple[ImmersionPart, ...] = ()
     confirmed: tuple[ConfirmedSkill, ...] = ()  # self-assessments a trainer confirmed
     signatures: tuple[SignatureLine, ...] = ()
+    # progress since entry per competency, only where the trainee agreed to show it
+    since_entry: tuple[EntryProgress, ...] = ()
     verify_url: str | None = None
     qr_svg: str | None = None  # the verification link as an inline SVG QR code
     badges: tuple[str, ...] = ()  # the acquired competencies as signed VC-JWT, when handed out
@@ -216,6 +226,7 @@ def build_booklet(
     today: dt.date | None = None,
     immersion: ImmersionRecord,
     attended: Mapping[str, int] | None = None,
+    since_entry: Sequence[SinceEntry] = (),
 ) -> BookletData:
     """One employer's booklet, or a territory's (every employer there, best fit first), with
     the immersions, confirmed self-assessments and signatures of ``immersion``
@@ -250,6 +261,10 @@ def build_booklet(
         immersions=immersion_parts(immersion, issued),
         confirmed=confirmed_skills(catalog, immersion, _labels(curriculum.scale, levels)),
         signatures=signature_lines(immersion, info.full_name, info.school),
+        since_entry=tuple(
+            EntryProgress(competency=e.competency, at_entry=e.at_entry, now=e.now, tone=e.tone)
+            for e in since_entry
+        ),
         summary=_summary(catalog, sector, record, parts, issued).model_copy(
             update={"immersion": _immersion_line(immersion)}
         ),
@@ -440,57 +455,3 @@ def _acquired(sector: Sector, record: TraineeRecord) -> tuple[AcquiredCompetency
                 )
             )
     return tuple(acquired)
-
-
-def attended_minutes(gestes: Gestes, trainee_id: int) -> dict[str, int] | None:
-    """Minutes attended per phase from the signed sheets; None before any is held."""
-    hours = gestes.store.attendance.trainee_hours(trainee_id)
-    return hours.done if hours and hours.total_held else None
-
-
-def verified_booklet(
-    gestes: Gestes,
-    record: TraineeRecord,
-    *,
-    employer: str | None = None,
-    territory: str | None = None,
-    served_at: str | None = None,
-) -> BookletData:
-    """The booklet as every channel hands it out (CLI, download, share link, cohort ZIP):
-    built with the trainee's immersion record, kept behind its short verification code (the
-    same code for the same content), then given its link and QR code."""
-    from core.booklet.verification import Handed, content_key, short_code
-
-    trainee = record.trainee.id
-    data = build_booklet(
-        gestes.definitions_for(record.trainee),
-        record,
-        employer=employer,
-        territory=territory,
-        immersion=gestes.immersion_record(trainee),
-        attended=attended_minutes(gestes, trainee),
-    )
-    content = content_key(data)
-    shown = data.model_dump(mode="json", exclude={"verify_url", "qr_svg", "badges"})
-    key = gestes.settings.signing_key()
-    # The same content, the same code; one the school withdrew is never handed out again:
-    # the next code of the same content is made instead, and the withdrawn one stays so.
-    for generation in range(100):
-        salted = content if not generation else f"{content}:{generation}"
-        handed = gestes.store.verifications.register(
-            Handed(
-                code=short_code(key, trainee, employer, territory, salted),
-                trainee=trainee,
-                employer=employer,
-                territory=territory,
-                content=content,
-                issued=data.issued_on,
-                shown=shown,
-            )
-        )
-        if handed.revoked_at is None:
-            break
-    found = gestes.store.lookup.trainee(trainee)
-    email = found[0].email if found else None
-    identity = gestes.trainee_identity(trainee)
-    return with_verification(data, handed, gestes.settings, identity, served_at, email)

@@ -91,7 +91,7 @@ def join(job: str, timeout: float) -> bool:
 
 def run(gestes: Gestes, job: str) -> None:
     """Do the work of ``job`` from the start, recording progress; raises on failure."""
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
     from core.booklet.printing import booklet_filename, cached_pdf
 
     state = gestes.store.jobs.get(job)

@@ -141,7 +141,7 @@ def _booklet_commands(app: typer.Typer, opener: Opener) -> None:
         allow_local: AllowLocal = False,
     ) -> None:
         """Write a trainee's skill booklet (PDF) for an employer or a whole territory."""
-        from core.booklet.data import verified_booklet
+        from core.booklet.handing import verified_booklet
         from core.booklet.printing import cached_pdf
 
         if employer and territory:
@@ -171,7 +171,7 @@ def _cohort_booklets_command(app: typer.Typer, opener: Opener) -> None:
         allow_local: AllowLocal = False,
     ) -> None:
         """Write every booklet of a cohort (territory booklets), in parallel."""
-        from core.booklet.data import verified_booklet
+        from core.booklet.handing import verified_booklet
         from core.booklet.printing import booklet_filename, render_many
 
         gestes = _linked(opener.gestes(), public_url, allow_local)

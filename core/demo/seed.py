@@ -19,6 +19,7 @@ from core.catalog.catalog import Catalog
 from core.catalog.definitions import Autonomy, Evaluation, Phase
 from core.context import Gestes
 from core.demo.attendance import seed_attendance
+from core.demo.entry import seed_entry
 from core.demo.immersion import Immersions
 from core.domain import ExitDetails, ExitKind, NewTrainee, Role
 from core.judging.attempts import StepResult
@@ -149,6 +150,7 @@ def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) ->
                 for first, last in (next(names) for _ in range(size))
             ],
         )
+        seed_entry(gestes, random.Random(seed - cohort), trainees, starts_on, trainer)
         _Simulation(gestes, rng, sector_id, starts_on, min(today, ends_on), trainer).run(trainees)
         Immersions(gestes, rng, sector_id, territory, today, trainer).run(trainees, ends_on)
         # Its own random draws: the rest of the demo stays as it was before attendance.

@@ -40,6 +40,8 @@ class EntryKind(enum.StrEnum):
     CONFIRMATION = "confirmation"  # trainer: confirms a self-assessment, or not
     TRAINEE_SIGNATURE = "trainee_signature"
     TRAINER_SIGNATURE = "trainer_signature"
+    # trainee: « show my progress since entry in my booklet », or no longer (the latest counts)
+    PROGRESS_SHOWN = "progress_shown"
 
 
 class CompanyResult(enum.StrEnum):
@@ -300,6 +302,8 @@ def entry_problem(
         return ("consent", "Cochez la case et écrivez votre nom pour signer.")
     if kind is EntryKind.SELF_ASSESSMENT and not isinstance(payload.get("can"), bool):
         return ("can", "Je sais faire, ou pas encore ?")
+    if kind is EntryKind.PROGRESS_SHOWN and not isinstance(payload.get("shown"), bool):
+        return ("shown", "Montrer, ou ne plus montrer ?")
     if kind is EntryKind.CONFIRMATION and not isinstance(payload.get("confirmed"), bool):
         return ("confirmed", "Confirmé, ou pas encore ?")
     return None

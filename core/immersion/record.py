@@ -168,6 +168,7 @@ class ImmersionRecord:
     self_assessed: dict[str, SelfAssessment] = field(default_factory=dict)
     trainee_signature: PortfolioEntry | None = None
     trainer_signature: PortfolioEntry | None = None
+    progress_shown: bool = False  # the trainee agreed to show progress since entry
 
     def signatures(self) -> tuple[Signature, ...]:
         """Trainee, tutor(s) and trainer: who signed and when, or what is still awaited."""
@@ -209,4 +210,7 @@ def immersion_record(
         self_assessed=self_assessments(entries),
         trainee_signature=signed,
         trainer_signature=trainer,
+        progress_shown=bool(shown.payload.get("shown"))
+        if (shown := latest(entries, EntryKind.PROGRESS_SHOWN).get(""))
+        else False,
     )

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, func, select, update
+from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.domain import OBSERVED, RecordError
@@ -186,23 +186,6 @@ class Positionings:
             )
             for r, name in rows
         ]  # fmt: skip
-
-    def counts(self, trainees: list[int]) -> tuple[int, int]:
-        """Of these trainees: how many were positioned, how many have a plan line."""
-        if not trainees:
-            return 0, 0
-        with self._db.read() as session:
-            positioned = session.scalar(
-                select(func.count(func.distinct(PositioningRow.trainee_id))).where(
-                    PositioningRow.trainee_id.in_(trainees)
-                )
-            )
-            planned = session.scalar(
-                select(func.count(func.distinct(PlanRow.trainee_id))).where(
-                    PlanRow.trainee_id.in_(trainees)
-                )
-            )
-        return positioned or 0, planned or 0
 
 
 def _school_of(session: Session, trainee_id: int) -> int:

@@ -13,6 +13,7 @@ from core.store import tables as t
 from core.store.complaints import ComplaintRow
 from core.store.database import Database
 from core.store.followups import FollowUpRow
+from core.store.positioning import PlanRow, PositioningRow
 
 
 class QualiopiCounts:
@@ -72,6 +73,7 @@ class QualiopiCounts:
             ),
         }
         queries |= _staff(school_id) | _complaints(school_id, start, end)
+        queries |= _entry(trainees, start, end)
         with self._db.read() as session:
             return {name: int(session.scalar(query) or 0) for name, query in queries.items()}
 
@@ -86,6 +88,22 @@ def _staff(school_id: int) -> dict[str, Any]:
             t.User.role == Role.TRAINER.value,
             t.User.active.is_(True),
         )
+    }
+
+
+def _entry(trainees: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Positioning at entry and the individual plans: trainees positioned, with a plan, and
+    the plan's lines decided over the period (adaptations apart from gestures worked first)."""
+    decided = PlanRow.trainee_id.in_(trainees), PlanRow.decided_on.between(start, end)
+    return {
+        "positioned": select(func.count(func.distinct(PositioningRow.trainee_id))).where(
+            PositioningRow.trainee_id.in_(trainees)
+        ),
+        "planned": select(func.count(func.distinct(PlanRow.trainee_id))).where(
+            PlanRow.trainee_id.in_(trainees)
+        ),
+        "priorities": select(func.count()).where(*decided, PlanRow.kind == "priorite"),
+        "adaptations": select(func.count()).where(*decided, PlanRow.kind != "priorite"),
     }
 
 

@@ -197,21 +197,14 @@ def booklet(
     request: Request, user: User, trainee_id: Id, employer: str = "", territory: str = ""
 ) -> dict[str, Any]:
     """The booklet's data (what the PDF prints), for one employer or a whole territory."""
-    from core.booklet.data import attended_minutes, build_booklet
+    from core.booklet.handing import booklet_of
 
     gestes = gestes_of(request)
     store = gestes.store
     trainee_of(store, user, trainee_id)
     record = store.records.trainee_record(trainee_id)
     try:
-        data = build_booklet(
-            gestes.definitions_for(record.trainee),
-            record,
-            employer=employer or None,
-            territory=territory or None,
-            immersion=gestes.immersion_record(trainee_id),
-            attended=attended_minutes(gestes, trainee_id),
-        )
+        data = booklet_of(gestes, record, employer=employer or None, territory=territory or None)
     except KeyError:
         raise HTTPException(status_code=404, detail="Employeur ou territoire inconnu.") from None
     return data.model_dump(mode="json")

@@ -45,7 +45,7 @@ ERASED = "Le ou la titulaire de ce livret a exercé son droit à l'effacement."
 def _booklet(
     request: Request, user: CurrentUser, trainee_id: Id, employer: str, territory: str
 ) -> Any:
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
 
     gestes = gestes_of(request)
     store = gestes.store
@@ -259,7 +259,7 @@ def _verify_page(
 ) -> Response:
     """Rebuild the booklet as it stands today and say whether the paper is authentic and
     still current, with a summary of what it shows and its fingerprint."""
-    from core.booklet.data import attended_minutes, build_booklet
+    from core.booklet.handing import booklet_of
     from core.booklet.signing import certificate_fingerprint
     from core.booklet.verification import changes_since, content_key
 
@@ -271,14 +271,8 @@ def _verify_page(
         return render(request, "verify.html", {"error": error}, status_code=404)
     if record.trainee.erased:
         return render(request, "verify.html", {"error": ERASED})
-    today = build_booklet(
-        gestes.definitions_for(record.trainee),
-        record,
-        employer=handed.employer,
-        territory=handed.territory,
-        today=handed.issued,
-        immersion=gestes.immersion_record(handed.trainee),
-        attended=attended_minutes(gestes, handed.trainee),
+    today = booklet_of(
+        gestes, record, employer=handed.employer, territory=handed.territory, today=handed.issued
     )
     data = _as_issued(handed.shown) or today
     identity = gestes.trainee_identity(handed.trainee)
@@ -359,7 +353,7 @@ def revoke_verification(request: Request, user: User, code: str) -> Response:
 def shared_booklet(request: Request, code: str) -> Response:
     """Public: the booklet a coordinator shared, as a PDF, while the link is valid and not
     withdrawn. The code is the authorisation; it names nothing."""
-    from core.booklet.data import verified_booklet
+    from core.booklet.handing import verified_booklet
     from core.booklet.printing import booklet_filename, cached_pdf
 
     gestes = gestes_of(request)

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from core.attendance.sessions import planned_hours
 from core.catalog.definitions import Phase
 from core.domain import RecordError
+from core.followup.plans import entry_file
 from core.immersion.placements import (
     AccessLink,
     CompanyResult,
@@ -287,6 +288,7 @@ def _me(request: Request, code: str, link: AccessLink) -> Response:
             "phases": list(Phase),
             "saved": request.query_params.get("ok", ""),
             "minutes": ME_MINUTES,
+            "since": entry_file(gestes, link.trainee_id).since,
         },
     )
 
@@ -340,6 +342,18 @@ def trainee_self_assessment(
         raise HTTPException(status_code=404, detail="Compétence inconnue pour cette formation.")
     _add(request, link, EntryKind.SELF_ASSESSMENT, {"can": can}, competency)
     return RedirectResponse("/moi?ok=auto#auto", status_code=303)
+
+
+@router.post("/moi/progression")
+def trainee_shows_progress(
+    request: Request, token: Token, shown: Annotated[bool, Form()]
+) -> Response:
+    """The trainee's choice: their progress since entry in their booklet, or no longer."""
+    code = _my_code(request)
+    link = _opened(request, code, LinkKind.TRAINEE)
+    _check_token(request, code, token)
+    _add(request, link, EntryKind.PROGRESS_SHOWN, {"shown": shown}, "")
+    return RedirectResponse("/moi?ok=entree#entree", status_code=303)
 
 
 @router.post("/moi/signature")

@@ -10,9 +10,15 @@ drop-out prevention, 17 means, 28 the network of companies, 30 opinions, 31 comp
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from core.french import counted
+from core.domain import RecordError
+from core.french import counted, school_day
+
+if TYPE_CHECKING:
+    from core.context import Gestes
 
 
 @dataclass(frozen=True)
@@ -125,3 +131,81 @@ def _of(part: int, whole: int) -> str:
 
 def _adaptations(count: int) -> str:
     return counted(count, "adaptation décidée", "adaptations décidées")
+
+
+# ---------------------------------------------------------------- the file, printed
+
+
+@dataclass(frozen=True)
+class QualiopiFile:
+    """A school's file over a period, as the page, the API, the signed PDF and the auditor's
+    link all show it (one derivation)."""
+
+    school_id: int
+    school: str
+    start: dt.date
+    end: dt.date
+    made_on: dt.date
+    indicators: list[Indicator]
+
+
+def school_file(
+    gestes: Gestes, school_id: int, start: dt.date, end: dt.date, address: str
+) -> QualiopiFile:
+    """The file from the store's counts, the trainees at risk today, and the published
+    results page at ``address`` (the installation's public address)."""
+    from core.followup.derive import at_risk
+
+    store = gestes.store
+    school = store.lookup.school(school_id)
+    if school is None:
+        raise RecordError(f"École n° {school_id} introuvable.")
+    counts = store.qualiopi.counts(school_id, start, end)
+    running = [c.id for c, _ in store.lookup.cohorts([school_id]) if not c.closed]
+    year = end.year - 1 if end.month < 12 else end.year
+    link = f"{address}/resultats/{school.slug}?annee={year}"
+    found = indicators(counts, len(at_risk(gestes, running)), link, year)
+    made_on = school_day(dt.datetime.now(dt.UTC))
+    return QualiopiFile(school_id, school.name, start, end, made_on, found)
+
+
+def file_pdf(gestes: Gestes, file: QualiopiFile) -> bytes:
+    """The file printed and signed by the school (PAdES, as its booklets and certificates)."""
+    from core.attendance.documents import organisation_of, printed
+
+    identity = gestes.identity(file.school_id)
+    name, line = organisation_of(identity, file.school)
+    return printed(identity, "qualiopi.html", name, "Dossier Qualiopi", f=file, organisation=line)
+
+
+def file_zip(gestes: Gestes, file: QualiopiFile) -> bytes:
+    """The signed PDF, the indicators as CSV (one line of evidence per row) and how to
+    check the signature, in one ZIP an auditor keeps."""
+    import csv
+    import io
+    import zipfile
+
+    table = io.StringIO()
+    writer = csv.writer(table, delimiter=";")
+    writer.writerow(["indicateur", "intitulé", "tenu", "preuve"])
+    for i in file.indicators:
+        for line in i.evidence:
+            writer.writerow([i.number, i.title, "oui" if i.held else "non", line])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("dossier-qualiopi.pdf", file_pdf(gestes, file))
+        archive.writestr("indicateurs.csv", "\ufeff" + table.getvalue())  # Excel reads UTF-8
+        archive.writestr("LISEZMOI.txt", _README.format(f=file))
+    return buffer.getvalue()
+
+
+_README = """Dossier Qualiopi — {f.school}, du {f.start:%d/%m/%Y} au {f.end:%d/%m/%Y}
+Établi le {f.made_on:%d/%m/%Y} par Gestes à partir des enregistrements de l'école.
+
+dossier-qualiopi.pdf  le dossier, signé électroniquement par l'école (PAdES) : tout lecteur
+                      PDF montre la signature ; en ligne de commande : pdfsig dossier-qualiopi.pdf
+indicateurs.csv       chaque ligne de preuve par indicateur (séparateur « ; », UTF-8)
+
+Chaque nombre est un compte de ce que l'école a enregistré en travaillant : rien n'a été
+saisi pour l'audit. Un indicateur « non tenu » n'est pas encore gardé par Gestes.
+"""

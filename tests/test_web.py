@@ -270,6 +270,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     tr, co, ob = site.trainee, site.cohort, site.observations[who]
     complaint = site.gestes.store.complaints.add(1, dt.date(2026, 1, 20), "autre", who, None)
     day = dt.date(2026, 1, 20)
+    audit, _ = site.gestes.store.audits.create(1, day, day, [], 14, dt.date.today(), None)
     lines = [site.gestes.store.positioning.add_line(tr, "autre", who, day, None) for _ in "ab"]
     seen = {"item:fibre.g.preparer_chantier": "avec_aide", "observed_on": "2026-01-20"}
     said = {"answers": {"fibre.g.preparer_chantier": "seul"}, "observed_on": "2026-01-20"}
@@ -464,6 +465,14 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ),
         ("GET", f"/trainees/{tr}/parts/accompagnement", {}, {"trainer": {404}}),
         ("GET", f"/trainees/{tr}/parts/positionnement", {}, {}),  # trainers position and plan
+        ("GET", "/qualiopi/dossier.zip?ecole=1&du=2026-01-01&au=2026-06-30", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            "/qualiopi/auditor-links",
+            {"ecole": "1", "du": "2026-01-01", "au": "2026-06-30", "jours": "7"},
+            COORDINATORS_ONLY,
+        ),
+        ("POST", f"/qualiopi/auditor-links/{audit}/revoke", {"ecole": "1"}, COORDINATORS_ONLY),
         ("GET", f"/api/trainees/{tr}/positioning", {}, {}),
         ("POST", f"/trainees/{tr}/positioning", seen, {}),
         ("POST", f"/api/trainees/{tr}/positioning", {"json": said}, {}),
@@ -915,6 +924,11 @@ def test_every_route_is_in_the_matrix(site):
         "/moi/quitter",
         "/moi/self-assessments",
         "/moi/signature",
+        "/moi/progression",
+        # An auditor's read-only link (tests/test_audit.py: expiry, sample, other schools).
+        "/audit/{code}",
+        "/audit/{code}/dossier.zip",
+        "/audit/{code}/stagiaires/{trainee_id}",
     }
     served = {
         (method.upper(), path)

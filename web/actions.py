@@ -15,7 +15,6 @@ from fastapi import HTTPException, Request
 
 from core.attendance.views import Session as AttendanceSession
 from core.domain import Account, Cohort, Located, RecordError, Role
-from core.followup.derive import at_risk
 from core.french import SCHOOL_TIME
 from core.immersion.placements import (
     TRAINEE_DAYS,
@@ -28,7 +27,7 @@ from core.immersion.placements import (
     new_tutor_code,
 )
 from core.judging.attempts import StepResult
-from core.qualiopi import Indicator, indicators
+from core.qualiopi import QualiopiFile, school_file
 from core.store import RecordedTap, Tap, TapOutcome, TapWriter
 from web.deps import (
     Id,
@@ -370,16 +369,15 @@ def writable_session(
 
 def qualiopi_file(
     request: Request, user: CurrentUser, school_id: int, start: dt.date, end: dt.date
-) -> list[Indicator]:
+) -> QualiopiFile:
     """A school's Qualiopi file over a period (``core.qualiopi``), for its coordination."""
     require_coordinator(user)
     require_school(user, school_id)
     gestes = gestes_of(request)
-    school = gestes.store.lookup.school(school_id)
-    if school is None or end < start:
+    if end < start:
         raise HTTPException(status_code=404, detail="Introuvable.")
-    counts = gestes.store.qualiopi.counts(school_id, start, end)
-    running = [c.id for c, _ in gestes.store.lookup.cohorts([school_id]) if not c.closed]
-    year = end.year - 1 if end.month < 12 else end.year
-    link = f"{gestes.settings.address(served_at(request))}/resultats/{school.slug}?annee={year}"
-    return indicators(counts, len(at_risk(gestes, running)), link, year)
+    address = gestes.settings.address(served_at(request))
+    try:
+        return school_file(gestes, school_id, start, end, address)
+    except RecordError:
+        raise HTTPException(status_code=404, detail="Introuvable.") from None

@@ -37,6 +37,7 @@ from web.operations import RequestLog, log_requests
 from web.outbox import OutboxAnswers
 from web.pages import (
     attendance,
+    audit,
     auth,
     booklets,
     certificates,
@@ -179,7 +180,7 @@ def _routes(app: FastAPI) -> None:
     ``tests/test_web.py`` checks that each route's own path reaches it."""
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
-    extra = (certificates, organisations, results, complaints, qualiopi, positioning)
+    extra = (certificates, organisations, results, complaints, qualiopi, positioning, audit)
     for pages in (*pages_in_order, *later, *extra, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES

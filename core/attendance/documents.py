@@ -79,7 +79,7 @@ def trainee_document(gestes: Gestes, trainee_id: int, today: dt.date) -> Trainee
     journey = gestes.immersion_record(trainee_id)
     school = store.lookup.cohort_school(info.cohort_id)
     identity = gestes.cohort_identity(info.cohort_id)
-    name, line = _organisation(identity, info.school)
+    name, line = organisation_of(identity, info.school)
     scale = curriculum.scale
     results = tuple(
         (c.name, scale.label(record.levels[c.id].level))
@@ -121,7 +121,7 @@ def month_sheets(gestes: Gestes, cohort_id: int, year: int, month: int) -> Month
         if not sheet.session.cancelled:
             days.setdefault(sheet.session.day, []).append(sheet)
     identity = gestes.identity(school.id)
-    _, line = _organisation(identity, school.name)
+    _, line = organisation_of(identity, school.name)
     return MonthSheets(
         organisation=line,
         identity=identity,
@@ -194,7 +194,7 @@ def _image(strokes: list[list[int]] | None) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _organisation(identity: Identity, school: str) -> tuple[str, str]:
+def organisation_of(identity: Identity, school: str) -> tuple[str, str]:
     """The organisation's name and its line (NDA, SIRET, Qualiopi), the school's own or the
     installation's; the school's name when none is set."""
     organisation = identity.organisation
@@ -257,5 +257,5 @@ def trainee_pdfs(
 
 def month_pdf(gestes: Gestes, cohort_id: int, year: int, month: int) -> bytes:
     m = month_sheets(gestes, cohort_id, year, month)
-    name, _ = _organisation(m.identity, m.school)
+    name, _ = organisation_of(m.identity, m.school)
     return printed(m.identity, "month.html", name, "Feuilles d'émargement", m=m)

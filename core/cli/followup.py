@@ -1,9 +1,12 @@
-"""``gestes at-risk`` and ``gestes followup``: the trainees at risk and the call log, as on
-the dashboard and the trainee page (the same derivation and store)."""
+"""Following trainees from the command line, on the same derivations and store as the pages:
+``gestes at-risk`` and ``gestes followup`` (the call log), ``gestes positioning`` and
+``gestes plan`` (entry and individual plan), ``gestes qualiopi`` and ``gestes auditor-link``
+(the school's file and its read-only link)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -102,3 +105,49 @@ def add_positioning_commands(app: typer.Typer, opener: Opener) -> None:
             lambda: plans.add_plan_line(gestes, trainee, kind, text, day, author, gesture)
         )
         typer.echo(f"Plan line {new} added for trainee {trainee}.")
+
+
+def add_qualiopi_commands(app: typer.Typer, opener: Opener) -> None:
+    @app.command("qualiopi")
+    def qualiopi_command(
+        school: Annotated[int, typer.Argument(help="School id.")],
+        start: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD; a year ago.")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD; today.")] = None,
+        zip_file: Annotated[
+            Path | None, typer.Option("--zip", help="Also write the signed file (ZIP) here.")
+        ] = None,
+    ) -> None:
+        """A school's Qualiopi file over a period: each indicator and its evidence."""
+        from core.qualiopi import file_zip, school_file
+
+        gestes = opener.gestes()
+        last = dt.date.fromisoformat(end) if end else dt.date.today()
+        first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=365)
+        address = gestes.settings.address()
+        file = refused(lambda: school_file(gestes, school, first, last, address))
+        for indicator in file.indicators:
+            held = "" if indicator.held else " (pas encore tenu)"
+            typer.echo(f"{indicator.number}\t{indicator.title}{held}")
+            for line in indicator.evidence:
+                typer.echo(f"\t- {line}")
+        if zip_file:
+            zip_file.write_bytes(file_zip(gestes, file))
+            typer.echo(f"Signed file written to {zip_file}.")
+
+    @app.command("auditor-link")
+    def auditor_link_command(
+        school: Annotated[int, typer.Argument(help="School id.")],
+        start: Annotated[str, typer.Option("--from", help="YYYY-MM-DD.")],
+        end: Annotated[str, typer.Option("--to", help="YYYY-MM-DD.")],
+        days: Annotated[int, typer.Option(help="How long it opens (1 to 30 days).")] = 14,
+    ) -> None:
+        """A read-only link to a school's Qualiopi file for an auditor (shown once)."""
+        gestes = opener.gestes()
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        trainees = gestes.store.qualiopi.trainees(school, first, last)
+        _, code = refused(
+            lambda: gestes.store.audits.create(
+                school, first, last, trainees, days, dt.date.today(), None
+            )
+        )
+        typer.echo(f"{gestes.settings.address()}/audit/{code}")

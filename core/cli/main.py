@@ -52,10 +52,11 @@ def build_cli() -> typer.Typer:
     from core.cli.attendance import add_attendance_commands
 
     add_attendance_commands(app, opener)
-    from core.cli.followup import add_followup_commands, add_positioning_commands
+    from core.cli import followup
 
-    add_followup_commands(app, opener)
-    add_positioning_commands(app, opener)
+    followup.add_followup_commands(app, opener)
+    followup.add_positioning_commands(app, opener)
+    followup.add_qualiopi_commands(app, opener)
     plugins.hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 

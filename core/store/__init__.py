@@ -27,6 +27,7 @@ service            what it does
 ``positioning``    each trainee's entry snapshot and individual plan
 ``complaints``     each school's complaints register, its steps traced
 ``qualiopi``       what a school's record holds over a period, counted
+``audits``         read-only links to a school's Qualiopi file, for auditors
 =================  ==============================================================
 """
 
@@ -43,6 +44,7 @@ from core.store.accounts import Accounts
 from core.store.attendance import Attendance
 from core.store.attendance_alerts import AbsenceAlert, SheetAlert, attendance_alerts
 from core.store.attendance_checks import NewEntry
+from core.store.audits import AuditLink, AuditLinks
 from core.store.backup import backup_database, restore_database
 from core.store.complaints import SOURCES, Complaint, Complaints
 from core.store.corrections import Correction, Corrections
@@ -84,6 +86,8 @@ __all__ = [
     "UNFINISHED_SHOWN",
     "AbsenceAlert",
     "Attendance",
+    "AuditLink",
+    "AuditLinks",
     "Complaint",
     "Correction",
     "FailureCounts",
@@ -146,6 +150,7 @@ class Store:
         self.positioning = Positionings(database)
         self.complaints = Complaints(database)
         self.qualiopi = QualiopiCounts(database)
+        self.audits = AuditLinks(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

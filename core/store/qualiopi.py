@@ -20,15 +20,14 @@ class QualiopiCounts:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def trainees(self, school_id: int, start: dt.date, end: dt.date) -> list[int]:
+        """The trainees the file counts: of the school's cohorts running during the period,
+        the erased left out."""
+        with self._db.read() as session:
+            return list(session.scalars(_period(school_id, start, end)[1]))
+
     def counts(self, school_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
-        cohorts = (
-            select(t.Cohort.id)
-            .where(t.Cohort.school_id == school_id)
-            .where(t.Cohort.starts_on <= end, t.Cohort.ends_on >= start)
-        )
-        trainees = select(t.Trainee.id).where(
-            t.Trainee.cohort_id.in_(cohorts), t.Trainee.erased_at.is_(None)
-        )
+        cohorts, trainees = _period(school_id, start, end)
         observed = t.Observation.observed_on.between(start, end)
 
         def observations(kind: ObservationKind) -> Any:
@@ -76,6 +75,18 @@ class QualiopiCounts:
         queries |= _entry(trainees, start, end)
         with self._db.read() as session:
             return {name: int(session.scalar(query) or 0) for name, query in queries.items()}
+
+
+def _period(school_id: int, start: dt.date, end: dt.date) -> tuple[Any, Any]:
+    cohorts = (
+        select(t.Cohort.id)
+        .where(t.Cohort.school_id == school_id)
+        .where(t.Cohort.starts_on <= end, t.Cohort.ends_on >= start)
+    )
+    trainees = select(t.Trainee.id).where(
+        t.Trainee.cohort_id.in_(cohorts), t.Trainee.erased_at.is_(None)
+    )
+    return cohorts, trainees
 
 
 def _staff(school_id: int) -> dict[str, Any]:

@@ -216,5 +216,5 @@ def qualiopi_api(
         IndicatorOut(
             number=i.number, title=i.title, evidence=list(i.evidence), held=i.held, link=i.link
         )
-        for i in qualiopi_file(request, user, school_id, start, end)
+        for i in qualiopi_file(request, user, school_id, start, end).indicators
     ]

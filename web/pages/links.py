@@ -53,18 +53,24 @@ def _limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-def _opened(request: Request, code: str, kind: LinkKind) -> AccessLink:
-    """The link ``code`` opens, or a refusal page (HTTPException) saying why."""
+def throttled_guess(request: Request) -> None:
+    """A code that opens nothing, counted against its address (429 once blocked).
+
+    Only guesses are throttled: a genuine code always opens, whatever the address's count
+    (one person's wrong guesses locked a whole school's network out for a quarter of an
+    hour). What protects a code is its length, 58 to 128 bits: years of requests at any
+    rate a server answers; the limit only slows an enumeration."""
     address = f"ip:{request.client.host if request.client else '?'}"
     limiter = _limiter(request)
+    limiter.refuse_if_blocked(address)
+    limiter.failed(address)
+
+
+def _opened(request: Request, code: str, kind: LinkKind) -> AccessLink:
+    """The link ``code`` opens, or a refusal page (HTTPException) saying why."""
     link = gestes_of(request).store.placements.open_link(code[:64])
     if link is None or link.kind is not kind:
-        # Only guesses are throttled: a genuine code always opens, whatever the address's
-        # count (one person's wrong guesses locked a whole school's network out for a
-        # quarter of an hour). What protects a code is its length, 58 to 128 bits: years of
-        # requests at any rate a server answers; the limit only slows an enumeration.
-        limiter.refuse_if_blocked(address)
-        limiter.failed(address)
+        throttled_guess(request)
         raise HTTPException(status_code=404, detail=UNKNOWN)
     refusal = link.refusal(dt.date.today())
     if refusal:

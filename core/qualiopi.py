@@ -11,10 +11,12 @@ drop-out prevention, 17 means, 28 the network of companies, 30 opinions, 31 comp
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.domain import RecordError
+from core.followup.opinions import Results
 from core.french import counted, school_day
 
 if TYPE_CHECKING:
@@ -31,10 +33,16 @@ class Indicator:
     link: str | None = None  # where the auditor reads the records themselves
 
 
-def indicators(c: dict[str, int], at_risk: int, results_link: str, year: int) -> list[Indicator]:
-    """The file's indicators from the period's counts ``c``, the trainees at risk today and
-    the school's published results page (for ``year``)."""
-    return _teaching(c, results_link, year) + _following(c, at_risk)
+def indicators(
+    c: dict[str, int],
+    at_risk: int,
+    results_link: str,
+    year: int,
+    opinions: Sequence[Results] = (),
+) -> list[Indicator]:
+    """The file's indicators from the period's counts ``c``, the trainees at risk today,
+    the school's published results page (for ``year``) and the questionnaires' results."""
+    return _teaching(c, results_link, year) + _following(c, at_risk, opinions)
 
 
 def _teaching(c: dict[str, int], results_link: str, year: int) -> list[Indicator]:
@@ -77,7 +85,7 @@ def _teaching(c: dict[str, int], results_link: str, year: int) -> list[Indicator
     ]  # fmt: skip
 
 
-def _following(c: dict[str, int], at_risk: int) -> list[Indicator]:
+def _following(c: dict[str, int], at_risk: int, opinions: Sequence[Results]) -> list[Indicator]:
     return [
         Indicator(
             12, "Engagement et prévention des ruptures",
@@ -104,9 +112,7 @@ def _following(c: dict[str, int], at_risk: int) -> list[Indicator]:
             True,
         ),
         Indicator(
-            30, "Recueil des appréciations",
-            ("Questionnaires aux stagiaires, entreprises et financeurs : pas encore tenus dans "
-             "Gestes.",), False,
+            30, "Recueil des appréciations", _opinions(opinions), True, "/opinions",
         ),
         Indicator(
             31, "Traitement des réclamations",
@@ -164,7 +170,10 @@ def school_file(
     running = [c.id for c, _ in store.lookup.cohorts([school_id]) if not c.closed]
     year = end.year - 1 if end.month < 12 else end.year
     link = f"{address}/resultats/{school.slug}?annee={year}"
-    found = indicators(counts, len(at_risk(gestes, running)), link, year)
+    from core.followup.satisfaction import school_results
+
+    opinions = school_results(gestes, school_id, start, end)
+    found = indicators(counts, len(at_risk(gestes, running)), link, year, opinions)
     made_on = school_day(dt.datetime.now(dt.UTC))
     return QualiopiFile(school_id, school.name, start, end, made_on, found)
 
@@ -209,3 +218,14 @@ indicateurs.csv       chaque ligne de preuve par indicateur (séparateur « ; »
 Chaque nombre est un compte de ce que l'école a enregistré en travaillant : rien n'a été
 saisi pour l'audit. Un indicateur « non tenu » n'est pas encore gardé par Gestes.
 """
+
+
+def _opinions(found: Sequence[Results]) -> tuple[str, ...]:
+    """One line per questionnaire answered over the period: how many, how many satisfied."""
+    lines = tuple(
+        f"{r.title} : {counted(r.respondents, 'réponse', 'réponses')}, "
+        f"{counted(r.satisfied, 'satisfait', 'satisfaits')} ({r.rate}\u00a0%)."
+        for r in found
+        if r.respondents
+    )
+    return lines or ("Aucun questionnaire rempli sur la période.",)

@@ -48,7 +48,8 @@ def test_the_signed_zip_says_the_stores_counts(world, tmp_path):
     assert counts["attempts"] == 3 and counts["positioned"] == 1
     assert f"{counts['attempts']} essais de gestes observés" in text
     assert f"diagnostic des premiers jours) : {counts['positioned']} stagiaire sur 3" in text
-    assert "Indicateur 30 — Recueil des appréciations (pas encore tenu)" in text
+    assert "Indicateur 30 — Recueil des appréciations" in text
+    assert "Aucun questionnaire rempli sur la période." in text
     identity = world.gestes.identity(world.school)
     assert signature_status(pdf, identity).intact
     rows = list(

@@ -349,7 +349,7 @@ def test_the_complaints_register_keeps_each_step_with_its_dates_and_trace(world)
 
 def test_the_qualiopi_file_counts_the_record_and_says_what_it_does_not_hold(world):
     """Each indicator's figures are counts of what the school recorded over the period —
-    checked against the store — and indicator 30 says it is not held yet."""
+    checked against the store; a zero is held evidence, never « not held »."""
     from core.followup import plans
 
     awa, lucas, _ = world.trainees
@@ -369,7 +369,8 @@ def test_the_qualiopi_file_counts_the_record_and_says_what_it_does_not_hold(worl
     assert file[11]["evidence"][0].startswith("3\u00a0essais de gestes observés")
     assert "1\u00a0contact noté au journal" in file[12]["evidence"][1]
     assert file[31]["evidence"] == ["1\u00a0réclamation reçue, 0\u00a0accusée, 0\u00a0répondue."]
-    assert not file[30]["held"] and file[11]["held"] and file[10]["held"]
+    assert all(i["held"] for i in file.values())
+    assert file[30]["evidence"] == ["Aucun questionnaire rempli sur la période."]
     assert file[8]["evidence"][1].endswith("premiers jours) : 1\u00a0stagiaire sur 3.")
     assert file[10]["evidence"][0] == "Avec un plan individuel : 1\u00a0stagiaire sur 3."
     said = "0\u00a0geste mis à travailler en premier et 1\u00a0adaptation décidée"
@@ -378,7 +379,7 @@ def test_the_qualiopi_file_counts_the_record_and_says_what_it_does_not_hold(worl
     before = office.get(f"/api/schools/{world.school}/qualiopi?du=2025-01-01&au=2025-06-30")
     assert {i["number"]: i for i in before.json()}[11]["evidence"][0].startswith("0\u00a0essai ")
     page = office.get(f"/qualiopi?ecole={world.school}&du=2026-01-01&au=2026-06-30").text
-    assert "Indicateur 31" in page and "pas encore tenu" in page
+    assert "Indicateur 31" in page and "pas encore tenu" not in page
     other = world.directory.create_school(None, "École de Lyon", "Lyon", "territoire.lyon")
     assert office.get(f"/api/schools/{other}/qualiopi").status_code == 404
     trainer, _ = signed_in(world, "formateur@example.org")

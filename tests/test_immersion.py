@@ -32,8 +32,12 @@ def site(tmp_path_factory, definitions) -> Site:
 
 
 def entries(site: Site) -> int:
+    """What the links wrote: portfolio entries, and the opinions given through them."""
+    from core.store.opinions import OpinionRow
+
     with site.gestes.store.database.read() as session:
-        return session.scalar(select(func.count()).select_from(t.PortfolioEntry)) or 0
+        written = session.scalar(select(func.count()).select_from(t.PortfolioEntry)) or 0
+        return written + (session.scalar(select(func.count()).select_from(OpinionRow)) or 0)
 
 
 def fresh_trainee(site: Site, name: str) -> int:
@@ -475,6 +479,7 @@ def test_the_tutor_and_trainee_matrix(site):
         ),
         ("POST", "/moi/signature", {"signer": "M. T.", "consent": "true"}, "trainee"),
         ("POST", "/moi/progression", {"shown": "true"}, "trainee"),
+        ("POST", "/tuteur/{code}/avis", {"q_global": "4"}, "tutor"),
     ]
     site.app.state.link_limiter.succeeded("ip:testclient")
     codes = {"tutor": (tutor_code, tutor_token), "trainee": (trainee_code, trainee_token)}

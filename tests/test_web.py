@@ -271,6 +271,7 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     complaint = site.gestes.store.complaints.add(1, dt.date(2026, 1, 20), "autre", who, None)
     day = dt.date(2026, 1, 20)
     audit, _ = site.gestes.store.audits.create(1, day, day, [], 14, dt.date.today(), None)
+    asked, _ = site.gestes.store.opinions.create_link(1, "entreprise", who, 30, day, None)
     lines = [site.gestes.store.positioning.add_line(tr, "autre", who, day, None) for _ in "ab"]
     seen = {"item:fibre.g.preparer_chantier": "avec_aide", "observed_on": "2026-01-20"}
     said = {"answers": {"fibre.g.preparer_chantier": "seul"}, "observed_on": "2026-01-20"}
@@ -473,6 +474,21 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             COORDINATORS_ONLY,
         ),
         ("POST", f"/qualiopi/auditor-links/{audit}/revoke", {"ecole": "1"}, COORDINATORS_ONLY),
+        ("GET", "/opinions?ecole=1", {}, COORDINATORS_ONLY),
+        ("GET", "/api/schools/1/opinions", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            "/opinions/links",
+            {"ecole": "1", "questionnaire": "financeur", "who": "France Travail", "jours": "30"},
+            COORDINATORS_ONLY,
+        ),
+        (
+            "POST",
+            "/api/schools/1/opinion-links",
+            {"json": {"questionnaire": "entreprise", "who": "Fibre Sud"}},
+            COORDINATORS_ONLY,
+        ),
+        ("POST", f"/opinions/links/{asked}/revoke", {"ecole": "1"}, COORDINATORS_ONLY),
         ("GET", f"/api/trainees/{tr}/positioning", {}, {}),
         ("POST", f"/trainees/{tr}/positioning", seen, {}),
         ("POST", f"/api/trainees/{tr}/positioning", {"json": said}, {}),
@@ -929,6 +945,10 @@ def test_every_route_is_in_the_matrix(site):
         "/audit/{code}",
         "/audit/{code}/dossier.zip",
         "/audit/{code}/stagiaires/{trainee_id}",
+        # Questionnaires opened with a code (tests/test_opinions.py, tests/test_immersion.py).
+        "/avis/{code}",
+        "/moi/avis/{kind}",
+        "/tuteur/{code}/avis",
     }
     served = {
         (method.upper(), path)

@@ -51,6 +51,7 @@ from web.pages import (
     immersion,
     imports,
     links,
+    opinions,
     organisations,
     positioning,
     qualiopi,
@@ -181,7 +182,7 @@ def _routes(app: FastAPI) -> None:
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
     extra = (certificates, organisations, results, complaints, qualiopi, positioning, audit)
-    for pages in (*pages_in_order, *later, *extra, operations):
+    for pages in (*pages_in_order, *later, *extra, opinions, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

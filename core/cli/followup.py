@@ -1,7 +1,8 @@
 """Following trainees from the command line, on the same derivations and store as the pages:
 ``gestes at-risk`` and ``gestes followup`` (the call log), ``gestes positioning`` and
 ``gestes plan`` (entry and individual plan), ``gestes qualiopi`` and ``gestes auditor-link``
-(the school's file and its read-only link)."""
+(the school's file and its read-only link), ``gestes opinions`` and ``gestes opinion-link``
+(the questionnaires' results, a link for an employer or a funder)."""
 
 from __future__ import annotations
 
@@ -151,3 +152,44 @@ def add_qualiopi_commands(app: typer.Typer, opener: Opener) -> None:
             )
         )
         typer.echo(f"{gestes.settings.address()}/audit/{code}")
+
+
+def add_opinion_commands(app: typer.Typer, opener: Opener) -> None:
+    @app.command("opinions")
+    def opinions_command(
+        school: Annotated[int, typer.Argument(help="School id.")],
+        start: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD; a year ago.")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD; today.")] = None,
+    ) -> None:
+        """Each questionnaire's results over a period: answers, satisfied, per question."""
+        from core.followup.satisfaction import school_results
+
+        gestes = opener.gestes()
+        last = dt.date.fromisoformat(end) if end else dt.date.today()
+        first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=365)
+        for found in school_results(gestes, school, first, last):
+            rate = f"{found.rate} %" if found.rate is not None else "-"
+            typer.echo(f"{found.kind}\t{found.respondents} answer(s)\tsatisfied: {rate}")
+            for question in found.questions:
+                typer.echo(f"\t{question.satisfied}/{question.answered}\t{question.question}")
+
+    @app.command("opinion-link")
+    def opinion_link_command(
+        school: Annotated[int, typer.Argument(help="School id.")],
+        questionnaire: Annotated[str, typer.Argument(help="entreprise or financeur.")],
+        who: Annotated[str, typer.Argument(help="Whom it is sent to.")],
+        days: Annotated[int, typer.Option(help="How long it opens (1 to 90 days).")] = 30,
+    ) -> None:
+        """A questionnaire link for an employer or a funder (shown once)."""
+        from core.followup.opinions import BY_LINK
+
+        gestes = opener.gestes()
+        if questionnaire not in BY_LINK:
+            typer.echo("error: questionnaire: entreprise or financeur", err=True)
+            raise typer.Exit(1)
+        _, code = refused(
+            lambda: gestes.store.opinions.create_link(
+                school, questionnaire, who, days, dt.date.today(), None
+            )
+        )
+        typer.echo(f"{gestes.settings.address()}/avis/{code}")

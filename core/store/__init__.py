@@ -28,6 +28,7 @@ service            what it does
 ``complaints``     each school's complaints register, its steps traced
 ``qualiopi``       what a school's record holds over a period, counted
 ``audits``         read-only links to a school's Qualiopi file, for auditors
+``opinions``       questionnaires answered, and the links sent for them
 =================  ==============================================================
 """
 
@@ -65,6 +66,7 @@ from core.store.jobs import Jobs, JobState
 from core.store.limits import FailureCounts
 from core.store.lookup import Lookup
 from core.store.observations import Observations
+from core.store.opinions import Opinion, OpinionLink, Opinions
 from core.store.organisations import Organisations, certificate_digest
 from core.store.placements import Placements
 from core.store.positioning import PlanLine, Positionings, Snapshot
@@ -99,6 +101,9 @@ __all__ = [
     "LocalFiles",
     "NewEntry",
     "Observations",
+    "Opinion",
+    "OpinionLink",
+    "Opinions",
     "PlanLine",
     "Positionings",
     "RecordError",
@@ -151,6 +156,7 @@ class Store:
         self.complaints = Complaints(database)
         self.qualiopi = QualiopiCounts(database)
         self.audits = AuditLinks(database)
+        self.opinions = Opinions(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

@@ -19,6 +19,7 @@ from core.store.database import Database
 from core.store.evidence import EvidenceFiles
 from core.store.files import FileStore
 from core.store.followups import FollowUpRow
+from core.store.opinions import OpinionRow
 from core.store.placements import erase_placements
 from core.store.positioning import PlanRow, PositioningRow, erase_positioning
 from core.store.records import TraineeRecords
@@ -95,6 +96,7 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
                 ("followups", FollowUpRow, FollowUpRow.id),
                 ("positioning", PositioningRow, PositioningRow.id),
                 ("plan_lines", PlanRow, PlanRow.id),
+                ("opinions", OpinionRow, OpinionRow.id),
             )
         }
         attendance = [
@@ -133,6 +135,7 @@ ERASED_TABLES = (
     "followups",
     "positioning",
     "plan_lines",
+    "opinions",
 )
 
 
@@ -154,6 +157,9 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
             .values(outcome="[effacé]")
         )
         erase_positioning(session, trainee_id)
+        session.execute(  # the answers stay counted; their words go
+            update(OpinionRow).where(OpinionRow.trainee_id == trainee_id).values(text="")
+        )
         trainee.erased_at = dt.datetime.now(dt.UTC)
         observations = session.scalars(
             select(t.Observation).where(t.Observation.trainee_id == trainee_id)

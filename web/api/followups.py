@@ -14,8 +14,19 @@ from pydantic import BaseModel, Field
 from core.domain import RecordError
 from core.followup.derive import at_risk
 from core.followup.entry import entry_profile
+from core.french import school_day
 from web.actions import qualiopi_file
-from web.deps import Id, User, cohort_of, gestes_of, require_coordinator, store_of, trainee_of
+from web.deps import (
+    Id,
+    User,
+    cohort_of,
+    gestes_of,
+    require_coordinator,
+    served_at,
+    store_of,
+    trainee_of,
+)
+from web.security import require_school
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -218,3 +229,79 @@ def qualiopi_api(
         )
         for i in qualiopi_file(request, user, school_id, start, end).indicators
     ]
+
+
+class QuestionOut(BaseModel):
+    question: str
+    answered: int
+    satisfied: int
+
+
+class OpinionResultsOut(BaseModel):
+    questionnaire: str
+    title: str
+    respondents: int
+    satisfied: int = Field(description="Respondents satisfied overall (the first question)")
+    rate: int | None = Field(description="Satisfied respondents in percent; null without any")
+    questions: list[QuestionOut]
+
+
+class OpinionLinkIn(BaseModel):
+    questionnaire: Literal["entreprise", "financeur"]
+    who: str = Field(min_length=1, max_length=200)
+    days: int = Field(default=30, ge=1, le=90)
+    cohort: int | None = None
+
+
+class OpinionLinkOut(BaseModel):
+    url: str = Field(description="Shown once: only its hash is kept")
+    expires_on: dt.date
+
+
+@router.get("/schools/{school_id}/opinions", response_model=list[OpinionResultsOut])
+def opinions_api(
+    request: Request,
+    user: User,
+    school_id: Id,
+    du: Annotated[dt.date | None, Query()] = None,
+    au: Annotated[dt.date | None, Query()] = None,
+) -> list[OpinionResultsOut]:
+    """Each questionnaire's results over the answers given in the period (the last twelve
+    months by default); the free text is not here: it stays on the school's page."""
+    from core.followup.satisfaction import school_results
+
+    require_coordinator(user)
+    require_school(user, school_id)
+    end = au or dt.date.today()
+    start = du or end - dt.timedelta(days=365)
+    return [
+        OpinionResultsOut(
+            questionnaire=r.kind, title=r.title, respondents=r.respondents,
+            satisfied=r.satisfied, rate=r.rate,
+            questions=[QuestionOut(question=q.question, answered=q.answered,
+                                   satisfied=q.satisfied) for q in r.questions],
+        )
+        for r in school_results(gestes_of(request), school_id, start, end)
+    ]  # fmt: skip
+
+
+@router.post("/schools/{school_id}/opinion-links", response_model=OpinionLinkOut)
+def opinion_link_api(
+    request: Request, user: User, school_id: Id, body: OpinionLinkIn
+) -> OpinionLinkOut:
+    """A questionnaire link for an employer or a funder."""
+    require_coordinator(user)
+    require_school(user, school_id)
+    gestes = gestes_of(request)
+    cohorts = {c.id for c, _ in gestes.store.lookup.cohorts([school_id])}
+    if body.cohort is not None and body.cohort not in cohorts:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    today = school_day(dt.datetime.now(dt.UTC))
+    try:
+        _, code = gestes.store.opinions.create_link(
+            school_id, body.questionnaire, body.who, body.days, today, user.id, body.cohort
+        )
+    except RecordError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    url = f"{gestes.settings.address(served_at(request))}/avis/{code}"
+    return OpinionLinkOut(url=url, expires_on=today + dt.timedelta(days=body.days))

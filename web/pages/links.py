@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from core.attendance.sessions import planned_hours
 from core.catalog.definitions import Phase
 from core.domain import RecordError
+from core.followup.opinions import QUESTIONNAIRES, SCALE, due
 from core.followup.plans import entry_file
 from core.immersion.placements import (
     AccessLink,
@@ -66,7 +67,7 @@ def throttled_guess(request: Request) -> None:
     limiter.failed(address)
 
 
-def _opened(request: Request, code: str, kind: LinkKind) -> AccessLink:
+def opened_link(request: Request, code: str, kind: LinkKind) -> AccessLink:
     """The link ``code`` opens, or a refusal page (HTTPException) saying why."""
     link = gestes_of(request).store.placements.open_link(code[:64])
     if link is None or link.kind is not kind:
@@ -78,7 +79,7 @@ def _opened(request: Request, code: str, kind: LinkKind) -> AccessLink:
     return link
 
 
-def _check_token(request: Request, code: str, sent: str) -> None:
+def check_token(request: Request, code: str, sent: str) -> None:
     expected = form_token(gestes_of(request).settings.signing_key(), code)
     if not hmac.compare_digest(sent, expected):
         raise HTTPException(status_code=403, detail="Formulaire périmé : rechargez la page.")
@@ -100,7 +101,7 @@ def tutor_page(request: Request, code: str) -> Response:
 
 def _tutor_page(request: Request, code: str, status: int = 200, **extra: Any) -> Response:
     gestes = gestes_of(request)
-    link = _opened(request, code, LinkKind.TUTOR)
+    link = opened_link(request, code, LinkKind.TUTOR)
     store = gestes.store
     placement = store.placements.get(link.placement_id or 0)
     found = store.lookup.trainee(link.trainee_id)
@@ -127,6 +128,9 @@ def _tutor_page(request: Request, code: str, status: int = 200, **extra: Any) ->
         "weeks": list(reversed(weeks)),
         "recorded": {w.week: w for w in view.weeks},
         "errors": {},
+        "opinion": QUESTIONNAIRES["tuteur"],
+        "opinion_given": store.opinions.given(f"tutor:{placement.id}"),
+        "faces": SCALE,
         "saved": request.query_params.get("ok", ""),
         **extra,
     }
@@ -144,8 +148,8 @@ def tutor_observation(
     result: Annotated[str, Form(max_length=20)],
     note: Note = "",
 ) -> Response:
-    link = _opened(request, code, LinkKind.TUTOR)
-    _check_token(request, code, token)
+    link = opened_link(request, code, LinkKind.TUTOR)
+    check_token(request, code, token)
     try:
         _add(
             request,
@@ -170,8 +174,8 @@ def tutor_attendance(
     hours: Annotated[float, Form(ge=0, le=60)],
     days_absent: Annotated[int, Form(ge=0, le=7)] = 0,
 ) -> Response:
-    link = _opened(request, code, LinkKind.TUTOR)
-    _check_token(request, code, token)
+    link = opened_link(request, code, LinkKind.TUTOR)
+    check_token(request, code, token)
     payload = {"hours": hours, "days_absent": days_absent}
     try:
         _add(request, link, EntryKind.ATTENDANCE, payload, week_of(week).isoformat())
@@ -184,9 +188,9 @@ def tutor_attendance(
 async def tutor_appraisal(request: Request, code: str) -> Response:
     """The appraisal grid (one choice per criterion), the text for the booklet, the hiring
     intention (for the school only), signed with the tutor's name and a consent box."""
-    link = _opened(request, code, LinkKind.TUTOR)
+    link = opened_link(request, code, LinkKind.TUTOR)
     form = await request.form()
-    _check_token(request, code, str(form.get("token", ""))[:64])
+    check_token(request, code, str(form.get("token", ""))[:64])
     ratings = {
         key[2:]: str(value)[:20]
         for key, value in form.items()
@@ -248,7 +252,7 @@ def _remember(response: Response, request: Request, code: str) -> Response:
     return response
 
 
-def _my_code(request: Request) -> str:
+def my_code(request: Request) -> str:
     """The code the trainee opened their page with (the cookie), or a refusal page."""
     code = request.cookies.get(ME_COOKIE, "")
     if not code:
@@ -265,7 +269,7 @@ def trainee_page(request: Request) -> Response:
         left = request.query_params.get("quitte") == "1"
         return render(request, "me_code.html", {"error": "", "left": left})
     try:
-        link = _opened(request, code[:64], LinkKind.TRAINEE)
+        link = opened_link(request, code[:64], LinkKind.TRAINEE)
     except HTTPException as refusal:  # expired or withdrawn since: typed again
         if refusal.status_code == 429:
             raise
@@ -295,6 +299,11 @@ def _me(request: Request, code: str, link: AccessLink) -> Response:
             "saved": request.query_params.get("ok", ""),
             "minutes": ME_MINUTES,
             "since": entry_file(gestes, link.trainee_id).since,
+            "opinions": [
+                (QUESTIONNAIRES[kind], store.opinions.given(f"trainee:{link.trainee_id}:{kind}"))
+                for kind in due(record.trainee.ends_on, dt.date.today())
+            ],
+            "faces": SCALE,
         },
     )
 
@@ -302,7 +311,7 @@ def _me(request: Request, code: str, link: AccessLink) -> Response:
 @router.post("/moi")
 def trainee_code_entered(request: Request, code: Annotated[str, Form(max_length=40)]) -> Response:
     try:
-        _opened(request, normalised(code), LinkKind.TRAINEE)  # refused here, said in the form
+        opened_link(request, normalised(code), LinkKind.TRAINEE)  # refused here, said in the form
     except HTTPException as refusal:
         if refusal.status_code == 429:
             raise
@@ -313,7 +322,7 @@ def trainee_code_entered(request: Request, code: Annotated[str, Form(max_length=
 @router.get("/moi/{code}")
 def trainee_link(request: Request, code: str) -> Response:
     """A code in an address (a link sent earlier): kept in the cookie, then out of sight."""
-    _opened(request, code, LinkKind.TRAINEE)
+    opened_link(request, code, LinkKind.TRAINEE)
     return _remember(RedirectResponse("/moi", status_code=303), request, code[:64])
 
 
@@ -333,9 +342,9 @@ def trainee_self_assessment(
     can: Annotated[bool, Form()],
 ) -> Response:
     """« Je sais faire / pas encore »: the trainee's word, never evidence by itself."""
-    code = _my_code(request)
-    link = _opened(request, code, LinkKind.TRAINEE)
-    _check_token(request, code, token)
+    code = my_code(request)
+    link = opened_link(request, code, LinkKind.TRAINEE)
+    check_token(request, code, token)
     gestes = gestes_of(request)
     found = gestes.store.lookup.trainee(link.trainee_id)
     entry = gestes.catalog_for(found[1]).entries.get(competency) if found else None
@@ -355,9 +364,9 @@ def trainee_shows_progress(
     request: Request, token: Token, shown: Annotated[bool, Form()]
 ) -> Response:
     """The trainee's choice: their progress since entry in their booklet, or no longer."""
-    code = _my_code(request)
-    link = _opened(request, code, LinkKind.TRAINEE)
-    _check_token(request, code, token)
+    code = my_code(request)
+    link = opened_link(request, code, LinkKind.TRAINEE)
+    check_token(request, code, token)
     _add(request, link, EntryKind.PROGRESS_SHOWN, {"shown": shown}, "")
     return RedirectResponse("/moi?ok=entree#entree", status_code=303)
 
@@ -369,9 +378,9 @@ def trainee_signature(
     signer: Annotated[str, Form(max_length=200)] = "",
     consent: Annotated[bool, Form()] = False,
 ) -> Response:
-    code = _my_code(request)
-    link = _opened(request, code, LinkKind.TRAINEE)
-    _check_token(request, code, token)
+    code = my_code(request)
+    link = opened_link(request, code, LinkKind.TRAINEE)
+    check_token(request, code, token)
     try:
         _add(
             request,

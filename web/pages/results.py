@@ -1,9 +1,9 @@
 """The results a school publishes (Qualiopi indicator 2): for each programme, the trainees of
 the cohorts that ended in a year, their positive and lasting exits at the end and six months
-after, with the period and headcount beside every rate — drawn from the exits recorded, never
-typed again. Public: a page the school links from its own site; aggregates only, and a
-programme with fewer than ``SMALLEST`` trainees is not broken down (its rates would name
-people)."""
+after, and their satisfaction at the end (their questionnaire), with the period and headcount
+beside every rate — drawn from the exits and answers recorded, never typed again. Public: a
+page the school links from its own site; aggregates only, and a programme with fewer than
+``SMALLEST`` trainees (or answers) is not broken down: its rates would name people."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
+from core.followup.satisfaction import programme_satisfaction
 from web.deps import gestes_of
 from web.rendering import render
 
@@ -31,6 +32,7 @@ def published_results(
         raise HTTPException(status_code=404, detail="Introuvable.")
     year = annee or dt.date.today().year - 1  # the last whole year
     store = gestes.store
+    satisfaction = programme_satisfaction(gestes, school.id, year)
     at_end = store.exit_stats("sector", [school.id], year)
     later = {s.key: s for s in store.exit_stats("sector", [school.id], year, follow_up=6)}
     rows = [
@@ -41,6 +43,7 @@ def published_results(
             "end": s,
             "six": later.get(s.key),
             "shown": s.trainees >= SMALLEST,
+            "opinion": satisfaction.get(s.key),
         }
         for s in at_end
     ]

@@ -15,13 +15,8 @@ from dataclasses import dataclass
 
 from core.domain import RecordError
 
-# The scale, lowest first: a face (shown beside its words, never alone) and its words.
-SCALE = {
-    1: ("😞", "Pas du tout"),
-    2: ("😕", "Plutôt non"),
-    3: ("🙂", "Plutôt oui"),
-    4: ("😀", "Tout à fait"),
-}
+# The scale, lowest first, in words; pages draw a face beside each (never a face alone).
+SCALE = {1: "Pas du tout", 2: "Plutôt non", 3: "Plutôt oui", 4: "Tout à fait"}
 SATISFIED = 3  # from « plutôt oui »
 TRAINEE_END_DAYS = 14  # the end questionnaire opens two weeks before the cohort's end
 LATER_DAYS = 90  # the later one, three months after

@@ -304,6 +304,8 @@ def _me(request: Request, code: str, link: AccessLink) -> Response:
                 for kind in due(record.trainee.ends_on, dt.date.today())
             ],
             "faces": SCALE,
+            # this code's own outbox on the device (never the code itself: it is a cookie's)
+            "outbox_scope": f"moi:{form_token(gestes.settings.signing_key(), code)}",
         },
     )
 

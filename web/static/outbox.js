@@ -28,10 +28,12 @@
 (function () {
   "use strict";
   var body = document.body;
-  // Whose outbox: the signed-in account, or the link the page was opened with (a tutor's,
-  // a trainee's): a shared tablet never sends one person's entries as another's.
-  var link = location.pathname.match(/^\/(tuteur|moi)\/([^/]+)/);
-  var scope = body.dataset.user ? "user:" + body.dataset.user : link ? link[0] : "";
+  // Whose outbox: the signed-in account, the code the page was opened with (a trainee's, held
+  // in a cookie: the page names it by a token of it), or the link in the address (a tutor's,
+  // a partner's questionnaire): a shared tablet never sends one person's entries as another's.
+  var link = location.pathname.match(/^\/(tuteur|moi|avis)\/([^/]+)/);
+  var scope = body.dataset.user ? "user:" + body.dataset.user
+    : body.dataset.scope ? body.dataset.scope : link ? link[0] : "";
   if (!scope) return;
   var STORE = "gestes-forms:" + scope, REFUSED = STORE + ":refused";
   var PAGE = Math.random().toString(36).slice(2);

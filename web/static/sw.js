@@ -106,12 +106,12 @@ workbox.routing.registerRoute(
     ],
   })
 );
-// A trainee's and a tutor's pages (opened with a code, on a phone): always from the network
+// A trainee's, a tutor's and a partner's pages (opened with a code, on a phone): always from the network
 // (they hold what only the school may keep), and without network the French page below rather
 // than the browser's own, on the first visit too.
 workbox.routing.registerRoute(
   function (options) {
-    return options.request.mode === "navigate" && /^\/(moi|tuteur)(\/|$)/.test(options.url.pathname);
+    return options.request.mode === "navigate" && /^\/(moi|tuteur|avis)(\/|$)/.test(options.url.pathname);
   },
   new workbox.strategies.NetworkOnly()
 );

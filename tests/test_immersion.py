@@ -453,8 +453,9 @@ def test_attendance_is_refused_outside_the_placements_weeks(site):
 
 
 def test_the_tutor_and_trainee_matrix(site):
-    """Each route opened by a code, tried with a tutor's link, a trainee's code and a code
-    that opens nothing: only the right kind of code gets in, and nothing else is stored."""
+    """Each route opened by a code, tried with a tutor's link, a trainee's code, an auditor's
+    link and a code that opens nothing: only the right kind of code gets in, and nothing
+    else is stored."""
     trainee = fresh_trainee(site, "Matrice")
     _, link = create_placement(site, trainee)
     tutor_code = link.rsplit("/", 1)[1]
@@ -480,11 +481,17 @@ def test_the_tutor_and_trainee_matrix(site):
         ("POST", "/moi/signature", {"signer": "M. T.", "consent": "true"}, "trainee"),
         ("POST", "/moi/progression", {"shown": "true"}, "trainee"),
         ("POST", "/tuteur/{code}/avis", {"q_global": "4"}, "tutor"),
+        ("GET", "/audit/{code}", {}, "auditor"),  # read-only: no route writes through it
+        ("GET", "/audit/{code}/dossier.zip", {}, "auditor"),
     ]
     site.app.state.link_limiter.succeeded("ip:testclient")
+    day = dt.date.today()
+    _, audit_code = site.gestes.store.audits.create(1, day, day, [], 7, day, None)
     codes = {"tutor": (tutor_code, tutor_token), "trainee": (trainee_code, trainee_token)}
+    codes["auditor"] = (audit_code, tutor_token)  # no form of its own: any token
     codes["nobody"] = (new_tutor_code(), tutor_token)
     for method, path, data, owner in routes:
+        site.app.state.link_limiter.succeeded("ip:testclient")  # the guesses are this test's
         for who, (code, token) in codes.items():
             before = entries(site)
             url = path.format(code=code)

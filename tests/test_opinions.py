@@ -82,7 +82,10 @@ def test_a_trainee_answers_on_their_page_and_the_school_reads_it(world):
     assert (
         thirty["held"] and "1\u00a0réponse, 1\u00a0satisfait (100\u00a0%)" in thirty["evidence"][0]
     )
-    assert cohort  # the cohort the trainee's answer counts in
+    of_cohort = html.unescape(office.get(f"/opinions?ecole={world.school}&cohorte={cohort}").text)
+    assert "100 % satisfaits" in of_cohort.replace("\u00a0", " ") and secret in of_cohort
+    other = html.unescape(office.get(f"/opinions?ecole={world.school}&cohorte={world.cohort}").text)
+    assert "satisfaits" not in other and secret not in other  # another cohort's: none
     trainer, _ = signed_in(world, "formateur@example.org")
     assert trainer.get(f"/opinions?ecole={world.school}").status_code == 403
 

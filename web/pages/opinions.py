@@ -124,8 +124,9 @@ Day = Annotated[dt.date | None, Query()]
 @router.get("/opinions")
 def opinions_page(
     request: Request, user: User, ecole: Annotated[int | None, Query(ge=1)] = None,
-    du: Day = None, au: Day = None,
+    du: Day = None, au: Day = None, cohorte: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:  # fmt: skip
+    """Each questionnaire's results over a period, for the school or one of its cohorts."""
     require_coordinator(user)
     store = gestes_of(request).store
     schools = [s for s in store.lookup.schools() if user.can_see_school(s.id)]
@@ -135,20 +136,28 @@ def opinions_page(
     require_school(user, school_id)
     end = au or today()
     start = du or end - dt.timedelta(days=365)
-    return render(request, "opinions.html", _view(request, schools, school_id, start, end))
+    view = _view(request, schools, school_id, start, end, cohorte)
+    return render(request, "opinions.html", view)
 
 
 def _view(
-    request: Request, schools: Any, school_id: int, start: dt.date, end: dt.date
+    request: Request,
+    schools: Any,
+    school_id: int,
+    start: dt.date,
+    end: dt.date,
+    cohort: int | None = None,
 ) -> dict[str, Any]:
     gestes = gestes_of(request)
+    words = gestes.store.opinions.of_school(school_id, start, end)
     return {
+        "cohort_id": cohort,
         "schools": schools,
         "school_id": school_id,
         "start": start,
         "end": end,
-        "results": school_results(gestes, school_id, start, end),
-        "words": [o for o in gestes.store.opinions.of_school(school_id, start, end) if o.text],
+        "results": school_results(gestes, school_id, start, end, cohort),
+        "words": [o for o in words if o.text and cohort in (None, o.cohort_id)],
         "questionnaires": QUESTIONNAIRES,
         "by_link": BY_LINK,
         "links": gestes.store.opinions.links_of(school_id),

@@ -59,8 +59,23 @@ class Gestes:
         return self.store.curricula.catalog(cohort.sector, cohort.curriculum_version)
 
     def definitions_for(self, cohort: Pinned) -> Definitions:
-        """The definitions with ``cohort``'s pinned curriculum: what its booklets print."""
+        """The definitions with ``cohort``'s pinned curriculum and its school's partner
+        companies over the plugins' employers: what its booklets print and fit against."""
+        from core.partners import with_partners
+
         pinned = self.catalog_for(cohort)
+        school = getattr(cohort, "school_id", 0)
+        if school:
+            territory = self.store.lookup.school(school)
+            partners = (
+                {
+                    p.employer_id: p.employer(territory.territory)
+                    for p in self.store.partners.of_school(school)
+                }
+                if territory
+                else {}
+            )
+            pinned = with_partners(pinned, partners)
         return (
             self.definitions
             if pinned is self.catalog

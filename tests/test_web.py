@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from core.catalog.definitions import Autonomy
+from core.catalog.definitions import Autonomy, Requirement
 from core.context import Definitions, Gestes, open_gestes
 from core.domain import NewTrainee, Role
 from core.judging.attempts import StepResult
@@ -272,6 +272,9 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     day = dt.date(2026, 1, 20)
     audit, _ = site.gestes.store.audits.create(1, day, day, [], 14, dt.date.today(), None)
     asked, _ = site.gestes.store.opinions.create_link(1, "entreprise", who, 30, day, None)
+    wants = (Requirement(competency="fibre.c.souder"),)
+    partner = site.gestes.store.partners.add(1, f"Partenaire {who}", wants, None).id
+    company = {"name": "Fibre Sud", "competency-1": "fibre.c.souder", "level-1": "acquis"}
     lines = [site.gestes.store.positioning.add_line(tr, "autre", who, day, None) for _ in "ab"]
     seen = {"item:fibre.g.preparer_chantier": "avec_aide", "observed_on": "2026-01-20"}
     said = {"answers": {"fibre.g.preparer_chantier": "seul"}, "observed_on": "2026-01-20"}
@@ -489,6 +492,11 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             COORDINATORS_ONLY,
         ),
         ("POST", f"/opinions/links/{asked}/revoke", {"ecole": "1"}, COORDINATORS_ONLY),
+        ("GET", "/partners?ecole=1", {}, COORDINATORS_ONLY),
+        ("GET", "/partners/new?ecole=1", {}, COORDINATORS_ONLY),
+        ("POST", "/partners", {"ecole": "1", **company}, COORDINATORS_ONLY),
+        ("GET", f"/partners/{partner}", {}, COORDINATORS_ONLY),
+        ("POST", f"/partners/{partner}", company, COORDINATORS_ONLY),
         ("GET", f"/api/trainees/{tr}/positioning", {}, {}),
         ("POST", f"/trainees/{tr}/positioning", seen, {}),
         ("POST", f"/api/trainees/{tr}/positioning", {"json": said}, {}),

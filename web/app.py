@@ -53,6 +53,7 @@ from web.pages import (
     links,
     opinions,
     organisations,
+    partners,
     positioning,
     qualiopi,
     results,
@@ -182,7 +183,7 @@ def _routes(app: FastAPI) -> None:
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
     extra = (certificates, organisations, results, complaints, qualiopi, positioning, audit)
-    for pages in (*pages_in_order, *later, *extra, opinions, operations):
+    for pages in (*pages_in_order, *later, *extra, opinions, partners, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

@@ -260,6 +260,20 @@ class Catalog:
             installed=self.installed or self,
         )
 
+    def with_employers(self, employers: Mapping[str, Employer]) -> Catalog:
+        """This catalog with ``employers`` over the installed ones of the same id and beside
+        the others: a school's own profiles of its partner companies
+        (``core.store.partners``); sectors, territories and evaluators unchanged."""
+        return Catalog(
+            sectors=self.sectors,
+            territories=self.territories,
+            employers={**self.employers, **employers},
+            evaluators=self.evaluators,
+            entries=self.entries,
+            plugins=self.plugins,
+            installed=self.installed,
+        )
+
     # ------------------------------------------------------------ export
 
     def _definitions(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class TraineeInfo(Frozen):
     cohort_id: int
     cohort: str
     school: str
+    school_id: int = 0  # whose partner companies its booklets read (core.store.partners)
     territory: str
     school_address: str = ""  # where an employer reaches the school (address, city)
     sector: str

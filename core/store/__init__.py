@@ -29,6 +29,7 @@ service            what it does
 ``qualiopi``       what a school's record holds over a period, counted
 ``audits``         read-only links to a school's Qualiopi file, for auditors
 ``opinions``       questionnaires answered, and the links sent for them
+``partners``       each school's partner companies and their requirements, traced
 =================  ==============================================================
 """
 
@@ -68,6 +69,7 @@ from core.store.lookup import Lookup
 from core.store.observations import Observations
 from core.store.opinions import Opinion, OpinionLink, Opinions
 from core.store.organisations import Organisations, certificate_digest
+from core.store.partners import Partner, Partners
 from core.store.placements import Placements
 from core.store.positioning import PlanLine, Positionings, Snapshot
 from core.store.proofs import Proofs
@@ -104,6 +106,8 @@ __all__ = [
     "Opinion",
     "OpinionLink",
     "Opinions",
+    "Partner",
+    "Partners",
     "PlanLine",
     "Positionings",
     "RecordError",
@@ -157,6 +161,7 @@ class Store:
         self.qualiopi = QualiopiCounts(database)
         self.audits = AuditLinks(database)
         self.opinions = Opinions(database)
+        self.partners = Partners(database, catalog)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

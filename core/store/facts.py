@@ -170,6 +170,7 @@ def trainee_info(trainee: t.Trainee, cohort: t.Cohort, school: t.School) -> Trai
         cohort_id=cohort.id,
         cohort=cohort.name,
         school=school.name,
+        school_id=school.id,
         school_address=", ".join(p for p in (school.address, school.city) if p),
         territory=school.territory,
         sector=cohort.sector,

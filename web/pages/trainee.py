@@ -151,9 +151,9 @@ def _phases(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, cohort: C
 
 
 def _booklet(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, cohort: Cohort) -> Any:
-    info = record.trainee
-    employers = gestes.catalog_for(cohort).employers_in(info.territory, sector=info.sector)
-    return {"employers": employers}
+    info = record.trainee  # the school's partner companies with the plugins' employers
+    catalog = gestes.definitions_for(info).catalog
+    return {"employers": catalog.employers_in(info.territory, sector=info.sector)}
 
 
 def _follow_up(gestes: Gestes, _user: CurrentUser, record: TraineeRecord, _c: Cohort) -> Any:

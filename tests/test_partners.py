@@ -1,0 +1,115 @@
+"""A school's partner companies (issue #33): added or adapted from a plugin's shared profile by
+the coordination, every change traced, and read at once by the school's booklets and fit —
+never by another school's, and never with their contacts."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from core.catalog.definitions import Priority, Requirement
+from core.domain import RecordError, Role
+from core.partners import checked_requirements
+from tests.test_followup import signed_in
+
+SPLICE = "fibre.c.souder"
+PTO = "fibre.c.raccorder_client"
+
+
+def test_requirements_are_checked_row_by_row(catalog):
+    rows = [
+        (SPLICE, "acquis", "essentielle"),
+        ("", "acquis", "importante"),
+        (PTO, "en_cours", "appreciee"),
+    ]
+    assert checked_requirements(catalog, rows) == (
+        Requirement(competency=SPLICE, min_level="acquis", priority=Priority.ESSENTIELLE),
+        Requirement(competency=PTO, min_level="en_cours", priority=Priority.APPRECIEE),
+    )
+    for wrong, field in (
+        ([("fibre.c.nope", "acquis", "importante")], "competency-1"),
+        ([(SPLICE, "acquis", "importante"), (SPLICE, "maitrise", "importante")], "competency-2"),
+        ([(SPLICE, "non_evalue", "importante")], "level-1"),
+        ([("", "acquis", "importante")], "competency-1"),
+    ):
+        with pytest.raises(RecordError) as refused:
+            checked_requirements(catalog, wrong)
+        assert refused.value.field == field, (wrong, refused.value)
+
+
+def _add(office, csrf, school, name, rows, **extra):
+    data = {"csrf_token": csrf, "ecole": school, "name": name, **extra}
+    for n, (competency, level, priority) in enumerate(rows, start=1):
+        data |= {f"competency-{n}": competency, f"level-{n}": level, f"priority-{n}": priority}
+    return office.post("/partners", data=data)
+
+
+def test_a_company_added_with_two_requirements_has_its_booklet_at_once(world):
+    office, csrf = signed_in(world, "coord@example.org")
+    made = _add(
+        office, csrf, world.school, "Fibre Sud Réseaux",
+        [(SPLICE, "acquis", "essentielle"), (PTO, "en_cours", "importante")],
+        contacts="M. Martin, 06 11 22 33 44", sites="Vitrolles",
+    )  # fmt: skip
+    assert made.status_code == 200 and "Fibre Sud Réseaux" in made.text
+    [partner] = world.gestes.store.partners.of_school(world.school)
+    assert partner.employer_id == f"partenaire.e{world.school}.p{partner.id}"
+    awa = world.trainees[0]
+    part = office.get(f"/trainees/{awa}?ouvert=livret").text
+    assert f'value="{partner.employer_id}">Fibre Sud Réseaux' in part
+    booklet = html.unescape(
+        office.get(f"/trainees/{awa}/booklet?employer={partner.employer_id}").text
+    )
+    assert "Pour Fibre Sud Réseaux" in booklet and "0 sur 2" in booklet.replace("\u00a0", " ")
+    assert "06 11 22 33 44" not in booklet  # the contacts are the school's only
+    pdf = office.get(f"/trainees/{awa}/booklet.pdf?employer={partner.employer_id}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    changed = office.post(
+        f"/partners/{partner.id}",
+        data={"csrf_token": csrf, "name": "Fibre Sud Réseaux", "competency-1": SPLICE,
+              "level-1": "maitrise", "priority-1": "essentielle"},
+    )  # fmt: skip
+    assert changed.status_code == 200
+    history = world.gestes.store.corrections.history("partner", [partner.id])
+    [requirements] = [c for c in history if c.field == "exigences"]
+    assert "soudure" in requirements.before.lower() and "maitrise" in requirements.after
+    assert requirements.by == "Inès Coordinatrice"
+    booklet = office.get(f"/trainees/{awa}/booklet?employer={partner.employer_id}").text
+    assert "0 sur 1" in booklet.replace("\u00a0", " ")
+
+
+def test_a_refused_company_says_why_beside_the_row_and_stores_nothing(world):
+    office, csrf = signed_in(world, "coord@example.org")
+    refused = _add(office, csrf, world.school, "Sans exigence", [("", "acquis", "importante")])
+    assert refused.status_code == 400 and 'id="erreur-competency-1"' in refused.text
+    assert 'value="Sans exigence"' in refused.text  # what was typed is kept
+    assert world.gestes.store.partners.of_school(world.school) == []
+
+
+def test_a_schools_own_profile_of_a_shared_one_stays_the_schools(world):
+    gestes = world.gestes
+    shared = next(e for e in gestes.catalog.employers_in("territoire.marseille", sector="fibre"))
+    office, csrf = signed_in(world, "coord@example.org")
+    own = [(SPLICE, "acquis", "essentielle")]
+    adapted = _add(
+        office, csrf, world.school, f"{shared.name} (Marseille)", own, based_on=shared.id
+    )
+    assert adapted.status_code == 200
+    listed = html.unescape(office.get(f"/partners?ecole={world.school}").text)
+    assert "d'après le profil partagé" in listed
+    booklet = html.unescape(
+        office.get(f"/trainees/{world.trainees[0]}/booklet?employer={shared.id}").text
+    )
+    assert f"Pour {shared.name} (Marseille)" in booklet
+    again = _add(office, csrf, world.school, "Encore", [(SPLICE, "acquis", "essentielle")],
+                 based_on=shared.id)  # fmt: skip
+    assert again.status_code == 400  # one profile of it per school
+    lyon = world.directory.create_school(None, "École de Lyon", "Lyon", "territoire.lyon")
+    world.directory.create_user("lyon@example.org", "Coord Lyon", "mot-de-passe-long",
+                                Role.COORDINATOR, [lyon])  # fmt: skip
+    other, _ = signed_in(world, "lyon@example.org")
+    [partner] = gestes.store.partners.of_school(world.school)
+    assert other.get(f"/partners/{partner.id}").status_code == 404
+    assert re.search("Marseille", other.get("/partners").text) is None

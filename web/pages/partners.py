@@ -1,0 +1,153 @@
+"""A school's partner companies (``core.store.partners``), kept by its coordination: the list
+beside the plugins' shared profiles of the territory, a company added or adapted from a
+shared profile, and each one's page — its requirements, its sites and contacts (the
+school's only), the history of its changes — with its booklet for any trainee at once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from core.catalog.definitions import Employer, Priority
+from core.domain import RecordError
+from core.partners import checked_fields, checked_requirements
+from core.store import Partner
+from web import forms
+from web.deps import Id, User, gestes_of, require_coordinator
+from web.rendering import render
+from web.security import CurrentUser, require_school
+
+router = APIRouter(tags=["pages"])
+ROWS = 6  # requirement rows a form offers (blank ones are left out)
+LEVELS = (("en_cours", "En cours d'acquisition"), ("acquis", "Acquis"), ("maitrise", "Maîtrisé"))
+
+
+def _school(request: Request, user: CurrentUser, ecole: int | None) -> Any:
+    require_coordinator(user)
+    schools = [s for s in gestes_of(request).store.lookup.schools() if user.can_see_school(s.id)]
+    school = next((s for s in schools if s.id == ecole), None) if ecole else schools[0]
+    if school is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    return school
+
+
+@router.get("/partners")
+def partners_page(
+    request: Request, user: User, ecole: Annotated[int | None, Query(ge=1)] = None
+) -> Response:
+    school = _school(request, user, ecole)
+    gestes = gestes_of(request)
+    own = gestes.store.partners.of_school(school.id)
+    adapted = {p.based_on for p in own if p.based_on}
+    shared = [e for e in gestes.catalog.employers_in(school.territory) if e.id not in adapted]
+    view = {"school": school, "own": own, "shared": shared}
+    return render(request, "partners.html", view)
+
+
+def _form_view(
+    request: Request, school: Any, partner: Partner | Employer | None, **extra: Any
+) -> dict[str, Any]:
+    gestes = gestes_of(request)
+    rows = (
+        [(r.competency, r.min_level, r.priority.value) for r in partner.requirements]
+        if (partner is not None)
+        else []
+    )
+    rows += [("", "acquis", "importante")] * (ROWS - len(rows))
+    return {
+        "school": school,
+        "partner": partner,
+        "rows": rows,
+        "sectors": list(gestes.catalog.sectors.values()),
+        "levels": LEVELS,
+        "priorities": [(p.value, p.label) for p in Priority],
+        "errors": {},
+        "form": {},
+        **extra,
+    }
+
+
+@router.get("/partners/new")
+def new_partner_page(
+    request: Request,
+    user: User,
+    ecole: Annotated[int | None, Query(ge=1)] = None,
+    based_on: Annotated[str, Query(max_length=120)] = "",
+) -> Response:
+    """A new company, or the school's own profile of a shared one (``based_on``)."""
+    school = _school(request, user, ecole)
+    shared = gestes_of(request).catalog.employers.get(based_on) if based_on else None
+    if based_on and shared is None:
+        raise HTTPException(status_code=404, detail="Profil inconnu.")
+    view = _form_view(request, school, shared, based_on=based_on, history=[])
+    return render(request, "partner.html", view)
+
+
+def _read(request: Request, form: FormData) -> tuple[dict[str, str], Any]:
+    fields = checked_fields(
+        **{k: str(form.get(k) or "")[:2001] for k in ("name", "description", "sites", "contacts")}
+    )
+    rows = [
+        (str(form.get(f"competency-{n}") or ""), str(form.get(f"level-{n}") or ""),
+         str(form.get(f"priority-{n}") or "importante"))
+        for n in range(1, ROWS + 1)
+    ]  # fmt: skip
+    return fields, checked_requirements(gestes_of(request).catalog, rows)
+
+
+@router.post("/partners")
+async def add_partner(request: Request, user: User) -> Response:
+    form = await request.form()
+    school = _school(request, user, forms.whole(form, "ecole", {}, low=1, high=10**9))
+    based_on = str(form.get("based_on") or "")[:120] or None
+    gestes = gestes_of(request)
+    if based_on and based_on not in gestes.catalog.employers:
+        raise HTTPException(status_code=404, detail="Profil inconnu.")
+    try:
+        fields, requirements = _read(request, form)
+        made = gestes.store.partners.add(
+            school.id, fields.pop("name"), requirements, user.id, based_on=based_on, **fields
+        )
+    except RecordError as error:
+        view = _form_view(request, school, None, based_on=based_on or "", history=[],
+                          errors=forms.refusal(error), form=forms.values(form))  # fmt: skip
+        return render(request, "partner.html", view, status_code=400)
+    return RedirectResponse(f"/partners/{made.id}", status_code=303)
+
+
+def _partner_of(request: Request, user: CurrentUser, partner_id: int) -> tuple[Partner, Any]:
+    require_coordinator(user)
+    partner = gestes_of(request).store.partners.get(partner_id)
+    if partner is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    require_school(user, partner.school_id)
+    return partner, gestes_of(request).store.lookup.school(partner.school_id)
+
+
+@router.get("/partners/{partner_id}")
+def partner_page(request: Request, user: User, partner_id: Id) -> Response:
+    partner, school = _partner_of(request, user, partner_id)
+    history = gestes_of(request).store.corrections.history("partner", [partner_id])
+    view = _form_view(request, school, partner, based_on=partner.based_on or "", history=history)
+    return render(request, "partner.html", view)
+
+
+@router.post("/partners/{partner_id}")
+async def update_partner(request: Request, user: User, partner_id: Id) -> Response:
+    """Each changed field traced (who, when, before, after); booklets read it at once."""
+    partner, school = _partner_of(request, user, partner_id)
+    form = await request.form()
+    store = gestes_of(request).store
+    try:
+        fields, requirements = _read(request, form)
+        store.partners.update(partner_id, school.id, user.id, requirements=requirements, **fields)
+    except RecordError as error:
+        history = store.corrections.history("partner", [partner_id])
+        view = _form_view(request, school, partner, based_on=partner.based_on or "",
+                          history=history, errors=forms.refusal(error),
+                          form=forms.values(form))  # fmt: skip
+        return render(request, "partner.html", view, status_code=400)
+    return RedirectResponse(f"/partners/{partner_id}?ok=1", status_code=303)

@@ -170,3 +170,33 @@ def test_the_command_line_reads_the_results_and_makes_a_link(tmp_path, monkeypat
     made = run("opinion-link", school, "financeur", "France Travail Lyon")
     assert made.exit_code == 0 and "/avis/" in made.stdout
     assert run("opinion-link", school, "fin", "x").exit_code == 1
+
+
+def test_the_command_line_keeps_the_complaints_register_and_counts_the_entry_profile(
+    tmp_path, monkeypatch
+):
+    import datetime as dt
+
+    from core.context import open_gestes
+    from core.settings import Settings
+
+    monkeypatch.setenv("GESTES_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("GESTES_DATABASE_URL", raising=False)
+    gestes = open_gestes(Settings(data_dir=tmp_path / "data"), migrate=True)
+    directory = gestes.store.directory
+    school = directory.create_school(None, "École de Lyon", "Lyon", "territoire.lyon")
+    cohort = directory.create_cohort(
+        school, "fibre", "Fibre Lyon", dt.date(2026, 3, 2), dt.date(2026, 6, 26)
+    )
+    directory.add_trainees(cohort, [NewTrainee("Awa", "Diallo"), NewTrainee("Léo", "Roux")])
+
+    def run(*args: object):
+        return CliRunner().invoke(build_cli(), [str(a) for a in args])
+
+    added = run("complaints", school, "--add", "Salle trop froide", "--source", "stagiaire")
+    assert added.exit_code == 0 and "Complaint 1 recorded." in added.stdout
+    assert "\tstagiaire\t" in added.stdout and "Salle trop froide" in added.stdout
+    assert run("complaints", school, "--add", "x", "--source", "voisin").exit_code == 1
+    profile = run("entry-profile", cohort)
+    assert profile.exit_code == 0 and "2 trainee(s)" in profile.stdout
+    assert "Prescripteur\tNon renseigné\t2" in profile.stdout

@@ -2,7 +2,8 @@
 ``gestes at-risk`` and ``gestes followup`` (the call log), ``gestes positioning`` and
 ``gestes plan`` (entry and individual plan), ``gestes qualiopi`` and ``gestes auditor-link``
 (the school's file and its read-only link), ``gestes opinions`` and ``gestes opinion-link``
-(the questionnaires' results, a link for an employer or a funder)."""
+(the questionnaires' results, a link for an employer or a funder), ``gestes complaints``
+and ``gestes entry-profile``."""
 
 from __future__ import annotations
 
@@ -193,3 +194,50 @@ def add_opinion_commands(app: typer.Typer, opener: Opener) -> None:
             )
         )
         typer.echo(f"{gestes.settings.address()}/avis/{code}")
+
+
+def add_register_commands(app: typer.Typer, opener: Opener) -> None:
+    @app.command("complaints")
+    def complaints_command(
+        school: Annotated[int, typer.Argument(help="School id.")],
+        add: Annotated[str | None, typer.Option(help="Record a complaint: what it says.")] = None,
+        source: Annotated[
+            str, typer.Option(help="stagiaire, entreprise, financeur, prescripteur, autre.")
+        ] = "autre",
+        on: Annotated[str | None, typer.Option(help="Received on (YYYY-MM-DD); today.")] = None,
+    ) -> None:
+        """A school's complaints register: each complaint, its state and its steps' dates
+        (a complaint recorded first with --add)."""
+        gestes = opener.gestes()
+        if add:
+            day = dt.date.fromisoformat(on) if on else dt.date.today()
+            new = refused(lambda: gestes.store.complaints.add(school, day, source, add, None))
+            typer.echo(f"Complaint {new} recorded.")
+        for found in gestes.store.complaints.of([school]):
+            steps = [
+                f"{label} {day}"
+                for label, day in (
+                    ("acknowledged", found.acknowledged_on),
+                    ("answered", found.answered_on),
+                )
+                if day
+            ]
+            typer.echo(
+                f"{found.id}\t{found.received_on}\t{found.source}\t{found.state}\t"
+                f"{', '.join(steps) or '-'}\t{found.summary}"
+            )  # fmt: skip
+
+    @app.command("entry-profile")
+    def entry_profile_command(cohort: Annotated[int, typer.Argument(help="Cohort id.")]) -> None:
+        """A cohort's entry profile as funders count it (« Non renseigné »: not known)."""
+        from core.followup.entry import entry_profile
+
+        gestes = opener.gestes()
+        found = gestes.store.lookup.cohort(cohort)
+        if found is None:
+            typer.echo(f"error: no cohort {cohort}", err=True)
+            raise typer.Exit(1)
+        profile = entry_profile(gestes.store.lookup.cohort_trainees(cohort), found.starts_on)
+        typer.echo(f"{profile.trainees} trainee(s)")
+        for dimension, value, count in profile.rows():
+            typer.echo(f"{dimension}\t{value}\t{count}")

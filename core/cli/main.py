@@ -58,6 +58,7 @@ def build_cli() -> typer.Typer:
     followup.add_positioning_commands(app, opener)
     followup.add_qualiopi_commands(app, opener)
     followup.add_opinion_commands(app, opener)
+    followup.add_register_commands(app, opener)
     plugins.hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from core.catalog.definitions import Priority, Requirement
-from core.domain import RecordError, Role
+from core.domain import NewTrainee, RecordError, Role
 from core.partners import checked_requirements
 from tests.test_followup import signed_in
 
@@ -113,3 +113,32 @@ def test_a_schools_own_profile_of_a_shared_one_stays_the_schools(world):
     [partner] = gestes.store.partners.of_school(world.school)
     assert other.get(f"/partners/{partner.id}").status_code == 404
     assert re.search("Marseille", other.get("/partners").text) is None
+
+
+def test_a_placement_with_a_schools_company_takes_its_requirements_as_objectives(world):
+    import datetime as dt
+
+    from core.immersion.placements import Placement
+
+    gestes = world.gestes
+    wants = (Requirement(competency=SPLICE, priority=Priority.ESSENTIELLE),)
+    partner = gestes.store.partners.add(world.school, "Fibre Sud Réseaux", wants, None)
+    awa = world.trainees[0]
+    new = Placement(
+        0, awa, "Fibre Sud Réseaux", partner.employer_id, "M. Tuteur", None,
+        dt.date(2026, 3, 2), dt.date(2026, 3, 27), 140, (),
+    )  # fmt: skip
+    placed = gestes.store.placements.create(awa, new, world.coordinator)
+    souder = gestes.catalog.competency(SPLICE)
+    assert [o.competency for o in placed.objectives] == [SPLICE]
+    assert souder.name in placed.objectives[0].label
+    office, _ = signed_in(world, "coord@example.org")
+    form = office.get(f"/trainees/{awa}/placements/new?employer={partner.employer_id}").text
+    assert "Fibre Sud Réseaux" in html.unescape(form)
+    lyon = world.directory.create_school(None, "École de Lyon", "Lyon", "territoire.lyon")
+    elsewhere = world.directory.create_cohort(
+        lyon, "fibre", "Fibre Lyon", dt.date(2026, 1, 5), dt.date(2026, 4, 10)
+    )
+    [leo] = world.directory.add_trainees(elsewhere, [NewTrainee("Léo", "Roux")])
+    with pytest.raises(RecordError, match="inconnu"):  # another school's company
+        gestes.store.placements.create(leo, new, None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Employer, Requirement
@@ -166,3 +166,20 @@ def _partner(row: PartnerRow) -> Partner:
         row.id, row.school_id, row.employer_id, row.based_on, row.name, row.description,
         row.sites, row.contacts, tuple(Requirement(**r) for r in row.requirements),
     )  # fmt: skip
+
+
+def school_employer(
+    session: Session, catalog: Catalog, school_id: int, employer_id: str | None
+) -> Employer | None:
+    """The school's own profile of ``employer_id``, else the catalog's; None if neither."""
+    if not employer_id:
+        return None
+    row = session.scalar(
+        select(PartnerRow).where(
+            PartnerRow.school_id == school_id, PartnerRow.employer_id == employer_id
+        )
+    )
+    if row is None:
+        return catalog.employers.get(employer_id)
+    school = session.get(t.School, school_id)
+    return _partner(row).employer(school.territory if school else "")

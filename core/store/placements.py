@@ -32,6 +32,7 @@ from core.immersion.placements import (
 from core.store import tables as t
 from core.store.database import Database
 from core.store.observations import trainee_rows
+from core.store.partners import school_employer
 
 
 class Placements:
@@ -49,15 +50,16 @@ class Placements:
         author_id: int | None,
         objectives: str | None = None,
     ) -> Placement:
-        """Record an immersion (``new.id`` and ``new.objectives`` are ignored): a catalog
-        employer is checked; the objectives are the lines of ``objectives``, or the
-        employer's requirements for the trainee's trade when it is None. Refused
-        (RecordError) with the field at fault when a value is missing or out of range."""
-        employer = self._catalog.employers.get(new.employer) if new.employer else None
-        if new.employer and employer is None:
-            raise RecordError("Employeur inconnu du catalogue.", field="employer")
+        """Record an immersion (``new.id`` and ``new.objectives`` are ignored): the employer,
+        the school's own profile or the catalog's, is checked; the objectives are the lines
+        of ``objectives``, or the employer's requirements for the trainee's trade when it is
+        None. Refused (RecordError) with the field at fault when a value is missing or out
+        of range."""
         with self._db.write() as session:
             _, cohort = trainee_rows(session, trainee_id)
+            employer = school_employer(session, self._catalog, cohort.school_id, new.employer)
+            if new.employer and employer is None:
+                raise RecordError("Employeur inconnu du catalogue.", field="employer")
             pinned = self._catalogs(cohort.sector, cohort.curriculum_version)
             defaults = default_objectives(pinned, cohort.sector, employer)
             lines = edited_objectives(objectives, defaults) if objectives is not None else defaults

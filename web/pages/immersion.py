@@ -58,8 +58,8 @@ def _form_view(
 ) -> dict[str, Any]:
     gestes = gestes_of(request)
     trainee, cohort = trainee_of(gestes.store, user, trainee_id)
-    catalog = gestes.catalog_for(cohort)
     record = gestes.store.records.trainee_record(trainee_id)
+    catalog = gestes.definitions_for(record.trainee).catalog  # the school's profiles too
     employers = catalog.employers_in(record.trainee.territory, sector=cohort.sector)
     chosen = catalog.employers.get(employer) if employer else None
     objectives = default_objectives(catalog, cohort.sector, chosen)

@@ -2,15 +2,23 @@
 and words within their lengths, and requirements that name a competency of the catalog, a
 level of that competency's scale and a priority — each refusal in French beside the row at
 fault. And the catalog a school's booklets read: the plugins' employers with the school's
-own profiles over them (``with_partners``)."""
+own profiles over them (``with_partners``); and who fits a company now (``matches``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.catalog.catalog import Catalog
 from core.catalog.definitions import Employer, Priority, Requirement
 from core.domain import RecordError
+from core.judging.fit import EmployerFit, RequirementStatus, employer_fit
+from core.judging.record import TraineeRecord
+
+if TYPE_CHECKING:
+    from core.context import Gestes
 
 LIMITS = {"name": 200, "description": 2000, "sites": 1000, "contacts": 1000}
 
@@ -61,3 +69,80 @@ def with_partners(catalog: Catalog, partners: dict[str, Employer]) -> Catalog:
     """The catalog with a school's own employer profiles over the plugins' (same id) and
     its new companies beside them."""
     return catalog.with_employers(partners) if partners else catalog
+
+
+# ---------------------------------------------------------------- employer search
+
+RECENT_DAYS = 183  # a cohort ended within six months is still proposed to employers
+
+
+@dataclass(frozen=True)
+class Match:
+    """A trainee who fits an employer's requirements now: the fit, and what to watch."""
+
+    trainee_id: int
+    name: str
+    cohort: str
+    fit: EmployerFit
+
+    @property
+    def vigilance(self) -> tuple[RequirementStatus, ...]:
+        """The requirements not met yet (« en progression » or « pas encore »)."""
+        return self.fit.missing
+
+
+def fits(fit: EmployerFit) -> bool:
+    """A trainee fits when every essential requirement of their trade is met and at least
+    one requirement is: never on the strength of « appréciées » alone."""
+    return fit.essentials_met and fit.met > 0 and (fit.essentials_total > 0 or fit.met == fit.total)
+
+
+def matches(catalog: Catalog, employer: Employer, records: Iterable[TraineeRecord]) -> list[Match]:
+    """The trainees of ``records`` who fit ``employer`` now, the best fit first; those with
+    an exit recorded (other than « sans solution ») are placed already and left out."""
+    found = []
+    for record in records:
+        info = record.trainee
+        if info.erased or not catalog.hires_in(employer, info.sector):
+            continue
+        if record.exit is not None and record.exit.kind != "sans_solution":
+            continue
+        fit = _fit(catalog, employer, record)
+        if fits(fit):
+            found.append(Match(info.id, info.full_name, info.cohort, fit))
+    return sorted(found, key=lambda m: (m.fit.rank, m.name))
+
+
+def _fit(catalog: Catalog, employer: Employer, record: TraineeRecord) -> EmployerFit:
+    """As the booklet judges it (``core.booklet.employer.employer_part``): each competency by
+    the catalog that defines it, the trainee's trade apart from the others."""
+    trade = record.trainee.sector
+    return employer_fit(
+        employer,
+        record.level_codes(),
+        lambda c: catalog.defining(c).grading(c),
+        lambda c: catalog.defining(c).sector_id(c) == trade,
+    )
+
+
+def search(
+    gestes: Gestes, school_ids: Iterable[int], employer_id: str, today: dt.date
+) -> list[Match]:
+    """For a company (the school's own profile, or a shared one), the trainees of the
+    schools' running and recent cohorts who fit it now, the best fit first. Unknown to a
+    school's catalog: RecordError."""
+    schools = list(school_ids)
+    partners = {p.employer_id for s in schools for p in gestes.store.partners.of_school(s)}
+    if employer_id not in gestes.catalog.employers and employer_id not in partners:
+        raise RecordError(f"Entreprise inconnue : « {employer_id} ».", "employer")
+    found: list[Match] = []
+    for school in schools:
+        for cohort, _ in gestes.store.lookup.cohorts([school]):
+            if cohort.starts_on > today or cohort.ends_on < today - dt.timedelta(RECENT_DAYS):
+                continue
+            catalog = gestes.definitions_for(cohort).catalog
+            employer = catalog.employers.get(employer_id)
+            if employer is None:
+                continue
+            found += matches(catalog, employer, gestes.store.records.cohort_records(cohort.id))
+    return sorted(found, key=lambda m: (m.fit.rank, m.name))

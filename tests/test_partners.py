@@ -142,3 +142,65 @@ def test_a_placement_with_a_schools_company_takes_its_requirements_as_objectives
     [leo] = world.directory.add_trainees(elsewhere, [NewTrainee("Léo", "Roux")])
     with pytest.raises(RecordError, match="inconnu"):  # another school's company
         gestes.store.placements.create(leo, new, None)
+
+
+def test_the_employer_search_lists_exactly_who_fits_as_the_store_says(world):
+    """The expected list is derived here from the records and the company's requirements,
+    requirement by requirement, and compared with the page's, the API's and the CLI's."""
+    import datetime as dt
+
+    from core.catalog.definitions import Autonomy
+    from core.judging.attempts import StepResult
+
+    gestes = world.gestes
+    today = dt.date.today()
+    running = world.directory.create_cohort(
+        world.school, "fibre", "Fibre en cours", today - dt.timedelta(days=40),
+        today + dt.timedelta(days=60), [world.trainer],
+    )  # fmt: skip
+    people = world.directory.add_trainees(
+        running,
+        [NewTrainee("Awa", "Prête"), NewTrainee("Léo", "Débutant"), NewTrainee("Nour", "Partie")],
+    )
+    splice = "fibre.g.soudure_fusion"
+    steps = {s.key: StepResult.REUSSI for s in gestes.catalog.gesture(splice).steps}
+    for trainee in (people[0], people[2]):
+        for n in range(2):  # acquis: two autonomous successes on two days
+            gestes.store.observations.record_attempt(
+                trainee, world.trainer, splice, steps, Autonomy.AUTONOME,
+                today - dt.timedelta(days=10 - n), f"s-{trainee}-{n}",
+            )  # fmt: skip
+    from core.domain import ExitKind
+
+    gestes.store.observations.record_exit(
+        people[2], world.coordinator, ExitKind.CDI, today, "exit-nour"
+    )
+    wants = (
+        Requirement(competency=SPLICE, priority=Priority.ESSENTIELLE),
+        Requirement(competency=PTO, priority=Priority.APPRECIEE),
+    )
+    partner = gestes.store.partners.add(world.school, "Fibre Sud Réseaux", wants, None)
+    expected = []
+    for record in gestes.store.records.cohort_records(running):
+        level = record.levels[SPLICE].level
+        placed = record.exit is not None
+        scale = gestes.catalog.curriculum_of(SPLICE).scale
+        if scale.rank(level) >= scale.rank(wants[0].min_level) and not placed:
+            expected.append(record.trainee.full_name)
+    assert expected == ["Awa Prête"]  # Léo: nothing yet; Nour: hired already
+    office, _ = signed_in(world, "coord@example.org")
+    page = html.unescape(
+        office.get(f"/partners/search?ecole={world.school}&employer={partner.employer_id}").text
+    )
+    listed = re.findall(r'\?ouvert=livret#livret">([^<]+)</a>', page)
+    assert listed == expected and "1 sur 2 exigences atteintes" in page
+    assert "À surveiller" in page
+    api = office.get(
+        f"/api/schools/{world.school}/employer-search?employer={partner.employer_id}"
+    ).json()
+    assert [m["name"] for m in api] == expected and api[0]["vigilance"][0]["competency"] == PTO
+    assert (
+        office.get(f"/api/schools/{world.school}/employer-search?employer=x.y").status_code == 404
+    )
+    trainer, _ = signed_in(world, "formateur@example.org")
+    assert trainer.get(f"/partners/search?employer={partner.employer_id}").status_code == 403

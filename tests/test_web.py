@@ -497,6 +497,31 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("POST", "/partners", {"ecole": "1", **company}, COORDINATORS_ONLY),
         ("GET", f"/partners/{partner}", {}, COORDINATORS_ONLY),
         ("POST", f"/partners/{partner}", company, COORDINATORS_ONLY),
+        (
+            "GET",
+            f"/partners/search?ecole=1&employer=partenaire.e1.p{partner}",
+            {},
+            COORDINATORS_ONLY,
+        ),
+        ("GET", "/api/schools/1/partners", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            "/api/schools/1/partners",
+            {"json": {"name": "Fibre Nord", "requirements": [{"competency": "fibre.c.souder"}]}},
+            COORDINATORS_ONLY,
+        ),
+        (
+            "POST",
+            f"/api/partners/{partner}",
+            {"json": {"name": "Fibre Sud", "requirements": [{"competency": "fibre.c.souder"}]}},
+            COORDINATORS_ONLY,
+        ),
+        (
+            "GET",
+            f"/api/schools/1/employer-search?employer=partenaire.e1.p{partner}",
+            {},
+            COORDINATORS_ONLY,
+        ),
         ("GET", f"/api/trainees/{tr}/positioning", {}, {}),
         ("POST", f"/trainees/{tr}/positioning", seen, {}),
         ("POST", f"/api/trainees/{tr}/positioning", {"json": said}, {}),
@@ -1675,18 +1700,13 @@ def test_booklet_download_and_preview(site):
 
 def test_a_signed_link_printed_before_short_codes_still_answers(site):
     """Booklets printed before the short codes carry a signed token: /verify/ still checks it."""
-    from core.booklet.data import build_booklet
-    from core.booklet.handing import attended_minutes
+    from core.booklet.handing import booklet_of
     from core.booklet.verification import Claim, content_key, sign
 
     gestes = site.gestes
     record = gestes.store.records.trainee_record(site.trainee)
-    data = build_booklet(
-        gestes.definitions,
-        record,
-        immersion=gestes.immersion_record(site.trainee),
-        attended=attended_minutes(gestes, site.trainee),  # the sheets the matrix signed
-    )
+    # as every channel builds it: the sheets the matrix signed, the partners it added
+    data = booklet_of(gestes, record)
     claim = Claim(
         trainee=site.trainee,
         content=content_key(data),

@@ -27,6 +27,7 @@ from web.api import corrections as api_corrections
 from web.api import curriculum as api_curriculum
 from web.api import followups as api_followups
 from web.api import immersion as api_immersion
+from web.api import partners as api_partners
 from web.api import positioning as api_positioning
 from web.api import records as api_records
 from web.api import schools as api_schools
@@ -188,6 +189,6 @@ def _routes(app: FastAPI) -> None:
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )
     apis = (api_scoring, api_records, api_schools, api_curriculum, api_corrections, api_immersion)
-    for json_api in (*apis, api_attendance, api_followups, api_positioning):
+    for json_api in (*apis, api_attendance, api_followups, api_positioning, api_partners):
         app.include_router(json_api.router, responses=API_RESPONSES)
     app.description = api.__doc__ or ""

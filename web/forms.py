@@ -72,3 +72,17 @@ def today() -> dt.date:
 def values(form: FormData) -> dict[str, Any]:
     """What was typed, to fill the form again (never a password)."""
     return {k: str(v) for k, v in form.items() if k not in {"password", "password2", "csrf_token"}}
+
+
+def period(du: dt.date | None, au: dt.date | None) -> tuple[dt.date, dt.date]:
+    """A period asked in an address: the last twelve months by default; refused (400, in
+    French) outside the years a school's record can hold, or upside down."""
+    from fastapi import HTTPException
+
+    end = au or today()
+    if not dt.date(2000, 1, 1) <= end <= dt.date(2100, 12, 31):
+        raise HTTPException(status_code=400, detail="Période : entre 2000 et 2100.")
+    start = du or end - dt.timedelta(days=365)
+    if not dt.date(2000, 1, 1) <= start <= end:
+        raise HTTPException(status_code=400, detail="Période : le début avant la fin, après 2000.")
+    return start, end

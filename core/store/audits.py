@@ -93,6 +93,8 @@ class AuditLinks:
             raise RecordError(f"Durée du lien : de 1 à {MAX_DAYS} jours.", "jours")
         code = secrets.token_urlsafe(16)
         with self._db.write() as session:
+            if session.get(t.School, school_id) is None:
+                raise RecordError("École inconnue.", "ecole")
             row = AuditLinkRow(
                 code_hash=audit_hash(code), school_id=school_id, starts_on=start, ends_on=end,
                 sample=drawn(trainees, code), issued_on=today,

@@ -158,6 +158,8 @@ class Opinions:
             raise RecordError(f"Durée du lien : de 1 à {MAX_LINK_DAYS} jours.", "jours")
         code = secrets.token_urlsafe(16)
         with self._db.write() as session:
+            if session.get(t.School, school_id) is None:
+                raise RecordError("École inconnue.", "ecole")
             row = OpinionLinkRow(
                 code_hash=opinion_hash(code), school_id=school_id, cohort_id=cohort_id,
                 questionnaire=questionnaire, who=who, issued_on=today,

@@ -26,6 +26,7 @@ from web.deps import (
     store_of,
     trainee_of,
 )
+from web.forms import period
 from web.security import require_school
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -221,8 +222,7 @@ def qualiopi_api(
     au: Annotated[dt.date | None, Query()] = None,
 ) -> list[IndicatorOut]:
     """The school's Qualiopi file over a period (default: the last twelve months)."""
-    end = au or dt.date.today()
-    start = du or end - dt.timedelta(days=365)
+    start, end = period(du, au)
     return [
         IndicatorOut(
             number=i.number, title=i.title, evidence=list(i.evidence), held=i.held, link=i.link
@@ -272,8 +272,7 @@ def opinions_api(
 
     require_coordinator(user)
     require_school(user, school_id)
-    end = au or dt.date.today()
-    start = du or end - dt.timedelta(days=365)
+    start, end = period(du, au)
     return [
         OpinionResultsOut(
             questionnaire=r.kind, title=r.title, respondents=r.respondents,

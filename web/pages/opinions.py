@@ -18,7 +18,7 @@ from core.followup.opinions import BY_LINK, QUESTIONNAIRES, SCALE, checked, due
 from core.followup.satisfaction import school_results
 from core.immersion.placements import LinkKind
 from web.deps import Id, User, gestes_of, require_coordinator, served_at
-from web.forms import today
+from web.forms import period, today
 from web.pages.links import UNKNOWN, check_token, my_code, opened_link, throttled_guess
 from web.rendering import render
 from web.security import require_school
@@ -134,8 +134,7 @@ def opinions_page(
         raise HTTPException(status_code=404, detail="Introuvable.")
     school_id = ecole or schools[0].id
     require_school(user, school_id)
-    end = au or today()
-    start = du or end - dt.timedelta(days=365)
+    start, end = period(du, au)
     view = _view(request, schools, school_id, start, end, cohorte)
     return render(request, "opinions.html", view)
 

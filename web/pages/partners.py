@@ -118,6 +118,30 @@ async def add_partner(request: Request, user: User) -> Response:
     return RedirectResponse(f"/partners/{made.id}", status_code=303)
 
 
+@router.get("/partners/search")
+def employer_search(
+    request: Request,
+    user: User,
+    employer: Annotated[str, Query(max_length=120)],
+    ecole: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Who fits a company now, among the school's running and recent cohorts: to propose
+    placements and candidates. The school's only: never shown outside it."""
+    from core.partners import search
+
+    school = _school(request, user, ecole)
+    gestes = gestes_of(request)
+    try:
+        found = search(gestes, [school.id], employer, forms.today())
+    except RecordError:
+        raise HTTPException(status_code=404, detail="Entreprise inconnue.") from None
+    own = {p.employer_id: p for p in gestes.store.partners.of_school(school.id)}
+    company = own[employer].name if employer in own else gestes.catalog.employers[employer].name
+    names = {c.id: c.name for s in gestes.catalog.sectors.values() for c in s.competencies}
+    view = {"school": school, "company": company, "matches": found, "names": names}
+    return render(request, "partner_search.html", view)
+
+
 def _partner_of(request: Request, user: CurrentUser, partner_id: int) -> tuple[Partner, Any]:
     require_coordinator(user)
     partner = gestes_of(request).store.partners.get(partner_id)

@@ -17,17 +17,12 @@ from core.qualiopi import file_zip
 from web.actions import qualiopi_file
 from web.contract import served_as
 from web.deps import Id, User, gestes_of, require_coordinator, served_at
-from web.forms import today
+from web.forms import period, today
 from web.rendering import render
 from web.security import require_school
 
 router = APIRouter(tags=["pages"])
 Day = Annotated[dt.date | None, Query()]
-
-
-def _period(du: dt.date | None, au: dt.date | None) -> tuple[dt.date, dt.date]:
-    end = au or today()
-    return du or end - dt.timedelta(days=365), end  # the last twelve months
 
 
 @router.get("/qualiopi")
@@ -40,7 +35,7 @@ def qualiopi_page(
     if not schools:
         raise HTTPException(status_code=404, detail="Introuvable.")
     school_id = ecole or schools[0].id
-    start, end = _period(du, au)
+    start, end = period(du, au)
     return render(request, "qualiopi.html", _view(request, user, school_id, start, end, schools))
 
 
@@ -67,7 +62,7 @@ def _view(
 def qualiopi_zip(
     request: Request, user: User, ecole: Annotated[int, Query(ge=1)], du: Day = None, au: Day = None
 ) -> Response:
-    start, end = _period(du, au)
+    start, end = period(du, au)
     file = qualiopi_file(request, user, ecole, start, end)
     return zip_response(file_zip(gestes_of(request), file), file.start, file.end)
 
@@ -98,7 +93,8 @@ def make_auditor_link(
     try:
         _, code = store.audits.create(ecole, du, au, trainees, jours, today(), user.id)
     except RecordError as error:
-        raise HTTPException(status_code=400, detail=str(error)) from None
+        status = 404 if error.field == "ecole" else 400
+        raise HTTPException(status_code=status, detail=str(error)) from None
     schools = [s for s in store.lookup.schools() if user.can_see_school(s.id)]
     view = _view(request, user, ecole, du, au, schools)
     view["made"] = f"{gestes_of(request).settings.address(served_at(request))}/audit/{code}"

@@ -1,0 +1,40 @@
+"""``gestes partners`` and ``gestes employer-search``: a school's partner companies and who
+fits one now, on the same store and derivation as the pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from core.cli.common import Opener, refused
+
+
+def add_partner_commands(app: typer.Typer, opener: Opener) -> None:
+    @app.command("partners")
+    def partners_command(school: Annotated[int, typer.Argument(help="School id.")]) -> None:
+        """A school's own company profiles: id, name, requirements."""
+        gestes = opener.gestes()
+        for partner in gestes.store.partners.of_school(school):
+            based = f" (over {partner.based_on})" if partner.based_on else ""
+            typer.echo(f"{partner.employer_id}\t{partner.name}{based}")
+            for r in partner.requirements:
+                typer.echo(f"\t{r.competency} >= {r.min_level} ({r.priority.value})")
+
+    @app.command("employer-search")
+    def employer_search_command(
+        school: Annotated[int, typer.Argument(help="School id.")],
+        employer: Annotated[str, typer.Argument(help="The company's id (own or shared).")],
+    ) -> None:
+        """The trainees of the school's running and recent cohorts who fit a company now."""
+        from core.partners import search
+
+        gestes = opener.gestes()
+        found = refused(lambda: search(gestes, [school], employer, dt.date.today()))
+        for match in found:
+            watch = ", ".join(r.requirement.competency for r in match.vigilance) or "-"
+            typer.echo(
+                f"{match.trainee_id}\t{match.name}\t{match.cohort}\t"
+                f"{match.fit.met}/{match.fit.total}\twatch: {watch}"
+            )

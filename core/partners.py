@@ -131,18 +131,20 @@ def search(
     """For a company (the school's own profile, or a shared one), the trainees of the
     schools' running and recent cohorts who fit it now, the best fit first. Unknown to a
     school's catalog: RecordError."""
-    schools = list(school_ids)
-    partners = {p.employer_id for s in schools for p in gestes.store.partners.of_school(s)}
-    if employer_id not in gestes.catalog.employers and employer_id not in partners:
+    store = gestes.store
+    schools = {s.id: s for s in store.lookup.schools() if s.id in set(school_ids)}
+    own = {s: store.partners.of_school(s) for s in schools}
+    known = {p.employer_id for found in own.values() for p in found}
+    if employer_id not in gestes.catalog.employers and employer_id not in known:
         raise RecordError(f"Entreprise inconnue : « {employer_id} ».", "employer")
     found: list[Match] = []
-    for school in schools:
-        for cohort, _ in gestes.store.lookup.cohorts([school]):
+    for school_id, school in schools.items():  # each school's profiles read once
+        overlay = {p.employer_id: p.employer(school.territory) for p in own[school_id]}
+        for cohort, _ in store.lookup.cohorts([school_id]):
             if cohort.starts_on > today or cohort.ends_on < today - dt.timedelta(RECENT_DAYS):
                 continue
-            catalog = gestes.definitions_for(cohort).catalog
+            catalog = with_partners(gestes.catalog_for(cohort), overlay)
             employer = catalog.employers.get(employer_id)
-            if employer is None:
-                continue
-            found += matches(catalog, employer, gestes.store.records.cohort_records(cohort.id))
+            if employer is not None:
+                found += matches(catalog, employer, store.records.cohort_records(cohort.id))
     return sorted(found, key=lambda m: (m.fit.rank, m.name))

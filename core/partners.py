@@ -19,6 +19,7 @@ from core.judging.record import TraineeRecord
 
 if TYPE_CHECKING:
     from core.context import Gestes
+    from core.store import Engagement, Partner
 
 LIMITS = {"name": 200, "description": 2000, "sites": 1000, "contacts": 1000}
 
@@ -148,3 +149,49 @@ def search(
             if employer is not None:
                 found += matches(catalog, employer, store.records.cohort_records(cohort.id))
     return sorted(found, key=lambda m: (m.fit.rank, m.name))
+
+
+# ---------------------------------------------------------------- the territory view
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One company over the last twelve months, from its engagements' lines."""
+
+    partner_id: int
+    name: str
+    last_seen: dt.date | None
+    counts: dict[str, int]  # kind -> how many (a line counts its ``count``)
+    unseen: bool  # not seen for six months (or never)
+
+    @property
+    def hosts(self) -> int:
+        return self.counts.get("stage", 0)
+
+    @property
+    def hires(self) -> int:
+        return self.counts.get("embauche", 0)
+
+
+def territory_view(
+    partners: Iterable[Partner], lines: Iterable[Engagement], today: dt.date
+) -> list[Activity]:
+    """Who hires, who hosts, who has not been seen for six months: each company with its
+    counts over the last twelve months, those who hire first, the unseen last."""
+    from core.store.engagements import UNSEEN_DAYS
+
+    by_partner: dict[int, list[Engagement]] = {}
+    for line in lines:
+        by_partner.setdefault(line.partner_id, []).append(line)
+    year_ago = today - dt.timedelta(days=365)
+    found = []
+    for partner in partners:
+        own = by_partner.get(partner.id, [])
+        last = max((e.on for e in own), default=None)
+        counts: dict[str, int] = {}
+        for e in own:
+            if e.on >= year_ago:
+                counts[e.kind] = counts.get(e.kind, 0) + e.count
+        unseen = last is None or last < today - dt.timedelta(days=UNSEEN_DAYS)
+        found.append(Activity(partner.id, partner.name, last, counts, unseen))
+    return sorted(found, key=lambda a: (a.unseen, -a.hires, -a.hosts, a.name))

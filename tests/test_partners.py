@@ -204,3 +204,50 @@ def test_the_employer_search_lists_exactly_who_fits_as_the_store_says(world):
     )
     trainer, _ = signed_in(world, "formateur@example.org")
     assert trainer.get(f"/partners/search?employer={partner.employer_id}").status_code == 403
+
+
+def test_engagements_make_the_territory_view_and_the_partners_report(world):
+    import datetime as dt
+
+    from core.partners import territory_view
+
+    gestes = world.gestes
+    today = dt.date.today()
+    wants = (Requirement(competency=SPLICE),)
+    hiring = gestes.store.partners.add(world.school, "Fibre Sud Réseaux", wants, None)
+    quiet = gestes.store.partners.add(world.school, "Câbles du Port", wants, None)
+    office, csrf = signed_in(world, "coord@example.org")
+    awa = world.trainees[0]
+    recent = (today - dt.timedelta(days=3)).isoformat()
+    for kind, trainee in (("stage", awa), ("embauche", awa), ("visite", None)):
+        done = office.post(
+            f"/partners/{hiring.id}/engagements",
+            data={"csrf_token": csrf, "kind": kind, "on": recent, "trainee": trainee or "",
+                  "note": "Très bon contact"},
+        )  # fmt: skip
+        assert done.status_code == 200, done.text
+    future = office.post(
+        f"/partners/{quiet.id}/engagements",
+        data={
+            "csrf_token": csrf,
+            "kind": "visite",
+            "on": (today + dt.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert future.status_code == 400 and 'id="erreur-on"' in future.text
+    old = today - dt.timedelta(days=300)
+    gestes.store.engagements.add(quiet.id, world.school, "offre_stage", old, None, count=2)
+    lines = gestes.store.engagements.of_school(world.school)
+    view = territory_view(gestes.store.partners.of_school(world.school), lines, today)
+    assert [(a.name, a.hires, a.hosts, a.unseen) for a in view] == [
+        ("Fibre Sud Réseaux", 1, 1, False),
+        ("Câbles du Port", 0, 0, True),  # two internships offered, ten months ago: unseen
+    ]
+    page = html.unescape(office.get(f"/partners?ecole={world.school}").text)
+    assert "pas vue depuis six mois" in page
+    report = office.get(f"/partners/engagements.csv?ecole={world.school}")
+    rows = report.content.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("entreprise;date;quoi") and len(rows) == 5
+    assert any("Embauche" in r and "Awa Diallo" in r for r in rows)
+    gestes.store.rgpd.erase_trainee(awa)
+    assert all(not e.note for e in gestes.store.engagements.of_school(world.school) if e.trainee_id)

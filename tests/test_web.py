@@ -504,6 +504,13 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             COORDINATORS_ONLY,
         ),
         ("GET", "/api/schools/1/partners", {}, COORDINATORS_ONLY),
+        ("GET", "/partners/engagements.csv?ecole=1", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            f"/partners/{partner}/engagements",
+            {"kind": "visite", "on": "2026-01-20"},
+            COORDINATORS_ONLY,
+        ),
         (
             "POST",
             "/api/schools/1/partners",

@@ -30,6 +30,7 @@ service            what it does
 ``audits``         read-only links to a school's Qualiopi file, for auditors
 ``opinions``       questionnaires answered, and the links sent for them
 ``partners``       each school's partner companies and their requirements, traced
+``engagements``    what each company committed and did: internships, visits, hires…
 =================  ==============================================================
 """
 
@@ -53,6 +54,8 @@ from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula
 from core.store.database import Database
 from core.store.directory import STEPS, Directory
+from core.store.engagements import KINDS as ENGAGEMENT_KINDS
+from core.store.engagements import Engagement, Engagements
 from core.store.engine import (
     create_missing_database,
     current_revision,
@@ -85,6 +88,7 @@ from core.store.verifications import Verifications
 
 __all__ = [
     "BREAKDOWNS",
+    "ENGAGEMENT_KINDS",
     "SOURCES",
     "STEPS",
     "UNFINISHED_SHOWN",
@@ -94,6 +98,8 @@ __all__ = [
     "AuditLinks",
     "Complaint",
     "Correction",
+    "Engagement",
+    "Engagements",
     "FailureCounts",
     "FileStore",
     "FollowUp",
@@ -162,6 +168,7 @@ class Store:
         self.audits = AuditLinks(database)
         self.opinions = Opinions(database)
         self.partners = Partners(database, catalog)
+        self.engagements = Engagements(database)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

@@ -16,6 +16,7 @@ from core.domain import RecordError
 from core.settings import Settings
 from core.store import tables as t
 from core.store.database import Database
+from core.store.engagements import EngagementRow
 from core.store.evidence import EvidenceFiles
 from core.store.files import FileStore
 from core.store.followups import FollowUpRow
@@ -97,6 +98,7 @@ def export_trainee(database: Database, records: TraineeRecords, trainee_id: int)
                 ("positioning", PositioningRow, PositioningRow.id),
                 ("plan_lines", PlanRow, PlanRow.id),
                 ("opinions", OpinionRow, OpinionRow.id),
+                ("engagements", EngagementRow, EngagementRow.id),
             )
         }
         attendance = [
@@ -136,6 +138,7 @@ ERASED_TABLES = (
     "positioning",
     "plan_lines",
     "opinions",
+    "engagements",
 )
 
 
@@ -157,9 +160,10 @@ def _erase_rows(database: Database, trainee_id: int) -> set[str]:
             .values(outcome="[effacé]")
         )
         erase_positioning(session, trainee_id)
-        session.execute(  # the answers stay counted; their words go
-            update(OpinionRow).where(OpinionRow.trainee_id == trainee_id).values(text="")
-        )
+        for model, blank in ((OpinionRow, {"text": ""}), (EngagementRow, {"note": ""})):
+            session.execute(  # counted still; their words, about the person, go
+                update(model).where(model.trainee_id == trainee_id).values(**blank)
+            )
         trainee.erased_at = dt.datetime.now(dt.UTC)
         observations = session.scalars(
             select(t.Observation).where(t.Observation.trainee_id == trainee_id)

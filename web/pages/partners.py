@@ -13,9 +13,11 @@ from starlette.datastructures import FormData
 
 from core.catalog.definitions import Employer, Priority
 from core.domain import RecordError
-from core.partners import checked_fields, checked_requirements
+from core.partners import checked_fields, checked_requirements, territory_view
+from core.store import ENGAGEMENT_KINDS as KINDS
 from core.store import Partner
 from web import forms
+from web.contract import served_as
 from web.deps import Id, User, gestes_of, require_coordinator
 from web.rendering import render
 from web.security import CurrentUser, require_school
@@ -43,8 +45,42 @@ def partners_page(
     own = gestes.store.partners.of_school(school.id)
     adapted = {p.based_on for p in own if p.based_on}
     shared = [e for e in gestes.catalog.employers_in(school.territory) if e.id not in adapted]
-    view = {"school": school, "own": own, "shared": shared}
+    lines = gestes.store.engagements.of_school(school.id)
+    view = {
+        "school": school,
+        "own": own,
+        "shared": shared,
+        "activity": territory_view(own, lines, forms.today()),
+        "kinds": KINDS,
+    }
     return render(request, "partners.html", view)
+
+
+@router.get(
+    "/partners/engagements.csv",
+    response_class=Response,
+    responses=served_as("text/csv", "The partners' report: every engagement, dated"),
+)
+def engagements_csv(
+    request: Request, user: User, ecole: Annotated[int | None, Query(ge=1)] = None
+) -> Response:
+    """The school's partners' report: each company's engagements, one line each."""
+    import csv
+    import io
+
+    school = _school(request, user, ecole)
+    store = gestes_of(request).store
+    names = {p.id: p.name for p in store.partners.of_school(school.id)}
+    table = io.StringIO()
+    writer = csv.writer(table, delimiter=";")
+    writer.writerow(["entreprise", "date", "quoi", "combien", "stagiaire", "note", "noté par"])
+    for e in store.engagements.of_school(school.id):
+        trainee = store.lookup.trainee(e.trainee_id) if e.trainee_id else None
+        who = f"{trainee[0].first_name} {trainee[0].last_name}" if trainee else ""
+        writer.writerow([names.get(e.partner_id, ""), e.on.isoformat(), e.label, e.count, who,
+                         e.note, e.by])  # fmt: skip
+    headers = {"Content-Disposition": 'attachment; filename="partenaires.csv"'}
+    return Response("\ufeff" + table.getvalue(), media_type="text/csv", headers=headers)
 
 
 def _form_view(
@@ -57,9 +93,20 @@ def _form_view(
         else []
     )
     rows += [("", "acquis", "importante")] * (ROWS - len(rows))
+    lines = gestes.store.engagements.of_school(school.id)
     return {
         "school": school,
         "partner": partner,
+        "engagements": [
+            e for e in lines if isinstance(partner, Partner) and e.partner_id == partner.id
+        ],
+        "kinds": KINDS,
+        "trainees": [
+            t
+            for c, _ in gestes.store.lookup.cohorts([school.id])
+            for t in gestes.store.lookup.cohort_trainees(c.id)
+            if not t.erased
+        ],
         "rows": rows,
         "sectors": list(gestes.catalog.sectors.values()),
         "levels": LEVELS,
@@ -157,6 +204,32 @@ def partner_page(request: Request, user: User, partner_id: Id) -> Response:
     history = gestes_of(request).store.corrections.history("partner", [partner_id])
     view = _form_view(request, school, partner, based_on=partner.based_on or "", history=history)
     return render(request, "partner.html", view)
+
+
+@router.post("/partners/{partner_id}/engagements")
+async def add_engagement(request: Request, user: User, partner_id: Id) -> Response:
+    """A line of what the company committed or did (an internship hosted, a hire…)."""
+    partner, school = _partner_of(request, user, partner_id)
+    form = await request.form()
+    errors: forms.Errors = {}
+    day = forms.day(form, "on", errors, default=forms.today())
+    count = forms.whole(form, "count", errors, low=1, high=100) or 1
+    trainee = forms.whole(form, "trainee", errors, low=1, high=10**9)
+    store = gestes_of(request).store
+    if not errors:
+        try:
+            store.engagements.add(
+                partner_id, school.id, str(form.get("kind") or ""), day, user.id, count=count,
+                trainee_id=trainee, note=str(form.get("note") or "")[:501], today=forms.today(),
+            )  # fmt: skip
+        except RecordError as error:
+            errors = forms.refusal(error)
+    if errors:
+        history = store.corrections.history("partner", [partner_id])
+        view = _form_view(request, school, partner, based_on=partner.based_on or "",
+                          history=history, errors=errors, form=forms.values(form))  # fmt: skip
+        return render(request, "partner.html", view, status_code=400)
+    return RedirectResponse(f"/partners/{partner_id}#engagements", status_code=303)
 
 
 @router.post("/partners/{partner_id}")

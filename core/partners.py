@@ -75,6 +75,7 @@ def with_partners(catalog: Catalog, partners: dict[str, Employer]) -> Catalog:
 # ---------------------------------------------------------------- employer search
 
 RECENT_DAYS = 183  # a cohort ended within six months is still proposed to employers
+UNSEEN_DAYS = 183  # a company without a line for six months is « pas vue »
 
 
 @dataclass(frozen=True)
@@ -178,8 +179,6 @@ def territory_view(
 ) -> list[Activity]:
     """Who hires, who hosts, who has not been seen for six months: each company with its
     counts over the last twelve months, those who hire first, the unseen last."""
-    from core.store.engagements import UNSEEN_DAYS
-
     by_partner: dict[int, list[Engagement]] = {}
     for line in lines:
         by_partner.setdefault(line.partner_id, []).append(line)

@@ -30,9 +30,6 @@ KINDS = {
     "parrainage": "Parrainage de compétences",
     "embauche": "Embauche",
 }
-HOSTS = ("stage",)
-HIRES = ("embauche",)
-UNSEEN_DAYS = 183  # « not seen for six months »
 
 
 class EngagementRow(t.Base):

@@ -275,6 +275,8 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
     wants = (Requirement(competency="fibre.c.souder"),)
     partner = site.gestes.store.partners.add(1, f"Partenaire {who}", wants, None).id
     company = {"name": "Fibre Sud", "competency-1": "fibre.c.souder", "level-1": "acquis"}
+    candidate = site.gestes.store.candidates.add(1, NewTrainee("Candidat", who), None)
+    not_admitted = {**COORDINATORS_ONLY, "admin": {400}, "coordinator": {400}}  # said, refused
     lines = [site.gestes.store.positioning.add_line(tr, "autre", who, day, None) for _ in "ab"]
     seen = {"item:fibre.g.preparer_chantier": "avec_aide", "observed_on": "2026-01-20"}
     said = {"answers": {"fibre.g.preparer_chantier": "seul"}, "observed_on": "2026-01-20"}
@@ -504,6 +506,16 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
             COORDINATORS_ONLY,
         ),
         ("GET", "/api/schools/1/partners", {}, COORDINATORS_ONLY),
+        ("GET", "/candidates?ecole=1", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            "/candidates",
+            {"ecole": "1", "first_name": "Léa", "last_name": who},
+            COORDINATORS_ONLY,
+        ),
+        ("GET", f"/candidates/{candidate}", {}, COORDINATORS_ONLY),
+        ("POST", f"/candidates/{candidate}", {"interviewer": "Inès"}, COORDINATORS_ONLY),
+        ("POST", f"/candidates/{candidate}/admit", {"cohort": str(co)}, not_admitted),
         ("GET", "/partners/engagements.csv?ecole=1", {}, COORDINATORS_ONLY),
         (
             "POST",

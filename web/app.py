@@ -41,6 +41,7 @@ from web.pages import (
     audit,
     auth,
     booklets,
+    candidates,
     certificates,
     cohorts,
     complaints,
@@ -184,7 +185,7 @@ def _routes(app: FastAPI) -> None:
     pages_in_order = (scoring, evaluations, auth, schools, cohorts, trainee, coordination, booklets)
     later = (curriculum, corrections, imports, exits, unfinished, immersion, links, attendance)
     extra = (certificates, organisations, results, complaints, qualiopi, positioning, audit)
-    for pages in (*pages_in_order, *later, *extra, opinions, partners, operations):
+    for pages in (*pages_in_order, *later, *extra, opinions, partners, candidates, operations):
         app.include_router(
             pages.router, default_response_class=HTMLResponse, responses=PAGE_RESPONSES
         )

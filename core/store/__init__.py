@@ -31,6 +31,7 @@ service            what it does
 ``opinions``       questionnaires answered, and the links sent for them
 ``partners``       each school's partner companies and their requirements, traced
 ``engagements``    what each company committed and did: internships, visits, hires…
+``candidates``     candidates, their session, interview and decision, then admitted
 =================  ==============================================================
 """
 
@@ -49,6 +50,7 @@ from core.store.attendance_alerts import AbsenceAlert, SheetAlert, attendance_al
 from core.store.attendance_checks import NewEntry
 from core.store.audits import AuditLink, AuditLinks
 from core.store.backup import backup_database, restore_database
+from core.store.candidates import DECISIONS, Candidate, Candidates
 from core.store.complaints import SOURCES, Complaint, Complaints
 from core.store.corrections import Correction, Corrections
 from core.store.curricula import Curricula
@@ -88,6 +90,7 @@ from core.store.verifications import Verifications
 
 __all__ = [
     "BREAKDOWNS",
+    "DECISIONS",
     "ENGAGEMENT_KINDS",
     "SOURCES",
     "STEPS",
@@ -96,6 +99,8 @@ __all__ = [
     "Attendance",
     "AuditLink",
     "AuditLinks",
+    "Candidate",
+    "Candidates",
     "Complaint",
     "Correction",
     "Engagement",
@@ -169,6 +174,7 @@ class Store:
         self.opinions = Opinions(database)
         self.partners = Partners(database, catalog)
         self.engagements = Engagements(database)
+        self.candidates = Candidates(database, self.directory)
         self.failures = FailureCounts(database, settings.signing_key)
         self.jobs = Jobs(database)
         proofs = Proofs(settings, self.files.within("proofs"))

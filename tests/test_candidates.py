@@ -99,3 +99,41 @@ def test_another_school_reaches_no_candidate(world):
     assert re.search("Candidate", other.get("/candidates").text) is None
     trainer, _ = signed_in(world, "formateur@example.org")
     assert trainer.get("/candidates").status_code == 403
+
+
+def test_the_api_and_the_command_line_take_a_candidate_to_a_cohort(world, monkeypatch):
+    from typer.testing import CliRunner
+
+    from core.cli.main import build_cli
+
+    office, csrf = signed_in(world, "coord@example.org")
+    headers = {"X-CSRF-Token": csrf}
+    made = office.post(
+        f"/api/schools/{world.school}/candidates",
+        json={"first_name": "Inès", "last_name": "Api", "prescriber": "France Travail"},
+        headers=headers,
+    ).json()
+    assert made["step"] == "Orienté·e"
+    today = dt.date.today().isoformat()
+    decided = office.post(
+        f"/api/candidates/{made['id']}",
+        json={"decision": "admis", "decided_on": today},
+        headers=headers,
+    ).json()
+    assert decided["step"] == "Admis·e" and decided["erase_on"] is None
+    lyon = world.directory.create_school(None, "École de Lyon", "Lyon", "territoire.lyon")
+    elsewhere = world.directory.create_cohort(
+        lyon, "fibre", "Fibre Lyon", dt.date(2026, 1, 5), dt.date(2026, 4, 10)
+    )
+    wrong = office.post(
+        f"/api/candidates/{made['id']}/admit", json={"cohort": elsewhere}, headers=headers
+    )
+    assert wrong.status_code == 404
+    monkeypatch.setattr("core.cli.common.Opener.gestes", lambda self: world.gestes)
+    runner = CliRunner()
+    refused = runner.invoke(build_cli(), ["candidate-admit", str(made["id"]), str(elsewhere)])
+    assert refused.exit_code == 1 and "promotion ouverte" in refused.stderr
+    admitted = runner.invoke(build_cli(), ["candidate-admit", str(made["id"]), str(world.cohort)])
+    assert admitted.exit_code == 0 and "is trainee" in admitted.stdout
+    listed = runner.invoke(build_cli(), ["candidates", str(world.school), "--purge"])
+    assert "0 candidate(s) erased." in listed.stdout and "Entré·e en formation" in listed.stdout

@@ -516,6 +516,20 @@ def routes(site: Site, who: str = "admin") -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/candidates/{candidate}", {}, COORDINATORS_ONLY),
         ("POST", f"/candidates/{candidate}", {"interviewer": "Inès"}, COORDINATORS_ONLY),
         ("POST", f"/candidates/{candidate}/admit", {"cohort": str(co)}, not_admitted),
+        ("GET", "/api/schools/1/candidates", {}, COORDINATORS_ONLY),
+        (
+            "POST",
+            "/api/schools/1/candidates",
+            {"json": {"first_name": "Léa", "last_name": who}},
+            COORDINATORS_ONLY,
+        ),
+        (
+            "POST",
+            f"/api/candidates/{candidate}",
+            {"json": {"interviewer": "Inès"}},
+            COORDINATORS_ONLY,
+        ),
+        ("POST", f"/api/candidates/{candidate}/admit", {"json": {"cohort": co}}, not_admitted),
         ("GET", "/partners/engagements.csv?ecole=1", {}, COORDINATORS_ONLY),
         (
             "POST",

@@ -38,3 +38,38 @@ def add_partner_commands(app: typer.Typer, opener: Opener) -> None:
                 f"{match.trainee_id}\t{match.name}\t{match.cohort}\t"
                 f"{match.fit.met}/{match.fit.total}\twatch: {watch}"
             )
+
+    @app.command("candidates")
+    def candidates_command(
+        school: Annotated[int, typer.Argument(help="School id.")],
+        purge: Annotated[
+            bool, typer.Option(help="Erase the candidates whose RGPD delay is over.")
+        ] = False,
+    ) -> None:
+        """A school's candidates: where each is, and when a non-admitted one is erased."""
+        gestes = opener.gestes()
+        if purge:
+            erased = gestes.store.candidates.erase_due(dt.date.today())
+            typer.echo(f"{erased} candidate(s) erased.")
+        for found in gestes.store.candidates.of_school(school):
+            erase = f"\terased on {found.erase_on()}" if found.erase_on() else ""
+            typer.echo(
+                f"{found.id}\t{found.first_name} {found.last_name}\t{found.prescriber or '-'}\t"
+                f"{found.step}{erase}"
+            )
+
+    @app.command("candidate-admit")
+    def candidate_admit_command(
+        candidate: Annotated[int, typer.Argument(help="Candidate id (decision: admis).")],
+        cohort: Annotated[int, typer.Argument(help="The cohort they enter.")],
+    ) -> None:
+        """An admitted candidate enters a cohort, their entry data carried over."""
+        gestes = opener.gestes()
+        found = gestes.store.candidates.get(candidate)
+        if found is None:
+            typer.echo(f"error: no candidate {candidate}", err=True)
+            raise typer.Exit(1)
+        trainee = refused(
+            lambda: gestes.store.candidates.admit(candidate, found.school_id, cohort, None)
+        )
+        typer.echo(f"Candidate {candidate} is trainee {trainee}.")

@@ -155,6 +155,10 @@ class Candidates:
             raise RecordError("Seul·e un·e candidat·e admis·e entre en formation.", "decision")
         if found.trainee_id:
             raise RecordError("Déjà entré·e en formation.")
+        with self._db.read() as session:
+            cohort = session.get(t.Cohort, cohort_id)
+            if cohort is None or cohort.school_id != school_id or cohort.closed_at is not None:
+                raise RecordError("Choisissez une promotion ouverte de l'école.", "cohort")
         new = NewTrainee(
             found.first_name, found.last_name, found.email, birth_date=found.birth_date,
             phone=found.phone, prescriber=found.prescriber, statuses=found.statuses,

@@ -1,6 +1,7 @@
-"""JSON API for a school's partner companies (the same store and checks as the pages): list,
-add, correct (each change traced), and the employer search — who fits a company now. The
-coordination's only, for its own schools."""
+"""JSON API for a school's partner companies and candidates (the same store and checks as the
+pages): companies listed, added, corrected (each change traced), the employer search — who
+fits a company now —, and candidates added, taken through their steps and admitted into a
+cohort. The coordination's only, for its own schools."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from core.catalog.definitions import Requirement
-from core.domain import RecordError
+from core.domain import NewTrainee, RecordError
 from core.partners import checked_fields, checked_requirements, search
-from core.store import Partner
+from core.store import Candidate, Partner
 from web.deps import Id, User, gestes_of, require_coordinator
 from web.forms import today
 from web.security import require_school
@@ -153,3 +154,114 @@ def employer_search_api(
         )
         for m in found
     ]  # fmt: skip
+
+
+class CandidateIn(BaseModel):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=30)
+    birth_date: dt.date | None = None
+    prescriber: str | None = Field(default=None, max_length=120)
+
+
+class CandidateStepsIn(BaseModel):
+    info_on: dt.date | None = None
+    interview_on: dt.date | None = None
+    interviewer: str | None = Field(default=None, max_length=200)
+    assessment: str | None = Field(default=None, max_length=2000)
+    decision: Literal["admis", "attente", "pas_maintenant"] | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    decided_on: dt.date | None = None
+
+
+class CandidateOut(BaseModel):
+    id: int
+    first_name: str
+    last_name: str
+    prescriber: str | None
+    step: str
+    decision: str | None
+    decided_on: dt.date | None
+    trainee_id: int | None
+    erase_on: dt.date | None = Field(description="When a candidate not admitted is erased")
+
+
+class AdmitIn(BaseModel):
+    cohort: int
+
+
+def _candidate_out(c: Candidate) -> CandidateOut:
+    return CandidateOut(
+        id=c.id, first_name=c.first_name, last_name=c.last_name, prescriber=c.prescriber,
+        step=c.step, decision=c.decision, decided_on=c.decided_on, trainee_id=c.trainee_id,
+        erase_on=c.erase_on(),
+    )  # fmt: skip
+
+
+def _candidate(request: Request, user: User, candidate_id: int) -> Candidate:
+    require_coordinator(user)
+    found = gestes_of(request).store.candidates.get(candidate_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    require_school(user, found.school_id)
+    return found
+
+
+@router.get("/schools/{school_id}/candidates", response_model=list[CandidateOut])
+def candidates_api(request: Request, user: User, school_id: Id) -> list[CandidateOut]:
+    require_coordinator(user)
+    require_school(user, school_id)
+    return [_candidate_out(c) for c in gestes_of(request).store.candidates.of_school(school_id)]
+
+
+@router.post("/schools/{school_id}/candidates", response_model=CandidateOut)
+def add_candidate_api(
+    request: Request, user: User, school_id: Id, body: CandidateIn
+) -> CandidateOut:
+    require_coordinator(user)
+    require_school(user, school_id)
+    store = gestes_of(request).store
+    new = NewTrainee(body.first_name, body.last_name, body.email, birth_date=body.birth_date,
+                     phone=body.phone, prescriber=body.prescriber)  # fmt: skip
+    try:
+        made = store.candidates.add(school_id, new, user.id)
+    except RecordError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    found = store.candidates.get(made)
+    assert found is not None
+    return _candidate_out(found)
+
+
+@router.post("/candidates/{candidate_id}", response_model=CandidateOut)
+def candidate_steps_api(
+    request: Request, user: User, candidate_id: Id, body: CandidateStepsIn
+) -> CandidateOut:
+    """The information session, the interview, the decision (the fields given), traced."""
+    found = _candidate(request, user, candidate_id)
+    store = gestes_of(request).store
+    try:
+        store.candidates.update(
+            candidate_id, found.school_id, user.id, **body.model_dump(exclude_unset=True)
+        )
+    except RecordError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    return _candidate_out(_candidate(request, user, candidate_id))
+
+
+@router.post("/candidates/{candidate_id}/admit", response_model=CandidateOut)
+def admit_candidate_api(
+    request: Request, user: User, candidate_id: Id, body: AdmitIn
+) -> CandidateOut:
+    """The admitted candidate becomes a trainee of ``cohort`` (one of the school's open)."""
+    found = _candidate(request, user, candidate_id)
+    store = gestes_of(request).store
+    if body.cohort not in {
+        c.id for c, _ in store.lookup.cohorts([found.school_id]) if not c.closed
+    }:
+        raise HTTPException(status_code=404, detail="Promotion introuvable.")
+    try:
+        store.candidates.admit(candidate_id, found.school_id, body.cohort, user.id)
+    except RecordError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    return _candidate_out(_candidate(request, user, candidate_id))

@@ -59,9 +59,10 @@ def build_cli() -> typer.Typer:
     followup.add_qualiopi_commands(app, opener)
     followup.add_opinion_commands(app, opener)
     followup.add_register_commands(app, opener)
-    from core.cli.partners import add_partner_commands
+    from core.cli.partners import add_candidate_commands, add_partner_commands
 
     add_partner_commands(app, opener)
+    add_candidate_commands(app, opener)
     plugins.hook.gestes_commands(cli=app, open_gestes=opener.gestes)
     return app
 

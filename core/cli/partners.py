@@ -1,5 +1,6 @@
 """``gestes partners`` and ``gestes employer-search``: a school's partner companies and who
-fits one now, on the same store and derivation as the pages and the API."""
+fits one now; ``gestes candidates`` and ``gestes candidate-admit``: its candidates — on the
+same store and derivations as the pages and the API."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def add_partner_commands(app: typer.Typer, opener: Opener) -> None:
                 f"{match.fit.met}/{match.fit.total}\twatch: {watch}"
             )
 
+
+def add_candidate_commands(app: typer.Typer, opener: Opener) -> None:
     @app.command("candidates")
     def candidates_command(
         school: Annotated[int, typer.Argument(help="School id.")],

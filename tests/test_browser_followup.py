@@ -129,3 +129,72 @@ def test_an_auditor_reads_the_file_and_its_sample_only(school, browser):  # noqa
     outside = next(t for t in trainees if t not in drawn)
     answer = auditor.goto(address + f"/stagiaires/{outside}")
     assert answer is not None and answer.status == 404
+
+
+def coordinator(browser, base: str, width: int, height: int):  # noqa: F811
+    _, page = device(browser, width, height)
+    page.goto(f"{base}/login")
+    page.fill("#email", "ines@ecole.fr")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
+def test_a_coordinator_adds_a_company_and_prints_its_booklet(school, browser):  # noqa: F811
+    from playwright.sync_api import expect
+
+    base, gestes, trainees = school
+    office = coordinator(browser, base, 1024, 768)
+    office.goto(f"{base}/partners")
+    office.get_by_role("link", name="Ajouter une entreprise").click()
+    office.fill("#f-name", "Fibre Est Réseaux")
+    office.fill("#f-contacts", "M. Leroy — 06 00 00 00 01")
+    office.get_by_label("Compétence 1", exact=True).select_option("fibre.c.souder")
+    office.get_by_label("Importance 1", exact=True).select_option("essentielle")
+    office.get_by_label("Compétence 2", exact=True).select_option("fibre.c.raccorder_client")
+    office.get_by_label("Niveau 2", exact=True).select_option("en_cours")
+    office.get_by_role("button", name="Enregistrer").click()
+    expect(office.get_by_role("heading", name="Fibre Est Réseaux")).to_be_visible()
+    shot(office, "entreprise-tablette")
+    [partner] = gestes.store.partners.of_school(1)
+    assert len(partner.requirements) == 2
+    office.goto(f"{base}/trainees/{trainees[0]}?ouvert=livret#livret")
+    office.locator("#livret-employeur").select_option(partner.employer_id)
+    office.get_by_role("button", name="Aperçu").click()
+    expect(office.locator("body")).to_contain_text("Pour Fibre Est Réseaux")
+    expect(office.locator("body")).not_to_contain_text("06 00 00 00 01")  # the school's only
+    with office.expect_download() as pdf:
+        office.goto(f"{base}/trainees/{trainees[0]}?ouvert=livret#livret")
+        office.locator("#livret-employeur").select_option(partner.employer_id)
+        office.get_by_role("button", name="Télécharger le PDF").click()
+    assert pdf.value.suggested_filename.endswith(".pdf")
+
+
+def test_a_candidate_goes_from_prescriber_to_trainee_on_a_phone(school, browser):  # noqa: F811
+    from playwright.sync_api import expect
+
+    base, gestes, _ = school
+    office = coordinator(browser, base, 390, 844)
+    office.goto(f"{base}/candidates")
+    office.fill("#f-first_name", "Yanis")
+    office.fill("#f-last_name", "Candidat")
+    office.fill("#f-prescriber", "Mission Locale de Chelles")
+    office.get_by_label("Bénéficiaire du RSA").check()
+    office.get_by_role("button", name="Ajouter", exact=True).click()
+    expect(office.get_by_role("heading", name="Yanis Candidat")).to_be_visible()
+    day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    office.fill("#f-info_on", day)
+    office.fill("#f-interview_on", day)
+    office.fill("#f-assessment", "Motivé, a déjà tiré des câbles chez un artisan.")
+    office.locator("#f-decision").select_option("admis")
+    office.fill("#f-decided_on", day)
+    office.get_by_role("button", name="Enregistrer").click()
+    expect(office.get_by_role("button", name="Inscrire dans la promotion")).to_be_visible()
+    shot(office, "candidat-telephone")
+    assert office.evaluate("document.documentElement.scrollWidth") <= 390
+    office.get_by_role("button", name="Inscrire dans la promotion").click()
+    expect(office.get_by_role("heading", name="Yanis Candidat")).to_be_visible()
+    assert "/trainees/" in office.url
+    trainee = int(office.url.split("/trainees/")[1].split("?")[0].split("#")[0])
+    found, _ = gestes.store.lookup.trainee(trainee)
+    assert found.prescriber == "Mission Locale de Chelles" and found.statuses == ("rsa",)

@@ -1,9 +1,11 @@
-"""The demo's partner companies: a school's own company, added by its coordinator with two
-requirements, and its own profile of a shared one — so that the partners' page, their
-booklets and the employer search show something from the first start."""
+"""The demo's partner companies — a school's own company, added by its coordinator with two
+requirements, and its own profile of a shared one — and a candidate pipeline for each
+school's next cohort: the partners' page, their booklets, the employer search and the
+candidates show something from the first start."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from core.catalog.definitions import Priority, Requirement
@@ -33,3 +35,35 @@ def seed_partners(gestes: Gestes, coordinator: int) -> None:
                 school.id, base.name, base.requirements[:3], coordinator, based_on=base.id,
                 description=f"Profil de l'école : {base.description or base.name}",
             )  # fmt: skip
+
+
+_CANDIDATES = (
+    ("Samir", "Benyahia", "France Travail", None),
+    ("Julie", "Marchand", "Mission Locale", None),
+    ("Moussa", "Traoré", "Mission Locale", "info"),
+    ("Clara", "Petit", "Association Avenir", "admis"),
+    ("Hugo", "Lambert", "France Travail", "attente"),
+)
+
+
+def seed_candidates(gestes: Gestes, today: dt.date, coordinator: int) -> None:
+    """A pipeline for each school's next cohort: candidates just sent, one who came to the
+    information session, one admitted (to enrol), one on the waiting list."""
+    from core.domain import NewTrainee
+
+    store = gestes.store.candidates
+    for school in gestes.store.lookup.schools():
+        for first, last, prescriber, step in _CANDIDATES:
+            made = store.add(school.id, NewTrainee(first, last, prescriber=prescriber), coordinator)
+            if step is None:
+                continue
+            steps: dict[str, object] = {"info_on": today - dt.timedelta(days=12)}
+            if step != "info":
+                steps |= {
+                    "interview_on": today - dt.timedelta(days=5),
+                    "interviewer": "Inès Coordinatrice",
+                    "assessment": "Motivation claire pour le terrain ; a déjà travaillé en équipe.",
+                    "decision": step,
+                    "decided_on": today - dt.timedelta(days=4),
+                }
+            store.update(made, school.id, coordinator, **steps)

@@ -22,7 +22,7 @@ from core.demo.attendance import seed_attendance
 from core.demo.entry import seed_entry
 from core.demo.immersion import Immersions
 from core.demo.opinions import seed_opinions
-from core.demo.partners import seed_partners
+from core.demo.partners import seed_candidates, seed_partners
 from core.domain import ExitDetails, ExitKind, NewTrainee, Role
 from core.judging.attempts import StepResult
 from core.judging.evaluation import Submission
@@ -164,6 +164,7 @@ def seed_demo(gestes: Gestes, today: dt.date | None = None, seed: int = 2026) ->
     _followups(gestes, today, users[_COORDINATOR])
     seed_opinions(gestes, random.Random(seed + 30), today, users[_COORDINATOR])
     seed_partners(gestes, users[_COORDINATOR])
+    seed_candidates(gestes, today, users[_COORDINATOR])
     return logins
 
 

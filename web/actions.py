@@ -28,7 +28,7 @@ from core.immersion.placements import (
 )
 from core.judging.attempts import StepResult
 from core.qualiopi import QualiopiFile, school_file
-from core.store import RecordedTap, Tap, TapOutcome, TapWriter
+from core.store import Candidate, RecordedTap, Tap, TapOutcome, TapWriter
 from web.deps import (
     Id,
     cohort_of,
@@ -381,3 +381,26 @@ def qualiopi_file(
         return school_file(gestes, school_id, start, end, address)
     except RecordError:
         raise HTTPException(status_code=404, detail="Introuvable.") from None
+
+
+def coordinated_school(request: Request, user: CurrentUser, ecole: int | None) -> Any:
+    """The school a coordination page is about: ``ecole``, else the user's first; 404
+    outside their schools (and for a coordinator of none)."""
+    require_coordinator(user)
+    schools = [s for s in gestes_of(request).store.lookup.schools() if user.can_see_school(s.id)]
+    school = (
+        next((s for s in schools if s.id == ecole), None) if ecole else next(iter(schools), None)
+    )
+    if school is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    return school
+
+
+def candidate_of(request: Request, user: CurrentUser, candidate_id: int) -> Candidate:
+    """A candidate of one of the coordinator's schools, else 404."""
+    require_coordinator(user)
+    found = gestes_of(request).store.candidates.get(candidate_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="Introuvable.")
+    require_school(user, found.school_id)
+    return found

@@ -15,6 +15,7 @@ from core.catalog.definitions import Requirement
 from core.domain import NewTrainee, RecordError
 from core.partners import checked_fields, checked_requirements, search
 from core.store import Candidate, Partner
+from web.actions import candidate_of
 from web.deps import Id, User, gestes_of, require_coordinator
 from web.forms import today
 from web.security import require_school
@@ -199,15 +200,6 @@ def _candidate_out(c: Candidate) -> CandidateOut:
     )  # fmt: skip
 
 
-def _candidate(request: Request, user: User, candidate_id: int) -> Candidate:
-    require_coordinator(user)
-    found = gestes_of(request).store.candidates.get(candidate_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    require_school(user, found.school_id)
-    return found
-
-
 @router.get("/schools/{school_id}/candidates", response_model=list[CandidateOut])
 def candidates_api(request: Request, user: User, school_id: Id) -> list[CandidateOut]:
     require_coordinator(user)
@@ -238,7 +230,7 @@ def candidate_steps_api(
     request: Request, user: User, candidate_id: Id, body: CandidateStepsIn
 ) -> CandidateOut:
     """The information session, the interview, the decision (the fields given), traced."""
-    found = _candidate(request, user, candidate_id)
+    found = candidate_of(request, user, candidate_id)
     store = gestes_of(request).store
     try:
         store.candidates.update(
@@ -246,7 +238,7 @@ def candidate_steps_api(
         )
     except RecordError as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
-    return _candidate_out(_candidate(request, user, candidate_id))
+    return _candidate_out(candidate_of(request, user, candidate_id))
 
 
 @router.post("/candidates/{candidate_id}/admit", response_model=CandidateOut)
@@ -254,7 +246,7 @@ def admit_candidate_api(
     request: Request, user: User, candidate_id: Id, body: AdmitIn
 ) -> CandidateOut:
     """The admitted candidate becomes a trainee of ``cohort`` (one of the school's open)."""
-    found = _candidate(request, user, candidate_id)
+    found = candidate_of(request, user, candidate_id)
     store = gestes_of(request).store
     if body.cohort not in {
         c.id for c, _ in store.lookup.cohorts([found.school_id]) if not c.closed
@@ -264,4 +256,4 @@ def admit_candidate_api(
         store.candidates.admit(candidate_id, found.school_id, body.cohort, user.id)
     except RecordError as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
-    return _candidate_out(_candidate(request, user, candidate_id))
+    return _candidate_out(candidate_of(request, user, candidate_id))

@@ -21,7 +21,7 @@ from core.store import AuditLink
 from web.contract import served_as
 from web.deps import Id, gestes_of, served_at
 from web.forms import today
-from web.pages.links import UNKNOWN, throttled_guess
+from web.pages.links import opened_or_refused
 from web.pages.qualiopi import zip_response
 from web.rendering import render
 
@@ -31,13 +31,7 @@ OUTSIDE = "Ce ou cette stagiaire ne fait pas partie de l'échantillon de ce lien
 
 def _opened(request: Request, code: str) -> AuditLink:
     link = gestes_of(request).store.audits.open(code[:64])
-    if link is None:
-        throttled_guess(request)
-        raise HTTPException(status_code=404, detail=UNKNOWN)
-    refusal = link.refusal(today())
-    if refusal:
-        raise HTTPException(status_code=410, detail=refusal)
-    return link
+    return opened_or_refused(request, link, today())  # type: ignore[no-any-return]
 
 
 def _file(request: Request, link: AuditLink) -> QualiopiFile:

@@ -9,26 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.domain import ENTRY_STATUSES, QUALIFICATIONS, NewTrainee, RecordError
 from core.store import DECISIONS, Candidate
 from web import forms
-from web.deps import Id, User, gestes_of, require_coordinator
+from web.actions import candidate_of, coordinated_school
+from web.deps import Id, User, gestes_of
 from web.rendering import render
-from web.security import CurrentUser, require_school
 
 router = APIRouter(tags=["pages"])
-
-
-def _school(request: Request, user: CurrentUser, ecole: int | None) -> Any:
-    require_coordinator(user)
-    schools = [s for s in gestes_of(request).store.lookup.schools() if user.can_see_school(s.id)]
-    school = next((s for s in schools if s.id == ecole), None) if ecole else schools[0]
-    if school is None:
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    return school
 
 
 def _list_view(request: Request, school: Any, **extra: Any) -> dict[str, Any]:
@@ -49,7 +40,7 @@ def _list_view(request: Request, school: Any, **extra: Any) -> dict[str, Any]:
 def candidates_page(
     request: Request, user: User, ecole: Annotated[int | None, Query(ge=1)] = None
 ) -> Response:
-    school = _school(request, user, ecole)
+    school = coordinated_school(request, user, ecole)
     return render(request, "candidates.html", _list_view(request, school))
 
 
@@ -57,7 +48,7 @@ def candidates_page(
 async def add_candidate(request: Request, user: User) -> Response:
     """A candidate sent by a prescriber (France Travail, Mission Locale, an association…)."""
     form = await request.form()
-    school = _school(request, user, forms.whole(form, "ecole", {}, low=1, high=10**9))
+    school = coordinated_school(request, user, forms.whole(form, "ecole", {}, low=1, high=10**9))
     errors: forms.Errors = {}
     born = forms.day(form, "birth_date", errors, default=dt.date(1, 1, 1))
     new = NewTrainee(
@@ -79,15 +70,6 @@ async def add_candidate(request: Request, user: User) -> Response:
     return RedirectResponse(f"/candidates/{made}", status_code=303)
 
 
-def _candidate_of(request: Request, user: CurrentUser, candidate_id: int) -> Candidate:
-    require_coordinator(user)
-    found = gestes_of(request).store.candidates.get(candidate_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    require_school(user, found.school_id)
-    return found
-
-
 def _view(request: Request, found: Candidate, **extra: Any) -> dict[str, Any]:
     store = gestes_of(request).store
     return {
@@ -105,14 +87,14 @@ def _view(request: Request, found: Candidate, **extra: Any) -> dict[str, Any]:
 
 @router.get("/candidates/{candidate_id}")
 def candidate_page(request: Request, user: User, candidate_id: Id) -> Response:
-    found = _candidate_of(request, user, candidate_id)
+    found = candidate_of(request, user, candidate_id)
     return render(request, "candidate.html", _view(request, found))
 
 
 @router.post("/candidates/{candidate_id}")
 async def candidate_steps(request: Request, user: User, candidate_id: Id) -> Response:
     """The information session, the interview and the decision, each change traced."""
-    found = _candidate_of(request, user, candidate_id)
+    found = candidate_of(request, user, candidate_id)
     form = await request.form()
     errors: forms.Errors = {}
     new: dict[str, Any] = {
@@ -139,7 +121,7 @@ async def candidate_steps(request: Request, user: User, candidate_id: Id) -> Res
 @router.post("/candidates/{candidate_id}/admit")
 async def admit_candidate(request: Request, user: User, candidate_id: Id) -> Response:
     """The admitted candidate becomes a trainee of the cohort chosen, in one step."""
-    found = _candidate_of(request, user, candidate_id)
+    found = candidate_of(request, user, candidate_id)
     form = await request.form()
     cohort = forms.whole(form, "cohort", {}, low=1, high=10**9)
     store = gestes_of(request).store

@@ -67,6 +67,18 @@ def throttled_guess(request: Request) -> None:
     limiter.failed(address)
 
 
+def opened_or_refused(request: Request, link: Any, today: dt.date) -> Any:
+    """A link found by its code (an auditor's, a partner's questionnaire), or a refusal:
+    404 for a code that opens nothing (a guess, throttled), 410 with why it no longer opens."""
+    if link is None:
+        throttled_guess(request)
+        raise HTTPException(status_code=404, detail=UNKNOWN)
+    refusal = link.refusal(today)
+    if refusal:
+        raise HTTPException(status_code=410, detail=refusal)
+    return link
+
+
 def opened_link(request: Request, code: str, kind: LinkKind) -> AccessLink:
     """The link ``code`` opens, or a refusal page (HTTPException) saying why."""
     link = gestes_of(request).store.placements.open_link(code[:64])

@@ -19,7 +19,7 @@ from core.followup.satisfaction import school_results
 from core.immersion.placements import LinkKind
 from web.deps import Id, User, gestes_of, require_coordinator, served_at
 from web.forms import period, today
-from web.pages.links import UNKNOWN, check_token, my_code, opened_link, throttled_guess
+from web.pages.links import UNKNOWN, check_token, my_code, opened_link, opened_or_refused
 from web.rendering import render
 from web.security import require_school
 
@@ -75,13 +75,7 @@ async def tutor_opinion(request: Request, code: str) -> Response:
 
 def _outside(request: Request, code: str) -> Any:
     link = gestes_of(request).store.opinions.open_link(code[:64])
-    if link is None:
-        throttled_guess(request)
-        raise HTTPException(status_code=404, detail=UNKNOWN)
-    refusal = link.refusal(today())
-    if refusal:
-        raise HTTPException(status_code=410, detail=refusal)
-    return link
+    return opened_or_refused(request, link, today())
 
 
 @router.get("/avis/{code}")

@@ -17,6 +17,7 @@ from core.partners import checked_fields, checked_requirements, territory_view
 from core.store import ENGAGEMENT_KINDS as KINDS
 from core.store import Partner
 from web import forms
+from web.actions import coordinated_school
 from web.contract import served_as
 from web.deps import Id, User, gestes_of, require_coordinator
 from web.rendering import render
@@ -27,20 +28,11 @@ ROWS = 6  # requirement rows a form offers (blank ones are left out)
 LEVELS = (("en_cours", "En cours d'acquisition"), ("acquis", "Acquis"), ("maitrise", "Maîtrisé"))
 
 
-def _school(request: Request, user: CurrentUser, ecole: int | None) -> Any:
-    require_coordinator(user)
-    schools = [s for s in gestes_of(request).store.lookup.schools() if user.can_see_school(s.id)]
-    school = next((s for s in schools if s.id == ecole), None) if ecole else schools[0]
-    if school is None:
-        raise HTTPException(status_code=404, detail="Introuvable.")
-    return school
-
-
 @router.get("/partners")
 def partners_page(
     request: Request, user: User, ecole: Annotated[int | None, Query(ge=1)] = None
 ) -> Response:
-    school = _school(request, user, ecole)
+    school = coordinated_school(request, user, ecole)
     gestes = gestes_of(request)
     own = gestes.store.partners.of_school(school.id)
     adapted = {p.based_on for p in own if p.based_on}
@@ -68,7 +60,7 @@ def engagements_csv(
     import csv
     import io
 
-    school = _school(request, user, ecole)
+    school = coordinated_school(request, user, ecole)
     store = gestes_of(request).store
     names = {p.id: p.name for p in store.partners.of_school(school.id)}
     table = io.StringIO()
@@ -125,7 +117,7 @@ def new_partner_page(
     based_on: Annotated[str, Query(max_length=120)] = "",
 ) -> Response:
     """A new company, or the school's own profile of a shared one (``based_on``)."""
-    school = _school(request, user, ecole)
+    school = coordinated_school(request, user, ecole)
     shared = gestes_of(request).catalog.employers.get(based_on) if based_on else None
     if based_on and shared is None:
         raise HTTPException(status_code=404, detail="Profil inconnu.")
@@ -148,7 +140,7 @@ def _read(request: Request, form: FormData) -> tuple[dict[str, str], Any]:
 @router.post("/partners")
 async def add_partner(request: Request, user: User) -> Response:
     form = await request.form()
-    school = _school(request, user, forms.whole(form, "ecole", {}, low=1, high=10**9))
+    school = coordinated_school(request, user, forms.whole(form, "ecole", {}, low=1, high=10**9))
     based_on = str(form.get("based_on") or "")[:120] or None
     gestes = gestes_of(request)
     if based_on and based_on not in gestes.catalog.employers:
@@ -176,7 +168,7 @@ def employer_search(
     placements and candidates. The school's only: never shown outside it."""
     from core.partners import search
 
-    school = _school(request, user, ecole)
+    school = coordinated_school(request, user, ecole)
     gestes = gestes_of(request)
     try:
         found = search(gestes, [school.id], employer, forms.today())

@@ -66,16 +66,7 @@ class Gestes:
         pinned = self.catalog_for(cohort)
         school = getattr(cohort, "school_id", 0)
         if school:
-            territory = self.store.lookup.school(school)
-            partners = (
-                {
-                    p.employer_id: p.employer(territory.territory)
-                    for p in self.store.partners.of_school(school)
-                }
-                if territory
-                else {}
-            )
-            pinned = with_partners(pinned, partners)
+            pinned = with_partners(pinned, self.store.partners.employers(school))
         return (
             self.definitions
             if pinned is self.catalog

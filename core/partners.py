@@ -134,14 +134,12 @@ def search(
     schools' running and recent cohorts who fit it now, the best fit first. Unknown to a
     school's catalog: RecordError."""
     store = gestes.store
-    schools = {s.id: s for s in store.lookup.schools() if s.id in set(school_ids)}
-    own = {s: store.partners.of_school(s) for s in schools}
-    known = {p.employer_id for found in own.values() for p in found}
+    own = {s: store.partners.employers(s) for s in set(school_ids)}
+    known = {e for employers in own.values() for e in employers}
     if employer_id not in gestes.catalog.employers and employer_id not in known:
         raise RecordError(f"Entreprise inconnue : « {employer_id} ».", "employer")
     found: list[Match] = []
-    for school_id, school in schools.items():  # each school's profiles read once
-        overlay = {p.employer_id: p.employer(school.territory) for p in own[school_id]}
+    for school_id, overlay in own.items():  # each school's profiles read once
         for cohort, _ in store.lookup.cohorts([school_id]):
             if cohort.starts_on > today or cohort.ends_on < today - dt.timedelta(RECENT_DAYS):
                 continue

@@ -29,7 +29,7 @@ def booklet_of(
 
     trainee = record.trainee.id
     immersion = gestes.immersion_record(trainee)
-    since = entry_file(gestes, trainee).since if immersion.progress_shown else ()
+    since = entry_file(gestes, trainee, record).since if immersion.progress_shown else ()
     return build_booklet(
         gestes.definitions_for(record.trainee),
         record,

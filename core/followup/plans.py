@@ -24,6 +24,7 @@ from core.followup.positioning import (
 
 if TYPE_CHECKING:
     from core.context import Gestes
+    from core.judging.record import TraineeRecord
     from core.store import PlanLine, Snapshot
 
 
@@ -39,7 +40,8 @@ class EntryFile:
         return next((g.name for g in self.diagnostic.gestures if g.id == gesture_id), "")
 
 
-def entry_file(gestes: Gestes, trainee_id: int) -> EntryFile:
+def entry_file(gestes: Gestes, trainee_id: int, record: TraineeRecord | None = None) -> EntryFile:
+    """``record``: the trainee's, when the caller has read it already."""
     sector = _sector(gestes, trainee_id)
     found = diagnostic(sector)
     store = gestes.store
@@ -49,7 +51,9 @@ def entry_file(gestes: Gestes, trainee_id: int) -> EntryFile:
     return EntryFile(
         diagnostic=found,
         snapshot=snapshot,
-        since=since_entry(sector, found, snapshot.values, store.records.trainee_record(trainee_id)),
+        since=since_entry(
+            sector, found, snapshot.values, record or store.records.trainee_record(trainee_id)
+        ),
         plan=plan,
         suggested=suggested_first(found, snapshot.values, planned),
     )

@@ -151,6 +151,14 @@ class Partners:
             ).all()
             return [_partner(r) for r in rows]
 
+    def employers(self, school_id: int) -> dict[str, Employer]:
+        """The school's own profiles as the catalog's employers, in its territory, by id."""
+        with self._db.read() as session:
+            school = session.get(t.School, school_id)
+            rows = session.scalars(select(PartnerRow).where(PartnerRow.school_id == school_id))
+            territory = school.territory if school else ""
+            return {r.employer_id: _partner(r).employer(territory) for r in rows}
+
     def get(self, partner_id: int) -> Partner | None:
         with self._db.read() as session:
             row = session.get(PartnerRow, partner_id)

@@ -310,7 +310,7 @@ def _me(request: Request, code: str, link: AccessLink) -> Response:
             "phases": list(Phase),
             "saved": request.query_params.get("ok", ""),
             "minutes": ME_MINUTES,
-            "since": entry_file(gestes, link.trainee_id).since,
+            "since": entry_file(gestes, link.trainee_id, record).since,
             "opinions": [
                 (QUESTIONNAIRES[kind], store.opinions.given(f"trainee:{link.trainee_id}:{kind}"))
                 for kind in due(record.trainee.ends_on, dt.date.today())

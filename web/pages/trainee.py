@@ -129,7 +129,7 @@ def _positioning(gestes: Gestes, _u: CurrentUser, record: TraineeRecord, _c: Coh
     from core.followup.plans import entry_file
 
     return {
-        "entry": entry_file(gestes, record.trainee.id),
+        "entry": entry_file(gestes, record.trainee.id, record),
         "observed": OBSERVED,
         "plan_kinds": PLAN_KINDS,
     }
